@@ -1,0 +1,98 @@
+# licscan -- build, test, install.
+#
+#   make              static + shared library and build/licscan
+#   make test         unit, corpus, example and binding tests
+#   make test-asan    the tests under AddressSanitizer + UBSan
+#   make test-valgrind  the tests under valgrind memcheck
+#   make bench        throughput and latency figures
+#   make install PREFIX=/usr/local DESTDIR=...   /   make uninstall
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+PKG_CONFIG ?= pkg-config
+
+# ABI version: bump MAJOR when a shipped signature or struct layout changes.
+ABI_MAJOR := 0
+ABI_MINOR := 1
+ABI_PATCH := 0
+SONAME    := liblicscan.so.$(ABI_MAJOR)
+SHLIB     := liblicscan.so.$(ABI_MAJOR).$(ABI_MINOR).$(ABI_PATCH)
+
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 libutf8proc)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libpcre2-8 libutf8proc)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib
+LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDING $(DEPS_CFLAGS) $(CFLAGS)
+APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
+
+LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
+           lib/match.c lib/result.c
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
+LICENSES ?= licenses
+LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
+META_FILES    := $(wildcard $(LICENSES)/*.meta)
+
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
+
+.PHONY: all clean test test-unit test-corpus test-asan test-valgrind bench \
+        install uninstall check-exports
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/liblicscan.a $(BUILD)/$(SHLIB) $(BUILD)/licscan
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
+	@mkdir -p $@
+
+$(BUILD)/obj/%.o: lib/%.c lib/internal.h include/licscan.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools
+	$(CC) $(APP_CFLAGS) $< -o $@
+
+$(BUILD)/embedded.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(LICENSES)/equivalentwords.txt
+	$(BUILD)/tools/embed $@ $(LICENSES)/equivalentwords.txt $(LICENSE_FILES)
+
+$(BUILD)/obj/embedded.o: $(BUILD)/embedded.c lib/internal.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
+
+$(BUILD)/liblicscan.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/$(SHLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LIB_OBJ) $(DEPS_LIBS) -lm -o $@
+	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/liblicscan.so
+
+# The CLI links the static library so it runs from anywhere.
+$(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+
+$(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblicscan.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+
+# ---------- tests ----------
+
+test: all test-unit test-corpus
+	@echo "all test suites passed"
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(TEST_WRAPPER) $$t; done
+
+test-corpus: $(BUILD)/licscan
+	python3 tests/corpus/check_corpus.py --licscan "$(TEST_WRAPPER_CLI) $(BUILD)/licscan" corpus
+
+test-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CFLAGS="-fsanitize=address,undefined" test
+
+test-valgrind: all $(UNIT_TESTS)
+	$(MAKE) test-unit TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,290 @@
+/*
+ * licscan.h -- identify license texts and the restrictions they impose.
+ *
+ * This header is the whole public API: a function or type that is not
+ * declared here is not part of it.
+ *
+ * Model of use:
+ *   1. Open a database: licscan_db_open_default() gives the embedded set of
+ *      templates compiled into the library; licscan_db_load_dir() adds more.
+ *      After loading, a database is read-only and may be shared by any
+ *      number of threads.
+ *   2. Scan bytes: licscan_scan() returns a result object owned by the
+ *      caller. Scans on one database may run concurrently.
+ *   3. Read the result through accessors, or render it as JSON, then free it
+ *      with licscan_result_free().
+ *
+ * Conventions:
+ *   - Functions that can fail return an int status: LICSCAN_OK (0) or a
+ *     negative LICSCAN_E* code. licscan_strerror() gives a static text per
+ *     code; the handle a call was made on carries a detailed message.
+ *   - Byte offsets (start/end) always refer to the caller's input bytes,
+ *     whatever its encoding; end is exclusive.
+ *   - Every *_free() function accepts NULL.
+ *   - Strings returned as const char * are NUL-terminated UTF-8 and are
+ *     borrowed: they stay valid as long as the object they came from.
+ *   - The library keeps no global mutable state, never prints, and never
+ *     aborts.
+ */
+#ifndef LICSCAN_H
+#define LICSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LICSCAN_STATIC)
+#define LICSCAN_API
+#elif defined(_WIN32)
+#if defined(LICSCAN_BUILDING)
+#define LICSCAN_API __declspec(dllexport)
+#else
+#define LICSCAN_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define LICSCAN_API __attribute__((visibility("default")))
+#else
+#define LICSCAN_API
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Versions                                                           */
+/* ------------------------------------------------------------------ */
+
+#define LICSCAN_VERSION_MAJOR 0
+#define LICSCAN_VERSION_MINOR 1
+#define LICSCAN_VERSION_PATCH 0
+#define LICSCAN_VERSION_STRING "0.1.0"
+/* MAJOR * 1000000 + MINOR * 1000 + PATCH */
+#define LICSCAN_VERSION_NUMBER 1000
+
+/* The library's own version, to compare with the macros above. */
+LICSCAN_API uint32_t licscan_version_number(void);
+LICSCAN_API const char *licscan_version_string(void);
+
+/* ------------------------------------------------------------------ */
+/* Status codes (only ever appended)                                  */
+/* ------------------------------------------------------------------ */
+
+#define LICSCAN_OK 0
+#define LICSCAN_ENOMEM (-1)     /* an allocation failed */
+#define LICSCAN_EINVAL (-2)     /* a bad argument (NULL handle, bad size) */
+#define LICSCAN_EIO (-3)        /* a file or directory could not be read */
+#define LICSCAN_EBINARY (-4)    /* input holds NUL bytes: not text */
+#define LICSCAN_ETOOBIG (-5)    /* input or template over a size limit */
+#define LICSCAN_ETEMPLATE (-6)  /* malformed template or metadata */
+#define LICSCAN_ERULE (-7)      /* malformed clause rule */
+#define LICSCAN_ELIMIT (-8)     /* a match or effort limit was reached */
+#define LICSCAN_ENOTFOUND (-9)  /* no such license / item */
+#define LICSCAN_EDUPLICATE (-10) /* a template with this id is loaded */
+#define LICSCAN_EINTERNAL (-11) /* a bug: please report it */
+
+/* Static English text for a status code; never NULL. */
+LICSCAN_API const char *licscan_strerror(int status);
+
+/* ------------------------------------------------------------------ */
+/* Database                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct licscan_db licscan_db;
+typedef struct licscan_license licscan_license;
+
+/* Allocator hook: every allocation a database and its scans make goes
+ * through these. realloc may be NULL (malloc + copy + free is then used). */
+typedef struct licscan_allocator {
+    void *(*malloc_fn)(size_t size, void *user);
+    void *(*realloc_fn)(void *ptr, size_t size, void *user);
+    void (*free_fn)(void *ptr, void *user);
+    void *user;
+} licscan_allocator;
+
+/* Options for opening a database. Set struct_size and defaults with
+ * licscan_db_options_init(); fields are only ever appended. */
+typedef struct licscan_db_options {
+    uint32_t struct_size;
+    uint32_t reserved;
+    const licscan_allocator *allocator; /* NULL: the C library's malloc */
+    uint64_t max_template_bytes;  /* largest template accepted (1 MiB) */
+    uint32_t max_optional_depth;  /* nesting of optional blocks (8) */
+    uint32_t regex_match_limit;   /* PCRE2 match limit for vars (1000000) */
+    uint32_t regex_heap_limit_kib;/* PCRE2 heap limit for vars (20480) */
+    uint32_t reserved2;
+} licscan_db_options;
+
+LICSCAN_API void licscan_db_options_init(licscan_db_options *opts);
+
+/* Open a database holding the embedded default set (no files are read).
+ * opts may be NULL. On failure *out is NULL. */
+LICSCAN_API int licscan_db_open_default(const licscan_db_options *opts,
+                                        licscan_db **out);
+
+/* Open an empty database, to be filled with licscan_db_load_*(). */
+LICSCAN_API int licscan_db_open_empty(const licscan_db_options *opts,
+                                      licscan_db **out);
+
+LICSCAN_API void licscan_db_free(licscan_db *db);
+
+/* Add one template from memory. id names the license; text is the template
+ * in SPDX template markup; meta (may be NULL) is the metadata in the
+ * licenses/<id>.meta format. source names the origin in error messages
+ * (may be NULL). On error the database is unchanged and still usable. */
+LICSCAN_API int licscan_db_add_template(licscan_db *db, const char *id,
+                                        const char *text, size_t text_len,
+                                        const char *meta, size_t meta_len,
+                                        const char *source);
+
+/* Add every *.template.txt in a directory (not recursive), each with its
+ * <id>.meta when present. Files are loaded in name order. Stops at the
+ * first malformed file, keeping those loaded before it; the database stays
+ * usable. */
+LICSCAN_API int licscan_db_load_dir(licscan_db *db, const char *path);
+
+/* Detailed message of the last failed call on db ("" if none), and where
+ * the error was found (file NULL when not about a file; line and column
+ * are 1-based, 0 when unknown). Valid until the next call on db. */
+LICSCAN_API const char *licscan_db_errmsg(const licscan_db *db);
+LICSCAN_API int licscan_db_error_location(const licscan_db *db,
+                                          const char **file, uint32_t *line,
+                                          uint32_t *column);
+
+/* Templates in the database, in load order. */
+LICSCAN_API uint32_t licscan_db_license_count(const licscan_db *db);
+LICSCAN_API const licscan_license *licscan_db_license(const licscan_db *db,
+                                                      uint32_t index);
+
+/* Find a license by any of its identifiers: template id, SPDX id (or
+ * LicenseRef- id), Hugging Face tag or ScanCode key; ASCII case is
+ * ignored. NULL when none. */
+LICSCAN_API const licscan_license *licscan_db_lookup(const licscan_db *db,
+                                                     const char *key);
+
+/* License metadata. Strings are "" when the metadata does not say. */
+LICSCAN_API const char *licscan_license_id(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_name(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_version(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_family(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_kind(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_url(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_spdx(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_hf_tag(const licscan_license *lic);
+LICSCAN_API const char *licscan_license_scancode(const licscan_license *lic);
+/* 1 when OSI-approved, else 0. */
+LICSCAN_API int licscan_license_osi_approved(const licscan_license *lic);
+
+/* ------------------------------------------------------------------ */
+/* Scanning                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct licscan_result licscan_result;
+typedef struct licscan_match licscan_match;
+
+typedef struct licscan_scan_options {
+    uint32_t struct_size;
+    uint32_t max_differences;   /* differing runs kept per match (64) */
+    uint64_t max_input_bytes;   /* larger input is LICSCAN_ETOOBIG (64 MiB) */
+} licscan_scan_options;
+
+LICSCAN_API void licscan_scan_options_init(licscan_scan_options *opts);
+
+/* Scan len bytes. opts may be NULL. On success *out is a result the caller
+ * frees. On failure *out is still a result when one could be made: it
+ * records the status and message (licscan_result_status/_errmsg) so the
+ * caller loses nothing; it is NULL only when memory ran out.
+ * Thread-safe: any number of scans may share one database. */
+LICSCAN_API int licscan_scan(const licscan_db *db, const uint8_t *data,
+                             size_t len, const licscan_scan_options *opts,
+                             licscan_result **out);
+
+LICSCAN_API void licscan_result_free(licscan_result *result);
+
+/* Status of the scan (LICSCAN_OK or an error) and its detailed message. */
+LICSCAN_API int licscan_result_status(const licscan_result *result);
+LICSCAN_API const char *licscan_result_errmsg(const licscan_result *result);
+
+/* How the input was decoded. */
+#define LICSCAN_ENCODING_UTF8 0
+#define LICSCAN_ENCODING_UTF16LE 1
+#define LICSCAN_ENCODING_UTF16BE 2
+/* UTF-8 with invalid bytes read as Latin-1 (see LICSCAN_INPUT_INVALID_UTF8) */
+#define LICSCAN_ENCODING_UTF8_LATIN1 3
+LICSCAN_API uint32_t licscan_result_encoding(const licscan_result *result);
+LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
+
+/* Facts about the input (bit mask). */
+#define LICSCAN_INPUT_INVALID_UTF8 0x1u   /* bytes replaced via Latin-1 */
+#define LICSCAN_INPUT_BOM 0x2u            /* began with a byte-order mark */
+#define LICSCAN_INPUT_CRLF 0x4u           /* CRLF line ends seen */
+#define LICSCAN_INPUT_EMPTY 0x8u          /* no words at all */
+#define LICSCAN_INPUT_INVALID_UTF16 0x10u /* lone surrogates replaced */
+#define LICSCAN_INPUT_TRUNCATED_DIFFS 0x20u /* a match hit max_differences */
+#define LICSCAN_INPUT_SEARCH_LIMIT 0x40u /* candidate search stopped early:
+                                            later text was not searched */
+LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
+
+/* SPDX license expression of the text matches (exact and near) joined by
+ * AND, e.g. "Apache-2.0 AND MIT"; "" when none. */
+LICSCAN_API const char *licscan_result_spdx(const licscan_result *result);
+
+/* Matches, ordered by start offset. */
+LICSCAN_API uint32_t licscan_result_match_count(const licscan_result *result);
+LICSCAN_API const licscan_match *
+licscan_result_match(const licscan_result *result, uint32_t index);
+
+#define LICSCAN_KIND_EXACT 0     /* all required words; diffs only in vars */
+#define LICSCAN_KIND_NEAR 1      /* coverage >= 0.90 */
+#define LICSCAN_KIND_PARTIAL 2   /* a recognizable fragment */
+#define LICSCAN_KIND_REFERENCE 3 /* text only names the license */
+LICSCAN_API const char *licscan_kind_name(uint32_t kind);
+
+LICSCAN_API const licscan_license *licscan_match_license(const licscan_match *m);
+LICSCAN_API uint32_t licscan_match_kind(const licscan_match *m);
+/* Share of the template's required words found, 0..1 (0 for references). */
+LICSCAN_API double licscan_match_coverage(const licscan_match *m);
+/* Byte span of the matched region in the input. */
+LICSCAN_API uint64_t licscan_match_start(const licscan_match *m);
+LICSCAN_API uint64_t licscan_match_end(const licscan_match *m);
+/* Words of the template matched, and input words not explained by it. */
+LICSCAN_API uint32_t licscan_match_matched_words(const licscan_match *m);
+LICSCAN_API uint32_t licscan_match_extra_words(const licscan_match *m);
+
+/* The closest other template over the same region, when close; NULL when
+ * there is none. */
+LICSCAN_API const licscan_license *
+licscan_match_runner_up(const licscan_match *m, double *coverage);
+
+/* Differing runs between input and template, in input order. */
+#define LICSCAN_DIFF_INSERTED 0 /* input words not in the template */
+#define LICSCAN_DIFF_DELETED 1  /* template words missing from the input */
+#define LICSCAN_DIFF_REPLACED 2 /* both */
+#define LICSCAN_DIFF_VARIABLE 3 /* input at a var does not match its pattern */
+LICSCAN_API uint32_t licscan_match_diff_count(const licscan_match *m);
+/* Fills the fields of difference `index`. For a deletion, the input span is
+ * empty at the place the words are missing. template_text is the template
+ * wording involved ("" for an insertion), borrowed from the result. Any out
+ * pointer may be NULL. */
+LICSCAN_API int licscan_match_diff(const licscan_match *m, uint32_t index,
+                                   uint32_t *op, uint64_t *input_start,
+                                   uint64_t *input_end,
+                                   const char **template_text);
+LICSCAN_API const char *licscan_diff_op_name(uint32_t op);
+
+/* ------------------------------------------------------------------ */
+/* Rendering                                                          */
+/* ------------------------------------------------------------------ */
+
+#define LICSCAN_JSON_DIFFS 0x1u /* include the differences of each match */
+
+/* Render the result as one line of JSON (no trailing newline). The text
+ * belongs to the result: it stays valid until the result is freed or
+ * rendered again. file, when not NULL, is written as the "file" member. */
+LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
+                                    uint32_t flags, const char **json,
+                                    size_t *json_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LICSCAN_H */

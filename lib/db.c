@@ -1,0 +1,384 @@
+/* db.c -- opening, filling and querying a template database. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+uint32_t licscan_version_number(void) { return LICSCAN_VERSION_NUMBER; }
+const char *licscan_version_string(void) { return LICSCAN_VERSION_STRING; }
+
+const char *licscan_strerror(int status)
+{
+    switch (status) {
+    case LICSCAN_OK: return "success";
+    case LICSCAN_ENOMEM: return "out of memory";
+    case LICSCAN_EINVAL: return "invalid argument";
+    case LICSCAN_EIO: return "cannot read file or directory";
+    case LICSCAN_EBINARY: return "binary input (NUL bytes), not text";
+    case LICSCAN_ETOOBIG: return "input over the size limit";
+    case LICSCAN_ETEMPLATE: return "malformed template";
+    case LICSCAN_ERULE: return "malformed clause rule";
+    case LICSCAN_ELIMIT: return "a match limit was reached";
+    case LICSCAN_ENOTFOUND: return "not found";
+    case LICSCAN_EDUPLICATE: return "duplicate template id";
+    case LICSCAN_EINTERNAL: return "internal error";
+    default: return "unknown status";
+    }
+}
+
+void licscan_db_options_init(licscan_db_options *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
+    o->max_template_bytes = 1u << 20;
+    o->max_optional_depth = 8;
+    o->regex_match_limit = 1000000;
+    o->regex_heap_limit_kib = 20480;
+}
+
+void ls_db_clear_error(licscan_db *db)
+{
+    db->errmsg[0] = 0;
+    db->errfile[0] = 0;
+    db->has_errfile = false;
+    db->errline = db->errcol = 0;
+}
+
+void ls_db_set_error(licscan_db *db, const char *file, uint32_t line,
+                     uint32_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+    va_end(ap);
+    db->has_errfile = file != NULL;
+    snprintf(db->errfile, sizeof(db->errfile), "%s", file ? file : "");
+    db->errline = line;
+    db->errcol = col;
+}
+
+static void *pcre_malloc(size_t n, void *u)
+{
+    const ls_alloc *a = u;
+    return ls_malloc(a, n);
+}
+static void pcre_free(void *p, void *u)
+{
+    const ls_alloc *a = u;
+    ls_free(a, p);
+}
+
+static int db_new(const licscan_db_options *opts, licscan_db **out)
+{
+    if (!out)
+        return LICSCAN_EINVAL;
+    *out = NULL;
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    if (opts) {
+        if (opts->struct_size < offsetof(licscan_db_options, reserved2) ||
+            opts->struct_size > sizeof(o))
+            return LICSCAN_EINVAL;
+        memcpy(&o, opts, opts->struct_size);
+    }
+    ls_alloc a;
+    ls_alloc_default(&a);
+    if (o.allocator) {
+        if (!o.allocator->malloc_fn || !o.allocator->free_fn)
+            return LICSCAN_EINVAL;
+        a.malloc_fn = o.allocator->malloc_fn;
+        a.realloc_fn = o.allocator->realloc_fn;
+        a.free_fn = o.allocator->free_fn;
+        a.user = o.allocator->user;
+    }
+    o.allocator = NULL; /* copied into db->alloc */
+    licscan_db *db = ls_malloc(&a, sizeof(*db));
+    if (!db)
+        return LICSCAN_ENOMEM;
+    memset(db, 0, sizeof(*db));
+    db->alloc = a;
+    db->opts = o;
+    ls_lexicon_init(&db->lex, &db->alloc);
+    db->gctx = pcre2_general_context_create(pcre_malloc, pcre_free,
+                                            &db->alloc);
+    db->cctx = db->gctx ? pcre2_compile_context_create(db->gctx) : NULL;
+    if (!db->cctx) {
+        licscan_db_free(db);
+        return LICSCAN_ENOMEM;
+    }
+    int rc = ls_lexicon_load_equivalences(
+        &db->lex, &db->alloc, (const char *)ls_embedded_equivalences_ptr,
+        ls_embedded_equivalences_len);
+    if (rc) {
+        licscan_db_free(db);
+        return rc;
+    }
+    *out = db;
+    return LICSCAN_OK;
+}
+
+int licscan_db_open_empty(const licscan_db_options *opts, licscan_db **out)
+{
+    return db_new(opts, out);
+}
+
+int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
+{
+    licscan_db *db;
+    int rc = db_new(opts, &db);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < ls_embedded_template_count; i++) {
+        const ls_embedded_file *f = &ls_embedded_templates[i];
+        rc = ls_template_add(db, f->id, (const char *)f->tpl, f->tpl_len,
+                             (const char *)f->meta, f->meta_len, f->id);
+        if (rc) {
+            licscan_db_free(db);
+            return rc;
+        }
+    }
+    *out = db;
+    return LICSCAN_OK;
+}
+
+void licscan_db_free(licscan_db *db)
+{
+    if (!db)
+        return;
+    const ls_alloc *a = &db->alloc;
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        ls_template_free(db, db->tpl[i]);
+    ls_free(a, db->tpl);
+    ls_free(a, db->sh_keys);
+    ls_free(a, db->sh_head);
+    ls_free(a, db->post);
+    for (uint32_t i = 0; i < db->nphr; i++)
+        ls_free(a, db->phr[i].ids);
+    ls_free(a, db->phr);
+    ls_free(a, db->phr_head);
+    for (uint32_t i = 0; i < db->nre; i++) {
+        pcre2_code_free(db->re[i]->re.code);
+        ls_free(a, db->re[i]->pattern);
+        ls_free(a, db->re[i]);
+    }
+    ls_free(a, db->re);
+    ls_lexicon_free(&db->lex, a);
+    pcre2_compile_context_free(db->cctx);
+    pcre2_general_context_free(db->gctx);
+    ls_alloc copy = db->alloc;
+    ls_free(&copy, db);
+}
+
+int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
+                            size_t text_len, const char *meta,
+                            size_t meta_len, const char *source)
+{
+    if (!db)
+        return LICSCAN_EINVAL;
+    ls_db_clear_error(db);
+    int rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
+    if (rc && !db->errmsg[0])
+        ls_db_set_error(db, source, 0, 0, "%s: %s", source ? source : id,
+                        licscan_strerror(rc));
+    return rc;
+}
+
+/* Read a whole file through the allocator. */
+static int read_file(licscan_db *db, const char *path, char **data,
+                     size_t *len, uint64_t limit)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));
+        return LICSCAN_EIO;
+    }
+    size_t cap = 0, n = 0;
+    char *buf = NULL;
+    int rc = LICSCAN_OK;
+    for (;;) {
+        if (n + 65536 > cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *p = ls_realloc(&db->alloc, buf, cap, ncap + 1);
+            if (!p) {
+                rc = LICSCAN_ENOMEM;
+                break;
+            }
+            buf = p;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n > limit) {
+            ls_db_set_error(db, path, 0, 0, "%s: over the size limit of %llu",
+                            path, (unsigned long long)limit);
+            rc = LICSCAN_ETOOBIG;
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f)) {
+                ls_db_set_error(db, path, 0, 0, "%s: read error", path);
+                rc = LICSCAN_EIO;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (rc) {
+        ls_free(&db->alloc, buf);
+        return rc;
+    }
+    buf[n] = 0;
+    *data = buf;
+    *len = n;
+    return LICSCAN_OK;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int licscan_db_load_dir(licscan_db *db, const char *path)
+{
+    if (!db || !path)
+        return LICSCAN_EINVAL;
+    ls_db_clear_error(db);
+    const ls_alloc *a = &db->alloc;
+    DIR *d = opendir(path);
+    if (!d) {
+        ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));
+        return LICSCAN_EIO;
+    }
+    static const char suffix[] = ".template.txt";
+    const size_t sl = sizeof(suffix) - 1;
+    char **names = NULL;
+    uint32_t n = 0, cap = 0;
+    int rc = LICSCAN_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
+            continue;
+        if ((rc = LS_GROW(a, names, cap, n + 1)))
+            break;
+        if (!(names[n] = ls_strndup(a, e->d_name, l))) {
+            rc = LICSCAN_ENOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (!rc)
+        qsort(names, n, sizeof(char *), name_cmp);
+    size_t plen = strlen(path);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        size_t l = strlen(names[i]);
+        char *tpath = ls_malloc(a, plen + l + 8);
+        char *mpath = ls_malloc(a, plen + l + 8);
+        char *id = ls_strndup(a, names[i], l - sl);
+        char *text = NULL, *meta = NULL;
+        size_t tlen = 0, mlen = 0;
+        if (!tpath || !mpath || !id) {
+            rc = LICSCAN_ENOMEM;
+        } else {
+            sprintf(tpath, "%s/%s", path, names[i]);
+            sprintf(mpath, "%s/%s.meta", path, id);
+            rc = read_file(db, tpath, &text, &tlen,
+                           db->opts.max_template_bytes);
+            struct stat st;
+            if (!rc && stat(mpath, &st) == 0)
+                rc = read_file(db, mpath, &meta, &mlen, 1u << 20);
+            if (!rc)
+                rc = ls_template_add(db, id, text, tlen, meta, mlen, tpath);
+            if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
+                ls_db_set_error(db, tpath, 0, 0, "%s: out of memory", tpath);
+        }
+        ls_free(a, text);
+        ls_free(a, meta);
+        ls_free(a, tpath);
+        ls_free(a, mpath);
+        ls_free(a, id);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        ls_free(a, names[i]);
+    ls_free(a, names);
+    return rc;
+}
+
+const char *licscan_db_errmsg(const licscan_db *db)
+{
+    return db ? db->errmsg : "no database";
+}
+
+int licscan_db_error_location(const licscan_db *db, const char **file,
+                              uint32_t *line, uint32_t *column)
+{
+    if (!db)
+        return LICSCAN_EINVAL;
+    if (file)
+        *file = db->has_errfile ? db->errfile : NULL;
+    if (line)
+        *line = db->errline;
+    if (column)
+        *column = db->errcol;
+    return LICSCAN_OK;
+}
+
+uint32_t licscan_db_license_count(const licscan_db *db)
+{
+    return db ? db->ntpl : 0;
+}
+
+const licscan_license *licscan_db_license(const licscan_db *db, uint32_t i)
+{
+    return db && i < db->ntpl ? &db->tpl[i]->lic : NULL;
+}
+
+static bool key_is(const char *field, const char *key)
+{
+    return field && *field && strcasecmp(field, key) == 0;
+}
+
+const licscan_license *licscan_db_lookup(const licscan_db *db, const char *key)
+{
+    if (!db || !key || !*key)
+        return NULL;
+    for (uint32_t i = 0; i < db->ntpl; i++) {
+        const licscan_license *l = &db->tpl[i]->lic;
+        if (key_is(l->id, key) || key_is(l->spdx, key) ||
+            key_is(l->hf, key) || key_is(l->scancode, key))
+            return l;
+    }
+    if (strncasecmp(key, "LicenseRef-", 11) == 0)
+        return licscan_db_lookup(db, key + 11);
+    return NULL;
+}
+
+#define S(x) ((x) ? (x) : "")
+const char *licscan_license_id(const licscan_license *l) { return l ? S(l->id) : ""; }
+const char *licscan_license_name(const licscan_license *l)
+{
+    return l ? (l->name ? l->name : S(l->id)) : "";
+}
+const char *licscan_license_version(const licscan_license *l) { return l ? S(l->version) : ""; }
+const char *licscan_license_family(const licscan_license *l) { return l ? S(l->family) : ""; }
+const char *licscan_license_kind(const licscan_license *l)
+{
+    return l ? (l->kind ? l->kind : "license") : "";
+}
+const char *licscan_license_url(const licscan_license *l) { return l ? S(l->url) : ""; }
+const char *licscan_license_spdx(const licscan_license *l) { return l ? S(l->spdx) : ""; }
+const char *licscan_license_hf_tag(const licscan_license *l) { return l ? S(l->hf) : ""; }
+const char *licscan_license_scancode(const licscan_license *l) { return l ? S(l->scancode) : ""; }
+int licscan_license_osi_approved(const licscan_license *l) { return l && l->osi; }
+#undef S

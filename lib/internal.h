@@ -1,0 +1,327 @@
+/* internal.h -- types shared by the library's modules. Not installed. */
+#ifndef LICSCAN_INTERNAL_H
+#define LICSCAN_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "licscan.h"
+
+#define LS_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---------- allocation ---------- */
+
+typedef struct ls_alloc {
+    void *(*malloc_fn)(size_t, void *);
+    void *(*realloc_fn)(void *, size_t, void *);
+    void (*free_fn)(void *, void *);
+    void *user;
+} ls_alloc;
+
+LS_HIDDEN void ls_alloc_default(ls_alloc *a);
+LS_HIDDEN void *ls_malloc(const ls_alloc *a, size_t n);
+LS_HIDDEN void *ls_calloc(const ls_alloc *a, size_t count, size_t size);
+/* old_size is needed when the hook has no realloc. */
+LS_HIDDEN void *ls_realloc(const ls_alloc *a, void *p, size_t old_size,
+                           size_t new_size);
+LS_HIDDEN void ls_free(const ls_alloc *a, void *p);
+LS_HIDDEN char *ls_strndup(const ls_alloc *a, const char *s, size_t n);
+
+/* Grow an array so it holds at least `need` elements (doubling). */
+LS_HIDDEN int ls_grow(const ls_alloc *a, void **arr, uint32_t *cap,
+                      uint32_t need, size_t elem);
+#define LS_GROW(a, arr, cap, need) \
+    ls_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* Bump allocator for many small objects freed together. */
+typedef struct ls_arena_chunk ls_arena_chunk;
+typedef struct ls_arena {
+    const ls_alloc *alloc;
+    ls_arena_chunk *head;
+} ls_arena;
+LS_HIDDEN void ls_arena_init(ls_arena *ar, const ls_alloc *a);
+LS_HIDDEN void *ls_arena_alloc(ls_arena *ar, size_t n);
+LS_HIDDEN char *ls_arena_strndup(ls_arena *ar, const char *s, size_t n);
+LS_HIDDEN void ls_arena_free(ls_arena *ar);
+
+/* Growable byte buffer. */
+typedef struct ls_buf {
+    const ls_alloc *alloc;
+    char *data;
+    size_t len, cap;
+    bool failed; /* an append ran out of memory */
+} ls_buf;
+LS_HIDDEN void ls_buf_init(ls_buf *b, const ls_alloc *a);
+LS_HIDDEN void ls_buf_append(ls_buf *b, const char *s, size_t n);
+LS_HIDDEN void ls_buf_puts(ls_buf *b, const char *s);
+LS_HIDDEN void ls_buf_putc(ls_buf *b, char c);
+LS_HIDDEN void ls_buf_free(ls_buf *b);
+
+/* ---------- hashing ---------- */
+
+LS_HIDDEN uint64_t ls_hash_bytes(const void *p, size_t n);
+static inline uint64_t ls_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* ---------- decoding ---------- */
+
+/* Input decoded to valid UTF-8. When the input needed conversion, `map`
+ * gives for each text byte (and one past the end) the input offset. */
+typedef struct ls_text {
+    const char *text;
+    size_t len;
+    char *owned;     /* allocated text, or NULL when text is the input */
+    uint32_t *map;   /* NULL when text offsets are input offsets */
+    uint32_t encoding;
+    uint32_t flags;  /* LICSCAN_INPUT_* */
+} ls_text;
+
+LS_HIDDEN int ls_decode(const ls_alloc *a, const uint8_t *data, size_t len,
+                        ls_text *out, char *err, size_t errlen);
+LS_HIDDEN void ls_text_free(const ls_alloc *a, ls_text *t);
+static inline uint64_t ls_text_input_offset(const ls_text *t, size_t off)
+{
+    return t->map ? t->map[off] : off;
+}
+
+/* ---------- dictionary and tokens ---------- */
+
+#define LS_TOKEN_UNKNOWN 0u /* a word no template uses */
+#define LS_MAX_WORD 96      /* longer runs of letters are one unknown token */
+
+typedef struct ls_dict {
+    const ls_alloc *alloc;
+    uint64_t *hashes;  /* open addressing; 0 = empty slot */
+    uint32_t *ids;
+    uint32_t cap;      /* power of two */
+    uint32_t count;    /* words; ids run 1..count */
+    uint32_t *word_off; /* id -> offset into chars */
+    uint32_t word_cap;
+    ls_buf chars;      /* NUL-separated words */
+} ls_dict;
+
+LS_HIDDEN void ls_dict_init(ls_dict *d, const ls_alloc *a);
+LS_HIDDEN void ls_dict_free(ls_dict *d);
+/* Find a word; LS_TOKEN_UNKNOWN when absent. */
+LS_HIDDEN uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n);
+/* Find or add; 0 on allocation failure. */
+LS_HIDDEN uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n);
+LS_HIDDEN const char *ls_dict_word(const ls_dict *d, uint32_t id);
+
+/* Spelling equivalences: a word that stands for a sequence of words, or a
+ * word that stands for another after a given word ("copyright owner"). */
+typedef struct ls_equiv {
+    uint32_t from;     /* word id */
+    uint32_t after;    /* only after this word id (0: anywhere) */
+    uint32_t to[3];    /* replacement ids */
+    uint32_t to_len;
+} ls_equiv;
+
+typedef struct ls_token {
+    uint32_t id;
+    uint32_t start, end; /* byte span in the tokenized text */
+} ls_token;
+
+typedef struct ls_tokens {
+    const ls_alloc *alloc;
+    ls_token *v;
+    uint32_t n, cap;
+    bool failed;
+} ls_tokens;
+
+/* Tokenizer state carried across chunks of one text. */
+typedef struct ls_tokstate {
+    bool line_start;
+    bool intern;        /* add unknown words to the dictionary (templates) */
+    uint32_t prev_id;   /* last emitted word, for two-word equivalences */
+} ls_tokstate;
+
+
+typedef struct ls_lexicon {
+    ls_dict dict;
+    ls_equiv *equiv;
+    uint32_t nequiv, equiv_cap;
+    uint32_t *equiv_index; /* word id -> first equiv + 1 (0: none) */
+    uint32_t equiv_index_cap;
+} ls_lexicon;
+
+LS_HIDDEN void ls_lexicon_init(ls_lexicon *lx, const ls_alloc *a);
+LS_HIDDEN void ls_lexicon_free(ls_lexicon *lx, const ls_alloc *a);
+/* Load "word,word" equivalence lines (SPDX equivalentwords.txt). */
+LS_HIDDEN int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
+                                           const char *text, size_t len);
+
+/* Tokenize text[begin, end), appending to out. Offsets are relative to
+ * text. With st->intern the lexicon's dictionary grows (not thread-safe);
+ * without, the lexicon is only read. Returns LICSCAN_OK or ENOMEM. */
+LS_HIDDEN int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin,
+                          size_t end, ls_tokstate *st, ls_tokens *out);
+LS_HIDDEN void ls_tokens_free(ls_tokens *t);
+
+/* ---------- templates ---------- */
+
+typedef struct ls_regex {
+    pcre2_code *code;
+    bool matches_empty;
+} ls_regex;
+
+/* A compiled var pattern, shared by every var with the same source. */
+struct ls_regex_entry {
+    uint64_t hash;
+    char *pattern;
+    ls_regex re;
+};
+
+typedef struct ls_var {
+    uint32_t gap;      /* sits before literal token `gap` */
+    bool optional;     /* inside an optional block */
+    const ls_regex *re;
+    char *name;
+    char *original;
+} ls_var;
+
+struct licscan_license {
+    char *id, *name, *version, *family, *kind, *url, *spdx, *hf, *scancode;
+    bool osi;
+    char **references; /* phrases that name the license */
+    uint32_t nreferences;
+};
+
+typedef struct ls_template {
+    licscan_license lic;
+    uint32_t index;
+    char *source;       /* the template text, for diff rendering */
+    size_t source_len;
+    ls_token *tok;      /* literal tokens; spans index `source` */
+    uint8_t *optional;  /* per token: inside an optional block */
+    uint32_t ntok;
+    uint32_t nrequired;
+    ls_var *vars;       /* sorted by gap */
+    uint32_t nvars;
+    uint32_t nshingles; /* shingle positions indexed */
+} ls_template;
+
+/* ---------- database ---------- */
+
+#define LS_SHINGLE 4 /* words per shingle */
+
+typedef struct ls_posting {
+    uint32_t tpl;
+    uint32_t pos;  /* first token of the shingle in the template */
+    uint32_t next; /* next posting of the same shingle + 1 (0: end) */
+} ls_posting;
+
+typedef struct ls_phrase {
+    uint32_t tpl;
+    uint32_t len;
+    uint32_t *ids;
+    uint32_t next; /* next phrase with the same first word + 1 */
+} ls_phrase;
+
+struct licscan_db {
+    ls_alloc alloc;
+    licscan_db_options opts;
+    pcre2_general_context *gctx;
+    pcre2_compile_context *cctx;
+    ls_lexicon lex;
+    ls_template **tpl;
+    uint32_t ntpl, tpl_cap;
+    /* shingle index: open addressing, key 0 = empty */
+    uint64_t *sh_keys;
+    uint32_t *sh_head; /* first posting + 1 */
+    uint32_t sh_cap, sh_count;
+    ls_posting *post;
+    uint32_t npost, post_cap;
+    /* name phrases */
+    ls_phrase *phr;
+    uint32_t nphr, phr_cap;
+    uint32_t *phr_head; /* word id -> first phrase + 1 */
+    uint32_t phr_head_cap;
+    /* compiled var patterns, deduplicated by source */
+    struct ls_regex_entry **re; /* entries do not move: vars point in */
+    uint32_t nre, re_cap;
+    /* last error */
+    char errmsg[512];
+    char errfile[512];
+    uint32_t errline, errcol;
+    bool has_errfile;
+};
+
+LS_HIDDEN void ls_db_set_error(licscan_db *db, const char *file,
+                               uint32_t line, uint32_t col, const char *fmt,
+                               ...) __attribute__((format(printf, 5, 6)));
+LS_HIDDEN void ls_db_clear_error(licscan_db *db);
+
+LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+
+/* Parse a template and its metadata, and add it to db (template.c). */
+LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,
+                              size_t len, const char *meta, size_t meta_len,
+                              const char *source);
+LS_HIDDEN void ls_template_free(licscan_db *db, ls_template *t);
+
+/* The embedded default set (generated at build time). */
+typedef struct ls_embedded_file {
+    const char *id;
+    const unsigned char *tpl;
+    size_t tpl_len;
+    const unsigned char *meta; /* may be NULL */
+    size_t meta_len;
+} ls_embedded_file;
+LS_HIDDEN extern const ls_embedded_file ls_embedded_templates[];
+LS_HIDDEN extern const size_t ls_embedded_template_count;
+LS_HIDDEN extern const unsigned char *const ls_embedded_equivalences_ptr;
+LS_HIDDEN extern const size_t ls_embedded_equivalences_len;
+
+/* ---------- results ---------- */
+
+typedef struct ls_diff {
+    uint32_t op;
+    uint64_t start, end;
+    const char *template_text;
+} ls_diff;
+
+struct licscan_match {
+    const ls_template *tpl;
+    uint32_t kind;
+    double coverage;
+    double score;
+    uint64_t start, end;   /* input offsets */
+    uint32_t tstart, tend; /* token span in the input */
+    uint32_t matched, extra, missing;
+    const ls_template *runner;
+    double runner_coverage;
+    ls_diff *diffs;
+    uint32_t ndiffs;
+};
+
+struct licscan_result {
+    ls_alloc alloc;
+    ls_arena arena;
+    int status;
+    char errmsg[256];
+    uint32_t encoding;
+    uint32_t input_flags;
+    licscan_match *m;
+    uint32_t nmatch;
+    const char *spdx;
+    ls_buf json;
+};
+
+/* Matching (match.c): fills result->m and result->spdx. */
+LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_text *text,
+                            const ls_tokens *toks,
+                            const licscan_scan_options *opts,
+                            licscan_result *res);
+
+#endif

@@ -1,0 +1,864 @@
+/* match.c -- find which templates occur in a token stream, where, and how
+ * they differ.
+ *
+ * 1. Candidates: every window of LS_SHINGLE input words is looked up in the
+ *    shingle index; each posting is a hit (input position, template
+ *    position) for one template. Linear in the input.
+ * 2. Chains: per template, hits are chained in order on both sides with a
+ *    cost for diagonal drift (as in long-read aligners), so a chain is one
+ *    occurrence of the template; several occurrences give several chains.
+ * 3. Alignment: the chain's hits are fixed matches; the gaps between them
+ *    and short stretches before/after are aligned by a small LCS. Template
+ *    vars absorb unmatched input words when their pattern accepts them;
+ *    optional words may be missing.
+ * 4. Ranking: overlapping candidates compete on words explained; the
+ *    loser closest to the winner is reported as runner-up.
+ * 5. References: outside text matches, phrases that name a license.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CHAIN_LOOKBACK 128   /* hits examined behind each hit */
+#define CHAIN_MAX_DIST 1500  /* words between chained hits, either side */
+#define CHAIN_MIN_WORDS 12   /* a chain explaining fewer words is noise */
+#define CHAINS_PER_TEMPLATE 8
+#define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
+#define EDGE_INPUT 96        /* input words searched beyond a chain end */
+#define GAP_DP_CELLS 65536   /* largest gap aligned word by word */
+#define MAX_HITS (8u << 20)
+#define NEAR_COVERAGE 0.90
+#define PARTIAL_MIN_WORDS 20
+#define PARTIAL_MIN_COVERAGE 0.05
+#define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
+
+typedef struct hit {
+    uint32_t x, y; /* input word, template word */
+} hit;
+
+typedef struct pairs {
+    uint32_t *i, *t;
+    uint32_t n, cap;
+} pairs;
+
+typedef struct scan {
+    const licscan_db *db;
+    const ls_alloc *a;
+    const ls_text *text;
+    const ls_token *tk;
+    uint32_t n;
+    licscan_result *res;
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    ls_buf subj;
+    licscan_match *cand;
+    uint32_t ncand, cand_cap;
+    pairs anchors, out, tmp;
+    uint16_t *dp;
+    uint32_t max_diffs;
+    int rc;
+} scan;
+
+static int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
+{
+    if (p->n == p->cap) {
+        uint32_t cap = p->cap;
+        if (LS_GROW(s->a, p->i, cap, p->n + 1))
+            return s->rc = LICSCAN_ENOMEM;
+        cap = p->cap;
+        if (LS_GROW(s->a, p->t, cap, p->n + 1))
+            return s->rc = LICSCAN_ENOMEM;
+        p->cap = cap;
+    }
+    p->i[p->n] = i;
+    p->t[p->n] = t;
+    p->n++;
+    return LICSCAN_OK;
+}
+
+static void pairs_free(scan *s, pairs *p)
+{
+    ls_free(s->a, p->i);
+    ls_free(s->a, p->t);
+}
+
+/* ---------- word-level LCS for small gaps ---------- */
+
+/* Append to s->out the matched pairs of an LCS between input words
+ * [i0, i0+ni) and template words [t0, t0+nt), in increasing order. */
+static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
+                uint32_t t0, uint32_t nt)
+{
+    if (!ni || !nt || s->rc)
+        return;
+    if ((uint64_t)(ni + 1) * (nt + 1) > GAP_DP_CELLS) {
+        /* too big to align word by word: keep any exact common run at the
+         * ends, the rest counts as replaced */
+        uint32_t k = 0;
+        while (k < ni && k < nt && s->tk[i0 + k].id == tp->tok[t0 + k].id &&
+               s->tk[i0 + k].id)
+            pairs_push(s, &s->out, i0 + k, t0 + k), k++;
+        return;
+    }
+    uint32_t w = nt + 1;
+    uint16_t *d = s->dp;
+    for (uint32_t j = 0; j <= nt; j++)
+        d[j] = 0;
+    for (uint32_t a = 1; a <= ni; a++) {
+        uint16_t *row = d + (size_t)a * w, *up = row - w;
+        row[0] = 0;
+        uint32_t id = s->tk[i0 + a - 1].id;
+        for (uint32_t b = 1; b <= nt; b++) {
+            if (id && id == tp->tok[t0 + b - 1].id)
+                row[b] = (uint16_t)(up[b - 1] + 1);
+            else
+                row[b] = up[b] > row[b - 1] ? up[b] : row[b - 1];
+        }
+    }
+    s->tmp.n = 0;
+    uint32_t a = ni, b = nt;
+    while (a && b && !s->rc) {
+        uint32_t id = s->tk[i0 + a - 1].id;
+        if (id && id == tp->tok[t0 + b - 1].id &&
+            d[(size_t)a * w + b] == d[(size_t)(a - 1) * w + b - 1] + 1) {
+            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
+            a--, b--;
+        } else if (d[(size_t)(a - 1) * w + b] >= d[(size_t)a * w + b - 1]) {
+            a--;
+        } else {
+            b--;
+        }
+    }
+    for (uint32_t k = s->tmp.n; k-- > 0;)
+        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+}
+
+/* ---------- chaining ---------- */
+
+/* Best chain among hits h[0..n) not yet used; its hits (in order) go to
+ * s->anchors. Returns the chain's score (about the words it explains). */
+static double best_chain(scan *s, const hit *h, uint32_t n,
+                         const uint8_t *used, float *f, int32_t *prev)
+{
+    double best = 0;
+    int32_t best_j = -1;
+    for (uint32_t j = 0; j < n; j++) {
+        if (used[j]) {
+            f[j] = -1;
+            continue;
+        }
+        float fj = LS_SHINGLE;
+        int32_t pj = -1;
+        uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
+        for (uint32_t i = j; i-- > lo;) {
+            if (f[i] < 0)
+                continue;
+            int64_t dx = (int64_t)h[j].x - h[i].x;
+            int64_t dy = (int64_t)h[j].y - h[i].y;
+            if (dx > CHAIN_MAX_DIST)
+                break;
+            if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
+                continue;
+            int64_t gain = dx < dy ? dx : dy;
+            if (gain > LS_SHINGLE)
+                gain = LS_SHINGLE;
+            int64_t drift = dx > dy ? dx - dy : dy - dx;
+            float cost = drift ? 0.05f * (float)drift +
+                                     0.5f * log2f((float)drift + 1.0f)
+                               : 0.0f;
+            float v = f[i] + (float)gain - cost;
+            if (v > fj) {
+                fj = v;
+                pj = (int32_t)i;
+            }
+        }
+        f[j] = fj;
+        prev[j] = pj;
+        if (fj > best) {
+            best = fj;
+            best_j = (int32_t)j;
+        }
+    }
+    s->tmp.n = 0;
+    for (int32_t j = best_j; j >= 0; j = prev[j])
+        pairs_push(s, &s->tmp, h[j].x, h[j].y);
+    s->anchors.n = 0;
+    for (uint32_t k = s->tmp.n; k-- > 0;)
+        pairs_push(s, &s->anchors, s->tmp.i[k], s->tmp.t[k]);
+    return best;
+}
+
+/* ---------- var checks ---------- */
+
+static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
+{
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK,
+                         s->md, s->mc);
+    return rc >= 0;
+}
+
+/* Does some var in vars[v0, v1) accept input words [w0, w1)? Tried on the
+ * text with whitespace collapsed, then on the words alone. `raw0`/`raw1`
+ * bound the raw text (punctuation around the words included). */
+static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
+                        uint32_t v1, uint32_t w0, uint32_t w1, size_t raw0,
+                        size_t raw1)
+{
+    const char *t = s->text->text;
+    ls_buf *b = &s->subj;
+    for (int form = 0; form < 2; form++) {
+        b->len = 0;
+        if (form == 0) {
+            bool space = false;
+            for (size_t k = raw0; k < raw1; k++) {
+                char c = t[k];
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                    c == '\f' || c == '\v') {
+                    space = b->len > 0;
+                    continue;
+                }
+                if (space)
+                    ls_buf_putc(b, ' ');
+                space = false;
+                ls_buf_putc(b, c);
+            }
+        } else {
+            uint32_t last_start = UINT32_MAX;
+            for (uint32_t k = w0; k < w1; k++) {
+                if (s->tk[k].start == last_start)
+                    continue; /* one word split by an equivalence */
+                last_start = s->tk[k].start;
+                if (b->len)
+                    ls_buf_putc(b, ' ');
+                ls_buf_append(b, t + s->tk[k].start,
+                              s->tk[k].end - s->tk[k].start);
+            }
+        }
+        if (b->failed) {
+            s->rc = LICSCAN_ENOMEM;
+            return false;
+        }
+        for (uint32_t v = v0; v < v1; v++)
+            if (re_match(s, tp->vars[v].re, b->data ? b->data : "", b->len))
+                return true;
+    }
+    return false;
+}
+
+/* ---------- building a candidate from aligned pairs ---------- */
+
+static void add_diff(scan *s, licscan_match *m, uint32_t op, size_t ts,
+                     size_t te, const char *tpl_text, size_t tpl_len)
+{
+    if (m->ndiffs >= s->max_diffs) {
+        s->res->input_flags |= LICSCAN_INPUT_TRUNCATED_DIFFS;
+        return;
+    }
+    if (!m->diffs) {
+        m->diffs = ls_arena_alloc(&s->res->arena,
+                                  s->max_diffs * sizeof(ls_diff));
+        if (!m->diffs) {
+            s->rc = LICSCAN_ENOMEM;
+            return;
+        }
+    }
+    /* template wording with whitespace collapsed */
+    char *txt = ls_arena_alloc(&s->res->arena, tpl_len + 1);
+    if (!txt) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    size_t o = 0;
+    bool space = false;
+    for (size_t k = 0; k < tpl_len; k++) {
+        char c = tpl_text[k];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = o > 0;
+            continue;
+        }
+        if (space)
+            txt[o++] = ' ';
+        space = false;
+        txt[o++] = c;
+    }
+    txt[o] = 0;
+    ls_diff *d = &m->diffs[m->ndiffs++];
+    d->op = op;
+    d->start = ls_text_input_offset(s->text, ts);
+    d->end = ls_text_input_offset(s->text, te);
+    d->template_text = txt;
+}
+
+/* Input words just before `from` that form one paragraph (crossing at most
+ * one paragraph break right at `from`). Returns the first word index. */
+static uint32_t paragraph_before(scan *s, uint32_t from, uint32_t limit)
+{
+    const char *t = s->text->text;
+    uint32_t j = from;
+    int breaks = 0;
+    while (j > limit && from - j < 64) {
+        size_t a = s->tk[j - 1].end, b = s->tk[j].start;
+        int nl = 0;
+        for (size_t k = a; k < b; k++)
+            nl += t[k] == '\n';
+        if (nl >= 2 && (j != from || ++breaks > 1))
+            break;
+        j--;
+    }
+    return j;
+}
+
+static uint32_t paragraph_after(scan *s, uint32_t last, uint32_t limit)
+{
+    const char *t = s->text->text;
+    uint32_t j = last; /* last word included */
+    while (j + 1 < limit && j - last < 64) {
+        size_t a = s->tk[j].end, b = s->tk[j + 1].start;
+        int nl = 0;
+        for (size_t k = a; k < b; k++)
+            nl += t[k] == '\n';
+        if (nl >= 2 && j != last)
+            break;
+        j++;
+    }
+    return j;
+}
+
+/* Vars of tp whose gap lies in [g0, g1]: index range [*v0, *v1). */
+static void vars_in(const ls_template *tp, uint32_t g0, uint32_t g1,
+                    uint32_t *v0, uint32_t *v1)
+{
+    uint32_t a = 0;
+    while (a < tp->nvars && tp->vars[a].gap < g0)
+        a++;
+    uint32_t b = a;
+    while (b < tp->nvars && tp->vars[b].gap <= g1)
+        b++;
+    *v0 = a;
+    *v1 = b;
+}
+
+static bool any_required_var(const ls_template *tp, uint32_t v0, uint32_t v1)
+{
+    for (uint32_t v = v0; v < v1; v++)
+        if (!tp->vars[v].optional && !tp->vars[v].re->matches_empty)
+            return true;
+    return false;
+}
+
+/* Judge one segment: input words [w0, w1) against template words
+ * [t0, t1), with vars whose gap is in [g0, g1]; raw text [r0, r1). */
+static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
+                          uint32_t w0, uint32_t w1, uint32_t t0, uint32_t t1,
+                          uint32_t g0, uint32_t g1, size_t r0, size_t r1)
+{
+    uint32_t v0, v1;
+    vars_in(tp, g0, g1, &v0, &v1);
+    uint32_t missing = 0;
+    uint32_t first_req = UINT32_MAX, last_req = 0;
+    for (uint32_t k = t0; k < t1; k++)
+        if (!tp->optional[k]) {
+            missing++;
+            if (first_req == UINT32_MAX)
+                first_req = k;
+            last_req = k;
+        }
+    m->missing += missing;
+    bool absorbed = false;
+    if (w1 > w0 && v1 > v0)
+        absorbed = vars_accept(s, tp, v0, v1, w0, w1, r0, r1);
+    else if (w1 == w0 && any_required_var(tp, v0, v1) &&
+             !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
+        /* a var with nothing (acceptable) in its place */
+        const ls_var *v = &tp->vars[v0];
+        add_diff(s, m, LICSCAN_DIFF_VARIABLE, r0, r1, v->original,
+                 strlen(v->original));
+    }
+    if (w1 > w0 && !absorbed) {
+        m->extra += w1 - w0;
+        size_t is = s->tk[w0].start, ie = s->tk[w1 - 1].end;
+        if (missing) {
+            add_diff(s, m, LICSCAN_DIFF_REPLACED, is, ie,
+                     tp->source + tp->tok[first_req].start,
+                     tp->tok[last_req].end - tp->tok[first_req].start);
+        } else if (v1 > v0) {
+            const ls_var *v = &tp->vars[v0];
+            add_diff(s, m, LICSCAN_DIFF_VARIABLE, is, ie, v->original,
+                     strlen(v->original));
+        } else {
+            add_diff(s, m, LICSCAN_DIFF_INSERTED, is, ie, "", 0);
+        }
+    } else if (missing) {
+        add_diff(s, m, LICSCAN_DIFF_DELETED, r1, r1, tp->source + tp->tok[first_req].start,
+                 tp->tok[last_req].end - tp->tok[first_req].start);
+    }
+}
+
+/* Drop weak matched runs at either end of s->out: short runs cut off from
+ * the rest by unmatched input words are chance matches. */
+static void trim_ends(scan *s)
+{
+    pairs *p = &s->out;
+    uint32_t lo = 0, hi = p->n;
+    /* a run is weak when it is short and separated from the next match by
+     * more than a few input words at a break in the template too (words
+     * at a single template gap are likely a var's text) */
+    for (;;) {
+        uint32_t r = lo + 1;
+        while (r < hi && p->i[r] == p->i[r - 1] + 1 &&
+               p->t[r] == p->t[r - 1] + 1)
+            r++;
+        if (r >= hi || r - lo >= 3 || p->i[r] - p->i[r - 1] <= 4 ||
+            p->t[r] == p->t[r - 1] + 1)
+            break;
+        lo = r;
+    }
+    for (;;) {
+        if (hi - lo < 2)
+            break;
+        uint32_t r = hi - 1;
+        while (r > lo && p->i[r] == p->i[r - 1] + 1 &&
+               p->t[r] == p->t[r - 1] + 1)
+            r--;
+        if (r <= lo || hi - r >= 3 || p->i[r] - p->i[r - 1] <= 4 ||
+            p->t[r] == p->t[r - 1] + 1)
+            break;
+        hi = r;
+    }
+    if (lo) {
+        memmove(p->i, p->i + lo, (hi - lo) * sizeof(uint32_t));
+        memmove(p->t, p->t + lo, (hi - lo) * sizeof(uint32_t));
+    }
+    p->n = hi - lo;
+}
+
+/* Align the chain in s->anchors and, if it is a real match, add a
+ * candidate. */
+static void build_candidate(scan *s, const ls_template *tp)
+{
+    pairs *an = &s->anchors;
+    if (!an->n)
+        return;
+    /* 1. fixed matches from the chain's shingles, strictly increasing */
+    s->out.n = 0;
+    uint32_t fi = an->i[0], ft = an->t[0];
+    uint32_t e0 = ft > EDGE_TEMPLATE ? ft - EDGE_TEMPLATE : 0;
+    uint32_t ei = fi > EDGE_INPUT ? fi - EDGE_INPUT : 0;
+    lcs(s, tp, ei, fi - ei, e0, ft - e0);
+    for (uint32_t k = 0; k < an->n && !s->rc; k++) {
+        for (uint32_t d = 0; d < LS_SHINGLE; d++) {
+            uint32_t i = an->i[k] + d, t = an->t[k] + d;
+            if (s->out.n) {
+                uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
+                if (i <= li || t <= lt)
+                    continue;
+                /* fill the gap between the last match and this one */
+                lcs(s, tp, li + 1, i - li - 1, lt + 1, t - lt - 1);
+            }
+            pairs_push(s, &s->out, i, t);
+        }
+    }
+    if (s->rc || !s->out.n)
+        return;
+    {
+        uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
+        uint32_t ni = s->n - li - 1, nt = tp->ntok - lt - 1;
+        if (nt > EDGE_TEMPLATE)
+            nt = EDGE_TEMPLATE;
+        if (ni > EDGE_INPUT)
+            ni = EDGE_INPUT;
+        lcs(s, tp, li + 1, ni, lt + 1, nt);
+    }
+    if (s->rc)
+        return;
+    trim_ends(s);
+    pairs *p = &s->out;
+    if (p->n < 2)
+        return;
+
+    /* 2. judge */
+    licscan_match m;
+    memset(&m, 0, sizeof(m));
+    m.tpl = tp;
+    uint32_t matched_req = 0;
+    for (uint32_t k = 0; k < p->n; k++)
+        matched_req += !tp->optional[p->t[k]];
+    m.matched = p->n;
+    if (matched_req < (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS
+                                                          : tp->nrequired))
+        return;
+    double coverage = (double)matched_req / tp->nrequired;
+    if (coverage < PARTIAL_MIN_COVERAGE)
+        return;
+
+    uint32_t first_i = p->i[0], last_i = p->i[p->n - 1];
+    /* leading part of the template: vars there may take the paragraph
+     * before the first matched word (a copyright line, say) */
+    {
+        uint32_t t0 = p->t[0], v0, v1;
+        vars_in(tp, 0, t0, &v0, &v1);
+        uint32_t w0 = first_i;
+        if (v1 > v0) {
+            /* the longest run right before the match that a var takes */
+            uint32_t from = paragraph_before(s, first_i, 0);
+            for (uint32_t w = from; w < first_i && !s->rc; w++)
+                if (vars_accept(s, tp, v0, v1, w, first_i, s->tk[w].start,
+                                s->tk[first_i - 1].end)) {
+                    w0 = w;
+                    break;
+                }
+        }
+        /* words taken by the vars make no difference; template words
+         * before the first match are missing */
+        judge_segment(s, tp, &m, w0, w0, 0, t0,
+                      w0 < first_i ? UINT32_MAX : 0, t0,
+                      s->tk[first_i].start, s->tk[first_i].start);
+        first_i = w0;
+    }
+    for (uint32_t k = 1; k < p->n && !s->rc; k++) {
+        uint32_t pi = p->i[k - 1], pt = p->t[k - 1];
+        uint32_t ci = p->i[k], ct = p->t[k];
+        if (ci == pi + 1 && ct == pt + 1) {
+            /* adjacent words; a required var between them is missing */
+            uint32_t v0, v1;
+            vars_in(tp, ct, ct, &v0, &v1);
+            if (v1 > v0)
+                judge_segment(s, tp, &m, ci, ci, ct, ct, ct, ct,
+                              s->tk[pi].end, s->tk[ci].start);
+            continue;
+        }
+        judge_segment(s, tp, &m, pi + 1, ci, pt + 1, ct, pt + 1, ct,
+                      s->tk[pi].end, s->tk[ci].start);
+    }
+    {
+        uint32_t lt = p->t[p->n - 1], v0, v1;
+        vars_in(tp, lt + 1, tp->ntok, &v0, &v1);
+        uint32_t w1 = last_i;
+        if (v1 > v0) {
+            uint32_t to = paragraph_after(s, last_i, s->n);
+            for (uint32_t w = to; w > last_i && !s->rc; w--)
+                if (vars_accept(s, tp, v0, v1, last_i + 1, w + 1,
+                                s->tk[last_i + 1].start, s->tk[w].end)) {
+                    w1 = w;
+                    break;
+                }
+        }
+        judge_segment(s, tp, &m, w1 + 1, w1 + 1, lt + 1, tp->ntok,
+                      w1 > last_i ? UINT32_MAX : lt + 1, tp->ntok,
+                      s->tk[last_i].end, s->tk[w1].end);
+        last_i = w1;
+    }
+    if (s->rc)
+        return;
+    m.tstart = first_i;
+    m.tend = last_i;
+    m.start = ls_text_input_offset(s->text, s->tk[first_i].start);
+    m.end = ls_text_input_offset(s->text, s->tk[last_i].end);
+    m.coverage = coverage;
+    bool var_fail = false;
+    for (uint32_t d = 0; d < m.ndiffs; d++)
+        var_fail |= m.diffs[d].op == LICSCAN_DIFF_VARIABLE;
+    if (matched_req == tp->nrequired && m.extra == 0 && !var_fail)
+        m.kind = LICSCAN_KIND_EXACT;
+    else if (coverage >= NEAR_COVERAGE)
+        m.kind = LICSCAN_KIND_NEAR;
+    else
+        m.kind = LICSCAN_KIND_PARTIAL;
+    m.score = (double)m.matched - (double)m.extra - (var_fail ? 1 : 0);
+    if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    s->cand[s->ncand++] = m;
+}
+
+/* ---------- candidates per template ---------- */
+
+static void search_template(scan *s, const ls_template *tp, const hit *h,
+                            uint32_t n, uint8_t *used, float *f,
+                            int32_t *prev)
+{
+    memset(used, 0, n);
+    for (int round = 0; round < CHAINS_PER_TEMPLATE && !s->rc; round++) {
+        double score = best_chain(s, h, n, used, f, prev);
+        if (s->rc || score < CHAIN_MIN_WORDS ||
+            score < 0.05 * tp->nrequired)
+            return;
+        uint32_t x0 = s->anchors.i[0];
+        uint32_t x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
+        build_candidate(s, tp);
+        /* later rounds look for other occurrences elsewhere */
+        for (uint32_t j = 0; j < n; j++)
+            if (h[j].x >= x0 && h[j].x < x1)
+                used[j] = 1;
+    }
+}
+
+static int cand_rank(const licscan_match *a, const licscan_match *b)
+{
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->coverage != b->coverage)
+        return a->coverage > b->coverage ? -1 : 1;
+    if (a->tpl->index != b->tpl->index)
+        return a->tpl->index < b->tpl->index ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int cand_cmp(const void *a, const void *b) { return cand_rank(a, b); }
+
+static int start_cmp(const void *a, const void *b)
+{
+    const licscan_match *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+static bool overlaps(const licscan_match *a, const licscan_match *b)
+{
+    uint32_t lo = a->tstart > b->tstart ? a->tstart : b->tstart;
+    uint32_t hi = a->tend < b->tend ? a->tend : b->tend;
+    if (hi < lo)
+        return false;
+    uint32_t inter = hi - lo + 1;
+    uint32_t la = a->tend - a->tstart + 1, lb = b->tend - b->tstart + 1;
+    uint32_t small = la < lb ? la : lb;
+    return inter * 2 > small;
+}
+
+/* ---------- references ---------- */
+
+static bool inside_match(const licscan_match *m, uint32_t nm, uint32_t w)
+{
+    for (uint32_t k = 0; k < nm; k++)
+        if (m[k].kind != LICSCAN_KIND_REFERENCE && w >= m[k].tstart &&
+            w <= m[k].tend)
+            return true;
+    return false;
+}
+
+static void find_references(scan *s, licscan_match **list, uint32_t *nlist,
+                            uint32_t *cap)
+{
+    const licscan_db *db = s->db;
+    for (uint32_t w = 0; w < s->n && !s->rc; w++) {
+        uint32_t id = s->tk[w].id;
+        if (!id || id >= db->phr_head_cap || !db->phr_head[id])
+            continue;
+        if (inside_match(*list, *nlist, w))
+            continue;
+        const ls_phrase *best = NULL;
+        for (uint32_t q = db->phr_head[id]; q; q = db->phr[q - 1].next) {
+            const ls_phrase *ph = &db->phr[q - 1];
+            if (w + ph->len > s->n)
+                continue;
+            uint32_t k = 1;
+            while (k < ph->len && s->tk[w + k].id == ph->ids[k])
+                k++;
+            if (k < ph->len)
+                continue;
+            if (!best || ph->len > best->len ||
+                (ph->len == best->len && ph->tpl < best->tpl))
+                best = ph;
+        }
+        if (!best)
+            continue;
+        const ls_template *tp = db->tpl[best->tpl];
+        bool seen = false;
+        for (uint32_t k = 0; k < *nlist; k++)
+            seen |= (*list)[k].tpl == tp;
+        if (!seen) {
+            if (LS_GROW(s->a, *list, *cap, *nlist + 1)) {
+                s->rc = LICSCAN_ENOMEM;
+                return;
+            }
+            licscan_match *m = &(*list)[(*nlist)++];
+            memset(m, 0, sizeof(*m));
+            m->tpl = tp;
+            m->kind = LICSCAN_KIND_REFERENCE;
+            m->tstart = w;
+            m->tend = w + best->len - 1;
+            m->start = ls_text_input_offset(s->text, s->tk[w].start);
+            m->end = ls_text_input_offset(s->text, s->tk[m->tend].end);
+        }
+        w += best->len - 1;
+    }
+}
+
+/* ---------- entry point ---------- */
+
+int ls_match_text(const licscan_db *db, const ls_text *text,
+                  const ls_tokens *toks, const licscan_scan_options *opts,
+                  licscan_result *res)
+{
+    scan s;
+    memset(&s, 0, sizeof(s));
+    s.db = db;
+    s.a = &db->alloc;
+    s.text = text;
+    s.tk = toks->v;
+    s.n = toks->n;
+    s.res = res;
+    s.max_diffs = opts->max_differences ? opts->max_differences : 1;
+    ls_buf_init(&s.subj, s.a);
+    hit *hits = NULL;
+    uint32_t *count = NULL, *start = NULL;
+    uint8_t *used = NULL;
+    float *f = NULL;
+    int32_t *prev = NULL;
+    licscan_match *win = NULL;
+    uint32_t nwin = 0, win_cap = 0;
+    struct {
+        uint32_t x, head;
+    } *look = NULL;
+    uint32_t nlook = 0, look_cap = 0;
+
+    s.md = pcre2_match_data_create(1, db->gctx);
+    s.mc = pcre2_match_context_create(db->gctx);
+    s.dp = ls_malloc(s.a, GAP_DP_CELLS * sizeof(uint16_t));
+    count = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
+    start = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
+    if (!s.md || !s.mc || !s.dp || !count || !start) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    pcre2_set_match_limit(s.mc, db->opts.regex_match_limit);
+    pcre2_set_heap_limit(s.mc, db->opts.regex_heap_limit_kib);
+
+    /* 1. look up every shingle */
+    uint64_t total = 0;
+    uint32_t last_unknown = UINT32_MAX;
+    for (uint32_t i = 0; i + LS_SHINGLE <= s.n && db->sh_cap; i++) {
+        uint32_t ids[LS_SHINGLE];
+        for (int k = 0; k < LS_SHINGLE; k++) {
+            ids[k] = s.tk[i + k].id;
+            if (!ids[k])
+                last_unknown = i + (uint32_t)k;
+        }
+        if (last_unknown != UINT32_MAX && last_unknown >= i &&
+            last_unknown < i + LS_SHINGLE)
+            continue;
+        uint64_t key = ls_shingle_key(ids);
+        uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
+        while (db->sh_keys[j] && db->sh_keys[j] != key)
+            j = (j + 1) & mask;
+        if (!db->sh_keys[j] || !db->sh_head[j])
+            continue;
+        uint32_t added = 0;
+        for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next) {
+            count[db->post[q - 1].tpl]++;
+            added++;
+        }
+        if (total + added > MAX_HITS) {
+            for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next)
+                count[db->post[q - 1].tpl]--;
+            res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+            break;
+        }
+        total += added;
+        if (LS_GROW(s.a, look, look_cap, nlook + 1)) {
+            s.rc = LICSCAN_ENOMEM;
+            goto done;
+        }
+        look[nlook].x = i;
+        look[nlook].head = db->sh_head[j];
+        nlook++;
+    }
+    /* 2. hits grouped by template, in input order */
+    hits = ls_malloc(s.a, (total ? total : 1) * sizeof(hit));
+    if (!hits) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    uint32_t maxc = 0;
+    for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
+        start[t] = acc;
+        acc += count[t];
+        if (count[t] > maxc)
+            maxc = count[t];
+        count[t] = 0;
+    }
+    for (uint32_t k = 0; k < nlook; k++)
+        for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
+            const ls_posting *po = &db->post[q - 1];
+            hits[start[po->tpl] + count[po->tpl]++] =
+                (hit){look[k].x, po->pos};
+        }
+    used = ls_malloc(s.a, maxc + 1);
+    f = ls_malloc(s.a, (maxc + 1) * sizeof(float));
+    prev = ls_malloc(s.a, (maxc + 1) * sizeof(int32_t));
+    if (!used || !f || !prev) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    /* 3. chains and alignments */
+    for (uint32_t t = 0; t < db->ntpl && !s.rc; t++) {
+        if (count[t] < 3)
+            continue;
+        search_template(&s, db->tpl[t], hits + start[t], count[t], used, f,
+                        prev);
+    }
+    if (s.rc)
+        goto done;
+    /* 4. the best candidate wins each region */
+    qsort(s.cand, s.ncand, sizeof(licscan_match), cand_cmp);
+    for (uint32_t c = 0; c < s.ncand; c++) {
+        licscan_match *m = &s.cand[c];
+        bool lost = false;
+        for (uint32_t w = 0; w < nwin; w++) {
+            if (!overlaps(&win[w], m))
+                continue;
+            lost = true;
+            if (!win[w].runner && m->tpl != win[w].tpl &&
+                m->score >= RUNNER_UP_SCORE * win[w].score) {
+                win[w].runner = m->tpl;
+                win[w].runner_coverage = m->coverage;
+            }
+            break;
+        }
+        if (lost)
+            continue;
+        if (LS_GROW(s.a, win, win_cap, nwin + 1)) {
+            s.rc = LICSCAN_ENOMEM;
+            goto done;
+        }
+        win[nwin++] = *m;
+    }
+    /* 5. references outside the text matches */
+    find_references(&s, &win, &nwin, &win_cap);
+    if (s.rc)
+        goto done;
+    qsort(win, nwin, sizeof(licscan_match), start_cmp);
+    if (nwin) {
+        res->m = ls_arena_alloc(&res->arena, nwin * sizeof(licscan_match));
+        if (!res->m) {
+            s.rc = LICSCAN_ENOMEM;
+            goto done;
+        }
+        memcpy(res->m, win, nwin * sizeof(licscan_match));
+        res->nmatch = nwin;
+    }
+done:
+    pcre2_match_data_free(s.md);
+    pcre2_match_context_free(s.mc);
+    ls_free(s.a, s.dp);
+    ls_free(s.a, count);
+    ls_free(s.a, start);
+    ls_free(s.a, hits);
+    ls_free(s.a, look);
+    ls_free(s.a, used);
+    ls_free(s.a, f);
+    ls_free(s.a, prev);
+    ls_free(s.a, win);
+    ls_free(s.a, s.cand);
+    pairs_free(&s, &s.anchors);
+    pairs_free(&s, &s.out);
+    pairs_free(&s, &s.tmp);
+    ls_buf_free(&s.subj);
+    return s.rc;
+}

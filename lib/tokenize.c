@@ -1,0 +1,430 @@
+/* tokenize.c -- normalize text into word tokens, following the SPDX
+ * matching guidelines: case, punctuation, quotes, dashes, whitespace,
+ * bullets and list numbers, comment markers and markup do not count;
+ * varietal spellings, "&"/"and", http/https are equal. Each token keeps its
+ * byte span so every answer can point at the caller's text. */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "internal.h"
+
+/* ---------- lexicon ---------- */
+
+void ls_lexicon_init(ls_lexicon *lx, const ls_alloc *a)
+{
+    memset(lx, 0, sizeof(*lx));
+    ls_dict_init(&lx->dict, a);
+}
+
+void ls_lexicon_free(ls_lexicon *lx, const ls_alloc *a)
+{
+    ls_dict_free(&lx->dict);
+    ls_free(a, lx->equiv);
+    ls_free(a, lx->equiv_index);
+    memset(lx, 0, sizeof(*lx));
+}
+
+void ls_tokens_free(ls_tokens *t)
+{
+    ls_free(t->alloc, t->v);
+    t->v = NULL;
+    t->n = t->cap = 0;
+}
+
+static inline void push_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
+{
+    if (out->n == out->cap &&
+        LS_GROW(out->alloc, out->v, out->cap, out->n + 1)) {
+        out->failed = true;
+        return;
+    }
+    out->v[out->n].id = id;
+    out->v[out->n].start = (uint32_t)s;
+    out->v[out->n].end = (uint32_t)e;
+    out->n++;
+}
+
+/* A word as list marker: "12", "b", "iv" (roman numerals up to xxxix). */
+static bool marker_word(const char *w, size_t n)
+{
+    bool digits = true, roman = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = w[i];
+        if (c < '0' || c > '9')
+            digits = false;
+        if (c != 'i' && c != 'v' && c != 'x')
+            roman = false;
+    }
+    if (digits)
+        return n <= 3;
+    if (n == 1 && w[0] >= 'a' && w[0] <= 'z')
+        return true;
+    return roman && n <= 6;
+}
+
+typedef struct tok_ctx {
+    ls_lexicon *lx;
+    ls_tokstate *st;
+    ls_tokens *out;
+    const char *text;
+    size_t end;
+    char w[LS_MAX_WORD + 8];
+    size_t wn;
+    size_t ws, we;  /* span of the current word */
+    bool too_long;
+} tok_ctx;
+
+static void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
+{
+    ls_lexicon *lx = c->lx;
+    if (id && id < lx->equiv_index_cap && lx->equiv_index[id]) {
+        for (uint32_t k = lx->equiv_index[id] - 1;
+             k < lx->nequiv && lx->equiv[k].from == id; k++) {
+            const ls_equiv *q = &lx->equiv[k];
+            if (q->after && q->after != c->st->prev_id)
+                continue;
+            for (uint32_t j = 0; j < q->to_len; j++)
+                push_token(c->out, q->to[j], s, e);
+            c->st->prev_id = q->to[q->to_len - 1];
+            return;
+        }
+    }
+    push_token(c->out, id, s, e);
+    c->st->prev_id = id;
+}
+
+/* End the current word; `next` is the offset just after it. */
+static void flush_word(tok_ctx *c)
+{
+    if (!c->wn && !c->too_long)
+        return;
+    size_t n = c->wn;
+    c->wn = 0;
+    if (c->too_long) {
+        c->too_long = false;
+        push_token(c->out, LS_TOKEN_UNKNOWN, c->ws, c->we);
+        c->st->prev_id = LS_TOKEN_UNKNOWN;
+        c->st->line_start = false;
+        return;
+    }
+    if (c->st->line_start) {
+        /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
+        char nx = c->we < c->end ? c->text[c->we] : 0;
+        char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
+        if (marker_word(c->w, n) &&
+            (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
+            return;
+        if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
+            return; /* a batch-file comment marker */
+    }
+    c->st->line_start = false;
+    uint32_t id = c->st->intern ? ls_dict_intern(&c->lx->dict, c->w, n)
+                                : ls_dict_find(&c->lx->dict, c->w, n);
+    if (c->st->intern && !id) {
+        c->out->failed = true;
+        return;
+    }
+    emit_id(c, id, c->ws, c->we);
+}
+
+static inline void add_byte(tok_ctx *c, char b, size_t s, size_t e)
+{
+    if (!c->wn && !c->too_long)
+        c->ws = s;
+    c->we = e;
+    if (c->wn < LS_MAX_WORD)
+        c->w[c->wn++] = b;
+    else
+        c->too_long = true;
+}
+
+static void add_codepoint(tok_ctx *c, int32_t cp, size_t s, size_t e)
+{
+    char buf[4];
+    utf8proc_ssize_t n = utf8proc_encode_char(cp, (utf8proc_uint8_t *)buf);
+    for (utf8proc_ssize_t i = 0; i < n; i++)
+        add_byte(c, buf[i], s, e);
+}
+
+static bool is_alnum_ascii(unsigned char b)
+{
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') ||
+           (b >= 'A' && b <= 'Z');
+}
+
+static const char *const html_tags[] = {
+    "a", "abbr", "b", "blockquote", "body", "br", "center", "code", "dd",
+    "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
+    "head", "hr", "html", "i", "img", "li", "link", "meta", "ol", "p", "pre",
+    "section", "small", "span", "strong", "sub", "sup", "table", "tbody",
+    "td", "th", "thead", "title", "tr", "tt", "u", "ul", "article", "main",
+    "nav", "header", "footer", "style", "script", NULL};
+
+/* Length of an HTML tag or comment at p, or 0 when it is not one. */
+static size_t html_tag_len(const char *t, size_t p, size_t end)
+{
+    size_t lim = end - p > 1024 ? p + 1024 : end;
+    if (p + 4 <= end && memcmp(t + p, "<!--", 4) == 0) {
+        for (size_t q = p + 4; q + 3 <= lim; q++)
+            if (memcmp(t + q, "-->", 3) == 0)
+                return q + 3 - p;
+        return 0;
+    }
+    size_t q = p + 1;
+    if (q < end && t[q] == '/')
+        q++;
+    size_t ns = q;
+    while (q < end && q - ns < 12 && is_alnum_ascii((unsigned char)t[q]))
+        q++;
+    size_t nl = q - ns;
+    if (!nl || q >= end || (t[q] != '>' && t[q] != ' ' && t[q] != '/' &&
+                            t[q] != '\n' && t[q] != '\t'))
+        return 0;
+    char name[16];
+    for (size_t i = 0; i < nl; i++)
+        name[i] = (char)(t[ns + i] | 0x20);
+    name[nl] = 0;
+    bool known = false;
+    for (int i = 0; html_tags[i]; i++)
+        if (strcmp(html_tags[i], name) == 0)
+            known = true;
+    if (!known)
+        return 0;
+    for (; q < lim; q++)
+        if (t[q] == '>')
+            return q + 1 - p;
+    return 0;
+}
+
+/* "(a)", "(iv)", "(12)", "(c)": enumeration or copyright sign, ignored. */
+static size_t paren_marker_len(const char *t, size_t p, size_t end)
+{
+    size_t q = p + 1;
+    char w[8];
+    size_t n = 0;
+    while (q < end && n < 6 && is_alnum_ascii((unsigned char)t[q]))
+        w[n++] = (char)(t[q++] | 0x20);
+    if (!n || q >= end || t[q] != ')')
+        return 0;
+    return marker_word(w, n) ? q + 1 - p : 0;
+}
+
+int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
+                ls_tokstate *st, ls_tokens *out)
+{
+    tok_ctx c;
+    c.lx = lx;
+    c.st = st;
+    c.out = out;
+    c.text = text;
+    c.end = end;
+    c.wn = 0;
+    c.ws = c.we = begin;
+    c.too_long = false;
+    static const utf8proc_option_t fold =
+        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+        UTF8PROC_DECOMPOSE | UTF8PROC_IGNORE;
+
+    size_t p = begin;
+    while (p < end) {
+        unsigned char b = (unsigned char)text[p];
+        if (b < 0x80) {
+            if (is_alnum_ascii(b)) {
+                add_byte(&c, (char)(b >= 'A' && b <= 'Z' ? b | 0x20 : b), p,
+                         p + 1);
+                p++;
+                continue;
+            }
+            flush_word(&c);
+            size_t skip = 0;
+            switch (b) {
+            case '\n':
+            case '\r':
+                st->line_start = true;
+                break;
+            case '(':
+                skip = paren_marker_len(text, p, end);
+                break;
+            case '<':
+                skip = html_tag_len(text, p, end);
+                break;
+            case '&': {
+                /* "&" and "&amp;" are the word "and"; other entities are
+                 * punctuation */
+                size_t q = p + 1;
+                while (q < end && q - p <= 10 &&
+                       (is_alnum_ascii((unsigned char)text[q]) ||
+                        text[q] == '#'))
+                    q++;
+                bool entity = q < end && text[q] == ';' && q > p + 1;
+                bool is_and =
+                    !entity || (q - p == 4 && memcmp(text + p + 1, "amp", 3) == 0);
+                skip = entity ? q + 1 - p : 1;
+                if (is_and) {
+                    c.ws = p;
+                    c.we = p + skip;
+                    memcpy(c.w, "and", 3);
+                    c.wn = 3;
+                    flush_word(&c);
+                }
+                break;
+            }
+            default:
+                break;
+            }
+            p += skip ? skip : 1;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(
+            (const utf8proc_uint8_t *)text + p, (utf8proc_ssize_t)(end - p),
+            &cp);
+        if (len <= 0) { /* cannot happen on decoded text; be safe */
+            flush_word(&c);
+            p++;
+            continue;
+        }
+        size_t s = p, e = p + (size_t)len;
+        p = e;
+        if (cp == 0xA9) { /* copyright sign */
+            flush_word(&c);
+            continue;
+        }
+        if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
+            flush_word(&c);
+            st->line_start = true;
+            continue;
+        }
+        utf8proc_int32_t dst[24];
+        int bound = 0;
+        utf8proc_ssize_t m = utf8proc_decompose_char(cp, dst, 24, fold, &bound);
+        if (m < 0 || m > 24) {
+            flush_word(&c);
+            continue;
+        }
+        for (utf8proc_ssize_t i = 0; i < m; i++) {
+            utf8proc_category_t cat = utf8proc_category(dst[i]);
+            bool wordch = (cat >= UTF8PROC_CATEGORY_LU &&
+                           cat <= UTF8PROC_CATEGORY_NO);
+            if (!wordch) {
+                flush_word(&c);
+                continue;
+            }
+            if (dst[i] < 0x80)
+                add_byte(&c, (char)dst[i], s, e);
+            else
+                add_codepoint(&c, dst[i], s, e);
+        }
+    }
+    flush_word(&c);
+    return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+}
+
+/* ---------- equivalences ---------- */
+
+static int equiv_cmp(const void *a, const void *b)
+{
+    const ls_equiv *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    /* context-specific entries first */
+    return (x->after == 0) - (y->after == 0);
+}
+
+static int tokenize_plain(ls_lexicon *lx, const ls_alloc *a, const char *s,
+                          size_t n, uint32_t *ids, uint32_t *count)
+{
+    ls_tokens t = {.alloc = a};
+    ls_tokstate st = {.line_start = false, .intern = true};
+    int rc = ls_tokenize(lx, s, 0, n, &st, &t);
+    *count = 0;
+    if (!rc) {
+        for (uint32_t i = 0; i < t.n && i < 3; i++)
+            ids[i] = t.v[i].id;
+        *count = t.n;
+    }
+    ls_tokens_free(&t);
+    return rc;
+}
+
+int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
+                                 const char *text, size_t len)
+{
+    size_t p = 0;
+    while (p < len) {
+        size_t e = p;
+        while (e < len && text[e] != '\n')
+            e++;
+        /* alternatives separated by commas; the one with most words is the
+         * canonical form, so "sublicense" becomes "sub license" */
+        uint32_t ids[8][3], cnt[8];
+        int nalt = 0;
+        size_t q = p;
+        while (q <= e && nalt < 8) {
+            size_t r = q;
+            while (r < e && text[r] != ',')
+                r++;
+            int rc = tokenize_plain(lx, a, text + q, r - q, ids[nalt],
+                                    &cnt[nalt]);
+            if (rc)
+                return rc;
+            if (cnt[nalt] >= 1 && cnt[nalt] <= 3)
+                nalt++;
+            q = r + 1;
+        }
+        int canon = 0;
+        for (int i = 1; i < nalt; i++)
+            if (cnt[i] > cnt[canon])
+                canon = i;
+        for (int i = 0; i < nalt; i++) {
+            if (i == canon)
+                continue;
+            ls_equiv eq = {0};
+            if (cnt[i] == 1) {
+                if (cnt[canon] == 1 && ids[i][0] == ids[canon][0])
+                    continue; /* same words */
+                eq.from = ids[i][0];
+                memcpy(eq.to, ids[canon], sizeof(eq.to));
+                eq.to_len = cnt[canon];
+            } else if (cnt[i] == 2 && cnt[canon] == 2 &&
+                       ids[i][0] == ids[canon][0] &&
+                       ids[i][1] != ids[canon][1]) {
+                eq.from = ids[i][1]; /* "copyright owner" */
+                eq.after = ids[i][0];
+                eq.to[0] = ids[canon][1];
+                eq.to_len = 1;
+            } else {
+                continue;
+            }
+            if (LS_GROW(a, lx->equiv, lx->equiv_cap, lx->nequiv + 1))
+                return LICSCAN_ENOMEM;
+            lx->equiv[lx->nequiv++] = eq;
+        }
+        p = e + 1;
+    }
+    /* "https" is "http" */
+    uint32_t https = ls_dict_intern(&lx->dict, "https", 5);
+    uint32_t http = ls_dict_intern(&lx->dict, "http", 4);
+    if (!https || !http)
+        return LICSCAN_ENOMEM;
+    if (LS_GROW(a, lx->equiv, lx->equiv_cap, lx->nequiv + 1))
+        return LICSCAN_ENOMEM;
+    lx->equiv[lx->nequiv++] = (ls_equiv){.from = https, .to = {http},
+                                         .to_len = 1};
+    qsort(lx->equiv, lx->nequiv, sizeof(ls_equiv), equiv_cmp);
+    uint32_t maxid = 0;
+    for (uint32_t i = 0; i < lx->nequiv; i++)
+        if (lx->equiv[i].from > maxid)
+            maxid = lx->equiv[i].from;
+    ls_free(a, lx->equiv_index);
+    lx->equiv_index = ls_calloc(a, maxid + 1, sizeof(uint32_t));
+    if (!lx->equiv_index) {
+        lx->equiv_index_cap = 0;
+        return LICSCAN_ENOMEM;
+    }
+    lx->equiv_index_cap = maxid + 1;
+    for (uint32_t i = lx->nequiv; i-- > 0;)
+        lx->equiv_index[lx->equiv[i].from] = i + 1;
+    return LICSCAN_OK;
+}
