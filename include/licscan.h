@@ -79,7 +79,7 @@ LICSCAN_API const char *licscan_version_string(void);
 #define LICSCAN_ERULE (-7)      /* malformed clause rule */
 #define LICSCAN_ELIMIT (-8)     /* a match or effort limit was reached */
 #define LICSCAN_ENOTFOUND (-9)  /* no such license / item */
-#define LICSCAN_EDUPLICATE (-10) /* a template with this id is loaded */
+#define LICSCAN_EDUPLICATE (-10) /* reserved */
 #define LICSCAN_EINTERNAL (-11) /* a bug: please report it */
 
 /* Static English text for a status code; never NULL. */
@@ -130,7 +130,9 @@ LICSCAN_API void licscan_db_free(licscan_db *db);
 /* Add one template from memory. id names the license; text is the template
  * in SPDX template markup; meta (may be NULL) is the metadata in the
  * licenses/<id>.meta format. source names the origin in error messages
- * (may be NULL). On error the database is unchanged and still usable. */
+ * (may be NULL). A template whose id is already loaded replaces the older
+ * one for matching and lookups (the older one stays listed). On error the
+ * database is unchanged and still usable. */
 LICSCAN_API int licscan_db_add_template(licscan_db *db, const char *id,
                                         const char *text, size_t text_len,
                                         const char *meta, size_t meta_len,

@@ -355,6 +355,8 @@ const licscan_license *licscan_db_lookup(const licscan_db *db, const char *key)
         return NULL;
     for (uint32_t i = 0; i < db->ntpl; i++) {
         const licscan_license *l = &db->tpl[i]->lic;
+        if (db->tpl[i]->replaced)
+            continue;
         if (key_is(l->id, key) || key_is(l->spdx, key) ||
             key_is(l->hf, key) || key_is(l->scancode, key))
             return l;

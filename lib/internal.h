@@ -209,6 +209,7 @@ typedef struct ls_template {
     ls_var *vars;       /* sorted by gap */
     uint32_t nvars;
     uint32_t nshingles; /* shingle positions indexed */
+    bool replaced;      /* a later template with the same id took over */
 } ls_template;
 
 /* ---------- database ---------- */

@@ -398,20 +398,27 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
 
 /* Drop weak matched runs at either end of s->out: short runs cut off from
  * the rest by unmatched input words are chance matches. */
-static void trim_ends(scan *s)
+static bool var_at(const ls_template *tp, uint32_t gap)
+{
+    uint32_t v0, v1;
+    vars_in(tp, gap, gap, &v0, &v1);
+    return v1 > v0;
+}
+
+static void trim_ends(scan *s, const ls_template *tp)
 {
     pairs *p = &s->out;
     uint32_t lo = 0, hi = p->n;
     /* a run is weak when it is short and separated from the next match by
-     * more than a few input words at a break in the template too (words
-     * at a single template gap are likely a var's text) */
+     * input words at a break in the template too (words at a single
+     * template gap are likely a var's text) */
     for (;;) {
         uint32_t r = lo + 1;
         while (r < hi && p->i[r] == p->i[r - 1] + 1 &&
                p->t[r] == p->t[r - 1] + 1)
             r++;
-        if (r >= hi || r - lo >= 3 || p->i[r] - p->i[r - 1] <= 4 ||
-            p->t[r] == p->t[r - 1] + 1)
+        if (r >= hi || r - lo >= 3 || p->i[r] - p->i[r - 1] <= 1 ||
+            (p->t[r] == p->t[r - 1] + 1 && var_at(tp, p->t[r])))
             break;
         lo = r;
     }
@@ -422,8 +429,8 @@ static void trim_ends(scan *s)
         while (r > lo && p->i[r] == p->i[r - 1] + 1 &&
                p->t[r] == p->t[r - 1] + 1)
             r--;
-        if (r <= lo || hi - r >= 3 || p->i[r] - p->i[r - 1] <= 4 ||
-            p->t[r] == p->t[r - 1] + 1)
+        if (r <= lo || hi - r >= 3 || p->i[r] - p->i[r - 1] <= 1 ||
+            (p->t[r] == p->t[r - 1] + 1 && var_at(tp, p->t[r])))
             break;
         hi = r;
     }
@@ -473,7 +480,7 @@ static void build_candidate(scan *s, const ls_template *tp)
     }
     if (s->rc)
         return;
-    trim_ends(s);
+    trim_ends(s, tp);
     pairs *p = &s->out;
     if (p->n < 2)
         return;
@@ -583,8 +590,12 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     memset(used, 0, n);
     for (int round = 0; round < CHAINS_PER_TEMPLATE && !s->rc; round++) {
         double score = best_chain(s, h, n, used, f, prev);
-        if (s->rc || score < CHAIN_MIN_WORDS ||
-            score < 0.05 * tp->nrequired)
+        double need = CHAIN_MIN_WORDS;
+        if (need > 0.5 * tp->nrequired)
+            need = 0.5 * tp->nrequired; /* a short template */
+        if (need < 0.05 * tp->nrequired)
+            need = 0.05 * tp->nrequired;
+        if (s->rc || score < need)
             return;
         uint32_t x0 = s->anchors.i[0];
         uint32_t x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
@@ -655,7 +666,7 @@ static void find_references(scan *s, licscan_match **list, uint32_t *nlist,
         const ls_phrase *best = NULL;
         for (uint32_t q = db->phr_head[id]; q; q = db->phr[q - 1].next) {
             const ls_phrase *ph = &db->phr[q - 1];
-            if (w + ph->len > s->n)
+            if (w + ph->len > s->n || db->tpl[ph->tpl]->replaced)
                 continue;
             uint32_t k = 1;
             while (k < ph->len && s->tk[w + k].id == ph->ids[k])
@@ -798,7 +809,7 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     }
     /* 3. chains and alignments */
     for (uint32_t t = 0; t < db->ntpl && !s.rc; t++) {
-        if (count[t] < 3)
+        if (count[t] < 3 || db->tpl[t]->replaced)
             continue;
         search_template(&s, db->tpl[t], hits + start[t], count[t], used, f,
                         prev);

@@ -556,13 +556,10 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
     const char *file = source ? source : id;
     if (!id || !*id || (!text && len))
         return LICSCAN_EINVAL;
+    ls_template *older = NULL;
     for (uint32_t i = 0; i < db->ntpl; i++)
-        if (strcmp(db->tpl[i]->lic.id, id) == 0) {
-            ls_db_set_error(db, file, 0, 0,
-                            "%s: a template with id '%s' is already loaded",
-                            file, id);
-            return LICSCAN_EDUPLICATE;
-        }
+        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0)
+            older = db->tpl[i];
     if (len > db->opts.max_template_bytes) {
         ls_db_set_error(db, file, 0, 0,
                         "%s: template of %zu bytes is over the limit of %llu",
@@ -643,5 +640,7 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
         return rc;
     }
     db->tpl[db->ntpl++] = t;
+    if (older)
+        older->replaced = true;
     return LICSCAN_OK;
 }

@@ -1,0 +1,314 @@
+/* Unit tests: alignment, differences, kinds, ranking and references, on
+ * small templates written here (no files needed). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "licscan.h"
+
+/* Two versions of an invented license that differ in a few words, and an
+ * unrelated one. */
+static const char *TPL_A =
+    "<<beginOptional>>Widget Public License 1.0<<endOptional>>\n"
+    "<<var;name=\"copyright\";original=\"Copyright 2020 Widget Corp\";"
+    "match=\".{0,5000}\">>\n\n"
+    "Redistribution of this widget in source or binary form is permitted "
+    "provided that the notice above is retained in every copy and that no "
+    "person uses the name of the widget makers to endorse derived products "
+    "without prior written permission. The widget is provided by its makers "
+    "without warranty of any kind and in no event shall the makers be "
+    "liable for any damage arising in any way out of the use of the widget, "
+    "even if advised of the possibility of such damage.\n"
+    "<<beginOptional>>End of terms for version one point zero.<<endOptional>>";
+static const char *TPL_B =
+    "Widget Public License 1.1\n\n"
+    "Redistribution of this widget in source or binary form is permitted "
+    "provided that the notice above is retained in every copy and that no "
+    "person uses the name of the widget makers to promote derived products "
+    "without prior written consent. The widget is provided by its makers "
+    "without warranty of any kind and in no event shall the makers be "
+    "liable for any damage arising in any way out of the use of the widget, "
+    "even if advised of the possibility of such damage.\n";
+static const char *TPL_C =
+    "Gadget Terms. You may copy and change the gadget for any purpose "
+    "whatsoever as long as every copy carries these terms in full, and you "
+    "accept that the gadget comes with no promise of fitness for any task "
+    "and no promise of support of any sort from its authors.";
+static const char *META_A = "name: Widget Public License 1.0\n"
+                            "reference: Widget Public License 1.0\n"
+                            "spdx: LicenseRef-Widget-1.0\n";
+
+static const char *BODY_A =
+    "Redistribution of this widget in source or binary form is permitted "
+    "provided that the notice above is retained in every copy and that no "
+    "person uses the name of the widget makers to endorse derived products "
+    "without prior written permission. The widget is provided by its makers "
+    "without warranty of any kind and in no event shall the makers be "
+    "liable for any damage arising in any way out of the use of the widget, "
+    "even if advised of the possibility of such damage.";
+
+static licscan_db *DB;
+
+static licscan_result *scan(const char *s)
+{
+    licscan_result *r = NULL;
+    int rc = licscan_scan(DB, (const uint8_t *)s, strlen(s), NULL, &r);
+    CHECK_EQ_INT(rc, LICSCAN_OK);
+    return r;
+}
+
+static const licscan_match *only(licscan_result *r, const char *id)
+{
+    for (uint32_t i = 0; i < licscan_result_match_count(r); i++) {
+        const licscan_match *m = licscan_result_match(r, i);
+        if (strcmp(licscan_license_id(licscan_match_license(m)), id) == 0)
+            return m;
+    }
+    fprintf(stderr, "no match for %s\n", id);
+    CHECK(0);
+    return NULL;
+}
+
+static char *concat(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *s = malloc(n);
+    snprintf(s, n, "%s%s%s", a, b, c);
+    return s;
+}
+
+/* Replace the first `from` in s by `to` (result malloc'd). */
+static char *replace(const char *s, const char *from, const char *to)
+{
+    const char *p = strstr(s, from);
+    if (!p)
+        return NULL;
+    size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+    char *o = malloc(n);
+    snprintf(o, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+    return o;
+}
+
+static void test_exact_and_span(void)
+{
+    char *in = concat("Intro words of a readme that talk about other things.\n\n"
+                      "Copyright 2031 Somebody Else\n\n",
+                      BODY_A, "\n\nThanks for reading this readme file.\n");
+    licscan_result *r = scan(in);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = only(r, "Widget-1.0");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_EXACT);
+        CHECK(licscan_match_coverage(m) == 1.0);
+        /* the span starts at the copyright line the var took */
+        CHECK_EQ_INT(licscan_match_start(m), strstr(in, "Copyright") - in);
+        CHECK_EQ_INT(licscan_match_end(m), strstr(in, "damage.") + 6 - in);
+        CHECK_EQ_INT(licscan_match_diff_count(m), 0);
+        /* 1.1 differs in three words: a close runner-up */
+        double cov = 0;
+        const licscan_license *ru = licscan_match_runner_up(m, &cov);
+        CHECK(ru && strcmp(licscan_license_id(ru), "Widget-1.1") == 0);
+        CHECK(cov > 0.9 && cov < 1.0);
+    }
+    CHECK_EQ_STR(licscan_result_spdx(r), "LicenseRef-Widget-1.0");
+    licscan_result_free(r);
+    free(in);
+}
+
+static void test_versions(void)
+{
+    char *b1 = replace(BODY_A, "endorse", "promote");
+    char *b2 = replace(b1, "permission.", "consent.");
+    licscan_result *r = scan(b2);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = only(r, "Widget-1.1");
+    if (m) {
+        /* 1.1's title is required and absent: near, not exact */
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_NEAR);
+        double cov;
+        const licscan_license *ru = licscan_match_runner_up(m, &cov);
+        CHECK(ru && strcmp(licscan_license_id(ru), "Widget-1.0") == 0);
+    }
+    licscan_result_free(r);
+    free(b1);
+    free(b2);
+}
+
+static void test_edits(void)
+{
+    /* inserted words */
+    char *ins = replace(BODY_A, "in every copy", "in every single lovely copy");
+    licscan_result *r = scan(ins);
+    const licscan_match *m = only(r, "Widget-1.0");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_NEAR);
+        CHECK(licscan_match_coverage(m) == 1.0);
+        CHECK_EQ_INT(licscan_match_extra_words(m), 2);
+        CHECK_EQ_INT(licscan_match_diff_count(m), 1);
+        uint32_t op;
+        uint64_t s, e;
+        const char *t;
+        licscan_match_diff(m, 0, &op, &s, &e, &t);
+        CHECK_EQ_INT(op, LICSCAN_DIFF_INSERTED);
+        CHECK_EQ_INT(s, strstr(ins, "single") - ins);
+        CHECK_EQ_INT(e, strstr(ins, "lovely") + 6 - ins);
+    }
+    licscan_result_free(r);
+    free(ins);
+
+    /* deleted words */
+    char *del = replace(BODY_A, "in source or binary form ", "");
+    r = scan(del);
+    m = only(r, "Widget-1.0");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_NEAR);
+        CHECK(licscan_match_coverage(m) < 1.0 && licscan_match_coverage(m) > 0.9);
+        uint32_t op;
+        uint64_t s, e;
+        const char *t;
+        CHECK_EQ_INT(licscan_match_diff_count(m), 1);
+        licscan_match_diff(m, 0, &op, &s, &e, &t);
+        CHECK_EQ_INT(op, LICSCAN_DIFF_DELETED);
+        CHECK(s == e && s == (uint64_t)(strstr(del, "is permitted") - del));
+        CHECK_EQ_STR(t, "in source or binary form");
+    }
+    licscan_result_free(r);
+    free(del);
+
+    /* replaced words */
+    char *rep = replace(BODY_A, "any kind", "some sort");
+    r = scan(rep);
+    m = only(r, "Widget-1.0");
+    if (m) {
+        uint32_t op;
+        uint64_t s, e;
+        const char *t;
+        CHECK_EQ_INT(licscan_match_diff_count(m), 1);
+        licscan_match_diff(m, 0, &op, &s, &e, &t);
+        CHECK_EQ_INT(op, LICSCAN_DIFF_REPLACED);
+        CHECK_EQ_INT(s, strstr(rep, "some sort") - rep);
+        CHECK_EQ_INT(e, strstr(rep, "some sort") + 9 - rep);
+        CHECK_EQ_STR(t, "any kind");
+    }
+    licscan_result_free(r);
+    free(rep);
+
+    /* a fragment: the first half only */
+    char half[400];
+    snprintf(half, sizeof half, "%.*s", (int)(strlen(BODY_A) / 2), BODY_A);
+    r = scan(half);
+    m = only(r, "Widget-1.0");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_PARTIAL);
+        CHECK(licscan_match_coverage(m) > 0.3 && licscan_match_coverage(m) < 0.7);
+    }
+    CHECK_EQ_STR(licscan_result_spdx(r), "");
+    licscan_result_free(r);
+}
+
+static void test_two_and_reference(void)
+{
+    char *in = concat(BODY_A, "\n\n", TPL_C);
+    licscan_result *r = scan(in);
+    CHECK_EQ_INT(licscan_result_match_count(r), 2);
+    if (licscan_result_match_count(r) == 2) {
+        const licscan_match *a = licscan_result_match(r, 0);
+        const licscan_match *c = licscan_result_match(r, 1);
+        CHECK_EQ_STR(licscan_license_id(licscan_match_license(a)), "Widget-1.0");
+        CHECK_EQ_STR(licscan_license_id(licscan_match_license(c)), "Gadget");
+        CHECK_EQ_INT(licscan_match_kind(c), LICSCAN_KIND_EXACT);
+        CHECK_EQ_INT(licscan_match_start(c), strstr(in, "Gadget") - in);
+    }
+    CHECK_EQ_STR(licscan_result_spdx(r), "LicenseRef-Widget-1.0 AND Gadget");
+    licscan_result_free(r);
+    free(in);
+
+    const char *readme = "This tool is released under the Widget Public "
+                         "License 1.0, see the file COPYING.";
+    r = scan(readme);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_REFERENCE);
+        CHECK_EQ_INT(licscan_match_start(m), strstr(readme, "Widget") - readme);
+        CHECK_EQ_INT(licscan_match_end(m), strstr(readme, ", see") - readme);
+    }
+    CHECK_EQ_STR(licscan_result_spdx(r), "");
+    licscan_result_free(r);
+}
+
+static void test_bad_input(void)
+{
+    licscan_result *r = NULL;
+    CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)"", 0, NULL, &r), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_result_match_count(r), 0);
+    CHECK(licscan_result_input_flags(r) & LICSCAN_INPUT_EMPTY);
+    licscan_result_free(r);
+
+    const uint8_t bin[] = {'a', 'b', 0, 'c'};
+    CHECK_EQ_INT(licscan_scan(DB, bin, 4, NULL, &r), LICSCAN_EBINARY);
+    CHECK(r != NULL);
+    CHECK_EQ_INT(licscan_result_status(r), LICSCAN_EBINARY);
+    CHECK(strstr(licscan_result_errmsg(r), "NUL") != NULL);
+    const char *json;
+    size_t jl;
+    CHECK_EQ_INT(licscan_result_json(r, "x.bin", 0, &json, &jl), LICSCAN_OK);
+    CHECK(strstr(json, "\"error\":") != NULL);
+    licscan_result_free(r);
+
+    licscan_scan_options o;
+    licscan_scan_options_init(&o);
+    o.max_input_bytes = 10;
+    CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)BODY_A, strlen(BODY_A), &o, &r),
+                 LICSCAN_ETOOBIG);
+    CHECK_EQ_INT(licscan_result_status(r), LICSCAN_ETOOBIG);
+    licscan_result_free(r);
+
+    CHECK_EQ_INT(licscan_scan(NULL, bin, 4, NULL, &r), LICSCAN_EINVAL);
+    CHECK(r == NULL);
+    CHECK_EQ_INT(licscan_scan(DB, bin, 4, NULL, NULL), LICSCAN_EINVAL);
+    licscan_result_free(NULL);
+    licscan_db_free(NULL);
+}
+
+static void test_json(void)
+{
+    char *in = replace(BODY_A, "any kind", "some sort");
+    licscan_result *r = scan(in);
+    const char *json;
+    size_t jl;
+    CHECK_EQ_INT(licscan_result_json(r, "dir/\"q\".txt", LICSCAN_JSON_DIFFS,
+                                     &json, &jl),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(strlen(json), jl);
+    CHECK(strstr(json, "\"file\":\"dir/\\\"q\\\".txt\"") != NULL);
+    CHECK(strstr(json, "\"id\":\"Widget-1.0\"") != NULL);
+    CHECK(strstr(json, "\"kind\":\"near\"") != NULL);
+    CHECK(strstr(json, "\"op\":\"replaced\"") != NULL);
+    CHECK(strstr(json, "\"template\":\"any kind\"") != NULL);
+    CHECK(strstr(json, "\"spdx\":\"LicenseRef-Widget-1.0\"") != NULL);
+    licscan_result_free(r);
+    free(in);
+}
+
+int main(void)
+{
+    CHECK_EQ_INT(licscan_db_open_empty(NULL, &DB), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_add_template(DB, "Widget-1.0", TPL_A, strlen(TPL_A),
+                                         META_A, strlen(META_A), NULL),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_add_template(DB, "Widget-1.1", TPL_B, strlen(TPL_B),
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_add_template(DB, "Gadget", TPL_C, strlen(TPL_C),
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
+    test_exact_and_span();
+    test_versions();
+    test_edits();
+    test_two_and_reference();
+    test_bad_input();
+    test_json();
+    licscan_db_free(DB);
+    return check_report("unit_diff");
+}
