@@ -31,8 +31,10 @@ LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDIN
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
-           lib/match.c lib/result.c
-LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
+           lib/match.c lib/result.c lib/frozen.c
+CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
+# The library embeds the frozen image of licenses/ (tools/freeze.c).
+LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o
 LICENSES ?= licenses
 LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
 META_FILES    := $(wildcard $(LICENSES)/*.meta)
@@ -54,10 +56,20 @@ $(BUILD)/obj/%.o: lib/%.c lib/internal.h include/licscan.h | $(BUILD)/obj
 $(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools
 	$(CC) $(APP_CFLAGS) $< -o $@
 
-$(BUILD)/embedded.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(LICENSES)/equivalentwords.txt
+# Raw template texts, parsed by the generator of the frozen image.
+$(BUILD)/embedded_raw.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(LICENSES)/equivalentwords.txt
 	$(BUILD)/tools/embed $@ $(LICENSES)/equivalentwords.txt $(LICENSE_FILES)
 
-$(BUILD)/obj/embedded.o: $(BUILD)/embedded.c lib/internal.h | $(BUILD)/obj
+$(BUILD)/obj/embedded_raw.o: $(BUILD)/embedded_raw.c lib/internal.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
+
+$(BUILD)/tools/freeze: tools/freeze.c $(CORE_OBJ) $(BUILD)/obj/embedded_raw.o | $(BUILD)/tools
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $^ $(DEPS_LIBS) -lm -o $@
+
+$(BUILD)/frozen_image.c: $(BUILD)/tools/freeze
+	$(BUILD)/tools/freeze $@
+
+$(BUILD)/obj/frozen_image.o: $(BUILD)/frozen_image.c lib/internal.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
 
 $(BUILD)/liblicscan.a: $(LIB_OBJ)

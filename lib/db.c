@@ -76,7 +76,8 @@ static void pcre_free(void *p, void *u)
     ls_free(a, p);
 }
 
-static int db_new(const licscan_db_options *opts, licscan_db **out)
+static int db_new(const licscan_db_options *opts, bool equivalences,
+                  licscan_db **out)
 {
     if (!out)
         return LICSCAN_EINVAL;
@@ -114,9 +115,11 @@ static int db_new(const licscan_db_options *opts, licscan_db **out)
         licscan_db_free(db);
         return LICSCAN_ENOMEM;
     }
-    int rc = ls_lexicon_load_equivalences(
-        &db->lex, &db->alloc, (const char *)ls_embedded_equivalences_ptr,
-        ls_embedded_equivalences_len);
+    int rc = equivalences ? ls_lexicon_load_equivalences(
+                                &db->lex, &db->alloc,
+                                (const char *)ls_embedded_equivalences_ptr,
+                                ls_embedded_equivalences_len)
+                          : LICSCAN_OK;
     if (rc) {
         licscan_db_free(db);
         return rc;
@@ -127,14 +130,24 @@ static int db_new(const licscan_db_options *opts, licscan_db **out)
 
 int licscan_db_open_empty(const licscan_db_options *opts, licscan_db **out)
 {
-    return db_new(opts, out);
+    return db_new(opts, true, out);
 }
 
 int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
 {
     licscan_db *db;
-    int rc = db_new(opts, &db);
-    if (rc)
+    int rc;
+    if (ls_frozen.ntpl) { /* the image compiled at build time */
+        if ((rc = db_new(opts, false, &db)))
+            return rc;
+        if ((rc = ls_db_load_frozen(db, &ls_frozen))) {
+            licscan_db_free(db);
+            return rc;
+        }
+        *out = db;
+        return LICSCAN_OK;
+    }
+    if ((rc = db_new(opts, true, &db)))
         return rc;
     for (size_t i = 0; i < ls_embedded_template_count; i++) {
         const ls_embedded_file *f = &ls_embedded_templates[i];
@@ -157,20 +170,22 @@ void licscan_db_free(licscan_db *db)
     for (uint32_t i = 0; i < db->ntpl; i++)
         ls_template_free(db, db->tpl[i]);
     ls_free(a, db->tpl);
-    ls_free(a, db->sh_keys);
-    ls_free(a, db->sh_head);
-    ls_free(a, db->post);
-    for (uint32_t i = 0; i < db->nphr; i++)
-        ls_free(a, db->phr[i].ids);
-    ls_free(a, db->phr);
-    ls_free(a, db->phr_head);
+    if (!db->frozen) {
+        ls_free(a, db->sh_keys);
+        ls_free(a, db->sh_head);
+        ls_free(a, db->post);
+        for (uint32_t i = 0; i < db->nphr; i++)
+            ls_free(a, db->phr[i].ids);
+        ls_free(a, db->phr);
+        ls_free(a, db->phr_head);
+        ls_lexicon_free(&db->lex, a);
+    }
     for (uint32_t i = 0; i < db->nre; i++) {
         pcre2_code_free(db->re[i]->re.code);
         ls_free(a, db->re[i]->pattern);
         ls_free(a, db->re[i]);
     }
     ls_free(a, db->re);
-    ls_lexicon_free(&db->lex, a);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
     ls_alloc copy = db->alloc;
@@ -184,7 +199,9 @@ int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
     if (!db)
         return LICSCAN_EINVAL;
     ls_db_clear_error(db);
-    int rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
+    int rc = ls_db_thaw(db);
+    if (!rc)
+        rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
     if (rc && !db->errmsg[0])
         ls_db_set_error(db, source, 0, 0, "%s: %s", source ? source : id,
                         licscan_strerror(rc));
@@ -254,6 +271,10 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         return LICSCAN_EINVAL;
     ls_db_clear_error(db);
     const ls_alloc *a = &db->alloc;
+    if (ls_db_thaw(db)) {
+        ls_db_set_error(db, path, 0, 0, "%s: out of memory", path);
+        return LICSCAN_ENOMEM;
+    }
     DIR *d = opendir(path);
     if (!d) {
         ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));

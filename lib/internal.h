@@ -210,11 +210,22 @@ typedef struct ls_template {
     uint32_t nvars;
     uint32_t nshingles; /* shingle positions indexed */
     bool replaced;      /* a later template with the same id took over */
+    bool borrowed;      /* strings and arrays belong to the frozen image */
 } ls_template;
 
 /* ---------- database ---------- */
 
 #define LS_SHINGLE 4 /* words per shingle */
+/* Of a long template only shingles whose hash has these bits clear are
+ * indexed: a sample by content that cuts index size and hits by four while
+ * the gaps between hits stay short enough to align word by word. Short
+ * templates keep every shingle, so they still get enough hits. */
+#define LS_SHINGLE_SAMPLE_MASK 3u
+#define LS_SHINGLE_DENSE_WORDS 400
+static inline bool ls_shingle_sampled(uint64_t key)
+{
+    return ((key >> 32) & LS_SHINGLE_SAMPLE_MASK) == 0;
+}
 
 typedef struct ls_posting {
     uint32_t tpl;
@@ -251,6 +262,9 @@ struct licscan_db {
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
+    /* dictionary, equivalences, shingle index and phrases point into the
+     * frozen image until the first template is added (ls_db_thaw) */
+    bool frozen;
     /* last error */
     char errmsg[512];
     char errfile[512];
@@ -283,6 +297,71 @@ LS_HIDDEN extern const ls_embedded_file ls_embedded_templates[];
 LS_HIDDEN extern const size_t ls_embedded_template_count;
 LS_HIDDEN extern const unsigned char *const ls_embedded_equivalences_ptr;
 LS_HIDDEN extern const size_t ls_embedded_equivalences_len;
+
+/* The embedded set compiled at build time (tools/freeze.c writes it):
+ * everything ls_template_add would compute, as constant arrays. */
+typedef struct ls_frozen_var {
+    uint32_t gap;
+    uint32_t optional;
+    uint32_t pattern; /* index in ls_frozen_image.patterns */
+    const char *name, *original;
+} ls_frozen_var;
+
+typedef struct ls_frozen_template {
+    const char *id, *name, *version, *family, *kind, *url, *spdx, *hf,
+        *scancode;
+    uint32_t osi;
+    const char *const *references;
+    uint32_t nreferences;
+    const char *source;
+    uint32_t source_len;
+    const ls_token *tok;
+    const uint8_t *optional;
+    uint32_t ntok, nrequired, nshingles;
+    const ls_frozen_var *vars;
+    uint32_t nvars;
+} ls_frozen_template;
+
+typedef struct ls_frozen_image {
+    uint32_t ntpl;
+    const ls_frozen_template *tpl;
+    uint32_t npatterns;
+    const char *const *patterns;
+    const uint32_t *pattern_len;
+    /* dictionary */
+    const uint64_t *dict_hashes;
+    const uint32_t *dict_ids;
+    uint32_t dict_cap, dict_count;
+    const uint32_t *word_off;
+    const char *chars;
+    uint32_t chars_len;
+    /* equivalences */
+    const ls_equiv *equiv;
+    uint32_t nequiv;
+    const uint32_t *equiv_index;
+    uint32_t equiv_index_cap;
+    /* shingle index */
+    const uint64_t *sh_keys;
+    const uint32_t *sh_head;
+    uint32_t sh_cap, sh_count;
+    const ls_posting *post;
+    uint32_t npost;
+    /* phrases */
+    const ls_phrase *phr;
+    uint32_t nphr;
+    const uint32_t *phr_head;
+    uint32_t phr_head_cap;
+} ls_frozen_image;
+
+LS_HIDDEN extern const ls_frozen_image ls_frozen;
+/* Fill an empty database from the image (frozen.c). */
+LS_HIDDEN int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img);
+/* Copy what the image lends, before the database changes. */
+LS_HIDDEN int ls_db_thaw(licscan_db *db);
+/* Compile a var pattern, shared by source text (template.c). */
+LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
+                                 const ls_regex **out, char *err,
+                                 size_t errlen, size_t *erroff);
 
 /* ---------- results ---------- */
 

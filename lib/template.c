@@ -42,9 +42,9 @@ static int fail_at(parse_ctx *p, size_t off, int code, const char *what)
 
 /* ---------- patterns ---------- */
 
-static int compile_pattern(licscan_db *db, const char *pat, size_t n,
-                           const ls_regex **out, char *err, size_t errlen,
-                           size_t *erroff)
+int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
+                       const ls_regex **out, char *err, size_t errlen,
+                       size_t *erroff)
 {
     uint64_t h = ls_hash_bytes(pat, n);
     for (uint32_t i = 0; i < db->nre; i++) {
@@ -255,7 +255,7 @@ static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
 
     char err[256];
     size_t erroff = 0;
-    int rc = compile_pattern(p->db, match, match_n, &v->re, err, sizeof(err),
+    int rc = ls_compile_pattern(p->db, match, match_n, &v->re, err, sizeof(err),
                              &erroff);
     if (rc == LICSCAN_ETEMPLATE)
         return fail_at(p, (size_t)(match - s) + erroff, rc, err);
@@ -423,7 +423,10 @@ static int index_template(licscan_db *db, ls_template *t)
         uint32_t ids[LS_SHINGLE];
         for (int k = 0; k < LS_SHINGLE; k++)
             ids[k] = t->tok[i + k].id;
-        int rc = shingle_insert(db, ls_shingle_key(ids), t->index, i);
+        uint64_t key = ls_shingle_key(ids);
+        if (t->ntok >= LS_SHINGLE_DENSE_WORDS && !ls_shingle_sampled(key))
+            continue;
+        int rc = shingle_insert(db, key, t->index, i);
         if (rc)
             return rc;
         t->nshingles++;
@@ -508,6 +511,12 @@ void ls_template_free(licscan_db *db, ls_template *t)
         return;
     const ls_alloc *a = &db->alloc;
     licscan_license *l = &t->lic;
+    if (t->borrowed) { /* only the struct, its vars and lists are ours */
+        ls_free(a, l->references);
+        ls_free(a, t->vars);
+        ls_free(a, t);
+        return;
+    }
     char *f[] = {l->id,   l->name, l->version, l->family,  l->kind,
                  l->url,  l->spdx, l->hf,      l->scancode};
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)

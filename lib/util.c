@@ -231,11 +231,11 @@ static bool dict_equal(const ls_dict *d, uint32_t id, const char *w, size_t n)
     return strncmp(s, w, n) == 0 && s[n] == 0;
 }
 
-uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n)
+static uint32_t dict_find_hashed(const ls_dict *d, const char *w, size_t n,
+                                 uint64_t h)
 {
     if (!d->cap)
         return LS_TOKEN_UNKNOWN;
-    uint64_t h = ls_hash_bytes(w, n);
     uint32_t mask = d->cap - 1;
     for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
         if (d->hashes[i] == 0)
@@ -243,6 +243,11 @@ uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n)
         if (d->hashes[i] == h && dict_equal(d, d->ids[i], w, n))
             return d->ids[i];
     }
+}
+
+uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n)
+{
+    return dict_find_hashed(d, w, n, ls_hash_bytes(w, n));
 }
 
 static int dict_rehash(ls_dict *d, uint32_t ncap)
@@ -273,7 +278,8 @@ static int dict_rehash(ls_dict *d, uint32_t ncap)
 
 uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n)
 {
-    uint32_t id = ls_dict_find(d, w, n);
+    uint64_t h = ls_hash_bytes(w, n);
+    uint32_t id = dict_find_hashed(d, w, n, h);
     if (id)
         return id;
     if ((d->count + 1) * 2 >= d->cap &&
@@ -292,7 +298,6 @@ uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n)
         return 0;
     id = d->count + 1;
     d->word_off[id] = (uint32_t)off;
-    uint64_t h = ls_hash_bytes(w, n);
     uint32_t mask = d->cap - 1;
     uint32_t i = (uint32_t)h & mask;
     while (d->hashes[i])
