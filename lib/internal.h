@@ -63,6 +63,8 @@ LS_HIDDEN void ls_buf_free(ls_buf *b);
 /* ---------- hashing ---------- */
 
 LS_HIDDEN uint64_t ls_hash_bytes(const void *p, size_t n);
+/* The same hash, for a word followed by zero bytes up to a multiple of 8. */
+LS_HIDDEN uint64_t ls_hash_padded(const char *s, size_t n);
 static inline uint64_t ls_mix64(uint64_t x)
 {
     x ^= x >> 30;
@@ -116,6 +118,11 @@ LS_HIDDEN void ls_dict_free(ls_dict *d);
 LS_HIDDEN uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n);
 /* Find or add; 0 on allocation failure. */
 LS_HIDDEN uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n);
+/* The same with the word's ls_hash_bytes() already known. */
+LS_HIDDEN uint32_t ls_dict_find_hashed(const ls_dict *d, const char *w,
+                                       size_t n, uint64_t h);
+LS_HIDDEN uint32_t ls_dict_intern_hashed(ls_dict *d, const char *w, size_t n,
+                                         uint64_t h);
 LS_HIDDEN const char *ls_dict_word(const ls_dict *d, uint32_t id);
 
 /* Spelling equivalences: a word that stands for a sequence of words, or a

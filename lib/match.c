@@ -15,13 +15,14 @@
  *    loser closest to the winner is reported as runner-up.
  * 5. References: outside text matches, phrases that name a license.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-#define CHAIN_LOOKBACK 128   /* hits examined behind each hit */
+#define CHAIN_LOOKBACK 24    /* hits examined behind each hit */
+#define CHAIN_DOMINATED 0.8  /* a chain this much weaker than an overlapping
+                                one of another template is not aligned */
 #define CHAIN_MAX_DIST 1500  /* words between chained hits, either side */
 #define CHAIN_MIN_WORDS 12   /* a chain explaining fewer words is noise */
 #define CHAINS_PER_TEMPLATE 8
@@ -33,6 +34,7 @@
 #define PARTIAL_MIN_WORDS 20
 #define PARTIAL_MIN_COVERAGE 0.05
 #define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
+#define RUNNER_UP_COVERAGE 0.80
 
 typedef struct hit {
     uint32_t x, y; /* input word, template word */
@@ -42,6 +44,13 @@ typedef struct pairs {
     uint32_t *i, *t;
     uint32_t n, cap;
 } pairs;
+
+typedef struct chain {
+    uint32_t tpl;
+    float score;
+    uint32_t x0, x1;  /* input words covered */
+    uint32_t off, n;  /* anchors in scan.pool */
+} chain;
 
 typedef struct scan {
     const licscan_db *db;
@@ -55,23 +64,30 @@ typedef struct scan {
     ls_buf subj;
     licscan_match *cand;
     uint32_t ncand, cand_cap;
-    pairs anchors, out, tmp;
+    pairs anchors, out, tmp, pool;
+    chain *chains;
+    uint32_t nchains, chains_cap;
     uint16_t *dp;
     uint32_t max_diffs;
     int rc;
 } scan;
 
-static int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
+static int pairs_grow(scan *s, pairs *p)
 {
-    if (p->n == p->cap) {
-        uint32_t cap = p->cap;
-        if (LS_GROW(s->a, p->i, cap, p->n + 1))
-            return s->rc = LICSCAN_ENOMEM;
-        cap = p->cap;
-        if (LS_GROW(s->a, p->t, cap, p->n + 1))
-            return s->rc = LICSCAN_ENOMEM;
-        p->cap = cap;
-    }
+    uint32_t cap = p->cap;
+    if (LS_GROW(s->a, p->i, cap, p->n + 1))
+        return s->rc = LICSCAN_ENOMEM;
+    cap = p->cap;
+    if (LS_GROW(s->a, p->t, cap, p->n + 1))
+        return s->rc = LICSCAN_ENOMEM;
+    p->cap = cap;
+    return LICSCAN_OK;
+}
+
+static inline int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
+{
+    if (p->n == p->cap && pairs_grow(s, p))
+        return s->rc;
     p->i[p->n] = i;
     p->t[p->n] = t;
     p->n++;
@@ -86,10 +102,34 @@ static void pairs_free(scan *s, pairs *p)
 
 /* ---------- word-level LCS for small gaps ---------- */
 
+static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
+                      uint32_t t0, uint32_t nt);
+
 /* Append to s->out the matched pairs of an LCS between input words
  * [i0, i0+ni) and template words [t0, t0+nt), in increasing order. */
 static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
                 uint32_t t0, uint32_t nt)
+{
+    if (!ni || !nt || s->rc)
+        return;
+    /* equal words at both ends need no table */
+    uint32_t head = 0;
+    while (head < ni && head < nt && s->tk[i0 + head].id &&
+           s->tk[i0 + head].id == tp->tok[t0 + head].id)
+        pairs_push(s, &s->out, i0 + head, t0 + head), head++;
+    i0 += head, t0 += head, ni -= head, nt -= head;
+    uint32_t tail = 0;
+    while (tail < ni && tail < nt && s->tk[i0 + ni - 1 - tail].id &&
+           s->tk[i0 + ni - 1 - tail].id == tp->tok[t0 + nt - 1 - tail].id)
+        tail++;
+    ni -= tail, nt -= tail;
+    lcs_table(s, tp, i0, ni, t0, nt);
+    for (uint32_t k = 0; k < tail; k++)
+        pairs_push(s, &s->out, i0 + ni + k, t0 + nt + k);
+}
+
+static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
+                      uint32_t t0, uint32_t nt)
 {
     if (!ni || !nt || s->rc)
         return;
@@ -152,9 +192,23 @@ static double best_chain(scan *s, const hit *h, uint32_t n,
         float fj = LS_SHINGLE;
         int32_t pj = -1;
         uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
+        /* the nearest hit on the same diagonal, overlapping or adjacent,
+         * continues the chain at no cost: take it and look no further */
+        for (uint32_t i = j; i-- > lo && j - i <= 8;) {
+            int64_t dx = (int64_t)h[j].x - h[i].x;
+            if (dx > 2 * LS_SHINGLE)
+                break;
+            if (f[i] >= 0 && dx > 0 &&
+                (int64_t)h[j].y - h[i].y == dx) {
+                fj = f[i] + (float)(dx < LS_SHINGLE ? dx : LS_SHINGLE);
+                pj = (int32_t)i;
+                lo = j; /* skip the general search */
+                break;
+            }
+        }
         for (uint32_t i = j; i-- > lo;) {
-            if (f[i] < 0)
-                continue;
+            if (f[i] + LS_SHINGLE <= fj)
+                continue; /* cannot improve on what we have (or used) */
             int64_t dx = (int64_t)h[j].x - h[i].x;
             int64_t dy = (int64_t)h[j].y - h[i].y;
             if (dx > CHAIN_MAX_DIST)
@@ -165,8 +219,10 @@ static double best_chain(scan *s, const hit *h, uint32_t n,
             if (gain > LS_SHINGLE)
                 gain = LS_SHINGLE;
             int64_t drift = dx > dy ? dx - dy : dy - dx;
+            /* linear in the drift plus about half its log2 */
             float cost = drift ? 0.05f * (float)drift +
-                                     0.5f * log2f((float)drift + 1.0f)
+                                     0.5f * (float)(64 - __builtin_clzll(
+                                                             (uint64_t)drift))
                                : 0.0f;
             float v = f[i] + (float)gain - cost;
             if (v > fj) {
@@ -199,6 +255,39 @@ static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
     return rc >= 0;
 }
 
+/* The ASCII equal of a Unicode dash, quote or space at p (SPDX: they
+ * match their plain forms), or 0; *len is the sequence's length. */
+static char plain_punct(const char *p, size_t avail, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    *len = 1;
+    if (u[0] < 0x80)
+        return 0;
+    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0) {
+        *len = 2;
+        return ' '; /* no-break space */
+    }
+    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x80) {
+        *len = 3;
+        if (u[2] >= 0x90 && u[2] <= 0x95)
+            return '-'; /* hyphens and dashes */
+        if (u[2] >= 0x98 && u[2] <= 0x9B)
+            return '\''; /* single quotes */
+        if (u[2] >= 0x9C && u[2] <= 0x9F)
+            return '"'; /* double quotes */
+        if (u[2] >= 0x80 && u[2] <= 0x8A)
+            return ' '; /* typographic spaces */
+    }
+    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x88 && u[2] == 0x92) {
+        *len = 3;
+        return '-'; /* minus sign */
+    }
+    /* other multi-byte sequences are copied whole */
+    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
+    *len = n <= avail ? n : avail;
+    return 0;
+}
+
 /* Does some var in vars[v0, v1) accept input words [w0, w1)? Tried on the
  * text with whitespace collapsed, then on the words alone. `raw0`/`raw1`
  * bound the raw text (punctuation around the words included). */
@@ -214,6 +303,12 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
             bool space = false;
             for (size_t k = raw0; k < raw1; k++) {
                 char c = t[k];
+                size_t len = 1;
+                char eq = plain_punct(t + k, raw1 - k, &len);
+                if (eq) {
+                    c = eq;
+                    k += len - 1;
+                }
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                     c == '\f' || c == '\v') {
                     space = b->len > 0;
@@ -222,7 +317,10 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
                 if (space)
                     ls_buf_putc(b, ' ');
                 space = false;
-                ls_buf_putc(b, c);
+                if (eq || len == 1)
+                    ls_buf_putc(b, c);
+                else
+                    ls_buf_append(b, t + k - len + 1, len);
             }
         } else {
             uint32_t last_start = UINT32_MAX;
@@ -330,9 +428,14 @@ static uint32_t paragraph_after(scan *s, uint32_t last, uint32_t limit)
 static void vars_in(const ls_template *tp, uint32_t g0, uint32_t g1,
                     uint32_t *v0, uint32_t *v1)
 {
-    uint32_t a = 0;
-    while (a < tp->nvars && tp->vars[a].gap < g0)
-        a++;
+    uint32_t a = 0, hi = tp->nvars; /* first var with gap >= g0 */
+    while (a < hi) {
+        uint32_t mid = a + (hi - a) / 2;
+        if (tp->vars[mid].gap < g0)
+            a = mid + 1;
+        else
+            hi = mid;
+    }
     uint32_t b = a;
     while (b < tp->nvars && tp->vars[b].gap <= g1)
         b++;
@@ -583,27 +686,75 @@ static void build_candidate(scan *s, const ls_template *tp)
 
 /* ---------- candidates per template ---------- */
 
+/* Find the chains (occurrences) of one template and keep them. */
 static void search_template(scan *s, const ls_template *tp, const hit *h,
                             uint32_t n, uint8_t *used, float *f,
                             int32_t *prev)
 {
     memset(used, 0, n);
-    for (int round = 0; round < CHAINS_PER_TEMPLATE && !s->rc; round++) {
+    uint32_t left = n;
+    double need = CHAIN_MIN_WORDS;
+    if (need > 0.5 * tp->nrequired)
+        need = 0.5 * tp->nrequired; /* a short template */
+    if (need < 0.05 * tp->nrequired)
+        need = 0.05 * tp->nrequired;
+    for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
+         round++) {
         double score = best_chain(s, h, n, used, f, prev);
-        double need = CHAIN_MIN_WORDS;
-        if (need > 0.5 * tp->nrequired)
-            need = 0.5 * tp->nrequired; /* a short template */
-        if (need < 0.05 * tp->nrequired)
-            need = 0.05 * tp->nrequired;
         if (s->rc || score < need)
             return;
-        uint32_t x0 = s->anchors.i[0];
-        uint32_t x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
-        build_candidate(s, tp);
+        if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
+            s->rc = LICSCAN_ENOMEM;
+            return;
+        }
+        chain *c = &s->chains[s->nchains++];
+        c->tpl = tp->index;
+        c->score = (float)score;
+        c->x0 = s->anchors.i[0];
+        c->x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
+        c->off = s->pool.n;
+        c->n = s->anchors.n;
+        for (uint32_t k = 0; k < s->anchors.n; k++)
+            pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
         /* later rounds look for other occurrences elsewhere */
         for (uint32_t j = 0; j < n; j++)
-            if (h[j].x >= x0 && h[j].x < x1)
+            if (!used[j] && h[j].x >= c->x0 && h[j].x < c->x1) {
                 used[j] = 1;
+                left--;
+            }
+    }
+}
+
+static int chain_cmp(const void *a, const void *b)
+{
+    const chain *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->tpl < y->tpl ? -1 : x->tpl > y->tpl;
+}
+
+/* Align every chain that could win or be a runner-up. */
+static void align_chains(scan *s)
+{
+    qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
+    for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
+        const chain *ch = &s->chains[c];
+        bool dominated = false;
+        for (uint32_t d = 0; d < c && !dominated; d++) {
+            const chain *o = &s->chains[d];
+            if (o->tpl == ch->tpl || ch->score >= CHAIN_DOMINATED * o->score)
+                continue;
+            uint32_t lo = ch->x0 > o->x0 ? ch->x0 : o->x0;
+            uint32_t hi = ch->x1 < o->x1 ? ch->x1 : o->x1;
+            dominated = hi > lo && (hi - lo) * 2 > ch->x1 - ch->x0;
+        }
+        if (dominated)
+            continue;
+        s->anchors.n = 0;
+        for (uint32_t k = 0; k < ch->n; k++)
+            pairs_push(s, &s->anchors, s->pool.i[ch->off + k],
+                       s->pool.t[ch->off + k]);
+        build_candidate(s, s->db->tpl[ch->tpl]);
     }
 }
 
@@ -814,6 +965,8 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         search_template(&s, db->tpl[t], hits + start[t], count[t], used, f,
                         prev);
     }
+    if (!s.rc)
+        align_chains(&s);
     if (s.rc)
         goto done;
     /* 4. the best candidate wins each region */
@@ -826,7 +979,8 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
                 continue;
             lost = true;
             if (!win[w].runner && m->tpl != win[w].tpl &&
-                m->score >= RUNNER_UP_SCORE * win[w].score) {
+                m->score >= RUNNER_UP_SCORE * win[w].score &&
+                m->coverage >= RUNNER_UP_COVERAGE) {
                 win[w].runner = m->tpl;
                 win[w].runner_coverage = m->coverage;
             }
@@ -870,6 +1024,8 @@ done:
     pairs_free(&s, &s.anchors);
     pairs_free(&s, &s.out);
     pairs_free(&s, &s.tmp);
+    pairs_free(&s, &s.pool);
+    ls_free(s.a, s.chains);
     ls_buf_free(&s.subj);
     return s.rc;
 }

@@ -405,9 +405,9 @@ static int shingle_insert(licscan_db *db, uint64_t key, uint32_t tpl,
 
 uint64_t ls_shingle_key(const uint32_t *ids)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (int k = 0; k < LS_SHINGLE; k++)
-        h = ls_mix64(h ^ ids[k]) + (uint64_t)k;
+    uint64_t h = ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
+                 ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
+    h = ls_mix64(h);
     return h ? h : 1;
 }
 

@@ -69,7 +69,7 @@ typedef struct tok_ctx {
     ls_tokens *out;
     const char *text;
     size_t end;
-    char w[LS_MAX_WORD + 8];
+    char w[LS_MAX_WORD + 16]; /* + zero padding for hashing */
     size_t wn;
     size_t ws, we;  /* span of the current word */
     bool too_long;
@@ -119,8 +119,11 @@ static void flush_word(tok_ctx *c)
             return; /* a batch-file comment marker */
     }
     c->st->line_start = false;
-    uint32_t id = c->st->intern ? ls_dict_intern(&c->lx->dict, c->w, n)
-                                : ls_dict_find(&c->lx->dict, c->w, n);
+    memset(c->w + n, 0, 8); /* zero padding for ls_hash_padded */
+    uint64_t h = ls_hash_padded(c->w, n);
+    uint32_t id = c->st->intern
+                      ? ls_dict_intern_hashed(&c->lx->dict, c->w, n, h)
+                      : ls_dict_find_hashed(&c->lx->dict, c->w, n, h);
     if (c->st->intern && !id) {
         c->out->failed = true;
         return;
@@ -146,6 +149,23 @@ static void add_codepoint(tok_ctx *c, int32_t cp, size_t s, size_t e)
     for (utf8proc_ssize_t i = 0; i < n; i++)
         add_byte(c, buf[i], s, e);
 }
+
+/* ASCII letters and digits folded to lower case; 0 for anything else
+ * (bytes >= 0x80 included: they take the Unicode path). */
+static const char ascii_fold[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i',
+    ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
+    ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z'};
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -210,6 +230,15 @@ static size_t paren_marker_len(const char *t, size_t p, size_t end)
     return marker_word(w, n) ? q + 1 - p : 0;
 }
 
+static bool is_cjk(int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* CJK compatibility */
+           (cp >= 0x20000 && cp <= 0x3134F);   /* CJK extensions B-G */
+}
+
 int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 ls_tokstate *st, ls_tokens *out)
 {
@@ -230,10 +259,21 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
     while (p < end) {
         unsigned char b = (unsigned char)text[p];
         if (b < 0x80) {
-            if (is_alnum_ascii(b)) {
-                add_byte(&c, (char)(b >= 'A' && b <= 'Z' ? b | 0x20 : b), p,
-                         p + 1);
-                p++;
+            if (ascii_fold[b]) {
+                /* the common case: a run of ASCII letters and digits */
+                if (!c.wn && !c.too_long)
+                    c.ws = p;
+                size_t q = p;
+                char f;
+                while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
+                    if (c.wn < LS_MAX_WORD)
+                        c.w[c.wn++] = f;
+                    else
+                        c.too_long = true;
+                    q++;
+                }
+                c.we = q;
+                p = q;
                 continue;
             }
             flush_word(&c);
@@ -294,6 +334,13 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
             flush_word(&c);
             st->line_start = true;
+            continue;
+        }
+        if (is_cjk(cp)) {
+            /* scripts written without spaces: one word per character */
+            flush_word(&c);
+            add_codepoint(&c, cp, s, e);
+            flush_word(&c);
             continue;
         }
         utf8proc_int32_t dst[24];

@@ -194,17 +194,45 @@ void ls_buf_free(ls_buf *b)
 
 /* ---------- hashing ---------- */
 
-uint64_t ls_hash_bytes(const void *p, size_t n)
+/* Eight bytes at a time, multiply-xorshift; never returns 0. The last
+ * partial chunk counts as zero-padded, so ls_hash_padded agrees. */
+static inline uint64_t hash_finish(uint64_t h)
 {
-    /* FNV-1a, finished with a 64-bit mixer; never returns 0. */
-    const unsigned char *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
     h = ls_mix64(h);
     return h ? h : 1;
+}
+
+uint64_t ls_hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t v = 0;
+        memcpy(&v, s, n);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+    }
+    return hash_finish(h);
+}
+
+uint64_t ls_hash_padded(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (size_t k = 0; k < n; k += 8) {
+        uint64_t v;
+        memcpy(&v, s + k, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+    }
+    return hash_finish(h);
 }
 
 /* ---------- dictionary ---------- */
@@ -228,11 +256,11 @@ void ls_dict_free(ls_dict *d)
 static bool dict_equal(const ls_dict *d, uint32_t id, const char *w, size_t n)
 {
     const char *s = d->chars.data + d->word_off[id];
-    return strncmp(s, w, n) == 0 && s[n] == 0;
+    return memcmp(s, w, n) == 0 && s[n] == 0;
 }
 
-static uint32_t dict_find_hashed(const ls_dict *d, const char *w, size_t n,
-                                 uint64_t h)
+uint32_t ls_dict_find_hashed(const ls_dict *d, const char *w, size_t n,
+                             uint64_t h)
 {
     if (!d->cap)
         return LS_TOKEN_UNKNOWN;
@@ -247,7 +275,7 @@ static uint32_t dict_find_hashed(const ls_dict *d, const char *w, size_t n,
 
 uint32_t ls_dict_find(const ls_dict *d, const char *w, size_t n)
 {
-    return dict_find_hashed(d, w, n, ls_hash_bytes(w, n));
+    return ls_dict_find_hashed(d, w, n, ls_hash_bytes(w, n));
 }
 
 static int dict_rehash(ls_dict *d, uint32_t ncap)
@@ -278,8 +306,12 @@ static int dict_rehash(ls_dict *d, uint32_t ncap)
 
 uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n)
 {
-    uint64_t h = ls_hash_bytes(w, n);
-    uint32_t id = dict_find_hashed(d, w, n, h);
+    return ls_dict_intern_hashed(d, w, n, ls_hash_bytes(w, n));
+}
+
+uint32_t ls_dict_intern_hashed(ls_dict *d, const char *w, size_t n, uint64_t h)
+{
+    uint32_t id = ls_dict_find_hashed(d, w, n, h);
     if (id)
         return id;
     if ((d->count + 1) * 2 >= d->cap &&

@@ -122,6 +122,9 @@ static void test_tokens(void)
     CHECK_EQ_STR(W("<p>Some <b>bold</b> &quot;x&quot;</p><!-- gone -->"
                    " **md** _it_ <year>"),
                  "some bold x md it year");
+    /* scripts without spaces: one word per ideograph */
+    CHECK_EQ_STR(W("Yi\xE7\xB3\xBB\xE5\x88\x97 ok"),
+                 "yi \xE7\xB3\xBB \xE5\x88\x97 ok");
     /* words keep their spans */
     ls_tokens t;
     words("  Hello, World", 14, &t);
