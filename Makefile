@@ -106,5 +106,16 @@ test-asan:
 test-valgrind: all $(UNIT_TESTS)
 	$(MAKE) test-unit TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
+# ---------- benchmark ----------
+
+SPDX_TEMPLATES ?= ../shared/spdx/templates
+BENCH_CORPUS   ?= corpus
+
+$(BUILD)/bench: bench/bench.c include/licscan.h $(BUILD)/liblicscan.a
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+
+bench: $(BUILD)/bench
+	$(BUILD)/bench $(BENCH_CORPUS) $(SPDX_TEMPLATES)
+
 clean:
 	rm -rf build build-asan
