@@ -351,33 +351,50 @@ static int parse_template(licscan_db *db, ls_template *t, const char *file)
 
 /* ---------- adding to the database ---------- */
 
+/* Make room in the shingle table for `keys` distinct shingles. */
+static int shingle_table_reserve(licscan_db *db, uint64_t keys)
+{
+    const ls_alloc *a = &db->alloc;
+    if (keys * 2 <= db->sh_cap)
+        return LICSCAN_OK;
+    uint64_t ncap64 = db->sh_cap ? db->sh_cap : 4096;
+    while (ncap64 < keys * 2)
+        ncap64 *= 2;
+    if (ncap64 > (1u << 31))
+        return LICSCAN_ENOMEM;
+    uint32_t ncap = (uint32_t)ncap64;
+    uint64_t *nk = ls_calloc(a, ncap, sizeof(*nk));
+    uint32_t *nh = ls_calloc(a, ncap, sizeof(*nh));
+    if (!nk || !nh) {
+        ls_free(a, nk);
+        ls_free(a, nh);
+        return LICSCAN_ENOMEM;
+    }
+    for (uint32_t i = 0; i < db->sh_cap; i++) {
+        if (!db->sh_keys[i])
+            continue;
+        uint32_t j = (uint32_t)db->sh_keys[i] & (ncap - 1);
+        while (nk[j])
+            j = (j + 1) & (ncap - 1);
+        nk[j] = db->sh_keys[i];
+        nh[j] = db->sh_head[i];
+    }
+    ls_free(a, db->sh_keys);
+    ls_free(a, db->sh_head);
+    db->sh_keys = nk;
+    db->sh_head = nh;
+    db->sh_cap = ncap;
+    return LICSCAN_OK;
+}
+
 static int shingle_insert(licscan_db *db, uint64_t key, uint32_t tpl,
                           uint32_t pos)
 {
     const ls_alloc *a = &db->alloc;
     if ((db->sh_count + 1) * 2 > db->sh_cap) {
-        uint32_t ncap = db->sh_cap ? db->sh_cap * 2 : 4096;
-        uint64_t *nk = ls_calloc(a, ncap, sizeof(*nk));
-        uint32_t *nh = ls_calloc(a, ncap, sizeof(*nh));
-        if (!nk || !nh) {
-            ls_free(a, nk);
-            ls_free(a, nh);
-            return LICSCAN_ENOMEM;
-        }
-        for (uint32_t i = 0; i < db->sh_cap; i++) {
-            if (!db->sh_keys[i])
-                continue;
-            uint32_t j = (uint32_t)db->sh_keys[i] & (ncap - 1);
-            while (nk[j])
-                j = (j + 1) & (ncap - 1);
-            nk[j] = db->sh_keys[i];
-            nh[j] = db->sh_head[i];
-        }
-        ls_free(a, db->sh_keys);
-        ls_free(a, db->sh_head);
-        db->sh_keys = nk;
-        db->sh_head = nh;
-        db->sh_cap = ncap;
+        int rc = shingle_table_reserve(db, (uint64_t)db->sh_count * 2 + 1);
+        if (rc)
+            return rc;
     }
     uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
     while (db->sh_keys[j] && db->sh_keys[j] != key)
