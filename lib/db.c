@@ -299,7 +299,7 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         n++;
     }
     closedir(d);
-    if (!rc)
+    if (!rc && n > 1)
         qsort(names, n, sizeof(char *), name_cmp);
     size_t plen = strlen(path);
     for (uint32_t i = 0; i < n && !rc; i++) {

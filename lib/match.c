@@ -736,7 +736,8 @@ static int chain_cmp(const void *a, const void *b)
 /* Align every chain that could win or be a runner-up. */
 static void align_chains(scan *s)
 {
-    qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
+    if (s->nchains > 1)
+        qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         const chain *ch = &s->chains[c];
         bool dominated = false;
@@ -970,7 +971,8 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     if (s.rc)
         goto done;
     /* 4. the best candidate wins each region */
-    qsort(s.cand, s.ncand, sizeof(licscan_match), cand_cmp);
+    if (s.ncand > 1)
+        qsort(s.cand, s.ncand, sizeof(licscan_match), cand_cmp);
     for (uint32_t c = 0; c < s.ncand; c++) {
         licscan_match *m = &s.cand[c];
         bool lost = false;
@@ -998,7 +1000,8 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     find_references(&s, &win, &nwin, &win_cap);
     if (s.rc)
         goto done;
-    qsort(win, nwin, sizeof(licscan_match), start_cmp);
+    if (nwin > 1)
+        qsort(win, nwin, sizeof(licscan_match), start_cmp);
     if (nwin) {
         res->m = ls_arena_alloc(&res->arena, nwin * sizeof(licscan_match));
         if (!res->m) {
