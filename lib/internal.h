@@ -228,7 +228,7 @@ typedef struct ls_template {
  * the gaps between hits stay short enough to align word by word. Short
  * templates keep every shingle, so they still get enough hits. */
 #define LS_SHINGLE_SAMPLE_MASK 3u
-#define LS_SHINGLE_DENSE_WORDS 400
+#define LS_SHINGLE_DENSE_WORDS 160
 static inline bool ls_shingle_sampled(uint64_t key)
 {
     return ((key >> 32) & LS_SHINGLE_SAMPLE_MASK) == 0;
@@ -386,6 +386,7 @@ struct licscan_match {
     uint64_t start, end;   /* input offsets */
     uint32_t tstart, tend; /* token span in the input */
     uint32_t matched, extra, missing;
+    uint32_t absorbed;     /* input words taken by template vars */
     const ls_template *runner;
     double runner_coverage;
     ls_diff *diffs;

@@ -28,7 +28,8 @@
 #define CHAINS_PER_TEMPLATE 8
 #define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
 #define EDGE_INPUT 96        /* input words searched beyond a chain end */
-#define GAP_DP_CELLS 65536   /* largest gap aligned word by word */
+#define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
+#define GAP_DP_CELLS 4096   /* largest gap aligned word by word */
 #define MAX_HITS (8u << 20)
 #define NEAR_COVERAGE 0.90
 #define PARTIAL_MIN_WORDS 20
@@ -48,6 +49,7 @@ typedef struct pairs {
 typedef struct chain {
     uint32_t tpl;
     float score;
+    float span;       /* words covered on both sides: an upper bound */
     uint32_t x0, x1;  /* input words covered */
     uint32_t off, n;  /* anchors in scan.pool */
 } chain;
@@ -179,9 +181,15 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
  * s->anchors. Returns the chain's score (about the words it explains). */
-static double best_chain(scan *s, const hit *h, uint32_t n,
-                         const uint8_t *used, float *f, int32_t *prev)
+static double best_chain(scan *s, const ls_template *tp, const hit *h,
+                         uint32_t n, const uint8_t *used, float *f,
+                         int32_t *prev)
 {
+    /* words a link on one diagonal stands for: the shingle, or for a
+     * sampled template the usual stretch between sampled shingles */
+    const int64_t diag_cap = tp->ntok >= LS_SHINGLE_DENSE_WORDS
+                                 ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1)
+                                 : LS_SHINGLE;
     double best = 0;
     int32_t best_j = -1;
     for (uint32_t j = 0; j < n; j++) {
@@ -196,11 +204,11 @@ static double best_chain(scan *s, const hit *h, uint32_t n,
          * continues the chain at no cost: take it and look no further */
         for (uint32_t i = j; i-- > lo && j - i <= 8;) {
             int64_t dx = (int64_t)h[j].x - h[i].x;
-            if (dx > 2 * LS_SHINGLE)
+            if (dx > 2 * diag_cap)
                 break;
             if (f[i] >= 0 && dx > 0 &&
                 (int64_t)h[j].y - h[i].y == dx) {
-                fj = f[i] + (float)(dx < LS_SHINGLE ? dx : LS_SHINGLE);
+                fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
                 pj = (int32_t)i;
                 lo = j; /* skip the general search */
                 break;
@@ -216,8 +224,8 @@ static double best_chain(scan *s, const hit *h, uint32_t n,
             if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
                 continue;
             int64_t gain = dx < dy ? dx : dy;
-            if (gain > LS_SHINGLE)
-                gain = LS_SHINGLE;
+            if (gain > (dx == dy ? diag_cap : LS_SHINGLE))
+                gain = dx == dy ? diag_cap : LS_SHINGLE;
             int64_t drift = dx > dy ? dx - dy : dy - dx;
             /* linear in the drift plus about half its log2 */
             float cost = drift ? 0.05f * (float)drift +
@@ -470,8 +478,11 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
         }
     m->missing += missing;
     bool absorbed = false;
-    if (w1 > w0 && v1 > v0)
+    if (w1 > w0 && v1 > v0) {
         absorbed = vars_accept(s, tp, v0, v1, w0, w1, r0, r1);
+        if (absorbed)
+            m->absorbed += w1 - w0;
+    }
     else if (w1 == w0 && any_required_var(tp, v0, v1) &&
              !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
         /* a var with nothing (acceptable) in its place */
@@ -622,19 +633,23 @@ static void build_candidate(scan *s, const ls_template *tp)
         }
         /* words taken by the vars make no difference; template words
          * before the first match are missing */
+        m.absorbed += first_i - w0;
         judge_segment(s, tp, &m, w0, w0, 0, t0,
                       w0 < first_i ? UINT32_MAX : 0, t0,
                       s->tk[first_i].start, s->tk[first_i].start);
         first_i = w0;
     }
+    /* vars come in template order: a cursor finds the next one */
+    uint32_t vnext = 0;
     for (uint32_t k = 1; k < p->n && !s->rc; k++) {
         uint32_t pi = p->i[k - 1], pt = p->t[k - 1];
         uint32_t ci = p->i[k], ct = p->t[k];
+        while (vnext < tp->nvars && tp->vars[vnext].gap <= pt)
+            vnext++;
+        bool var_here = vnext < tp->nvars && tp->vars[vnext].gap <= ct;
         if (ci == pi + 1 && ct == pt + 1) {
             /* adjacent words; a required var between them is missing */
-            uint32_t v0, v1;
-            vars_in(tp, ct, ct, &v0, &v1);
-            if (v1 > v0)
+            if (var_here)
                 judge_segment(s, tp, &m, ci, ci, ct, ct, ct, ct,
                               s->tk[pi].end, s->tk[ci].start);
             continue;
@@ -655,6 +670,7 @@ static void build_candidate(scan *s, const ls_template *tp)
                     break;
                 }
         }
+        m.absorbed += w1 - last_i;
         judge_segment(s, tp, &m, w1 + 1, w1 + 1, lt + 1, tp->ntok,
                       w1 > last_i ? UINT32_MAX : lt + 1, tp->ntok,
                       s->tk[last_i].end, s->tk[w1].end);
@@ -676,7 +692,9 @@ static void build_candidate(scan *s, const ls_template *tp)
         m.kind = LICSCAN_KIND_NEAR;
     else
         m.kind = LICSCAN_KIND_PARTIAL;
-    m.score = (double)m.matched - (double)m.extra - (var_fail ? 1 : 0);
+    /* input words explained, less those left unexplained inside */
+    m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
+              (var_fail ? 1 : 0);
     if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
         s->rc = LICSCAN_ENOMEM;
         return;
@@ -685,6 +703,51 @@ static void build_candidate(scan *s, const ls_template *tp)
 }
 
 /* ---------- candidates per template ---------- */
+
+/* Most words a template's hits can explain: each hit stands for at most
+ * LS_SHINGLE words, or (sampled templates) the stretch up to the next. */
+static double hits_bound(const ls_template *tp, uint32_t n)
+{
+    double per = tp->ntok >= LS_SHINGLE_DENSE_WORDS
+                     ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1.0) * 1.5
+                     : LS_SHINGLE;
+    double b = per * n;
+    return b < tp->ntok ? b : tp->ntok;
+}
+
+/* True when every hit of tp lies inside a chain of another template so
+ * strong that tp could not come close to it there. */
+static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
+{
+    double bound = hits_bound(tp, n);
+    double need = CHAIN_MIN_WORDS;
+    if (need > 0.5 * tp->nrequired)
+        need = 0.5 * tp->nrequired;
+    if (bound < need)
+        return true;
+    for (uint32_t j = 0; j < n; j++) {
+        bool covered = false;
+        for (uint32_t c = 0; c < s->nchains && !covered; c++) {
+            const chain *ch = &s->chains[c];
+            covered = h[j].x >= ch->x0 && h[j].x < ch->x1 &&
+                      bound < CHAIN_DOMINATED * ch->score;
+        }
+        if (!covered)
+            return false;
+    }
+    return true;
+}
+
+/* qsort has no context argument: the counts being sorted by. */
+static _Thread_local const uint32_t *sort_ctx_count;
+
+static int by_hits(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (sort_ctx_count[x] != sort_ctx_count[y])
+        return sort_ctx_count[x] > sort_ctx_count[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
 
 /* Find the chains (occurrences) of one template and keep them. */
 static void search_template(scan *s, const ls_template *tp, const hit *h,
@@ -700,7 +763,7 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         need = 0.05 * tp->nrequired;
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
-        double score = best_chain(s, h, n, used, f, prev);
+        double score = best_chain(s, tp, h, n, used, f, prev);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -712,6 +775,13 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         c->score = (float)score;
         c->x0 = s->anchors.i[0];
         c->x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
+        uint32_t y0 = s->anchors.t[0];
+        uint32_t y1 = s->anchors.t[s->anchors.n - 1] + LS_SHINGLE;
+        /* plus what alignment may add beyond the ends */
+        c->span = (float)((c->x1 - c->x0 < y1 - y0 ? c->x1 - c->x0 : y1 - y0) +
+                          2 * CHAIN_EDGE_SLACK);
+        if (c->span > tp->ntok)
+            c->span = (float)tp->ntok;
         c->off = s->pool.n;
         c->n = s->anchors.n;
         for (uint32_t k = 0; k < s->anchors.n; k++)
@@ -743,7 +813,9 @@ static void align_chains(scan *s)
         bool dominated = false;
         for (uint32_t d = 0; d < c && !dominated; d++) {
             const chain *o = &s->chains[d];
-            if (o->tpl == ch->tpl || ch->score >= CHAIN_DOMINATED * o->score)
+            /* words the chain spans bound what its alignment can match;
+             * the other's chain score is about what it surely matches */
+            if (o->tpl == ch->tpl || ch->span >= CHAIN_DOMINATED * o->score)
                 continue;
             uint32_t lo = ch->x0 > o->x0 ? ch->x0 : o->x0;
             uint32_t hi = ch->x1 < o->x1 ? ch->x1 : o->x1;
@@ -876,6 +948,7 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     int32_t *prev = NULL;
     licscan_match *win = NULL;
     uint32_t nwin = 0, win_cap = 0;
+    uint32_t *order = NULL;
     struct {
         uint32_t x, head;
     } *look = NULL;
@@ -959,12 +1032,27 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         s.rc = LICSCAN_ENOMEM;
         goto done;
     }
-    /* 3. chains and alignments */
-    for (uint32_t t = 0; t < db->ntpl && !s.rc; t++) {
-        if (count[t] < 3 || db->tpl[t]->replaced)
+    /* 3. chains, most promising templates first; a template whose hits
+     * cannot add up to a chain near a stronger one over the same words is
+     * skipped */
+    order = ls_malloc(s.a, (db->ntpl + 1) * sizeof(uint32_t));
+    if (!order) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    uint32_t norder = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        if (count[t] >= 3 && !db->tpl[t]->replaced)
+            order[norder++] = t;
+    sort_ctx_count = count;
+    if (norder > 1)
+        qsort(order, norder, sizeof(uint32_t), by_hits);
+    for (uint32_t k = 0; k < norder && !s.rc; k++) {
+        uint32_t t = order[k];
+        const ls_template *tp = db->tpl[t];
+        if (hopeless(&s, tp, hits + start[t], count[t]))
             continue;
-        search_template(&s, db->tpl[t], hits + start[t], count[t], used, f,
-                        prev);
+        search_template(&s, tp, hits + start[t], count[t], used, f, prev);
     }
     if (!s.rc)
         align_chains(&s);
@@ -1029,6 +1117,7 @@ done:
     pairs_free(&s, &s.tmp);
     pairs_free(&s, &s.pool);
     ls_free(s.a, s.chains);
+    ls_free(s.a, order);
     ls_buf_free(&s.subj);
     return s.rc;
 }
