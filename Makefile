@@ -41,7 +41,7 @@ META_FILES    := $(wildcard $(LICENSES)/*.meta)
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
-.PHONY: all clean test test-unit test-corpus test-asan test-valgrind bench \
+.PHONY: all clean test test-unit test-cli test-corpus test-asan test-valgrind bench \
         install uninstall check-exports
 .DELETE_ON_ERROR:
 
@@ -90,11 +90,14 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 
 # ---------- tests ----------
 
-test: all test-unit test-corpus
+test: all test-unit test-cli test-corpus
 	@echo "all test suites passed"
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(TEST_WRAPPER) $$t; done
+
+test-cli: $(BUILD)/licscan
+	python3 tests/test_cli.py $(BUILD)/licscan
 
 test-corpus: $(BUILD)/licscan
 	python3 tests/corpus/check_corpus.py --licscan "$(TEST_WRAPPER_CLI) $(BUILD)/licscan" corpus
