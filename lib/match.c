@@ -71,6 +71,7 @@ typedef struct scan {
     uint32_t nchains, chains_cap;
     uint16_t *dp;
     uint32_t max_diffs;
+    bool record_diffs;
     int rc;
 } scan;
 
@@ -358,6 +359,10 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
 static void add_diff(scan *s, licscan_match *m, uint32_t op, size_t ts,
                      size_t te, const char *tpl_text, size_t tpl_len)
 {
+    if (op == LICSCAN_DIFF_VARIABLE)
+        m->var_fails++;
+    if (!s->record_diffs)
+        return; /* ranking pass: only winners get their differences */
     if (m->ndiffs >= s->max_diffs) {
         s->res->input_flags |= LICSCAN_INPUT_TRUNCATED_DIFFS;
         return;
@@ -683,9 +688,7 @@ static void build_candidate(scan *s, const ls_template *tp)
     m.start = ls_text_input_offset(s->text, s->tk[first_i].start);
     m.end = ls_text_input_offset(s->text, s->tk[last_i].end);
     m.coverage = coverage;
-    bool var_fail = false;
-    for (uint32_t d = 0; d < m.ndiffs; d++)
-        var_fail |= m.diffs[d].op == LICSCAN_DIFF_VARIABLE;
+    bool var_fail = m.var_fails > 0;
     if (matched_req == tp->nrequired && m.extra == 0 && !var_fail)
         m.kind = LICSCAN_KIND_EXACT;
     else if (coverage >= NEAR_COVERAGE)
@@ -803,6 +806,14 @@ static int chain_cmp(const void *a, const void *b)
     return x->tpl < y->tpl ? -1 : x->tpl > y->tpl;
 }
 
+static void load_chain(scan *s, const chain *ch)
+{
+    s->anchors.n = 0;
+    for (uint32_t k = 0; k < ch->n; k++)
+        pairs_push(s, &s->anchors, s->pool.i[ch->off + k],
+                   s->pool.t[ch->off + k]);
+}
+
 /* Align every chain that could win or be a runner-up. */
 static void align_chains(scan *s)
 {
@@ -823,11 +834,26 @@ static void align_chains(scan *s)
         }
         if (dominated)
             continue;
-        s->anchors.n = 0;
-        for (uint32_t k = 0; k < ch->n; k++)
-            pairs_push(s, &s->anchors, s->pool.i[ch->off + k],
-                       s->pool.t[ch->off + k]);
+        load_chain(s, ch);
+        uint32_t before = s->ncand;
         build_candidate(s, s->db->tpl[ch->tpl]);
+        if (s->ncand > before)
+            s->cand[s->ncand - 1].chain = c;
+    }
+}
+
+/* Align a winner again, this time keeping its differences. */
+static void record_differences(scan *s, licscan_match *m)
+{
+    uint32_t before = s->ncand;
+    s->record_diffs = true;
+    load_chain(s, &s->chains[m->chain]);
+    build_candidate(s, m->tpl);
+    s->record_diffs = false;
+    if (s->ncand > before) {
+        m->diffs = s->cand[s->ncand - 1].diffs;
+        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
+        s->ncand = before;
     }
 }
 
@@ -1084,6 +1110,8 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         }
         win[nwin++] = *m;
     }
+    for (uint32_t w = 0; w < nwin && !s.rc; w++)
+        record_differences(&s, &win[w]);
     /* 5. references outside the text matches */
     find_references(&s, &win, &nwin, &win_cap);
     if (s.rc)
