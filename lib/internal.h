@@ -180,6 +180,10 @@ LS_HIDDEN void ls_tokens_free(ls_tokens *t);
 typedef struct ls_regex {
     pcre2_code *code;
     bool matches_empty;
+    /* ".{m,n}", ".*", ".+": any text of min..max characters, checked by
+     * length alone (most SPDX vars are of this kind) */
+    bool any_text;
+    uint32_t min_chars, max_chars;
 } ls_regex;
 
 /* A compiled var pattern, shared by every var with the same source. */

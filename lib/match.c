@@ -297,6 +297,35 @@ static char plain_punct(const char *p, size_t avail, size_t *len)
     return 0;
 }
 
+static uint32_t utf8_chars(const char *p, size_t n)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Characters of t[a, b) once whitespace runs are one space and the ends
+ * are trimmed (what the text form of a var check sees). */
+static uint32_t collapsed_chars(const char *t, size_t a, size_t b)
+{
+    uint32_t c = 0;
+    bool space = false;
+    for (size_t k = a; k < b; k++) {
+        unsigned char ch = (unsigned char)t[k];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+            ch == '\f' || ch == '\v') {
+            space = c > 0;
+            continue;
+        }
+        if ((ch & 0xC0) == 0x80)
+            continue;
+        c += space ? 2 : 1;
+        space = false;
+    }
+    return c;
+}
+
 /* Does some var in vars[v0, v1) accept input words [w0, w1)? Tried on the
  * text with whitespace collapsed, then on the words alone. `raw0`/`raw1`
  * bound the raw text (punctuation around the words included). */
@@ -306,6 +335,28 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
 {
     const char *t = s->text->text;
     ls_buf *b = &s->subj;
+    /* vars that take any text of a length: count characters, no regex */
+    bool all_any = true;
+    for (uint32_t v = v0; v < v1 && all_any; v++)
+        all_any = tp->vars[v].re->any_text;
+    if (all_any) {
+        uint32_t raw = collapsed_chars(t, raw0, raw1), words = 0;
+        uint32_t last_start = UINT32_MAX;
+        for (uint32_t k = w0; k < w1; k++) {
+            if (s->tk[k].start == last_start)
+                continue;
+            last_start = s->tk[k].start;
+            words += (words ? 1 : 0) +
+                     utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
+        }
+        for (uint32_t v = v0; v < v1; v++) {
+            const ls_regex *re = tp->vars[v].re;
+            if ((raw >= re->min_chars && raw <= re->max_chars) ||
+                (words >= re->min_chars && words <= re->max_chars))
+                return true;
+        }
+        return false;
+    }
     for (int form = 0; form < 2; form++) {
         b->len = 0;
         if (form == 0) {

@@ -42,6 +42,34 @@ static int fail_at(parse_ctx *p, size_t off, int code, const char *what)
 
 /* ---------- patterns ---------- */
 
+/* Recognize ".{m,n}", ".{0,n}", ".*" and ".+". */
+static void any_text_shape(const char *p, size_t n, ls_regex *r)
+{
+    if (n == 2 && p[0] == '.' && (p[1] == '*' || p[1] == '+')) {
+        r->any_text = true;
+        r->min_chars = p[1] == '+';
+        r->max_chars = UINT32_MAX;
+        return;
+    }
+    if (n < 6 || p[0] != '.' || p[1] != '{' || p[n - 1] != '}')
+        return;
+    uint64_t lo = 0, hi = 0;
+    size_t i = 2;
+    if (p[i] < '0' || p[i] > '9')
+        return;
+    while (i < n && p[i] >= '0' && p[i] <= '9' && lo < 100000)
+        lo = lo * 10 + (uint64_t)(p[i++] - '0');
+    if (i >= n || p[i++] != ',' || p[i] < '0' || p[i] > '9')
+        return;
+    while (i < n && p[i] >= '0' && p[i] <= '9' && hi < 100000)
+        hi = hi * 10 + (uint64_t)(p[i++] - '0');
+    if (i != n - 1 || lo > hi)
+        return;
+    r->any_text = true;
+    r->min_chars = (uint32_t)lo;
+    r->max_chars = (uint32_t)hi;
+}
+
 int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                        const ls_regex **out, char *err, size_t errlen,
                        size_t *erroff)
@@ -85,9 +113,12 @@ int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
     }
     int rc = pcre2_match(code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
     pcre2_match_data_free(md);
+    ls_regex shape = {0};
+    any_text_shape(pat, n, &shape);
     db->re[db->nre++] = e;
     e->hash = h;
     e->pattern = copy;
+    e->re = shape;
     e->re.code = code;
     e->re.matches_empty = rc >= 0;
     *out = &e->re;
