@@ -12,6 +12,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LICSCAN = os.environ.get("LICSCAN", os.path.join(ROOT, "build", "licscan"))
 EXAMPLES = os.path.join(ROOT, "examples", "licenses")
+SPDX_TEMPLATES = os.path.join(ROOT, "..", "shared", "spdx", "templates")
 
 MIT_BODY = (
     "Permission is hereby granted, free of charge, to any person obtaining a copy "
@@ -166,6 +167,27 @@ class CliTest(unittest.TestCase):
         a, b = json_lines(out)
         self.assertEqual([(m["id"], m["kind"]) for m in a["matches"]], [("Widget", "exact")])
         self.assertEqual([(m["id"], m["kind"]) for m in b["matches"]], [("Widget", "reference")])
+
+    def test_whole_spdx_list(self):
+        """The SPDX list as published loads, and its texts identify."""
+        if not os.path.isdir(SPDX_TEMPLATES):
+            self.skipTest("../shared/spdx/templates is not here")
+        import re
+        ids = ["Apache-2.0", "BSD-3-Clause", "EUPL-1.2", "MPL-2.0", "Zlib",
+               "ISC", "0BSD", "PostgreSQL", "OFL-1.1", "Artistic-2.0"]
+        paths = []
+        for i in ids:
+            with open(os.path.join(SPDX_TEMPLATES, i + ".template.txt"), encoding="utf-8") as f:
+                t = f.read()
+            t = re.sub(r'<<var;name="[^"]*";original="(.*?)";match=".*?">>',
+                       lambda m: m.group(1), t, flags=re.S)
+            t = t.replace("<<beginOptional>>", "").replace("<<endOptional>>", "")
+            paths.append(self.write(i + ".txt", t))
+        rc, out, err = run("--json", "--no-default", "--templates", SPDX_TEMPLATES, *paths)
+        self.assertEqual(rc, 0, err)
+        for want, line in zip(ids, json_lines(out)):
+            got = [(m["id"], m["kind"]) for m in line["matches"] if m["kind"] != "reference"]
+            self.assertIn((want, "exact"), got, line["file"])
 
     def test_bundled_examples(self):
         rc, out, _ = run("--json", EXAMPLES)
