@@ -392,6 +392,7 @@ struct licscan_match {
     uint32_t matched, extra, missing;
     uint32_t absorbed;     /* input words taken by template vars */
     uint32_t var_fails;    /* vars whose pattern rejected the input */
+    uint32_t gaps;         /* template words skipped inside the match */
     uint32_t chain;        /* the occurrence it was aligned from */
     const ls_template *runner;
     double runner_coverage;

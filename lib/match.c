@@ -663,6 +663,7 @@ static void build_candidate(scan *s, const ls_template *tp)
     for (uint32_t k = 0; k < p->n; k++)
         matched_req += !tp->optional[p->t[k]];
     m.matched = p->n;
+    m.gaps = p->t[p->n - 1] - p->t[0] + 1 - p->n;
     if (matched_req < (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS
                                                           : tp->nrequired))
         return;
@@ -914,6 +915,8 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
         return a->score > b->score ? -1 : 1;
     if (a->kind != b->kind)
         return a->kind < b->kind ? -1 : 1;
+    if (a->gaps != b->gaps) /* the same words, with fewer skipped */
+        return a->gaps < b->gaps ? -1 : 1;
     if (a->coverage != b->coverage)
         return a->coverage > b->coverage ? -1 : 1;
     if (a->tpl->index != b->tpl->index)

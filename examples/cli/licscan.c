@@ -122,7 +122,7 @@ static void print_text(const char *path, const licscan_result *r, int diff,
         return;
     }
     const char *spdx = licscan_result_spdx(r);
-    printf(" %s\n", *spdx ? spdx : "(references only)");
+    printf(" %s\n", *spdx ? spdx : "(no complete license text)");
     for (uint32_t i = 0; i < n; i++) {
         const licscan_match *m = licscan_result_match(r, i);
         const licscan_license *l = licscan_match_license(m);
