@@ -7,7 +7,7 @@
 
 /* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid.
  * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_valid_len(const unsigned char *s, const unsigned char *end)
+size_t ls_utf8_valid_len(const unsigned char *s, const unsigned char *end)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -160,7 +160,7 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
             i++;
             continue;
         }
-        size_t k = utf8_valid_len(s + i, end);
+        size_t k = ls_utf8_valid_len(s + i, end);
         if (!k) {
             valid = false;
             break;
@@ -184,7 +184,7 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
         return rc;
     size_t o = 0;
     for (i = 0; i < n;) {
-        size_t k = s[i] < 0x80 ? 1 : utf8_valid_len(s + i, end);
+        size_t k = s[i] < 0x80 ? 1 : ls_utf8_valid_len(s + i, end);
         if (k) {
             for (size_t j = 0; j < k; j++) {
                 t->owned[o + j] = (char)s[i + j];

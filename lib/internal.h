@@ -88,6 +88,9 @@ typedef struct ls_text {
     uint32_t flags;  /* LICSCAN_INPUT_* */
 } ls_text;
 
+/* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid. */
+LS_HIDDEN size_t ls_utf8_valid_len(const unsigned char *s,
+                                   const unsigned char *end);
 LS_HIDDEN int ls_decode(const ls_alloc *a, const uint8_t *data, size_t len,
                         ls_text *out, char *err, size_t errlen);
 LS_HIDDEN void ls_text_free(const ls_alloc *a, ls_text *t);

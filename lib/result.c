@@ -230,8 +230,20 @@ int licscan_match_diff(const licscan_match *m, uint32_t i, uint32_t *op,
 static void json_str(ls_buf *b, const char *s)
 {
     ls_buf_putc(b, '"');
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
+        if (c >= 0x80) { /* valid UTF-8 as is; a bad byte (a file name,
+                            say) becomes U+FFFD so the line stays JSON */
+            size_t k = ls_utf8_valid_len(p, end);
+            if (k) {
+                ls_buf_append(b, (const char *)p, k);
+                p += k - 1;
+            } else {
+                ls_buf_puts(b, "\\ufffd");
+            }
+            continue;
+        }
         if (c == '"' || c == '\\') {
             ls_buf_putc(b, '\\');
             ls_buf_putc(b, (char)c);

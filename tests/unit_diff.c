@@ -287,6 +287,10 @@ static void test_json(void)
     CHECK(strstr(json, "\"op\":\"replaced\"") != NULL);
     CHECK(strstr(json, "\"template\":\"any kind\"") != NULL);
     CHECK(strstr(json, "\"spdx\":\"LicenseRef-Widget-1.0\"") != NULL);
+    /* a file name that is not UTF-8 still gives valid JSON */
+    CHECK_EQ_INT(licscan_result_json(r, "bad\xff\xc3\xa9.txt", 0, &json, &jl),
+                 LICSCAN_OK);
+    CHECK(strstr(json, "\"file\":\"bad\\ufffd\xc3\xa9.txt\"") != NULL);
     licscan_result_free(r);
     free(in);
 }
