@@ -255,6 +255,11 @@ static int read_file(licscan_db *db, const char *path, char **data,
         return rc;
     }
     buf[n] = 0;
+    if (cap > n + 1) { /* give back what the reads did not use */
+        char *p = ls_realloc(&db->alloc, buf, cap + 1, n + 1);
+        if (p)
+            buf = p;
+    }
     *data = buf;
     *len = n;
     return LICSCAN_OK;
@@ -319,8 +324,12 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
             struct stat st;
             if (!rc && stat(mpath, &st) == 0)
                 rc = read_file(db, mpath, &meta, &mlen, 1u << 20);
-            if (!rc)
-                rc = ls_template_add(db, id, text, tlen, meta, mlen, tpath);
+            if (!rc) {
+                rc = ls_template_add_owned(db, id, text, tlen, text, meta,
+                                           mlen, tpath);
+                if (!rc)
+                    text = NULL; /* the template keeps it */
+            }
             if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
                 ls_db_set_error(db, tpath, 0, 0, "%s: out of memory", tpath);
         }

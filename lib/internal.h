@@ -215,6 +215,7 @@ typedef struct ls_template {
     licscan_license lic;
     uint32_t index;
     char *source;       /* the template text, for diff rendering */
+    char *source_alloc; /* the allocation holding it (NULL: borrowed) */
     size_t source_len;
     ls_token *tok;      /* literal tokens; spans index `source` */
     uint8_t *optional;  /* per token: inside an optional block */
@@ -297,6 +298,12 @@ LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
 LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,
                               size_t len, const char *meta, size_t meta_len,
                               const char *source);
+/* The same, taking `owned` (allocated with the database's allocator, and
+ * holding text) as the template's own copy when it succeeds. */
+LS_HIDDEN int ls_template_add_owned(licscan_db *db, const char *id,
+                                    const char *text, size_t len, char *owned,
+                                    const char *meta, size_t meta_len,
+                                    const char *source);
 LS_HIDDEN void ls_template_free(licscan_db *db, ls_template *t);
 
 /* The embedded default set (generated at build time). */

@@ -579,7 +579,7 @@ void ls_template_free(licscan_db *db, ls_template *t)
     ls_free(a, t->vars);
     ls_free(a, t->tok);
     ls_free(a, t->optional);
-    ls_free(a, t->source);
+    ls_free(a, t->source_alloc);
     ls_free(a, t);
 }
 
@@ -608,6 +608,14 @@ static size_t first_bad_byte(const char *s, size_t n)
 int ls_template_add(licscan_db *db, const char *id, const char *text,
                     size_t len, const char *meta, size_t meta_len,
                     const char *source)
+{
+    return ls_template_add_owned(db, id, text, len, NULL, meta, meta_len,
+                                 source);
+}
+
+int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
+                          size_t len, char *owned, const char *meta,
+                          size_t meta_len, const char *source)
 {
     const ls_alloc *a = &db->alloc;
     const char *file = source ? source : id;
@@ -641,7 +649,12 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
      * stay harmless, but the template list must not change */
     int rc = LICSCAN_OK;
     t->index = db->ntpl;
-    t->source = ls_strndup(a, text, len);
+    if (owned) { /* the caller's buffer becomes the template's */
+        t->source_alloc = owned;
+        t->source = (char *)text;
+    } else {
+        t->source = t->source_alloc = ls_strndup(a, text, len);
+    }
     t->source_len = len;
     if (!t->source)
         rc = LICSCAN_ENOMEM;
@@ -693,6 +706,8 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
         }
         if (rc == LICSCAN_ENOMEM)
             ls_db_set_error(db, file, 0, 0, "%s: out of memory", file);
+        if (owned)
+            t->source_alloc = NULL; /* stays the caller's on failure */
         ls_template_free(db, t);
         return rc;
     }
