@@ -140,6 +140,7 @@ def parse_lines(out):
             continue
         if isinstance(obj, dict) and isinstance(obj.get("file"), str):
             results[obj["file"]] = obj
+            results.setdefault(os.path.normpath(obj["file"]), obj)
         else:
             stray.append(line)
     return results, stray
@@ -257,6 +258,9 @@ def main(argv=None):
     results, rc, stderr, stray = ({}, 0, "", [])
     if files:
         results, rc, stderr, stray = run_cli(cmd, args.templates, files, args.timeout)
+    for f in files:
+        if f not in results and os.path.normpath(f) in results:
+            results[f] = results[os.path.normpath(f)]
     missing = [f for f in files if f not in results]
     notes = []
     alone = {}
@@ -270,8 +274,10 @@ def main(argv=None):
                 results[f] = r1[f]
             else:
                 alone[f] = (rc1, err1)
-    else:
-        alone = {f: (rc, stderr) for f in missing}
+    elif missing:
+        err = " ".join((stderr or "").split())
+        print("error: the run gave no output line for %d file(s) (%s%s)"
+              % (len(missing), status_text(rc), ("; stderr: " + err[:300]) if err else ""))
     if any("error" in r for r in results.values()) and rc == 0:
         notes.append("some files were reported unreadable but the exit status was 0")
     if stray:
