@@ -77,7 +77,7 @@ $(BUILD)/liblicscan.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/$(SHLIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LIB_OBJ) $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LIB_OBJ) $(DEPS_LIBS) -lm -o $@
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/liblicscan.so
 
