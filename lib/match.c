@@ -31,6 +31,7 @@
 #define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
 #define GAP_DP_CELLS 4096   /* largest gap aligned word by word */
 #define MAX_HITS (8u << 20)
+#define COMMON_SHINGLE 48    /* postings above which a shingle is boilerplate */
 #define NEAR_COVERAGE 0.90
 #define PARTIAL_MIN_WORDS 20
 #define PARTIAL_MIN_COVERAGE 0.05
@@ -1038,8 +1039,10 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     uint32_t nwin = 0, win_cap = 0;
     uint32_t *order = NULL;
     struct {
-        uint32_t x, head;
+        uint32_t x, head, common;
     } *look = NULL;
+    uint8_t *nominated = NULL;
+    uint32_t *all_hits = NULL;
     uint32_t nlook = 0, look_cap = 0;
 
     s.md = pcre2_match_data_create(1, db->gctx);
@@ -1074,24 +1077,63 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         if (!db->sh_keys[j] || !db->sh_head[j])
             continue;
         uint32_t added = 0;
-        for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next) {
-            count[db->post[q - 1].tpl]++;
+        for (uint32_t q = db->sh_head[j]; q && added <= COMMON_SHINGLE;
+             q = db->post[q - 1].next)
             added++;
-        }
-        if (total + added > MAX_HITS) {
+        bool common = added > COMMON_SHINGLE;
+        if (!common) {
+            if (total + added > MAX_HITS) {
+                res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                break;
+            }
             for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next)
-                count[db->post[q - 1].tpl]--;
-            res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
-            break;
+                count[db->post[q - 1].tpl]++;
+            total += added;
         }
-        total += added;
         if (LS_GROW(s.a, look, look_cap, nlook + 1)) {
             s.rc = LICSCAN_ENOMEM;
             goto done;
         }
         look[nlook].x = i;
         look[nlook].head = db->sh_head[j];
+        look[nlook].common = common;
         nlook++;
+    }
+    /* Boilerplate shingles (in many templates) nominate none: they serve
+     * as anchors only for templates that distinctive shingles nominated. */
+    nominated = ls_malloc(s.a, db->ntpl + 1);
+    if (!nominated) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    /* ... or when most of their own shingles are here: a text made only
+     * of widely shared wording (BSD-3-Clause) is still itself */
+    all_hits = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
+    if (!all_hits) {
+        s.rc = LICSCAN_ENOMEM;
+        goto done;
+    }
+    for (uint32_t k = 0; k < nlook; k++)
+        if (look[k].common)
+            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+                all_hits[db->post[q - 1].tpl]++;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        nominated[t] = count[t] >= 3 ||
+                       (uint64_t)(count[t] + all_hits[t]) * 2 >=
+                           db->tpl[t]->nshingles;
+    for (uint32_t k = 0; k < nlook; k++) {
+        if (!look[k].common)
+            continue;
+        for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+            if (nominated[db->post[q - 1].tpl]) {
+                if (total >= MAX_HITS) {
+                    res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                    look[k].common = 2; /* dropped */
+                    break;
+                }
+                count[db->post[q - 1].tpl]++;
+                total++;
+            }
     }
     /* 2. hits grouped by template, in input order */
     hits = ls_malloc(s.a, (total ? total : 1) * sizeof(hit));
@@ -1107,12 +1149,17 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
             maxc = count[t];
         count[t] = 0;
     }
-    for (uint32_t k = 0; k < nlook; k++)
+    for (uint32_t k = 0; k < nlook; k++) {
+        if (look[k].common == 2)
+            continue;
         for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
             const ls_posting *po = &db->post[q - 1];
+            if (look[k].common && !nominated[po->tpl])
+                continue;
             hits[start[po->tpl] + count[po->tpl]++] =
                 (hit){look[k].x, po->pos};
         }
+    }
     used = ls_malloc(s.a, maxc + 1);
     f = ls_malloc(s.a, (maxc + 1) * sizeof(float));
     prev = ls_malloc(s.a, (maxc + 1) * sizeof(int32_t));
@@ -1197,6 +1244,8 @@ done:
     ls_free(s.a, start);
     ls_free(s.a, hits);
     ls_free(s.a, look);
+    ls_free(s.a, nominated);
+    ls_free(s.a, all_hits);
     ls_free(s.a, used);
     ls_free(s.a, f);
     ls_free(s.a, prev);
