@@ -29,7 +29,7 @@
 #define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
 #define EDGE_INPUT 96        /* input words searched beyond a chain end */
 #define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
-#define GAP_DP_CELLS 4096   /* largest gap aligned word by word */
+#define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
 #define MAX_HITS (8u << 20)
 #define COMMON_SHINGLE 48    /* postings above which a shingle is boilerplate */
 #define NEAR_COVERAGE 0.90
@@ -641,7 +641,8 @@ static void build_candidate(scan *s, const ls_template *tp)
                 if (i <= li || t <= lt)
                     continue;
                 /* fill the gap between the last match and this one */
-                lcs(s, tp, li + 1, i - li - 1, lt + 1, t - lt - 1);
+                if (i > li + 1 && t > lt + 1)
+                    lcs(s, tp, li + 1, i - li - 1, lt + 1, t - lt - 1);
             }
             pairs_push(s, &s->out, i, t);
         }
@@ -779,7 +780,7 @@ static double hits_bound(const ls_template *tp, uint32_t n)
     return b < tp->ntok ? b : tp->ntok;
 }
 
-/* True when every hit of tp lies inside a chain of another template so
+/* True when all hits of tp lie inside one chain of another template so
  * strong that tp could not come close to it there. */
 static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
 {
@@ -789,17 +790,13 @@ static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
         need = 0.5 * tp->nrequired;
     if (bound < need)
         return true;
-    for (uint32_t j = 0; j < n; j++) {
-        bool covered = false;
-        for (uint32_t c = 0; c < s->nchains && !covered; c++) {
-            const chain *ch = &s->chains[c];
-            covered = h[j].x >= ch->x0 && h[j].x < ch->x1 &&
-                      bound < CHAIN_DOMINATED * ch->score;
-        }
-        if (!covered)
-            return false;
+    uint32_t x0 = h[0].x, x1 = h[n - 1].x; /* hits are in input order */
+    for (uint32_t c = 0; c < s->nchains; c++) {
+        const chain *ch = &s->chains[c];
+        if (x0 >= ch->x0 && x1 < ch->x1 && bound < CHAIN_DOMINATED * ch->score)
+            return true;
     }
-    return true;
+    return false;
 }
 
 /* qsort has no context argument: the counts being sorted by. */
