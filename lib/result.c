@@ -284,14 +284,33 @@ static void json_ratio(ls_buf *b, double v)
     ls_buf_puts(b, n);
 }
 
-/* A string member, skipped when empty. */
-static void json_opt(ls_buf *b, const char *k, const char *v)
+/* Members after the first: ,"key":value */
+static void json_member_str(ls_buf *b, const char *k, const char *v)
 {
-    if (!v || !*v)
-        return;
     ls_buf_putc(b, ',');
     json_key(b, k);
     json_str(b, v);
+}
+
+static void json_member_u64(ls_buf *b, const char *k, uint64_t v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    json_u64(b, v);
+}
+
+static void json_member_ratio(ls_buf *b, const char *k, double v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    json_ratio(b, v);
+}
+
+/* A string member, skipped when empty. */
+static void json_opt(ls_buf *b, const char *k, const char *v)
+{
+    if (v && *v)
+        json_member_str(b, k, v);
 }
 
 #define JSON_SCHEMA_VERSION "1"
@@ -307,14 +326,9 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
     ls_buf_putc(b, '{');
     json_key(b, "schema");
     json_str(b, JSON_SCHEMA_VERSION);
-    if (file) {
-        ls_buf_putc(b, ',');
-        json_key(b, "file");
-        json_str(b, file);
-    }
-    ls_buf_putc(b, ',');
-    json_key(b, "encoding");
-    json_str(b, licscan_encoding_name(r->encoding));
+    if (file)
+        json_member_str(b, "file", file);
+    json_member_str(b, "encoding", licscan_encoding_name(r->encoding));
     if (r->input_flags) {
         static const char *const names[] = {
             "invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
@@ -338,73 +352,41 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
     for (uint32_t i = 0; i < r->nmatch; i++) {
         const licscan_match *m = &r->m[i];
         const licscan_license *l = &m->tpl->lic;
-        if (i)
-            ls_buf_putc(b, ',');
-        ls_buf_putc(b, '{');
+        ls_buf_puts(b, i ? ",{" : "{");
         json_key(b, "id");
         json_str(b, l->id);
-        ls_buf_putc(b, ',');
-        json_key(b, "name");
-        json_str(b, licscan_license_name(l));
-        ls_buf_putc(b, ',');
-        json_key(b, "kind");
-        json_str(b, licscan_kind_name(m->kind));
-        ls_buf_putc(b, ',');
-        json_key(b, "coverage");
-        json_ratio(b, m->coverage);
-        ls_buf_putc(b, ',');
-        json_key(b, "start");
-        json_u64(b, m->start);
-        ls_buf_putc(b, ',');
-        json_key(b, "end");
-        json_u64(b, m->end);
+        json_member_str(b, "name", licscan_license_name(l));
+        json_member_str(b, "kind", licscan_kind_name(m->kind));
+        json_member_ratio(b, "coverage", m->coverage);
+        json_member_u64(b, "start", m->start);
+        json_member_u64(b, "end", m->end);
         json_opt(b, "spdx", l->spdx);
         json_opt(b, "version", l->version);
         json_opt(b, "family", l->family);
         json_opt(b, "hf", l->hf);
         json_opt(b, "scancode", l->scancode);
         if (m->kind != LICSCAN_KIND_REFERENCE) {
-            ls_buf_putc(b, ',');
-            json_key(b, "matched_words");
-            json_u64(b, m->matched);
-            ls_buf_putc(b, ',');
-            json_key(b, "extra_words");
-            json_u64(b, m->extra);
-            ls_buf_putc(b, ',');
-            json_key(b, "diff_count");
-            json_u64(b, m->ndiffs);
+            json_member_u64(b, "matched_words", m->matched);
+            json_member_u64(b, "extra_words", m->extra);
+            json_member_u64(b, "diff_count", m->ndiffs);
         }
         if (m->runner) {
-            ls_buf_putc(b, ',');
-            json_key(b, "runner_up");
-            ls_buf_putc(b, '{');
+            ls_buf_puts(b, ",\"runner_up\":{");
             json_key(b, "id");
             json_str(b, m->runner->lic.id);
-            ls_buf_putc(b, ',');
-            json_key(b, "coverage");
-            json_ratio(b, m->runner_coverage);
+            json_member_ratio(b, "coverage", m->runner_coverage);
             ls_buf_putc(b, '}');
         }
         if ((flags & LICSCAN_JSON_DIFFS) && m->kind != LICSCAN_KIND_REFERENCE) {
-            ls_buf_putc(b, ',');
-            json_key(b, "differences");
-            ls_buf_putc(b, '[');
+            ls_buf_puts(b, ",\"differences\":[");
             for (uint32_t d = 0; d < m->ndiffs; d++) {
                 const ls_diff *df = &m->diffs[d];
-                if (d)
-                    ls_buf_putc(b, ',');
-                ls_buf_putc(b, '{');
+                ls_buf_puts(b, d ? ",{" : "{");
                 json_key(b, "op");
                 json_str(b, licscan_diff_op_name(df->op));
-                ls_buf_putc(b, ',');
-                json_key(b, "start");
-                json_u64(b, df->start);
-                ls_buf_putc(b, ',');
-                json_key(b, "end");
-                json_u64(b, df->end);
-                ls_buf_putc(b, ',');
-                json_key(b, "template");
-                json_str(b, df->template_text);
+                json_member_u64(b, "start", df->start);
+                json_member_u64(b, "end", df->end);
+                json_member_str(b, "template", df->template_text);
                 ls_buf_putc(b, '}');
             }
             ls_buf_putc(b, ']');
@@ -412,16 +394,10 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         ls_buf_putc(b, '}');
     }
     ls_buf_putc(b, ']');
-    ls_buf_putc(b, ',');
-    json_key(b, "spdx");
-    json_str(b, licscan_result_spdx(r));
+    json_member_str(b, "spdx", licscan_result_spdx(r));
     if (r->status) {
-        ls_buf_putc(b, ',');
-        json_key(b, "error");
-        json_str(b, r->errmsg);
-        ls_buf_putc(b, ',');
-        json_key(b, "status");
-        json_str(b, licscan_strerror(r->status));
+        json_member_str(b, "error", r->errmsg);
+        json_member_str(b, "status", licscan_strerror(r->status));
     }
     ls_buf_putc(b, '}');
     if (b->failed)
