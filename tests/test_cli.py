@@ -200,6 +200,15 @@ class CliTest(unittest.TestCase):
         self.assertEqual(got["mit-project/tokenizer.py"], [("MIT", "exact")])
         self.assertIn(("Gemma-Terms-of-Use", "reference"), got["gemma-finetune/README.md"])
 
+    def test_version_runner_up(self):
+        """Llama 3.1 is told from 3.2/3.3, which are reported as close."""
+        rc, out, _ = run("--json", os.path.join(EXAMPLES, "llama-3.1-model", "LICENSE"))
+        [m] = json_lines(out)[0]["matches"]
+        self.assertEqual(m["id"], "Llama-3.1-Community")
+        self.assertIn(m["runner_up"]["id"], ("Llama-3.2-Community", "Llama-3.3-Community"))
+        self.assertGreater(m["runner_up"]["coverage"], 0.9)
+        self.assertLess(m["runner_up"]["coverage"], 1.0)
+
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
