@@ -41,7 +41,7 @@ META_FILES    := $(wildcard $(LICENSES)/*.meta)
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
-.PHONY: all clean test test-unit test-cli test-corpus test-asan test-valgrind bench \
+.PHONY: all clean test test-unit test-cli test-corpus test-python test-asan test-valgrind bench \
         install uninstall check-exports
 .DELETE_ON_ERROR:
 
@@ -90,7 +90,11 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 
 # ---------- tests ----------
 
-test: all test-unit test-cli test-corpus
+# The Python binding loads the shared library, which a sanitizer build
+# cannot do without preloading its runtime: test-asan leaves it out.
+PYTHON_TESTS ?= test-python
+
+test: all test-unit test-cli test-corpus $(PYTHON_TESTS)
 	@echo "all test suites passed"
 
 test-unit: $(UNIT_TESTS)
@@ -99,12 +103,15 @@ test-unit: $(UNIT_TESTS)
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
 
+test-python: $(BUILD)/$(SHLIB)
+	LICSCAN_LIBRARY=$(BUILD)/liblicscan.so python3 -m unittest discover -s examples/python
+
 test-corpus: $(BUILD)/licscan
 	python3 tests/corpus/check_corpus.py --licscan "$(TEST_WRAPPER_CLI) $(BUILD)/licscan" corpus
 
 test-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    CFLAGS="-fsanitize=address,undefined" test
+	    CFLAGS="-fsanitize=address,undefined" PYTHON_TESTS= test
 
 test-valgrind: all $(UNIT_TESTS)
 	$(MAKE) test-unit TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
