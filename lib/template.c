@@ -93,7 +93,7 @@ int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
             PCRE2_DOTALL,
         &ec, &eo, db->cctx);
     if (!code) {
-        if (ec == PCRE2_ERROR_NOMEMORY)
+        if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
             return LICSCAN_ENOMEM;
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ec, msg, sizeof(msg));

@@ -1,0 +1,144 @@
+/* Fail the N-th allocation for every N through opening the default
+ * database, adding templates, and scanning: each run must end in a clean
+ * status, free everything it allocated, and leave later calls working. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "licscan.h"
+
+typedef struct counter {
+    long calls;     /* allocations so far */
+    long fail_at;   /* fail this one (0: never) */
+    long live;      /* blocks not yet freed */
+    int failed;     /* an allocation was refused */
+} counter;
+
+static void *t_malloc(size_t n, void *u)
+{
+    counter *c = u;
+    if (++c->calls == c->fail_at) {
+        c->failed = 1;
+        return NULL;
+    }
+    void *p = malloc(n);
+    if (p)
+        c->live++;
+    return p;
+}
+
+static void *t_realloc(void *p, size_t n, void *u)
+{
+    counter *c = u;
+    if (++c->calls == c->fail_at) {
+        c->failed = 1;
+        return NULL;
+    }
+    void *q = realloc(p, n);
+    if (q && !p)
+        c->live++;
+    return q;
+}
+
+static void t_free(void *p, void *u)
+{
+    counter *c = u;
+    if (p) {
+        c->live--;
+        free(p);
+    }
+}
+
+static const char MIT[] =
+    "Copyright (c) 2024 Example\n\n"
+    "Permission is hereby granted, free of charge, to any person obtaining a "
+    "copy of this software and associated documentation files (the "
+    "\"Software\"), to deal in the Software without restriction, including "
+    "without limitation the rights to use, copy, modify, merge, publish, "
+    "distribute, sublicense, and/or sell copies of the Software, and to "
+    "permit persons to whom the Software is furnished to do so, subject to "
+    "the following conditions:\n\nThe above copyright notice and this "
+    "permission notice shall be included in all copies or substantial "
+    "portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT "
+    "WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO "
+    "THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND "
+    "NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE "
+    "LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF "
+    "CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH "
+    "THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE. Extra words.";
+
+static const char TPL[] =
+    "<<beginOptional>>Widget License<<endOptional>>\n"
+    "<<var;name=\"copyright\";original=\"Copyright 2020 W\";match=\".{0,5000}\">>\n"
+    "Anyone may use, copy and change the widget for any purpose provided that "
+    "this notice stays with every copy of the widget, and <<var;name=\"who\";"
+    "original=\"the makers\";match=\"the (makers|authors)\">> give no warranty.";
+static const char META[] = "name: Widget License\nreference: Widget License\n";
+
+/* One full run with the given failure point; returns 1 when it got all
+ * the way through (no allocation failed). */
+static int run(long fail_at, long *calls)
+{
+    counter c = {0, fail_at, 0, 0};
+    licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    o.allocator = &al;
+    licscan_db *db = NULL;
+    int rc = licscan_db_open_default(&o, &db);
+    int done = 0;
+    if (rc == LICSCAN_OK) {
+        rc = licscan_db_add_template(db, "Widget", TPL, sizeof(TPL) - 1, META,
+                                     sizeof(META) - 1, NULL);
+        CHECK(rc == LICSCAN_OK || rc == LICSCAN_ENOMEM);
+        int added = rc == LICSCAN_OK;
+        licscan_result *r = NULL;
+        rc = licscan_scan(db, (const uint8_t *)MIT, sizeof(MIT) - 1, NULL, &r);
+        CHECK(rc == LICSCAN_OK || rc == LICSCAN_ENOMEM);
+        if (rc == LICSCAN_OK) {
+            const char *json;
+            size_t jl;
+            int jrc = licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &json, &jl);
+            CHECK(jrc == LICSCAN_OK || jrc == LICSCAN_ENOMEM);
+            if (jrc == LICSCAN_OK && added) {
+                CHECK_EQ_INT(licscan_result_match_count(r), 1);
+                CHECK_EQ_STR(licscan_result_spdx(r), "MIT");
+                done = !c.failed;
+            }
+        } else if (r) {
+            CHECK_EQ_INT(licscan_result_status(r), LICSCAN_ENOMEM);
+        }
+        licscan_result_free(r);
+        /* after a failure, the database still answers */
+        if (c.failed) {
+            c.fail_at = 0;
+            licscan_result *r2 = NULL;
+            CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)MIT, sizeof(MIT) - 1,
+                                      NULL, &r2),
+                         LICSCAN_OK);
+            CHECK(licscan_result_match_count(r2) >= 1);
+            licscan_result_free(r2);
+        }
+    } else {
+        CHECK_EQ_INT(rc, LICSCAN_ENOMEM);
+        CHECK(db == NULL);
+    }
+    licscan_db_free(db);
+    if (c.live != 0)
+        fprintf(stderr, "fail_at %ld: %ld blocks leaked\n", fail_at, c.live);
+    CHECK_EQ_INT(c.live, 0);
+    *calls = c.calls;
+    return done;
+}
+
+int main(void)
+{
+    long calls = 0;
+    CHECK(run(0, &calls) == 1); /* no failure: everything works */
+    long total = calls;
+    long n;
+    for (n = 1; n <= total + 1; n++)
+        if (run(n, &calls) && n > total)
+            break;
+    printf("unit_oom: failed each of %ld allocations in turn\n", total);
+    return check_report("unit_oom");
+}
