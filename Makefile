@@ -31,13 +31,14 @@ LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDIN
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
-           lib/match.c lib/result.c lib/frozen.c
+           lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/restrict.c lib/json.c
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
-LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o
+LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
 LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
 META_FILES    := $(wildcard $(LICENSES)/*.meta)
+RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
@@ -60,10 +61,17 @@ $(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools
 $(BUILD)/embedded_raw.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(LICENSES)/equivalentwords.txt
 	$(BUILD)/tools/embed $@ $(LICENSES)/equivalentwords.txt $(LICENSE_FILES)
 
+# Clause rules are embedded as text and compiled when a database opens.
+$(BUILD)/embedded_rules.c: $(BUILD)/tools/embed $(RULE_FILES)
+	$(BUILD)/tools/embed --rules $@ $(RULE_FILES)
+
+$(BUILD)/obj/embedded_rules.o: $(BUILD)/embedded_rules.c lib/internal.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
+
 $(BUILD)/obj/embedded_raw.o: $(BUILD)/embedded_raw.c lib/internal.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
 
-$(BUILD)/tools/freeze: tools/freeze.c $(CORE_OBJ) $(BUILD)/obj/embedded_raw.o | $(BUILD)/tools
+$(BUILD)/tools/freeze: tools/freeze.c $(CORE_OBJ) $(BUILD)/obj/embedded_raw.o $(BUILD)/obj/embedded_rules.o | $(BUILD)/tools
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $^ $(DEPS_LIBS) -lm -o $@
 
 $(BUILD)/frozen_image.c: $(BUILD)/tools/freeze
@@ -90,11 +98,15 @@ $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 
 # ---------- tests ----------
 
+# mk/*.mk add their own targets and append test targets to EXTRA_TESTS.
+EXTRA_TESTS :=
+-include $(sort $(wildcard mk/*.mk))
+
 # The Python binding loads the shared library, which a sanitizer build
 # cannot do without preloading its runtime: test-asan leaves it out.
 PYTHON_TESTS ?= test-python
 
-test: all test-unit test-cli test-corpus $(PYTHON_TESTS)
+test: all test-unit test-cli test-corpus $(PYTHON_TESTS) $(EXTRA_TESTS)
 	@echo "all test suites passed"
 
 test-unit: $(UNIT_TESTS)

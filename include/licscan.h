@@ -109,8 +109,8 @@ typedef struct licscan_db_options {
     const licscan_allocator *allocator; /* NULL: the C library's malloc */
     uint64_t max_template_bytes;  /* largest template accepted (1 MiB) */
     uint32_t max_optional_depth;  /* nesting of optional blocks (8) */
-    uint32_t regex_match_limit;   /* PCRE2 match limit for vars (1000000) */
-    uint32_t regex_heap_limit_kib;/* PCRE2 heap limit for vars (20480) */
+    uint32_t regex_match_limit;   /* PCRE2 match limit, vars and rules (1000000) */
+    uint32_t regex_heap_limit_kib;/* PCRE2 heap limit, vars and rules (20480) */
     uint32_t reserved2;
 } licscan_db_options;
 
@@ -139,10 +139,21 @@ LICSCAN_API int licscan_db_add_template(licscan_db *db, const char *id,
                                         const char *source);
 
 /* Add every *.template.txt in a directory (not recursive), each with its
- * <id>.meta when present. Files are loaded in name order. Stops at the
+ * <id>.meta when present, and every *.rules file (clause rules) in it and
+ * in its subdirectory rules/. Files are loaded in name order. Stops at the
  * first malformed file, keeping those loaded before it; the database stays
  * usable. */
 LICSCAN_API int licscan_db_load_dir(licscan_db *db, const char *path);
+
+/* Add clause rules from memory, in the format of the files in licenses/rules/
+ * (README, "Clause rules"). source names the origin in error messages (may
+ * be NULL). A rule whose id is already loaded replaces the older one. All
+ * or nothing: on error (LICSCAN_ERULE, with file, line and column) no rule
+ * of the text is added and the database is unchanged. */
+LICSCAN_API int licscan_db_add_rules(licscan_db *db, const char *text,
+                                     size_t len, const char *source);
+/* Number of clause rules in the database. */
+LICSCAN_API uint32_t licscan_db_rule_count(const licscan_db *db);
 
 /* Detailed message of the last failed call on db ("" if none), and where
  * the error was found (file NULL when not about a file; line and column
@@ -183,10 +194,14 @@ LICSCAN_API int licscan_license_osi_approved(const licscan_license *lic);
 typedef struct licscan_result licscan_result;
 typedef struct licscan_match licscan_match;
 
+#define LICSCAN_SCAN_NO_CLAUSES 0x1u /* skip restriction extraction */
+
 typedef struct licscan_scan_options {
     uint32_t struct_size;
     uint32_t max_differences;   /* differing runs kept per match (64) */
     uint64_t max_input_bytes;   /* larger input is LICSCAN_ETOOBIG (64 MiB) */
+    uint32_t flags;             /* LICSCAN_SCAN_* (0) */
+    uint32_t max_evidence;      /* evidence spans kept per flag (32) */
 } licscan_scan_options;
 
 LICSCAN_API void licscan_scan_options_init(licscan_scan_options *opts);
@@ -224,6 +239,9 @@ LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
 #define LICSCAN_INPUT_TRUNCATED_DIFFS 0x20u /* a match hit max_differences */
 #define LICSCAN_INPUT_SEARCH_LIMIT 0x40u /* candidate search stopped early:
                                             later text was not searched */
+#define LICSCAN_INPUT_RULE_LIMIT 0x80u /* a clause rule hit its PCRE2 limit:
+                                          that rule skipped that clause */
+#define LICSCAN_INPUT_TRUNCATED_EVIDENCE 0x100u /* a flag hit max_evidence */
 LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
 
 /* SPDX license expression of the text matches (exact and near) joined by
@@ -272,6 +290,116 @@ LICSCAN_API int licscan_match_diff(const licscan_match *m, uint32_t index,
                                    uint64_t *input_end,
                                    const char **template_text);
 LICSCAN_API const char *licscan_diff_op_name(uint32_t op);
+
+/* ------------------------------------------------------------------ */
+/* Restrictions and openness                                          */
+/* ------------------------------------------------------------------ */
+
+/* Restriction flags found by the clause rules (README, "Restriction
+ * flags", gives each flag's meaning and value). Only ever appended. */
+#define LICSCAN_FLAG_MAU_THRESHOLD 0
+#define LICSCAN_FLAG_REVENUE_THRESHOLD 1
+#define LICSCAN_FLAG_ACCEPTABLE_USE_POLICY 2
+#define LICSCAN_FLAG_USE_RESTRICTIONS 3
+#define LICSCAN_FLAG_OUTPUT_TRAINING_BAN 4
+#define LICSCAN_FLAG_BRANDING 5
+#define LICSCAN_FLAG_NAME_PREFIX 6
+#define LICSCAN_FLAG_NOTICE_TEXT 7
+#define LICSCAN_FLAG_FLOW_DOWN 8
+#define LICSCAN_FLAG_NON_COMMERCIAL 9
+#define LICSCAN_FLAG_FIELD_OF_USE 10
+#define LICSCAN_FLAG_TERRITORY_EXCLUSION 11
+#define LICSCAN_FLAG_REMOTE_RESTRICTION 12
+#define LICSCAN_FLAG_LICENSE_UPDATES 13
+#define LICSCAN_FLAG_ATTRIBUTION 14
+#define LICSCAN_FLAG_PATENT_GRANT 15
+#define LICSCAN_FLAG_PATENT_TERMINATION 16
+#define LICSCAN_FLAG_COPYLEFT 17
+#define LICSCAN_FLAG_GOVERNING_LAW 18
+#define LICSCAN_FLAG_TERMINATION 19
+#define LICSCAN_FLAG_NO_DERIVATIVES 20
+#define LICSCAN_FLAG_NO_REDISTRIBUTION 21
+
+/* How a flag's value is held. */
+#define LICSCAN_VALUE_BOOL 0   /* present means true */
+#define LICSCAN_VALUE_NUMBER 1 /* number; qualifier: unit (currency) */
+#define LICSCAN_VALUE_TEXT 2   /* text; qualifier: exception, or "" */
+#define LICSCAN_VALUE_LIST 3   /* items */
+
+/* Number of flags this library knows (flags run 0..count-1). */
+LICSCAN_API uint32_t licscan_flag_count(void);
+/* Name of a flag as in JSON ("mau_threshold"); NULL when out of range. */
+LICSCAN_API const char *licscan_flag_name(uint32_t flag);
+LICSCAN_API uint32_t licscan_flag_value_type(uint32_t flag);
+/* Flag number for a name, or LICSCAN_ENOTFOUND. */
+LICSCAN_API int licscan_flag_lookup(const char *name);
+
+typedef struct licscan_restriction licscan_restriction;
+
+/* Flags the text sets, in flag order. */
+LICSCAN_API uint32_t
+licscan_result_restriction_count(const licscan_result *result);
+LICSCAN_API const licscan_restriction *
+licscan_result_restriction(const licscan_result *result, uint32_t index);
+/* The restriction for one flag; NULL when the text does not set it. */
+LICSCAN_API const licscan_restriction *
+licscan_result_find_restriction(const licscan_result *result, uint32_t flag);
+
+LICSCAN_API uint32_t licscan_restriction_flag(const licscan_restriction *x);
+/* Number value (LICSCAN_VALUE_NUMBER); 0 otherwise. */
+LICSCAN_API int64_t licscan_restriction_number(const licscan_restriction *x);
+/* Text value (LICSCAN_VALUE_TEXT); "" otherwise or when none was read. */
+LICSCAN_API const char *licscan_restriction_text(const licscan_restriction *x);
+/* Unit of a number, exception of a text; "" when none. */
+LICSCAN_API const char *
+licscan_restriction_qualifier(const licscan_restriction *x);
+/* Items (LICSCAN_VALUE_LIST), without duplicates, in order found. */
+LICSCAN_API uint32_t
+licscan_restriction_item_count(const licscan_restriction *x);
+LICSCAN_API const char *licscan_restriction_item(const licscan_restriction *x,
+                                                 uint32_t index);
+/* Clauses that set the flag: byte span in the input, the clause's text
+ * (whitespace collapsed), its section label ("1.b.v", or ""), and the id of
+ * the rule that fired. Any out pointer may be NULL. */
+LICSCAN_API uint32_t
+licscan_restriction_evidence_count(const licscan_restriction *x);
+LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
+                                             uint32_t index, uint64_t *start,
+                                             uint64_t *end, const char **text,
+                                             const char **label,
+                                             const char **rule);
+
+/* The OSI freedoms, and the openness categories judged from the flags. */
+#define LICSCAN_FREEDOM_USE 0
+#define LICSCAN_FREEDOM_STUDY 1
+#define LICSCAN_FREEDOM_MODIFY 2
+#define LICSCAN_FREEDOM_SHARE 3
+
+#define LICSCAN_OPENNESS_UNKNOWN 0    /* no license text and no flags */
+#define LICSCAN_OPENNESS_OPEN_SOURCE 1
+#define LICSCAN_OPENNESS_OPEN_WEIGHT_RESTRICTED 2
+#define LICSCAN_OPENNESS_NON_COMMERCIAL 3
+#define LICSCAN_OPENNESS_PROPRIETARY 4
+
+LICSCAN_API uint32_t licscan_result_openness(const licscan_result *result);
+LICSCAN_API const char *licscan_openness_name(uint32_t category);
+LICSCAN_API const char *licscan_freedom_name(uint32_t freedom);
+/* 1 when the freedom holds, 0 when a flag breaks it (then *broken_by, when
+ * not NULL, gets the mask of (1 << flag) of the flags that do), or a
+ * negative status for a bad argument. */
+LICSCAN_API int licscan_result_freedom(const licscan_result *result,
+                                       uint32_t freedom, uint64_t *broken_by);
+
+/* Flags a near or partial match's differences add or remove: flags set by
+ * clauses inside inserted or replaced input (added), and flags the
+ * template's deleted or replaced wording would set (removed). */
+LICSCAN_API uint32_t licscan_match_flag_change_count(const licscan_match *m);
+/* *added is 1 for an added flag, 0 for a removed one; the span is the
+ * input clause (added) or the place of the deletion (removed). */
+LICSCAN_API int licscan_match_flag_change(const licscan_match *m,
+                                          uint32_t index, uint32_t *flag,
+                                          int *added, uint64_t *start,
+                                          uint64_t *end);
 
 /* ------------------------------------------------------------------ */
 /* Rendering                                                          */

@@ -228,6 +228,40 @@ typedef struct ls_template {
     bool borrowed;      /* strings and arrays belong to the frozen image */
 } ls_template;
 
+/* ---------- clause rules (clauses.c) ---------- */
+
+/* How a rule reads the value of its flag from a clause. */
+enum ls_value_how {
+    LS_VALUE_TRUE,    /* the flag is set */
+    LS_VALUE_NUMBER,  /* a number written in words or digits, from a group */
+    LS_VALUE_CAPTURE, /* the input text of a group */
+    LS_VALUE_CONST    /* a fixed string */
+};
+
+typedef struct ls_rule {
+    char *id;
+    uint32_t flag;
+    char **keywords;      /* prefilter: the clause holds one of these */
+    uint32_t nkeywords;
+    pcre2_code **match;   /* any of these must match */
+    uint32_t nmatch;
+    pcre2_code **unless;  /* none of these may match */
+    uint32_t nunless;
+    pcre2_code *within;   /* the clause or one of its lead-ins matches */
+    uint32_t value_how;
+    char *value_arg;      /* group name or constant */
+    uint32_t qualifier_how; /* LS_VALUE_CAPTURE or CONST; TRUE: none */
+    char *qualifier_arg;
+    char *source;         /* file the rule came from */
+    uint32_t line;
+    bool replaced;
+} ls_rule;
+
+typedef struct ls_ruleset {
+    ls_rule **v;
+    uint32_t n, cap;
+} ls_ruleset;
+
 /* ---------- database ---------- */
 
 #define LS_SHINGLE 4 /* words per shingle */
@@ -274,6 +308,8 @@ struct licscan_db {
     uint32_t nphr, phr_cap;
     uint32_t *phr_head; /* word id -> first phrase + 1 */
     uint32_t phr_head_cap;
+    ls_ruleset rules;
+    pcre2_match_context *mctx; /* limits for rules */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -384,7 +420,36 @@ LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err,
                                  size_t errlen, size_t *erroff);
 
+/* Parse rules and add them to db (clauses.c). */
+LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
+                           const char *source);
+LS_HIDDEN void ls_rules_free(licscan_db *db);
+
+LS_HIDDEN extern const ls_embedded_file ls_embedded_rules[];
+LS_HIDDEN extern const size_t ls_embedded_rule_count;
+
 /* ---------- results ---------- */
+
+typedef struct ls_evidence {
+    uint64_t start, end;
+    const char *text, *label, *rule;
+} ls_evidence;
+
+struct licscan_restriction {
+    uint32_t flag;
+    int64_t number;
+    const char *text, *qualifier;
+    const char **items;
+    uint32_t nitems, items_cap;
+    ls_evidence *ev;
+    uint32_t nev, ev_cap;
+};
+
+typedef struct ls_flag_change {
+    uint32_t flag;
+    bool added;
+    uint64_t start, end;
+} ls_flag_change;
 
 typedef struct ls_diff {
     uint32_t op;
@@ -408,6 +473,8 @@ struct licscan_match {
     double runner_coverage;
     ls_diff *diffs;
     uint32_t ndiffs;
+    ls_flag_change *changes;
+    uint32_t nchanges;
 };
 
 struct licscan_result {
@@ -420,8 +487,21 @@ struct licscan_result {
     licscan_match *m;
     uint32_t nmatch;
     const char *spdx;
+    licscan_restriction *restr; /* in flag order */
+    uint32_t nrestr;
+    uint32_t openness;
+    uint64_t broken[4];         /* per freedom: mask of breaking flags */
     ls_buf json;
 };
+
+/* Openness verdict from result->restr (restrict.c). */
+LS_HIDDEN void ls_judge_openness(licscan_result *res, bool has_text_match);
+
+/* Clause extraction (clauses.c): fills result->restr, the openness
+ * verdict, and the flag changes of matches. */
+LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_text *text,
+                                 const licscan_scan_options *opts,
+                                 licscan_result *res);
 
 /* Matching (match.c): fills result->m and result->spdx. */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_text *text,

@@ -1,0 +1,331 @@
+/* json.c -- a result rendered as one line of JSON (schema in README). */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void json_str(ls_buf *b, const char *s)
+{
+    ls_buf_putc(b, '"');
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x80) { /* valid UTF-8 as is; a bad byte (a file name,
+                            say) becomes U+FFFD so the line stays JSON */
+            size_t k = ls_utf8_valid_len(p, end);
+            if (k) {
+                ls_buf_append(b, (const char *)p, k);
+                p += k - 1;
+            } else {
+                ls_buf_puts(b, "\\ufffd");
+            }
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            ls_buf_putc(b, '\\');
+            ls_buf_putc(b, (char)c);
+        } else if (c < 0x20) {
+            char esc[8];
+            switch (c) {
+            case '\n': ls_buf_puts(b, "\\n"); break;
+            case '\t': ls_buf_puts(b, "\\t"); break;
+            case '\r': ls_buf_puts(b, "\\r"); break;
+            default:
+                snprintf(esc, sizeof(esc), "\\u%04x", c);
+                ls_buf_puts(b, esc);
+            }
+        } else {
+            ls_buf_putc(b, (char)c);
+        }
+    }
+    ls_buf_putc(b, '"');
+}
+
+static void json_key(ls_buf *b, const char *k)
+{
+    json_str(b, k);
+    ls_buf_putc(b, ':');
+}
+
+static void json_u64(ls_buf *b, uint64_t v)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)v);
+    ls_buf_puts(b, n);
+}
+
+static void json_ratio(ls_buf *b, double v)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%.4f", v);
+    ls_buf_puts(b, n);
+}
+
+/* Members after the first: ,"key":value */
+static void json_member_str(ls_buf *b, const char *k, const char *v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    json_str(b, v);
+}
+
+static void json_member_u64(ls_buf *b, const char *k, uint64_t v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    json_u64(b, v);
+}
+
+static void json_member_ratio(ls_buf *b, const char *k, double v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    json_ratio(b, v);
+}
+
+/* A string member, skipped when empty. */
+static void json_opt(ls_buf *b, const char *k, const char *v)
+{
+    if (v && *v)
+        json_member_str(b, k, v);
+}
+
+static void json_i64(ls_buf *b, int64_t v)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%lld", (long long)v);
+    ls_buf_puts(b, n);
+}
+
+/* A flag's value: its JSON shape depends on the flag (README). */
+static void json_flag_value(ls_buf *b, const licscan_restriction *x)
+{
+    switch (licscan_flag_value_type(x->flag)) {
+    case LICSCAN_VALUE_NUMBER:
+        if (x->flag == LICSCAN_FLAG_REVENUE_THRESHOLD) {
+            ls_buf_putc(b, '{');
+            json_key(b, "amount");
+            json_i64(b, x->number);
+            ls_buf_putc(b, ',');
+            json_key(b, "currency");
+            if (x->qualifier && *x->qualifier)
+                json_str(b, x->qualifier);
+            else
+                ls_buf_puts(b, "null");
+            ls_buf_putc(b, '}');
+        } else {
+            json_i64(b, x->number);
+        }
+        break;
+    case LICSCAN_VALUE_TEXT:
+        if (x->flag == LICSCAN_FLAG_OUTPUT_TRAINING_BAN) {
+            ls_buf_putc(b, '{');
+            json_key(b, "scope");
+            if (x->text && *x->text)
+                json_str(b, x->text);
+            else
+                ls_buf_puts(b, "null");
+            ls_buf_putc(b, ',');
+            json_key(b, "exception");
+            if (x->qualifier && *x->qualifier)
+                json_str(b, x->qualifier);
+            else
+                ls_buf_puts(b, "null");
+            ls_buf_putc(b, '}');
+        } else if (x->text && *x->text) {
+            json_str(b, x->text);
+        } else {
+            ls_buf_puts(b, "true");
+        }
+        break;
+    case LICSCAN_VALUE_LIST:
+        ls_buf_putc(b, '[');
+        for (uint32_t i = 0; i < x->nitems; i++) {
+            if (i)
+                ls_buf_putc(b, ',');
+            json_str(b, x->items[i]);
+        }
+        ls_buf_putc(b, ']');
+        break;
+    default:
+        ls_buf_puts(b, "true");
+    }
+}
+
+static void json_restrictions(ls_buf *b, const licscan_result *r)
+{
+    ls_buf_puts(b, ",\"restrictions\":{");
+    for (uint32_t i = 0; i < r->nrestr; i++) {
+        const licscan_restriction *x = &r->restr[i];
+        if (i)
+            ls_buf_putc(b, ',');
+        json_key(b, licscan_flag_name(x->flag));
+        ls_buf_putc(b, '{');
+        json_key(b, "value");
+        json_flag_value(b, x);
+        ls_buf_puts(b, ",\"evidence\":[");
+        for (uint32_t e = 0; e < x->nev; e++) {
+            const ls_evidence *ev = &x->ev[e];
+            ls_buf_puts(b, e ? ",{" : "{");
+            json_key(b, "start");
+            json_u64(b, ev->start);
+            json_member_u64(b, "end", ev->end);
+            json_member_str(b, "text", ev->text);
+            json_opt(b, "label", ev->label);
+            json_member_str(b, "rule", ev->rule);
+            ls_buf_putc(b, '}');
+        }
+        ls_buf_puts(b, "]}");
+    }
+    ls_buf_putc(b, '}');
+}
+
+static void json_flag_list(ls_buf *b, uint64_t mask)
+{
+    ls_buf_putc(b, '[');
+    bool first = true;
+    for (uint32_t f = 0; f < licscan_flag_count(); f++)
+        if (mask & (1ull << f)) {
+            if (!first)
+                ls_buf_putc(b, ',');
+            first = false;
+            json_str(b, licscan_flag_name(f));
+        }
+    ls_buf_putc(b, ']');
+}
+
+static void json_openness(ls_buf *b, const licscan_result *r)
+{
+    ls_buf_puts(b, ",\"openness\":{");
+    json_key(b, "category");
+    json_str(b, licscan_openness_name(r->openness));
+    for (uint32_t fr = 0; fr < 4; fr++) {
+        ls_buf_putc(b, ',');
+        json_key(b, licscan_freedom_name(fr));
+        ls_buf_putc(b, '{');
+        json_key(b, "ok");
+        ls_buf_puts(b, r->broken[fr] ? "false" : "true");
+        ls_buf_putc(b, ',');
+        json_key(b, "broken_by");
+        json_flag_list(b, r->broken[fr]);
+        ls_buf_putc(b, '}');
+    }
+    ls_buf_putc(b, '}');
+}
+
+static void json_flag_changes(ls_buf *b, const licscan_match *m)
+{
+    if (!m->nchanges)
+        return;
+    ls_buf_puts(b, ",\"flag_changes\":[");
+    for (uint32_t i = 0; i < m->nchanges; i++) {
+        const ls_flag_change *c = &m->changes[i];
+        ls_buf_puts(b, i ? ",{" : "{");
+        json_key(b, "flag");
+        json_str(b, licscan_flag_name(c->flag));
+        json_member_str(b, "change", c->added ? "added" : "removed");
+        json_member_u64(b, "start", c->start);
+        json_member_u64(b, "end", c->end);
+        ls_buf_putc(b, '}');
+    }
+    ls_buf_putc(b, ']');
+}
+
+#define JSON_SCHEMA_VERSION "1"
+
+int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
+                        const char **json, size_t *json_len)
+{
+    if (!r || !json)
+        return LICSCAN_EINVAL;
+    ls_buf *b = &r->json;
+    b->len = 0;
+    b->failed = false;
+    ls_buf_putc(b, '{');
+    json_key(b, "schema");
+    json_str(b, JSON_SCHEMA_VERSION);
+    if (file)
+        json_member_str(b, "file", file);
+    json_member_str(b, "encoding", licscan_encoding_name(r->encoding));
+    if (r->input_flags) {
+        static const char *const names[] = {
+            "invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
+            "differences-truncated", "search-limit", "rule-limit",
+            "evidence-truncated"};
+        ls_buf_putc(b, ',');
+        json_key(b, "input");
+        ls_buf_putc(b, '[');
+        bool first = true;
+        for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (r->input_flags & (1u << i)) {
+                if (!first)
+                    ls_buf_putc(b, ',');
+                first = false;
+                json_str(b, names[i]);
+            }
+        ls_buf_putc(b, ']');
+    }
+    ls_buf_putc(b, ',');
+    json_key(b, "matches");
+    ls_buf_putc(b, '[');
+    for (uint32_t i = 0; i < r->nmatch; i++) {
+        const licscan_match *m = &r->m[i];
+        const licscan_license *l = &m->tpl->lic;
+        ls_buf_puts(b, i ? ",{" : "{");
+        json_key(b, "id");
+        json_str(b, l->id);
+        json_member_str(b, "name", licscan_license_name(l));
+        json_member_str(b, "kind", licscan_kind_name(m->kind));
+        json_member_ratio(b, "coverage", m->coverage);
+        json_member_u64(b, "start", m->start);
+        json_member_u64(b, "end", m->end);
+        json_opt(b, "spdx", l->spdx);
+        json_opt(b, "version", l->version);
+        json_opt(b, "family", l->family);
+        json_opt(b, "hf", l->hf);
+        json_opt(b, "scancode", l->scancode);
+        if (m->kind != LICSCAN_KIND_REFERENCE) {
+            json_member_u64(b, "matched_words", m->matched);
+            json_member_u64(b, "extra_words", m->extra);
+            json_member_u64(b, "diff_count", m->ndiffs);
+        }
+        if (m->runner) {
+            ls_buf_puts(b, ",\"runner_up\":{");
+            json_key(b, "id");
+            json_str(b, m->runner->lic.id);
+            json_member_ratio(b, "coverage", m->runner_coverage);
+            ls_buf_putc(b, '}');
+        }
+        json_flag_changes(b, m);
+        if ((flags & LICSCAN_JSON_DIFFS) && m->kind != LICSCAN_KIND_REFERENCE) {
+            ls_buf_puts(b, ",\"differences\":[");
+            for (uint32_t d = 0; d < m->ndiffs; d++) {
+                const ls_diff *df = &m->diffs[d];
+                ls_buf_puts(b, d ? ",{" : "{");
+                json_key(b, "op");
+                json_str(b, licscan_diff_op_name(df->op));
+                json_member_u64(b, "start", df->start);
+                json_member_u64(b, "end", df->end);
+                json_member_str(b, "template", df->template_text);
+                ls_buf_putc(b, '}');
+            }
+            ls_buf_putc(b, ']');
+        }
+        ls_buf_putc(b, '}');
+    }
+    ls_buf_putc(b, ']');
+    json_member_str(b, "spdx", licscan_result_spdx(r));
+    json_restrictions(b, r);
+    json_openness(b, r);
+    if (r->status) {
+        json_member_str(b, "error", r->errmsg);
+        json_member_str(b, "status", licscan_strerror(r->status));
+    }
+    ls_buf_putc(b, '}');
+    if (b->failed)
+        return LICSCAN_ENOMEM;
+    *json = b->data;
+    if (json_len)
+        *json_len = b->len;
+    return LICSCAN_OK;
+}
