@@ -1,24 +1,524 @@
-/* clauses.c -- clause segmentation and restriction rules (in progress). */
+/* clauses.c -- clause rules: parsing rule files, cutting a text into
+ * clauses, and running the rules over them to set restriction flags.
+ *
+ * A text is cut into clauses (sentences and list items) with the section
+ * label each sits under ("1.b.v") and its lead-in: the closest earlier
+ * clause at a shallower list depth, which for an item of a prohibited-use
+ * list is the sentence that says the uses are prohibited. Rules see a
+ * clause as display text: whitespace collapsed, comment markers and
+ * Markdown emphasis gone, curly quotes and dashes made ASCII. A keyword
+ * prefilter picks the (clause, rule) pairs worth running PCRE2 on, so
+ * most rules never run on most clauses. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
 #include "internal.h"
+
+/* ==================================================================== */
+/* Rule files                                                           */
+/* ==================================================================== */
+
+#define MAX_CLAUSE_BYTES 4096 /* longer runs are cut: bounds regex work */
+#define MAX_LEAD_CHAIN 8      /* lead-ins looked through by `within` */
+#define MIN_KEYWORD 3         /* the prefilter keys on 3 or 4 bytes */
+
+typedef struct rule_parser {
+    licscan_db *db;
+    const char *source;
+    uint32_t line;
+    ls_rule **v; /* rules of this text, not yet in the database */
+    uint32_t n, cap;
+    ls_rule *cur;
+} rule_parser;
+
+static void rule_free(licscan_db *db, ls_rule *r)
+{
+    if (!r)
+        return;
+    const ls_alloc *a = &db->alloc;
+    for (uint32_t i = 0; i < r->nkeywords; i++)
+        ls_free(a, r->keywords[i]);
+    ls_free(a, r->keywords);
+    for (uint32_t i = 0; i < r->nmatch; i++)
+        pcre2_code_free(r->match[i]);
+    ls_free(a, r->match);
+    for (uint32_t i = 0; i < r->nunless; i++)
+        pcre2_code_free(r->unless[i]);
+    ls_free(a, r->unless);
+    pcre2_code_free(r->within);
+    ls_free(a, r->id);
+    ls_free(a, r->value_arg);
+    ls_free(a, r->qualifier_arg);
+    ls_free(a, r->source);
+    ls_free(a, r);
+}
+
+static int parse_error(rule_parser *p, uint32_t col, const char *what)
+{
+    ls_db_set_error(p->db, p->source, p->line, col, "%s:%u:%u: %s",
+                    p->source, p->line, col, what);
+    return LICSCAN_ERULE;
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
+                                uint32_t col, pcre2_code **out)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *code = pcre2_compile(
+        (PCRE2_SPTR)pat, n,
+        PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &ec, &eo,
+        p->db->cctx);
+    if (!code) {
+        if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
+            return LICSCAN_ENOMEM;
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(ec, msg, sizeof(msg));
+        char what[224];
+        snprintf(what, sizeof(what), "bad pattern: %s", (const char *)msg);
+        return parse_error(p, col + (uint32_t)eo, what);
+    }
+    /* JIT is a speed-up only: without it (no memory, unsupported CPU) the
+     * interpreter runs the same pattern */
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    *out = code;
+    return LICSCAN_OK;
+}
+
+static int append_code(const ls_alloc *a, pcre2_code ***arr, uint32_t *n,
+                       pcre2_code *code)
+{
+    pcre2_code **v = ls_realloc(a, *arr, *n * sizeof(**arr),
+                                (*n + 1) * sizeof(**arr));
+    if (!v) {
+        pcre2_code_free(code);
+        return LICSCAN_ENOMEM;
+    }
+    v[(*n)++] = code;
+    *arr = v;
+    return LICSCAN_OK;
+}
+
+static int parse_keywords(rule_parser *p, const char *s, size_t n,
+                          uint32_t col)
+{
+    const ls_alloc *a = &p->db->alloc;
+    ls_rule *r = p->cur;
+    size_t i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != '|')
+            j++;
+        size_t b = i, e = j;
+        while (b < e && is_space(s[b]))
+            b++;
+        while (e > b && is_space(s[e - 1]))
+            e--;
+        if (e - b < MIN_KEYWORD)
+            return parse_error(p, col + (uint32_t)b,
+                               "keyword shorter than 3 bytes");
+        char **v = ls_realloc(a, r->keywords, r->nkeywords * sizeof(char *),
+                              (r->nkeywords + 1) * sizeof(char *));
+        if (!v)
+            return LICSCAN_ENOMEM;
+        r->keywords = v;
+        char *k = ls_strndup(a, s + b, e - b);
+        if (!k)
+            return LICSCAN_ENOMEM;
+        for (char *c = k; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        r->keywords[r->nkeywords++] = k;
+        i = j + 1;
+    }
+    return LICSCAN_OK;
+}
+
+/* "true" | "number GROUP" | "capture GROUP" | "const TEXT" */
+static int parse_value(rule_parser *p, const char *s, size_t n, uint32_t col,
+                       bool qualifier)
+{
+    size_t w = 0;
+    while (w < n && !is_space(s[w]))
+        w++;
+    size_t a0 = w;
+    while (a0 < n && is_space(s[a0]))
+        a0++;
+    uint32_t how;
+    if (w == 4 && memcmp(s, "true", 4) == 0 && !qualifier)
+        how = LS_VALUE_TRUE;
+    else if (w == 6 && memcmp(s, "number", 6) == 0 && !qualifier)
+        how = LS_VALUE_NUMBER;
+    else if (w == 7 && memcmp(s, "capture", 7) == 0)
+        how = LS_VALUE_CAPTURE;
+    else if (w == 5 && memcmp(s, "const", 5) == 0)
+        how = LS_VALUE_CONST;
+    else
+        return parse_error(p, col,
+                           qualifier ? "qualifier must be capture GROUP or "
+                                       "const TEXT"
+                                     : "value must be true, number GROUP, "
+                                       "capture GROUP or const TEXT");
+    if (how != LS_VALUE_TRUE && a0 == n)
+        return parse_error(p, col + (uint32_t)w, "missing argument");
+    if (how == LS_VALUE_TRUE && a0 != n)
+        return parse_error(p, col + (uint32_t)a0, "unexpected argument");
+    char *arg = NULL;
+    if (how != LS_VALUE_TRUE) {
+        size_t e = n;
+        while (e > a0 && is_space(s[e - 1]))
+            e--;
+        if (!(arg = ls_strndup(&p->db->alloc, s + a0, e - a0)))
+            return LICSCAN_ENOMEM;
+    }
+    ls_rule *r = p->cur;
+    if (qualifier) {
+        ls_free(&p->db->alloc, r->qualifier_arg);
+        r->qualifier_how = how;
+        r->qualifier_arg = arg;
+    } else {
+        ls_free(&p->db->alloc, r->value_arg);
+        r->value_how = how;
+        r->value_arg = arg;
+    }
+    return LICSCAN_OK;
+}
+
+/* Every match pattern must define the group a value reads. */
+static int check_group(rule_parser *p, const char *group, uint32_t col)
+{
+    ls_rule *r = p->cur;
+    for (uint32_t i = 0; i < r->nmatch; i++)
+        if (pcre2_substring_number_from_name(r->match[i],
+                                             (PCRE2_SPTR)group) < 0) {
+            char what[200];
+            snprintf(what, sizeof(what),
+                     "rule %s: match pattern %u has no group (?<%.60s>...)",
+                     r->id, i + 1, group);
+            return parse_error(p, col, what);
+        }
+    return LICSCAN_OK;
+}
+
+static int finish_rule(rule_parser *p, uint32_t col)
+{
+    ls_rule *r = p->cur;
+    char what[160];
+    if (r->flag == UINT32_MAX) {
+        snprintf(what, sizeof(what), "rule %s has no flag", r->id);
+        return parse_error(p, col, what);
+    }
+    if (!r->nmatch) {
+        snprintf(what, sizeof(what), "rule %s has no match pattern", r->id);
+        return parse_error(p, col, what);
+    }
+    uint32_t type = licscan_flag_value_type(r->flag);
+    if (type == LICSCAN_VALUE_NUMBER && r->value_how != LS_VALUE_NUMBER) {
+        snprintf(what, sizeof(what), "rule %s: flag %s needs value number",
+                 r->id, licscan_flag_name(r->flag));
+        return parse_error(p, col, what);
+    }
+    if (type != LICSCAN_VALUE_NUMBER && r->value_how == LS_VALUE_NUMBER) {
+        snprintf(what, sizeof(what), "rule %s: flag %s holds no number",
+                 r->id, licscan_flag_name(r->flag));
+        return parse_error(p, col, what);
+    }
+    if (type == LICSCAN_VALUE_LIST && r->value_how == LS_VALUE_TRUE) {
+        snprintf(what, sizeof(what),
+                 "rule %s: list flag %s needs value capture or const", r->id,
+                 licscan_flag_name(r->flag));
+        return parse_error(p, col, what);
+    }
+    int rc;
+    if ((r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) &&
+        (rc = check_group(p, r->value_arg, col)))
+        return rc;
+    if (r->qualifier_how == LS_VALUE_CAPTURE &&
+        (rc = check_group(p, r->qualifier_arg, col)))
+        return rc;
+    if ((rc = LS_GROW(&p->db->alloc, p->v, p->cap, p->n + 1)))
+        return rc;
+    p->v[p->n++] = r;
+    p->cur = NULL;
+    return LICSCAN_OK;
+}
+
+static int parse_line(rule_parser *p, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_space(s[i]))
+        i++;
+    if (i == n || s[i] == '#')
+        return LICSCAN_OK;
+    size_t w = i;
+    while (w < n && !is_space(s[w]))
+        w++;
+    size_t a0 = w;
+    while (a0 < n && is_space(s[a0]))
+        a0++;
+    size_t e = n;
+    while (e > a0 && is_space(s[e - 1]))
+        e--;
+    const char *dir = s + i, *arg = s + a0;
+    size_t dl = w - i, al = e - a0;
+    uint32_t col = (uint32_t)i + 1, acol = (uint32_t)a0 + 1;
+    const ls_alloc *a = &p->db->alloc;
+#define IS(word) (dl == sizeof(word) - 1 && memcmp(dir, word, dl) == 0)
+    if (!p->cur) {
+        if (!IS("rule"))
+            return parse_error(p, col, "expected `rule ID`");
+        if (!al)
+            return parse_error(p, acol, "rule needs an id");
+        for (size_t k = 0; k < al; k++) {
+            char c = arg[k];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+                return parse_error(p, acol + (uint32_t)k,
+                                   "rule id may hold letters, digits, - _ .");
+        }
+        ls_rule *r = ls_calloc(a, 1, sizeof(*r));
+        if (!r)
+            return LICSCAN_ENOMEM;
+        p->cur = r;
+        r->flag = UINT32_MAX;
+        r->value_how = LS_VALUE_TRUE;
+        r->qualifier_how = LS_VALUE_TRUE;
+        r->line = p->line;
+        if (!(r->id = ls_strndup(a, arg, al)) ||
+            !(r->source = ls_strndup(a, p->source, strlen(p->source))))
+            return LICSCAN_ENOMEM;
+        return LICSCAN_OK;
+    }
+    ls_rule *r = p->cur;
+    if (IS("end")) {
+        if (al)
+            return parse_error(p, acol, "unexpected text after end");
+        return finish_rule(p, col);
+    }
+    if (!al)
+        return parse_error(p, col, "directive needs an argument");
+    if (IS("flag")) {
+        char name[64];
+        snprintf(name, sizeof(name), "%.*s", (int)(al < 63 ? al : 63), arg);
+        int f = licscan_flag_lookup(name);
+        if (f < 0 || al >= 63)
+            return parse_error(p, acol, "unknown flag");
+        r->flag = (uint32_t)f;
+        return LICSCAN_OK;
+    }
+    if (IS("keywords"))
+        return parse_keywords(p, arg, al, acol);
+    if (IS("value"))
+        return parse_value(p, arg, al, acol, false);
+    if (IS("qualifier"))
+        return parse_value(p, arg, al, acol, true);
+    if (IS("match") || IS("unless") || IS("within")) {
+        if (IS("within") && r->within)
+            return parse_error(p, col, "only one within per rule");
+        pcre2_code *code;
+        int rc = compile_rule_pattern(p, arg, al, acol, &code);
+        if (rc)
+            return rc;
+        if (IS("within")) {
+            r->within = code;
+            return LICSCAN_OK;
+        }
+        return IS("match") ? append_code(a, &r->match, &r->nmatch, code)
+                           : append_code(a, &r->unless, &r->nunless, code);
+    }
+#undef IS
+    return parse_error(p, col,
+                       "unknown directive (rule, flag, keywords, match, "
+                       "unless, within, value, qualifier, end)");
+}
+
+/* Prefilter index: keyword prefixes of 3 and 4 bytes -> keyword entries. */
+typedef struct ls_kw_entry {
+    const char *kw;
+    uint32_t len;
+    uint32_t rule;
+    uint32_t next; /* next entry with the same key + 1 */
+} ls_kw_entry;
+
+struct ls_kw_index {
+    uint32_t *keys;  /* 0: empty slot */
+    uint32_t *head;  /* first entry + 1 */
+    uint32_t cap;    /* power of two */
+    ls_kw_entry *e;
+    uint32_t ne;
+    uint32_t *always; /* rules without keywords: run on every clause */
+    uint32_t nalways;
+    uint32_t max_groups; /* capture groups of the largest match pattern */
+};
+
+static uint32_t kw_key(const char *s, uint32_t n)
+{
+    /* lowercase ASCII bytes, length in the top bits so 3- and 4-byte keys
+     * never collide, and never 0 */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        k = (k << 8) | c;
+    }
+    return n == 3 ? (k | 0x80000000u) : (k ^ 0x5bd1e995u) | 1u;
+}
+
+static uint32_t kw_slot(const struct ls_kw_index *x, uint32_t key)
+{
+    uint32_t i = (uint32_t)(ls_mix64(key) & (x->cap - 1));
+    while (x->keys[i] && x->keys[i] != key)
+        i = (i + 1) & (x->cap - 1);
+    return i;
+}
+
+static void kw_index_free(const ls_alloc *a, struct ls_kw_index *x)
+{
+    if (!x)
+        return;
+    ls_free(a, x->keys);
+    ls_free(a, x->head);
+    ls_free(a, x->e);
+    ls_free(a, x->always);
+    ls_free(a, x);
+}
+
+static int build_kw_index(licscan_db *db)
+{
+    const ls_alloc *a = &db->alloc;
+    uint32_t nkw = 0, nalways = 0;
+    for (uint32_t i = 0; i < db->rules.n; i++) {
+        if (db->rules.v[i]->replaced)
+            continue;
+        nkw += db->rules.v[i]->nkeywords;
+        nalways += db->rules.v[i]->nkeywords == 0;
+    }
+    struct ls_kw_index *x = ls_calloc(a, 1, sizeof(*x));
+    if (!x)
+        return LICSCAN_ENOMEM;
+    x->cap = 16;
+    while (x->cap < nkw * 2 + 2)
+        x->cap *= 2;
+    x->keys = ls_calloc(a, x->cap, sizeof(uint32_t));
+    x->head = ls_calloc(a, x->cap, sizeof(uint32_t));
+    x->e = ls_calloc(a, nkw + 1, sizeof(ls_kw_entry));
+    x->always = ls_calloc(a, nalways + 1, sizeof(uint32_t));
+    if (!x->keys || !x->head || !x->e || !x->always) {
+        kw_index_free(a, x);
+        return LICSCAN_ENOMEM;
+    }
+    for (uint32_t i = 0; i < db->rules.n; i++) {
+        const ls_rule *r = db->rules.v[i];
+        if (r->replaced)
+            continue;
+        if (!r->nkeywords)
+            x->always[x->nalways++] = i;
+        for (uint32_t k = 0; k < r->nmatch; k++) {
+            uint32_t groups = 0;
+            pcre2_pattern_info(r->match[k], PCRE2_INFO_CAPTURECOUNT, &groups);
+            if (groups > x->max_groups)
+                x->max_groups = groups;
+        }
+        /* chain order does not matter: hits are sorted by rule */
+        for (uint32_t k = 0; k < r->nkeywords; k++) {
+            uint32_t len = (uint32_t)strlen(r->keywords[k]);
+            uint32_t key = kw_key(r->keywords[k], len < 4 ? 3 : 4);
+            uint32_t s = kw_slot(x, key);
+            x->keys[s] = key;
+            ls_kw_entry *en = &x->e[x->ne];
+            en->kw = r->keywords[k];
+            en->len = len;
+            en->rule = i;
+            en->next = x->head[s];
+            x->head[s] = ++x->ne;
+        }
+    }
+    kw_index_free(a, db->kw);
+    db->kw = x;
+    return LICSCAN_OK;
+}
 
 int ls_rules_add(licscan_db *db, const char *text, size_t len,
                  const char *source)
 {
-    (void)db; (void)text; (void)len; (void)source;
-    return LICSCAN_OK;
+    rule_parser p = {.db = db, .source = source ? source : "(rules)"};
+    int rc = LICSCAN_OK;
+    size_t i = 0;
+    while (i < len && !rc) {
+        size_t j = i;
+        while (j < len && text[j] != '\n')
+            j++;
+        p.line++;
+        if (memchr(text + i, 0, j - i))
+            rc = parse_error(&p, (uint32_t)((const char *)memchr(
+                                     text + i, 0, j - i) - (text + i)) + 1,
+                             "NUL byte in rule file");
+        else
+            rc = parse_line(&p, text + i, j - i);
+        i = j + 1;
+    }
+    if (!rc && p.cur) {
+        char what[160];
+        snprintf(what, sizeof(what), "rule %s is not closed by `end`",
+                 p.cur->id);
+        p.line = p.cur->line;
+        rc = parse_error(&p, 1, what);
+    }
+    const ls_alloc *a = &db->alloc;
+    if (!rc)
+        rc = LS_GROW(a, db->rules.v, db->rules.cap, db->rules.n + p.n);
+    if (!rc) {
+        uint32_t old_n = db->rules.n;
+        for (uint32_t k = 0; k < p.n; k++) {
+            for (uint32_t m = 0; m < db->rules.n; m++)
+                if (!db->rules.v[m]->replaced &&
+                    strcmp(db->rules.v[m]->id, p.v[k]->id) == 0)
+                    db->rules.v[m]->replaced = true;
+            db->rules.v[db->rules.n++] = p.v[k];
+        }
+        if ((rc = build_kw_index(db))) { /* undo: the text adds nothing */
+            for (uint32_t k = old_n; k < db->rules.n; k++)
+                rule_free(db, db->rules.v[k]);
+            db->rules.n = old_n;
+            for (uint32_t m = 0; m < old_n; m++)
+                db->rules.v[m]->replaced = false;
+            /* ids replaced earlier than this text stay replaced */
+            for (uint32_t m = 0; m < old_n; m++)
+                for (uint32_t k = m + 1; k < old_n; k++)
+                    if (strcmp(db->rules.v[m]->id, db->rules.v[k]->id) == 0)
+                        db->rules.v[m]->replaced = true;
+        }
+        if (!rc) {
+            ls_free(a, p.v);
+            return LICSCAN_OK;
+        }
+    }
+    rule_free(db, p.cur);
+    if (rc == LICSCAN_ENOMEM)
+        for (uint32_t k = 0; k < p.n; k++)
+            rule_free(db, p.v[k]);
+    else
+        for (uint32_t k = 0; k < p.n; k++)
+            rule_free(db, p.v[k]);
+    ls_free(a, p.v);
+    if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
+        ls_db_set_error(db, NULL, 0, 0, "%s: out of memory", p.source);
+    return rc;
 }
 
-void ls_rules_free(licscan_db *db) { (void)db; }
-
-int ls_extract_clauses(const licscan_db *db, const ls_text *text,
-                       const licscan_scan_options *opts, licscan_result *res)
+void ls_rules_free(licscan_db *db)
 {
-    (void)db; (void)text; (void)opts;
-    bool text_match = false;
-    for (uint32_t i = 0; i < res->nmatch; i++)
-        text_match |= res->m[i].kind != LICSCAN_KIND_REFERENCE;
-    ls_judge_openness(res, text_match);
-    return LICSCAN_OK;
+    for (uint32_t i = 0; i < db->rules.n; i++)
+        rule_free(db, db->rules.v[i]);
+    ls_free(&db->alloc, db->rules.v);
+    db->rules.v = NULL;
+    db->rules.n = db->rules.cap = 0;
+    kw_index_free(&db->alloc, db->kw);
+    db->kw = NULL;
 }
 
 int licscan_db_add_rules(licscan_db *db, const char *text, size_t len,
@@ -26,10 +526,1051 @@ int licscan_db_add_rules(licscan_db *db, const char *text, size_t len,
 {
     if (!db || (!text && len))
         return LICSCAN_EINVAL;
-    return ls_rules_add(db, text, len, source);
+    ls_db_clear_error(db);
+    return ls_rules_add(db, text ? text : "", len, source);
 }
 
 uint32_t licscan_db_rule_count(const licscan_db *db)
 {
-    return db ? db->rules.n : 0;
+    if (!db)
+        return 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < db->rules.n; i++)
+        n += !db->rules.v[i]->replaced;
+    return n;
+}
+
+/* ==================================================================== */
+/* Clauses                                                              */
+/* ==================================================================== */
+
+typedef struct clause {
+    uint32_t ds, de;    /* span in the display text */
+    uint32_t depth;     /* list nesting */
+    int32_t lead;       /* lead-in clause, or -1 */
+    uint32_t label;     /* offset of its label in seg.labels */
+} clause;
+
+/* Kinds of list marker, for the label stack. */
+enum { MK_NUMBER, MK_LOWER, MK_UPPER, MK_ROMAN, MK_BULLET };
+
+typedef struct stack_entry {
+    uint8_t kind;
+    uint32_t indent; /* column of the marker */
+    char text[16];
+} stack_entry;
+
+#define MAX_DEPTH 8
+
+typedef struct seg {
+    const ls_alloc *alloc;
+    const char *t;       /* decoded text */
+    size_t tlen;
+    ls_buf disp;         /* display text */
+    uint32_t *map;       /* display byte -> decoded offset (+1 entry) */
+    uint32_t map_cap;
+    clause *cl;
+    uint32_t ncl, cl_cap;
+    ls_buf labels;       /* NUL-terminated labels */
+    stack_entry stack[MAX_DEPTH];
+    uint32_t depth;
+    uint32_t cur_label;
+    uint32_t open;       /* start of the clause being built, in disp */
+    bool in_clause;
+    bool failed;
+    char comment[3];     /* line prefix used as a comment marker, or "" */
+} seg;
+
+static bool alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static void emit(seg *s, const char *p, size_t n, uint32_t src)
+{
+    if (s->failed)
+        return;
+    size_t need = s->disp.len + n + 1;
+    if (need > s->map_cap) {
+        uint32_t cap = s->map_cap ? s->map_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *m = ls_realloc(s->alloc, s->map,
+                                 s->map_cap * sizeof(uint32_t),
+                                 cap * sizeof(uint32_t));
+        if (!m) {
+            s->failed = true;
+            return;
+        }
+        s->map = m;
+        s->map_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->map[s->disp.len + i] = src;
+    ls_buf_append(&s->disp, p, n);
+    s->failed |= s->disp.failed;
+}
+
+static void close_clause(seg *s, uint32_t end_src)
+{
+    if (!s->in_clause || s->failed)
+        return;
+    s->in_clause = false;
+    uint32_t ds = s->open, de = (uint32_t)s->disp.len;
+    while (de > ds && s->disp.data[de - 1] == ' ')
+        de--;
+    if (de == ds) {
+        s->disp.len = ds;
+        return;
+    }
+    s->disp.len = de;
+    emit(s, " ", 1, end_src); /* separates clauses in the buffer */
+    if (LS_GROW(s->alloc, s->cl, s->cl_cap, s->ncl + 1)) {
+        s->failed = true;
+        return;
+    }
+    clause *c = &s->cl[s->ncl];
+    c->ds = ds;
+    c->de = de;
+    c->depth = s->depth;
+    c->label = s->cur_label;
+    c->lead = -1;
+    for (int32_t k = (int32_t)s->ncl - 1; k >= 0; k--)
+        if (s->cl[k].depth < c->depth) {
+            c->lead = k;
+            break;
+        }
+    s->ncl++;
+}
+
+static void open_clause(seg *s)
+{
+    if (!s->in_clause) {
+        s->in_clause = true;
+        s->open = (uint32_t)s->disp.len;
+    }
+}
+
+/* Words after which a period does not end a sentence. */
+static bool abbreviation(const char *w, size_t n)
+{
+    static const char *const list[] = {
+        "inc", "ltd", "co", "corp", "etc", "e.g", "i.e", "eg", "ie", "vs",
+        "no", "nos", "mr", "ms", "dr", "st", "sec", "art", "u.s", "u.k",
+        "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec", "para", "cf", "approx", "incl", "l.l.c",
+        "llc", "p.c", "s.a", "b.v", "n.v", "ver", "v", "fig"};
+    if (n == 1)
+        return true; /* initials and list letters: "J. Smith", "a." */
+    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+        if (strlen(list[i]) == n && strncasecmp(list[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+static bool is_roman(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("ivxlc", p[i]))
+            return false;
+    return n > 0;
+}
+
+static void set_label(seg *s)
+{
+    char buf[MAX_DEPTH * 17];
+    size_t o = 0;
+    for (uint32_t i = 0; i < s->depth; i++) {
+        if (s->stack[i].kind == MK_BULLET)
+            continue;
+        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? "." : "",
+                              s->stack[i].text);
+    }
+    s->cur_label = (uint32_t)s->labels.len;
+    ls_buf_append(&s->labels, buf, o);
+    ls_buf_putc(&s->labels, 0);
+    s->failed |= s->labels.failed;
+}
+
+/* Put a marker on the label stack. A marker of a kind already on the
+ * stack at the same or a shallower indentation takes that level and closes
+ * the deeper ones, as does any level indented deeper than the marker; a
+ * new kind, or the same kind indented further (Markdown's nested "1."),
+ * nests. */
+static void push_marker(seg *s, int kind, const char *txt, size_t n,
+                        uint32_t indent)
+{
+    uint32_t at = s->depth;
+    for (uint32_t i = 0; i < s->depth; i++)
+        if ((s->stack[i].kind == kind && indent <= s->stack[i].indent + 1) ||
+            s->stack[i].indent > indent + 1) {
+            at = i;
+            break;
+        }
+    if (at >= MAX_DEPTH)
+        at = MAX_DEPTH - 1;
+    s->stack[at].kind = (uint8_t)kind;
+    s->stack[at].indent = indent;
+    snprintf(s->stack[at].text, sizeof(s->stack[at].text), "%.*s",
+             (int)(n < 15 ? n : 15), txt);
+    s->depth = at + 1;
+    set_label(s);
+}
+
+/* A list marker at p: "1." "1.2" "3.1." "a." "(a)" "iv)" "A." "-" "*" "•".
+ * Returns its length (marker and the space after it), 0 when none; sets
+ * its kind and the text that goes into labels. Reads the label stack (to
+ * tell "i" the letter from "i" the numeral) but does not change it. */
+static size_t list_marker(const seg *s, const char *p, const char *end,
+                          int *kind, const char **txt, size_t *txtn)
+{
+    const char *q = p;
+    bool paren = *q == '(';
+    if (paren)
+        q++;
+    const char *w = q;
+    *txt = "-";
+    *txtn = 1;
+    if (q < end && (*q == '-' || *q == '*' || *q == '+') && !paren) {
+        *kind = MK_BULLET;
+        return q + 1 < end && (q[1] == ' ' || q[1] == '\t') ? 2 : 0;
+    }
+    if (end - q >= 3 && (unsigned char)q[0] == 0xe2 &&
+        (unsigned char)q[1] == 0x80 && (unsigned char)q[2] == 0xa2) {
+        *kind = MK_BULLET;
+        return 3;
+    }
+    if (q < end && *q >= '0' && *q <= '9') {
+        while (q < end && ((*q >= '0' && *q <= '9') ||
+                           (*q == '.' && q + 1 < end && q[1] >= '0' &&
+                            q[1] <= '9')))
+            q++;
+        *kind = MK_NUMBER;
+        if (q - w > 9)
+            return 0;
+    } else if (q < end && *q >= 'a' && *q <= 'z') {
+        while (q < end && *q >= 'a' && *q <= 'z' && q - w < 6)
+            q++;
+        size_t n = (size_t)(q - w);
+        if (n == 1 && !is_roman(w, 1)) {
+            *kind = MK_LOWER;
+        } else if (is_roman(w, n)) {
+            /* "i" after "h", "v" after "u", "x" after "w" are letters */
+            *kind = MK_ROMAN;
+            for (uint32_t i = 0; i < s->depth && n == 1; i++)
+                if (s->stack[i].kind == MK_LOWER &&
+                    s->stack[i].text[0] == w[0] - 1 && !s->stack[i].text[1])
+                    *kind = MK_LOWER;
+        } else {
+            return 0;
+        }
+    } else if (q < end && *q >= 'A' && *q <= 'Z') {
+        q++;
+        *kind = MK_UPPER;
+    } else {
+        return 0;
+    }
+    size_t n = (size_t)(q - w);
+    bool dotted_path = *kind == MK_NUMBER && memchr(w, '.', n);
+    if (paren) {
+        if (q >= end || *q != ')')
+            return 0;
+        q++;
+    } else if (q < end && (*q == '.' || *q == ')')) {
+        q++;
+    } else if (!dotted_path) {
+        return 0; /* "2024 ..." or a word, not a marker */
+    }
+    if (q < end && *q != ' ' && *q != '\t')
+        return 0;
+    *txt = w;
+    *txtn = n;
+    return (size_t)(q - p) + (q < end);
+}
+
+/* Decide whether lines carry a comment prefix: when most non-blank lines
+ * start with the same one, it is a comment block, not bullets. */
+static void detect_comment_style(seg *s)
+{
+    static const char *const marks[] = {"//", "#", "*", ";;", "--"};
+    uint32_t count[5] = {0}, lines = 0;
+    const char *t = s->t, *end = t + s->tlen;
+    for (const char *p = t; p < end;) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < e && *q != '\r') {
+            lines++;
+            for (int k = 0; k < 5; k++)
+                if ((size_t)(e - q) >= strlen(marks[k]) &&
+                    memcmp(q, marks[k], strlen(marks[k])) == 0)
+                    count[k]++;
+        }
+        p = e + 1;
+    }
+    for (int k = 0; k < 5; k++)
+        if (lines >= 3 && count[k] * 10 >= lines * 6) {
+            snprintf(s->comment, sizeof(s->comment), "%s", marks[k]);
+            return;
+        }
+}
+
+/* Append one line's text (after markers) to the open clause, normalizing
+ * and cutting it into sentences. */
+static void add_line_text(seg *s, const char *p, const char *e)
+{
+    const char *t = s->t;
+    while (p < e) {
+        unsigned char c = (unsigned char)*p;
+        uint32_t src = (uint32_t)(p - t);
+        size_t k = 1;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            if (s->in_clause && s->disp.len > s->open &&
+                s->disp.data[s->disp.len - 1] != ' ')
+                emit(s, " ", 1, src);
+            p++;
+            continue;
+        }
+        if (c == '*' || c == '`' || (c == '_' && (p + 1 < e && p[1] == '_'))) {
+            p += (c == '_') ? 2 : 1; /* Markdown emphasis and code marks */
+            continue;
+        }
+        if (c == '\\' && p + 1 < e && (unsigned char)p[1] < 0x80 &&
+            !alnum((unsigned char)p[1])) {
+            p++; /* Markdown escape: keep the escaped character */
+            continue;
+        }
+        if (c == '<' && p + 1 < e &&
+            (p[1] == '/' || (p[1] >= 'a' && p[1] <= 'z') ||
+             (p[1] >= 'A' && p[1] <= 'Z'))) {
+            const char *gt = memchr(p, '>', (size_t)(e - p));
+            if (gt && gt - p < 200) { /* an HTML tag reads as a space */
+                if (s->in_clause && s->disp.len > s->open &&
+                    s->disp.data[s->disp.len - 1] != ' ')
+                    emit(s, " ", 1, src);
+                p = gt + 1;
+                continue;
+            }
+        }
+        open_clause(s);
+        const char *out = p;
+        size_t outn = 1;
+        if (c >= 0x80) {
+            k = ls_utf8_valid_len((const unsigned char *)p,
+                                  (const unsigned char *)e);
+            outn = k;
+            if (!k) /* keeps the display text valid UTF-8 for PCRE2 */
+                k = 1, out = "?", outn = 1;
+            if (k == 3 && c == 0xe2 && (unsigned char)p[1] == 0x80) {
+                unsigned char d = (unsigned char)p[2];
+                if (d == 0x98 || d == 0x99 || d == 0x9a || d == 0x9b)
+                    out = "'", outn = 1;
+                else if (d == 0x9c || d == 0x9d || d == 0x9e || d == 0x9f)
+                    out = "\"", outn = 1;
+                else if (d >= 0x90 && d <= 0x95)
+                    out = "-", outn = 1;
+                else if (d == 0xa6)
+                    out = "...", outn = 3;
+                else if (d == 0x8b || d == 0xaf || d == 0xa8 || d == 0xa9)
+                    out = " ", outn = 1;
+            } else if (k == 2 && c == 0xc2 && (unsigned char)p[1] == 0xa0) {
+                out = " ", outn = 1;
+            }
+        }
+        emit(s, out, outn, src);
+        p += k;
+        /* a sentence ends at . ! ? before a space and a capital, digit,
+         * quote or bracket, unless the word was an abbreviation */
+        if ((c == '.' || c == '!' || c == '?') && p < e &&
+            (*p == ' ' || *p == '\t')) {
+            const char *n = p;
+            while (n < e && (*n == ' ' || *n == '\t'))
+                n++;
+            bool next_starts = n >= e || (*n >= 'A' && *n <= 'Z') ||
+                               (*n >= '0' && *n <= '9') || *n == '"' ||
+                               *n == '(' || (unsigned char)*n >= 0x80;
+            size_t wl = 0;
+            const char *wend = s->disp.data + s->disp.len - 1;
+            while (wl < 12 && wend - wl > s->disp.data + s->open &&
+                   (alnum((unsigned char)wend[-(long)wl - 1]) ||
+                    wend[-(long)wl - 1] == '.'))
+                wl++;
+            if (next_starts && (c != '.' || !abbreviation(wend - wl, wl)))
+                close_clause(s, (uint32_t)(p - t));
+        } else if (s->in_clause &&
+                   s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
+                   (*p == ' ' || p >= e)) {
+            close_clause(s, (uint32_t)(p - t));
+        }
+    }
+}
+
+static void segment(seg *s)
+{
+    detect_comment_style(s);
+    set_label(s); /* label "" at offset 0 */
+    const char *t = s->t, *end = t + s->tlen;
+    size_t cl = strlen(s->comment);
+    for (const char *p = t; p < end && !s->failed;) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (cl && (size_t)(e - q) >= cl && memcmp(q, s->comment, cl) == 0)
+            q += cl;
+        else if (e - q >= 2 && (memcmp(q, "/*", 2) == 0 ||
+                                memcmp(q, "*/", 2) == 0))
+            q += 2;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '>'))
+            q++;
+        if (cl && (size_t)(e - q) >= 2 && memcmp(e - 2, "*/", 2) == 0)
+            e -= 2;
+        bool heading = false;
+        if (!cl || strcmp(s->comment, "#") != 0) {
+            const char *h = q;
+            while (h < e && *h == '#')
+                h++;
+            if (h > q && (h == e || *h == ' ')) {
+                heading = true;
+                q = h;
+                while (q < e && *q == ' ')
+                    q++;
+            }
+        }
+        const char *stripped = q;
+        while (q < e && (*q == '*' || *q == '_'))
+            q++; /* "**1. License" reads as "1. License" */
+        /* a line of nothing but rule characters (---, ===) is blank */
+        bool blank = true;
+        for (const char *r = q; r < e; r++)
+            if (*r != ' ' && *r != '\t' && *r != '\r' && *r != '*' &&
+                *r != '-' && *r != '=' && *r != '_')
+                blank = false;
+        if (blank) {
+            close_clause(s, (uint32_t)(p - t));
+        } else {
+            if (heading) {
+                close_clause(s, (uint32_t)(p - t));
+                s->depth = 0;
+                set_label(s);
+            }
+            int kind;
+            const char *mt;
+            size_t mtn;
+            size_t m = list_marker(s, q, e, &kind, &mt, &mtn);
+            if (m) {
+                close_clause(s, (uint32_t)(q - t));
+                push_marker(s, kind, mt, mtn, (uint32_t)(q - p));
+            } else {
+                q = stripped; /* the emphasis marks were not a marker's */
+            }
+            add_line_text(s, q + m, e);
+            if (heading)
+                close_clause(s, (uint32_t)(e - t));
+            else if (s->in_clause && s->disp.len > s->open &&
+                     s->disp.data[s->disp.len - 1] != ' ')
+                emit(s, " ", 1, (uint32_t)(e - t));
+        }
+        p = e < end ? e + 1 : end;
+    }
+    close_clause(s, (uint32_t)s->tlen);
+}
+
+/* Decoded-text span of display bytes [ds, de). */
+static void source_span(const seg *s, uint32_t ds, uint32_t de, size_t *ts,
+                        size_t *te)
+{
+    *ts = s->map[ds];
+    size_t last = s->map[de - 1];
+    size_t k = (unsigned char)s->t[last] < 0x80
+                   ? 1
+                   : ls_utf8_valid_len((const unsigned char *)s->t + last,
+                                       (const unsigned char *)s->t + s->tlen);
+    *te = last + (k ? k : 1);
+}
+
+/* ==================================================================== */
+/* Running the rules                                                    */
+/* ==================================================================== */
+
+typedef struct hit {
+    uint32_t clause, rule;
+} hit;
+
+/* A rule that fired on a clause, with where its value and qualifier are
+ * in the display text (UINT32_MAX: none). */
+typedef struct fired {
+    uint32_t rule, clause;
+    int64_t number;
+    uint32_t vs, ve, qs, qe;
+} fired;
+
+typedef struct engine {
+    const licscan_db *db;
+    const seg *s;
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    hit *hits;
+    uint32_t nhits, hits_cap;
+    uint32_t *queued; /* per rule: clause + 1 it was last queued for */
+    fired *f;
+    uint32_t nf, f_cap;
+    bool limit_hit;
+    int rc;
+} engine;
+
+static void queue(engine *e, uint32_t ci, uint32_t rule)
+{
+    if (e->queued[rule] == ci + 1 || e->rc)
+        return;
+    e->queued[rule] = ci + 1;
+    if ((e->rc = LS_GROW(&e->db->alloc, e->hits, e->hits_cap, e->nhits + 1)))
+        return;
+    e->hits[e->nhits++] = (hit){ci, rule};
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    if (x->clause != y->clause)
+        return x->clause < y->clause ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* The keyword prefilter: one pass over the words of the display text. */
+static void collect_hits(engine *e)
+{
+    const struct ls_kw_index *x = e->db->kw;
+    const seg *s = e->s;
+    const char *d = s->disp.data;
+    uint32_t ci = 0;
+    for (uint32_t c = 0; c < s->ncl; c++)
+        for (uint32_t k = 0; k < x->nalways; k++)
+            queue(e, c, x->always[k]);
+    for (uint32_t i = 0; i < s->disp.len && ci < s->ncl; i++) {
+        if (!alnum((unsigned char)d[i]) ||
+            (i && alnum((unsigned char)d[i - 1])))
+            continue;
+        while (ci < s->ncl && s->cl[ci].de <= i)
+            ci++;
+        if (ci == s->ncl || i < s->cl[ci].ds)
+            continue;
+        uint32_t room = s->cl[ci].de - i;
+        for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
+            uint32_t key = kw_key(d + i, klen);
+            uint32_t slot = kw_slot(x, key);
+            if (x->keys[slot] != key)
+                continue;
+            for (uint32_t en = x->head[slot]; en; en = x->e[en - 1].next) {
+                const ls_kw_entry *k = &x->e[en - 1];
+                if ((klen == 3) != (k->len == 3))
+                    continue;
+                if (k->len <= room && strncasecmp(d + i, k->kw, k->len) == 0)
+                    queue(e, ci, k->rule);
+            }
+        }
+    }
+    if (e->nhits > 1)
+        qsort(e->hits, e->nhits, sizeof(hit), hit_cmp);
+}
+
+/* 1: match, 0: none. A PCRE2 limit counts as no match, and is reported. */
+static int run_pattern(engine *e, const pcre2_code *code, const clause *c)
+{
+    int rc = pcre2_match(code, (PCRE2_SPTR)e->s->disp.data + c->ds,
+                         c->de - c->ds, 0, PCRE2_NO_UTF_CHECK, e->md, e->mc);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc == PCRE2_ERROR_NOMEMORY || rc == PCRE2_ERROR_HEAP_FAILED)
+        e->rc = LICSCAN_ENOMEM;
+    else
+        e->limit_hit = true; /* match, depth, heap or JIT stack limit */
+    return 0;
+}
+
+static bool group_span(engine *e, const pcre2_code *code, const char *name,
+                       uint32_t base, uint32_t *gs, uint32_t *ge)
+{
+    int g = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+    if (g < 0 || (uint32_t)g >= pcre2_get_ovector_count(e->md))
+        return false;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);
+    if (ov[2 * g] == PCRE2_UNSET)
+        return false;
+    *gs = base + (uint32_t)ov[2 * g];
+    *ge = base + (uint32_t)ov[2 * g + 1];
+    return true;
+}
+
+static void evaluate(engine *e, const hit *h)
+{
+    const ls_rule *r = e->db->rules.v[h->rule];
+    const clause *c = &e->s->cl[h->clause];
+    for (uint32_t i = 0; i < r->nunless; i++)
+        if (run_pattern(e, r->unless[i], c))
+            return;
+    if (r->within) {
+        bool inside = false;
+        int32_t k = (int32_t)h->clause;
+        for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside;
+             depth++) {
+            inside = run_pattern(e, r->within, &e->s->cl[k]);
+            k = e->s->cl[k].lead;
+        }
+        if (!inside)
+            return;
+    }
+    for (uint32_t i = 0; i < r->nmatch; i++) {
+        if (!run_pattern(e, r->match[i], c))
+            continue;
+        fired f = {.rule = h->rule, .clause = h->clause, .vs = UINT32_MAX,
+                   .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
+        if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
+            if (!group_span(e, r->match[i], r->value_arg, c->ds, &f.vs, &f.ve))
+                continue;
+            if (r->value_how == LS_VALUE_NUMBER &&
+                !ls_parse_number(e->s->disp.data + f.vs, f.ve - f.vs,
+                                 &f.number))
+                continue;
+        }
+        if (r->qualifier_how == LS_VALUE_CAPTURE)
+            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f.qs, &f.qe);
+        if ((e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
+            return;
+        e->f[e->nf++] = f;
+        return;
+    }
+}
+
+static void engine_free(engine *e)
+{
+    const ls_alloc *a = &e->db->alloc;
+    ls_free(a, e->hits);
+    ls_free(a, e->queued);
+    ls_free(a, e->f);
+    e->hits = NULL;
+    e->queued = NULL;
+    e->f = NULL;
+    e->nhits = e->nf = e->hits_cap = e->f_cap = 0;
+}
+
+/* Run every rule over the clauses of s; e->f gets what fired, in clause
+ * order. The match data and context are the caller's. */
+static int run_rules(engine *e, const seg *s)
+{
+    e->s = s;
+    e->nhits = e->nf = 0;
+    if (!s->ncl)
+        return LICSCAN_OK;
+    e->queued = ls_calloc(&e->db->alloc, e->db->rules.n + 1, sizeof(uint32_t));
+    if (!e->queued)
+        return LICSCAN_ENOMEM;
+    collect_hits(e);
+    for (uint32_t i = 0; i < e->nhits && !e->rc; i++)
+        evaluate(e, &e->hits[i]);
+    return e->rc;
+}
+
+static void seg_init(seg *s, const ls_alloc *a, const char *t, size_t n)
+{
+    memset(s, 0, sizeof(*s));
+    s->alloc = a;
+    s->t = t;
+    s->tlen = n;
+    ls_buf_init(&s->disp, a);
+    ls_buf_init(&s->labels, a);
+}
+
+static void seg_free(seg *s)
+{
+    ls_buf_free(&s->disp);
+    ls_buf_free(&s->labels);
+    ls_free(s->alloc, s->map);
+    ls_free(s->alloc, s->cl);
+}
+
+/* ==================================================================== */
+/* Numbers: "700 million", "seven hundred million", "100,000,000", "1bn"  */
+/* ==================================================================== */
+
+static const struct {
+    const char *word;
+    double value;
+    int scale; /* 0: a number word; 1: hundred; 2: a multiplier */
+} number_words[] = {
+    {"zero", 0, 0},        {"one", 1, 0},          {"a", 1, 0},
+    {"two", 2, 0},         {"three", 3, 0},        {"four", 4, 0},
+    {"five", 5, 0},        {"six", 6, 0},          {"seven", 7, 0},
+    {"eight", 8, 0},       {"nine", 9, 0},         {"ten", 10, 0},
+    {"eleven", 11, 0},     {"twelve", 12, 0},      {"thirteen", 13, 0},
+    {"fourteen", 14, 0},   {"fifteen", 15, 0},     {"sixteen", 16, 0},
+    {"seventeen", 17, 0},  {"eighteen", 18, 0},    {"nineteen", 19, 0},
+    {"twenty", 20, 0},     {"thirty", 30, 0},      {"forty", 40, 0},
+    {"fifty", 50, 0},      {"sixty", 60, 0},       {"seventy", 70, 0},
+    {"eighty", 80, 0},     {"ninety", 90, 0},      {"hundred", 100, 1},
+    {"thousand", 1e3, 2},  {"k", 1e3, 2},          {"million", 1e6, 2},
+    {"millions", 1e6, 2},  {"m", 1e6, 2},          {"mm", 1e6, 2},
+    {"mn", 1e6, 2},        {"billion", 1e9, 2},    {"bn", 1e9, 2},
+    {"b", 1e9, 2},         {"trillion", 1e12, 2},
+};
+
+bool ls_parse_number(const char *p, size_t n, int64_t *out)
+{
+    double total = 0, current = 0;
+    bool any = false;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= '0' && c <= '9') {
+            double v = 0, frac = 0, scale = 1;
+            bool dot = false;
+            for (; i < n; i++) {
+                c = (unsigned char)p[i];
+                if (c >= '0' && c <= '9') {
+                    if (dot)
+                        frac += (c - '0') * (scale /= 10);
+                    else
+                        v = v * 10 + (c - '0');
+                } else if (c == ',' && !dot && i + 1 < n &&
+                           p[i + 1] >= '0' && p[i + 1] <= '9') {
+                    continue; /* thousands separator */
+                } else if (c == '.' && !dot && i + 1 < n && p[i + 1] >= '0' &&
+                           p[i + 1] <= '9') {
+                    dot = true;
+                } else {
+                    break;
+                }
+            }
+            current += v + frac;
+            any = true;
+            continue;
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            size_t j = i;
+            while (j < n && ((p[j] >= 'a' && p[j] <= 'z') ||
+                             (p[j] >= 'A' && p[j] <= 'Z')))
+                j++;
+            for (size_t k = 0;
+                 k < sizeof(number_words) / sizeof(number_words[0]); k++) {
+                if (strlen(number_words[k].word) != j - i ||
+                    strncasecmp(number_words[k].word, p + i, j - i) != 0)
+                    continue;
+                /* a lone "a"/"m"/"b"/"k" only counts next to a number */
+                if (j - i == 1 && !any && number_words[k].scale != 0)
+                    break;
+                if (number_words[k].scale == 0) {
+                    current += number_words[k].value;
+                    any |= j - i > 1;
+                } else if (number_words[k].scale == 1) {
+                    current = (current ? current : 1) * 100;
+                    any = true;
+                } else {
+                    total += (current ? current : 1) * number_words[k].value;
+                    current = 0;
+                    any = true;
+                }
+                break;
+            }
+            i = j;
+            continue;
+        }
+        i++;
+    }
+    total += current;
+    if (!any || total < 0 || total > 9.2e18)
+        return false;
+    *out = (int64_t)(total + 0.5);
+    return true;
+}
+
+/* ==================================================================== */
+/* From fired rules to the result                                       */
+/* ==================================================================== */
+
+/* A display-text span as a value: quotes, brackets and end punctuation
+ * trimmed. */
+static const char *value_text(licscan_result *r, const seg *s, uint32_t vs,
+                              uint32_t ve)
+{
+    const char *d = s->disp.data;
+    while (vs < ve && strchr(" \"'([", d[vs]))
+        vs++;
+    while (ve > vs && strchr(" \"').,;:]", d[ve - 1]))
+        ve--;
+    return ls_arena_strndup(&r->arena, d + vs, ve - vs);
+}
+
+static bool has_item(const licscan_restriction *x, const char *v)
+{
+    for (uint32_t i = 0; i < x->nitems; i++)
+        if (strcasecmp(x->items[i], v) == 0)
+            return true;
+    return false;
+}
+
+/* Fill r->restr from e->f (all fired rules of the whole text). */
+static int build_restrictions(licscan_result *r, const engine *e,
+                              const licscan_scan_options *o,
+                              const ls_text *text)
+{
+    const uint32_t nflags = licscan_flag_count();
+    uint32_t count[64] = {0};
+    for (uint32_t i = 0; i < e->nf; i++)
+        count[e->db->rules.v[e->f[i].rule]->flag]++;
+    uint32_t n = 0;
+    for (uint32_t f = 0; f < nflags; f++)
+        n += count[f] > 0;
+    if (!n)
+        return LICSCAN_OK;
+    r->restr = ls_arena_alloc(&r->arena, n * sizeof(licscan_restriction));
+    if (!r->restr)
+        return LICSCAN_ENOMEM;
+    memset(r->restr, 0, n * sizeof(licscan_restriction));
+    licscan_restriction *slot[64] = {0};
+    for (uint32_t f = 0; f < nflags; f++) {
+        if (!count[f])
+            continue;
+        licscan_restriction *x = &r->restr[r->nrestr++];
+        slot[f] = x;
+        x->flag = f;
+        x->text = x->qualifier = "";
+        uint32_t cap = count[f] < o->max_evidence ? count[f] : o->max_evidence;
+        x->ev = ls_arena_alloc(&r->arena, (cap + 1) * sizeof(ls_evidence));
+        x->items = ls_arena_alloc(&r->arena, (count[f] + 1) * sizeof(char *));
+        if (!x->ev || !x->items)
+            return LICSCAN_ENOMEM;
+        x->ev_cap = cap;
+        x->items_cap = count[f];
+    }
+    const seg *s = e->s;
+    for (uint32_t i = 0; i < e->nf; i++) {
+        const fired *fi = &e->f[i];
+        const ls_rule *rule = e->db->rules.v[fi->rule];
+        licscan_restriction *x = slot[rule->flag];
+        const clause *c = &s->cl[fi->clause];
+        uint32_t type = licscan_flag_value_type(rule->flag);
+        const char *v = NULL;
+        if (rule->value_how == LS_VALUE_CAPTURE)
+            v = value_text(r, s, fi->vs, fi->ve);
+        else if (rule->value_how == LS_VALUE_CONST)
+            v = rule->value_arg;
+        if (rule->value_how == LS_VALUE_CAPTURE && !v)
+            return LICSCAN_ENOMEM;
+        if (type == LICSCAN_VALUE_NUMBER && x->number == 0)
+            x->number = fi->number;
+        if (type == LICSCAN_VALUE_TEXT && !*x->text && v)
+            x->text = v;
+        if (type == LICSCAN_VALUE_LIST && v && *v && !has_item(x, v))
+            x->items[x->nitems++] = v;
+        if (!*x->qualifier && rule->qualifier_how != LS_VALUE_TRUE) {
+            const char *q = rule->qualifier_how == LS_VALUE_CONST
+                                ? rule->qualifier_arg
+                                : (fi->qs != UINT32_MAX
+                                       ? value_text(r, s, fi->qs, fi->qe)
+                                       : "");
+            if (!q)
+                return LICSCAN_ENOMEM;
+            x->qualifier = q;
+        }
+        /* one evidence per clause, from the first rule that fired on it */
+        size_t ts, te;
+        source_span(s, c->ds, c->de, &ts, &te);
+        uint64_t is = ls_text_input_offset(text, ts);
+        if (x->nev && x->ev[x->nev - 1].start == is)
+            continue;
+        if (x->nev == x->ev_cap) {
+            r->input_flags |= LICSCAN_INPUT_TRUNCATED_EVIDENCE;
+            continue;
+        }
+        ls_evidence *ev = &x->ev[x->nev++];
+        ev->start = is;
+        ev->end = ls_text_input_offset(text, te);
+        ev->text = ls_arena_strndup(&r->arena, s->disp.data + c->ds,
+                                    c->de - c->ds);
+        const char *label = s->labels.data + c->label;
+        ev->label = ls_arena_strndup(&r->arena, label, strlen(label));
+        ev->rule = rule->id;
+        if (!ev->text || !ev->label)
+            return LICSCAN_ENOMEM;
+    }
+    return LICSCAN_OK;
+}
+
+/* ---------- flags a match's differences add or remove ---------- */
+
+/* Flags the rules find in a piece of template wording (markup removed). */
+static int flags_in_text(engine *e, const char *t, size_t n, uint64_t *mask)
+{
+    *mask = 0;
+    const ls_alloc *a = &e->db->alloc;
+    char *plain = ls_malloc(a, n + 1);
+    if (!plain)
+        return LICSCAN_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '<' && i + 1 < n && t[i + 1] == '<') {
+            const char *close = strstr(t + i, ">>");
+            if (close && (size_t)(close - t) < n) {
+                plain[o++] = ' ';
+                i = (size_t)(close - t) + 1;
+                continue;
+            }
+        }
+        plain[o++] = t[i];
+    }
+    seg s;
+    seg_init(&s, a, plain, o);
+    segment(&s);
+    int rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    const seg *saved = e->s;
+    if (!rc)
+        rc = run_rules(e, &s);
+    for (uint32_t i = 0; i < e->nf && !rc; i++)
+        *mask |= 1ull << e->db->rules.v[e->f[i].rule]->flag;
+    ls_free(a, e->queued);
+    e->queued = NULL;
+    e->s = saved;
+    seg_free(&s);
+    ls_free(a, plain);
+    return rc;
+}
+
+static int add_change(licscan_result *r, licscan_match *m, uint32_t cap,
+                      uint32_t flag, bool added, uint64_t start, uint64_t end)
+{
+    for (uint32_t i = 0; i < m->nchanges; i++)
+        if (m->changes[i].flag == flag && m->changes[i].added == added)
+            return LICSCAN_OK;
+    if (!m->changes) {
+        m->changes = ls_arena_alloc(&r->arena, cap * sizeof(ls_flag_change));
+        if (!m->changes)
+            return LICSCAN_ENOMEM;
+    }
+    if (m->nchanges < cap)
+        m->changes[m->nchanges++] = (ls_flag_change){flag, added, start, end};
+    return LICSCAN_OK;
+}
+
+static bool inside(uint64_t s, uint64_t e, const licscan_match *m)
+{
+    return s < m->end && e > m->start;
+}
+
+/* Evidence mostly covered by inserted or replaced input is new wording. */
+static bool changed_clause(const licscan_match *m, const ls_evidence *ev)
+{
+    uint64_t covered = 0;
+    for (uint32_t d = 0; d < m->ndiffs; d++) {
+        const ls_diff *df = &m->diffs[d];
+        if (df->op != LICSCAN_DIFF_INSERTED && df->op != LICSCAN_DIFF_REPLACED)
+            continue;
+        uint64_t s = df->start > ev->start ? df->start : ev->start;
+        uint64_t e = df->end < ev->end ? df->end : ev->end;
+        if (e > s)
+            covered += e - s;
+    }
+    return covered * 2 >= ev->end - ev->start;
+}
+
+static int flag_changes(engine *e, licscan_result *r, licscan_match *m)
+{
+    const uint32_t cap = 2 * licscan_flag_count();
+    uint64_t present = 0; /* flags with evidence inside the match */
+    for (uint32_t i = 0; i < r->nrestr; i++) {
+        const licscan_restriction *x = &r->restr[i];
+        bool any = false, kept = false;
+        const ls_evidence *first_new = NULL;
+        for (uint32_t k = 0; k < x->nev; k++) {
+            const ls_evidence *ev = &x->ev[k];
+            if (!inside(ev->start, ev->end, m))
+                continue;
+            any = true;
+            if (changed_clause(m, ev)) {
+                if (!first_new)
+                    first_new = ev;
+            } else {
+                kept = true;
+            }
+        }
+        if (any)
+            present |= 1ull << x->flag;
+        int rc;
+        if (any && !kept &&
+            (rc = add_change(r, m, cap, x->flag, true, first_new->start,
+                             first_new->end)))
+            return rc;
+    }
+    for (uint32_t d = 0; d < m->ndiffs; d++) {
+        const ls_diff *df = &m->diffs[d];
+        if ((df->op != LICSCAN_DIFF_DELETED &&
+             df->op != LICSCAN_DIFF_REPLACED) ||
+            !df->template_text[0])
+            continue;
+        uint64_t mask;
+        int rc = flags_in_text(e, df->template_text,
+                               strlen(df->template_text), &mask);
+        if (rc)
+            return rc;
+        mask &= ~present;
+        for (uint32_t f = 0; mask && f < licscan_flag_count(); f++)
+            if ((mask & (1ull << f)) &&
+                (rc = add_change(r, m, cap, f, false, df->start, df->end)))
+                return rc;
+    }
+    return LICSCAN_OK;
+}
+
+int ls_extract_clauses(const licscan_db *db, const ls_text *text,
+                       const licscan_scan_options *opts, licscan_result *res)
+{
+    bool text_match = false;
+    for (uint32_t i = 0; i < res->nmatch; i++)
+        text_match |= res->m[i].kind != LICSCAN_KIND_REFERENCE;
+    int rc = LICSCAN_OK;
+    if (db->rules.n && db->kw) {
+        engine e = {.db = db};
+        seg s;
+        seg_init(&s, &db->alloc, text->text, text->len);
+        segment(&s);
+        if (s.failed)
+            rc = LICSCAN_ENOMEM;
+        if (!rc) {
+            e.md = pcre2_match_data_create(db->kw->max_groups + 1, db->gctx);
+            e.mc = pcre2_match_context_create(db->gctx);
+            if (!e.md || !e.mc)
+                rc = LICSCAN_ENOMEM;
+        }
+        if (!rc) {
+            pcre2_set_match_limit(e.mc, db->opts.regex_match_limit);
+            pcre2_set_depth_limit(e.mc, db->opts.regex_match_limit);
+            pcre2_set_heap_limit(e.mc, db->opts.regex_heap_limit_kib);
+            rc = run_rules(&e, &s);
+        }
+        ls_free(&db->alloc, e.queued);
+        e.queued = NULL;
+        if (!rc)
+            rc = build_restrictions(res, &e, opts, text);
+        for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
+            licscan_match *m = &res->m[i];
+            if (m->ndiffs && m->kind != LICSCAN_KIND_REFERENCE)
+                rc = flag_changes(&e, res, m);
+        }
+        if (e.limit_hit)
+            res->input_flags |= LICSCAN_INPUT_RULE_LIMIT;
+        engine_free(&e);
+        pcre2_match_data_free(e.md);
+        pcre2_match_context_free(e.mc);
+        seg_free(&s);
+    }
+    if (!rc)
+        ls_judge_openness(res, text_match);
+    return rc;
 }

@@ -133,6 +133,17 @@ int licscan_db_open_empty(const licscan_db_options *opts, licscan_db **out)
     return db_new(opts, true, out);
 }
 
+static int load_embedded_rules(licscan_db *db)
+{
+    for (size_t i = 0; i < ls_embedded_rule_count; i++) {
+        const ls_embedded_file *f = &ls_embedded_rules[i];
+        int rc = ls_rules_add(db, (const char *)f->tpl, f->tpl_len, f->id);
+        if (rc)
+            return rc;
+    }
+    return LICSCAN_OK;
+}
+
 int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
 {
     licscan_db *db;
@@ -140,7 +151,8 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
     if (ls_frozen.ntpl) { /* the image compiled at build time */
         if ((rc = db_new(opts, false, &db)))
             return rc;
-        if ((rc = ls_db_load_frozen(db, &ls_frozen))) {
+        if ((rc = ls_db_load_frozen(db, &ls_frozen)) ||
+            (rc = load_embedded_rules(db))) {
             licscan_db_free(db);
             return rc;
         }
@@ -157,6 +169,10 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             licscan_db_free(db);
             return rc;
         }
+    }
+    if ((rc = load_embedded_rules(db))) {
+        licscan_db_free(db);
+        return rc;
     }
     *out = db;
     return LICSCAN_OK;
@@ -186,6 +202,7 @@ void licscan_db_free(licscan_db *db)
         ls_free(a, db->re[i]);
     }
     ls_free(a, db->re);
+    ls_rules_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
     ls_alloc copy = db->alloc;
@@ -270,23 +287,22 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int licscan_db_load_dir(licscan_db *db, const char *path)
+/* Names of the files in dir ending in suffix, sorted. A missing dir is
+ * an error only when `must`. */
+static int list_dir(licscan_db *db, const char *dir, const char *suffix,
+                    bool must, char ***out, uint32_t *count)
 {
-    if (!db || !path)
-        return LICSCAN_EINVAL;
-    ls_db_clear_error(db);
     const ls_alloc *a = &db->alloc;
-    if (ls_db_thaw(db)) {
-        ls_db_set_error(db, path, 0, 0, "%s: out of memory", path);
-        return LICSCAN_ENOMEM;
-    }
-    DIR *d = opendir(path);
+    *out = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
     if (!d) {
-        ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));
+        if (!must && (errno == ENOENT || errno == ENOTDIR))
+            return LICSCAN_OK;
+        ls_db_set_error(db, dir, 0, 0, "%s: %s", dir, strerror(errno));
         return LICSCAN_EIO;
     }
-    static const char suffix[] = ".template.txt";
-    const size_t sl = sizeof(suffix) - 1;
+    const size_t sl = strlen(suffix);
     char **names = NULL;
     uint32_t n = 0, cap = 0;
     int rc = LICSCAN_OK;
@@ -306,19 +322,51 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
     closedir(d);
     if (!rc && n > 1)
         qsort(names, n, sizeof(char *), name_cmp);
-    size_t plen = strlen(path);
+    *out = names;
+    *count = n;
+    return rc;
+}
+
+static void free_names(const ls_alloc *a, char **names, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        ls_free(a, names[i]);
+    ls_free(a, names);
+}
+
+static char *join_path(const ls_alloc *a, const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *p = ls_malloc(a, dl + nl + 2);
+    if (p) {
+        memcpy(p, dir, dl);
+        p[dl] = '/';
+        memcpy(p + dl + 1, name, nl + 1);
+    }
+    return p;
+}
+
+static int load_templates(licscan_db *db, const char *path)
+{
+    static const char suffix[] = ".template.txt";
+    const size_t sl = sizeof(suffix) - 1;
+    const ls_alloc *a = &db->alloc;
+    char **names;
+    uint32_t n;
+    int rc = list_dir(db, path, suffix, true, &names, &n);
     for (uint32_t i = 0; i < n && !rc; i++) {
         size_t l = strlen(names[i]);
-        char *tpath = ls_malloc(a, plen + l + 8);
-        char *mpath = ls_malloc(a, plen + l + 8);
         char *id = ls_strndup(a, names[i], l - sl);
+        char *mname = id ? ls_malloc(a, l - sl + 6) : NULL;
+        if (mname)
+            sprintf(mname, "%s.meta", id);
+        char *tpath = join_path(a, path, names[i]);
+        char *mpath = mname ? join_path(a, path, mname) : NULL;
         char *text = NULL, *meta = NULL;
         size_t tlen = 0, mlen = 0;
         if (!tpath || !mpath || !id) {
             rc = LICSCAN_ENOMEM;
         } else {
-            sprintf(tpath, "%s/%s", path, names[i]);
-            sprintf(mpath, "%s/%s.meta", path, id);
             rc = read_file(db, tpath, &text, &tlen,
                            db->opts.max_template_bytes);
             struct stat st;
@@ -330,18 +378,63 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
                 if (!rc)
                     text = NULL; /* the template keeps it */
             }
-            if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
-                ls_db_set_error(db, tpath, 0, 0, "%s: out of memory", tpath);
         }
+        if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
+            ls_db_set_error(db, tpath, 0, 0, "%s: out of memory",
+                            tpath ? tpath : path);
         ls_free(a, text);
         ls_free(a, meta);
         ls_free(a, tpath);
         ls_free(a, mpath);
+        ls_free(a, mname);
         ls_free(a, id);
     }
-    for (uint32_t i = 0; i < n; i++)
-        ls_free(a, names[i]);
-    ls_free(a, names);
+    free_names(a, names, n);
+    return rc;
+}
+
+static int load_rules(licscan_db *db, const char *dir)
+{
+    const ls_alloc *a = &db->alloc;
+    char **names;
+    uint32_t n;
+    int rc = list_dir(db, dir, ".rules", false, &names, &n);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        char *rpath = join_path(a, dir, names[i]);
+        char *text = NULL;
+        size_t len = 0;
+        if (!rpath)
+            rc = LICSCAN_ENOMEM;
+        else if (!(rc = read_file(db, rpath, &text, &len,
+                                  db->opts.max_template_bytes)))
+            rc = ls_rules_add(db, text, len, rpath);
+        if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
+            ls_db_set_error(db, rpath, 0, 0, "%s: out of memory",
+                            rpath ? rpath : dir);
+        ls_free(a, text);
+        ls_free(a, rpath);
+    }
+    free_names(a, names, n);
+    return rc;
+}
+
+int licscan_db_load_dir(licscan_db *db, const char *path)
+{
+    if (!db || !path)
+        return LICSCAN_EINVAL;
+    ls_db_clear_error(db);
+    if (ls_db_thaw(db)) {
+        ls_db_set_error(db, path, 0, 0, "%s: out of memory", path);
+        return LICSCAN_ENOMEM;
+    }
+    int rc = load_templates(db, path);
+    if (!rc)
+        rc = load_rules(db, path);
+    if (!rc) {
+        char *sub = join_path(&db->alloc, path, "rules");
+        rc = sub ? load_rules(db, sub) : LICSCAN_ENOMEM;
+        ls_free(&db->alloc, sub);
+    }
     return rc;
 }
 

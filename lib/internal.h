@@ -309,7 +309,7 @@ struct licscan_db {
     uint32_t *phr_head; /* word id -> first phrase + 1 */
     uint32_t phr_head_cap;
     ls_ruleset rules;
-    pcre2_match_context *mctx; /* limits for rules */
+    struct ls_kw_index *kw; /* keyword prefilter of the rules */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -419,6 +419,10 @@ LS_HIDDEN int ls_db_thaw(licscan_db *db);
 LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err,
                                  size_t errlen, size_t *erroff);
+
+/* Parse a number written in digits or words ("700 million", "seven
+ * hundred million", "100,000,000", "1bn"); false when there is none. */
+LS_HIDDEN bool ls_parse_number(const char *p, size_t n, int64_t *out);
 
 /* Parse rules and add them to db (clauses.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
