@@ -9,8 +9,17 @@ Usage: gen_corpus.py [--shared DIR] [--out DIR]
 
 The output is deterministic (fixed seeds, sorted inputs): running it twice
 gives the same bytes. Every subdirectory of the output folder is removed and
-written anew; top-level files other than README.md are left alone, and
-README.md is rewritten.
+written anew, except the hand-written ones (HAND_WRITTEN: clauses/,
+modified/), which are left alone; top-level files other than README.md are
+left alone, and README.md is rewritten.
+
+Hand-written expectations survive regeneration: members of an existing
+expected file other than "matches", "references", "error" and
+"restrictions_from" ("restrictions", "openness", "notes", ...) are read
+before the old files are removed and written back into the new file of the
+same name. The format variants of a reference text whose original has
+restriction expectations (FORMAT_VARIANTS) get "restrictions_from":
+"original.expected.json", so that the checker applies the original's.
 
 Inputs come from shared/reference-texts/*.txt (the raw texts) and, for the
 SPDX licenses listed in SPDX_IDS that have no reference text, from the SPDX
@@ -89,6 +98,20 @@ COPYRIGHT_SPANS = {
     "CreativeML-OpenRAIL-PlusPlus-M-SDXL-1.0": "Copyright (c) 2023 Stability AI",
 }
 NEW_COPYRIGHT = "Copyright (c) 2025 Example Corp."
+
+# Subdirectories of the output folder that are written by hand, not by
+# this script: never removed.
+HAND_WRITTEN = ("clauses", "modified")
+
+# Variants that change only the form of a text (not its words): they carry
+# the original's restriction expectations.
+FORMAT_VARIANTS = ("rewrapped", "c-comment", "hash-comment", "slash-comment", "smart-quotes",
+                   "crlf", "copyright-changed", "utf16le", "utf16be")
+
+# Members of an expected file this script writes; any other member was added
+# by hand and is kept across regeneration.
+GENERATED_KEYS = ("matches", "references", "error", "restrictions_from")
+RESTRICTION_KEYS = ("restrictions", "restrictions_complete", "restrictions_optional", "openness")
 
 EXACT = ["exact"]
 EXACT_NEAR = ["exact", "near"]
@@ -312,9 +335,50 @@ def truncated_docs(src, end):
 
 # ---------------------------------------------------------------- writing
 
+def dump_expected(expected):
+    """An expected file's bytes. Generated files (only matches, references
+    and error) are one line; files with more members put each top-level
+    member on a line of its own, and each member of "restrictions" and
+    "notes" too, for reading and editing by hand."""
+    if set(expected) <= {"matches", "references", "error"}:
+        return (json.dumps(expected) + "\n").encode("utf-8")
+    lines = []
+    for k, v in expected.items():
+        if isinstance(v, dict) and v and k in ("restrictions", "notes"):
+            inner = ",\n".join("    %s: %s" % (json.dumps(ik), json.dumps(iv, ensure_ascii=False))
+                               for ik, iv in v.items())
+            lines.append("  %s: {\n%s\n  }" % (json.dumps(k), inner))
+        else:
+            lines.append("  %s: %s" % (json.dumps(k), json.dumps(v, ensure_ascii=False)))
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def read_kept(out_dir):
+    """Hand-added members of the expected files under out_dir (outside the
+    hand-written folders), by path relative to out_dir."""
+    kept = {}
+    if not os.path.isdir(out_dir):
+        return kept
+    for dirpath, dirnames, filenames in os.walk(out_dir):
+        rel_dir = os.path.relpath(dirpath, out_dir)
+        if rel_dir == ".":
+            dirnames[:] = [d for d in dirnames if d not in HAND_WRITTEN]
+            continue
+        for name in filenames:
+            if not name.endswith(".expected.json"):
+                continue
+            with open(os.path.join(dirpath, name), "rb") as f:
+                exp = json.loads(f.read().decode("utf-8"))
+            extra = {k: v for k, v in exp.items() if k not in GENERATED_KEYS}
+            if extra:
+                kept[os.path.normpath(os.path.join(rel_dir, name))] = extra
+    return kept
+
+
 class Writer:
-    def __init__(self, out_dir):
+    def __init__(self, out_dir, kept=None):
         self.out_dir = out_dir
+        self.kept = kept or {}
         self.count = 0
         self.bytes = 0
 
@@ -331,7 +395,14 @@ class Writer:
             "references": list(references or []),
             "error": bool(error),
         }
-        exp = (json.dumps(expected) + "\n").encode("utf-8")
+        rel_exp = os.path.normpath(os.path.relpath(stem, self.out_dir) + ".expected.json")
+        variant = os.path.basename(stem)
+        original = os.path.join(os.path.dirname(rel_exp), "original.expected.json")
+        if (variant in FORMAT_VARIANTS
+                and any(k in self.kept.get(original, {}) for k in RESTRICTION_KEYS)):
+            expected["restrictions_from"] = "original.expected.json"
+        expected.update(self.kept.get(rel_exp, {}))
+        exp = dump_expected(expected)
         with open(stem + ".expected.json", "wb") as f:
             f.write(exp)
         self.count += 1
@@ -551,10 +622,14 @@ def write_decoys(w):
 README = """\
 # Test corpus
 
-Inputs for the identification tests, each with its expected results:
-`X.EXT` is checked against `X.expected.json` beside it. Generated by
-`tests/corpus/gen_corpus.py` from the shared reference texts and SPDX
-templates: do not edit by hand, regenerate. {count} inputs, {size}.
+Inputs for the identification and restriction tests, each with its
+expected results: `X.EXT` is checked against `X.expected.json` beside it.
+{count} inputs, {size}: {n_gen} generated by `tests/corpus/gen_corpus.py`
+from the shared reference texts and SPDX templates (regenerate, do not edit
+their inputs by hand), and {n_hand} written by hand in `clauses/` and
+`modified/`. The restriction expectations ("restrictions", "openness",
+"notes", ... below) are written by hand, also in generated expected files;
+regeneration keeps them.
 
 ## Contents
 
@@ -578,12 +653,27 @@ templates: do not edit by hand, regenerate. {count} inputs, {size}.
   Expected: the license as `exact` (original) or `exact`/`near` (other
   variants), `partial` (truncated). `Llama-3-Community` holds the license
   and the Meta Llama 3 AUP, so it expects `Llama-3-AUP` as well.
+  Restrictions: every `original.expected.json` lists the flags its text
+  sets, read from the text by hand (not from the templates' metadata or
+  the clause rules), with `"restrictions_complete": true`, the openness
+  category, and a note on each judgement call. The variants that change
+  only the form (all but `edited-2pct` and `truncated`) point at it with
+  `"restrictions_from": "original.expected.json"`.
 - `combined/`: Apache-2.0 then MIT in one file; the Llama 3.1 license then
   its AUP; MIT inside a Markdown README; Apache-2.0 in `#` comments at the
   top of a Python file.
 - `decoys/`: no license text: prose, C source, a README that only names
   licenses (expects the references `Llama-2-Community` and `Apache-2.0`
   and no text match), an empty file, a binary file (expects an error).
+- `clauses/` (by hand): short snippets, one clause or a few, for each flag:
+  positive cases in several wordings (`<flag>-NN.txt`) and negative ones
+  that mention the idea without imposing it (`<flag>-not-NN.txt`). Their
+  matches are not checked (`"matches": null`); negatives list the flags
+  they must not set as `null`. `clauses/README.md` lists them.
+- `modified/` (by hand): reference texts with a clause inserted (a flag
+  added) or deleted (a flag removed), expecting the license as `near` (or
+  `exact`/`partial` where noted), its `flag_changes`, and the restrictions
+  of the edited text. `modified/README.md` lists them.
 
 SPDX renderings keep optional blocks and put each var's `original`, except
 that vars whose `original` their own pattern rejects get a fitting value
@@ -594,24 +684,103 @@ carries.
 ## Expected files
 
     {{"matches": [{{"id": "MIT", "kind": ["exact", "near"]}}],
-     "references": [], "error": false}}
+     "references": [], "error": false,
+     "restrictions": {{"attribution": true, "copyleft": null}},
+     "restrictions_complete": true,
+     "restrictions_optional": [],
+     "openness": "open-source",
+     "flag_changes": [{{"flag": "no_derivatives", "change": "added"}}],
+     "flag_changes_complete": true,
+     "notes": {{"attribution": "why, for a judgement call"}}}}
 
-Every listed match must be reported with one of its kinds; no other match
-of kind exact, near or partial may be reported; each id under `references`
-must be reported with kind `reference` (other references are allowed);
-`"error": true` means the file must be reported as unreadable.
+Identification: every listed match must be reported with one of its kinds;
+no other match of kind exact, near or partial may be reported
+(`"matches": null`: matches and references are not checked); each id under
+`references` must be reported with kind `reference` (other references are
+allowed); `"error": true` means the file must be reported as unreadable.
+
+Restrictions (each member optional; without them a case is judged on
+identification alone):
+
+- `restrictions`: per flag, what the reported value must be:
+  - `null` (or `false`): the flag must be absent;
+  - `true`: present, any value;
+  - a number: equal (`mau_threshold`);
+  - a string: the value contains it, compared case-insensitively with
+    whitespace collapsed, curly quotes as straight ones, dashes as `-` and
+    `©` as `(c)`; against a list value, one item contains it;
+  - a list: equal as a set; for `use_restrictions`, `field_of_use` and
+    `termination` the items are category names compared exactly, for
+    `branding` and `territory_exclusion` each reported item must contain an
+    expected one and each expected one must be in some item;
+  - `{{"items": [...], "optional_items": [...]}}` (list flags): every item
+    of `items` and nothing outside both lists; when `items` is empty the
+    flag may also be absent;
+  - `{{"any_of": [E, ...]}}`: one of the alternatives holds;
+  - an object for `revenue_threshold` (`amount`, `currency`) or
+    `output_training_ban` (`scope`, `exception`): each member checked by
+    these rules against the value's member (`null`: must be null).
+- `restrictions_complete`: `true`: any flag not listed (and not optional)
+  must be absent.
+- `restrictions_optional`: flags accepted present (with any value) or
+  absent, for genuine judgement calls; `notes` says why.
+- `openness`: the category (`open-source`, `open-weight-restricted`,
+  `non-commercial`, `proprietary`, `unknown`) or a list of accepted ones.
+  The reported freedoms must also follow from the reported flags: `use` is
+  broken by mau_threshold, revenue_threshold, acceptable_use_policy,
+  use_restrictions, output_training_ban, non_commercial, field_of_use,
+  territory_exclusion, remote_restriction; `modify` by no_derivatives;
+  `share` by no_redistribution, flow_down, non_commercial; `study` by
+  none. Category: proprietary if no_derivatives or no_redistribution, else
+  non-commercial if non_commercial, else open-weight-restricted if use or
+  share is broken, else open-source with a license text match or any
+  flag, else unknown.
+- `flag_changes`: each `{{"flag", "change"}}` (`added`/`removed`; with
+  `"id"`, on a match of that id) must be reported in some match's
+  `flag_changes`; `flag_changes_complete`: `true`: no other change may be.
+- `restrictions_from`: another expected file (relative path) whose
+  `restrictions`, `restrictions_complete`, `restrictions_optional` and
+  `openness` apply where this file gives none.
+- `notes`: free text for people (not checked).
+
+Every flag reported in a case with restriction expectations must also have
+at least one evidence span inside the file, with its text.
 
 ## Commands
 
 Regenerate (reads the shared data folder, `../shared` beside the
-repository by default; only needed when the generator or the data change):
+repository by default; only needed when the generator or the data change;
+keeps `clauses/`, `modified/` and the hand-written members of the expected
+files):
 
     python3 tests/corpus/gen_corpus.py [--shared DIR] [-v]
 
 Check (runs `build/licscan --json` once over all inputs; `make test-corpus`):
 
-    python3 tests/corpus/check_corpus.py [--licscan build/licscan] [--templates DIR] [--verbose] corpus
+    python3 tests/corpus/check_corpus.py [--licscan build/licscan] [--templates DIR] [--verbose] [--only PATH] corpus
+
+Progress of the restriction extractor, a table per flag (expected, found,
+correct, wrong value, missed, spurious, precision, recall), per category
+of the list flags, and the openness and flag-change tallies (exit status
+0 whatever the failures):
+
+    python3 tests/corpus/check_corpus.py --restrictions-report [--only clauses] corpus
 """
+
+
+def count_hand_written(out_dir):
+    """Inputs (and bytes, with their expected files) in the hand-written
+    folders."""
+    n = size = 0
+    for sub in HAND_WRITTEN:
+        for dirpath, _dirs, files in os.walk(os.path.join(out_dir, sub)):
+            for name in files:
+                if name == "README.md":
+                    continue
+                size += os.path.getsize(os.path.join(dirpath, name))
+                if not name.endswith(".expected.json"):
+                    n += 1
+    return n, size
 
 
 def human_size(n):
@@ -631,12 +800,13 @@ def main(argv=None):
 
     sources = load_sources(args.shared)
     os.makedirs(args.out, exist_ok=True)
+    kept = read_kept(args.out)
     for name in sorted(os.listdir(args.out)):
         p = os.path.join(args.out, name)
-        if os.path.isdir(p) and not os.path.islink(p):
+        if os.path.isdir(p) and not os.path.islink(p) and name not in HAND_WRITTEN:
             shutil.rmtree(p)
 
-    w = Writer(args.out)
+    w = Writer(args.out, kept)
     log = []
     for src in sources:
         write_license_variants(w, src, log, args.both_utf16)
@@ -644,8 +814,10 @@ def main(argv=None):
     write_combined(w, by_id)
     write_decoys(w)
 
+    n_hand, hand_bytes = count_hand_written(args.out)
     n_spdx = sum(1 for s in sources if s.origin.startswith("spdx/"))
-    readme = README.format(count=w.count, size=human_size(w.bytes), n_ids=len(sources),
+    readme = README.format(count=w.count + n_hand, size=human_size(w.bytes + hand_bytes),
+                           n_gen=w.count, n_hand=n_hand, n_ids=len(sources),
                            n_ref=len(sources) - n_spdx, n_spdx=n_spdx)
     with open(os.path.join(args.out, "README.md"), "wb") as f:
         f.write(readme.encode("utf-8"))
