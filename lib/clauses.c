@@ -47,6 +47,7 @@ static void rule_free(licscan_db *db, ls_rule *r)
         pcre2_code_free(r->unless[i]);
     ls_free(a, r->unless);
     pcre2_code_free(r->within);
+    pcre2_code_free(r->unless_anywhere);
     ls_free(a, r->id);
     ls_free(a, r->value_arg);
     ls_free(a, r->qualifier_arg);
@@ -315,9 +316,11 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
         return parse_value(p, arg, al, acol, false);
     if (IS("qualifier"))
         return parse_value(p, arg, al, acol, true);
-    if (IS("match") || IS("unless") || IS("within")) {
-        if (IS("within") && r->within)
-            return parse_error(p, col, "only one within per rule");
+    if (IS("match") || IS("unless") || IS("within") ||
+        IS("unless-anywhere")) {
+        if ((IS("within") && r->within) ||
+            (IS("unless-anywhere") && r->unless_anywhere))
+            return parse_error(p, col, "only one of this directive per rule");
         pcre2_code *code;
         int rc = compile_rule_pattern(p, arg, al, acol, &code);
         if (rc)
@@ -326,13 +329,18 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
             r->within = code;
             return LICSCAN_OK;
         }
+        if (IS("unless-anywhere")) {
+            r->unless_anywhere = code;
+            return LICSCAN_OK;
+        }
         return IS("match") ? append_code(a, &r->match, &r->nmatch, code)
                            : append_code(a, &r->unless, &r->nunless, code);
     }
 #undef IS
     return parse_error(p, col,
                        "unknown directive (rule, flag, keywords, match, "
-                       "unless, within, value, qualifier, end)");
+                       "unless, unless-anywhere, within, value, qualifier, "
+                       "end)");
 }
 
 /* Prefilter index: keyword prefixes of 3 and 4 bytes -> keyword entries. */
@@ -549,6 +557,8 @@ typedef struct clause {
     uint32_t depth;     /* list nesting */
     int32_t lead;       /* lead-in clause, or -1 */
     uint32_t label;     /* offset of its label in seg.labels */
+    bool item;          /* the first clause of a list item */
+    uint32_t para;      /* paragraph number: sentences of one share it */
 } clause;
 
 /* Kinds of list marker, for the label stack. */
@@ -577,6 +587,9 @@ typedef struct seg {
     uint32_t cur_label;
     uint32_t open;       /* start of the clause being built, in disp */
     bool in_clause;
+    bool item_pending; /* a list marker opened the clause being built */
+    bool in_quote;     /* an open double quote in the clause being built */
+    uint32_t para;     /* current paragraph number */
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
 } seg;
@@ -612,6 +625,28 @@ static void emit(seg *s, const char *p, size_t n, uint32_t src)
     s->failed |= s->disp.failed;
 }
 
+/* A sentence that introduces a list: it ends in ':' or, in text whose
+ * lines were rewrapped, holds ': 1.' / ': (a)' / ': i.'. */
+static bool leads_list(const char *p, size_t n)
+{
+    if (n && p[n - 1] == ':')
+        return true;
+    for (size_t i = 0; i + 4 < n; i++) {
+        if (p[i] != ':' || p[i + 1] != ' ')
+            continue;
+        size_t j = i + 2;
+        bool paren = p[j] == '(';
+        j += paren;
+        size_t k = j;
+        while (k < n && k - j < 4 &&
+               ((p[k] >= '0' && p[k] <= '9') || (p[k] >= 'a' && p[k] <= 'z')))
+            k++;
+        if (k > j && k < n && (p[k] == (paren ? ')' : '.') || p[k] == ')'))
+            return true;
+    }
+    return false;
+}
+
 static void close_clause(seg *s, uint32_t end_src)
 {
     if (!s->in_clause || s->failed)
@@ -635,12 +670,22 @@ static void close_clause(seg *s, uint32_t end_src)
     c->de = de;
     c->depth = s->depth;
     c->label = s->cur_label;
+    c->para = s->para;
+    c->item = s->item_pending;
+    s->item_pending = false;
+    /* The lead-in of a clause is the closest earlier clause less deeply
+     * nested; a list item also takes a plain sentence ending in ':' ("You
+     * agree not to use the Model:") that sits at its own depth. */
     c->lead = -1;
-    for (int32_t k = (int32_t)s->ncl - 1; k >= 0; k--)
-        if (s->cl[k].depth < c->depth) {
+    for (int32_t k = (int32_t)s->ncl - 1; k >= 0; k--) {
+        const clause *o = &s->cl[k];
+        if (o->depth < c->depth ||
+            (c->item && !o->item &&
+             leads_list(s->disp.data + o->ds, o->de - o->ds))) {
             c->lead = k;
             break;
         }
+    }
     s->ncl++;
 }
 
@@ -648,6 +693,7 @@ static void open_clause(seg *s)
 {
     if (!s->in_clause) {
         s->in_clause = true;
+        s->in_quote = false;
         s->open = (uint32_t)s->disp.len;
     }
 }
@@ -812,6 +858,9 @@ static void detect_comment_style(seg *s)
         }
         p = e + 1;
     }
+    /* "* " lines are Markdown bullets unless a C comment opens somewhere */
+    if (!memmem(t, s->tlen, "/*", 2))
+        count[2] = 0;
     for (int k = 0; k < 5; k++)
         if (lines >= 3 && count[k] * 10 >= lines * 6) {
             snprintf(s->comment, sizeof(s->comment), "%s", marks[k]);
@@ -882,6 +931,8 @@ static void add_line_text(seg *s, const char *p, const char *e)
             }
         }
         emit(s, out, outn, src);
+        if (outn == 1 && *out == '"')
+            s->in_quote = !s->in_quote;
         p += k;
         /* a sentence ends at . ! ? before a space and a capital, digit,
          * quote or bracket, unless the word was an abbreviation */
@@ -899,7 +950,11 @@ static void add_line_text(seg *s, const char *p, const char *e)
                    (alnum((unsigned char)wend[-(long)wl - 1]) ||
                     wend[-(long)wl - 1] == '.'))
                 wl++;
-            if (next_starts && (c != '.' || !abbreviation(wend - wl, wl)))
+            /* a quoted notice keeps its sentences together, up to a
+             * point: a stray quote must not glue a whole text */
+            bool quoted = s->in_quote && s->disp.len - s->open < 1024;
+            if (next_starts && !quoted &&
+                (c != '.' || !abbreviation(wend - wl, wl)))
                 close_clause(s, (uint32_t)(p - t));
         } else if (s->in_clause &&
                    s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
@@ -932,7 +987,7 @@ static void segment(seg *s)
         if (cl && (size_t)(e - q) >= 2 && memcmp(e - 2, "*/", 2) == 0)
             e -= 2;
         bool heading = false;
-        if (!cl || strcmp(s->comment, "#") != 0) {
+        {
             const char *h = q;
             while (h < e && *h == '#')
                 h++;
@@ -944,8 +999,13 @@ static void segment(seg *s)
             }
         }
         const char *stripped = q;
-        while (q < e && (*q == '*' || *q == '_'))
-            q++; /* "**1. License" reads as "1. License" */
+        int kind;
+        const char *mt;
+        size_t mtn;
+        /* "* item" is a bullet; "**1. License**" reads as "1. License" */
+        if (!(*q == '*' && list_marker(s, q, e, &kind, &mt, &mtn)))
+            while (q < e && (*q == '*' || *q == '_'))
+                q++;
         /* a line of nothing but rule characters (---, ===) is blank */
         bool blank = true;
         for (const char *r = q; r < e; r++)
@@ -954,19 +1014,19 @@ static void segment(seg *s)
                 blank = false;
         if (blank) {
             close_clause(s, (uint32_t)(p - t));
+            s->para++;
         } else {
             if (heading) {
                 close_clause(s, (uint32_t)(p - t));
                 s->depth = 0;
                 set_label(s);
             }
-            int kind;
-            const char *mt;
-            size_t mtn;
             size_t m = list_marker(s, q, e, &kind, &mt, &mtn);
             if (m) {
                 close_clause(s, (uint32_t)(q - t));
+                s->para++;
                 push_marker(s, kind, mt, mtn, (uint32_t)(q - p));
+                s->item_pending = true;
             } else {
                 q = stripped; /* the emphasis marks were not a marker's */
             }
@@ -1019,6 +1079,7 @@ typedef struct engine {
     hit *hits;
     uint32_t nhits, hits_cap;
     uint32_t *queued; /* per rule: clause + 1 it was last queued for */
+    uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;
     bool limit_hit;
@@ -1117,6 +1178,18 @@ static void evaluate(engine *e, const hit *h)
     for (uint32_t i = 0; i < r->nunless; i++)
         if (run_pattern(e, r->unless[i], c))
             return;
+    if (r->unless_anywhere) {
+        if (!e->anywhere[h->rule]) {
+            e->anywhere[h->rule] = 2;
+            for (uint32_t k = 0; k < e->s->ncl; k++)
+                if (run_pattern(e, r->unless_anywhere, &e->s->cl[k])) {
+                    e->anywhere[h->rule] = 1;
+                    break;
+                }
+        }
+        if (e->anywhere[h->rule] == 1)
+            return;
+    }
     if (r->within) {
         bool inside = false;
         int32_t k = (int32_t)h->clause;
@@ -1124,6 +1197,16 @@ static void evaluate(engine *e, const hit *h)
              depth++) {
             inside = run_pattern(e, r->within, &e->s->cl[k]);
             k = e->s->cl[k].lead;
+        }
+        /* A list rewrapped into one paragraph keeps no markers: look back
+         * through its sentences for a lead-in (one holding a ':'). */
+        for (int32_t j = (int32_t)h->clause - 1, steps = 0;
+             !inside && j >= 0 && steps < 32 &&
+             e->s->cl[j].para == c->para;
+             j--, steps++) {
+            const clause *o = &e->s->cl[j];
+            if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
+                inside = run_pattern(e, r->within, o);
         }
         if (!inside)
             return;
@@ -1155,9 +1238,11 @@ static void engine_free(engine *e)
     const ls_alloc *a = &e->db->alloc;
     ls_free(a, e->hits);
     ls_free(a, e->queued);
+    ls_free(a, e->anywhere);
     ls_free(a, e->f);
     e->hits = NULL;
     e->queued = NULL;
+    e->anywhere = NULL;
     e->f = NULL;
     e->nhits = e->nf = e->hits_cap = e->f_cap = 0;
 }
@@ -1170,8 +1255,11 @@ static int run_rules(engine *e, const seg *s)
     e->nhits = e->nf = 0;
     if (!s->ncl)
         return LICSCAN_OK;
+    ls_free(&e->db->alloc, e->queued);
+    ls_free(&e->db->alloc, e->anywhere);
     e->queued = ls_calloc(&e->db->alloc, e->db->rules.n + 1, sizeof(uint32_t));
-    if (!e->queued)
+    e->anywhere = ls_calloc(&e->db->alloc, e->db->rules.n + 1, 1);
+    if (!e->queued || !e->anywhere)
         return LICSCAN_ENOMEM;
     collect_hits(e);
     for (uint32_t i = 0; i < e->nhits && !e->rc; i++)
@@ -1303,7 +1391,7 @@ static const char *value_text(licscan_result *r, const seg *s, uint32_t vs,
     const char *d = s->disp.data;
     while (vs < ve && strchr(" \"'([", d[vs]))
         vs++;
-    while (ve > vs && strchr(" \"').,;:]", d[ve - 1]))
+    while (ve > vs && strchr(" \"'),;:]", d[ve - 1]))
         ve--;
     return ls_arena_strndup(&r->arena, d + vs, ve - vs);
 }
@@ -1351,6 +1439,12 @@ static int build_restrictions(licscan_result *r, const engine *e,
         x->items_cap = count[f];
     }
     const seg *s = e->s;
+    /* A single value comes from the rule loaded first among those that
+     * fired (rule order is priority: "network" copyleft before "strong"),
+     * then from the earliest clause; list items come in text order. */
+    uint32_t value_rule[64], qualifier_rule[64];
+    for (uint32_t f = 0; f < 64; f++)
+        value_rule[f] = qualifier_rule[f] = UINT32_MAX;
     for (uint32_t i = 0; i < e->nf; i++) {
         const fired *fi = &e->f[i];
         const ls_rule *rule = e->db->rules.v[fi->rule];
@@ -1364,20 +1458,26 @@ static int build_restrictions(licscan_result *r, const engine *e,
             v = rule->value_arg;
         if (rule->value_how == LS_VALUE_CAPTURE && !v)
             return LICSCAN_ENOMEM;
-        if (type == LICSCAN_VALUE_NUMBER && x->number == 0)
+        bool gives_value = type == LICSCAN_VALUE_NUMBER ||
+                           (type == LICSCAN_VALUE_TEXT && v && *v);
+        if (gives_value && fi->rule < value_rule[rule->flag]) {
+            value_rule[rule->flag] = fi->rule;
             x->number = fi->number;
-        if (type == LICSCAN_VALUE_TEXT && !*x->text && v)
-            x->text = v;
+            if (type == LICSCAN_VALUE_TEXT)
+                x->text = v;
+        }
         if (type == LICSCAN_VALUE_LIST && v && *v && !has_item(x, v))
             x->items[x->nitems++] = v;
-        if (!*x->qualifier && rule->qualifier_how != LS_VALUE_TRUE) {
+        bool gives_qualifier =
+            rule->qualifier_how == LS_VALUE_CONST ||
+            (rule->qualifier_how == LS_VALUE_CAPTURE && fi->qs != UINT32_MAX);
+        if (gives_qualifier && fi->rule < qualifier_rule[rule->flag]) {
             const char *q = rule->qualifier_how == LS_VALUE_CONST
                                 ? rule->qualifier_arg
-                                : (fi->qs != UINT32_MAX
-                                       ? value_text(r, s, fi->qs, fi->qe)
-                                       : "");
+                                : value_text(r, s, fi->qs, fi->qe);
             if (!q)
                 return LICSCAN_ENOMEM;
+            qualifier_rule[rule->flag] = fi->rule;
             x->qualifier = q;
         }
         /* one evidence per clause, from the first rule that fired on it */
@@ -1435,8 +1535,6 @@ static int flags_in_text(engine *e, const char *t, size_t n, uint64_t *mask)
         rc = run_rules(e, &s);
     for (uint32_t i = 0; i < e->nf && !rc; i++)
         *mask |= 1ull << e->db->rules.v[e->f[i].rule]->flag;
-    ls_free(a, e->queued);
-    e->queued = NULL;
     e->s = saved;
     seg_free(&s);
     ls_free(a, plain);
@@ -1554,8 +1652,6 @@ int ls_extract_clauses(const licscan_db *db, const ls_text *text,
             pcre2_set_heap_limit(e.mc, db->opts.regex_heap_limit_kib);
             rc = run_rules(&e, &s);
         }
-        ls_free(&db->alloc, e.queued);
-        e.queued = NULL;
         if (!rc)
             rc = build_restrictions(res, &e, opts, text);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {

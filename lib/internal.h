@@ -248,6 +248,7 @@ typedef struct ls_rule {
     pcre2_code **unless;  /* none of these may match */
     uint32_t nunless;
     pcre2_code *within;   /* the clause or one of its lead-ins matches */
+    pcre2_code *unless_anywhere; /* no clause of the text may match */
     uint32_t value_how;
     char *value_arg;      /* group name or constant */
     uint32_t qualifier_how; /* LS_VALUE_CAPTURE or CONST; TRUE: none */
