@@ -823,7 +823,8 @@ def main(argv=None):
         f.write(readme.encode("utf-8"))
     if args.verbose:
         print("\n".join(log))
-    print("%d inputs, %s, in %s" % (w.count, human_size(w.bytes), args.out))
+    print("%d inputs, %s, in %s (and %d hand-written inputs kept)"
+          % (w.count, human_size(w.bytes), args.out, n_hand))
     return 0
 
 
