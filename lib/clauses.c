@@ -1083,6 +1083,7 @@ typedef struct engine {
     fired *f;
     uint32_t nf, f_cap;
     bool limit_hit;
+    bool no_context; /* template wording out of its text: skip `within` */
     int rc;
 } engine;
 
@@ -1190,7 +1191,7 @@ static void evaluate(engine *e, const hit *h)
         if (e->anywhere[h->rule] == 1)
             return;
     }
-    if (r->within) {
+    if (r->within && !e->no_context) {
         bool inside = false;
         int32_t k = (int32_t)h->clause;
         for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside;
@@ -1506,10 +1507,14 @@ static int build_restrictions(licscan_result *r, const engine *e,
 
 /* ---------- flags a match's differences add or remove ---------- */
 
-/* Flags the rules find in a piece of template wording (markup removed). */
-static int flags_in_text(engine *e, const char *t, size_t n, uint64_t *mask)
+/* Flags the rules find in a piece of template wording (markup removed);
+ * `lost` gets the list flags with a constant item the input lacks. The
+ * wording is judged without its lead-ins, which the input no longer has:
+ * a deleted list item counts as what its list made it. */
+static int flags_in_text(engine *e, const licscan_result *r, const char *t,
+                         size_t n, uint64_t *mask, uint64_t *lost)
 {
-    *mask = 0;
+    *mask = *lost = 0;
     const ls_alloc *a = &e->db->alloc;
     char *plain = ls_malloc(a, n + 1);
     if (!plain)
@@ -1531,10 +1536,21 @@ static int flags_in_text(engine *e, const char *t, size_t n, uint64_t *mask)
     segment(&s);
     int rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
     const seg *saved = e->s;
+    e->no_context = true;
     if (!rc)
         rc = run_rules(e, &s);
-    for (uint32_t i = 0; i < e->nf && !rc; i++)
-        *mask |= 1ull << e->db->rules.v[e->f[i].rule]->flag;
+    e->no_context = false;
+    for (uint32_t i = 0; i < e->nf && !rc; i++) {
+        const ls_rule *rule = e->db->rules.v[e->f[i].rule];
+        *mask |= 1ull << rule->flag;
+        if (rule->value_how != LS_VALUE_CONST ||
+            licscan_flag_value_type(rule->flag) != LICSCAN_VALUE_LIST)
+            continue;
+        const licscan_restriction *x =
+            licscan_result_find_restriction(r, rule->flag);
+        if (x && !has_item(x, rule->value_arg))
+            *lost |= 1ull << rule->flag;
+    }
     e->s = saved;
     seg_free(&s);
     ls_free(a, plain);
@@ -1568,7 +1584,8 @@ static bool changed_clause(const licscan_match *m, const ls_evidence *ev)
     uint64_t covered = 0;
     for (uint32_t d = 0; d < m->ndiffs; d++) {
         const ls_diff *df = &m->diffs[d];
-        if (df->op != LICSCAN_DIFF_INSERTED && df->op != LICSCAN_DIFF_REPLACED)
+        if (df->op != LICSCAN_DIFF_INSERTED &&
+            df->op != LICSCAN_DIFF_REPLACED && df->op != LICSCAN_DIFF_VARIABLE)
             continue;
         uint64_t s = df->start > ev->start ? df->start : ev->start;
         uint64_t e = df->end < ev->end ? df->end : ev->end;
@@ -1612,12 +1629,12 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m)
              df->op != LICSCAN_DIFF_REPLACED) ||
             !df->template_text[0])
             continue;
-        uint64_t mask;
-        int rc = flags_in_text(e, df->template_text,
-                               strlen(df->template_text), &mask);
+        uint64_t mask, lost;
+        int rc = flags_in_text(e, r, df->template_text,
+                               strlen(df->template_text), &mask, &lost);
         if (rc)
             return rc;
-        mask &= ~present;
+        mask = (mask & ~present) | lost;
         for (uint32_t f = 0; mask && f < licscan_flag_count(); f++)
             if ((mask & (1ull << f)) &&
                 (rc = add_change(r, m, cap, f, false, df->start, df->end)))
