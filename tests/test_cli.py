@@ -4,6 +4,7 @@ Run: python3 tests/test_cli.py [path/to/licscan]
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,9 +33,42 @@ MIT_BODY = (
     "SOFTWARE.\n")
 
 
-def run(*args):
-    p = subprocess.run([LICSCAN, *args], capture_output=True, timeout=120)
+def run(*args, env=None):
+    p = subprocess.run([LICSCAN, *args], capture_output=True, timeout=120, env=env)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def run_on_terminal(args, stdout_tty=False, env=None):
+    """Runs licscan with stderr (and stdout, when asked) on a pseudo-terminal;
+    returns (status, stdout, terminal text)."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    p = subprocess.Popen([LICSCAN, *args], stdout=slave if stdout_tty else subprocess.PIPE,
+                         stderr=slave, env=env)
+    os.close(slave)
+    terminal = b""
+    out = b""
+    while True:
+        ready, _, _ = select.select([master] + ([] if stdout_tty else [p.stdout]), [], [], 60)
+        if not ready:
+            p.kill()
+            raise AssertionError("licscan hung")
+        if master in ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed: the process ended
+                chunk = b""
+            if not chunk:
+                break
+            terminal += chunk
+        if not stdout_tty and p.stdout in ready:
+            out += p.stdout.read1(65536)
+    if not stdout_tty:
+        out += p.stdout.read()
+        p.stdout.close()
+    os.close(master)
+    return p.wait(timeout=60), out.decode("utf-8", "replace"), terminal.decode("utf-8", "replace")
 
 
 def json_lines(out):
@@ -208,6 +242,281 @@ class CliTest(unittest.TestCase):
         self.assertIn(m["runner_up"]["id"], ("Llama-3.2-Community", "Llama-3.3-Community"))
         self.assertGreater(m["runner_up"]["coverage"], 0.9)
         self.assertLess(m["runner_up"]["coverage"], 1.0)
+
+    # ---- options added with the worker pool, formats, colour, --flags ----
+
+    def make_tree(self, nfiles):
+        """A tree with licenses, plain text, a binary file and a FIFO."""
+        import shutil
+        corpus = os.path.join(ROOT, "corpus")
+        cases = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs
+                       if f.endswith(".txt"))
+        step = max(1, len(cases) // nfiles)
+        root = os.path.join(self.dir, "tree")
+        for i, src in enumerate(cases[::step][:nfiles]):
+            dst = os.path.join(root, "d%02d" % (i % 7), os.path.basename(src)[:-4] + "-%d" % i)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy(src, dst)
+        self.write("tree/d03/blob.bin", b"\0\1\2")
+        os.mkfifo(os.path.join(root, "d05", "pipe"))
+        return root
+
+    def test_jobs_do_not_change_the_output(self):
+        root = self.make_tree(60)
+        for fmt in ("text", "json", "spdx"):
+            results = {n: run("--format", fmt, "--flags", "-j", str(n), root)
+                       for n in (1, 2, 7)}
+            self.assertEqual(results[1][0], 1, fmt)  # the binary file and the FIFO
+            for n in (2, 7):
+                self.assertEqual(results[n], results[1], f"{fmt} with -j {n}")
+        rc, out, _ = run("--json", "--jobs=3", root)
+        files = [l["file"] for l in json_lines(out)]
+        self.assertEqual(len(files), 62)
+        self.assertEqual(files, sorted(files))  # name order, subdirectories included
+
+    def test_special_files_are_reported_not_opened(self):
+        """FIFOs, sockets, devices and symbolic link loops: reported,
+        skipped, exit status 1; a FIFO with no writer must not hang."""
+        import socket
+        self.write("d/LICENSE", MIT_BODY)
+        fifo = os.path.join(self.dir, "d", "pipe")
+        os.mkfifo(fifo)
+        sock_path = os.path.join(self.dir, "d", "sock")
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(sock_path)
+        self.addCleanup(sock.close)
+        loop = os.path.join(self.dir, "d", "loop")
+        os.symlink("loop", loop)
+        os.symlink("LICENSE", os.path.join(self.dir, "d", "link"))  # not followed in a tree
+        rc, out, err = run("--json", os.path.join(self.dir, "d"), "/dev/null", fifo, loop)
+        self.assertEqual(rc, 1)
+        lines = json_lines(out)
+        got = [(os.path.basename(l["file"]), "error" in l) for l in lines]
+        self.assertEqual(got, [("LICENSE", False), ("loop", True), ("pipe", True),
+                               ("sock", True), ("null", True), ("pipe", True), ("loop", True)])
+        for word in ("FIFO", "socket", "character device", "symbolic link loop"):
+            self.assertIn(word, err)
+        self.assertEqual(len(err.splitlines()), 6, err)
+        rc, out, err = run(fifo)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("FIFO", err)
+
+    def test_directory_loop_through_a_top_level_link(self):
+        """A link to a directory is followed when named on the command line;
+        inside the tree, links (here one back to the top) are not."""
+        self.write("top/LICENSE", MIT_BODY)
+        os.symlink("..", os.path.join(self.dir, "top", "parent"))
+        os.symlink("top", os.path.join(self.dir, "alias"))
+        rc, out, _ = run("--format", "spdx", os.path.join(self.dir, "alias"))
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, os.path.join(self.dir, "alias", "LICENSE") + ": MIT\n")
+
+    def test_non_utf8_file_name_in_an_error_line(self):
+        name = os.path.join(self.dir.encode(), b"bad-\xff-name")
+        os.mkfifo(name)
+        p = subprocess.run([LICSCAN, "--json", name], capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        line = json.loads(p.stdout)
+        self.assertTrue(line["file"].endswith("bad-\ufffd-name"))
+        self.assertIn("FIFO", line["error"])
+
+    def test_format_spdx(self):
+        mit = self.write("LICENSE", MIT_BODY)
+        empty = self.write("empty", b"")
+        readme = os.path.join(EXAMPLES, "gemma-finetune", "README.md")
+        rc, out, _ = run("--format", "spdx", mit, empty, readme)
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.splitlines(), [f"{mit}: MIT", f"{empty}: NONE",
+                                            f"{readme}: NOASSERTION"])
+        self.assertEqual(run("--format=spdx", mit)[1], f"{mit}: MIT\n")
+        # --json is --format json; the last format given wins.
+        self.assertEqual(run("--format", "spdx", "--json", mit)[1], run("--json", mit)[1])
+        self.assertEqual(run("--json", "--format", "text", mit)[1], run(mit)[1])
+
+    def test_bad_option_values(self):
+        mit = self.write("LICENSE", MIT_BODY)
+        for args, word in ((["--format", "xml"], "--format"),
+                           (["--format"], "--format"),
+                           (["--color=sometimes"], "--color"),
+                           (["-j", "0"], "--jobs"), (["--jobs", "many"], "--jobs"),
+                           (["-j999"], "--jobs"), (["--max-bytes", "-5"], "--max-bytes"),
+                           (["--max-bytes", "12Q"], "--max-bytes"),
+                           (["--rules"], "--rules")):
+            rc, out, err = run(*args, mit)
+            self.assertEqual(rc, 2, args)
+            self.assertIn(word, err, args)
+            self.assertEqual(out, "", args)
+        self.assertGreater(len(MIT_BODY), 512)
+        rc, _, err = run("--max-bytes", "512", mit)
+        self.assertEqual(rc, 1)
+        self.assertIn("over the limit of 512 bytes", err)
+        self.assertEqual(run("--max-bytes", "2K", mit)[0], 0)
+        rc, _, err = run("--max-bytes", "1k", self.write("big", "word " * 300))
+        self.assertEqual(rc, 1)
+        self.assertIn("over the limit of 1024 bytes", err)
+
+    def test_color(self):
+        mit = self.write("LICENSE", MIT_BODY)
+        env = dict(os.environ)
+        env.pop("NO_COLOR", None)
+        env["TERM"] = "xterm"
+        self.assertIn("\033[", run("--color=always", mit, env=env)[1])
+        self.assertIn("\033[", run("--color", mit, env=env)[1])
+        self.assertNotIn("\033[", run("--color=never", mit, env=env)[1])
+        self.assertNotIn("\033[", run(mit, env=env)[1])  # auto, stdout is a pipe
+        self.assertNotIn("\033[", run("--color=always", "--json", mit, env=env)[1])
+        self.assertNotIn("\033[", run("--color=always", "--format=spdx", mit, env=env)[1])
+        rc, _, term = run_on_terminal([mit], stdout_tty=True, env=env)
+        self.assertEqual(rc, 0)
+        self.assertIn("\033[", term)
+        env["NO_COLOR"] = "1"
+        rc, _, term = run_on_terminal([mit], stdout_tty=True, env=env)
+        self.assertNotIn("\033[", term)
+        self.assertIn("MIT", term)
+        rc, _, term = run_on_terminal(["--color=always", mit], stdout_tty=True, env=env)
+        self.assertIn("\033[", term)  # an explicit request beats NO_COLOR
+
+    def test_progress_only_on_a_terminal(self):
+        root = os.path.join(self.dir, "many")
+        for i in range(150):
+            self.write(f"many/f{i:03d}", "nothing here %d" % i)
+        rc, out, term = run_on_terminal(["-j", "2", root])
+        self.assertEqual(rc, 0)
+        self.assertIn("files scanned", term)
+        self.assertTrue(term.endswith("\r\033[K"), repr(term[-40:]))  # erased at the end
+        rc2, out2, err2 = run("-j", "2", root)
+        self.assertEqual((rc2, out2, err2), (0, out, ""))
+        # A short scan on a terminal stays quiet.
+        rc, _, term = run_on_terminal([os.path.join(root, "f000")])
+        self.assertEqual((rc, term), (0, ""))
+
+    def test_list(self):
+        rc, out, _ = run("--list")
+        self.assertEqual(rc, 0)
+        rows = out.splitlines()
+        self.assertEqual(rows[0].split(), ["ID", "NAME", "VERSION", "SPDX", "HF", "SCANCODE"])
+        self.assertTrue(any(r.split()[0] == "MIT" for r in rows[1:]))
+        rc, out, _ = run("--list", "--json")
+        self.assertEqual(rc, 0)
+        entries = json_lines(out)
+        self.assertEqual(len(entries), len(rows) - 1)
+        by_id = {e["id"]: e for e in entries}
+        self.assertEqual(len(by_id), len(entries))
+        self.assertEqual((by_id["MIT"]["spdx"], by_id["MIT"]["hf"], by_id["MIT"]["osi_approved"]),
+                         ("MIT", "mit", True))
+        llama = by_id["Llama-3.1-Community"]
+        self.assertEqual((llama["spdx"], llama["version"], llama["hf"]),
+                         ("LicenseRef-Llama-3.1-Community", "3.1", "llama3.1"))
+        self.assertFalse(llama["osi_approved"])
+        # Added templates are listed; one replacing an embedded id is listed once.
+        self.write("tpl/Widget.template.txt", "The widget license lets anyone use the widget.")
+        self.write("tpl/MIT.template.txt", MIT_BODY)
+        rc, out, _ = run("--list", "--json", "--templates", os.path.join(self.dir, "tpl"))
+        ids = [e["id"] for e in json_lines(out)]
+        self.assertEqual((ids.count("Widget"), ids.count("MIT")), (1, 1))
+        rc, out, _ = run("--list", "--json", "--no-default", "--templates",
+                         os.path.join(self.dir, "tpl"))
+        self.assertEqual(sorted(e["id"] for e in json_lines(out)), ["MIT", "Widget"])
+        rc, _, err = run("--list", EXAMPLES)
+        self.assertEqual(rc, 2)
+        self.assertIn("--list", err)
+
+    def test_flags_summary_agrees_with_json(self):
+        """--flags shows every flag of the JSON line, with each evidence
+        span, label and quoted text, and the openness verdict."""
+        path = os.path.join(EXAMPLES, "llama-3.1-model", "LICENSE")
+        rc, out, _ = run("--flags", path)
+        self.assertEqual(rc, 0)
+        [line] = json_lines(run("--json", path)[1])
+        category = line["openness"]["category"]
+        self.assertRegex(out, r"\n  openness  %s\n" % re.escape(category))
+        restrictions = line["restrictions"]
+        if not restrictions:
+            self.assertIn("\n  flags     none found\n", out)
+        for name, r in restrictions.items():
+            self.assertRegex(out, r"\n  flag      %s: " % re.escape(name))
+            for ev in r["evidence"][:5]:
+                span = "bytes %d-%d \"" % (ev["start"], ev["end"])
+                self.assertIn(span, out)
+                if ev.get("label"):
+                    self.assertIn("[%s] %s" % (ev["label"], span), out)
+                self.assertIn(span + ev["text"][:40], out)
+        for freedom in ("use", "study", "modify", "share"):
+            broken = line["openness"][freedom]["broken_by"]
+            if broken:
+                self.assertIn("freedom to %s broken by %s\n" % (freedom, ", ".join(broken)), out)
+            else:
+                self.assertNotIn("freedom to %s broken" % freedom, out)
+        # Without --flags, none of it.
+        self.assertNotIn("openness", run(path)[1])
+
+    def test_flags_on_the_llama_license(self):
+        """Once clause extraction is in the library, the Llama 3.1 license
+        shows its hallmark restrictions."""
+        path = os.path.join(EXAMPLES, "llama-3.1-model", "LICENSE")
+        if not self.rules_loaded():
+            self.skipTest("this library build extracts no restriction flags yet")
+        rc, out, _ = run("--flags", path)
+        self.assertIn("flag      mau_threshold: 700,000,000", out)
+        self.assertIn("flag      acceptable_use_policy", out)
+        self.assertIn("openness  open-weight-restricted", out)
+
+    def rules_loaded(self):
+        """True when the library compiles clause rules (a malformed rules
+        file is refused)."""
+        bad = self.write("probe.rules", "this is not a rule file {{{\n")
+        return run("--rules", bad, "--list")[0] == 2
+
+    def test_rules_file_errors(self):
+        missing = os.path.join(self.dir, "none.rules")
+        rc, out, err = run("--rules", missing, self.write("x", MIT_BODY))
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("none.rules", err)
+        if not self.rules_loaded():
+            self.skipTest("this library build does not parse clause rules yet")
+        bad = self.write("bad.rules", "this is not a rule file {{{\n")
+        rc, out, err = run("--rules", bad, self.write("y", MIT_BODY))
+        self.assertEqual((rc, out), (2, ""))
+        self.assertRegex(err, r"bad\.rules:\d+:\d+: ")
+
+    def test_rules_file_adds_a_flag(self):
+        if not self.rules_loaded():
+            self.skipTest("this library build does not parse clause rules yet")
+        rules = ("rule test-tuesdays\n  flag field_of_use\n  keywords tuesdays\n"
+                 "  match only on tuesdays\n  value const tuesdays\nend\n")
+        rule_file = self.write("tpl/rules/days.rules", rules)
+        text = self.write("terms.txt", "Terms.\n\nYou may use this software only on Tuesdays.\n")
+        [line] = json_lines(run("--json", text)[1])
+        self.assertNotIn("field_of_use", line["restrictions"])
+        for args in (["--rules", rule_file], ["--templates", os.path.join(self.dir, "tpl")]):
+            rc, out, _ = run("--json", *args, text)
+            self.assertEqual(rc, 0, args)
+            [line] = json_lines(out)
+            flag = line["restrictions"]["field_of_use"]
+            self.assertEqual(flag["value"], ["tuesdays"], args)
+            [ev] = flag["evidence"]
+            self.assertEqual((ev["start"], ev["end"], ev["rule"]), (8, 51, "test-tuesdays"))
+        rc, out, _ = run("--flags", "--rules", rule_file, text)
+        self.assertIn("  flag      field_of_use: tuesdays\n"
+                      "            bytes 8-51 \"You may use this software only on Tuesdays.\"\n", out)
+        self.assertIn("freedom to use broken by field_of_use\n", out)
+
+    def test_help_and_man_page_cover_every_option(self):
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        options = sorted(set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", out)))
+        for opt in ("--format", "--json", "--diff", "--flags", "--color", "--list",
+                    "--templates", "--rules", "--no-default", "--jobs", "--max-bytes",
+                    "--help", "--version"):
+            self.assertIn(opt, options)
+        self.assertIn("Exit status", out)
+        man = os.path.join(ROOT, "doc", "licscan.1")
+        with open(man, encoding="utf-8") as f:
+            page = f.read().replace("\\-", "-")
+        for opt in options:
+            self.assertIn(opt, page, f"{opt} is not in doc/licscan.1")
+        for section in (".SH SYNOPSIS", ".SH OPTIONS", ".SH EXIT STATUS", ".SH EXAMPLES"):
+            self.assertIn(section, page)
 
 
 if __name__ == "__main__":
