@@ -1,0 +1,125 @@
+#!/bin/sh
+# Install into a temporary DESTDIR, build the examples against the installed
+# library with nothing but what pkg-config says (shared and static), run
+# them, then uninstall and check that nothing is left.
+#
+# Run from the top of the source tree: sh tests/test_install.sh
+# Environment: MAKE, BUILD, CC (as make test passes them), KEEP=1 to keep
+# the temporary directory for a look.
+set -eu
+
+MAKE=${MAKE:-make}
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+PREFIX=/usr/local
+SAMPLE=examples/licenses/llama-3.1-model/LICENSE
+SAMPLES="examples/licenses/mit-project/LICENSE examples/licenses/gemma-finetune/README.md $SAMPLE"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/licscan-install.XXXXXX")
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$TMP"; }
+trap cleanup EXIT
+DEST=$TMP/root
+checks=0
+
+fail() {
+    echo "test_install: FAIL: $*" >&2
+    exit 1
+}
+pass() { checks=$((checks + 1)); }
+
+# Make's own output goes to a log: the test prints what it checks.
+run_make() {
+    if ! $MAKE --no-print-directory BUILD="$BUILD" CC="$CC" PREFIX=$PREFIX \
+        DESTDIR="$DEST" "$@" >"$TMP/make.log" 2>&1; then
+        cat "$TMP/make.log" >&2
+        fail "make $*"
+    fi
+}
+
+# ---- install ----
+run_make install
+L=$DEST$PREFIX/lib
+for f in bin/licscan lib/liblicscan.a lib/liblicscan.so.0.1.0 include/licscan.h \
+    lib/pkgconfig/licscan.pc share/man/man1/licscan.1; do
+    [ -f "$DEST$PREFIX/$f" ] && [ ! -L "$DEST$PREFIX/$f" ] || fail "$PREFIX/$f is not installed"
+done
+[ "$(readlink "$L/liblicscan.so.0")" = liblicscan.so.0.1.0 ] || fail "liblicscan.so.0 does not point to liblicscan.so.0.1.0"
+[ "$(readlink "$L/liblicscan.so")" = liblicscan.so.0 ] || fail "liblicscan.so does not point to liblicscan.so.0"
+readelf -d "$L/liblicscan.so.0.1.0" | grep -q 'Library soname: \[liblicscan.so.0\]' || fail "installed soname is not liblicscan.so.0"
+cmp -s include/licscan.h "$DEST$PREFIX/include/licscan.h" || fail "installed header differs from include/licscan.h"
+[ -x "$DEST$PREFIX/bin/licscan" ] || fail "bin/licscan is not executable"
+"$DEST$PREFIX/bin/licscan" --version | grep -q '^licscan ' || fail "installed licscan --version"
+pass
+
+# ---- the pkg-config file ----
+export PKG_CONFIG_PATH="$L/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$DEST"
+PC=$L/pkgconfig/licscan.pc
+grep -q "^prefix=$PREFIX\$" "$PC" || fail "licscan.pc: prefix is not $PREFIX"
+grep -q '^Requires.private: libpcre2-8 libutf8proc$' "$PC" || fail "licscan.pc: Requires.private"
+grep -q '^Libs.private: -lm$' "$PC" || fail "licscan.pc: Libs.private"
+want_version=$(sed -n 's/^#define LICSCAN_VERSION_STRING "\(.*\)"/\1/p' include/licscan.h)
+[ "$(pkg-config --modversion licscan)" = "$want_version" ] || fail "pkg-config --modversion is not $want_version"
+pkg-config --validate licscan || fail "pkg-config --validate licscan"
+cflags=$(pkg-config --cflags licscan)
+libs=$(pkg-config --libs licscan)
+static_libs=$(pkg-config --static --libs licscan)
+case " $cflags " in *" -I$DEST$PREFIX/include "*) ;; *) fail "cflags lack -I$DEST$PREFIX/include: $cflags" ;; esac
+for flag in "-L$L" -llicscan; do
+    case " $libs " in *" $flag "*) ;; *) fail "libs lack $flag: $libs" ;; esac
+done
+for lib in -lm -lpcre2-8 -lutf8proc; do
+    case " $static_libs " in *" $lib "*) ;; *) fail "static libs lack $lib: $static_libs" ;; esac
+done
+pass
+
+# ---- build the examples against the installation ----
+# Only pkg-config's flags (and the warnings every build here uses); the
+# source tree's include/ and build/ are nowhere on the command line.
+WARN="-std=c11 -Wall -Wextra -Werror"
+for prog in embed/minimal threads/threads; do
+    name=${prog#*/}
+    # shellcheck disable=SC2086 # flags are meant to split
+    $CC $WARN examples/$prog.c $cflags $libs -o "$TMP/$name-shared" || fail "building $name (shared)"
+    # shellcheck disable=SC2086
+    $CC $WARN -static examples/$prog.c $(pkg-config --static --cflags licscan) $static_libs \
+        -o "$TMP/$name-static" || fail "building $name (static)"
+done
+# The shared build needs the installed library, the static one nothing.
+readelf -d "$TMP/minimal-shared" | grep -q 'NEEDED.*\[liblicscan.so.0\]' || fail "minimal-shared does not load liblicscan.so.0"
+if readelf -d "$TMP/minimal-static" 2>/dev/null | grep -q NEEDED; then
+    fail "minimal-static loads shared libraries"
+fi
+LD_LIBRARY_PATH=$L ldd "$TMP/minimal-shared" | grep -q "liblicscan.so.0 => $L/liblicscan.so.0 " ||
+    fail "minimal-shared does not resolve to the installed library"
+pass
+
+# ---- run them ----
+# The reference is the same example built in the tree (make test-examples).
+for kind in shared static; do
+    LD_LIBRARY_PATH=$L "$TMP/minimal-$kind" $SAMPLE >"$TMP/out" || fail "minimal-$kind $SAMPLE failed"
+    grep -q '^match: Llama-3.1-Community exact coverage 1.000 bytes ' "$TMP/out" || fail "minimal-$kind: no exact Llama 3.1 match"
+    grep -q '^openness: ' "$TMP/out" || fail "minimal-$kind: no openness line"
+    "$BUILD/examples/minimal" $SAMPLE | cmp -s - "$TMP/out" || fail "minimal-$kind output differs from the in-tree build"
+    # shellcheck disable=SC2086
+    LD_LIBRARY_PATH=$L "$TMP/threads-$kind" -t 3 $SAMPLES >"$TMP/out" || fail "threads-$kind failed"
+    # shellcheck disable=SC2086
+    LD_LIBRARY_PATH=$L "$TMP/threads-$kind" -t 1 $SAMPLES | cmp -s - "$TMP/out" || fail "threads-$kind: 3 threads differ from 1"
+    grep -q '^examples/licenses/mit-project/LICENSE: MIT$' "$TMP/out" || fail "threads-$kind: MIT not found"
+    pass
+done
+
+# ---- the man page renders without warnings ----
+if command -v groff >/dev/null 2>&1; then
+    warnings=$(groff -man -ww -z "$DEST$PREFIX/share/man/man1/licscan.1" 2>&1)
+    [ -z "$warnings" ] || fail "man page: $warnings"
+    pass
+fi
+
+# ---- uninstall leaves nothing ----
+run_make uninstall
+left=$(find "$DEST" ! -type d)
+[ -z "$left" ] || fail "left behind after uninstall: $left"
+pass
+
+echo "test_install: $checks checks passed (DESTDIR install, pkg-config shared and static builds, uninstall)"
