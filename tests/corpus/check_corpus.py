@@ -709,16 +709,31 @@ def judge_restrictions(exp, out, path):
 
 # ---------------------------------------------------------------- report
 
-def restrictions_report(judged):
-    """judged: list of (case, out) with restriction expectations. Returns the
-    report's lines."""
+def case_group(path, corpus):
+    """Report group of a case: its folder for hand-written and combined
+    cases; for license folders, originals apart from the other variants."""
+    rel = os.path.relpath(path, corpus).split(os.sep)
+    if len(rel) < 2:
+        return "other"
+    if rel[0] in ("clauses", "modified", "combined", "decoys"):
+        return rel[0]
+    return "license originals" if rel[-1].startswith("original.") else "license variants"
+
+
+def restrictions_report(judged, corpus):
+    """judged: list of (case, out, passed) with restriction expectations.
+    Returns the report's lines."""
     stats = {f: {"expected": 0, "found": 0, "correct": 0, "wrong": 0, "missed": 0,
                  "spurious": 0, "absent_ok": 0} for f in FLAGS}
     items = {}
     op_total = op_right = 0
     fc_want = fc_found = fc_spurious = 0
     n_cases = 0
-    for c, out in judged:
+    groups = {}
+    for c, out, ok in judged:
+        g = groups.setdefault(case_group(c.path, corpus), [0, 0])
+        g[0] += 1
+        g[1] += 1 if ok else 0
         exp = c.expected
         if out is None:
             continue
@@ -761,7 +776,11 @@ def restrictions_report(judged):
     def pct(a, b):
         return "%5.1f%%" % (100.0 * a / b) if b else "    - "
 
-    lines = ["restrictions report: %d cases with restriction expectations" % n_cases,
+    lines = ["restrictions report: %d cases with restriction expectations" % n_cases]
+    lines.append("%-22s %6s %6s" % ("group", "cases", "passed"))
+    for g in sorted(groups):
+        lines.append("%-22s %6d %6d" % (g, groups[g][0], groups[g][1]))
+    lines += ["",
              "%-22s %8s %6s %7s %6s %6s %8s %9s %6s" % (
                  "flag", "expected", "found", "correct", "wrong", "missed", "spurious",
                  "precision", "recall")]
@@ -778,12 +797,12 @@ def restrictions_report(judged):
         tot["spurious"], pct(tot["correct"], tot["found"]), pct(tot["correct"], tot["expected"])))
     if items:
         lines.append("")
-        lines.append("%-38s %8s %7s %6s %8s %9s %6s" % (
+        lines.append("%-42s %8s %7s %6s %8s %9s %6s" % (
             "list item", "expected", "correct", "missed", "spurious", "precision", "recall"))
         for key in sorted(items):
             s = items[key]
             found = s["correct"] + s["spurious"]
-            lines.append("%-38s %8d %7d %6d %8d %9s %6s" % (
+            lines.append("%-42s %8d %7d %6d %8d %9s %6s" % (
                 key, s["expected"], s["correct"], s["missed"], s["spurious"],
                 pct(s["correct"], found), pct(s["correct"], s["expected"])))
     lines.append("")
@@ -910,7 +929,7 @@ def main(argv=None):
             problems = ["no output line (%s%s)" % (status_text(arc),
                                                    ("; stderr: " + aerr[:300]) if aerr else "")]
         if c.expected.get("has_restrictions") or c.expected.get("flag_changes") is not None:
-            judged.append((c, out))
+            judged.append((c, out, not problems))
         if problems:
             failed += 1
             if not quiet:
@@ -924,7 +943,7 @@ def main(argv=None):
             if args.verbose:
                 print("ok   %s: %s" % (c.path, fmt_got(out)))
     if args.restrictions_report:
-        for line in restrictions_report(judged):
+        for line in restrictions_report(judged, args.corpus):
             print(line)
     for n in notes:
         print("note: " + n)
