@@ -83,8 +83,11 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
         return parse_error(p, col + (uint32_t)eo, what);
     }
     /* JIT is a speed-up only: without it (no memory, unsupported CPU) the
-     * interpreter runs the same pattern */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+     * interpreter runs the same pattern. With an allocator hook the JIT is
+     * left out: PCRE2's JIT compiler (10.42) crashes when one of its
+     * allocations fails, and a hook is how callers make them fail. */
+    if (!p->db->custom_allocator)
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     *out = code;
     return LICSCAN_OK;
 }
@@ -492,6 +495,7 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
             for (uint32_t k = old_n; k < db->rules.n; k++)
                 rule_free(db, db->rules.v[k]);
             db->rules.n = old_n;
+            p.n = 0; /* freed just now: they were p.v's rules */
             for (uint32_t m = 0; m < old_n; m++)
                 db->rules.v[m]->replaced = false;
             /* ids replaced earlier than this text stay replaced */
@@ -506,12 +510,8 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         }
     }
     rule_free(db, p.cur);
-    if (rc == LICSCAN_ENOMEM)
-        for (uint32_t k = 0; k < p.n; k++)
-            rule_free(db, p.v[k]);
-    else
-        for (uint32_t k = 0; k < p.n; k++)
-            rule_free(db, p.v[k]);
+    for (uint32_t k = 0; k < p.n; k++)
+        rule_free(db, p.v[k]);
     ls_free(a, p.v);
     if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
         ls_db_set_error(db, NULL, 0, 0, "%s: out of memory", p.source);

@@ -107,6 +107,7 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
     memset(db, 0, sizeof(*db));
     db->alloc = a;
     db->opts = o;
+    db->custom_allocator = opts && opts->allocator;
     ls_lexicon_init(&db->lex, &db->alloc);
     db->gctx = pcre2_general_context_create(pcre_malloc, pcre_free,
                                             &db->alloc);

@@ -309,6 +309,7 @@ struct licscan_db {
     uint32_t nphr, phr_cap;
     uint32_t *phr_head; /* word id -> first phrase + 1 */
     uint32_t phr_head_cap;
+    bool custom_allocator; /* opened with an allocator hook */
     ls_ruleset rules;
     struct ls_kw_index *kw; /* keyword prefilter of the rules */
     /* compiled var patterns, deduplicated by source */

@@ -852,6 +852,28 @@ def under(path, prefixes, corpus):
     return False
 
 
+KNOWN_FAILURES = "KNOWN_FAILURES.txt"
+
+
+def load_known_failures(corpus):
+    """Cases the current code is known to get wrong: `PATH  # reason`
+    lines in KNOWN_FAILURES.txt at the corpus root, PATH relative to it.
+    They are reported as XFAIL and not counted; one that passes is a
+    failure (XPASS) until it is taken off the list, so the list stays
+    true."""
+    known = {}
+    path = os.path.join(corpus, KNOWN_FAILURES)
+    if not os.path.exists(path):
+        return known
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            entry, _, reason = line.partition("#")
+            entry = entry.strip()
+            if entry:
+                known[os.path.normpath(entry)] = reason.strip() or "known failure"
+    return known
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Check licscan against the test corpus.")
     ap.add_argument("corpus", nargs="?", default=os.path.join(ROOT, "corpus"))
@@ -913,6 +935,8 @@ def main(argv=None):
         notes.append("%d output line(s) were not JSON objects with a \"file\" member, e.g. %r"
                      % (len(stray), stray[0][:200]))
 
+    known = load_known_failures(args.corpus)
+    xfailed = 0
     passed = failed = 0
     judged = []
     quiet = args.restrictions_report and not args.verbose
@@ -930,6 +954,16 @@ def main(argv=None):
                                                    ("; stderr: " + aerr[:300]) if aerr else "")]
         if c.expected.get("has_restrictions") or c.expected.get("flag_changes") is not None:
             judged.append((c, out, not problems))
+        rel = os.path.relpath(c.path, args.corpus)
+        if rel in known:
+            if problems:
+                xfailed += 1
+                if not quiet:
+                    print("XFAIL %s (%s): %s" % (c.path, known[rel], "; ".join(problems)))
+            else:
+                failed += 1
+                print("XPASS %s: passes now; take it off %s" % (c.path, KNOWN_FAILURES))
+            continue
         if problems:
             failed += 1
             if not quiet:
@@ -947,6 +981,8 @@ def main(argv=None):
             print(line)
     for n in notes:
         print("note: " + n)
+    if known:
+        print("%d known failures (listed in %s)" % (xfailed, KNOWN_FAILURES))
     print("%d passed, %d failed" % (passed, failed))
     if args.restrictions_report:
         return 1 if run_failed or not files else 0
