@@ -123,7 +123,7 @@ test-corpus: $(BUILD)/licscan
 
 test-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    CFLAGS="-fsanitize=address,undefined" PYTHON_TESTS= test
+	    CFLAGS="-fsanitize=address,undefined" PYTHON_TESTS= BAD_INPUT_TIME_LIMIT=150 test
 
 test-valgrind: all $(UNIT_TESTS)
 	$(MAKE) test-unit TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"

@@ -13,6 +13,7 @@ TSAN_BUILD    ?= build-tsan
 .PHONY: test-threads test-bad-inputs test-tsan
 
 EXTRA_TESTS += test-fuzz-replay test-threads test-bad-inputs
+BAD_INPUT_TIME_LIMIT ?= 30
 
 $(BUILD)/tests/thread_scan: tests/thread_scan.c tests/check.h include/licscan.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a \
@@ -22,7 +23,7 @@ test-threads: $(BUILD)/tests/thread_scan
 	$(TEST_WRAPPER) $(BUILD)/tests/thread_scan $(THREAD_CORPUS)
 
 test-bad-inputs: $(BUILD)/licscan
-	python3 tests/test_bad_inputs.py $(BUILD)/licscan
+	LICSCAN_TIME_LIMIT=$(BAD_INPUT_TIME_LIMIT) python3 tests/test_bad_inputs.py $(BUILD)/licscan
 
 test-tsan:
 	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
