@@ -31,6 +31,9 @@ void fuzz_check_result(const licscan_result *r, size_t input_len,
  * and checks it is one line of valid JSON. */
 void fuzz_check_json(licscan_result *r, const char *file, uint32_t flags);
 
+/* An error message (db or result): UTF-8 like every string of the API. */
+void fuzz_check_message(const char *msg);
+
 /* Copies at most max bytes of data into a NUL-terminated string, cut at
  * the first NUL: a file name made of fuzz input. */
 void fuzz_copy_name(char *dst, size_t max, const uint8_t *data, size_t size);
