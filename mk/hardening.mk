@@ -26,5 +26,5 @@ test-bad-inputs: $(BUILD)/licscan
 	LICSCAN_TIME_LIMIT=$(BAD_INPUT_TIME_LIMIT) python3 tests/test_bad_inputs.py $(BUILD)/licscan
 
 test-tsan:
-	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O2 -g -fsanitize=thread -fno-omit-frame-pointer" \
 	    CFLAGS="-fsanitize=thread" test-threads
