@@ -371,13 +371,10 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
         if (form == 0) {
             bool space = false;
             for (size_t k = raw0; k < raw1; k++) {
-                char c = t[k];
-                size_t len = 1;
+                size_t start = k, len = 1;
                 char eq = plain_punct(t + k, raw1 - k, &len);
-                if (eq) {
-                    c = eq;
-                    k += len - 1;
-                }
+                char c = eq ? eq : t[k];
+                k += len - 1; /* a multibyte sequence is one unit */
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                     c == '\f' || c == '\v') {
                     space = b->len > 0;
@@ -389,7 +386,7 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
                 if (eq || len == 1)
                     ls_buf_putc(b, c);
                 else
-                    ls_buf_append(b, t + k - len + 1, len);
+                    ls_buf_append(b, t + start, len);
             }
         } else {
             uint32_t last_start = UINT32_MAX;
