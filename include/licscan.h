@@ -242,6 +242,8 @@ LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
 #define LICSCAN_INPUT_RULE_LIMIT 0x80u /* a clause rule hit its PCRE2 limit:
                                           that rule skipped that clause */
 #define LICSCAN_INPUT_TRUNCATED_EVIDENCE 0x100u /* a flag hit max_evidence */
+#define LICSCAN_INPUT_VAR_LIMIT 0x200u /* a template var's pattern hit its
+                                         PCRE2 limit: read as not matching */
 LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
 
 /* SPDX license expression of the text matches (exact and near) joined by

@@ -233,6 +233,45 @@ static void json_flag_changes(ls_buf *b, const licscan_match *m)
 
 #define JSON_SCHEMA_VERSION "1"
 
+/* One warning per limit the scan hit: the result stands, but may miss
+ * something a scan without the limit would have found. */
+static void json_warnings(ls_buf *b, uint32_t input_flags)
+{
+    static const struct {
+        uint32_t flag;
+        const char *code, *message;
+    } limits[] = {
+        {LICSCAN_INPUT_TRUNCATED_DIFFS, "differences-truncated",
+         "a match has more differences than max_differences; the rest are "
+         "counted but not listed"},
+        {LICSCAN_INPUT_SEARCH_LIMIT, "search-limit",
+         "the candidate search stopped early; text after that point was not "
+         "matched against templates"},
+        {LICSCAN_INPUT_RULE_LIMIT, "rule-limit",
+         "a clause rule hit its PCRE2 limit and was skipped for that clause; "
+         "a restriction may be missing"},
+        {LICSCAN_INPUT_TRUNCATED_EVIDENCE, "evidence-truncated",
+         "a restriction has more evidence than max_evidence; the rest is not "
+         "listed"},
+        {LICSCAN_INPUT_VAR_LIMIT, "var-limit",
+         "a template variable's pattern hit its PCRE2 limit and was read as "
+         "not matching; coverage may be lower than it should"},
+    };
+    bool any = false;
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        if (!(input_flags & limits[i].flag))
+            continue;
+        ls_buf_puts(b, any ? ",{" : ",\"warnings\":[{");
+        any = true;
+        json_key(b, "code");
+        json_str(b, limits[i].code);
+        json_member_str(b, "message", limits[i].message);
+        ls_buf_putc(b, '}');
+    }
+    if (any)
+        ls_buf_putc(b, ']');
+}
+
 int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
                         const char **json, size_t *json_len)
 {
@@ -251,7 +290,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         static const char *const names[] = {
             "invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
             "differences-truncated", "search-limit", "rule-limit",
-            "evidence-truncated"};
+            "evidence-truncated", "var-limit"};
         ls_buf_putc(b, ',');
         json_key(b, "input");
         ls_buf_putc(b, '[');
@@ -317,6 +356,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
     json_member_str(b, "spdx", licscan_result_spdx(r));
     json_restrictions(b, r);
     json_openness(b, r);
+    json_warnings(b, r->input_flags);
     if (r->status) {
         json_member_str(b, "error", r->errmsg);
         json_member_str(b, "status", licscan_strerror(r->status));

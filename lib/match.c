@@ -270,6 +270,9 @@ static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
 {
     int rc = pcre2_match(re->code, (PCRE2_SPTR)p, n, 0, PCRE2_NO_UTF_CHECK,
                          s->md, s->mc);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT)
+        s->res->input_flags |= LICSCAN_INPUT_VAR_LIMIT;
     return rc >= 0;
 }
 

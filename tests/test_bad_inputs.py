@@ -123,7 +123,10 @@ def rejected_at_variable(obj):
     for m in obj.get("matches", []):
         if m["id"] == "Backtrack":
             ops = [x["op"] for x in m.get("differences", [])]
-            return None if "variable" in ops else "no variable difference: %s" % ops
+            if "variable" not in ops:
+                return "no variable difference: %s" % ops
+            codes = [w["code"] for w in obj.get("warnings", [])]
+            return None if "var-limit" in codes else "no var-limit warning: %s" % codes
     return "no Backtrack match"
 
 
@@ -142,6 +145,26 @@ rule broken
 end
 """
 BAD_RULES_LOCATION = r"bad\.rules:10:\d+: "
+
+# A rule whose pattern backtracks exponentially on a long run of "a".
+BACKTRACK_RULES = """rule backtrack
+  flag non_commercial
+  keywords aaaa
+  match (a+)+b
+end
+"""
+
+
+def backtrack_rule_setup(d):
+    return ["--rules", write(d, "bt.rules", BACKTRACK_RULES),
+            write(d, "f", "You shall not use " + "a" * 40 + "c by any means.\n")]
+
+
+def warned(code):
+    def check(obj):
+        codes = [w["code"] for w in obj.get("warnings", [])]
+        return None if code in codes else "no %s warning: %s" % (code, codes)
+    return check
 
 
 def cli_has_rules_option():
@@ -238,7 +261,10 @@ CASES = [
          lambda d: [write(d, "f.md", "".join("> " * 200 + "* " * 50 + l + "\n" for l in MIT.splitlines()))], 0,
          [Line(match="MIT")]),
     Case("template var (a+)+b against 30000 a's", backtrack_setup, 0,
-         [Line(match="Backtrack", check=rejected_at_variable)]),
+         [Line(match="Backtrack", flags=["var-limit"], check=rejected_at_variable)]),
+    Case("clause rule (a+)+b against 40 a's", backtrack_rule_setup, 0,
+         [Line(flags=["rule-limit"], check=warned("rule-limit"))],
+         skip=None if cli_has_rules_option() else "this licscan has no --rules"),
     Case("rule syntax error in --templates DIR",
          lambda d: ["--templates", os.path.dirname(write(d, "rules/bad.rules", BAD_RULES)),
                     write(d, "f", MIT)], 2,
