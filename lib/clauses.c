@@ -561,6 +561,8 @@ typedef struct clause {
     uint32_t para;      /* paragraph number: sentences of one share it */
 } clause;
 
+enum { BLOCK_NONE, BLOCK_QUOTE, BLOCK_INDENT, BLOCK_FENCE };
+
 /* Kinds of list marker, for the label stack. */
 enum { MK_NUMBER, MK_LOWER, MK_UPPER, MK_ROMAN, MK_BULLET };
 
@@ -590,6 +592,11 @@ typedef struct seg {
     bool item_pending; /* a list marker opened the clause being built */
     bool in_quote;     /* an open double quote in the clause being built */
     uint32_t para;     /* current paragraph number */
+    /* A block (quoted, indented or fenced) after a sentence ending in ':'
+     * is the text that sentence introduces: "include this notice:" */
+    int block;            /* BLOCK_* being read into the open clause */
+    uint32_t held_close;  /* blank line after the ':' clause, +1; 0 none */
+    uint32_t line_indent; /* indentation of the last non-blank line */
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
 } seg;
@@ -964,6 +971,35 @@ static void add_line_text(seg *s, const char *p, const char *e)
     }
 }
 
+/* Does the open clause end in ':' (ignoring trailing spaces)? */
+static bool clause_ends_colon(const seg *s)
+{
+    if (!s->in_clause)
+        return false;
+    uint32_t e = (uint32_t)s->disp.len;
+    while (e > s->open && s->disp.data[e - 1] == ' ')
+        e--;
+    return e > s->open && s->disp.data[e - 1] == ':';
+}
+
+static bool fence_line(const char *q, const char *e)
+{
+    return e - q >= 3 && (memcmp(q, "```", 3) == 0 || memcmp(q, "~~~", 3) == 0);
+}
+
+/* The block ends: close its quote and the clause it belongs to. */
+static void end_block(seg *s, uint32_t src)
+{
+    if (s->in_clause && s->in_quote) {
+        while (s->disp.len > s->open && s->disp.data[s->disp.len - 1] == ' ')
+            s->disp.len--;
+        emit(s, "\"", 1, src ? src - 1 : 0);
+    }
+    s->block = BLOCK_NONE;
+    close_clause(s, src);
+    s->para++;
+}
+
 static void segment(seg *s)
 {
     detect_comment_style(s);
@@ -982,8 +1018,64 @@ static void segment(seg *s)
         else if (e - q >= 2 && (memcmp(q, "/*", 2) == 0 ||
                                 memcmp(q, "*/", 2) == 0))
             q += 2;
+        const char *before_quote = q;
+        uint32_t indent = 0;
+        for (const char *r = p; r < q; r++)
+            indent += *r == '\t' ? 4 : 1;
         while (q < e && (*q == ' ' || *q == '\t' || *q == '>'))
             q++;
+        bool quoted = memchr(before_quote, '>', (size_t)(q - before_quote));
+        bool empty = true;
+        for (const char *r = q; r < e && empty; r++)
+            empty = *r == ' ' || *r == '\t' || *r == '\r';
+        /* blocks introduced by a ':' sentence: see seg.block */
+        if (s->block == BLOCK_FENCE) {
+            if (fence_line(q, e)) {
+                end_block(s, (uint32_t)(p - t));
+                p = e < end ? e + 1 : end;
+                continue;
+            }
+        } else if (s->block == BLOCK_QUOTE) {
+            if (!quoted)
+                end_block(s, (uint32_t)(p - t));
+            else if (empty) {
+                p = e < end ? e + 1 : end; /* "> " alone: same quote */
+                continue;
+            }
+        } else if (s->block == BLOCK_INDENT) {
+            if (empty || indent < s->line_indent)
+                end_block(s, (uint32_t)(p - t));
+        } else if (s->held_close && !empty) {
+            int kind;
+            const char *mt;
+            size_t mtn;
+            bool fence = fence_line(q, e);
+            int block = fence ? BLOCK_FENCE
+                        : quoted ? BLOCK_QUOTE
+                        : indent >= s->line_indent + 4 ? BLOCK_INDENT
+                                                       : BLOCK_NONE;
+            if (block && !fence && list_marker(s, q, e, &kind, &mt, &mtn))
+                block = BLOCK_NONE; /* a list, read as one */
+            if (block) {
+                s->block = block;
+                s->line_indent = indent;
+                if (s->disp.len && s->disp.data[s->disp.len - 1] != ' ')
+                    emit(s, " ", 1, (uint32_t)(q - t));
+                emit(s, "\"", 1, (uint32_t)(q - t));
+                s->in_quote = true;
+                s->held_close = 0;
+                if (fence) {
+                    p = e < end ? e + 1 : end;
+                    continue;
+                }
+            } else {
+                close_clause(s, s->held_close - 1);
+                s->para++;
+                s->held_close = 0;
+            }
+        }
+        if (!empty && !s->block)
+            s->line_indent = indent;
         if (cl && (size_t)(e - q) >= 2 && memcmp(e - 2, "*/", 2) == 0)
             e -= 2;
         bool heading = false;
@@ -1012,9 +1104,15 @@ static void segment(seg *s)
             if (*r != ' ' && *r != '\t' && *r != '\r' && *r != '*' &&
                 *r != '-' && *r != '=' && *r != '_')
                 blank = false;
-        if (blank) {
-            close_clause(s, (uint32_t)(p - t));
-            s->para++;
+        if (blank && !s->block && !s->held_close && clause_ends_colon(s)) {
+            s->held_close = (uint32_t)(p - t) + 1; /* maybe a block next */
+        } else if (blank && !s->block) {
+            if (!s->held_close) {
+                close_clause(s, (uint32_t)(p - t));
+                s->para++;
+            }
+        } else if (blank) {
+            /* a rule line inside a block: nothing to read */
         } else {
             if (heading) {
                 close_clause(s, (uint32_t)(p - t));
@@ -1039,7 +1137,9 @@ static void segment(seg *s)
         }
         p = e < end ? e + 1 : end;
     }
-    close_clause(s, (uint32_t)s->tlen);
+    if (s->block)
+        end_block(s, (uint32_t)s->tlen);
+    close_clause(s, s->held_close ? s->held_close - 1 : (uint32_t)s->tlen);
 }
 
 /* Decoded-text span of display bytes [ds, de). */
