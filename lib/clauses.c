@@ -597,6 +597,8 @@ typedef struct seg {
     int block;            /* BLOCK_* being read into the open clause */
     uint32_t held_close;  /* blank line after the ':' clause, +1; 0 none */
     uint32_t line_indent; /* indentation of the last non-blank line */
+    const char *table_head, *table_head_end; /* a Markdown table's first row */
+    bool table_body;      /* its separator row was seen */
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
 } seg;
@@ -1000,6 +1002,73 @@ static void end_block(seg *s, uint32_t src)
     s->para++;
 }
 
+/* The cell of a table row at index `want`, trimmed; false when none. */
+static bool table_cell(const char *q, const char *e, uint32_t want,
+                       const char **cs, const char **ce)
+{
+    const char *start = q;
+    if (q < e && *q == '|')
+        q++;
+    for (uint32_t i = 0; q < e; i++) {
+        const char *c = q;
+        while (q < e && !(*q == '|' && (q == start || q[-1] != '\\')))
+            q++;
+        if (i == want) {
+            while (c < q && (*c == ' ' || *c == '\t' || *c == '*'))
+                c++;
+            const char *x = q;
+            while (x > c && (x[-1] == ' ' || x[-1] == '\t' || x[-1] == '\r' ||
+                             x[-1] == '*'))
+                x--;
+            *cs = c;
+            *ce = x;
+            return true;
+        }
+        if (q < e)
+            q++;
+    }
+    return false;
+}
+
+/* One Markdown table row is one clause; a body cell is read with the
+ * header of its column ("Allowed: no"), so a row says what it means. */
+static void table_row(seg *s, const char *q, const char *e)
+{
+    bool separator = true;
+    for (const char *r = q; r < e && separator; r++)
+        separator = strchr("|-: \t\r", *r) != NULL;
+    if (separator) {
+        s->table_body = s->table_head != NULL;
+        return;
+    }
+    if (!s->table_head) {
+        s->table_head = q;
+        s->table_head_end = e;
+    }
+    bool body = s->table_body && q != s->table_head;
+    close_clause(s, (uint32_t)(q - s->t));
+    const char *cs, *ce, *hs, *he;
+    for (uint32_t i = 0; table_cell(q, e, i, &cs, &ce) && !s->failed; i++) {
+        if (cs == ce)
+            continue;
+        uint32_t src = (uint32_t)(cs - s->t);
+        open_clause(s);
+        if (s->disp.len > s->open)
+            emit(s, "; ", 2, src);
+        size_t from = s->disp.len;
+        if (body && table_cell(s->table_head, s->table_head_end, i, &hs, &he) &&
+            hs < he) {
+            add_line_text(s, hs, he);
+            emit(s, ": ", 2, src);
+        }
+        /* header text read above maps to this cell, not to the header */
+        for (size_t k = from; k < s->disp.len && !s->failed; k++)
+            s->map[k] = src;
+        add_line_text(s, cs, ce);
+    }
+    close_clause(s, (uint32_t)(e - s->t));
+}
+
 static void segment(seg *s)
 {
     detect_comment_style(s);
@@ -1078,6 +1147,20 @@ static void segment(seg *s)
             s->line_indent = indent;
         if (cl && (size_t)(e - q) >= 2 && memcmp(e - 2, "*/", 2) == 0)
             e -= 2;
+        if (!s->block && q < e && *q == '|') {
+            if (s->held_close) {
+                close_clause(s, s->held_close - 1);
+                s->held_close = 0;
+            }
+            table_row(s, q, e);
+            p = e < end ? e + 1 : end;
+            continue;
+        }
+        if (s->table_head) {
+            s->table_head = NULL;
+            s->table_body = false;
+            s->para++;
+        }
         bool heading = false;
         {
             const char *h = q;
