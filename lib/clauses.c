@@ -559,6 +559,7 @@ typedef struct clause {
     uint32_t label;     /* offset of its label in seg.labels */
     bool item;          /* the first clause of a list item */
     uint32_t para;      /* paragraph number: sentences of one share it */
+    uint32_t run;       /* lines not broken by a blank line or heading */
 } clause;
 
 enum { BLOCK_NONE, BLOCK_QUOTE, BLOCK_INDENT, BLOCK_FENCE };
@@ -592,6 +593,7 @@ typedef struct seg {
     bool item_pending; /* a list marker opened the clause being built */
     bool in_quote;     /* an open double quote in the clause being built */
     uint32_t para;     /* current paragraph number */
+    uint32_t run;      /* current run of lines (see clause.run) */
     /* A block (quoted, indented or fenced) after a sentence ending in ':'
      * is the text that sentence introduces: "include this notice:" */
     int block;            /* BLOCK_* being read into the open clause */
@@ -680,6 +682,7 @@ static void close_clause(seg *s, uint32_t end_src)
     c->depth = s->depth;
     c->label = s->cur_label;
     c->para = s->para;
+    c->run = s->run;
     c->item = s->item_pending;
     s->item_pending = false;
     /* The lead-in of a clause is the closest earlier clause less deeply
@@ -1000,6 +1003,7 @@ static void end_block(seg *s, uint32_t src)
     s->block = BLOCK_NONE;
     close_clause(s, src);
     s->para++;
+    s->run++;
 }
 
 /* The cell of a table row at index `want`, trimmed; false when none. */
@@ -1140,6 +1144,7 @@ static void segment(seg *s)
             } else {
                 close_clause(s, s->held_close - 1);
                 s->para++;
+                s->run++;
                 s->held_close = 0;
             }
         }
@@ -1160,6 +1165,7 @@ static void segment(seg *s)
             s->table_head = NULL;
             s->table_body = false;
             s->para++;
+            s->run++;
         }
         bool heading = false;
         {
@@ -1193,12 +1199,14 @@ static void segment(seg *s)
             if (!s->held_close) {
                 close_clause(s, (uint32_t)(p - t));
                 s->para++;
+                s->run++;
             }
         } else if (blank) {
             /* a rule line inside a block: nothing to read */
         } else {
             if (heading) {
                 close_clause(s, (uint32_t)(p - t));
+                s->run++;
                 s->depth = 0;
                 set_label(s);
             }
@@ -1379,18 +1387,19 @@ static void evaluate(engine *e, const hit *h)
         int32_t k = (int32_t)h->clause;
         for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside;
              depth++) {
-            inside = run_pattern(e, r->within, &e->s->cl[k]);
-            k = e->s->cl[k].lead;
-        }
-        /* A list rewrapped into one paragraph keeps no markers: look back
-         * through its sentences for a lead-in (one holding a ':'). */
-        for (int32_t j = (int32_t)h->clause - 1, steps = 0;
-             !inside && j >= 0 && steps < 32 &&
-             e->s->cl[j].para == c->para;
-             j--, steps++) {
-            const clause *o = &e->s->cl[j];
-            if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
-                inside = run_pattern(e, r->within, o);
+            const clause *ck = &e->s->cl[k];
+            inside = run_pattern(e, r->within, ck);
+            /* A list rewrapped into running text keeps no reliable
+             * markers: look back through the lines up to the last blank
+             * line or heading for a lead-in (a sentence holding a ':'). */
+            for (int32_t j = k - 1, steps = 0;
+                 !inside && j >= 0 && steps < 32 && e->s->cl[j].run == ck->run;
+                 j--, steps++) {
+                const clause *o = &e->s->cl[j];
+                if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
+                    inside = run_pattern(e, r->within, o);
+            }
+            k = ck->lead;
         }
         if (!inside)
             return;
