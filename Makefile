@@ -89,9 +89,10 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/liblicscan.so
 
-# The CLI links the static library so it runs from anywhere.
+# The CLI links the static library so it runs from anywhere; it scans with
+# a pool of POSIX threads.
 $(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@

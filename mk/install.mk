@@ -92,6 +92,3 @@ endif
 check-exports: test-exports
 
 EXTRA_TESTS += test-exports test-examples test-install
-
-# The CLI scans with a pool of POSIX threads.
-$(BUILD)/licscan: private APP_CFLAGS += -pthread
