@@ -36,6 +36,7 @@
 #define PARTIAL_MIN_WORDS 20
 #define PARTIAL_MIN_COVERAGE 0.05
 #define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
+#define MISSING_WEIGHT 0.5   /* score lost per template word not found */
 #define RUNNER_UP_COVERAGE 0.80
 
 typedef struct hit {
@@ -757,8 +758,16 @@ static void build_candidate(scan *s, const ls_template *tp)
         m.kind = LICSCAN_KIND_NEAR;
     else
         m.kind = LICSCAN_KIND_PARTIAL;
-    /* input words explained, less those left unexplained inside */
+    /* input words explained, less those left unexplained inside, less
+     * half the template words missing between the first and the last
+     * word found: a longer template must explain more of the input than
+     * it leaves out. Words missing past either end are a truncated copy,
+     * not evidence against the template. */
+    uint32_t inner_required = 0;
+    for (uint32_t t = p->t[0]; t <= p->t[p->n - 1]; t++)
+        inner_required += !tp->optional[t];
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
+              MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);
     if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
         s->rc = LICSCAN_ENOMEM;
