@@ -104,6 +104,23 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("unknown option", err)
 
+    def test_options_after_paths(self):
+        """Options may follow the paths; after "--" everything is a path."""
+        a = self.write("a", MIT_BODY)
+        b = self.write("-b", MIT_BODY)
+        rc, out, _ = run(a, "--json", "-j", "1")
+        self.assertEqual(rc, 0)
+        [line] = json_lines(out)
+        self.assertEqual((line["file"], line["spdx"]), (a, "MIT"))
+        os.chdir(self.dir)
+        try:
+            rc, out, _ = run("--json", "--", "a", "-b")
+        finally:
+            os.chdir(ROOT)
+        self.assertEqual(rc, 0)
+        self.assertEqual([l["file"] for l in json_lines(out)], ["a", "-b"])
+        self.assertTrue(os.path.exists(b))
+
     def test_json_line_shape(self):
         path = self.write("LICENSE", "Copyright (c) 2024 Jane Doe\n\n" + MIT_BODY)
         rc, out, _ = run("--json", path)

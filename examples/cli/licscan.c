@@ -1059,6 +1059,7 @@ static void usage(FILE *f)
         "               [--json]\n"
         "Identify the licenses in files: which license, which version, where,\n"
         "how close to the canonical text, and the restrictions they impose.\n"
+        "Options may also follow the paths; \"--\" ends the options.\n"
         "\n"
         "Output:\n"
         "  --format FORMAT   text (default), json (JSON Lines, one object per\n"
@@ -1189,19 +1190,25 @@ static int want_color(enum color_when when, int fd)
 
 /* Parses the options into s; returns the index of the first path, or
  * -1 after printing a usage error, or -2 when --help or --version was
- * handled. */
-static int parse_args(int argc, char **argv, settings *s)
+ * handled. Options may follow paths (as with GNU tools): argv is reordered
+ * so that the paths, in their order, come last; "--" ends the options. */
+static int parse_options(int argc, char **argv, settings *s, char **paths)
 {
     enum color_when color = COLOR_AUTO;
+    int npaths = 0, nopts = 1;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
         const char *v;
+        int opt_start = i;
         if (!strcmp(a, "--")) {
-            i++;
+            argv[nopts++] = argv[i]; /* kept, so that argc still holds */
+            for (i++; i < argc; i++)
+                paths[npaths++] = argv[i];
             break;
         } else if (a[0] != '-' || !a[1]) {
-            break; /* the first path */
+            paths[npaths++] = argv[i];
+            continue;
         } else if (!strcmp(a, "--json")) {
             s->format = FORMAT_JSON;
         } else if (option_with_value(argc, argv, &i, "--format", &v)) {
@@ -1281,13 +1288,30 @@ static int parse_args(int argc, char **argv, settings *s)
             usage(stderr);
             return -1;
         }
+        for (int k = opt_start; k <= i; k++)
+            argv[nopts++] = argv[k]; /* nopts <= k: nothing unread lost */
     }
+    for (int k = 0; k < npaths; k++)
+        argv[nopts + k] = paths[k];
+    i = nopts;
     /* Machine-readable formats are never coloured. */
     s->out_colors = s->format == FORMAT_TEXT && want_color(color, STDOUT_FILENO)
                         ? &ansi
                         : &plain;
     s->err_colors = want_color(color, STDERR_FILENO) ? &ansi : &plain;
     return i;
+}
+
+static int parse_args(int argc, char **argv, settings *s)
+{
+    char **paths = malloc((size_t)argc * sizeof(char *));
+    if (!paths) {
+        fprintf(stderr, "licscan: out of memory\n");
+        return -1;
+    }
+    int first_path = parse_options(argc, argv, s, paths);
+    free(paths);
+    return first_path;
 }
 
 /* The database error, with its file:line:col when the message lacks it. */
