@@ -54,10 +54,17 @@ static void json_u64(ls_buf *b, uint64_t v)
     ls_buf_puts(b, n);
 }
 
+/* A ratio in [0, 1] with four decimals, printed from integers: "%.4f"
+ * would follow the caller's LC_NUMERIC and could write "0,9270". */
 static void json_ratio(ls_buf *b, double v)
 {
+    if (!(v > 0))
+        v = 0; /* NaN too */
+    if (v > 1)
+        v = 1;
+    unsigned long r = (unsigned long)(v * 10000.0 + 0.5);
     char n[24];
-    snprintf(n, sizeof(n), "%.4f", v);
+    snprintf(n, sizeof(n), "%lu.%04lu", r / 10000, r % 10000);
     ls_buf_puts(b, n);
 }
 
