@@ -1,8 +1,17 @@
-"""licscan for Python: identify license texts through the C library (ctypes).
+"""licscan for Python: identify license texts and the restrictions they
+impose, through the C library (ctypes).
 
     import licscan
-    for m in licscan.scan(b"...license text..."):   # or a path
+    res = licscan.scan(b"...license text...")       # or a path
+    for m in res:                                   # the matches
         print(m.id, m.kind, m.coverage, m.start, m.end)
+        for c in m.flag_changes:                    # near/partial matches
+            print("  ", c.change, c.flag)
+    for name, r in res.restrictions.items():        # flags, in flag order
+        print(name, r.value, r.qualifier)
+        for ev in r.evidence:
+            print("  ", ev.label, ev.start, ev.end, ev.rule, ev.text)
+    print(res.openness.category, res.openness.use.broken_by)
 
 The shared library is found through the LICSCAN_LIBRARY environment
 variable (a path to liblicscan.so), else in the build tree of this
@@ -10,13 +19,16 @@ repository (build/liblicscan.so), else by the system loader.
 Only the standard library is used. Results are copied into Python objects
 and the C result is freed before scan() returns.
 """
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import threading
+from dataclasses import dataclass
 
 __all__ = ["Database", "LicscanError", "License", "Match", "Difference",
-           "Result", "scan", "version"]
+           "FlagChange", "Restriction", "Evidence", "Openness", "Freedom",
+           "Result", "scan", "scan_json", "flags", "version"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -101,9 +113,70 @@ _match_diff = _fn("licscan_match_diff", ctypes.c_int, _c_match, ctypes.c_uint32,
                   ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint64),
                   ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_char_p))
 _diff_op_name = _fn("licscan_diff_op_name", ctypes.c_char_p, ctypes.c_uint32)
+_db_add_rules = _fn("licscan_db_add_rules", ctypes.c_int, _c_db, ctypes.c_char_p,
+                    ctypes.c_size_t, ctypes.c_char_p)
+_db_rule_count = _fn("licscan_db_rule_count", ctypes.c_uint32, _c_db)
+_scan_options_init = _fn("licscan_scan_options_init", None, ctypes.c_void_p)
+_result_json = _fn("licscan_result_json", ctypes.c_int, _c_result, ctypes.c_char_p,
+                   ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p),
+                   ctypes.POINTER(ctypes.c_size_t))
 
+_c_restr = ctypes.c_void_p
+_flag_count = _fn("licscan_flag_count", ctypes.c_uint32)
+_flag_name = _fn("licscan_flag_name", ctypes.c_char_p, ctypes.c_uint32)
+_flag_value_type = _fn("licscan_flag_value_type", ctypes.c_uint32, ctypes.c_uint32)
+_result_restriction_count = _fn("licscan_result_restriction_count", ctypes.c_uint32,
+                                _c_result)
+_result_restriction = _fn("licscan_result_restriction", _c_restr, _c_result,
+                          ctypes.c_uint32)
+_restriction_flag = _fn("licscan_restriction_flag", ctypes.c_uint32, _c_restr)
+_restriction_number = _fn("licscan_restriction_number", ctypes.c_int64, _c_restr)
+_restriction_text = _fn("licscan_restriction_text", ctypes.c_char_p, _c_restr)
+_restriction_qualifier = _fn("licscan_restriction_qualifier", ctypes.c_char_p, _c_restr)
+_restriction_item_count = _fn("licscan_restriction_item_count", ctypes.c_uint32,
+                              _c_restr)
+_restriction_item = _fn("licscan_restriction_item", ctypes.c_char_p, _c_restr,
+                        ctypes.c_uint32)
+_restriction_evidence_count = _fn("licscan_restriction_evidence_count",
+                                  ctypes.c_uint32, _c_restr)
+_restriction_evidence = _fn("licscan_restriction_evidence", ctypes.c_int, _c_restr,
+                            ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64),
+                            ctypes.POINTER(ctypes.c_uint64),
+                            ctypes.POINTER(ctypes.c_char_p),
+                            ctypes.POINTER(ctypes.c_char_p),
+                            ctypes.POINTER(ctypes.c_char_p))
+_result_openness = _fn("licscan_result_openness", ctypes.c_uint32, _c_result)
+_openness_name = _fn("licscan_openness_name", ctypes.c_char_p, ctypes.c_uint32)
+_freedom_name = _fn("licscan_freedom_name", ctypes.c_char_p, ctypes.c_uint32)
+_result_freedom = _fn("licscan_result_freedom", ctypes.c_int, _c_result,
+                      ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64))
+_match_flag_change_count = _fn("licscan_match_flag_change_count", ctypes.c_uint32,
+                               _c_match)
+_match_flag_change = _fn("licscan_match_flag_change", ctypes.c_int, _c_match,
+                         ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32),
+                         ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_uint64),
+                         ctypes.POINTER(ctypes.c_uint64))
+
+
+class _ScanOptions(ctypes.Structure):
+    # licscan_scan_options as include/licscan.h declares it.
+    _fields_ = [("struct_size", ctypes.c_uint32), ("max_differences", ctypes.c_uint32),
+                ("max_input_bytes", ctypes.c_uint64), ("flags", ctypes.c_uint32),
+                ("max_evidence", ctypes.c_uint32)]
+
+
+_SCAN_NO_CLAUSES = 0x1
+_JSON_DIFFS = 0x1
+
+# Bit i of licscan_result_input_flags(), named as in the JSON "input" member.
 _INPUT_FLAGS = ["invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
-                "differences-truncated", "search-limit"]
+                "differences-truncated", "search-limit", "rule-limit",
+                "evidence-truncated", "var-limit"]
+_VALUE_TYPES = ["bool", "number", "text", "list"]
+# Flag names by number; the library's own table, read once.
+_FLAGS = [_flag_name(i).decode("ascii") for i in range(_flag_count())]
+# LICSCAN_FREEDOM_USE .. LICSCAN_FREEDOM_SHARE
+_FREEDOMS = [_freedom_name(i).decode("ascii") for i in range(4)]
 
 
 def _s(b):
@@ -115,9 +188,16 @@ def version():
     return _s(_version_string())
 
 
+def flags():
+    """Every restriction flag the library knows, in flag order: a dict of
+    flag name to value type ("bool", "number", "text" or "list")."""
+    return {name: _VALUE_TYPES[_flag_value_type(i)] for i, name in enumerate(_FLAGS)}
+
+
 class LicscanError(Exception):
-    """A licscan call failed: .status is the C status code, .file/.line/
-    .column locate a template error when there is one."""
+    """A licscan call failed: .status is the C status code (LICSCAN_E*,
+    negative), .file/.line/.column locate a template or rule error when
+    there is one."""
 
     def __init__(self, status, message, file=None, line=0, column=0):
         super().__init__(message or _s(_strerror(status)))
@@ -152,11 +232,129 @@ class Difference:
         return f"Difference({self.op!r}, {self.start}, {self.end}, {self.template!r})"
 
 
+@dataclass(frozen=True)
+class FlagChange:
+    """A flag a near or partial match's differences add (set by an inserted
+    or replaced clause, spanning it) or remove (set by template wording the
+    input lacks; the span is empty at the place of the deletion)."""
+    flag: str
+    added: bool
+    start: int
+    end: int
+
+    @property
+    def change(self):
+        """"added" or "removed", as in the JSON."""
+        return "added" if self.added else "removed"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A clause that sets a flag: its byte span in the input (end
+    exclusive), its text (whitespace collapsed, quotes and dashes made
+    ASCII), its section label ("1.b.v", or "") and the id of the rule that
+    fired."""
+    start: int
+    end: int
+    text: str
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A flag the text sets. value depends on value_type: True ("bool"),
+    an int ("number", with its unit in qualifier), a str ("text", "" when
+    the flag is set but no text was read; an exception in qualifier), or a
+    tuple of str ("list")."""
+    flag: str
+    value_type: str
+    value: object
+    qualifier: str
+    evidence: tuple
+
+    @property
+    def flag_id(self):
+        """The flag's number (LICSCAN_FLAG_*)."""
+        return _FLAGS.index(self.flag)
+
+
+@dataclass(frozen=True)
+class Freedom:
+    """One of the OSI freedoms: ok, or broken by the flags named."""
+    name: str
+    ok: bool
+    broken_by: tuple
+
+
+@dataclass(frozen=True)
+class Openness:
+    """The openness verdict: a category ("unknown", "open-source",
+    "open-weight-restricted", "non-commercial" or "proprietary") and the
+    four freedoms."""
+    category: str
+    use: Freedom
+    study: Freedom
+    modify: Freedom
+    share: Freedom
+
+    @property
+    def freedoms(self):
+        return (self.use, self.study, self.modify, self.share)
+
+    @property
+    def broken(self):
+        """Names of the freedoms some flag breaks."""
+        return [f.name for f in self.freedoms if not f.ok]
+
+
+def _flag_names(mask):
+    return tuple(n for i, n in enumerate(_FLAGS) if mask & (1 << i))
+
+
+def _restriction(handle):
+    flag = _restriction_flag(handle)
+    vtype = _VALUE_TYPES[_flag_value_type(flag)]
+    if vtype == "number":
+        value = _restriction_number(handle)
+    elif vtype == "text":
+        value = _s(_restriction_text(handle))
+    elif vtype == "list":
+        value = tuple(_s(_restriction_item(handle, i))
+                      for i in range(_restriction_item_count(handle)))
+    else:
+        value = True
+    evidence = []
+    s, e = ctypes.c_uint64(), ctypes.c_uint64()
+    text, label, rule = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_char_p()
+    for i in range(_restriction_evidence_count(handle)):
+        rc = _restriction_evidence(handle, i, ctypes.byref(s), ctypes.byref(e),
+                                   ctypes.byref(text), ctypes.byref(label),
+                                   ctypes.byref(rule))
+        if rc:
+            raise LicscanError(rc, None)
+        evidence.append(Evidence(s.value, e.value, _s(text.value), _s(label.value),
+                                 _s(rule.value)))
+    return Restriction(_FLAGS[flag], vtype, value, _s(_restriction_qualifier(handle)),
+                       tuple(evidence))
+
+
+def _openness(handle):
+    freedoms = []
+    mask = ctypes.c_uint64()
+    for i, name in enumerate(_FREEDOMS):
+        rc = _result_freedom(handle, i, ctypes.byref(mask))
+        if rc < 0:
+            raise LicscanError(rc, None)
+        freedoms.append(Freedom(name, rc == 1, _flag_names(mask.value) if rc == 0 else ()))
+    return Openness(_s(_openness_name(_result_openness(handle))), *freedoms)
+
+
 class Match:
     """One license found in the text."""
 
     __slots__ = ("license", "kind", "coverage", "start", "end", "runner_up",
-                 "runner_up_coverage", "differences")
+                 "runner_up_coverage", "differences", "flag_changes")
 
     def __init__(self, handle):
         self.license = License(_match_license(handle))
@@ -175,6 +373,15 @@ class Match:
                         ctypes.byref(t))
             self.differences.append(Difference(_s(_diff_op_name(op.value)), s.value,
                                                e.value, _s(t.value)))
+        self.flag_changes = []
+        flag, added = ctypes.c_uint32(), ctypes.c_int()
+        for i in range(_match_flag_change_count(handle)):
+            rc = _match_flag_change(handle, i, ctypes.byref(flag), ctypes.byref(added),
+                                    ctypes.byref(s), ctypes.byref(e))
+            if rc:
+                raise LicscanError(rc, None)
+            self.flag_changes.append(FlagChange(_FLAGS[flag.value], bool(added.value),
+                                                s.value, e.value))
 
     @property
     def id(self):
@@ -186,7 +393,10 @@ class Match:
 
 
 class Result(list):
-    """The matches of one scan (a list), with .spdx, .encoding, .input."""
+    """The matches of one scan (a list), with .spdx, .encoding, .input (the
+    notable facts about the input, named as in the JSON), .restrictions (a
+    dict of flag name to Restriction, in flag order, holding only the flags
+    the text sets) and .openness."""
 
     def __init__(self, handle):
         super().__init__(Match(_result_match(handle, i))
@@ -195,12 +405,17 @@ class Result(list):
         self.encoding = _s(_encoding_name(_result_encoding(handle)))
         flags = _result_input_flags(handle)
         self.input = [n for i, n in enumerate(_INPUT_FLAGS) if flags & (1 << i)]
+        restrictions = (_restriction(_result_restriction(handle, i))
+                        for i in range(_result_restriction_count(handle)))
+        self.restrictions = {r.flag: r for r in restrictions}
+        self.openness = _openness(handle)
 
 
 class Database:
-    """A template database. Database() holds the embedded default set;
-    Database(empty=True) holds nothing until templates are added. Scans may
-    run from several threads at once; loading must not overlap them."""
+    """A database of templates and clause rules. Database() holds the
+    embedded default set; Database(empty=True) holds nothing until templates
+    or rules are added. Scans may run from several threads at once; loading
+    must not overlap them. close() (or a with block) frees it at once."""
 
     def __init__(self, empty=False):
         self._h = _c_db()
@@ -234,10 +449,26 @@ class Database:
                             _s(f.value) if f.value else None, line.value, col.value)
 
     def load_dir(self, path):
-        """Add every *.template.txt of a directory (with its .meta)."""
+        """Add every *.template.txt of a directory (with its .meta), and the
+        clause rules of every *.rules file in it and in its rules/."""
         rc = _db_load_dir(self._handle(), os.fsencode(path))
         if rc:
             raise self._error(rc)
+
+    def add_rules(self, text, source=None):
+        """Add clause rules (the format of licenses/rules/*.rules). All or
+        nothing: a malformed rule raises LicscanError with .file (source),
+        .line and .column, and no rule of the text is added."""
+        t = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        rc = _db_add_rules(self._handle(), t, len(t),
+                           source.encode("utf-8") if source else None)
+        if rc:
+            raise self._error(rc)
+
+    @property
+    def rule_count(self):
+        """Number of clause rules in the database."""
+        return _db_rule_count(self._handle())
 
     def add_template(self, id, text, meta=None, source=None):
         """Add one template (SPDX template markup) and its metadata."""
@@ -260,35 +491,97 @@ class Database:
         lic = _db_lookup(self._handle(), key.encode("utf-8"))
         return License(lic) if lic else None
 
-    def scan(self, data):
-        """Scan bytes, or the file at a path (str or os.PathLike). Returns a
-        Result; raises LicscanError when the input cannot be scanned
-        (binary, too large), OSError when the file cannot be read."""
-        if isinstance(data, (str, os.PathLike)):
-            with open(data, "rb") as f:
-                data = f.read()
-        data = bytes(data)
+    @contextlib.contextmanager
+    def _scanned(self, data, clauses, max_evidence, max_differences, max_bytes):
+        """The C result of a scan, freed when the block ends; LicscanError
+        when the scan failed."""
+        data = _input_bytes(data)
+        # Room for a larger struct from a newer library: init writes its own
+        # size, and struct_size then tells it how much of it we set.
+        buf = ctypes.create_string_buffer(256)
+        _scan_options_init(buf)
+        opts = _ScanOptions.from_buffer(buf)
+        opts.struct_size = ctypes.sizeof(_ScanOptions)
+        if not clauses:
+            opts.flags |= _SCAN_NO_CLAUSES
+        for field, v, limit in (("max_evidence", max_evidence, 2**32),
+                                ("max_differences", max_differences, 2**32),
+                                ("max_input_bytes", max_bytes, 2**64)):
+            if v is None:
+                continue
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < limit:
+                raise ValueError(f"{field} must be an int in 0..{limit - 1}, not {v!r}")
+            setattr(opts, field, v)
         res = _c_result()
-        rc = _scan(self._handle(), data, len(data), None, ctypes.byref(res))
+        rc = _scan(self._handle(), data, len(data), ctypes.byref(opts), ctypes.byref(res))
         if not res:
             raise LicscanError(rc, None)
         try:
             if rc:
                 raise LicscanError(rc, _s(_result_errmsg(res)))
-            return Result(res)
+            yield res
         finally:
             _result_free(res)
+
+    def scan(self, data, *, clauses=True, max_evidence=None, max_differences=None,
+             max_bytes=None):
+        """Scan bytes, or the file at a path (str or os.PathLike). Returns a
+        Result; raises LicscanError when the input cannot be scanned
+        (binary, too large), OSError when the file cannot be read, TypeError
+        for data of another type. clauses=False skips restriction
+        extraction; the max_* arguments override the library's limits
+        (evidence spans kept per flag, differing runs kept per match, input
+        size)."""
+        with self._scanned(data, clauses, max_evidence, max_differences,
+                           max_bytes) as res:
+            return Result(res)
+
+    def scan_json(self, data, *, file=None, diffs=False, clauses=True, max_evidence=None,
+                  max_differences=None, max_bytes=None):
+        """The scan rendered by the library as one line of JSON (a str; the
+        schema is in README.md). file is written as the "file" member;
+        diffs=True adds each match's differences. The other arguments are
+        those of scan()."""
+        with self._scanned(data, clauses, max_evidence, max_differences,
+                           max_bytes) as res:
+            text, n = ctypes.c_void_p(), ctypes.c_size_t()
+            rc = _result_json(res, os.fsencode(file) if file is not None else None,
+                              _JSON_DIFFS if diffs else 0, ctypes.byref(text),
+                              ctypes.byref(n))
+            if rc:
+                raise LicscanError(rc, None)
+            return ctypes.string_at(text, n.value).decode("utf-8")
+
+
+def _input_bytes(data):
+    """The bytes to scan: data itself, or the contents of the file it names."""
+    if isinstance(data, (str, os.PathLike)):
+        with open(data, "rb") as f:
+            return f.read()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"expected bytes or a path, not {type(data).__name__}")
 
 
 _default = None
 _default_lock = threading.Lock()
 
 
-def scan(data):
-    """Scan with the embedded default set (opened once, on first use).
-    data: bytes, or a path (str or os.PathLike)."""
+def _default_db():
     global _default
     with _default_lock:
         if _default is None:
             _default = Database()
-    return _default.scan(data)
+    return _default
+
+
+def scan(data, **options):
+    """Scan with the embedded default set (opened once, on first use).
+    data: bytes, or a path (str or os.PathLike); options as for
+    Database.scan()."""
+    return _default_db().scan(data, **options)
+
+
+def scan_json(data, **options):
+    """Database.scan_json() with the embedded default set."""
+    return _default_db().scan_json(data, **options)
