@@ -1,5 +1,9 @@
 """unittest tests of the Python binding. From the repository root, after
 `make`:  python3 -m unittest discover -s examples/python"""
+import ctypes
+import dataclasses
+import glob
+import json
 import os
 import pathlib
 import tempfile
@@ -11,6 +15,21 @@ import licscan
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 EXAMPLES = os.path.join(ROOT, "examples", "licenses")
 MIT = os.path.join(EXAMPLES, "mit-project", "LICENSE")
+CORPUS = os.path.join(ROOT, "corpus")
+LLAMA31 = os.path.join(CORPUS, "Llama-3.1-Community")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def clause_words(text):
+    """Text as evidence gives it: whitespace collapsed, quotes and dashes
+    ASCII (the smart-quotes variant turns "--" into an em dash)."""
+    text = text.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
+                           0x2013: "-", 0x2014: "-"})
+    return " ".join(text.replace("--", "-").split())
 
 
 class BindingTest(unittest.TestCase):
@@ -98,6 +117,281 @@ class BindingTest(unittest.TestCase):
         for t in ts:
             t.join()
         self.assertEqual(out, ["MIT"] * 80)
+
+
+class RestrictionTest(unittest.TestCase):
+    def assert_evidence_slices(self, data, res, encoding="utf-8"):
+        """Each evidence span, cut from the input bytes, reads as its text."""
+        for name, r in res.restrictions.items():
+            self.assertTrue(r.evidence, name)
+            for ev in r.evidence:
+                self.assertLess(ev.start, ev.end, name)
+                self.assertLessEqual(ev.end, len(data), name)
+                self.assertTrue(ev.rule, name)
+                self.assertEqual(clause_words(data[ev.start:ev.end].decode(encoding)),
+                                 clause_words(ev.text), name)
+
+    def test_llama_mau_threshold_and_evidence(self):
+        for variant, encoding in [("original", "utf-8"), ("crlf", "utf-8"),
+                                  ("smart-quotes", "utf-8"), ("utf16be", "utf-16-be")]:
+            with self.subTest(variant=variant):
+                path = os.path.join(LLAMA31, variant + ".txt")
+                data = read(path)
+                res = licscan.scan(path)
+                self.assertEqual([(m.id, m.kind) for m in res],
+                                 [("Llama-3.1-Community", "exact")])
+                mau = res.restrictions["mau_threshold"]
+                self.assertEqual((mau.flag, mau.value_type, mau.value, mau.qualifier),
+                                 ("mau_threshold", "number", 700000000, ""))
+                self.assertEqual(mau.flag_id, 0)
+                [ev] = mau.evidence
+                self.assertEqual(ev.label, "2")
+                self.assertIn("700 million monthly active users", ev.text)
+                self.assert_evidence_slices(data, res, encoding)
+
+    def test_values_follow_value_types(self):
+        res = licscan.scan(os.path.join(LLAMA31, "original.txt"))
+        r = res.restrictions
+        self.assertIn("Built with Llama", r["branding"].value)
+        self.assertEqual(r["name_prefix"].value, "Llama")
+        self.assertEqual(r["acceptable_use_policy"].value,
+                         "https://llama.meta.com/llama3_1/use-policy")
+        self.assertIs(r["attribution"].value, True)
+        self.assertIn("breach", r["termination"].value)
+        types = licscan.flags()
+        python_type = {"bool": bool, "number": int, "text": str, "list": tuple}
+        for name, x in r.items():
+            self.assertEqual(x.value_type, types[name], name)
+            self.assertIsInstance(x.value, python_type[x.value_type], name)
+        # Flag order, as the library lists them.
+        self.assertEqual(list(r), [f for f in types if f in r])
+
+    def test_revenue_and_output_ban_qualifiers(self):
+        r = licscan.scan(os.path.join(CORPUS, "modified",
+                                      "stability-community-revenue-5m.txt")).restrictions
+        self.assertEqual((r["revenue_threshold"].value, r["revenue_threshold"].qualifier),
+                         (5000000, "USD"))
+        ban = r["output_training_ban"]
+        self.assertEqual(ban.value_type, "text")
+        self.assertTrue(ban.value and ban.qualifier, ban)
+
+    def test_llama_openness(self):
+        o = licscan.scan(os.path.join(LLAMA31, "original.txt")).openness
+        self.assertEqual(o.category, "open-weight-restricted")
+        self.assertFalse(o.use.ok)
+        self.assertIn("mau_threshold", o.use.broken_by)
+        self.assertIn("acceptable_use_policy", o.use.broken_by)
+        self.assertTrue(o.study.ok and o.modify.ok and o.share.ok)
+        self.assertEqual(o.broken, ["use"])
+        self.assertEqual([f.name for f in o.freedoms], ["use", "study", "modify", "share"])
+
+    def test_mit_is_open(self):
+        res = licscan.scan(MIT)
+        self.assertNotIn("use_restrictions", res.restrictions)
+        self.assertEqual(list(res.restrictions), ["attribution"])
+        self.assertEqual(res.openness.category, "open-source")
+        self.assertEqual(res.openness.broken, [])
+        for f in res.openness.freedoms:
+            self.assertEqual((f.ok, f.broken_by), (True, ()), f.name)
+        self.assertEqual(res[0].flag_changes, [])
+        self.assert_evidence_slices(read(MIT), res)
+
+    def test_clauses_without_a_template(self):
+        data = (b"You may not use the Model or its outputs for military purposes or "
+                b"weapons development.\n\nThe monthly active users of your products "
+                b"must not exceed 700 million in any calendar month without a separate "
+                b"license from us.\n")
+        res = licscan.scan(data)
+        self.assertEqual([m.kind for m in res if m.kind in ("exact", "near")], [])
+        self.assertEqual(set(res.restrictions["use_restrictions"].value),
+                         {"weapons", "military"})
+        self.assertEqual(res.restrictions["mau_threshold"].value, 700000000)
+        self.assertEqual(res.openness.category, "open-weight-restricted")
+        self.assert_evidence_slices(data, res)
+        nc = licscan.scan(b"You may not use the Model for commercial purposes.")
+        self.assertEqual(list(nc.restrictions), ["non_commercial"])
+        self.assertEqual(nc.openness.category, "non-commercial")
+        self.assertEqual(nc.openness.share.broken_by, ("non_commercial",))
+
+    def test_flag_changes(self):
+        res = licscan.scan(os.path.join(CORPUS, "modified", "llama-3.1-minus-mau.txt"))
+        [m] = res
+        self.assertEqual((m.id, m.kind), ("Llama-3.1-Community", "near"))
+        [c] = m.flag_changes
+        self.assertEqual((c.flag, c.added, c.change), ("mau_threshold", False, "removed"))
+        self.assertEqual(c.start, c.end)
+        self.assertNotIn("mau_threshold", res.restrictions)
+
+        path = os.path.join(CORPUS, "modified", "mit-plus-non-commercial.txt")
+        [m] = licscan.scan(path)
+        [c] = m.flag_changes
+        self.assertEqual((c.flag, c.change), ("non_commercial", "added"))
+        self.assertIn(b"commercial", read(path)[c.start:c.end])
+
+    def test_agrees_with_the_json(self):
+        """What the binding reads through the accessors is what the
+        library's JSON says, for every bundled example and modified text."""
+        paths = sorted(glob.glob(os.path.join(EXAMPLES, "*", "*")) +
+                       glob.glob(os.path.join(CORPUS, "modified", "*.txt")) +
+                       glob.glob(os.path.join(CORPUS, "*", "original.txt")))
+        self.assertGreater(len(paths), 60)
+        for path in paths:
+            with self.subTest(path=os.path.relpath(path, ROOT)):
+                res = licscan.scan(path)
+                want = json.loads(licscan.scan_json(path, file=path))
+                self.assertEqual(want["file"], path)
+                self.assertEqual(as_json_restrictions(res), want["restrictions"])
+                self.assertEqual(as_json_openness(res.openness), want["openness"])
+                self.assertEqual([[dataclasses.asdict(c) | {"change": c.change}
+                                   for c in m.flag_changes] for m in res],
+                                 [[{"added": c["change"] == "added", **c}
+                                   for c in m.get("flag_changes", [])]
+                                  for m in want["matches"]])
+                self.assertEqual(res.input, want.get("input", []))
+
+    def test_results_are_plain_python(self):
+        """Nothing in a result points into the freed C result."""
+        res = licscan.scan(os.path.join(CORPUS, "modified", "mit-plus-non-commercial.txt"))
+        seen = []
+
+        def walk(x):
+            seen.append(type(x))
+            self.assertNotIsInstance(x, (ctypes._SimpleCData, ctypes._Pointer,
+                                         ctypes.Structure))
+            if dataclasses.is_dataclass(x):
+                for f in dataclasses.fields(x):
+                    walk(getattr(x, f.name))
+            elif isinstance(x, dict):
+                for k, v in x.items():
+                    walk(k)
+                    walk(v)
+            elif isinstance(x, (list, tuple)):
+                for v in x:
+                    walk(v)
+            elif hasattr(x, "__slots__"):
+                for name in x.__slots__:
+                    walk(getattr(x, name))
+        walk(list(res))
+        walk(res.restrictions)
+        walk(res.openness)
+        self.assertIn(licscan.Evidence, seen)
+        self.assertIn(licscan.FlagChange, seen)
+
+    def test_scan_options(self):
+        path = os.path.join(LLAMA31, "original.txt")
+        self.assertEqual(licscan.scan(path, clauses=False).restrictions, {})
+        full = licscan.scan(path)
+        self.assertGreater(len(full.restrictions["attribution"].evidence), 1)
+        self.assertNotIn("evidence-truncated", full.input)
+        one = licscan.scan(path, max_evidence=1)
+        self.assertEqual({k: len(r.evidence) for k, r in one.restrictions.items()},
+                         {k: 1 for k in full.restrictions})
+        self.assertIn("evidence-truncated", one.input)
+        self.assertEqual(len(licscan.scan(path, max_bytes=len(read(path)))), 1)
+
+    def test_bad_input_raises(self):
+        with self.assertRaises(licscan.LicscanError) as cm:
+            licscan.scan(os.path.join(LLAMA31, "original.txt"), max_bytes=100)
+        self.assertEqual(cm.exception.status, -5)
+        self.assertIn("100 bytes", str(cm.exception))
+        with self.assertRaises(licscan.LicscanError) as cm:
+            licscan.scan(bytearray(b"text\0with a NUL"))
+        self.assertEqual(cm.exception.status, -4)
+        with self.assertRaises(licscan.LicscanError):
+            licscan.scan_json(b"\0")
+        for bad in (123, None, ["MIT"]):
+            with self.assertRaises(TypeError):
+                licscan.scan(bad)
+        for bad in (-1, 2**32, 1.5, True):
+            with self.assertRaises(ValueError):
+                licscan.scan(b"MIT", max_evidence=bad)
+        with self.assertRaises(TypeError):
+            licscan.scan(b"MIT", max_evidnce=1)
+
+
+RULE = """rule widget-share-ban
+  flag no_redistribution
+  keywords widget
+  match widgets? (?:may|must) not be shared
+  value true
+end
+"""
+
+
+class RulesTest(unittest.TestCase):
+    TEXT = b"Preamble.\n\n3. Widgets may not be shared with anyone.\n"
+
+    def test_add_rules_to_an_empty_database(self):
+        with licscan.Database(empty=True) as db:
+            self.assertEqual(db.rule_count, 0)
+            self.assertEqual(db.scan(self.TEXT).restrictions, {})
+            db.add_rules(RULE, source="widget.rules")
+            self.assertEqual(db.rule_count, 1)
+            res = db.scan(self.TEXT)
+            [ev] = res.restrictions["no_redistribution"].evidence
+            self.assertEqual((ev.rule, ev.label), ("widget-share-ban", "3"))
+            self.assertEqual(self.TEXT[ev.start:ev.end].decode(), ev.text)
+            self.assertEqual(res.openness.share.broken_by, ("no_redistribution",))
+            self.assertEqual(res.openness.category, "proprietary")
+
+    def test_bad_rule_raises_and_adds_nothing(self):
+        with licscan.Database() as db:
+            before = db.rule_count
+            self.assertGreater(before, 20)
+            bad = RULE + "rule second\n  flag no_such_flag\n  match x\n  value true\nend\n"
+            with self.assertRaises(licscan.LicscanError) as cm:
+                db.add_rules(bad, source="bad.rules")
+            e = cm.exception
+            self.assertEqual((e.status, e.file, e.line), (-7, "bad.rules", 8))
+            self.assertGreater(e.column, 0)
+            self.assertEqual(db.rule_count, before)
+            self.assertNotIn("no_redistribution", db.scan(self.TEXT).restrictions)
+
+    def test_load_dir_adds_rules(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "rules"))
+            with open(os.path.join(d, "rules", "widget.rules"), "w") as f:
+                f.write(RULE)
+            with licscan.Database() as db:
+                before = db.rule_count
+                db.load_dir(d)
+                self.assertEqual(db.rule_count, before + 1)
+                res = db.scan(self.TEXT)
+                self.assertEqual(res.restrictions["no_redistribution"].evidence[0].rule,
+                                 "widget-share-ban")
+
+
+def as_json_value(r):
+    """A Restriction's value in the shape lib/json.c gives it."""
+    if r.flag == "revenue_threshold":
+        return {"amount": r.value, "currency": r.qualifier or None}
+    if r.flag == "output_training_ban":
+        return {"scope": r.value or None, "exception": r.qualifier or None}
+    if r.value_type == "list":
+        return list(r.value)
+    if r.value_type == "text" and not r.value:
+        return True
+    return r.value
+
+
+def as_json_restrictions(res):
+    out = {}
+    for name, r in res.restrictions.items():
+        evidence = []
+        for ev in r.evidence:
+            e = dataclasses.asdict(ev)
+            if not e["label"]:
+                del e["label"]
+            evidence.append(e)
+        out[name] = {"value": as_json_value(r), "evidence": evidence}
+    return out
+
+
+def as_json_openness(o):
+    out = {"category": o.category}
+    for f in o.freedoms:
+        out[f.name] = {"ok": f.ok, "broken_by": list(f.broken_by)}
+    return out
 
 
 if __name__ == "__main__":
