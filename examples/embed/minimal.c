@@ -9,6 +9,9 @@
  * restriction flag (name, value, first evidence span) and the openness
  * category. Exits 0 on success, 1 when the file cannot be read or scanned,
  * 2 on bad usage.
+ *
+ * README.md ("The C API") quotes parts of this file verbatim;
+ * test_minimal.py checks that they stay the same.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +84,25 @@ static void print_flag_value(const licscan_restriction *x)
     }
 }
 
+/* Each flag the text sets, with its value and the span of the first
+ * clause that sets it; then the openness category. */
+static void print_restrictions(const licscan_result *r)
+{
+    for (uint32_t i = 0; i < licscan_result_restriction_count(r); i++) {
+        const licscan_restriction *x = licscan_result_restriction(r, i);
+        printf("flag: %s = ", licscan_flag_name(licscan_restriction_flag(x)));
+        print_flag_value(x);
+        uint64_t start, end;
+        if (licscan_restriction_evidence_count(x) > 0 &&
+            licscan_restriction_evidence(x, 0, &start, &end, NULL, NULL,
+                                         NULL) == LICSCAN_OK)
+            printf(" (evidence bytes %" PRIu64 "-%" PRIu64 ")", start, end);
+        printf("\n");
+    }
+    printf("openness: %s\n",
+           licscan_openness_name(licscan_result_openness(r)));
+}
+
 static void print_result(const licscan_result *r)
 {
     const char *spdx = licscan_result_spdx(r);
@@ -95,20 +117,7 @@ static void print_result(const licscan_result *r)
                licscan_match_end(m));
     }
 
-    for (uint32_t i = 0; i < licscan_result_restriction_count(r); i++) {
-        const licscan_restriction *x = licscan_result_restriction(r, i);
-        printf("flag: %s = ", licscan_flag_name(licscan_restriction_flag(x)));
-        print_flag_value(x);
-        uint64_t start, end;
-        if (licscan_restriction_evidence_count(x) > 0 &&
-            licscan_restriction_evidence(x, 0, &start, &end, NULL, NULL,
-                                         NULL) == LICSCAN_OK)
-            printf(" (evidence bytes %" PRIu64 "-%" PRIu64 ")", start, end);
-        printf("\n");
-    }
-
-    printf("openness: %s\n",
-           licscan_openness_name(licscan_result_openness(r)));
+    print_restrictions(r);
 }
 
 int main(int argc, char **argv)

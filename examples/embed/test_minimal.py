@@ -3,13 +3,17 @@
 Run: python3 examples/embed/test_minimal.py path/to/minimal path/to/licscan
 For each bundled example license, every match, restriction flag (with its
 first evidence span) and the openness category that minimal prints must be
-the ones the CLI reports in JSON for the same file.
+the ones the CLI reports in JSON for the same file. The C code blocks of
+README.md's "The C API" section must be word for word parts of minimal.c
+(indentation aside), so the README shows code that is built and tested.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "examples", "licenses")
@@ -46,8 +50,33 @@ def expected_lines(path, line):
     return out
 
 
+def readme_blocks_missing_from_source():
+    """The README's C API blocks that are not a run of lines of minimal.c."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    section = readme[readme.index("\n## The C API\n"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"^```c\n(.*?)^```$", section, re.S | re.M)
+    with open(os.path.join(ROOT, "examples", "embed", "minimal.c"), encoding="utf-8") as f:
+        source = f.read().splitlines()
+    missing = []
+    for block in blocks:
+        n = len(block.splitlines())
+        if not any(textwrap.dedent("\n".join(source[i:i + n])) == block.rstrip("\n")
+                   for i in range(len(source) - n + 1)):
+            missing.append(block)
+    return blocks, missing
+
+
 def main(minimal, licscan):
     failures = 0
+    blocks, missing = readme_blocks_missing_from_source()
+    if len(blocks) < 2 or missing:
+        failures += 1
+        print(f"test_minimal: README.md, The C API: {len(blocks)} C blocks, "
+              f"{len(missing)} not found in minimal.c:")
+        for block in missing:
+            print("    " + "\n    ".join(block.splitlines()))
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(EXAMPLES) for f in fs)
     for path in files:
         got = subprocess.run([minimal, path], capture_output=True, text=True, timeout=60)
@@ -83,7 +112,7 @@ def main(minimal, licscan):
     if p.returncode != 2 or "usage" not in p.stderr:
         failures += 1
         print(f"test_minimal: no argument: exit {p.returncode}, stderr {p.stderr!r}")
-    checks = len(files) + 4
+    checks = len(files) + 5
     print(f"test_minimal: {checks - failures} of {checks} checks passed")
     return 1 if failures else 0
 

@@ -1,11 +1,14 @@
 """unittest tests of the Python binding. From the repository root, after
 `make`:  python3 -m unittest discover -s examples/python"""
+import contextlib
 import ctypes
 import dataclasses
 import glob
+import io
 import json
 import os
 import pathlib
+import re
 import tempfile
 import threading
 import unittest
@@ -307,6 +310,30 @@ class RestrictionTest(unittest.TestCase):
                 licscan.scan(b"MIT", max_evidence=bad)
         with self.assertRaises(TypeError):
             licscan.scan(b"MIT", max_evidnce=1)
+
+
+class ReadmeTest(unittest.TestCase):
+    def test_readme_example_runs(self):
+        """The Python block of README.md runs and prints what its comments say."""
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        section = readme[readme.index("\n## Python\n"):]
+        section = section[:section.index("\n## ", 1)]
+        [code] = re.findall(r"^```python\n(.*?)^```$", section, re.S | re.M)
+        out = io.StringIO()
+        cwd = os.getcwd()
+        os.chdir(ROOT)  # the example names a file relative to the root
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(code, {})
+        finally:
+            os.chdir(cwd)
+        printed = out.getvalue().splitlines()
+        said = [line.split("# ", 1)[1] for line in code.splitlines()
+                if line.startswith("print(") and "# " in line]
+        self.assertEqual(len(said), 3)
+        for comment in said:
+            self.assertIn(comment, printed)
 
 
 RULE = """rule widget-share-ban
