@@ -538,7 +538,7 @@ class CliTest(unittest.TestCase):
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        LICSCAN = sys.argv.pop(1)
+        LICSCAN = os.path.abspath(sys.argv.pop(1))
     result = unittest.main(exit=False, verbosity=1).result
     failed = len(result.failures) + len(result.errors)
     print(f"test_cli: {result.testsRun - failed} passed, {failed} failed")
