@@ -360,9 +360,12 @@ LICSCAN_API uint32_t
 licscan_restriction_item_count(const licscan_restriction *x);
 LICSCAN_API const char *licscan_restriction_item(const licscan_restriction *x,
                                                  uint32_t index);
-/* Clauses that set the flag: byte span in the input, the clause's text
- * (whitespace collapsed), its section label ("1.b.v", or ""), and the id of
- * the rule that fired. Any out pointer may be NULL. */
+/* Clauses that set the flag: byte span in the input; the clause's text as
+ * the rules read it (whitespace collapsed, typographic quotes and dashes
+ * made ASCII, comment and Markdown markers removed, a block quoted after
+ * its lead-in, a table row read with its column headers), so it is not
+ * always the input's bytes; its section label ("1.b.v", or ""); and the id
+ * of the rule that fired. Any out pointer may be NULL. */
 LICSCAN_API uint32_t
 licscan_restriction_evidence_count(const licscan_restriction *x);
 LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
@@ -376,6 +379,7 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
 #define LICSCAN_FREEDOM_STUDY 1
 #define LICSCAN_FREEDOM_MODIFY 2
 #define LICSCAN_FREEDOM_SHARE 3
+#define LICSCAN_FREEDOM_COUNT 4 /* this header's; see licscan_freedom_count */
 
 #define LICSCAN_OPENNESS_UNKNOWN 0    /* no license text and no flags */
 #define LICSCAN_OPENNESS_OPEN_SOURCE 1
@@ -385,6 +389,9 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
 
 LICSCAN_API uint32_t licscan_result_openness(const licscan_result *result);
 LICSCAN_API const char *licscan_openness_name(uint32_t category);
+/* Freedoms the library judges (0 .. count-1): bindings ask this rather
+ * than trust a header they were written against. */
+LICSCAN_API uint32_t licscan_freedom_count(void);
 LICSCAN_API const char *licscan_freedom_name(uint32_t freedom);
 /* 1 when the freedom holds, 0 when a flag breaks it (then *broken_by, when
  * not NULL, gets the mask of (1 << flag) of the flags that do), or a

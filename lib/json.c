@@ -206,7 +206,7 @@ static void json_openness(ls_buf *b, const licscan_result *r)
     ls_buf_puts(b, ",\"openness\":{");
     json_key(b, "category");
     json_str(b, licscan_openness_name(r->openness));
-    for (uint32_t fr = 0; fr < 4; fr++) {
+    for (uint32_t fr = 0; fr < LICSCAN_FREEDOM_COUNT; fr++) {
         ls_buf_putc(b, ',');
         json_key(b, licscan_freedom_name(fr));
         ls_buf_putc(b, '{');

@@ -88,7 +88,7 @@ void ls_judge_openness(licscan_result *r, bool has_text_match)
     uint64_t set = 0;
     for (uint32_t i = 0; i < r->nrestr; i++)
         set |= BIT(r->restr[i].flag);
-    for (int fr = 0; fr < 4; fr++)
+    for (int fr = 0; fr < LICSCAN_FREEDOM_COUNT; fr++)
         r->broken[fr] = set & breakers[fr];
     if (set & (BIT(LICSCAN_FLAG_NO_DERIVATIVES) |
                BIT(LICSCAN_FLAG_NO_REDISTRIBUTION)))
@@ -187,10 +187,13 @@ const char *licscan_openness_name(uint32_t c)
     return c < 5 ? names[c] : "unknown";
 }
 
+uint32_t licscan_freedom_count(void) { return LICSCAN_FREEDOM_COUNT; }
+
 const char *licscan_freedom_name(uint32_t f)
 {
-    static const char *const names[] = {"use", "study", "modify", "share"};
-    return f < 4 ? names[f] : "unknown";
+    static const char *const names[LICSCAN_FREEDOM_COUNT] = {
+        "use", "study", "modify", "share"};
+    return f < LICSCAN_FREEDOM_COUNT ? names[f] : "unknown";
 }
 
 int licscan_result_freedom(const licscan_result *r, uint32_t freedom,

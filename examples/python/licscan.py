@@ -176,7 +176,8 @@ _VALUE_TYPES = ["bool", "number", "text", "list"]
 # Flag names by number; the library's own table, read once.
 _FLAGS = [_flag_name(i).decode("ascii") for i in range(_flag_count())]
 # LICSCAN_FREEDOM_USE .. LICSCAN_FREEDOM_SHARE
-_FREEDOMS = [_freedom_name(i).decode("ascii") for i in range(4)]
+_freedom_count = _fn("licscan_freedom_count", ctypes.c_uint32)
+_FREEDOMS = [_freedom_name(i).decode("ascii") for i in range(_freedom_count())]
 
 
 def _s(b):
