@@ -1703,26 +1703,37 @@ static int build_restrictions(licscan_result *r, const engine *e,
  * `lost` gets the list flags with a constant item the input lacks. The
  * wording is judged without its lead-ins, which the input no longer has:
  * a deleted list item counts as what its list made it. */
+/* Template wording with its markup (vars, optional marks) made spaces,
+ * appended to b. */
+static void append_plain(ls_buf *b, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '<' && i + 1 < n && t[i + 1] == '<') {
+            const char *close = strstr(t + i, ">>");
+            if (close && (size_t)(close - t) < n) {
+                ls_buf_putc(b, ' ');
+                i = (size_t)(close - t) + 1;
+                continue;
+            }
+        }
+        ls_buf_putc(b, t[i]);
+    }
+}
+
 static int flags_in_text(engine *e, const licscan_result *r, const char *t,
                          size_t n, uint64_t *mask, uint64_t *lost)
 {
     *mask = *lost = 0;
     const ls_alloc *a = &e->db->alloc;
-    char *plain = ls_malloc(a, n + 1);
-    if (!plain)
+    ls_buf pb;
+    ls_buf_init(&pb, a);
+    append_plain(&pb, t, n);
+    if (pb.failed) {
+        ls_buf_free(&pb);
         return LICSCAN_ENOMEM;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (t[i] == '<' && i + 1 < n && t[i + 1] == '<') {
-            const char *close = strstr(t + i, ">>");
-            if (close && (size_t)(close - t) < n) {
-                plain[o++] = ' ';
-                i = (size_t)(close - t) + 1;
-                continue;
-            }
-        }
-        plain[o++] = t[i];
     }
+    char *plain = pb.data;
+    size_t o = pb.len;
     seg s;
     seg_init(&s, a, plain, o);
     segment(&s);
@@ -1745,7 +1756,82 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
     }
     e->s = saved;
     seg_free(&s);
-    ls_free(a, plain);
+    ls_buf_free(&pb);
+    return rc;
+}
+
+/* A value the rules read, as a flag and a short key ("" for a bool). */
+typedef struct value_key {
+    uint32_t flag, rule;
+    char key[96];
+} value_key;
+
+#define MAX_VALUE_KEYS 32
+
+typedef struct value_set {
+    value_key v[MAX_VALUE_KEYS];
+    uint32_t n;
+} value_set;
+
+static bool value_set_has(const value_set *vs, const value_key *k)
+{
+    for (uint32_t i = 0; i < vs->n; i++)
+        if (vs->v[i].flag == k->flag && strcmp(vs->v[i].key, k->key) == 0)
+            return true;
+    return false;
+}
+
+/* The values the rules read in one piece of text, out of its context
+ * (no lead-ins): both sides of a comparison are read the same way. */
+static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
+{
+    out->n = 0;
+    seg s;
+    seg_init(&s, &e->db->alloc, t, n);
+    segment(&s);
+    int rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    const seg *saved = e->s;
+    e->no_context = true;
+    if (!rc)
+        rc = run_rules(e, &s);
+    e->no_context = false;
+    for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
+        const fired *f = &e->f[i];
+        const ls_rule *rule = e->db->rules.v[f->rule];
+        value_key k = {.flag = rule->flag, .rule = f->rule};
+        if (rule->value_how == LS_VALUE_CONST) {
+            snprintf(k.key, sizeof(k.key), "%s", rule->value_arg);
+        } else if (rule->value_how == LS_VALUE_NUMBER) {
+            snprintf(k.key, sizeof(k.key), "%lld", (long long)f->number);
+        } else if (rule->value_how == LS_VALUE_CAPTURE) {
+            uint32_t vs = f->vs, ve = f->ve;
+            const char *d = s.disp.data;
+            while (vs < ve && strchr(" \"'([", d[vs]))
+                vs++;
+            while (ve > vs && strchr(" \"'),;:].", d[ve - 1]))
+                ve--;
+            size_t len = ve - vs < sizeof(k.key) - 1 ? ve - vs
+                                                     : sizeof(k.key) - 1;
+            for (size_t j = 0; j < len; j++) {
+                char c = d[vs + j];
+                k.key[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+            }
+            k.key[len] = 0;
+        }
+        /* a list holds every item; another flag the value of the rule
+         * loaded first, as in the result */
+        uint32_t at = out->n;
+        if (licscan_flag_value_type(k.flag) != LICSCAN_VALUE_LIST)
+            for (uint32_t j = 0; j < out->n; j++)
+                if (out->v[j].flag == k.flag)
+                    at = j;
+        if (at < out->n && out->v[at].rule > k.rule)
+            out->v[at] = k;
+        else if (at == out->n && !value_set_has(out, &k))
+            out->v[out->n++] = k;
+    }
+    e->s = saved;
+    seg_free(&s);
     return rc;
 }
 
@@ -1787,7 +1873,102 @@ static bool changed_clause(const licscan_match *m, const ls_evidence *ev)
     return covered * 2 >= ev->end - ev->start;
 }
 
-static int flag_changes(engine *e, licscan_result *r, licscan_match *m)
+/* A list number or letter on its own: "1", "b", "iv". */
+static bool marker_like(const char *p, size_t n)
+{
+    if (!n || n > 4)
+        return false;
+    bool digits = true;
+    for (size_t i = 0; i < n; i++)
+        digits &= p[i] >= '0' && p[i] <= '9';
+    return digits || (n == 1 && p[0] >= 'a' && p[0] <= 'z') ||
+           is_roman(p, n);
+}
+
+/* Does a diff that changes wording (not a var's text) touch [s, e)? */
+static bool wording_diff_in(const ls_diff *df, uint64_t s, uint64_t e)
+{
+    if (df->op == LICSCAN_DIFF_DELETED)
+        return df->start > s && df->start < e && df->template_text[0];
+    return (df->op == LICSCAN_DIFF_INSERTED ||
+            df->op == LICSCAN_DIFF_REPLACED) &&
+           df->start < e && df->end > s;
+}
+
+/* A clause kept from the template with some words changed may say
+ * something else: "display "Powered by Llama"" for "Built with Llama".
+ * Read the clause as it is and as the template has it (its changed words
+ * put back) and report the values that differ: new ones as added, lost
+ * ones as removed. */
+static int changed_values(engine *e, licscan_result *r, licscan_match *m,
+                          const ls_text *text, uint32_t cap,
+                          const ls_evidence *ev, ls_buf *tb, value_set *now,
+                          value_set *before)
+{
+    const seg *s = e->s;
+    const clause *c = NULL;
+    for (uint32_t i = 0; i < s->ncl && !c; i++) {
+        size_t ts, te;
+        source_span(s, s->cl[i].ds, s->cl[i].de, &ts, &te);
+        if (ls_text_input_offset(text, ts) == ev->start &&
+            ls_text_input_offset(text, te) == ev->end)
+            c = &s->cl[i];
+    }
+    if (!c)
+        return LICSCAN_OK;
+    const char *d = s->disp.data;
+    tb->len = 0;
+    tb->failed = false;
+    const ls_diff *first = NULL;
+    uint32_t k = c->ds;
+    for (uint32_t di = 0; di < m->ndiffs; di++) {
+        const ls_diff *df = &m->diffs[di];
+        if (!wording_diff_in(df, ev->start, ev->end))
+            continue;
+        if (!first)
+            first = df;
+        /* display bytes before the diff stay; those inside give way to
+         * the template's words */
+        while (k < c->de && ls_text_input_offset(text, s->map[k]) < df->start)
+            ls_buf_putc(tb, d[k++]);
+        uint32_t k1 = k;
+        while (k1 < c->de && ls_text_input_offset(text, s->map[k1]) < df->end)
+            k1++;
+        if (df->op == LICSCAN_DIFF_INSERTED && marker_like(d + k, k1 - k))
+            continue; /* "to: 1. Violate": a list number run into the text */
+        /* the diff's words, spaced from their neighbours only as words */
+        const char *w = df->template_text;
+        if (tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
+            alnum((unsigned char)w[0]))
+            ls_buf_putc(tb, ' ');
+        append_plain(tb, w, strlen(w));
+        while (k < c->de && ls_text_input_offset(text, s->map[k]) < df->end)
+            k++;
+        if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
+            alnum((unsigned char)d[k]))
+            ls_buf_putc(tb, ' ');
+    }
+    if (!first)
+        return LICSCAN_OK;
+    ls_buf_append(tb, d + k, c->de - k);
+    if (tb->failed)
+        return LICSCAN_ENOMEM;
+    int rc = values_in_text(e, d + c->ds, c->de - c->ds, now);
+    if (!rc)
+        rc = values_in_text(e, tb->data, tb->len, before);
+    for (uint32_t i = 0; i < now->n && !rc; i++)
+        if (!value_set_has(before, &now->v[i]))
+            rc = add_change(r, m, cap, now->v[i].flag, true, ev->start,
+                            ev->end);
+    for (uint32_t i = 0; i < before->n && !rc; i++)
+        if (!value_set_has(now, &before->v[i]))
+            rc = add_change(r, m, cap, before->v[i].flag, false, first->start,
+                            first->end);
+    return rc;
+}
+
+static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
+                        const ls_text *text)
 {
     const uint32_t cap = 2 * licscan_flag_count();
     uint64_t present = 0; /* flags with evidence inside the match */
@@ -1832,7 +2013,34 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m)
                 (rc = add_change(r, m, cap, f, false, df->start, df->end)))
                 return rc;
     }
-    return LICSCAN_OK;
+    /* each kept clause with changed wording, once */
+    value_set *sets = ls_malloc(&e->db->alloc, 2 * sizeof(value_set));
+    if (!sets)
+        return LICSCAN_ENOMEM;
+    ls_buf tb;
+    ls_buf_init(&tb, &e->db->alloc);
+    uint64_t done[64];
+    uint32_t ndone = 0;
+    int rc = LICSCAN_OK;
+    for (uint32_t i = 0; i < r->nrestr && !rc; i++) {
+        const licscan_restriction *x = &r->restr[i];
+        for (uint32_t k = 0; k < x->nev && !rc; k++) {
+            const ls_evidence *ev = &x->ev[k];
+            if (!inside(ev->start, ev->end, m) || changed_clause(m, ev))
+                continue;
+            bool seen = false;
+            for (uint32_t j = 0; j < ndone && !seen; j++)
+                seen = done[j] == ev->start;
+            if (seen || ndone == 64)
+                continue;
+            done[ndone++] = ev->start;
+            rc = changed_values(e, r, m, text, cap, ev, &tb, &sets[0],
+                                &sets[1]);
+        }
+    }
+    ls_buf_free(&tb);
+    ls_free(&e->db->alloc, sets);
+    return rc;
 }
 
 int ls_extract_clauses(const licscan_db *db, const ls_text *text,
@@ -1866,7 +2074,7 @@ int ls_extract_clauses(const licscan_db *db, const ls_text *text,
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
             licscan_match *m = &res->m[i];
             if (m->ndiffs && m->kind != LICSCAN_KIND_REFERENCE)
-                rc = flag_changes(&e, res, m);
+                rc = flag_changes(&e, res, m, text);
         }
         if (e.limit_hit)
             res->input_flags |= LICSCAN_INPUT_RULE_LIMIT;

@@ -48,6 +48,8 @@ static void t_free(void *p, void *u)
     }
 }
 
+/* MIT with a word replaced inside a clause and a sentence added: the
+ * scan takes the differences and flag-change paths too. */
 static const char MIT[] =
     "Copyright (c) 2024 Example\n\n"
     "Permission is hereby granted, free of charge, to any person obtaining a "
@@ -57,8 +59,9 @@ static const char MIT[] =
     "distribute, sublicense, and/or sell copies of the Software, and to "
     "permit persons to whom the Software is furnished to do so, subject to "
     "the following conditions:\n\nThe above copyright notice and this "
-    "permission notice shall be included in all copies or substantial "
-    "portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT "
+    "permission notice shall be included in all copies or large "
+    "portions of the Software. You may not use the Software for commercial "
+    "purposes.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT "
     "WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO "
     "THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND "
     "NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE "
@@ -102,6 +105,9 @@ static int run(long fail_at, long *calls)
             if (jrc == LICSCAN_OK && added) {
                 CHECK_EQ_INT(licscan_result_match_count(r), 1);
                 CHECK_EQ_STR(licscan_result_spdx(r), "MIT");
+                /* non_commercial added, by the new sentence */
+                CHECK(licscan_match_flag_change_count(
+                          licscan_result_match(r, 0)) >= 1);
                 done = !c.failed;
             }
         } else if (r) {
