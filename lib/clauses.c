@@ -783,6 +783,8 @@ static void push_marker(seg *s, int kind, const char *txt, size_t n,
 static size_t list_marker(const seg *s, const char *p, const char *end,
                           int *kind, const char **txt, size_t *txtn)
 {
+    if (p >= end)
+        return 0;
     const char *q = p;
     bool paren = *q == '(';
     if (paren)
@@ -1184,7 +1186,7 @@ static void segment(seg *s)
         const char *mt;
         size_t mtn;
         /* "* item" is a bullet; "**1. License**" reads as "1. License" */
-        if (!(*q == '*' && list_marker(s, q, e, &kind, &mt, &mtn)))
+        if (!(q < e && *q == '*' && list_marker(s, q, e, &kind, &mt, &mtn)))
             while (q < e && (*q == '*' || *q == '_'))
                 q++;
         /* a line of nothing but rule characters (---, ===) is blank */
