@@ -112,7 +112,14 @@ static void flush_word(tok_ctx *c)
         /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
         char nx = c->we < c->end ? c->text[c->we] : 0;
         char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
-        if (marker_word(c->w, n) &&
+        /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
+         * (in "12. U.S. Government" only "12" numbers the item; a var
+         * standing for "12." would otherwise keep "U.S." in the template
+         * but not in the text) */
+        unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+        bool abbrev = nx == '.' && c->w[0] > '9' &&
+                      ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
+        if (marker_word(c->w, n) && !abbrev &&
             (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
             return;
         if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
