@@ -72,6 +72,8 @@ typedef struct scan {
     chain *chains;
     uint32_t nchains, chains_cap;
     uint16_t *dp;
+    int32_t *dpw; /* the same, scored (gaps with vars) */
+    uint32_t vcur; /* var cursor of the candidate being aligned */
     uint32_t max_diffs;
     bool record_diffs;
     int rc;
@@ -107,8 +109,59 @@ static void pairs_free(scan *s, pairs *p)
 
 /* ---------- word-level LCS for small gaps ---------- */
 
+/* Vars of tp whose gap lies in [g0, g1]: index range [*v0, *v1). */
+static void vars_in(const ls_template *tp, uint32_t g0, uint32_t g1,
+                    uint32_t *v0, uint32_t *v1)
+{
+    uint32_t a = 0, hi = tp->nvars; /* first var with gap >= g0 */
+    while (a < hi) {
+        uint32_t mid = a + (hi - a) / 2;
+        if (tp->vars[mid].gap < g0)
+            a = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t b = a;
+    while (b < tp->nvars && tp->vars[b].gap <= g1)
+        b++;
+    *v0 = a;
+    *v1 = b;
+}
+
+static bool var_at(const ls_template *tp, uint32_t gap)
+{
+    uint32_t v0, v1;
+    vars_in(tp, gap, gap, &v0, &v1);
+    return v1 > v0;
+}
+
+/* First var of tp with gap >= g. The gaps of one candidate are aligned in
+ * template order, so a cursor walks forward; it searches again when asked
+ * for an earlier gap. */
+static uint32_t var_from(scan *s, const ls_template *tp, uint32_t g)
+{
+    uint32_t k = s->vcur;
+    if (k > tp->nvars || (k > 0 && tp->vars[k - 1].gap >= g)) {
+        uint32_t v1;
+        vars_in(tp, g, g, &k, &v1);
+    }
+    while (k < tp->nvars && tp->vars[k].gap < g)
+        k++;
+    s->vcur = k;
+    return k;
+}
+
 static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
-                      uint32_t t0, uint32_t nt);
+                      uint32_t t0, uint32_t nt, uint32_t v0);
+
+/* Does word `id` occur among input words [a, b)? */
+static bool occurs(const scan *s, uint32_t id, uint32_t a, uint32_t b)
+{
+    for (uint32_t k = a; k < b; k++)
+        if (s->tk[k].id == id)
+            return true;
+    return false;
+}
 
 /* Append to s->out the matched pairs of an LCS between input words
  * [i0, i0+ni) and template words [t0, t0+nt), in increasing order. */
@@ -117,24 +170,126 @@ static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
 {
     if (!ni || !nt || s->rc)
         return;
-    /* equal words at both ends need no table */
-    uint32_t head = 0;
-    while (head < ni && head < nt && s->tk[i0 + head].id &&
-           s->tk[i0 + head].id == tp->tok[t0 + head].id)
-        pairs_push(s, &s->out, i0 + head, t0 + head), head++;
-    i0 += head, t0 += head, ni -= head, nt -= head;
-    uint32_t tail = 0;
-    while (tail < ni && tail < nt && s->tk[i0 + ni - 1 - tail].id &&
-           s->tk[i0 + ni - 1 - tail].id == tp->tok[t0 + nt - 1 - tail].id)
-        tail++;
+    /* vars at places t0..t0+nt: [v, vend) */
+    uint32_t v = 0, vend = 0;
+    if (tp->nvars) {
+        v = vend = var_from(s, tp, t0);
+        while (vend < tp->nvars && tp->vars[vend].gap <= t0 + nt)
+            vend++;
+    }
+    uint32_t head = 0, tail = 0;
+    if (vend == v) {
+        /* equal words at both ends need no table */
+        while (head < ni && head < nt && s->tk[i0 + head].id &&
+               s->tk[i0 + head].id == tp->tok[t0 + head].id)
+            pairs_push(s, &s->out, i0 + head, t0 + head), head++;
+        i0 += head, t0 += head, ni -= head, nt -= head;
+        while (tail < ni && tail < nt && s->tk[i0 + ni - 1 - tail].id &&
+               s->tk[i0 + ni - 1 - tail].id == tp->tok[t0 + nt - 1 - tail].id)
+            tail++;
+    } else {
+        if (ni == nt) {
+            /* the same words on both sides: nothing for a var to take */
+            uint32_t k = 0;
+            while (k < ni && s->tk[i0 + k].id &&
+                   s->tk[i0 + k].id == tp->tok[t0 + k].id)
+                k++;
+            if (k == ni) {
+                for (k = 0; k < ni; k++)
+                    pairs_push(s, &s->out, i0 + k, t0 + k);
+                return;
+            }
+        }
+        /* the same, unless a var sits there and the word comes again: the
+         * var's text may hold it ("developed by <<var>> The name of"
+         * against "developed by the University ... The name of"). A word
+         * that does not come again is matched by every longest alignment. */
+        uint32_t hv = v;
+        while (head < ni && head < nt && s->tk[i0 + head].id &&
+               s->tk[i0 + head].id == tp->tok[t0 + head].id) {
+            while (hv < vend && tp->vars[hv].gap < t0 + head)
+                hv++;
+            if (hv < vend && tp->vars[hv].gap == t0 + head &&
+                occurs(s, s->tk[i0 + head].id, i0 + head + 1, i0 + ni))
+                break;
+            pairs_push(s, &s->out, i0 + head, t0 + head), head++;
+        }
+        i0 += head, t0 += head, ni -= head, nt -= head;
+        uint32_t tv = vend;
+        while (tail < ni && tail < nt && s->tk[i0 + ni - 1 - tail].id &&
+               s->tk[i0 + ni - 1 - tail].id == tp->tok[t0 + nt - 1 - tail].id) {
+            while (tv > v && tp->vars[tv - 1].gap > t0 + nt - tail)
+                tv--;
+            if (tv > v && tp->vars[tv - 1].gap == t0 + nt - tail &&
+                occurs(s, s->tk[i0 + ni - 1 - tail].id, i0, i0 + ni - 1 - tail))
+                break;
+            tail++;
+        }
+    }
     ni -= tail, nt -= tail;
-    lcs_table(s, tp, i0, ni, t0, nt);
+    lcs_table(s, tp, i0, ni, t0, nt, vend > v ? v : UINT32_MAX);
     for (uint32_t k = 0; k < tail; k++)
         pairs_push(s, &s->out, i0 + ni + k, t0 + nt + k);
 }
 
+/* Among the longest common subsequences, the one that leaves the fewest
+ * input words unmatched away from a var: input words at a var's place are
+ * likely its text, so a word there that also occurs in the template
+ * nearby ("notice of copyright <<var>>" against "notice of copyright,
+ * i.e., Copyright (c) 2001") is matched outside the var's text.
+ * Scores are matches * VAR_DP_MATCH less the input words skipped where no
+ * var is. */
+#define VAR_DP_MATCH (int32_t)GAP_DP_CELLS
+static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
+                           uint32_t ni, uint32_t t0, uint32_t nt, uint32_t v0)
+{
+    uint32_t w = nt + 1;
+    int32_t *d = s->dpw;
+    uint8_t cost[GAP_DP_CELLS]; /* per template place: 0 where a var is */
+    for (uint32_t b = 0; b <= nt; b++)
+        cost[b] = 1;
+    for (uint32_t v = v0; v < tp->nvars && tp->vars[v].gap <= t0 + nt; v++)
+        if (tp->vars[v].gap >= t0)
+            cost[tp->vars[v].gap - t0] = 0;
+    for (uint32_t j = 0; j <= nt; j++)
+        d[j] = 0;
+    for (uint32_t a = 1; a <= ni; a++) {
+        int32_t *row = d + (size_t)a * w, *up = row - w;
+        row[0] = up[0] - cost[0];
+        uint32_t id = s->tk[i0 + a - 1].id;
+        for (uint32_t b = 1; b <= nt; b++) {
+            int32_t best = up[b] - cost[b];
+            if (row[b - 1] > best)
+                best = row[b - 1];
+            if (id && id == tp->tok[t0 + b - 1].id &&
+                up[b - 1] + VAR_DP_MATCH > best)
+                best = up[b - 1] + VAR_DP_MATCH;
+            row[b] = best;
+        }
+    }
+    s->tmp.n = 0;
+    uint32_t a = ni, b = nt;
+    while (a && b && !s->rc) {
+        int32_t here = d[(size_t)a * w + b];
+        uint32_t id = s->tk[i0 + a - 1].id;
+        if (id && id == tp->tok[t0 + b - 1].id &&
+            here == d[(size_t)(a - 1) * w + b - 1] + VAR_DP_MATCH) {
+            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
+            a--, b--;
+        } else if (here == d[(size_t)(a - 1) * w + b] - cost[b]) {
+            a--;
+        } else {
+            b--;
+        }
+    }
+    for (uint32_t k = s->tmp.n; k-- > 0;)
+        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+}
+
+/* v0: the first var at or after place t0 when a var lies in the range,
+ * else UINT32_MAX. */
 static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
-                      uint32_t t0, uint32_t nt)
+                      uint32_t t0, uint32_t nt, uint32_t v0)
 {
     if (!ni || !nt || s->rc)
         return;
@@ -149,10 +304,19 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
     if ((uint64_t)(ni + 1) * (nt + 1) > GAP_DP_CELLS) {
         /* too big to align word by word: keep any exact common run at the
          * ends, the rest counts as replaced */
-        uint32_t k = 0;
+        uint32_t k = 0, v = v0;
         while (k < ni && k < nt && s->tk[i0 + k].id == tp->tok[t0 + k].id &&
-               s->tk[i0 + k].id)
+               s->tk[i0 + k].id) {
+            while (v < tp->nvars && tp->vars[v].gap < t0 + k)
+                v++;
+            if (v < tp->nvars && tp->vars[v].gap == t0 + k)
+                break;
             pairs_push(s, &s->out, i0 + k, t0 + k), k++;
+        }
+        return;
+    }
+    if (v0 != UINT32_MAX) {
+        lcs_table_vars(s, tp, i0, ni, t0, nt, v0);
         return;
     }
     uint32_t w = nt + 1;
@@ -498,25 +662,6 @@ static uint32_t paragraph_after(scan *s, uint32_t last, uint32_t limit)
     return j;
 }
 
-/* Vars of tp whose gap lies in [g0, g1]: index range [*v0, *v1). */
-static void vars_in(const ls_template *tp, uint32_t g0, uint32_t g1,
-                    uint32_t *v0, uint32_t *v1)
-{
-    uint32_t a = 0, hi = tp->nvars; /* first var with gap >= g0 */
-    while (a < hi) {
-        uint32_t mid = a + (hi - a) / 2;
-        if (tp->vars[mid].gap < g0)
-            a = mid + 1;
-        else
-            hi = mid;
-    }
-    uint32_t b = a;
-    while (b < tp->nvars && tp->vars[b].gap <= g1)
-        b++;
-    *v0 = a;
-    *v1 = b;
-}
-
 static bool any_required_var(const ls_template *tp, uint32_t v0, uint32_t v1)
 {
     for (uint32_t v = v0; v < v1; v++)
@@ -578,13 +723,6 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
 
 /* Drop weak matched runs at either end of s->out: short runs cut off from
  * the rest by unmatched input words are chance matches. */
-static bool var_at(const ls_template *tp, uint32_t gap)
-{
-    uint32_t v0, v1;
-    vars_in(tp, gap, gap, &v0, &v1);
-    return v1 > v0;
-}
-
 static void trim_ends(scan *s, const ls_template *tp)
 {
     pairs *p = &s->out;
@@ -628,6 +766,7 @@ static void build_candidate(scan *s, const ls_template *tp)
     pairs *an = &s->anchors;
     if (!an->n)
         return;
+    s->vcur = 0;
     /* 1. fixed matches from the chain's shingles, strictly increasing */
     s->out.n = 0;
     uint32_t fi = an->i[0], ft = an->t[0];
@@ -1054,9 +1193,10 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     s.md = pcre2_match_data_create(1, db->gctx);
     s.mc = pcre2_match_context_create(db->gctx);
     s.dp = ls_malloc(s.a, GAP_DP_CELLS * sizeof(uint16_t));
+    s.dpw = ls_malloc(s.a, GAP_DP_CELLS * sizeof(int32_t));
     count = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
     start = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
-    if (!s.md || !s.mc || !s.dp || !count || !start) {
+    if (!s.md || !s.mc || !s.dp || !s.dpw || !count || !start) {
         s.rc = LICSCAN_ENOMEM;
         goto done;
     }
@@ -1246,6 +1386,7 @@ done:
     pcre2_match_data_free(s.md);
     pcre2_match_context_free(s.mc);
     ls_free(s.a, s.dp);
+    ls_free(s.a, s.dpw);
     ls_free(s.a, count);
     ls_free(s.a, start);
     ls_free(s.a, hits);

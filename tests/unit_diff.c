@@ -295,6 +295,105 @@ static void test_json(void)
     free(in);
 }
 
+/* ---- template texts rendered with their vars' original text ---- */
+
+/* Scan `text` against a database holding only `tpl` (plus `other`, when
+ * given); the match of "T", or NULL. *res must be freed. */
+static const licscan_match *scan_one(const char *tpl, const char *other,
+                                     const char *text, licscan_result **res,
+                                     licscan_db **dbp)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_empty(NULL, &db), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_add_template(db, "T", tpl, strlen(tpl), NULL, 0, NULL),
+                 LICSCAN_OK);
+    if (other)
+        CHECK_EQ_INT(licscan_db_add_template(db, "Other", other, strlen(other),
+                                             NULL, 0, NULL),
+                     LICSCAN_OK);
+    *dbp = db;
+    *res = NULL;
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, res),
+                 LICSCAN_OK);
+    for (uint32_t i = 0; *res && i < licscan_result_match_count(*res); i++) {
+        const licscan_match *m = licscan_result_match(*res, i);
+        if (strcmp(licscan_license_id(licscan_match_license(m)), "T") == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* The text is an exact match of template T, with no extra words. */
+static void expect_exact(const char *tpl, const char *other, const char *text,
+                         int line)
+{
+    licscan_result *r;
+    licscan_db *db;
+    const licscan_match *m = scan_one(tpl, other, text, &r, &db);
+    int kind = m ? (int)licscan_match_kind(m) : -1;
+    int extra = m ? (int)licscan_match_extra_words(m) : -1;
+    if (kind != LICSCAN_KIND_EXACT || extra != 0)
+        fprintf(stderr, "unit_diff.c:%d: want exact, got kind %d, %d extra "
+                        "words, %u matches\n",
+                line, kind, extra, r ? licscan_result_match_count(r) : 0);
+    CHECK_EQ_INT(kind, LICSCAN_KIND_EXACT);
+    CHECK_EQ_INT(extra, 0);
+    licscan_result_free(r);
+    licscan_db_free(db);
+}
+
+static const char *FILLER =
+    "Each party shall bear its own costs and no waiver of any term shall be "
+    "deemed a further waiver of that or any other term of this agreement. ";
+
+static void test_rendered_templates(void)
+{
+    /* "U.S." after a list number: the var stands for "12." only, and
+     * "U" is no list marker */
+    char *t1 = concat("Terms of the software license. ", FILLER,
+                      "\n\n<<var;name=\"bullet\";original=\"12.\";match=\".{0,20}\">> "
+                      "U.S. Government End Users. The software is a commercial "
+                      "item as that term is defined in the regulations.");
+    char *x1 = concat("Terms of the software license. ", FILLER,
+                      "\n\n12. U.S. Government End Users. The software is a "
+                      "commercial item as that term is defined in the regulations.");
+    expect_exact(t1, NULL, x1, __LINE__);
+    free(t1);
+    free(x1);
+
+    /* the var's text begins with words of the template around it: the
+     * words before it are matched, not the same words inside it */
+    char *t2 = concat(FILLER, "PSF's License Agreement and <<var;name=\"h\";original=\"PSF's\";"
+                      "match=\".*\">> notice of copyright <<var;name=\"c\";original=\", "
+                      "i.e., \"Copyright (c) 2001 Python Software Foundation All Rights "
+                      "Reserved\"\";match=\".*\">> are retained in Python alone or in any "
+                      "derivative version prepared by Licensee. ", FILLER);
+    char *x2 = concat(FILLER, "PSF's License Agreement and PSF's notice of copyright, "
+                      "i.e., \"Copyright (c) 2001 "
+                      "Python Software Foundation All Rights Reserved\" are retained "
+                      "in Python alone or in any derivative version prepared by "
+                      "Licensee. ", FILLER);
+    expect_exact(t2, NULL, x2, __LINE__);
+    free(t2);
+    free(x2);
+    /* ... and a var before a sentence starting with its own first word */
+    const char *t3 =
+        "Redistribution and use in source and binary forms are permitted "
+        "provided that all advertising materials acknowledge that the software "
+        "was developed by <<var;name=\"who\";original=\"the University of "
+        "California, Berkeley.\";match=\"[^.]+\\.\">> The name of <<var;name=\"n\";"
+        "original=\"the University\";match=\"[^.]+\">> may not be used to endorse "
+        "or promote products derived from this software without specific prior "
+        "written permission.";
+    const char *x3 =
+        "Redistribution and use in source and binary forms are permitted "
+        "provided that all advertising materials acknowledge that the software "
+        "was developed by the University of California, Berkeley. The name of "
+        "the University may not be used to endorse or promote products derived "
+        "from this software without specific prior written permission.";
+    expect_exact(t3, NULL, x3, __LINE__);
+}
+
 int main(void)
 {
     CHECK_EQ_INT(licscan_db_open_empty(NULL, &DB), LICSCAN_OK);
@@ -313,6 +412,7 @@ int main(void)
     test_two_and_reference();
     test_bad_input();
     test_json();
+    test_rendered_templates();
     licscan_db_free(DB);
     return check_report("unit_diff");
 }
