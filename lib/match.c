@@ -503,8 +503,252 @@ static uint32_t collapsed_chars(const char *t, size_t a, size_t b)
     return c;
 }
 
+/* Raw text [raw0, raw1) into s->subj as a var check sees it: whitespace
+ * runs one space, ends trimmed, Unicode dashes, quotes and spaces plain. */
+static void collapse_into_subj(scan *s, size_t raw0, size_t raw1)
+{
+    const char *t = s->text->text;
+    ls_buf *b = &s->subj;
+    /* the result is never longer than the raw text: make room once */
+    b->len = 0;
+    ls_buf_append(b, t + raw0, raw1 - raw0);
+    if (b->failed)
+        return;
+    char *o = b->data;
+    size_t n = 0;
+    bool space = false;
+    for (size_t k = raw0; k < raw1; k++) {
+        char c = t[k];
+        size_t len = 1;
+        if ((unsigned char)c >= 0x80) {
+            char eq = plain_punct(t + k, raw1 - k, &len);
+            if (!eq) {
+                if (space)
+                    o[n++] = ' ';
+                space = false;
+                memmove(o + n, t + k, len);
+                n += len;
+                k += len - 1; /* a multibyte sequence is one unit */
+                continue;
+            }
+            c = eq;
+            k += len - 1;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+            c == '\v') {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            o[n++] = ' ';
+        space = false;
+        o[n++] = c;
+    }
+    b->len = n;
+    o[n] = 0;
+}
+
+static inline char fold_ascii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static inline bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Is p[0, n) (collapsed) the var's original text, ignoring case, spacing
+ * and the forms of dashes and quotes? The original is what the license
+ * says even where the var's pattern forgot it (CC-BY-4.0: original "",
+ * match "-{1,2}"). */
+static bool is_original(const char *o, const char *p, size_t n)
+{
+    size_t on = strlen(o), i = 0, j = 0;
+    while (i < on && is_space(o[i]))
+        i++;
+    while (i < on || j < n) {
+        if (i < on && is_space(o[i])) {
+            while (i < on && is_space(o[i]))
+                i++;
+            if (i == on)
+                break; /* trailing blanks */
+            if (j >= n || p[j] != ' ')
+                return false;
+            j++;
+            continue;
+        }
+        if (i >= on || j >= n)
+            return false;
+        size_t len = 1;
+        char eq = plain_punct(o + i, on - i, &len);
+        if (eq || len == 1) {
+            if (fold_ascii(eq ? eq : o[i]) != fold_ascii(p[j]))
+                return false;
+            j++;
+        } else {
+            if (j + len > n || memcmp(o + i, p + j, len) != 0)
+                return false;
+            j += len;
+        }
+        i += len;
+    }
+    return j == n;
+}
+
+/* Does var v take the collapsed text p[0, n)? */
+static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
+{
+    const ls_regex *re = v->re;
+    if (re->any_text) {
+        uint32_t c = utf8_chars(p, n);
+        if (c >= re->min_chars && c <= re->max_chars)
+            return true;
+    } else if (re_match(s, re, p, n)) {
+        return true;
+    }
+    return is_original(v->original, p, n);
+}
+
+/* ---- the text of a template gap: literal punctuation and vars ---- */
+
+#define GAP_PIECES 12
+#define GAP_LITERAL 24 /* characters of a literal compared */
+#define GAP_TRIES 48   /* var checks spent on one gap */
+
+typedef struct gap_piece {
+    const ls_var *var; /* NULL: literal */
+    char lit[GAP_LITERAL];
+    uint32_t litn;
+} gap_piece;
+
+/* Cut the template source of gap g (between its literal words) into
+ * literals (spaces dropped, punctuation plain, lower case) and vars
+ * v0, v0+1, ...; optional markers are left out. Returns the number of
+ * pieces, 0 when the gap does not fit. */
+static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
+                           uint32_t v1, gap_piece *pc)
+{
+    const char *src = tp->source;
+    size_t p = g ? tp->tok[g - 1].end : 0;
+    size_t e = g < tp->ntok ? tp->tok[g].start : tp->source_len;
+    uint32_t np = 0, v = v0;
+    gap_piece *lit = NULL;
+    while (p < e) {
+        if (src[p] == '<' && p + 1 < e && src[p + 1] == '<') {
+            if (e - p >= 6 && memcmp(src + p, "<<var;", 6) == 0) {
+                const char *close = NULL;
+                for (size_t q = p + 6; q + 3 <= e; q++)
+                    if (src[q] == '"' && src[q + 1] == '>' && src[q + 2] == '>') {
+                        close = src + q;
+                        break;
+                    }
+                if (!close || v >= v1 || np >= GAP_PIECES)
+                    return 0;
+                pc[np].var = &tp->vars[v++];
+                pc[np].litn = 0;
+                np++;
+                lit = NULL;
+                p = (size_t)(close - src) + 3;
+                continue;
+            }
+            if (e - p >= 17 && memcmp(src + p, "<<beginOptional>>", 17) == 0) {
+                p += 17;
+                continue;
+            }
+            if (e - p >= 15 && memcmp(src + p, "<<endOptional>>", 15) == 0) {
+                p += 15;
+                continue;
+            }
+        }
+        size_t len = 1;
+        char eq = plain_punct(src + p, e - p, &len);
+        char c = eq ? eq : src[p];
+        if (!is_space(c)) {
+            if (!lit) {
+                if (np >= GAP_PIECES)
+                    return 0;
+                lit = &pc[np++];
+                lit->var = NULL;
+                lit->litn = 0;
+            }
+            if (eq || len == 1) {
+                if (lit->litn < GAP_LITERAL)
+                    lit->lit[lit->litn++] = fold_ascii(c);
+            } else if (lit->litn + len <= GAP_LITERAL) {
+                memcpy(lit->lit + lit->litn, src + p, len);
+                lit->litn += (uint32_t)len;
+            }
+        }
+        p += len;
+    }
+    return v == v1 ? np : 0;
+}
+
+/* Can pieces [k, np) take subject text [pos, n)? Literals are taken when
+ * they are there and skipped when not; each var tries the ends at which
+ * what follows can start. */
+static bool gap_match(scan *s, const gap_piece *pc, uint32_t np, uint32_t k,
+                      const char *subj, size_t n, size_t pos, int *tries)
+{
+    while (pos < n && subj[pos] == ' ')
+        pos++;
+    if (k == np)
+        return pos == n;
+    if (!pc[k].var) {
+        size_t q = pos;
+        uint32_t j = 0;
+        while (j < pc[k].litn) {
+            while (q < n && subj[q] == ' ')
+                q++;
+            if (q >= n || fold_ascii(subj[q]) != pc[k].lit[j])
+                break;
+            q++, j++;
+        }
+        if (j == pc[k].litn &&
+            gap_match(s, pc, np, k + 1, subj, n, q, tries))
+            return true;
+        return gap_match(s, pc, np, k + 1, subj, n, pos, tries);
+    }
+    const gap_piece *next = k + 1 < np ? &pc[k + 1] : NULL;
+    char stop = next && !next->var && next->litn ? next->lit[0] : 0;
+    for (size_t e = next ? pos : n; e <= n && *tries > 0 && !s->rc; e++) {
+        if (e < n && e > pos && subj[e] != ' ' && fold_ascii(subj[e]) != stop)
+            continue;
+        size_t te = e;
+        while (te > pos && subj[te - 1] == ' ')
+            te--;
+        --*tries;
+        if (var_takes(s, pc[k].var, subj + pos, te - pos) &&
+            gap_match(s, pc, np, k + 1, subj, n, e, tries))
+            return true;
+    }
+    return false;
+}
+
+/* Does the text of one template gap (vars v0..v1, all at the same gap, and
+ * the punctuation around them) take the collapsed subject in s->subj?
+ * ("(Revision 42):\n\n<<var>> wrote" against "): <phk@FreeBSD.ORG>";
+ * "<<var bullet>> <<var clause>>" against "5. Products derived ...") */
+static bool gap_accepts(scan *s, const ls_template *tp, uint32_t v0,
+                        uint32_t v1)
+{
+    uint32_t g = tp->vars[v0].gap;
+    if (tp->vars[v1 - 1].gap != g || !tp->source)
+        return false;
+    gap_piece pc[GAP_PIECES];
+    uint32_t np = gap_pieces(tp, g, v0, v1, pc);
+    if (np < 2)
+        return false; /* one var alone: tried on the whole text already */
+    int tries = GAP_TRIES;
+    return gap_match(s, pc, np, 0, s->subj.data ? s->subj.data : "",
+                     s->subj.len, 0, &tries);
+}
+
 /* Does some var in vars[v0, v1) accept input words [w0, w1)? Tried on the
- * text with whitespace collapsed, then on the words alone. `raw0`/`raw1`
+ * text with whitespace collapsed, then on the words alone, then on the
+ * text less the template's own punctuation around the vars. `raw0`/`raw1`
  * bound the raw text (punctuation around the words included). */
 static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
                         uint32_t v1, uint32_t w0, uint32_t w1, size_t raw0,
@@ -526,56 +770,55 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
             words += (words ? 1 : 0) +
                      utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
         }
+        /* longest text the vars' pieces could take: their lengths, their
+         * originals, and the punctuation around them */
+        uint64_t most = 2 * GAP_LITERAL;
         for (uint32_t v = v0; v < v1; v++) {
             const ls_regex *re = tp->vars[v].re;
             if ((raw >= re->min_chars && raw <= re->max_chars) ||
                 (words >= re->min_chars && words <= re->max_chars))
                 return true;
+            size_t on = strlen(tp->vars[v].original);
+            most += (re->max_chars > on ? re->max_chars : on) + 1;
         }
+        if (raw > most)
+            return false;
+    }
+    collapse_into_subj(s, raw0, raw1);
+    if (b->failed) {
+        s->rc = LICSCAN_ENOMEM;
         return false;
     }
-    for (int form = 0; form < 2; form++) {
-        b->len = 0;
-        if (form == 0) {
-            bool space = false;
-            for (size_t k = raw0; k < raw1; k++) {
-                size_t start = k, len = 1;
-                char eq = plain_punct(t + k, raw1 - k, &len);
-                char c = eq ? eq : t[k];
-                k += len - 1; /* a multibyte sequence is one unit */
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                    c == '\f' || c == '\v') {
-                    space = b->len > 0;
-                    continue;
-                }
-                if (space)
-                    ls_buf_putc(b, ' ');
-                space = false;
-                if (eq || len == 1)
-                    ls_buf_putc(b, c);
-                else
-                    ls_buf_append(b, t + start, len);
-            }
-        } else {
-            uint32_t last_start = UINT32_MAX;
-            for (uint32_t k = w0; k < w1; k++) {
-                if (s->tk[k].start == last_start)
-                    continue; /* one word split by an equivalence */
-                last_start = s->tk[k].start;
-                if (b->len)
-                    ls_buf_putc(b, ' ');
-                ls_buf_append(b, t + s->tk[k].start,
-                              s->tk[k].end - s->tk[k].start);
-            }
-        }
-        if (b->failed) {
-            s->rc = LICSCAN_ENOMEM;
-            return false;
-        }
+    const char *subj = b->data ? b->data : "";
+    if (!all_any)
         for (uint32_t v = v0; v < v1; v++)
-            if (re_match(s, tp->vars[v].re, b->data ? b->data : "", b->len))
+            if (re_match(s, tp->vars[v].re, subj, b->len))
                 return true;
+    for (uint32_t v = v0; v < v1; v++)
+        if (is_original(tp->vars[v].original, subj, b->len))
+            return true;
+    if (gap_accepts(s, tp, v0, v1))
+        return true;
+    if (all_any)
+        return false;
+    /* the words alone */
+    b->len = 0;
+    uint32_t last_start = UINT32_MAX;
+    for (uint32_t k = w0; k < w1; k++) {
+        if (s->tk[k].start == last_start)
+            continue; /* one word split by an equivalence */
+        last_start = s->tk[k].start;
+        if (b->len)
+            ls_buf_putc(b, ' ');
+        ls_buf_append(b, t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
     }
+    if (b->failed) {
+        s->rc = LICSCAN_ENOMEM;
+        return false;
+    }
+    for (uint32_t v = v0; v < v1; v++)
+        if (re_match(s, tp->vars[v].re, b->data ? b->data : "", b->len))
+            return true;
     return false;
 }
 
@@ -841,9 +1084,14 @@ static void build_candidate(scan *s, const ls_template *tp)
         /* words taken by the vars make no difference; template words
          * before the first match are missing */
         m.absorbed += first_i - w0;
+        /* with no words taken, a var may still take the punctuation
+         * before ("______" in a form to fill in) */
+        size_t r0 = s->tk[first_i].start;
+        if (w0 == first_i)
+            r0 = first_i ? s->tk[first_i - 1].end : 0;
         judge_segment(s, tp, &m, w0, w0, 0, t0,
-                      w0 < first_i ? UINT32_MAX : 0, t0,
-                      s->tk[first_i].start, s->tk[first_i].start);
+                      w0 < first_i ? UINT32_MAX : 0, t0, r0,
+                      s->tk[first_i].start);
         first_i = w0;
     }
     /* vars come in template order: a cursor finds the next one */
@@ -878,9 +1126,12 @@ static void build_candidate(scan *s, const ls_template *tp)
                 }
         }
         m.absorbed += w1 - last_i;
+        size_t r1 = s->tk[w1].end;
+        if (w1 == last_i && lt + 1 == tp->ntok) /* ... or the punctuation after */
+            r1 = last_i + 1 < s->n ? s->tk[last_i + 1].start : s->text->len;
         judge_segment(s, tp, &m, w1 + 1, w1 + 1, lt + 1, tp->ntok,
                       w1 > last_i ? UINT32_MAX : lt + 1, tp->ntok,
-                      s->tk[last_i].end, s->tk[w1].end);
+                      s->tk[last_i].end, r1);
         last_i = w1;
     }
     if (s->rc)

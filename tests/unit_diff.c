@@ -392,6 +392,46 @@ static void test_rendered_templates(void)
         "the University may not be used to endorse or promote products derived "
         "from this software without specific prior written permission.";
     expect_exact(t3, NULL, x3, __LINE__);
+
+    /* the punctuation around a var is the template's, not the var's */
+    char *t4 = concat("\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<<var;name=\"email\";"
+                      "original=\"<phk@FreeBSD.ORG>\";match=\"<phk@FreeBSD.ORG>|"
+                      "<phk@login.dkuug.dk>\">> wrote this file. ",
+                      FILLER, "As long as you retain this notice you can do whatever "
+                      "you want with this stuff.");
+    char *x4 = concat("\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<phk@FreeBSD.ORG> "
+                      "wrote this file. ",
+                      FILLER, "As long as you retain this notice you can do whatever "
+                      "you want with this stuff.");
+    expect_exact(t4, NULL, x4, __LINE__);
+    free(t4);
+    free(x4);
+    /* two vars in one gap, with quotes between them */
+    char *t5 = concat(FILLER, "The name \"Indiana <<var;name=\"u1\";original=\"Univeristy\";"
+                      "match=\"Univeristy|University\">>\" <<var;name=\"and\";"
+                      "original=\"and\";match=\"and|or\">> \"Indiana <<var;name=\"u2\";"
+                      "original=\"Univeristy\";match=\"Univeristy|University\">> Extreme! "
+                      "Lab\" shall not be used to endorse products derived from this "
+                      "software. ", FILLER);
+    char *x5 = concat(FILLER, "The name \"Indiana Univeristy\" and \"Indiana Univeristy "
+                      "Extreme! Lab\" shall not be used to endorse products derived "
+                      "from this software. ", FILLER);
+    expect_exact(t5, NULL, x5, __LINE__);
+    free(t5);
+    free(x5);
+    /* a var's original is accepted even where its pattern forgot it; a
+     * var at the very end takes the punctuation after the last word */
+    char *t6 = concat("Section 1 <<var;name=\"dash\";original=\"\";match=\"-{1,2}\">> "
+                      "Definitions. ", FILLER,
+                      "Any contact is to be directed to the designated representative "
+                      "as follows: <<var;name=\"poc\";original=\"_______________\";"
+                      "match=\".+\">>.");
+    char *x6 = concat("Section 1  Definitions. ", FILLER,
+                      "Any contact is to be directed to the designated representative "
+                      "as follows: _______________.");
+    expect_exact(t6, NULL, x6, __LINE__);
+    free(t6);
+    free(x6);
 }
 
 int main(void)
