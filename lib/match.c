@@ -29,6 +29,7 @@
 #define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
 #define EDGE_INPUT 96        /* input words searched beyond a chain end */
 #define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
+#define PARAGRAPH_WORDS 64   /* words a var at either end may take */
 #define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
 #define MAX_HITS (8u << 20)
 #define COMMON_SHINGLE 48    /* postings above which a shingle is boilerplate */
@@ -877,7 +878,7 @@ static uint32_t paragraph_before(scan *s, uint32_t from, uint32_t limit)
     const char *t = s->text->text;
     uint32_t j = from;
     int breaks = 0;
-    while (j > limit && from - j < 64) {
+    while (j > limit && from - j < PARAGRAPH_WORDS) {
         size_t a = s->tk[j - 1].end, b = s->tk[j].start;
         int nl = 0;
         for (size_t k = a; k < b; k++)
@@ -893,7 +894,7 @@ static uint32_t paragraph_after(scan *s, uint32_t last, uint32_t limit)
 {
     const char *t = s->text->text;
     uint32_t j = last; /* last word included */
-    while (j + 1 < limit && j - last < 64) {
+    while (j + 1 < limit && j - last < PARAGRAPH_WORDS) {
         size_t a = s->tk[j].end, b = s->tk[j + 1].start;
         int nl = 0;
         for (size_t k = a; k < b; k++)
@@ -1179,6 +1180,32 @@ static double hits_bound(const ls_template *tp, uint32_t n)
     return b < tp->ntok ? b : tp->ntok;
 }
 
+/* About the words in the original texts of vars[v0, v1) (a word and a
+ * space to six characters): what the vars take in a copy of the license.
+ * Pruning counts them as words the template may explain beyond its
+ * literal ones, so a short template whose vars hold most of its words ("As
+ * a special exception ... <<var>> as part of ... <<var>> the rest of that
+ * program") is not pruned by a longer one around the same words. */
+static uint64_t vars_words(const ls_template *tp, uint32_t v0, uint32_t v1)
+{
+    uint64_t n = 0;
+    for (uint32_t v = v0; v < v1; v++)
+        n += (strlen(tp->vars[v].original) + 5) / 6;
+    return n;
+}
+
+/* The words of tp's vars' originals when they are a good share of its
+ * words, else 0: the margin of pruning covers a few words, and counting
+ * them for every template would prune much less. */
+static uint64_t vars_share(const ls_template *tp)
+{
+    /* cheaply first: vars' originals seldom run past a sentence */
+    if (!tp->nvars || (uint64_t)tp->nvars * 64 < tp->ntok)
+        return 0;
+    uint64_t w = vars_words(tp, 0, tp->nvars);
+    return w * 2 >= tp->ntok ? w : 0;
+}
+
 /* True when all hits of tp lie inside one chain of another template so
  * strong that tp could not come close to it there. */
 static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
@@ -1190,10 +1217,18 @@ static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
     if (bound < need)
         return true;
     uint32_t x0 = h[0].x, x1 = h[n - 1].x; /* hits are in input order */
+    bool with_vars = false;
     for (uint32_t c = 0; c < s->nchains; c++) {
         const chain *ch = &s->chains[c];
-        if (x0 >= ch->x0 && x1 < ch->x1 && bound < CHAIN_DOMINATED * ch->score)
+        if (x0 >= ch->x0 && x1 < ch->x1 && bound < CHAIN_DOMINATED * ch->score) {
+            if (!with_vars && tp->nvars) {
+                with_vars = true; /* counted only when it matters */
+                bound += (double)vars_share(tp);
+                if (bound >= CHAIN_DOMINATED * ch->score)
+                    continue;
+            }
             return true;
+        }
     }
     return false;
 }
@@ -1271,14 +1306,46 @@ static void load_chain(scan *s, const chain *ch)
                    s->pool.t[ch->off + k]);
 }
 
+/* The span of a chain counting what vars take where the input runs longer
+ * than the template between two anchors with vars between them (words of
+ * their originals at most); only for templates whose vars hold a good
+ * share of their words. */
+static float chain_span_with_vars(const scan *s, const chain *ch)
+{
+    const ls_template *tp = s->db->tpl[ch->tpl];
+    if (!vars_share(tp))
+        return ch->span;
+    const uint32_t *xi = s->pool.i + ch->off, *yt = s->pool.t + ch->off;
+    uint64_t extra = 0;
+    uint32_t v = 0;
+    for (uint32_t k = 1; k < ch->n; k++) {
+        uint32_t dx = xi[k] - xi[k - 1], dy = yt[k] - yt[k - 1];
+        while (v < tp->nvars && tp->vars[v].gap <= yt[k - 1])
+            v++;
+        if (dx <= dy || v >= tp->nvars || tp->vars[v].gap > yt[k])
+            continue;
+        uint32_t ve = v;
+        while (ve < tp->nvars && tp->vars[ve].gap <= yt[k])
+            ve++;
+        uint64_t w = vars_words(tp, v, ve);
+        extra += w < dx - dy ? w : dx - dy;
+    }
+    uint64_t xs = ch->x1 - ch->x0;
+    uint64_t ys = yt[ch->n - 1] + LS_SHINGLE - yt[0] + extra;
+    uint64_t span = (xs < ys ? xs : ys) + 2 * CHAIN_EDGE_SLACK;
+    if (span > tp->ntok + extra)
+        span = tp->ntok + extra;
+    return (float)span;
+}
+
 /* Align every chain that could win or be a runner-up. */
 static void align_chains(scan *s)
 {
     if (s->nchains > 1)
         qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
-        const chain *ch = &s->chains[c];
-        bool dominated = false;
+        chain *ch = &s->chains[c];
+        bool dominated = false, with_vars = false;
         for (uint32_t d = 0; d < c && !dominated; d++) {
             const chain *o = &s->chains[d];
             /* words the chain spans bound what its alignment can match;
@@ -1288,6 +1355,11 @@ static void align_chains(scan *s)
             uint32_t lo = ch->x0 > o->x0 ? ch->x0 : o->x0;
             uint32_t hi = ch->x1 < o->x1 ? ch->x1 : o->x1;
             dominated = hi > lo && (hi - lo) * 2 > ch->x1 - ch->x0;
+            if (dominated && !with_vars) {
+                with_vars = true; /* worked out only when it matters */
+                ch->span = chain_span_with_vars(s, ch);
+                dominated = ch->span < CHAIN_DOMINATED * o->score;
+            }
         }
         if (dominated)
             continue;
