@@ -75,6 +75,7 @@ typedef struct scan {
     uint16_t *dp;
     int32_t *dpw; /* the same, scored (gaps with vars) */
     uint32_t vcur; /* var cursor of the candidate being aligned */
+    uint32_t glued_req; /* required words matched as part of a glued word */
     uint32_t max_diffs;
     bool record_diffs;
     int rc;
@@ -914,6 +915,44 @@ static bool any_required_var(const ls_template *tp, uint32_t v0, uint32_t v1)
     return false;
 }
 
+/* Is input word w the template words [t0, t1) written together? In the
+ * template they touch across optional markers ("GNU<<beginOptional>>
+ * Lesser<<endOptional>>General", "name<<beginOptional>>s<<endOptional>>"),
+ * so a copy of the license has them as one word. */
+static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
+                       uint32_t t0, uint32_t t1)
+{
+    if (t1 - t0 < 2 || t1 - t0 > 4 || !tp->source)
+        return false;
+    for (uint32_t k = t0; k + 1 < t1; k++) {
+        /* nothing but optional markers between the two words */
+        size_t a = tp->tok[k].end, b = tp->tok[k + 1].start;
+        while (a < b) {
+            if (b - a >= 17 && memcmp(tp->source + a, "<<beginOptional>>", 17) == 0)
+                a += 17;
+            else if (b - a >= 15 && memcmp(tp->source + a, "<<endOptional>>", 15) == 0)
+                a += 15;
+            else
+                return false;
+        }
+    }
+    const ls_dict *d = &s->db->lex.dict;
+    const char *in = s->tk[w].id ? ls_dict_word(d, s->tk[w].id) : NULL;
+    size_t n = in ? strlen(in) : s->tk[w].end - s->tk[w].start;
+    const char *raw = s->text->text + s->tk[w].start;
+    size_t j = 0;
+    for (uint32_t k = t0; k < t1; k++) {
+        for (const char *p = ls_dict_word(d, tp->tok[k].id); *p; p++, j++) {
+            char c = j < n ? (in ? in[j] : raw[j]) : 0;
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c + 32);
+            if (c != *p)
+                return false;
+        }
+    }
+    return j == n;
+}
+
 /* Judge one segment: input words [w0, w1) against template words
  * [t0, t1), with vars whose gap is in [g0, g1]; raw text [r0, r1). */
 static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
@@ -922,6 +961,28 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
 {
     uint32_t v0, v1;
     vars_in(tp, g0, g1, &v0, &v1);
+    /* the template words written as one input word at either end of the
+     * segment ("<<var>> make<<beginOptional>>s<<endOptional>>" against
+     * "(TrademarkedName) makes"); the vars judge the rest */
+    if (w1 > w0 && t1 >= t0 + 2) {
+        uint32_t gw = UINT32_MAX;
+        if (glued_word(s, tp, w1 - 1, t0, t1))
+            gw = w1 - 1;
+        else if (w1 > w0 + 1 && glued_word(s, tp, w0, t0, t1))
+            gw = w0;
+        if (gw != UINT32_MAX) {
+            for (uint32_t k = t0; k < t1; k++)
+                s->glued_req += !tp->optional[k];
+            m->matched++;
+            if (gw == w1 - 1)
+                judge_segment(s, tp, m, w0, w1 - 1, t1, t1, g0, g1, r0,
+                              s->tk[gw].start);
+            else
+                judge_segment(s, tp, m, w0 + 1, w1, t1, t1, g0, g1,
+                              s->tk[gw].end, r1);
+            return;
+        }
+    }
     uint32_t missing = 0;
     uint32_t first_req = UINT32_MAX, last_req = 0;
     for (uint32_t k = t0; k < t1; k++)
@@ -1064,6 +1125,7 @@ static void build_candidate(scan *s, const ls_template *tp)
     double coverage = (double)matched_req / tp->nrequired;
     if (coverage < PARTIAL_MIN_COVERAGE)
         return;
+    s->glued_req = 0;
 
     uint32_t first_i = p->i[0], last_i = p->i[p->n - 1];
     /* leading part of the template: vars there may take the paragraph
@@ -1137,6 +1199,9 @@ static void build_candidate(scan *s, const ls_template *tp)
     }
     if (s->rc)
         return;
+    /* template words matched by one input word written together */
+    matched_req += s->glued_req;
+    coverage = (double)matched_req / tp->nrequired;
     m.tstart = first_i;
     m.tend = last_i;
     m.start = ls_text_input_offset(s->text, s->tk[first_i].start);
