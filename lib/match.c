@@ -21,6 +21,7 @@
 #include "internal.h"
 
 #define CHAIN_LOOKBACK 24    /* hits examined behind each hit */
+#define DIAG_LOOKBACK 32     /* hits examined for one on the same diagonal */
 #define CHAIN_DOMINATED 0.8  /* a chain this much weaker than an overlapping
                                 one of another template is not aligned */
 #define CHAIN_MAX_DIST 1500  /* words between chained hits, either side */
@@ -367,6 +368,10 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
     const int64_t diag_cap = tp->ntok >= LS_SHINGLE_DENSE_WORDS
                                  ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1)
                                  : LS_SHINGLE;
+    /* hits examined for one on the same diagonal: past the lookback in a
+     * sampled template, whose hits lie further apart */
+    const uint32_t diag_lookback =
+        tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8;
     double best = 0;
     int32_t best_j = -1;
     for (uint32_t j = 0; j < n; j++) {
@@ -378,8 +383,10 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         int32_t pj = -1;
         uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
         /* the nearest hit on the same diagonal, overlapping or adjacent,
-         * continues the chain at no cost: take it and look no further */
-        for (uint32_t i = j; i-- > lo && j - i <= 8;) {
+         * continues the chain at no cost: take it and look no further (a
+         * phrase the template repeats gives many hits at each place in
+         * between) */
+        for (uint32_t i = j; i-- > 0 && j - i <= diag_lookback;) {
             int64_t dx = (int64_t)h[j].x - h[i].x;
             if (dx > 2 * diag_cap)
                 break;
