@@ -144,7 +144,7 @@ static bool var_at(const ls_template *tp, uint32_t gap)
 static uint32_t var_from(scan *s, const ls_template *tp, uint32_t g)
 {
     uint32_t k = s->vcur;
-    if (k > tp->nvars || (k > 0 && tp->vars[k - 1].gap >= g)) {
+    if (k > 0 && (k > tp->nvars || tp->vars[k - 1].gap >= g)) {
         uint32_t v1;
         vars_in(tp, g, g, &k, &v1);
     }
@@ -177,8 +177,9 @@ static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
     uint32_t v = 0, vend = 0;
     if (tp->nvars) {
         v = vend = var_from(s, tp, t0);
-        while (vend < tp->nvars && tp->vars[vend].gap <= t0 + nt)
-            vend++;
+        if (v < tp->nvars && tp->vars[v].gap <= t0 + nt)
+            for (vend = v + 1; vend < tp->nvars && tp->vars[vend].gap <= t0 + nt;)
+                vend++;
     }
     uint32_t head = 0, tail = 0;
     if (vend == v) {
@@ -562,6 +563,13 @@ static inline char fold_ascii(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
+/* An ASCII letter or digit, whatever the host's locale. */
+static inline bool word_byte(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
 static inline bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
@@ -746,6 +754,13 @@ static bool gap_accepts(scan *s, const ls_template *tp, uint32_t v0,
     uint32_t g = tp->vars[v0].gap;
     if (tp->vars[v1 - 1].gap != g || !tp->source)
         return false;
+    if (v1 - v0 == 1) {
+        /* one var: only punctuation at the ends can be the template's */
+        const char *p = s->subj.data;
+        size_t n = s->subj.len;
+        if (!n || (word_byte(p[0]) && word_byte(p[n - 1])))
+            return false;
+    }
     gap_piece pc[GAP_PIECES];
     uint32_t np = gap_pieces(tp, g, v0, v1, pc);
     if (np < 2)
