@@ -453,6 +453,23 @@ static int build_kw_index(licscan_db *db)
     return LICSCAN_OK;
 }
 
+/* Offset of the first byte of s[0, n) that is not valid UTF-8, or n. */
+static size_t first_invalid_utf8(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t k = 0; k < n;) {
+        if (u[k] < 0x80) {
+            k++;
+            continue;
+        }
+        size_t l = ls_utf8_valid_len(u + k, u + n);
+        if (!l)
+            return k;
+        k += l;
+    }
+    return n;
+}
+
 int ls_rules_add(licscan_db *db, const char *text, size_t len,
                  const char *source)
 {
@@ -464,10 +481,14 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         while (j < len && text[j] != '\n')
             j++;
         p.line++;
+        size_t bad = first_invalid_utf8(text + i, j - i);
         if (memchr(text + i, 0, j - i))
             rc = parse_error(&p, (uint32_t)((const char *)memchr(
                                      text + i, 0, j - i) - (text + i)) + 1,
                              "NUL byte in rule file");
+        else if (bad < j - i) /* values and ids reach results and JSON */
+            rc = parse_error(&p, (uint32_t)bad + 1,
+                             "invalid UTF-8 in rule file");
         else
             rc = parse_line(&p, text + i, j - i);
         i = j + 1;
