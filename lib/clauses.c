@@ -291,6 +291,7 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
         r->value_how = LS_VALUE_TRUE;
         r->qualifier_how = LS_VALUE_TRUE;
         r->line = p->line;
+        r->col = col;
         if (!(r->id = ls_strndup(a, arg, al)) ||
             !(r->source = ls_strndup(a, p->source, strlen(p->source))))
             return LICSCAN_ENOMEM;
@@ -498,7 +499,7 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         snprintf(what, sizeof(what), "rule %s is not closed by `end`",
                  p.cur->id);
         p.line = p.cur->line;
-        rc = parse_error(&p, 1, what);
+        rc = parse_error(&p, p.cur->col, what);
     }
     const ls_alloc *a = &db->alloc;
     if (!rc)
@@ -971,12 +972,14 @@ static void add_line_text(seg *s, const char *p, const char *e)
         p += k;
         /* a sentence ends at . ! ? before a space and a capital, digit,
          * quote or bracket, unless the word was an abbreviation */
-        if ((c == '.' || c == '!' || c == '?') && p < e &&
-            (*p == ' ' || *p == '\t')) {
-            const char *n = p;
-            while (n < e && (*n == ' ' || *n == '\t'))
+        if ((c == '.' || c == '!' || c == '?') &&
+            (p >= e || *p == ' ' || *p == '\t' || *p == '\r')) {
+            /* the next word may be on the next line of a wrapped text */
+            const char *tend = s->t + s->tlen, *n = p;
+            while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
+                                *n == '\n'))
                 n++;
-            bool next_starts = n >= e || (*n >= 'A' && *n <= 'Z') ||
+            bool next_starts = n >= tend || (*n >= 'A' && *n <= 'Z') ||
                                (*n >= '0' && *n <= '9') || *n == '"' ||
                                *n == '(' || (unsigned char)*n >= 0x80;
             size_t wl = 0;
@@ -1526,16 +1529,40 @@ static const struct {
     {"b", 1e9, 2},         {"trillion", 1e12, 2},
 };
 
+/* Does p[i..] hold exactly three digits, then a non-digit or the end? With
+ * sep, the digits at i must be followed by at least two groups "sep ddd"
+ * (so that "1.000.000" is a million, while "1.000" stays one). */
+static bool three_digit_group(const char *p, size_t n, size_t i, char sep)
+{
+    if (sep) {
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        int groups = 0;
+        while (i < n && p[i] == sep && three_digit_group(p, n, i + 1, 0)) {
+            groups++;
+            i += 4;
+        }
+        return groups >= 2;
+    }
+    for (int k = 0; k < 3; k++)
+        if (i + (size_t)k >= n || p[i + k] < '0' || p[i + k] > '9')
+            return false;
+    return i + 3 >= n || p[i + 3] < '0' || p[i + 3] > '9';
+}
+
 bool ls_parse_number(const char *p, size_t n, int64_t *out)
 {
     double total = 0, current = 0;
-    bool any = false;
+    bool any = false, after_digits = false;
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)p[i];
         if (c >= '0' && c <= '9') {
+            if (after_digits)
+                return false; /* "12 34", "1e6": not one number */
             double v = 0, frac = 0, scale = 1;
             bool dot = false;
+            bool dotted_groups = three_digit_group(p, n, i, '.');
             for (; i < n; i++) {
                 c = (unsigned char)p[i];
                 if (c >= '0' && c <= '9') {
@@ -1546,6 +1573,9 @@ bool ls_parse_number(const char *p, size_t n, int64_t *out)
                 } else if (c == ',' && !dot && i + 1 < n &&
                            p[i + 1] >= '0' && p[i + 1] <= '9') {
                     continue; /* thousands separator */
+                } else if ((c == ' ' || (c == '.' && dotted_groups)) && !dot &&
+                           three_digit_group(p, n, i + 1, 0)) {
+                    continue; /* "700 000 000", "1.000.000" */
                 } else if (c == '.' && !dot && i + 1 < n && p[i + 1] >= '0' &&
                            p[i + 1] <= '9') {
                     dot = true;
@@ -1554,9 +1584,10 @@ bool ls_parse_number(const char *p, size_t n, int64_t *out)
                 }
             }
             current += v + frac;
-            any = true;
+            any = after_digits = true;
             continue;
         }
+
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
             size_t j = i;
             while (j < n && ((p[j] >= 'a' && p[j] <= 'z') ||
@@ -1570,6 +1601,7 @@ bool ls_parse_number(const char *p, size_t n, int64_t *out)
                 /* a lone "a"/"m"/"b"/"k" only counts next to a number */
                 if (j - i == 1 && !any && number_words[k].scale != 0)
                     break;
+                after_digits = false; /* "10 million 500 thousand" */
                 if (number_words[k].scale == 0) {
                     current += number_words[k].value;
                     any |= j - i > 1;

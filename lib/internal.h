@@ -254,7 +254,7 @@ typedef struct ls_rule {
     uint32_t qualifier_how; /* LS_VALUE_CAPTURE or CONST; TRUE: none */
     char *qualifier_arg;
     char *source;         /* file the rule came from */
-    uint32_t line;
+    uint32_t line, col;   /* where its `rule` directive is */
     bool replaced;
 } ls_rule;
 

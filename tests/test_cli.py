@@ -515,6 +515,20 @@ class CliTest(unittest.TestCase):
         bad = self.write("probe.rules", "this is not a rule file {{{\n")
         return run("--rules", bad, "--list")[0] == 2
 
+    def test_readme_rule_example_loads_and_fires(self):
+        """The rule shown in README's "Clause rules" loads as written."""
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        start = readme.index("```\n", readme.index("### Clause rules")) + 4
+        rules = self.write("readme.rules", readme[start:readme.index("```", start)])
+        text = self.write("t.txt", "Licensee must ask us first if it has more than "
+                          "700 million monthly active users.\n")
+        rc, out, err = run("--json", "--no-default", "--rules", rules, text)
+        self.assertEqual(rc, 0, err)
+        r = json_lines(out)[0]["restrictions"]["mau_threshold"]
+        self.assertEqual(r["value"], 700000000)
+        self.assertEqual(r["evidence"][0]["rule"], "user-cap-example")
+
     def test_rules_file_errors(self):
         missing = os.path.join(self.dir, "none.rules")
         rc, out, err = run("--rules", missing, self.write("x", MIT_BODY))

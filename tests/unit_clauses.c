@@ -7,8 +7,7 @@
  * move when licenses/rules/ is edited; a few read the embedded MAU and
  * revenue rules on wording they must always handle.
  *
- * Checks of known bugs sit under #ifdef LICSCAN_KNOWN_BUGS (build with
- * -DLICSCAN_KNOWN_BUGS to see them fail). */
+ * test_fixed_bugs keeps the checks of the bugs it found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -1202,16 +1201,16 @@ static void test_oom_all_or_nothing(void)
 /* Known bugs (see the report that added this file)                   */
 /* ------------------------------------------------------------------ */
 
-#ifdef LICSCAN_KNOWN_BUGS
-static void test_known_bugs(void)
+/* Bugs this test found, fixed since; kept as regression checks. */
+static void test_fixed_bugs(void)
 {
-    /* BUG: an unclosed rule whose `rule` line is indented is reported at
-     * column 1, not at the column of `rule`. */
+    /* an unclosed rule whose `rule` line is indented is reported at the
+     * column of `rule` */
     expect_error("  rule a\n  flag non_commercial\n  match x\n", 1, 3,
                  "not closed");
 
-    /* BUG: digit groups split by spaces are summed: the embedded MAU rule
-     * takes "700 000 000" as its number and reads 700. */
+    /* digit groups split by spaces are one number: the embedded MAU rule
+     * takes "700 000 000" as its number */
     licscan_db *def = open_default();
     licscan_result *r = scan(def, "Licensees with more than 700 000 000 "
                                   "monthly active users must request a "
@@ -1220,7 +1219,7 @@ static void test_known_bugs(void)
     CHECK(x && licscan_restriction_number(x) == 700000000LL);
     licscan_result_free(r);
     licscan_db_free(def);
-    /* BUG: ...and any digits a group holds add up: "1e6" reads 7 */
+    /* ...while two digit runs with no scale word between are none */
     licscan_db *db = db_with("rule num\n  flag mau_threshold\n"
                              "  keywords users\n"
                              "  match more than (?<n>.+?) users\n"
@@ -1229,8 +1228,8 @@ static void test_known_bugs(void)
     CHECK_EQ_INT(read_number(db, "12 34"), -1);
     licscan_db_free(db);
 
-    /* BUG: a sentence that ends at a line end is not a clause of its own:
-     * the next line's sentence joins it (evidence, `unless`). */
+    /* a sentence that ends at a line end is a clause of its own: the
+     * next line's sentence does not join it (evidence, `unless`) */
     db = db_with("rule nc\n  flag non_commercial\n  keywords commercial\n"
                  "  match non-?commercial\n  unless except\nend\n");
     const char *t = "For non-commercial use only.\nExcept in Ohio, all is "
@@ -1242,7 +1241,6 @@ static void test_known_bugs(void)
     licscan_result_free(r);
     licscan_db_free(db);
 }
-#endif
 
 int main(void)
 {
@@ -1261,8 +1259,6 @@ int main(void)
     test_evidence_limits();
     test_rule_limit();
     test_oom_all_or_nothing();
-#ifdef LICSCAN_KNOWN_BUGS
-    test_known_bugs();
-#endif
+    test_fixed_bugs();
     return check_report("unit_clauses");
 }
