@@ -507,10 +507,13 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
     if (!rc) {
         uint32_t old_n = db->rules.n;
         for (uint32_t k = 0; k < p.n; k++) {
+            p.v[k]->priority = db->rules.n;
             for (uint32_t m = 0; m < db->rules.n; m++)
                 if (!db->rules.v[m]->replaced &&
-                    strcmp(db->rules.v[m]->id, p.v[k]->id) == 0)
+                    strcmp(db->rules.v[m]->id, p.v[k]->id) == 0) {
                     db->rules.v[m]->replaced = true;
+                    p.v[k]->priority = db->rules.v[m]->priority;
+                }
             db->rules.v[db->rules.n++] = p.v[k];
         }
         if ((rc = build_kw_index(db))) { /* undo: the text adds nothing */
@@ -1708,8 +1711,8 @@ static int build_restrictions(licscan_result *r, const engine *e,
             return LICSCAN_ENOMEM;
         bool gives_value = type == LICSCAN_VALUE_NUMBER ||
                            (type == LICSCAN_VALUE_TEXT && v && *v);
-        if (gives_value && fi->rule < value_rule[rule->flag]) {
-            value_rule[rule->flag] = fi->rule;
+        if (gives_value && rule->priority < value_rule[rule->flag]) {
+            value_rule[rule->flag] = rule->priority;
             x->number = fi->number;
             if (type == LICSCAN_VALUE_TEXT)
                 x->text = v;
@@ -1719,13 +1722,13 @@ static int build_restrictions(licscan_result *r, const engine *e,
         bool gives_qualifier =
             rule->qualifier_how == LS_VALUE_CONST ||
             (rule->qualifier_how == LS_VALUE_CAPTURE && fi->qs != UINT32_MAX);
-        if (gives_qualifier && fi->rule < qualifier_rule[rule->flag]) {
+        if (gives_qualifier && rule->priority < qualifier_rule[rule->flag]) {
             const char *q = rule->qualifier_how == LS_VALUE_CONST
                                 ? rule->qualifier_arg
                                 : value_text(r, s, fi->qs, fi->qe);
             if (!q)
                 return LICSCAN_ENOMEM;
-            qualifier_rule[rule->flag] = fi->rule;
+            qualifier_rule[rule->flag] = rule->priority;
             x->qualifier = q;
         }
         /* one evidence per clause, from the first rule that fired on it */
@@ -1853,7 +1856,7 @@ static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
-        value_key k = {.flag = rule->flag, .rule = f->rule};
+        value_key k = {.flag = rule->flag, .rule = rule->priority};
         if (rule->value_how == LS_VALUE_CONST) {
             snprintf(k.key, sizeof(k.key), "%s", rule->value_arg);
         } else if (rule->value_how == LS_VALUE_NUMBER) {

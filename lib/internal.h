@@ -255,6 +255,7 @@ typedef struct ls_rule {
     char *qualifier_arg;
     char *source;         /* file the rule came from */
     uint32_t line, col;   /* where its `rule` directive is */
+    uint32_t priority;    /* load order; a replacement keeps the old one's */
     bool replaced;
 } ls_rule;
 

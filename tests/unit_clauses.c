@@ -1204,6 +1204,31 @@ static void test_oom_all_or_nothing(void)
 /* Bugs this test found, fixed since; kept as regression checks. */
 static void test_fixed_bugs(void)
 {
+    /* a rule replaced by id keeps its place in the priority order */
+    {
+        static const char two[] =
+            "rule first\n  flag governing_law\n  keywords laws\n"
+            "  match laws of (?<p>[A-Z][a-z]+)\n  value capture p\nend\n"
+            "rule second\n  flag governing_law\n  keywords courts\n"
+            "  match courts of (?<p>[A-Z][a-z]+)\n  value capture p\nend\n";
+        static const char again[] =
+            "rule first\n  flag governing_law\n  keywords laws\n"
+            "  match laws of the State of (?<p>[A-Z][a-z]+)\n"
+            "  value capture p\nend\n";
+        licscan_db *pdb = db_with(two);
+        CHECK_EQ_INT(licscan_db_add_rules(pdb, again, strlen(again), "t"),
+                     LICSCAN_OK);
+        licscan_result *pr = scan(pdb, "Disputes go to the courts of Ohio. "
+                                       "This is governed by the laws of the "
+                                       "State of Texas.");
+        const licscan_restriction *px = find(pr, LICSCAN_FLAG_GOVERNING_LAW);
+        CHECK(px != NULL);
+        if (px)
+            CHECK_EQ_STR(licscan_restriction_text(px), "Texas");
+        licscan_result_free(pr);
+        licscan_db_free(pdb);
+    }
+
     /* an unclosed rule whose `rule` line is indented is reported at the
      * column of `rule` */
     expect_error("  rule a\n  flag non_commercial\n  match x\n", 1, 3,
