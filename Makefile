@@ -4,7 +4,8 @@
 #   make test         unit, corpus, example and binding tests
 #   make test-asan    the tests under AddressSanitizer + UBSan
 #   make test-valgrind  the tests under valgrind memcheck
-#   make bench        throughput and latency figures
+#   make bench        throughput and latency figures against the targets
+#   make bench-profile  each bench case under callgrind, top functions
 #   make install PREFIX=/usr/local DESTDIR=...   /   make uninstall
 
 CC       ?= cc
@@ -42,7 +43,7 @@ RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
-.PHONY: all clean test test-unit test-cli test-corpus test-python test-asan test-valgrind bench \
+.PHONY: all clean test test-unit test-cli test-corpus test-python test-asan test-valgrind bench bench-profile \
         install uninstall check-exports
 .DELETE_ON_ERROR:
 
@@ -134,11 +135,22 @@ test-valgrind: all $(UNIT_TESTS)
 SPDX_TEMPLATES ?= ../shared/spdx/templates
 BENCH_CORPUS   ?= corpus
 
+# The bench scans on several threads sharing one database.
 $(BUILD)/bench: bench/bench.c include/licscan.h $(BUILD)/liblicscan.a
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+
+# bench/run.sh renders the SPDX texts into a temporary directory, then
+# runs the bench, which also times build/licscan as a whole process.
+bench: $(BUILD)/bench $(BUILD)/licscan
+	sh bench/run.sh $(BUILD)/bench $(BUILD)/licscan $(BENCH_CORPUS) $(SPDX_TEMPLATES)
+
+# One run of each bench case, untimed, for a profiler.
+$(BUILD)/profile_case: bench/profile_case.c include/licscan.h $(BUILD)/liblicscan.a
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
-bench: $(BUILD)/bench
-	$(BUILD)/bench $(BENCH_CORPUS) $(SPDX_TEMPLATES)
+# Top functions of each case under callgrind (valgrind must be installed).
+bench-profile: $(BUILD)/profile_case
+	sh bench/profile.sh $(BUILD)/profile_case $(BENCH_CORPUS) $(SPDX_TEMPLATES)
 
 clean:
 	rm -rf build build-asan
