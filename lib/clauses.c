@@ -638,6 +638,14 @@ static bool alnum(unsigned char c)
 
 static void emit(seg *s, const char *p, size_t n, uint32_t src)
 {
+    if (n == 1 && s->disp.len + 2 <= s->map_cap &&
+        s->disp.len + 2 <= s->disp.cap && !s->failed) {
+        /* the common case, one byte with room for it: no calls */
+        s->map[s->disp.len] = src;
+        s->disp.data[s->disp.len++] = *p;
+        s->disp.data[s->disp.len] = 0;
+        return;
+    }
     if (s->failed)
         return;
     size_t need = s->disp.len + n + 1;
@@ -912,7 +920,7 @@ static void detect_comment_style(seg *s)
 static void add_line_text(seg *s, const char *p, const char *e)
 {
     const char *t = s->t;
-    while (p < e) {
+    while (p < e && !s->failed) {
         unsigned char c = (unsigned char)*p;
         uint32_t src = (uint32_t)(p - t);
         size_t k = 1;
@@ -985,6 +993,8 @@ static void add_line_text(seg *s, const char *p, const char *e)
             bool next_starts = n >= tend || (*n >= 'A' && *n <= 'Z') ||
                                (*n >= '0' && *n <= '9') || *n == '"' ||
                                *n == '(' || (unsigned char)*n >= 0x80;
+            if (s->failed || s->disp.len <= s->open)
+                return; /* out of memory: nothing was emitted */
             size_t wl = 0;
             const char *wend = s->disp.data + s->disp.len - 1;
             while (wl < 12 && wend - wl > s->disp.data + s->open &&
