@@ -1406,6 +1406,28 @@ static void evaluate(engine *e, const hit *h)
 {
     const ls_rule *r = e->db->rules.v[h->rule];
     const clause *c = &e->s->cl[h->clause];
+    /* The match patterns first: most queued rules do not match, and then
+     * their unless and within patterns need not run. */
+    fired f = {.rule = h->rule, .clause = h->clause, .vs = UINT32_MAX,
+               .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
+    bool matched = false;
+    for (uint32_t i = 0; i < r->nmatch && !matched; i++) {
+        if (!run_pattern(e, r->match[i], c))
+            continue;
+        if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
+            if (!group_span(e, r->match[i], r->value_arg, c->ds, &f.vs, &f.ve))
+                continue;
+            if (r->value_how == LS_VALUE_NUMBER &&
+                !ls_parse_number(e->s->disp.data + f.vs, f.ve - f.vs,
+                                 &f.number))
+                continue;
+        }
+        if (r->qualifier_how == LS_VALUE_CAPTURE)
+            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f.qs, &f.qe);
+        matched = true;
+    }
+    if (!matched)
+        return;
     for (uint32_t i = 0; i < r->nunless; i++)
         if (run_pattern(e, r->unless[i], c))
             return;
@@ -1443,26 +1465,9 @@ static void evaluate(engine *e, const hit *h)
         if (!inside)
             return;
     }
-    for (uint32_t i = 0; i < r->nmatch; i++) {
-        if (!run_pattern(e, r->match[i], c))
-            continue;
-        fired f = {.rule = h->rule, .clause = h->clause, .vs = UINT32_MAX,
-                   .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
-        if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
-            if (!group_span(e, r->match[i], r->value_arg, c->ds, &f.vs, &f.ve))
-                continue;
-            if (r->value_how == LS_VALUE_NUMBER &&
-                !ls_parse_number(e->s->disp.data + f.vs, f.ve - f.vs,
-                                 &f.number))
-                continue;
-        }
-        if (r->qualifier_how == LS_VALUE_CAPTURE)
-            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f.qs, &f.qe);
-        if ((e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
-            return;
-        e->f[e->nf++] = f;
+    if ((e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
         return;
-    }
+    e->f[e->nf++] = f;
 }
 
 static void engine_free(engine *e)
