@@ -1651,15 +1651,20 @@ bool ls_parse_number(const char *p, size_t n, int64_t *out)
 
 /* A display-text span as a value: quotes, brackets and end punctuation
  * trimmed. */
+/* A captured value without the quotes, brackets and spaces around it. */
+static void trim_value(const char *d, uint32_t *vs, uint32_t *ve)
+{
+    while (*vs < *ve && strchr(" \"'([", d[*vs]))
+        (*vs)++;
+    while (*ve > *vs && strchr(" \"'),;:]", d[*ve - 1]))
+        (*ve)--;
+}
+
 static const char *value_text(licscan_result *r, const seg *s, uint32_t vs,
                               uint32_t ve)
 {
-    const char *d = s->disp.data;
-    while (vs < ve && strchr(" \"'([", d[vs]))
-        vs++;
-    while (ve > vs && strchr(" \"'),;:]", d[ve - 1]))
-        ve--;
-    return ls_arena_strndup(&r->arena, d + vs, ve - vs);
+    trim_value(s->disp.data, &vs, &ve);
+    return ls_arena_strndup(&r->arena, s->disp.data + vs, ve - vs);
 }
 
 static bool has_item(const licscan_restriction *x, const char *v)
@@ -1793,6 +1798,23 @@ static void append_plain(ls_buf *b, const char *t, size_t n)
     }
 }
 
+/* Runs the rules on a piece of text out of its context (no lead-ins: a
+ * piece of template wording, or one clause), leaving what fired in e->f
+ * over *s, which the caller frees. The engine goes back to its text. */
+static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
+{
+    seg_init(s, &e->db->alloc, t, n);
+    segment(s);
+    int rc = s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    const seg *saved = e->s;
+    e->no_context = true;
+    if (!rc)
+        rc = run_rules(e, s);
+    e->no_context = false;
+    e->s = saved;
+    return rc;
+}
+
 static int flags_in_text(engine *e, const licscan_result *r, const char *t,
                          size_t n, uint64_t *mask, uint64_t *lost)
 {
@@ -1808,14 +1830,7 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
     char *plain = pb.data;
     size_t o = pb.len;
     seg s;
-    seg_init(&s, a, plain, o);
-    segment(&s);
-    int rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
-    const seg *saved = e->s;
-    e->no_context = true;
-    if (!rc)
-        rc = run_rules(e, &s);
-    e->no_context = false;
+    int rc = rules_on_piece(e, &s, plain, o);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
         *mask |= 1ull << rule->flag;
@@ -1827,7 +1842,6 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
         if (x && !has_item(x, rule->value_arg))
             *lost |= 1ull << rule->flag;
     }
-    e->s = saved;
     seg_free(&s);
     ls_buf_free(&pb);
     return rc;
@@ -1860,14 +1874,7 @@ static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
 {
     out->n = 0;
     seg s;
-    seg_init(&s, &e->db->alloc, t, n);
-    segment(&s);
-    int rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
-    const seg *saved = e->s;
-    e->no_context = true;
-    if (!rc)
-        rc = run_rules(e, &s);
-    e->no_context = false;
+    int rc = rules_on_piece(e, &s, t, n);
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
@@ -1879,10 +1886,7 @@ static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
         } else if (rule->value_how == LS_VALUE_CAPTURE) {
             uint32_t vs = f->vs, ve = f->ve;
             const char *d = s.disp.data;
-            while (vs < ve && strchr(" \"'([", d[vs]))
-                vs++;
-            while (ve > vs && strchr(" \"'),;:].", d[ve - 1]))
-                ve--;
+            trim_value(d, &vs, &ve);
             size_t len = ve - vs < sizeof(k.key) - 1 ? ve - vs
                                                      : sizeof(k.key) - 1;
             for (size_t j = 0; j < len; j++) {
@@ -1903,7 +1907,6 @@ static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
         else if (at == out->n && !value_set_has(out, &k))
             out->v[out->n++] = k;
     }
-    e->s = saved;
     seg_free(&s);
     return rc;
 }
@@ -1978,6 +1981,11 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
                           const ls_evidence *ev, ls_buf *tb, value_set *now,
                           value_set *before)
 {
+    bool touched = false;
+    for (uint32_t di = 0; di < m->ndiffs && !touched; di++)
+        touched = wording_diff_in(&m->diffs[di], ev->start, ev->end);
+    if (!touched)
+        return LICSCAN_OK;
     const seg *s = e->s;
     const clause *c = NULL;
     for (uint32_t i = 0; i < s->ncl && !c; i++) {
