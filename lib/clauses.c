@@ -636,38 +636,74 @@ static bool alnum(unsigned char c)
            (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/* Room for n more display bytes and the NUL after them. */
+static bool reserve(seg *s, size_t n)
+{
+    size_t need = s->disp.len + n + 1;
+    if (s->failed || (need <= s->map_cap && need <= s->disp.cap))
+        return !s->failed;
+    size_t cap = s->map_cap > s->disp.cap ? s->map_cap : s->disp.cap;
+    if (cap < 1024)
+        cap = 1024;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX) {
+        s->failed = true;
+        return false;
+    }
+    uint32_t *m = ls_realloc(s->alloc, s->map, s->map_cap * sizeof(uint32_t),
+                             cap * sizeof(uint32_t));
+    if (m) {
+        s->map = m;
+        s->map_cap = (uint32_t)cap;
+    }
+    char *d = ls_realloc(s->alloc, s->disp.data, s->disp.cap, cap);
+    if (d) {
+        s->disp.data = d;
+        s->disp.cap = cap;
+    }
+    s->failed = !m || !d;
+    return !s->failed;
+}
+
+/* Append n display bytes, each mapped to input offset src. */
 static void emit(seg *s, const char *p, size_t n, uint32_t src)
 {
-    if (n == 1 && s->disp.len + 2 <= s->map_cap &&
-        s->disp.len + 2 <= s->disp.cap && !s->failed) {
-        /* the common case, one byte with room for it: no calls */
+    if (!reserve(s, n))
+        return;
+    for (size_t i = 0; i < n; i++) {
         s->map[s->disp.len] = src;
-        s->disp.data[s->disp.len++] = *p;
-        s->disp.data[s->disp.len] = 0;
-        return;
+        s->disp.data[s->disp.len++] = p[i];
     }
-    if (s->failed)
-        return;
-    size_t need = s->disp.len + n + 1;
-    if (need > s->map_cap) {
-        uint32_t cap = s->map_cap ? s->map_cap : 1024;
-        while (cap < need)
-            cap *= 2;
-        uint32_t *m = ls_realloc(s->alloc, s->map,
-                                 s->map_cap * sizeof(uint32_t),
-                                 cap * sizeof(uint32_t));
-        if (!m) {
-            s->failed = true;
-            return;
-        }
-        s->map = m;
-        s->map_cap = cap;
-    }
-    for (size_t i = 0; i < n; i++)
-        s->map[s->disp.len + i] = src;
-    ls_buf_append(&s->disp, p, n);
-    s->failed |= s->disp.failed;
+    s->disp.data[s->disp.len] = 0;
 }
+
+/* Append input bytes [p, p + n) as they are, each mapped to its own
+ * offset. */
+static void copy_source(seg *s, const char *p, size_t n)
+{
+    if (!reserve(s, n))
+        return;
+    uint32_t src = (uint32_t)(p - s->t);
+    uint32_t *m = s->map + s->disp.len;
+    for (size_t i = 0; i < n; i++)
+        m[i] = src + (uint32_t)i;
+    memcpy(s->disp.data + s->disp.len, p, n);
+    s->disp.len += n;
+    s->disp.data[s->disp.len] = 0;
+}
+
+/* Bytes add_line_text copies without a second look: not a space, markup,
+ * quote, sentence end, control or start of a UTF-8 sequence. */
+#define PLAIN(c)                                                          \
+    ((c) > 0x20 && (c) < 0x80 && (c) != '*' && (c) != '`' && (c) != '_' && \
+     (c) != '\\' && (c) != '<' && (c) != '"' && (c) != '.' && (c) != '!' && \
+     (c) != '?')
+#define PLAIN4(c) PLAIN(c), PLAIN(c + 1), PLAIN(c + 2), PLAIN(c + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4(c + 4), PLAIN4(c + 8), PLAIN4(c + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
+static const bool plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
+                                     PLAIN64(192)};
 
 /* A sentence that introduces a list: it ends in ':' or, in text whose
  * lines were rewrapped, holds ': 1.' / ': (a)' / ': i.'. */
@@ -924,6 +960,30 @@ static void add_line_text(seg *s, const char *p, const char *e)
         unsigned char c = (unsigned char)*p;
         uint32_t src = (uint32_t)(p - t);
         size_t k = 1;
+        if (plain_byte[c]) {
+            /* a run of them, single spaces between them included, in one
+             * copy; a space stops it where the clause reaches its size
+             * limit, as below */
+            open_clause(s);
+            const char *r = p + 1;
+            size_t used = s->disp.len - s->open;
+            size_t room = used < MAX_CLAUSE_BYTES ? MAX_CLAUSE_BYTES - used : 0;
+            for (;;) {
+                while (r < e && plain_byte[(unsigned char)*r])
+                    r++;
+                if (r + 1 < e && *r == ' ' &&
+                    plain_byte[(unsigned char)r[1]] && (size_t)(r - p) < room)
+                    r++;
+                else
+                    break;
+            }
+            copy_source(s, p, (size_t)(r - p));
+            p = r;
+            if (s->in_clause && s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
+                (p >= e || *p == ' '))
+                close_clause(s, (uint32_t)(p - t));
+            continue;
+        }
         if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             if (s->in_clause && s->disp.len > s->open &&
                 s->disp.data[s->disp.len - 1] != ' ')
@@ -1228,10 +1288,9 @@ static void segment(seg *s)
                 q++;
         /* a line of nothing but rule characters (---, ===) is blank */
         bool blank = true;
-        for (const char *r = q; r < e; r++)
-            if (*r != ' ' && *r != '\t' && *r != '\r' && *r != '*' &&
-                *r != '-' && *r != '=' && *r != '_')
-                blank = false;
+        for (const char *r = q; r < e && blank; r++)
+            blank = *r == ' ' || *r == '\t' || *r == '\r' || *r == '*' ||
+                    *r == '-' || *r == '=' || *r == '_';
         if (blank && !s->block && !s->held_close && clause_ends_colon(s)) {
             s->held_close = (uint32_t)(p - t) + 1; /* maybe a block next */
         } else if (blank && !s->block) {
@@ -1312,6 +1371,8 @@ typedef struct engine {
     uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;
+    const ls_clause_memo *memo; /* NULL: none (or building one) */
+    uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
     int rc;
@@ -1321,6 +1382,8 @@ static void queue(engine *e, uint32_t ci, uint32_t rule)
 {
     if (e->queued[rule] == ci + 1 || e->rc)
         return;
+    if (e->memo_of && e->memo_of[ci] && rule < e->memo->nrules)
+        return; /* the memo has this rule's answer */
     e->queued[rule] = ci + 1;
     if ((e->rc = LS_GROW(&e->db->alloc, e->hits, e->hits_cap, e->nhits + 1)))
         return;
@@ -1341,6 +1404,8 @@ static void collect_hits(engine *e)
     const struct ls_kw_index *x = e->db->kw;
     const seg *s = e->s;
     const char *d = s->disp.data;
+    /* with no rules beyond the memo's, a memo clause needs no keywords */
+    bool skip_memo = e->memo_of && e->memo->nrules == e->db->rules.n;
     uint32_t ci = 0;
     for (uint32_t c = 0; c < s->ncl; c++)
         for (uint32_t k = 0; k < x->nalways; k++)
@@ -1353,6 +1418,10 @@ static void collect_hits(engine *e)
             ci++;
         if (ci == s->ncl || i < s->cl[ci].ds)
             continue;
+        if (skip_memo && e->memo_of[ci]) {
+            i = s->cl[ci].de;
+            continue;
+        }
         uint32_t room = s->cl[ci].de - i;
         for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
             uint32_t key = kw_key(d + i, klen);
@@ -1402,81 +1471,169 @@ static bool group_span(engine *e, const pcre2_code *code, const char *name,
     return true;
 }
 
-static void evaluate(engine *e, const hit *h)
+/* Does the rule fire on the clause by its own text (match and unless
+ * patterns)? Fills f's number and value spans. */
+static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
 {
-    const ls_rule *r = e->db->rules.v[h->rule];
-    const clause *c = &e->s->cl[h->clause];
+    const ls_rule *r = e->db->rules.v[rule];
+    const clause *c = &e->s->cl[ci];
     /* The match patterns first: most queued rules do not match, and then
-     * their unless and within patterns need not run. */
-    fired f = {.rule = h->rule, .clause = h->clause, .vs = UINT32_MAX,
-               .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
+     * their unless patterns need not run. */
+    *f = (fired){.rule = rule, .clause = ci, .vs = UINT32_MAX,
+                 .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
     bool matched = false;
     for (uint32_t i = 0; i < r->nmatch && !matched; i++) {
         if (!run_pattern(e, r->match[i], c))
             continue;
         if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
-            if (!group_span(e, r->match[i], r->value_arg, c->ds, &f.vs, &f.ve))
+            if (!group_span(e, r->match[i], r->value_arg, c->ds, &f->vs,
+                            &f->ve))
                 continue;
             if (r->value_how == LS_VALUE_NUMBER &&
-                !ls_parse_number(e->s->disp.data + f.vs, f.ve - f.vs,
-                                 &f.number))
+                !ls_parse_number(e->s->disp.data + f->vs, f->ve - f->vs,
+                                 &f->number))
                 continue;
         }
         if (r->qualifier_how == LS_VALUE_CAPTURE)
-            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f.qs, &f.qe);
+            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f->qs,
+                       &f->qe);
         matched = true;
     }
     if (!matched)
-        return;
+        return false;
     for (uint32_t i = 0; i < r->nunless; i++)
         if (run_pattern(e, r->unless[i], c))
-            return;
+            return false;
+    return true;
+}
+
+/* Does the rule's within pattern (or, with `anywhere`, its unless-anywhere
+ * pattern) match clause ci? */
+static bool context_match(engine *e, uint32_t rule, uint32_t ci,
+                          bool anywhere)
+{
+    if (e->memo_of && e->memo_of[ci] && rule < e->memo->nrules) {
+        const ls_memo_clause *mc = &e->memo->clause[e->memo_of[ci] - 1];
+        uint32_t want = rule | (anywhere ? LS_MEMO_ANYWHERE : 0);
+        for (uint32_t k = 0; k < mc->ncontext; k++)
+            if (e->memo->context[mc->context + k] == want)
+                return true;
+        return false;
+    }
+    const ls_rule *r = e->db->rules.v[rule];
+    return run_pattern(e, anywhere ? r->unless_anywhere : r->within,
+                       &e->s->cl[ci]);
+}
+
+/* Does the clause's context let the rule stand: no clause of the text
+ * matches its unless-anywhere pattern, and the clause or a lead-in matches
+ * its within pattern? */
+static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
+{
+    const ls_rule *r = e->db->rules.v[rule];
     if (r->unless_anywhere) {
-        if (!e->anywhere[h->rule]) {
-            e->anywhere[h->rule] = 2;
+        if (!e->anywhere[rule]) {
+            e->anywhere[rule] = 2;
             for (uint32_t k = 0; k < e->s->ncl; k++)
-                if (run_pattern(e, r->unless_anywhere, &e->s->cl[k])) {
-                    e->anywhere[h->rule] = 1;
+                if (context_match(e, rule, k, true)) {
+                    e->anywhere[rule] = 1;
                     break;
                 }
         }
-        if (e->anywhere[h->rule] == 1)
-            return;
+        if (e->anywhere[rule] == 1)
+            return false;
     }
-    if (r->within && !e->no_context) {
-        bool inside = false;
-        int32_t k = (int32_t)h->clause;
-        for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside;
-             depth++) {
-            const clause *ck = &e->s->cl[k];
-            inside = run_pattern(e, r->within, ck);
-            /* A list rewrapped into running text keeps no reliable
-             * markers: look back through the lines up to the last blank
-             * line or heading for a lead-in (a sentence holding a ':'). */
-            for (int32_t j = k - 1, steps = 0;
-                 !inside && j >= 0 && steps < 32 && e->s->cl[j].run == ck->run;
-                 j--, steps++) {
-                const clause *o = &e->s->cl[j];
-                if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
-                    inside = run_pattern(e, r->within, o);
-            }
-            k = ck->lead;
+    if (!r->within || e->no_context)
+        return true;
+    bool inside = false;
+    int32_t k = (int32_t)ci;
+    for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside; depth++) {
+        const clause *ck = &e->s->cl[k];
+        inside = context_match(e, rule, (uint32_t)k, false);
+        /* A list rewrapped into running text keeps no reliable markers:
+         * look back through the lines up to the last blank line or
+         * heading for a lead-in (a sentence holding a ':'). */
+        for (int32_t j = k - 1, steps = 0;
+             !inside && j >= 0 && steps < 32 && e->s->cl[j].run == ck->run;
+             j--, steps++) {
+            const clause *o = &e->s->cl[j];
+            if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
+                inside = context_match(e, rule, (uint32_t)j, false);
         }
-        if (!inside)
-            return;
+        k = ck->lead;
     }
-    if ((e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
+    return inside;
+}
+
+static void keep(engine *e, const fired *f)
+{
+    if (!context_allows(e, f->rule, f->clause) ||
+        (e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
         return;
-    e->f[e->nf++] = f;
+    e->f[e->nf++] = *f;
+}
+
+/* The memo's answer for clause ci, with its spans moved to the clause. */
+static void recall(engine *e, uint32_t ci)
+{
+    const ls_memo_clause *mc = &e->memo->clause[e->memo_of[ci] - 1];
+    uint32_t ds = e->s->cl[ci].ds;
+    for (uint32_t i = 0; i < mc->nfired && !e->rc; i++) {
+        const ls_memo_fired *m = &e->memo->fired[mc->fired + i];
+        if (e->db->rules.v[m->rule]->replaced)
+            continue;
+        fired f = {.rule = m->rule, .clause = ci, .number = m->number,
+                   .vs = m->vs, .ve = m->ve, .qs = m->qs, .qe = m->qe};
+        uint32_t *span[4] = {&f.vs, &f.ve, &f.qs, &f.qe};
+        for (int k = 0; k < 4; k++)
+            if (*span[k] != UINT32_MAX)
+                *span[k] += ds;
+        keep(e, &f);
+    }
+}
+
+/* The memo entry of a display text + 1, or 0. */
+static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n)
+{
+    if (!m->cap)
+        return 0;
+    uint64_t h = ls_hash_bytes(t, n);
+    for (uint32_t i = (uint32_t)h & (m->cap - 1); m->slot[i];
+         i = (i + 1) & (m->cap - 1)) {
+        const ls_memo_clause *c = &m->clause[m->slot[i] - 1];
+        if (c->hash == h && c->len == n && memcmp(m->text + c->text, t, n) == 0)
+            return m->slot[i];
+    }
+    return 0;
+}
+
+/* The match data and context the engine's patterns run with. */
+static int engine_start(engine *e)
+{
+    const licscan_db *db = e->db;
+    e->md = pcre2_match_data_create(db->kw->max_groups + 1, db->gctx);
+    e->mc = pcre2_match_context_create(db->gctx);
+    if (!e->md || !e->mc)
+        return LICSCAN_ENOMEM;
+    pcre2_set_match_limit(e->mc, db->opts.regex_match_limit);
+    pcre2_set_depth_limit(e->mc, db->opts.regex_match_limit);
+    pcre2_set_heap_limit(e->mc, db->opts.regex_heap_limit_kib);
+    return LICSCAN_OK;
 }
 
 static void engine_free(engine *e)
 {
     const ls_alloc *a = &e->db->alloc;
+    pcre2_match_data_free(e->md);
+    pcre2_match_context_free(e->mc);
+    e->md = NULL;
+    e->mc = NULL;
     ls_free(a, e->hits);
     ls_free(a, e->queued);
     ls_free(a, e->anywhere);
     ls_free(a, e->f);
+    ls_free(a, e->memo_of);
+    e->memo_of = NULL;
     e->hits = NULL;
     e->queued = NULL;
     e->anywhere = NULL;
@@ -1484,23 +1641,57 @@ static void engine_free(engine *e)
     e->nhits = e->nf = e->hits_cap = e->f_cap = 0;
 }
 
-/* Run every rule over the clauses of s; e->f gets what fired, in clause
- * order. The match data and context are the caller's. */
-static int run_rules(engine *e, const seg *s)
+/* Find s's clauses in the memo and queue the (clause, rule) pairs left to
+ * run. */
+static int prepare(engine *e, const seg *s)
 {
     e->s = s;
     e->nhits = e->nf = 0;
-    if (!s->ncl)
-        return LICSCAN_OK;
     ls_free(&e->db->alloc, e->queued);
     ls_free(&e->db->alloc, e->anywhere);
+    ls_free(&e->db->alloc, e->memo_of);
+    e->memo_of = NULL;
     e->queued = ls_calloc(&e->db->alloc, e->db->rules.n + 1, sizeof(uint32_t));
     e->anywhere = ls_calloc(&e->db->alloc, e->db->rules.n + 1, 1);
     if (!e->queued || !e->anywhere)
         return LICSCAN_ENOMEM;
+    if (e->memo) {
+        e->memo_of = ls_malloc(&e->db->alloc,
+                               (s->ncl + 1) * sizeof(uint32_t));
+        if (!e->memo_of)
+            return LICSCAN_ENOMEM;
+        for (uint32_t c = 0; c < s->ncl; c++)
+            e->memo_of[c] = memo_find(e->memo, s->disp.data + s->cl[c].ds,
+                                      s->cl[c].de - s->cl[c].ds);
+    }
     collect_hits(e);
-    for (uint32_t i = 0; i < e->nhits && !e->rc; i++)
-        evaluate(e, &e->hits[i]);
+    return e->rc;
+}
+
+/* Run every rule over the clauses of s; e->f gets what fired, in clause
+ * order. The match data and context are the caller's. */
+static int run_rules(engine *e, const seg *s)
+{
+    if (!s->ncl) {
+        e->s = s;
+        e->nhits = e->nf = 0;
+        return LICSCAN_OK;
+    }
+    int rc = prepare(e, s);
+    if (rc)
+        return rc;
+    /* clause by clause, the memo's rules (all below memo->nrules) before
+     * the queued ones: the order a run without the memo fires them in */
+    uint32_t hi = 0;
+    for (uint32_t c = 0; c < s->ncl && !e->rc; c++) {
+        if (e->memo_of && e->memo_of[c])
+            recall(e, c);
+        for (; hi < e->nhits && e->hits[hi].clause == c && !e->rc; hi++) {
+            fired f;
+            if (fires_alone(e, e->hits[hi].rule, c, &f))
+                keep(e, &f);
+        }
+    }
     return e->rc;
 }
 
@@ -2132,24 +2323,16 @@ int ls_extract_clauses(const licscan_db *db, const ls_text *text,
         text_match |= res->m[i].kind != LICSCAN_KIND_REFERENCE;
     int rc = LICSCAN_OK;
     if (db->rules.n && db->kw) {
-        engine e = {.db = db};
+        engine e = {.db = db, .memo = db->memo};
         seg s;
         seg_init(&s, &db->alloc, text->text, text->len);
         segment(&s);
         if (s.failed)
             rc = LICSCAN_ENOMEM;
-        if (!rc) {
-            e.md = pcre2_match_data_create(db->kw->max_groups + 1, db->gctx);
-            e.mc = pcre2_match_context_create(db->gctx);
-            if (!e.md || !e.mc)
-                rc = LICSCAN_ENOMEM;
-        }
-        if (!rc) {
-            pcre2_set_match_limit(e.mc, db->opts.regex_match_limit);
-            pcre2_set_depth_limit(e.mc, db->opts.regex_match_limit);
-            pcre2_set_heap_limit(e.mc, db->opts.regex_heap_limit_kib);
+        if (!rc)
+            rc = engine_start(&e);
+        if (!rc)
             rc = run_rules(&e, &s);
-        }
         if (!rc)
             rc = build_restrictions(res, &e, opts, text);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
@@ -2160,11 +2343,185 @@ int ls_extract_clauses(const licscan_db *db, const ls_text *text,
         if (e.limit_hit)
             res->input_flags |= LICSCAN_INPUT_RULE_LIMIT;
         engine_free(&e);
-        pcre2_match_data_free(e.md);
-        pcre2_match_context_free(e.mc);
         seg_free(&s);
     }
     if (!rc)
         ls_judge_openness(res, text_match);
     return rc;
+}
+
+/* ==================================================================== */
+/* The clause memo, built for the embedded set                          */
+/* ==================================================================== */
+
+uint64_t ls_embedded_rules_hash(void)
+{
+    uint64_t h = ls_embedded_rule_count;
+    for (size_t i = 0; i < ls_embedded_rule_count; i++)
+        h = ls_mix64(h ^ ls_hash_bytes(ls_embedded_rules[i].tpl,
+                                       ls_embedded_rules[i].tpl_len));
+    return h;
+}
+
+typedef struct memo_builder {
+    const ls_alloc *a;
+    ls_memo_clause *clause;
+    uint32_t nclause, clause_cap;
+    uint32_t *slot;
+    uint32_t cap;
+    ls_buf text;
+    ls_memo_fired *fired;
+    uint32_t nfired, fired_cap;
+    uint32_t *context;
+    uint32_t ncontext, context_cap;
+} memo_builder;
+
+/* The rules whose within and unless-anywhere patterns match clause c. */
+static int memo_context(memo_builder *b, engine *e, uint32_t c)
+{
+    const ls_ruleset *rs = &e->db->rules;
+    for (uint32_t r = 0; r < rs->n; r++) {
+        const ls_rule *rule = rs->v[r];
+        for (int anywhere = 0; anywhere < 2; anywhere++) {
+            const pcre2_code *code =
+                anywhere ? rule->unless_anywhere : rule->within;
+            if (rule->replaced || !code ||
+                !run_pattern(e, code, &e->s->cl[c]))
+                continue;
+            if (LS_GROW(b->a, b->context, b->context_cap, b->ncontext + 1))
+                return LICSCAN_ENOMEM;
+            b->context[b->ncontext++] = r | (anywhere ? LS_MEMO_ANYWHERE : 0);
+        }
+    }
+    return e->rc;
+}
+
+/* Put entry `idx` into a slot table of `cap` entries. */
+static void memo_place(const ls_memo_clause *cl, uint32_t *slot, uint32_t cap,
+                       uint32_t idx)
+{
+    uint32_t i = (uint32_t)cl[idx].hash & (cap - 1);
+    while (slot[i])
+        i = (i + 1) & (cap - 1);
+    slot[i] = idx + 1;
+}
+
+static int memo_grow_slots(memo_builder *b)
+{
+    if (b->cap && (b->nclause + 1) * 2 <= b->cap)
+        return LICSCAN_OK;
+    uint32_t cap = b->cap ? b->cap * 2 : 1024;
+    uint32_t *slot = ls_calloc(b->a, cap, sizeof(uint32_t));
+    if (!slot)
+        return LICSCAN_ENOMEM;
+    for (uint32_t i = 0; i < b->nclause; i++)
+        memo_place(b->clause, slot, cap, i);
+    ls_free(b->a, b->slot);
+    b->slot = slot;
+    b->cap = cap;
+    return LICSCAN_OK;
+}
+
+/* Add the clauses of one segmented text not in the memo yet, each with
+ * the rules that fire on it by its own text. A clause on which a PCRE2
+ * limit was hit is left out: its answer is not known. */
+static int memo_add_text(memo_builder *b, engine *e, const seg *s)
+{
+    int rc = prepare(e, s);
+    ls_clause_memo view = {.clause = b->clause, .slot = b->slot,
+                           .cap = b->cap};
+    uint32_t hi = 0;
+    for (uint32_t c = 0; c < s->ncl && !rc; c++) {
+        const clause *cl = &s->cl[c];
+        const char *t = s->disp.data + cl->ds;
+        uint32_t n = cl->de - cl->ds;
+        uint32_t first = b->nfired, first_context = b->ncontext;
+        view.text = b->text.data;
+        bool known = memo_find(&view, t, n) != 0;
+        e->limit_hit = false;
+        for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
+            fired f;
+            if (known || !fires_alone(e, e->hits[hi].rule, c, &f))
+                continue;
+            if ((rc = LS_GROW(b->a, b->fired, b->fired_cap, b->nfired + 1)))
+                break;
+            ls_memo_fired *m = &b->fired[b->nfired++];
+            *m = (ls_memo_fired){f.number, f.rule, f.vs, f.ve, f.qs, f.qe};
+            uint32_t *span[4] = {&m->vs, &m->ve, &m->qs, &m->qe};
+            for (int k = 0; k < 4; k++)
+                if (*span[k] != UINT32_MAX)
+                    *span[k] -= cl->ds;
+        }
+        rc = rc ? rc : e->rc;
+        if (!known && !rc)
+            rc = memo_context(b, e, c);
+        if (known || rc || e->limit_hit) {
+            b->nfired = first;
+            b->ncontext = first_context;
+            continue;
+        }
+        if ((rc = memo_grow_slots(b)) ||
+            (rc = LS_GROW(b->a, b->clause, b->clause_cap, b->nclause + 1)))
+            break;
+        b->clause[b->nclause] = (ls_memo_clause){
+            ls_hash_bytes(t, n), (uint32_t)b->text.len, n, first,
+            b->nfired - first, first_context, b->ncontext - first_context};
+        ls_buf_append(&b->text, t, n);
+        if (b->text.failed)
+            return LICSCAN_ENOMEM;
+        memo_place(b->clause, b->slot, b->cap, b->nclause++);
+        view.clause = b->clause;
+        view.slot = b->slot;
+        view.cap = b->cap;
+    }
+    return rc;
+}
+
+int ls_memo_build(const licscan_db *db, const char *const *texts,
+                  const size_t *lens, uint32_t n, ls_clause_memo *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!db->rules.n || !db->kw)
+        return LICSCAN_OK;
+    memo_builder b = {.a = &db->alloc};
+    ls_buf_init(&b.text, &db->alloc);
+    engine e = {.db = db};
+    int rc = engine_start(&e);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        seg s;
+        seg_init(&s, &db->alloc, texts[i], lens[i]);
+        segment(&s);
+        rc = s.failed ? LICSCAN_ENOMEM : memo_add_text(&b, &e, &s);
+        seg_free(&s);
+    }
+    engine_free(&e);
+    if (!rc)
+        rc = memo_grow_slots(&b);
+    if (rc) {
+        ls_free(b.a, b.clause);
+        ls_free(b.a, b.slot);
+        ls_free(b.a, b.fired);
+        ls_free(b.a, b.context);
+        ls_buf_free(&b.text);
+        return rc;
+    }
+    *out = (ls_clause_memo){
+        .clause = b.clause, .nclause = b.nclause, .slot = b.slot,
+        .cap = b.cap, .text = b.text.data, .text_len = (uint32_t)b.text.len,
+        .fired = b.fired, .nfired = b.nfired, .context = b.context,
+        .ncontext = b.ncontext, .nrules = db->rules.n,
+        .rules_hash = ls_embedded_rules_hash(),
+        .match_limit = db->opts.regex_match_limit,
+        .heap_limit_kib = db->opts.regex_heap_limit_kib};
+    return LICSCAN_OK;
+}
+
+void ls_memo_free(const licscan_db *db, ls_clause_memo *m)
+{
+    ls_free(&db->alloc, (void *)m->clause);
+    ls_free(&db->alloc, (void *)m->slot);
+    ls_free(&db->alloc, (void *)m->text);
+    ls_free(&db->alloc, (void *)m->fired);
+    ls_free(&db->alloc, (void *)m->context);
+    memset(m, 0, sizeof(*m));
 }

@@ -157,6 +157,12 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             licscan_db_free(db);
             return rc;
         }
+        const ls_clause_memo *m = &ls_frozen.memo;
+        if (m->nclause && m->nrules == db->rules.n &&
+            m->rules_hash == ls_embedded_rules_hash() &&
+            db->opts.regex_match_limit >= m->match_limit &&
+            db->opts.regex_heap_limit_kib >= m->heap_limit_kib)
+            db->memo = m;
         *out = db;
         return LICSCAN_OK;
     }

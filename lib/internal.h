@@ -264,6 +264,50 @@ typedef struct ls_ruleset {
     uint32_t n, cap;
 } ls_ruleset;
 
+/* ---------- clause memo ----------
+ * What the rules say of each clause of the embedded templates, worked out
+ * at build time (tools/freeze.c): a scan that meets a clause of a known
+ * license takes the answer instead of running the patterns again. Only
+ * what depends on the clause's own text is kept (its keyword hits, match
+ * and unless patterns, values), and which rules' `within` and `unless
+ * anywhere` patterns match it; whether those let a rule stand depends on
+ * the clauses around, and is decided at scan time. */
+typedef struct ls_memo_fired {
+    int64_t number;
+    uint32_t rule;           /* index in the database's rules */
+    uint32_t vs, ve, qs, qe; /* value and qualifier, from the clause start;
+                                UINT32_MAX: none */
+} ls_memo_fired;
+
+/* In ls_clause_memo.context: a rule whose `within` pattern matches the
+ * clause, or, with this bit, whose `unless anywhere` pattern does. */
+#define LS_MEMO_ANYWHERE 0x80000000u
+
+typedef struct ls_memo_clause {
+    uint64_t hash;          /* ls_hash_bytes of its display text */
+    uint32_t text, len;     /* its display text in ls_clause_memo.text */
+    uint32_t fired, nfired; /* its rules in ls_clause_memo.fired */
+    uint32_t context, ncontext; /* in ls_clause_memo.context */
+} ls_memo_clause;
+
+typedef struct ls_clause_memo {
+    const ls_memo_clause *clause;
+    uint32_t nclause;
+    const uint32_t *slot; /* by hash: clause index + 1; 0 empty */
+    uint32_t cap;         /* power of two */
+    const char *text;
+    uint32_t text_len;
+    const ls_memo_fired *fired;
+    uint32_t nfired;
+    const uint32_t *context;
+    uint32_t ncontext;
+    /* valid for a database whose first nrules rules are the embedded ones
+     * (rules_hash over their files) and whose PCRE2 limits are no lower */
+    uint32_t nrules;
+    uint64_t rules_hash;
+    uint32_t match_limit, heap_limit_kib;
+} ls_clause_memo;
+
 /* ---------- database ---------- */
 
 #define LS_SHINGLE 4 /* words per shingle */
@@ -313,6 +357,7 @@ struct licscan_db {
     bool custom_allocator; /* opened with an allocator hook */
     ls_ruleset rules;
     struct ls_kw_index *kw; /* keyword prefilter of the rules */
+    const ls_clause_memo *memo; /* NULL: every clause runs the rules */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -411,6 +456,7 @@ typedef struct ls_frozen_image {
     uint32_t nphr;
     const uint32_t *phr_head;
     uint32_t phr_head_cap;
+    ls_clause_memo memo;
 } ls_frozen_image;
 
 LS_HIDDEN extern const ls_frozen_image ls_frozen;
@@ -509,6 +555,14 @@ LS_HIDDEN void ls_judge_openness(licscan_result *res, bool has_text_match);
 LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_text *text,
                                  const licscan_scan_options *opts,
                                  licscan_result *res);
+/* Build the clause memo of texts[0..n) (for tools/freeze.c); its arrays
+ * are the database allocator's, released by ls_memo_free. */
+LS_HIDDEN int ls_memo_build(const licscan_db *db, const char *const *texts,
+                            const size_t *lens, uint32_t n,
+                            ls_clause_memo *out);
+LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
+/* Hash of the embedded rule files, which a memo is valid for. */
+LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 
 /* Matching (match.c): fills result->m and result->spdx. */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_text *text,

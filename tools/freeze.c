@@ -55,6 +55,83 @@ static void u64s(const char *name, const uint64_t *v, size_t n)
     fprintf(out, "%s};\n", n ? "" : "0");
 }
 
+/* A template's text as published: each var its original wording, the
+ * optional parts kept. */
+static char *render(const ls_template *t, size_t *len)
+{
+    const char *s = t->source, *end = s + t->source_len;
+    char *text = malloc(t->source_len + 1), *o = text;
+    uint32_t v = 0;
+    if (!text)
+        return NULL;
+    while (s < end) {
+        size_t left = (size_t)(end - s);
+        if (left >= 17 && memcmp(s, "<<beginOptional>>", 17) == 0) {
+            s += 17;
+        } else if (left >= 15 && memcmp(s, "<<endOptional>>", 15) == 0) {
+            s += 15;
+        } else if (left >= 6 && memcmp(s, "<<var;", 6) == 0 && v < t->nvars) {
+            const char *close = memmem(s, left, "\">>", 3);
+            if (!close)
+                break;
+            size_t n = strlen(t->vars[v].original);
+            memcpy(o, t->vars[v++].original, n); /* shorter than its var */
+            o += n;
+            s = close + 3;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *len = (size_t)(o - text);
+    return text;
+}
+
+/* What the rules say of every clause of the embedded templates. */
+static int write_memo(const licscan_db *db)
+{
+    const char **texts = calloc(db->ntpl + 1, sizeof(char *));
+    size_t *lens = calloc(db->ntpl + 1, sizeof(size_t));
+    int rc = texts && lens ? LICSCAN_OK : LICSCAN_ENOMEM;
+    for (uint32_t i = 0; i < db->ntpl && !rc; i++)
+        if (!(texts[i] = render(db->tpl[i], &lens[i])))
+            rc = LICSCAN_ENOMEM;
+    ls_clause_memo m;
+    if (!rc)
+        rc = ls_memo_build(db, texts, lens, db->ntpl, &m);
+    for (uint32_t i = 0; texts && i < db->ntpl; i++)
+        free((char *)texts[i]);
+    free(texts);
+    free(lens);
+    if (rc)
+        return rc;
+    fprintf(out, "static const ls_memo_clause memo_clause[%u] = {",
+            m.nclause + 1);
+    for (uint32_t i = 0; i < m.nclause; i++) {
+        const ls_memo_clause *c = &m.clause[i];
+        fprintf(out, "%s{0x%llxull,%u,%u,%u,%u,%u,%u},", i % 3 ? "" : "\n",
+                (unsigned long long)c->hash, c->text, c->len, c->fired,
+                c->nfired, c->context, c->ncontext);
+    }
+    fprintf(out, "{0,0,0,0,0,0,0}};\n");
+    fprintf(out, "static const ls_memo_fired memo_fired[%u] = {", m.nfired + 1);
+    for (uint32_t i = 0; i < m.nfired; i++) {
+        const ls_memo_fired *f = &m.fired[i];
+        fprintf(out, "%s{%lldll,%u,%uu,%uu,%uu,%uu},", i % 3 ? "" : "\n",
+                (long long)f->number, f->rule, f->vs, f->ve, f->qs, f->qe);
+    }
+    fprintf(out, "{0,0,0,0,0,0}};\n");
+    u32s("memo_slot", m.slot, m.cap);
+    u32s("memo_context", m.context, m.ncontext);
+    bytes("memo_text", m.text, m.text_len);
+    fprintf(out,
+            "#define MEMO {memo_clause, %u, memo_slot, %u, memo_text, %u, "
+            "memo_fired, %u, memo_context, %u, %u, 0x%llxull, %u, %u}\n",
+            m.nclause, m.cap, m.text_len, m.nfired, m.ncontext, m.nrules,
+            (unsigned long long)m.rules_hash, m.match_limit, m.heap_limit_kib);
+    ls_memo_free(db, &m);
+    return LICSCAN_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -207,13 +284,19 @@ int main(int argc, char **argv)
     fprintf(out, "{0,0,NULL,0}};\n");
     u32s("phr_head", db->phr_head, db->phr_head_cap);
 
+    if ((rc = write_memo(db))) {
+        fprintf(stderr, "freeze: cannot build the clause memo: %s (%d)\n",
+                licscan_strerror(rc), rc);
+        return 1;
+    }
+
     fprintf(out,
             "\nconst ls_frozen_image ls_frozen = {\n"
             "    %u, templates, %u, patterns, pattern_len,\n"
             "    dict_hashes, dict_ids, %u, %u, word_off, chars, %zu,\n"
             "    equiv, %u, equiv_index, %u,\n"
             "    sh_keys, sh_head, %u, %u, post, %u,\n"
-            "    phr, %u, phr_head, %u};\n",
+            "    phr, %u, phr_head, %u, MEMO};\n",
             db->ntpl, db->nre, d->cap, d->count, d->chars.len,
             db->lex.nequiv, db->lex.equiv_index_cap, db->sh_cap, db->sh_count,
             db->npost, db->nphr, db->phr_head_cap);

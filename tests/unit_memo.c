@@ -1,0 +1,209 @@
+/* Unit tests: the clause memo (lib/clauses.c, built by tools/freeze.c).
+ *
+ * The memo holds, for every clause of the embedded templates, what the
+ * rules say of it; a scan that meets such a clause reads the answer instead
+ * of running the patterns. It must never change a result. A database
+ * opened with a PCRE2 match limit lower than the one the memo was built
+ * under does not use it (a lower limit could stop a pattern the memo saw
+ * finish), which gives the same rules without the memo to compare with:
+ * every file of corpus/ is scanned by both and the JSON lines must agree,
+ * also after rules are replaced and added at run time. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "licscan.h"
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *nb = realloc(b, cap);
+            if (!nb) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = nb;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+    } while (got);
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static char *scan_json(const licscan_db *db, const unsigned char *data,
+                       size_t len)
+{
+    licscan_result *r = NULL;
+    licscan_scan(db, data, len, NULL, &r);
+    if (!r)
+        return NULL;
+    const char *j;
+    size_t jl;
+    char *copy = NULL;
+    if (licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &j, &jl) == 0) {
+        copy = malloc(jl + 1);
+        if (copy)
+            memcpy(copy, j, jl + 1);
+    }
+    licscan_result_free(r);
+    return copy;
+}
+
+static int files, differing;
+static int stride = 1; /* under valgrind, every 8th file */
+
+/* Scan every .txt file below dir with both databases. */
+static void compare_dir(const licscan_db *memo, const licscan_db *plain,
+                        const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st))
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            compare_dir(memo, plain, path);
+            continue;
+        }
+        size_t l = strlen(e->d_name);
+        static int seen;
+        if (l < 5 || strcmp(e->d_name + l - 4, ".txt") || seen++ % stride)
+            continue;
+        size_t len;
+        unsigned char *data = slurp(path, &len);
+        if (!data)
+            continue;
+        char *a = scan_json(memo, data, len), *b = scan_json(plain, data, len);
+        files++;
+        if (!a || !b || strcmp(a, b)) {
+            differing++;
+            if (differing <= 3)
+                fprintf(stderr, "%s: with the memo\n  %s\nwithout\n  %s\n",
+                        path, a ? a : "(none)", b ? b : "(none)");
+        }
+        free(a);
+        free(b);
+        free(data);
+    }
+    closedir(d);
+}
+
+static void open_pair(licscan_db **memo, licscan_db **plain)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    CHECK_EQ_INT(licscan_db_open_default(&o, memo), LICSCAN_OK);
+    o.regex_match_limit -= 1; /* below the memo's: it is left out */
+    CHECK_EQ_INT(licscan_db_open_default(&o, plain), LICSCAN_OK);
+}
+
+static void test_same_results(void)
+{
+    licscan_db *memo, *plain;
+    open_pair(&memo, &plain);
+    files = differing = 0;
+    compare_dir(memo, plain, "corpus");
+    CHECK(files > 60);
+    CHECK_EQ_INT(differing, 0);
+    printf("  %d corpus files: the same JSON with and without the memo\n",
+           files);
+    licscan_db_free(memo);
+    licscan_db_free(plain);
+}
+
+/* A text made of the embedded templates' own sentences gets the memo's
+ * answers: the same as the rules give, and the rules do fire on it. */
+static void test_memo_answers_known_clauses(void)
+{
+    licscan_db *memo, *plain;
+    open_pair(&memo, &plain);
+    static const char text[] =
+        "If, on the Llama 3.1 version release date, the monthly active users "
+        "of the products or services made available by or for Licensee, or "
+        "Licensee's affiliates, is greater than 700 million monthly active "
+        "users in the preceding calendar month, you must request a license "
+        "from Meta, which Meta may grant to you in its sole discretion, and "
+        "you are not authorized to exercise any of the rights under this "
+        "Agreement unless or until Meta otherwise expressly grants you such "
+        "rights.\n";
+    char *a = scan_json(memo, (const unsigned char *)text, sizeof text - 1);
+    char *b = scan_json(plain, (const unsigned char *)text, sizeof text - 1);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK(a && strstr(a, "\"mau_threshold\":{\"value\":700000000"));
+    free(a);
+    free(b);
+    licscan_db_free(memo);
+    licscan_db_free(plain);
+}
+
+/* Rules added at run time: a replaced embedded rule no longer answers from
+ * the memo, and a new rule runs on memo clauses too. */
+static void test_rules_added_later(void)
+{
+    static const char rules[] =
+        "rule attribution\n"
+        "  flag attribution\n"
+        "  keywords zzzz-never\n"
+        "  match zzzz-never\n"
+        "end\n"
+        "rule extra-patent-word\n"
+        "  flag governing_law\n"
+        "  keywords patent\n"
+        "  match (?<where>patent)\n"
+        "  value capture where\n"
+        "end\n";
+    licscan_db *memo, *plain;
+    open_pair(&memo, &plain);
+    CHECK_EQ_INT(licscan_db_add_rules(memo, rules, sizeof rules - 1, "t"), 0);
+    CHECK_EQ_INT(licscan_db_add_rules(plain, rules, sizeof rules - 1, "t"), 0);
+    files = differing = 0;
+    compare_dir(memo, plain, "corpus/Apache-2.0");
+    compare_dir(memo, plain, "corpus/Llama-3.1-Community");
+    compare_dir(memo, plain, "corpus/MIT");
+    CHECK(files >= 10 / stride);
+    CHECK_EQ_INT(differing, 0);
+
+    /* and the change shows: no attribution, a new value */
+    size_t len;
+    unsigned char *data = slurp("corpus/Apache-2.0/original.txt", &len);
+    CHECK(data != NULL);
+    char *a = data ? scan_json(memo, data, len) : NULL;
+    CHECK(a && !strstr(a, "\"attribution\":{"));
+    CHECK(a && strstr(a, "\"rule\":\"extra-patent-word\""));
+    free(a);
+    free(data);
+    licscan_db_free(memo);
+    licscan_db_free(plain);
+}
+
+int main(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    if (pre && strstr(pre, "vgpreload"))
+        stride = 8;
+    test_same_results();
+    test_memo_answers_known_clauses();
+    test_rules_added_later();
+    printf("unit_memo: %d checks passed, %d failed\n", check_passed,
+           check_failed);
+    return check_failed ? 1 : 0;
+}
