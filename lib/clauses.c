@@ -583,6 +583,7 @@ typedef struct clause {
     int32_t lead;       /* lead-in clause, or -1 */
     uint32_t label;     /* offset of its label in seg.labels */
     bool item;          /* the first clause of a list item */
+    bool leads;         /* it introduces a list (leads_list) */
     uint32_t para;      /* paragraph number: sentences of one share it */
     uint32_t run;       /* lines not broken by a blank line or heading */
 } clause;
@@ -753,6 +754,7 @@ static void close_clause(seg *s, uint32_t end_src)
     c->para = s->para;
     c->run = s->run;
     c->item = s->item_pending;
+    c->leads = leads_list(s->disp.data + ds, de - ds);
     s->item_pending = false;
     /* The lead-in of a clause is the closest earlier clause less deeply
      * nested; a list item also takes a plain sentence ending in ':' ("You
@@ -760,9 +762,7 @@ static void close_clause(seg *s, uint32_t end_src)
     c->lead = -1;
     for (int32_t k = (int32_t)s->ncl - 1; k >= 0; k--) {
         const clause *o = &s->cl[k];
-        if (o->depth < c->depth ||
-            (c->item && !o->item &&
-             leads_list(s->disp.data + o->ds, o->de - o->ds))) {
+        if (o->depth < c->depth || (c->item && !o->item && o->leads)) {
             c->lead = k;
             break;
         }
@@ -790,8 +790,10 @@ static bool abbreviation(const char *w, size_t n)
         "llc", "p.c", "s.a", "b.v", "n.v", "ver", "v", "fig"};
     if (n == 1)
         return true; /* initials and list letters: "J. Smith", "a." */
+    if (n > 6)
+        return false; /* longer than any of them */
     for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
-        if (strlen(list[i]) == n && strncasecmp(list[i], w, n) == 0)
+        if (strncasecmp(list[i], w, n) == 0 && !list[i][n])
             return true;
     return false;
 }
@@ -806,16 +808,16 @@ static bool is_roman(const char *p, size_t n)
 
 static void set_label(seg *s)
 {
-    char buf[MAX_DEPTH * 17];
-    size_t o = 0;
+    s->cur_label = (uint32_t)s->labels.len;
+    bool first = true;
     for (uint32_t i = 0; i < s->depth; i++) {
         if (s->stack[i].kind == MK_BULLET)
             continue;
-        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? "." : "",
-                              s->stack[i].text);
+        if (!first)
+            ls_buf_putc(&s->labels, '.');
+        ls_buf_puts(&s->labels, s->stack[i].text);
+        first = false;
     }
-    s->cur_label = (uint32_t)s->labels.len;
-    ls_buf_append(&s->labels, buf, o);
     ls_buf_putc(&s->labels, 0);
     s->failed |= s->labels.failed;
 }
@@ -839,8 +841,11 @@ static void push_marker(seg *s, int kind, const char *txt, size_t n,
         at = MAX_DEPTH - 1;
     s->stack[at].kind = (uint8_t)kind;
     s->stack[at].indent = indent;
-    snprintf(s->stack[at].text, sizeof(s->stack[at].text), "%.*s",
-             (int)(n < 15 ? n : 15), txt);
+    size_t keep_n = n < sizeof(s->stack[at].text) - 1
+                        ? n
+                        : sizeof(s->stack[at].text) - 1;
+    memcpy(s->stack[at].text, txt, keep_n);
+    s->stack[at].text[keep_n] = 0;
     s->depth = at + 1;
     set_label(s);
 }
@@ -942,7 +947,7 @@ static void detect_comment_style(seg *s)
         p = e + 1;
     }
     /* "* " lines are Markdown bullets unless a C comment opens somewhere */
-    if (!memmem(t, s->tlen, "/*", 2))
+    if (count[2] * 10 >= lines * 6 && !memmem(t, s->tlen, "/*", 2))
         count[2] = 0;
     for (int k = 0; k < 5; k++)
         if (lines >= 3 && count[k] * 10 >= lines * 6) {
@@ -1174,6 +1179,8 @@ static void table_row(seg *s, const char *q, const char *e)
 
 static void segment(seg *s)
 {
+    /* the display text is about as long as the text: one allocation */
+    reserve(s, s->tlen + s->tlen / 8 + 64);
     detect_comment_style(s);
     set_label(s); /* label "" at offset 0 */
     const char *t = s->t, *end = t + s->tlen;
@@ -1976,16 +1983,18 @@ static int build_restrictions(licscan_result *r, const engine *e,
  * appended to b. */
 static void append_plain(ls_buf *b, const char *t, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (t[i] == '<' && i + 1 < n && t[i + 1] == '<') {
-            const char *close = strstr(t + i, ">>");
-            if (close && (size_t)(close - t) < n) {
-                ls_buf_putc(b, ' ');
-                i = (size_t)(close - t) + 1;
-                continue;
-            }
+    const char *end = t + n;
+    while (t < end) {
+        const char *open = memmem(t, (size_t)(end - t), "<<", 2);
+        const char *close = open ? memmem(open, (size_t)(end - open), ">>", 2)
+                                 : NULL;
+        if (!close) {
+            ls_buf_append(b, t, (size_t)(end - t));
+            return;
         }
-        ls_buf_putc(b, t[i]);
+        ls_buf_append(b, t, (size_t)(open - t));
+        ls_buf_putc(b, ' ');
+        t = close + 2;
     }
 }
 
