@@ -382,6 +382,7 @@ static void *spin(void *p)
     volatile uint64_t x = 0;
     for (uint64_t i = 0; i < 50000000u; i++)
         x += i;
+    (void)x; /* clang: set but not used */
     return p;
 }
 
