@@ -550,7 +550,7 @@ int main(int argc, char **argv)
            first_open, OPENS, open_ms, licscan_db_license_count(db),
            licscan_db_rule_count(db));
 
-    /* Rule patterns are JIT-compiled on their first match, so part of the
+    /* Rule patterns are JIT-compiled the first time they run, so part of the
      * open cost moves to the first scan: a fresh database each time. */
     double first_scan_ms = -1;
     char first_path[4096];

@@ -100,7 +100,7 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
         return LICSCAN_ENOMEM;
     }
     lp->code = code;
-    /* The JIT compile is left to the first match (pattern_code): it was
+    /* The JIT compile is left to the first run (pattern_code): it was
      * most of the open time, and most rules never run on a given text.
      * With an allocator hook the JIT is left out: PCRE2's JIT compiler
      * (10.42) crashes when one of its allocations fails, and a hook is how
@@ -1391,7 +1391,7 @@ static void collect_hits(engine *e)
         qsort(e->hits, e->nhits, sizeof(hit), hit_cmp);
 }
 
-/* Made on the first match of a pattern: a JIT-compiled copy, published
+/* Made the first time a pattern runs: a JIT-compiled copy, published
  * with a compare-and-swap. The original is never written after open, so
  * scans that read it meanwhile are safe; the loser of a race frees its
  * copy. When the JIT fails (no memory, unsupported CPU) the original is
