@@ -29,6 +29,8 @@
 
 #define MAX_REPS 50
 #define OPENS 21
+/* under the corpus directory: timed with the open that precedes it */
+#define FIRST_SCAN_FILE "Llama-3.1-Community/original.txt"
 
 static int reps = 5;
 
@@ -380,6 +382,7 @@ static void *spin(void *p)
     volatile uint64_t x = 0;
     for (uint64_t i = 0; i < 50000000u; i++)
         x += i;
+    (void)x; /* clang: set but not used */
     return p;
 }
 
@@ -547,6 +550,37 @@ int main(int argc, char **argv)
            first_open, OPENS, open_ms, licscan_db_license_count(db),
            licscan_db_rule_count(db));
 
+    /* Rule patterns are JIT-compiled the first time they run, so part of the
+     * open cost moves to the first scan: a fresh database each time. */
+    double first_scan_ms = -1;
+    char first_path[4096];
+    snprintf(first_path, sizeof first_path, "%s/%s", corpus_dir,
+             FIRST_SCAN_FILE);
+    size_t first_len = 0;
+    unsigned char *first_text = slurp(first_path, &first_len);
+    if (first_text) {
+        double t[OPENS];
+        for (int i = 0; i < OPENS; i++) {
+            double t0 = now_ms();
+            licscan_db *d = open_default_or_die();
+            licscan_result *res = NULL;
+            int rc = licscan_scan(d, first_text, first_len, NULL, &res);
+            t[i] = now_ms() - t0;
+            licscan_result_free(res);
+            licscan_db_free(d);
+            if (rc != LICSCAN_OK) {
+                fprintf(stderr, "bench: %s: %s\n", first_path,
+                        licscan_strerror(rc));
+                exit(1);
+            }
+        }
+        first_scan_ms = median(t, OPENS);
+        printf("open embedded database + first scan of %s: median of %d "
+               "%.3f ms\n",
+               FIRST_SCAN_FILE, OPENS, first_scan_ms);
+        free(first_text);
+    }
+
     fileset corpus = {0};
     walk(&corpus, corpus_dir);
     if (!corpus.n) {
@@ -650,6 +684,10 @@ int main(int argc, char **argv)
     printf("%-44s %-30s %-14s %s\n", "figure", "measured", "target", "");
     row_at_most("open embedded db (median)", open_ms, 5.0, "%.2f ms",
                 "<= 5 ms");
+    if (first_scan_ms >= 0) {
+        snprintf(m, sizeof m, "%.2f ms", first_scan_ms);
+        row("open + first scan of one license file", m, "-", 0, 0);
+    }
     snprintf(m, sizeof m, "%.2f MB/s %.0f f/s", emb[0].mbps, emb[0].files_s);
     row("scan corpus, 1 thread, with clauses", m, "-", 0, 0);
     snprintf(m, sizeof m, "%.2f MB/s %.0f f/s", emb[1].mbps, emb[1].files_s);

@@ -32,6 +32,18 @@ typedef struct rule_parser {
     ls_rule *cur;
 } rule_parser;
 
+static void pattern_free(const ls_alloc *a, ls_pattern *p)
+{
+    if (!p)
+        return;
+    /* the caller has ended every scan, so their stores to run are seen */
+    pcre2_code *run = atomic_load_explicit(&p->run, memory_order_acquire);
+    if (run != p->code)
+        pcre2_code_free(run);
+    pcre2_code_free(p->code);
+    ls_free(a, p);
+}
+
 static void rule_free(licscan_db *db, ls_rule *r)
 {
     if (!r)
@@ -41,13 +53,13 @@ static void rule_free(licscan_db *db, ls_rule *r)
         ls_free(a, r->keywords[i]);
     ls_free(a, r->keywords);
     for (uint32_t i = 0; i < r->nmatch; i++)
-        pcre2_code_free(r->match[i]);
+        pattern_free(a, r->match[i]);
     ls_free(a, r->match);
     for (uint32_t i = 0; i < r->nunless; i++)
-        pcre2_code_free(r->unless[i]);
+        pattern_free(a, r->unless[i]);
     ls_free(a, r->unless);
-    pcre2_code_free(r->within);
-    pcre2_code_free(r->unless_anywhere);
+    pattern_free(a, r->within);
+    pattern_free(a, r->unless_anywhere);
     ls_free(a, r->id);
     ls_free(a, r->value_arg);
     ls_free(a, r->qualifier_arg);
@@ -65,7 +77,7 @@ static int parse_error(rule_parser *p, uint32_t col, const char *what)
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
-                                uint32_t col, pcre2_code **out)
+                                uint32_t col, ls_pattern **out)
 {
     int ec;
     PCRE2_SIZE eo;
@@ -82,23 +94,29 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
         snprintf(what, sizeof(what), "bad pattern: %s", (const char *)msg);
         return parse_error(p, col + (uint32_t)eo, what);
     }
-    /* JIT is a speed-up only: without it (no memory, unsupported CPU) the
-     * interpreter runs the same pattern. With an allocator hook the JIT is
-     * left out: PCRE2's JIT compiler (10.42) crashes when one of its
-     * allocations fails, and a hook is how callers make them fail. */
-    if (!p->db->custom_allocator)
-        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-    *out = code;
+    ls_pattern *lp = ls_malloc(&p->db->alloc, sizeof(*lp));
+    if (!lp) {
+        pcre2_code_free(code);
+        return LICSCAN_ENOMEM;
+    }
+    lp->code = code;
+    /* The JIT compile is left to the first run (pattern_code): it was
+     * most of the open time, and most rules never run on a given text.
+     * With an allocator hook the JIT is left out: PCRE2's JIT compiler
+     * (10.42) crashes when one of its allocations fails, and a hook is how
+     * callers make them fail. */
+    atomic_init(&lp->run, p->db->custom_allocator ? code : NULL);
+    *out = lp;
     return LICSCAN_OK;
 }
 
-static int append_code(const ls_alloc *a, pcre2_code ***arr, uint32_t *n,
-                       pcre2_code *code)
+static int append_code(const ls_alloc *a, ls_pattern ***arr, uint32_t *n,
+                       ls_pattern *code)
 {
-    pcre2_code **v = ls_realloc(a, *arr, *n * sizeof(**arr),
+    ls_pattern **v = ls_realloc(a, *arr, *n * sizeof(**arr),
                                 (*n + 1) * sizeof(**arr));
     if (!v) {
-        pcre2_code_free(code);
+        pattern_free(a, code);
         return LICSCAN_ENOMEM;
     }
     v[(*n)++] = code;
@@ -196,7 +214,7 @@ static int check_group(rule_parser *p, const char *group, uint32_t col)
 {
     ls_rule *r = p->cur;
     for (uint32_t i = 0; i < r->nmatch; i++)
-        if (pcre2_substring_number_from_name(r->match[i],
+        if (pcre2_substring_number_from_name(r->match[i]->code,
                                              (PCRE2_SPTR)group) < 0) {
             char what[200];
             snprintf(what, sizeof(what),
@@ -325,7 +343,7 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
         if ((IS("within") && r->within) ||
             (IS("unless-anywhere") && r->unless_anywhere))
             return parse_error(p, col, "only one of this directive per rule");
-        pcre2_code *code;
+        ls_pattern *code;
         int rc = compile_rule_pattern(p, arg, al, acol, &code);
         if (rc)
             return rc;
@@ -431,7 +449,8 @@ static int build_kw_index(licscan_db *db)
             x->always[x->nalways++] = i;
         for (uint32_t k = 0; k < r->nmatch; k++) {
             uint32_t groups = 0;
-            pcre2_pattern_info(r->match[k], PCRE2_INFO_CAPTURECOUNT, &groups);
+            pcre2_pattern_info(r->match[k]->code, PCRE2_INFO_CAPTURECOUNT,
+                               &groups);
             if (groups > x->max_groups)
                 x->max_groups = groups;
         }
@@ -1448,10 +1467,40 @@ static void collect_hits(engine *e)
         qsort(e->hits, e->nhits, sizeof(hit), hit_cmp);
 }
 
-/* 1: match, 0: none. A PCRE2 limit counts as no match, and is reported. */
-static int run_pattern(engine *e, const pcre2_code *code, const clause *c)
+/* Made the first time a pattern runs: a JIT-compiled copy, published
+ * with a compare-and-swap. The original is never written after open, so
+ * scans that read it meanwhile are safe; the loser of a race frees its
+ * copy. When the JIT fails (no memory, unsupported CPU) the original is
+ * published, so the JIT is not tried again and the interpreter runs it. */
+static const pcre2_code *pattern_publish(ls_pattern *p)
 {
-    int rc = pcre2_match(code, (PCRE2_SPTR)e->s->disp.data + c->ds,
+    pcre2_code *copy = pcre2_code_copy(p->code);
+    if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) != 0) {
+        pcre2_code_free(copy);
+        copy = NULL;
+    }
+    pcre2_code *mine = copy ? copy : p->code, *seen = NULL;
+    if (atomic_compare_exchange_strong_explicit(&p->run, &seen, mine,
+                                                memory_order_acq_rel,
+                                                memory_order_acquire))
+        return mine;
+    if (copy)
+        pcre2_code_free(copy);
+    return seen;
+}
+
+static inline const pcre2_code *pattern_code(ls_pattern *p)
+{
+    const pcre2_code *run =
+        atomic_load_explicit(&p->run, memory_order_acquire);
+    return run ? run : pattern_publish(p);
+}
+
+/* 1: match, 0: none. A PCRE2 limit counts as no match, and is reported. */
+static int run_pattern(engine *e, ls_pattern *pat, const clause *c)
+{
+    int rc = pcre2_match(pattern_code(pat),
+                         (PCRE2_SPTR)e->s->disp.data + c->ds,
                          c->de - c->ds, 0, PCRE2_NO_UTF_CHECK, e->md, e->mc);
     if (rc >= 0)
         return 1;
@@ -1464,10 +1513,11 @@ static int run_pattern(engine *e, const pcre2_code *code, const clause *c)
     return 0;
 }
 
-static bool group_span(engine *e, const pcre2_code *code, const char *name,
+static bool group_span(engine *e, const ls_pattern *pat, const char *name,
                        uint32_t base, uint32_t *gs, uint32_t *ge)
 {
-    int g = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+    /* the JIT copy has the same name table as the original */
+    int g = pcre2_substring_number_from_name(pat->code, (PCRE2_SPTR)name);
     if (g < 0 || (uint32_t)g >= pcre2_get_ovector_count(e->md))
         return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);

@@ -4,6 +4,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -238,17 +239,27 @@ enum ls_value_how {
     LS_VALUE_CONST    /* a fixed string */
 };
 
+/* A rule pattern. `code` is compiled at open without JIT and never
+ * changes after; `run` is what matching uses, set on first use: a
+ * JIT-compiled copy of `code`, or `code` itself when there is no JIT
+ * (unsupported, failed, or an allocator hook). NULL: not yet set. Scans
+ * share the database, so `run` is published with a compare-and-swap. */
+typedef struct ls_pattern {
+    pcre2_code *code;
+    _Atomic(pcre2_code *) run;
+} ls_pattern;
+
 typedef struct ls_rule {
     char *id;
     uint32_t flag;
     char **keywords;      /* prefilter: the clause holds one of these */
     uint32_t nkeywords;
-    pcre2_code **match;   /* any of these must match */
+    ls_pattern **match;   /* any of these must match */
     uint32_t nmatch;
-    pcre2_code **unless;  /* none of these may match */
+    ls_pattern **unless;  /* none of these may match */
     uint32_t nunless;
-    pcre2_code *within;   /* the clause or one of its lead-ins matches */
-    pcre2_code *unless_anywhere; /* no clause of the text may match */
+    ls_pattern *within;   /* the clause or one of its lead-ins matches */
+    ls_pattern *unless_anywhere; /* no clause of the text may match */
     uint32_t value_how;
     char *value_arg;      /* group name or constant */
     uint32_t qualifier_how; /* LS_VALUE_CAPTURE or CONST; TRUE: none */
