@@ -2442,7 +2442,7 @@ static int memo_context(memo_builder *b, engine *e, uint32_t c)
     for (uint32_t r = 0; r < rs->n; r++) {
         const ls_rule *rule = rs->v[r];
         for (int anywhere = 0; anywhere < 2; anywhere++) {
-            const pcre2_code *code =
+            ls_pattern *code =
                 anywhere ? rule->unless_anywhere : rule->within;
             if (rule->replaced || !code ||
                 !run_pattern(e, code, &e->s->cl[c]))
