@@ -2025,13 +2025,7 @@ static int build_restrictions(licscan_result *r, const engine *e,
 
 /* ---------- flags a match's differences add or remove ---------- */
 
-/* Flags the rules find in a piece of template wording (markup removed);
- * `lost` gets the list flags with a constant item the input lacks. The
- * wording is judged without its lead-ins, which the input no longer has:
- * a deleted list item counts as what its list made it. */
-/* Template wording with its markup (vars, optional marks) made spaces,
- * appended to b. */
-static void append_plain(ls_buf *b, const char *t, size_t n)
+void ls_append_plain(ls_buf *b, const char *t, size_t n)
 {
     const char *end = t + n;
     while (t < end) {
@@ -2065,6 +2059,10 @@ static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
     return rc;
 }
 
+/* Flags the rules find in a piece of template wording (markup removed);
+ * `lost` gets the list flags with a constant item the input lacks. The
+ * wording is judged without its lead-ins, which the input no longer has:
+ * a deleted list item counts as what its list made it. */
 static int flags_in_text(engine *e, const licscan_result *r, const char *t,
                          size_t n, uint64_t *mask, uint64_t *lost)
 {
@@ -2072,7 +2070,7 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
     const ls_alloc *a = &e->db->alloc;
     ls_buf pb;
     ls_buf_init(&pb, a);
-    append_plain(&pb, t, n);
+    ls_append_plain(&pb, t, n);
     if (pb.failed) {
         ls_buf_free(&pb);
         return LICSCAN_ENOMEM;
@@ -2272,7 +2270,7 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
         if (tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
             alnum((unsigned char)w[0]))
             ls_buf_putc(tb, ' ');
-        append_plain(tb, w, strlen(w));
+        ls_append_plain(tb, w, strlen(w));
         while (k < c->de && ls_text_input_offset(text, s->map[k]) < df->end)
             k++;
         if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&

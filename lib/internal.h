@@ -572,6 +572,9 @@ LS_HIDDEN int ls_memo_build(const licscan_db *db, const char *const *texts,
                             const size_t *lens, uint32_t n,
                             ls_clause_memo *out);
 LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
+/* Template wording with its markup (vars, optional marks) made spaces, as
+ * the rules read a difference's template text; appended to b. */
+LS_HIDDEN void ls_append_plain(ls_buf *b, const char *t, size_t n);
 /* Hash of the embedded rule files, which a memo is valid for. */
 LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 

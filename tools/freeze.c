@@ -86,19 +86,57 @@ static char *render(const ls_template *t, size_t *len)
     return text;
 }
 
-/* What the rules say of every clause of the embedded templates. */
+/* A template's wording as a difference quotes it, and the rules read it
+ * (flag changes): whitespace collapsed, markup made spaces. */
+static char *wording(const licscan_db *db, const ls_template *t, size_t *len)
+{
+    char *collapsed = malloc(t->source_len + 1);
+    if (!collapsed)
+        return NULL;
+    size_t o = 0;
+    for (size_t k = 0; k < t->source_len; k++) {
+        char c = t->source[k];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (o && collapsed[o - 1] != ' ')
+                collapsed[o++] = ' ';
+            continue;
+        }
+        collapsed[o++] = c;
+    }
+    while (o && collapsed[o - 1] == ' ')
+        o--;
+    ls_buf b;
+    ls_buf_init(&b, &db->alloc);
+    ls_append_plain(&b, collapsed, o);
+    free(collapsed);
+    if (b.failed || !b.data) {
+        ls_buf_free(&b);
+        return NULL;
+    }
+    char *text = malloc(b.len + 1);
+    if (text)
+        memcpy(text, b.data, b.len + 1);
+    *len = b.len;
+    ls_buf_free(&b);
+    return text;
+}
+
+/* What the rules say of every clause of the embedded templates, in their
+ * published text and as differences quote them. */
 static int write_memo(const licscan_db *db)
 {
-    const char **texts = calloc(db->ntpl + 1, sizeof(char *));
-    size_t *lens = calloc(db->ntpl + 1, sizeof(size_t));
+    uint32_t n = 2 * db->ntpl;
+    const char **texts = calloc(n + 1, sizeof(char *));
+    size_t *lens = calloc(n + 1, sizeof(size_t));
     int rc = texts && lens ? LICSCAN_OK : LICSCAN_ENOMEM;
     for (uint32_t i = 0; i < db->ntpl && !rc; i++)
-        if (!(texts[i] = render(db->tpl[i], &lens[i])))
+        if (!(texts[2 * i] = render(db->tpl[i], &lens[2 * i])) ||
+            !(texts[2 * i + 1] = wording(db, db->tpl[i], &lens[2 * i + 1])))
             rc = LICSCAN_ENOMEM;
     ls_clause_memo m;
     if (!rc)
-        rc = ls_memo_build(db, texts, lens, db->ntpl, &m);
-    for (uint32_t i = 0; texts && i < db->ntpl; i++)
+        rc = ls_memo_build(db, texts, lens, n, &m);
+    for (uint32_t i = 0; texts && i < n; i++)
         free((char *)texts[i]);
     free(texts);
     free(lens);
