@@ -380,10 +380,13 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
 /* ---------- chaining ---------- */
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
- * s->anchors. Returns the chain's score (about the words it explains). */
+ * s->anchors. Returns the chain's score (about the words it explains).
+ * f and prev of hits before `from` are those of the last call: no hit
+ * before `from` has been used since, and a hit's values depend only on
+ * earlier hits. */
 static double best_chain(scan *s, const ls_template *tp, const hit *h,
                          uint32_t n, const uint8_t *used, float *f,
-                         int32_t *prev)
+                         int32_t *prev, uint32_t from)
 {
     /* words a link on one diagonal stands for: the shingle, or for a
      * sampled template the usual stretch between sampled shingles */
@@ -396,7 +399,12 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8;
     double best = 0;
     int32_t best_j = -1;
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < from; j++)
+        if (f[j] > best) {
+            best = f[j];
+            best_j = (int32_t)j;
+        }
+    for (uint32_t j = from; j < n; j++) {
         if (used[j]) {
             f[j] = -1;
             continue;
@@ -1380,9 +1388,10 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         need = 0.5 * tp->nrequired; /* a short template */
     if (need < 0.05 * tp->nrequired)
         need = 0.05 * tp->nrequired;
+    uint32_t from = 0; /* first hit whose f and prev must be worked out */
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
-        double score = best_chain(s, tp, h, n, used, f, prev);
+        double score = best_chain(s, tp, h, n, used, f, prev, from);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -1406,10 +1415,13 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         for (uint32_t k = 0; k < s->anchors.n; k++)
             pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
         /* later rounds look for other occurrences elsewhere */
+        from = n;
         for (uint32_t j = 0; j < n; j++)
             if (!used[j] && h[j].x >= c->x0 && h[j].x < c->x1) {
                 used[j] = 1;
                 left--;
+                if (from == n)
+                    from = j;
             }
     }
 }
