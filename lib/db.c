@@ -243,11 +243,18 @@ static int read_file(licscan_db *db, const char *path, char **data,
         ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));
         return LICSCAN_EIO;
     }
+    /* sized by fstat when it can be (one byte more, to see the end), so a
+     * file is read without copies; the reads still run to end of file */
     size_t cap = 0, n = 0;
-    char *buf = NULL;
-    int rc = LICSCAN_OK;
-    for (;;) {
-        if (n + 65536 > cap) {
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (uint64_t)st.st_size < limit ? (size_t)st.st_size + 1
+                                            : (size_t)limit + 1;
+    setvbuf(f, NULL, _IONBF, 0); /* fread straight into buf */
+    char *buf = cap ? ls_malloc(&db->alloc, cap + 1) : NULL;
+    int rc = cap && !buf ? LICSCAN_ENOMEM : LICSCAN_OK;
+    while (!rc) {
+        if (n == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
             char *p = ls_realloc(&db->alloc, buf, cap, ncap + 1);
             if (!p) {

@@ -58,6 +58,17 @@ typedef struct chain {
     uint32_t off, n;  /* anchors in scan.pool */
 } chain;
 
+/* A chain aligned and waiting to be judged. */
+typedef struct pending {
+    uint32_t chain;
+    uint32_t off, n;  /* its pairs in scan.kept */
+    uint32_t mreq;    /* required words matched */
+    double bound;     /* its score is at most this */
+    double cov_max;   /* its coverage is at most this */
+    uint32_t a0, a1;  /* its first word lies in [a0, a1] */
+    uint32_t b0, b1;  /* its last word in [b0, b1] */
+} pending;
+
 typedef struct scan {
     const licscan_db *db;
     const ls_alloc *a;
@@ -70,7 +81,11 @@ typedef struct scan {
     ls_buf subj;
     licscan_match *cand;
     uint32_t ncand, cand_cap;
-    pairs anchors, out, tmp, pool;
+    pairs anchors, out, tmp, pool, kept;
+    pending *pend;
+    uint32_t pend_cap;
+    licscan_match *pre; /* judged candidates above a bound: winners first */
+    uint32_t npre, npre_win, pre_cap;
     chain *chains;
     uint32_t nchains, chains_cap;
     uint16_t *dp;
@@ -82,16 +97,22 @@ typedef struct scan {
     int rc;
 } scan;
 
-static int pairs_grow(scan *s, pairs *p)
+/* Room for `need` pairs. */
+static int pairs_reserve(scan *s, pairs *p, uint32_t need)
 {
     uint32_t cap = p->cap;
-    if (LS_GROW(s->a, p->i, cap, p->n + 1))
+    if (LS_GROW(s->a, p->i, cap, need))
         return s->rc = LICSCAN_ENOMEM;
     cap = p->cap;
-    if (LS_GROW(s->a, p->t, cap, p->n + 1))
+    if (LS_GROW(s->a, p->t, cap, need))
         return s->rc = LICSCAN_ENOMEM;
     p->cap = cap;
     return LICSCAN_OK;
+}
+
+static int pairs_grow(scan *s, pairs *p)
+{
+    return pairs_reserve(s, p, p->n + 1);
 }
 
 static inline int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
@@ -359,10 +380,13 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
 /* ---------- chaining ---------- */
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
- * s->anchors. Returns the chain's score (about the words it explains). */
+ * s->anchors. Returns the chain's score (about the words it explains).
+ * f and prev of hits before `from` are those of the last call: no hit
+ * before `from` has been used since, and a hit's values depend only on
+ * earlier hits. */
 static double best_chain(scan *s, const ls_template *tp, const hit *h,
                          uint32_t n, const uint8_t *used, float *f,
-                         int32_t *prev)
+                         int32_t *prev, uint32_t from)
 {
     /* words a link on one diagonal stands for: the shingle, or for a
      * sampled template the usual stretch between sampled shingles */
@@ -375,7 +399,12 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8;
     double best = 0;
     int32_t best_j = -1;
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0; j < from; j++)
+        if (f[j] > best) {
+            best = f[j];
+            best_j = (int32_t)j;
+        }
+    for (uint32_t j = from; j < n; j++) {
         if (used[j]) {
             f[j] = -1;
             continue;
@@ -1086,13 +1115,13 @@ static void trim_ends(scan *s, const ls_template *tp)
     p->n = hi - lo;
 }
 
-/* Align the chain in s->anchors and, if it is a real match, add a
- * candidate. */
-static void build_candidate(scan *s, const ls_template *tp)
+/* Align the chain in s->anchors into s->out. False when the pairs cannot
+ * make a candidate; else *mreq is the required words matched. */
+static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
 {
     pairs *an = &s->anchors;
     if (!an->n)
-        return;
+        return false;
     s->vcur = 0;
     /* 1. fixed matches from the chain's shingles, strictly increasing */
     s->out.n = 0;
@@ -1115,7 +1144,7 @@ static void build_candidate(scan *s, const ls_template *tp)
         }
     }
     if (s->rc || !s->out.n)
-        return;
+        return false;
     {
         uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
         uint32_t ni = s->n - li - 1, nt = tp->ntok - lt - 1;
@@ -1126,27 +1155,34 @@ static void build_candidate(scan *s, const ls_template *tp)
         lcs(s, tp, li + 1, ni, lt + 1, nt);
     }
     if (s->rc)
-        return;
+        return false;
     trim_ends(s, tp);
     pairs *p = &s->out;
     if (p->n < 2)
-        return;
-
-    /* 2. judge */
-    licscan_match m;
-    memset(&m, 0, sizeof(m));
-    m.tpl = tp;
+        return false;
     uint32_t matched_req = 0;
     for (uint32_t k = 0; k < p->n; k++)
         matched_req += !tp->optional[p->t[k]];
-    m.matched = p->n;
-    m.gaps = p->t[p->n - 1] - p->t[0] + 1 - p->n;
     if (matched_req < (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS
                                                           : tp->nrequired))
-        return;
-    double coverage = (double)matched_req / tp->nrequired;
-    if (coverage < PARTIAL_MIN_COVERAGE)
-        return;
+        return false;
+    if ((double)matched_req / tp->nrequired < PARTIAL_MIN_COVERAGE)
+        return false;
+    *mreq = matched_req;
+    return true;
+}
+
+/* Judge the pairs in s->out (from align_candidate) and add a candidate. */
+static void judge_candidate(scan *s, const ls_template *tp,
+                            uint32_t matched_req)
+{
+    pairs *p = &s->out;
+    licscan_match m;
+    memset(&m, 0, sizeof(m));
+    m.tpl = tp;
+    m.matched = p->n;
+    m.gaps = p->t[p->n - 1] - p->t[0] + 1 - p->n;
+    double coverage;
     s->glued_req = 0;
 
     uint32_t first_i = p->i[0], last_i = p->i[p->n - 1];
@@ -1254,6 +1290,15 @@ static void build_candidate(scan *s, const ls_template *tp)
     s->cand[s->ncand++] = m;
 }
 
+/* Align the chain in s->anchors and, if it is a real match, add a
+ * candidate. */
+static void build_candidate(scan *s, const ls_template *tp)
+{
+    uint32_t mreq;
+    if (align_candidate(s, tp, &mreq))
+        judge_candidate(s, tp, mreq);
+}
+
 /* ---------- candidates per template ---------- */
 
 /* Most words a template's hits can explain: each hit stands for at most
@@ -1343,9 +1388,10 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         need = 0.5 * tp->nrequired; /* a short template */
     if (need < 0.05 * tp->nrequired)
         need = 0.05 * tp->nrequired;
+    uint32_t from = 0; /* first hit whose f and prev must be worked out */
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
-        double score = best_chain(s, tp, h, n, used, f, prev);
+        double score = best_chain(s, tp, h, n, used, f, prev, from);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -1369,10 +1415,13 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         for (uint32_t k = 0; k < s->anchors.n; k++)
             pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
         /* later rounds look for other occurrences elsewhere */
+        from = n;
         for (uint32_t j = 0; j < n; j++)
             if (!used[j] && h[j].x >= c->x0 && h[j].x < c->x1) {
                 used[j] = 1;
                 left--;
+                if (from == n)
+                    from = j;
             }
     }
 }
@@ -1425,11 +1474,176 @@ static float chain_span_with_vars(const scan *s, const chain *ch)
     return (float)span;
 }
 
-/* Align every chain that could win or be a runner-up. */
+static int cand_rank(const licscan_match *a, const licscan_match *b)
+{
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->gaps != b->gaps) /* the same words, with fewer skipped */
+        return a->gaps < b->gaps ? -1 : 1;
+    if (a->coverage != b->coverage)
+        return a->coverage > b->coverage ? -1 : 1;
+    if (a->tpl->index != b->tpl->index)
+        return a->tpl->index < b->tpl->index ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Ties go to the chain found first: candidates are judged out of chain
+ * order, and this keeps the order a stable sort in chain order gave. */
+static int cand_cmp(const void *a, const void *b)
+{
+    int r = cand_rank(a, b);
+    if (r)
+        return r;
+    const licscan_match *x = a, *y = b;
+    return x->chain < y->chain ? -1 : x->chain > y->chain;
+}
+
+static int start_cmp(const void *a, const void *b)
+{
+    const licscan_match *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+static bool spans_overlap(uint32_t as, uint32_t ae, uint32_t bs, uint32_t be)
+{
+    uint32_t lo = as > bs ? as : bs;
+    uint32_t hi = ae < be ? ae : be;
+    if (hi < lo)
+        return false;
+    uint32_t inter = hi - lo + 1;
+    uint32_t la = ae - as + 1, lb = be - bs + 1;
+    uint32_t small = la < lb ? la : lb;
+    return inter * 2 > small;
+}
+
+static bool overlaps(const licscan_match *a, const licscan_match *b)
+{
+    return spans_overlap(a->tstart, a->tend, b->tstart, b->tend);
+}
+
+/* An upper bound on the score judge_candidate would give the pairs in
+ * s->out, and bounds on the candidate's coverage and ends, from the pairs
+ * alone: words between pairs count as absorbed where a var is, as extra
+ * where none is (less one glued word), template words between pairs as
+ * missing unless a glued word could take them. */
+static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
+                       pending *e)
+{
+    const pairs *p = &s->out;
+    uint32_t first_i = p->i[0], last_i = p->i[p->n - 1];
+    uint32_t inner_required = 0, greq = 0, v0, v1;
+    for (uint32_t t = p->t[0]; t <= p->t[p->n - 1]; t++)
+        inner_required += !tp->optional[t];
+    int64_t b = p->n;
+    e->a0 = e->a1 = first_i;
+    vars_in(tp, 0, p->t[0], &v0, &v1);
+    if (v1 > v0) {
+        e->a0 = paragraph_before(s, first_i, 0);
+        b += first_i - e->a0;
+    }
+    uint32_t vnext = 0;
+    for (uint32_t k = 1; k < p->n; k++) {
+        uint32_t pi = p->i[k - 1], pt = p->t[k - 1];
+        uint32_t ci = p->i[k], ct = p->t[k];
+        uint32_t w = ci - pi - 1, nt = ct - pt - 1;
+        if (!w)
+            continue;
+        while (vnext < tp->nvars && tp->vars[vnext].gap <= pt)
+            vnext++;
+        bool vars = vnext < tp->nvars && tp->vars[vnext].gap <= ct;
+        bool glue = nt >= 2 && nt <= 4;
+        if (glue)
+            for (uint32_t t = pt + 1; t < ct; t++)
+                greq += !tp->optional[t];
+        b += vars ? (int64_t)w : glue ? 2 - (int64_t)w : -(int64_t)w;
+    }
+    e->b0 = e->b1 = last_i;
+    vars_in(tp, p->t[p->n - 1] + 1, tp->ntok, &v0, &v1);
+    if (v1 > v0) {
+        e->b1 = paragraph_after(s, last_i, s->n);
+        b += e->b1 - last_i;
+    }
+    e->bound = (double)b - MISSING_WEIGHT * (double)(inner_required - mreq - greq);
+    e->cov_max = (double)(mreq + greq) / tp->nrequired;
+}
+
+/* Can the candidate of pending chain e change nothing? True when, among
+ * the candidates already judged that surely rank before it (score above
+ * its bound), the winners are such that whatever span it gets it loses to
+ * one of them and cannot become that one's runner-up. */
+static bool cannot_matter(scan *s, const pending *e, const ls_template *tp)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < s->ncand; c++)
+        n += s->cand[c].score > e->bound;
+    if (!n)
+        return false;
+    if (n != s->npre) {
+        /* the winners of those candidates, in rank order as in the end */
+        if (LS_GROW(s->a, s->pre, s->pre_cap, n)) {
+            s->rc = LICSCAN_ENOMEM;
+            return false;
+        }
+        s->npre = 0;
+        for (uint32_t c = 0; c < s->ncand; c++)
+            if (s->cand[c].score > e->bound)
+                s->pre[s->npre++] = s->cand[c];
+        qsort(s->pre, n, sizeof(licscan_match), cand_cmp);
+        s->npre_win = 0;
+        for (uint32_t c = 0; c < n; c++) {
+            licscan_match *m = &s->pre[c];
+            bool lost = false;
+            for (uint32_t w = 0; w < s->npre_win && !lost; w++) {
+                licscan_match *win = &s->pre[w];
+                if (!overlaps(win, m))
+                    continue;
+                lost = true;
+                if (!win->runner && m->tpl != win->tpl &&
+                    m->score >= RUNNER_UP_SCORE * win->score &&
+                    m->coverage >= RUNNER_UP_COVERAGE)
+                    win->runner = m->tpl;
+            }
+            if (!lost)
+                s->pre[s->npre_win++] = *m; /* winners first, in order */
+        }
+    }
+    for (uint32_t a = e->a0; a <= e->a1; a++)
+        for (uint32_t b = e->b0; b <= e->b1; b++) {
+            uint32_t w = 0;
+            while (w < s->npre_win &&
+                   !spans_overlap(s->pre[w].tstart, s->pre[w].tend, a, b))
+                w++;
+            if (w == s->npre_win)
+                return false; /* it could win there */
+            const licscan_match *win = &s->pre[w];
+            if (!win->runner && win->tpl != tp &&
+                e->bound >= RUNNER_UP_SCORE * win->score &&
+                e->cov_max >= RUNNER_UP_COVERAGE)
+                return false; /* it could be the runner-up */
+        }
+    return true;
+}
+
+static int pending_cmp(const void *a, const void *b)
+{
+    const pending *x = a, *y = b;
+    if (x->bound != y->bound)
+        return x->bound > y->bound ? -1 : 1;
+    return x->chain < y->chain ? -1 : x->chain > y->chain;
+}
+
+/* Align every chain that could win or be a runner-up, then judge them in
+ * order of the best score each could reach, leaving out those that can
+ * change nothing (judging is most of a candidate's cost). */
 static void align_chains(scan *s)
 {
     if (s->nchains > 1)
         qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
+    uint32_t npend = 0;
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
         bool dominated = false, with_vars = false;
@@ -1451,10 +1665,45 @@ static void align_chains(scan *s)
         if (dominated)
             continue;
         load_chain(s, ch);
+        const ls_template *tp = s->db->tpl[ch->tpl];
+        uint32_t mreq;
+        if (!align_candidate(s, tp, &mreq) || s->rc)
+            continue;
+        if (LS_GROW(s->a, s->pend, s->pend_cap, npend + 1)) {
+            s->rc = LICSCAN_ENOMEM;
+            return;
+        }
+        pending *e = &s->pend[npend++];
+        e->chain = c;
+        e->mreq = mreq;
+        e->off = s->kept.n;
+        e->n = s->out.n;
+        cand_bound(s, tp, mreq, e);
+        if (pairs_reserve(s, &s->kept, s->kept.n + s->out.n))
+            return;
+        memcpy(s->kept.i + s->kept.n, s->out.i, s->out.n * sizeof(uint32_t));
+        memcpy(s->kept.t + s->kept.n, s->out.t, s->out.n * sizeof(uint32_t));
+        s->kept.n += s->out.n;
+    }
+    if (s->rc)
+        return;
+    if (npend > 1)
+        qsort(s->pend, npend, sizeof(pending), pending_cmp);
+    s->npre = 0;
+    for (uint32_t k = 0; k < npend && !s->rc; k++) {
+        const pending *e = &s->pend[k];
+        const ls_template *tp = s->db->tpl[s->chains[e->chain].tpl];
+        if (cannot_matter(s, e, tp) || s->rc)
+            continue;
+        if (pairs_reserve(s, &s->out, e->n))
+            return;
+        memcpy(s->out.i, s->kept.i + e->off, e->n * sizeof(uint32_t));
+        memcpy(s->out.t, s->kept.t + e->off, e->n * sizeof(uint32_t));
+        s->out.n = e->n;
         uint32_t before = s->ncand;
-        build_candidate(s, s->db->tpl[ch->tpl]);
+        judge_candidate(s, tp, e->mreq);
         if (s->ncand > before)
-            s->cand[s->ncand - 1].chain = c;
+            s->cand[s->ncand - 1].chain = e->chain;
     }
 }
 
@@ -1471,43 +1720,6 @@ static void record_differences(scan *s, licscan_match *m)
         m->ndiffs = s->cand[s->ncand - 1].ndiffs;
         s->ncand = before;
     }
-}
-
-static int cand_rank(const licscan_match *a, const licscan_match *b)
-{
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    if (a->gaps != b->gaps) /* the same words, with fewer skipped */
-        return a->gaps < b->gaps ? -1 : 1;
-    if (a->coverage != b->coverage)
-        return a->coverage > b->coverage ? -1 : 1;
-    if (a->tpl->index != b->tpl->index)
-        return a->tpl->index < b->tpl->index ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
-}
-
-static int cand_cmp(const void *a, const void *b) { return cand_rank(a, b); }
-
-static int start_cmp(const void *a, const void *b)
-{
-    const licscan_match *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->kind < y->kind ? -1 : x->kind > y->kind;
-}
-
-static bool overlaps(const licscan_match *a, const licscan_match *b)
-{
-    uint32_t lo = a->tstart > b->tstart ? a->tstart : b->tstart;
-    uint32_t hi = a->tend < b->tend ? a->tend : b->tend;
-    if (hi < lo)
-        return false;
-    uint32_t inter = hi - lo + 1;
-    uint32_t la = a->tend - a->tstart + 1, lb = b->tend - b->tstart + 1;
-    uint32_t small = la < lb ? la : lb;
-    return inter * 2 > small;
 }
 
 /* ---------- references ---------- */
@@ -1812,6 +2024,9 @@ done:
     pairs_free(&s, &s.out);
     pairs_free(&s, &s.tmp);
     pairs_free(&s, &s.pool);
+    pairs_free(&s, &s.kept);
+    ls_free(s.a, s.pend);
+    ls_free(s.a, s.pre);
     ls_free(s.a, s.chains);
     ls_free(s.a, order);
     ls_buf_free(&s.subj);

@@ -228,9 +228,21 @@ static int add_literal(licscan_db *db, ls_template *t, ls_tokens *toks,
     int rc = ls_tokenize(&db->lex, t->source, from, to, st, toks);
     if (rc)
         return rc;
-    for (uint32_t i = before; i < toks->n; i++)
-        ls_buf_putc(optflags, optional ? 1 : 0);
-    return optflags->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    uint32_t added = toks->n - before;
+    if (!added)
+        return LICSCAN_OK;
+    /* one flag per token: append zeros, then mark them */
+    size_t at = optflags->len;
+    static const char zeros[64];
+    while (optflags->len - at < added && !optflags->failed) {
+        size_t k = added - (optflags->len - at);
+        ls_buf_append(optflags, zeros, k < sizeof zeros ? k : sizeof zeros);
+    }
+    if (optflags->failed)
+        return LICSCAN_ENOMEM;
+    if (optional)
+        memset(optflags->data + at, 1, added);
+    return LICSCAN_OK;
 }
 
 static bool starts(const char *s, size_t avail, const char *lit)
@@ -318,7 +330,8 @@ static int parse_template(licscan_db *db, ls_template *t, const char *file)
 
     while (i < n && !rc) {
         if (s[i] != '<' || i + 1 >= n || s[i + 1] != '<') {
-            i++;
+            const char *lt = memchr(s + i + 1, '<', n - i - 1);
+            i = lt ? (size_t)(lt - s) : n;
             continue;
         }
         size_t avail = n - i;
@@ -588,6 +601,17 @@ static size_t first_bad_byte(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* eight ASCII bytes, none NUL, at a time */
+        while (n - i >= 8) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if ((v & 0x8080808080808080ULL) ||
+                ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c == 0)
             return i;
