@@ -382,7 +382,18 @@ struct ls_kw_index {
     uint32_t *always; /* rules without keywords: run on every clause */
     uint32_t nalways;
     uint32_t max_groups; /* capture groups of the largest match pattern */
+    /* the first two bytes of some keyword (ASCII lowercased), a bit per
+     * pair: most words start no keyword, and this tells at once */
+    uint8_t pairs[65536 / 8];
 };
+
+static inline uint32_t kw_pair(const char *s)
+{
+    unsigned char a = (unsigned char)s[0], b = (unsigned char)s[1];
+    a = (unsigned char)(a >= 'A' && a <= 'Z' ? a + 32 : a);
+    b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+    return (uint32_t)a << 8 | b;
+}
 
 static uint32_t kw_key(const char *s, uint32_t n)
 {
@@ -466,6 +477,8 @@ static int build_kw_index(licscan_db *db)
             en->rule = i;
             en->next = x->head[s];
             x->head[s] = ++x->ne;
+            uint32_t pair = kw_pair(r->keywords[k]);
+            x->pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
         }
     }
     kw_index_free(a, db->kw);
@@ -731,8 +744,10 @@ static bool leads_list(const char *p, size_t n)
 {
     if (n && p[n - 1] == ':')
         return true;
-    for (size_t i = 0; i + 4 < n; i++) {
-        if (p[i] != ':' || p[i + 1] != ' ')
+    for (const char *c = memchr(p, ':', n); c && c + 4 < p + n;
+         c = memchr(c + 1, ':', (size_t)(p + n - c - 1))) {
+        size_t i = (size_t)(c - p);
+        if (p[i + 1] != ' ')
             continue;
         size_t j = i + 2;
         bool paren = p[j] == '(';
@@ -811,8 +826,10 @@ static bool abbreviation(const char *w, size_t n)
         return true; /* initials and list letters: "J. Smith", "a." */
     if (n > 6)
         return false; /* longer than any of them */
+    char first = (char)(w[0] >= 'A' && w[0] <= 'Z' ? w[0] + 32 : w[0]);
     for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
-        if (strncasecmp(list[i], w, n) == 0 && !list[i][n])
+        if (list[i][0] == first && strncasecmp(list[i], w, n) == 0 &&
+            !list[i][n])
             return true;
     return false;
 }
@@ -1449,6 +1466,11 @@ static void collect_hits(engine *e)
             continue;
         }
         uint32_t room = s->cl[ci].de - i;
+        if (room < MIN_KEYWORD)
+            continue;
+        uint32_t pair = kw_pair(d + i);
+        if (!(x->pairs[pair >> 3] >> (pair & 7) & 1))
+            continue;
         for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
             uint32_t key = kw_key(d + i, klen);
             uint32_t slot = kw_slot(x, key);
