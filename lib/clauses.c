@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -719,7 +722,16 @@ static void copy_source(seg *s, const char *p, size_t n)
         return;
     uint32_t src = (uint32_t)(p - s->t);
     uint32_t *m = s->map + s->disp.len;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    __m128i at = _mm_setr_epi32((int)src, (int)src + 1, (int)src + 2,
+                                (int)src + 3);
+    for (; i + 4 <= n; i += 4) {
+        _mm_storeu_si128((__m128i *)(void *)(m + i), at);
+        at = _mm_add_epi32(at, _mm_set1_epi32(4));
+    }
+#endif
+    for (; i < n; i++)
         m[i] = src + (uint32_t)i;
     memcpy(s->disp.data + s->disp.len, p, n);
     s->disp.len += n;
@@ -737,6 +749,64 @@ static void copy_source(seg *s, const char *p, size_t n)
 #define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
 static const bool plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
                                      PLAIN64(192)};
+
+/* Length of the run of plain bytes at p (p[0] is one) and of single
+ * spaces between them, a space counting only before index `room`. */
+static size_t plain_run_scalar(const char *p, const char *e, const char *r,
+                               size_t room)
+{
+    for (;;) {
+        while (r < e && plain_byte[(unsigned char)*r])
+            r++;
+        if (r + 1 < e && *r == ' ' && plain_byte[(unsigned char)r[1]] &&
+            (size_t)(r - p) < room)
+            r++;
+        else
+            return (size_t)(r - p);
+    }
+}
+
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+/* Bit i set: byte i of v is plain (0x21..0x7f and not markup). */
+static inline unsigned plain_mask(__m128i v)
+{
+    __m128i bad = _mm_cmpeq_epi8(v, _mm_set1_epi8('*'));
+    static const char special[] = "`_\\<\".!?";
+    for (size_t k = 0; k < sizeof special - 1; k++)
+        bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, _mm_set1_epi8(special[k])));
+    /* signed: bytes of 0x80 and above are negative */
+    __m128i printable = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, printable));
+}
+
+/* plain_run_scalar, sixteen bytes at a time: most runs are whole
+ * sentences, which a byte loop ends at every word with a mispredicted
+ * branch. */
+static size_t plain_run(const char *p, const char *e, size_t room)
+{
+    const char *r = p + 1;
+    /* spaces count only before `room`: the byte loop goes on from there */
+    const char *lim = (size_t)(e - p) > room ? p + room : e;
+    while (lim - r > 16) { /* byte r[16] is read as the next of byte 15 */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
+        __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(r + 1));
+        unsigned space = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+        unsigned ok = plain_mask(v) | (space & plain_mask(next));
+        if (ok != 0xffffu) {
+            r += __builtin_ctz(~ok);
+            break;
+        }
+        r += 16;
+    }
+    return plain_run_scalar(p, e, r, room);
+}
+#else
+static size_t plain_run(const char *p, const char *e, size_t room)
+{
+    return plain_run_scalar(p, e, p + 1, room);
+}
+#endif
 
 /* A sentence that introduces a list: it ends in ':' or, in text whose
  * lines were rewrapped, holds ': 1.' / ': (a)' / ': i.'. */
@@ -1006,18 +1076,9 @@ static void add_line_text(seg *s, const char *p, const char *e)
              * copy; a space stops it where the clause reaches its size
              * limit, as below */
             open_clause(s);
-            const char *r = p + 1;
             size_t used = s->disp.len - s->open;
             size_t room = used < MAX_CLAUSE_BYTES ? MAX_CLAUSE_BYTES - used : 0;
-            for (;;) {
-                while (r < e && plain_byte[(unsigned char)*r])
-                    r++;
-                if (r + 1 < e && *r == ' ' &&
-                    plain_byte[(unsigned char)r[1]] && (size_t)(r - p) < room)
-                    r++;
-                else
-                    break;
-            }
+            const char *r = p + plain_run(p, e, room);
             copy_source(s, p, (size_t)(r - p));
             p = r;
             if (s->in_clause && s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
