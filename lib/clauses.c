@@ -770,10 +770,13 @@ static size_t plain_run_scalar(const char *p, const char *e, const char *r,
 /* Bit i set: byte i of v is plain (0x21..0x7f and not markup). */
 static inline unsigned plain_mask(__m128i v)
 {
-    __m128i bad = _mm_cmpeq_epi8(v, _mm_set1_epi8('*'));
-    static const char special[] = "`_\\<\".!?";
-    for (size_t k = 0; k < sizeof special - 1; k++)
-        bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, _mm_set1_epi8(special[k])));
+#define EQ(c) _mm_cmpeq_epi8(v, _mm_set1_epi8(c))
+    __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(EQ('*'), EQ('`')),
+                     _mm_or_si128(EQ('_'), EQ('\\'))),
+        _mm_or_si128(_mm_or_si128(EQ('<'), EQ('"')),
+                     _mm_or_si128(_mm_or_si128(EQ('.'), EQ('!')), EQ('?'))));
+#undef EQ
     /* signed: bytes of 0x80 and above are negative */
     __m128i printable = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20));
     return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, printable));
