@@ -1150,11 +1150,20 @@ static void add_line_text(seg *s, const char *p, const char *e)
          * quote or bracket, unless the word was an abbreviation */
         if ((c == '.' || c == '!' || c == '?') &&
             (p >= e || *p == ' ' || *p == '\t' || *p == '\r')) {
-            /* the next word may be on the next line of a wrapped text */
+            /* the next word may be on the next line of a wrapped text,
+             * after the comment marker that line starts with */
             const char *tend = s->t + s->tlen, *n = p;
-            while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
-                                *n == '\n'))
-                n++;
+            size_t cl = strlen(s->comment);
+            for (bool newline = false;;) {
+                while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
+                                    *n == '\n'))
+                    newline |= *n++ == '\n';
+                if (!newline || !cl || (size_t)(tend - n) < cl ||
+                    memcmp(n, s->comment, cl) != 0)
+                    break;
+                n += cl;
+                newline = false;
+            }
             bool next_starts = n >= tend || (*n >= 'A' && *n <= 'Z') ||
                                (*n >= '0' && *n <= '9') || *n == '"' ||
                                *n == '(' || (unsigned char)*n >= 0x80;
@@ -1292,11 +1301,12 @@ static void segment(seg *s)
         const char *q = p;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
-        if (cl && (size_t)(e - q) >= cl && memcmp(q, s->comment, cl) == 0)
-            q += cl;
-        else if (e - q >= 2 && (memcmp(q, "/*", 2) == 0 ||
-                                memcmp(q, "*/", 2) == 0))
+        /* the opening and closing marks of a C comment go before its "*"
+         * line marker, which would leave the closing line a "/" */
+        if (e - q >= 2 && (memcmp(q, "/*", 2) == 0 || memcmp(q, "*/", 2) == 0))
             q += 2;
+        else if (cl && (size_t)(e - q) >= cl && memcmp(q, s->comment, cl) == 0)
+            q += cl;
         const char *before_quote = q;
         uint32_t indent = 0;
         for (const char *r = p; r < q; r++)

@@ -874,6 +874,41 @@ def load_known_failures(corpus):
     return known
 
 
+# Variants that change only a text's layout or encoding: what they impose
+# must read exactly as in the original beside them (values, qualifiers,
+# evidence text, labels, rules, openness); only offsets may move.
+LAYOUT_VARIANTS = ("c-comment.txt", "hash-comment.txt", "slash-comment.txt",
+                   "crlf.txt", "smart-quotes.txt", "utf16le.txt", "utf16be.txt",
+                   "copyright-changed.txt")
+
+
+def obligations(out):
+    restr = {}
+    for flag, entry in (out.get("restrictions") or {}).items():
+        if entry:
+            restr[flag] = (json.dumps(entry.get("value"), sort_keys=True),
+                           json.dumps(entry.get("qualifier")),
+                           [(e.get("text"), e.get("label"), e.get("rule"))
+                            for e in entry.get("evidence", [])])
+    return restr, json.dumps(out.get("openness"), sort_keys=True)
+
+
+def layout_problems(results):
+    """Layout variants whose obligations differ from their original's."""
+    problems = []
+    for path, out in sorted(results.items()):
+        d, base = os.path.split(path)
+        orig = results.get(os.path.join(d, "original.txt"))
+        if base not in LAYOUT_VARIANTS or orig is None or "error" in out:
+            continue
+        (mine, my_open), (theirs, their_open) = obligations(out), obligations(orig)
+        flags = sorted(f for f in set(mine) | set(theirs) if mine.get(f) != theirs.get(f))
+        if flags or my_open != their_open:
+            problems.append("%s: reads differently from original.txt (%s)"
+                            % (path, ", ".join(flags) or "openness"))
+    return problems
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Check licscan against the test corpus.")
     ap.add_argument("corpus", nargs="?", default=os.path.join(ROOT, "corpus"))
@@ -976,6 +1011,9 @@ def main(argv=None):
             passed += 1
             if args.verbose:
                 print("ok   %s: %s" % (c.path, fmt_got(out)))
+    for problem in layout_problems(results):
+        failed += 1
+        print("FAIL " + problem)
     if args.restrictions_report:
         for line in restrictions_report(judged, args.corpus):
             print(line)
