@@ -75,7 +75,7 @@ typedef struct tok_ctx {
     bool too_long;
 } tok_ctx;
 
-static void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
+static inline void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
 {
     ls_lexicon *lx = c->lx;
     if (id && id < lx->equiv_index_cap && lx->equiv_index[id]) {
@@ -94,11 +94,27 @@ static void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
     c->st->prev_id = id;
 }
 
-/* End the current word; `next` is the offset just after it. */
-static void flush_word(tok_ctx *c)
+/* Look up (or with st->intern add) the n-byte word in c->w and emit it. */
+static inline void emit_word(tok_ctx *c, size_t n)
 {
-    if (!c->wn && !c->too_long)
-        return;
+    memset(c->w + n, 0, 8); /* zero padding for ls_hash_padded */
+    uint64_t h = ls_hash_padded(c->w, n);
+    uint32_t id;
+    if (c->st->intern) {
+        id = ls_dict_intern_padded(&c->lx->dict, c->w, n, h);
+        if (!id) {
+            c->out->failed = true;
+            return;
+        }
+    } else {
+        id = ls_dict_find_padded(&c->lx->dict, c->w, n, h);
+    }
+    emit_id(c, id, c->ws, c->we);
+}
+
+/* flush_word for an over-long word or one at the start of a line. */
+static void flush_word_special(tok_ctx *c)
+{
     size_t n = c->wn;
     c->wn = 0;
     if (c->too_long) {
@@ -108,34 +124,37 @@ static void flush_word(tok_ctx *c)
         c->st->line_start = false;
         return;
     }
-    if (c->st->line_start) {
-        /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
-        char nx = c->we < c->end ? c->text[c->we] : 0;
-        char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
-        /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
-         * (in "12. U.S. Government" only "12" numbers the item; a var
-         * standing for "12." would otherwise keep "U.S." in the template
-         * but not in the text) */
-        unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
-        bool abbrev = nx == '.' && c->w[0] > '9' &&
-                      ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
-        if (marker_word(c->w, n) && !abbrev &&
-            (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
-            return;
-        if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
-            return; /* a batch-file comment marker */
-    }
+    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
+    char nx = c->we < c->end ? c->text[c->we] : 0;
+    char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
+    /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
+     * (in "12. U.S. Government" only "12" numbers the item; a var
+     * standing for "12." would otherwise keep "U.S." in the template
+     * but not in the text) */
+    unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+    bool abbrev = nx == '.' && c->w[0] > '9' &&
+                  ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
+    if (marker_word(c->w, n) && !abbrev &&
+        (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
+        return;
+    if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
+        return; /* a batch-file comment marker */
     c->st->line_start = false;
-    memset(c->w + n, 0, 8); /* zero padding for ls_hash_padded */
-    uint64_t h = ls_hash_padded(c->w, n);
-    uint32_t id = c->st->intern
-                      ? ls_dict_intern_hashed(&c->lx->dict, c->w, n, h)
-                      : ls_dict_find_hashed(&c->lx->dict, c->w, n, h);
-    if (c->st->intern && !id) {
-        c->out->failed = true;
+    emit_word(c, n);
+}
+
+/* End the current word, if any; the common case inline. */
+static inline void flush_word(tok_ctx *c)
+{
+    if (!c->wn && !c->too_long)
+        return;
+    if (c->too_long || c->st->line_start) {
+        flush_word_special(c);
         return;
     }
-    emit_id(c, id, c->ws, c->we);
+    size_t n = c->wn;
+    c->wn = 0;
+    emit_word(c, n);
 }
 
 static inline void add_byte(tok_ctx *c, char b, size_t s, size_t e)
@@ -173,6 +192,60 @@ static const char ascii_fold[256] = {
     ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
     ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
     ['Y'] = 'y', ['Z'] = 'z'};
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LS_SWAR_WORDS 1
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
+/* The high bit of each of the eight bytes of v that is an ASCII letter or
+ * digit. Bytes are < 0x80 after masking, so the per-byte additions cannot
+ * carry into the next byte. */
+static inline uint64_t alnum_bits(uint64_t v)
+{
+    uint64_t x = v & ~HIGH;
+    uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x7f - '9'));
+    uint64_t y = x | ONES * 0x20; /* upper case folded onto lower */
+    uint64_t alpha = (y + ONES * (0x80 - 'a')) & ~(y + ONES * (0x7f - 'z'));
+    return (digit | alpha) & ~v & HIGH;
+}
+#endif
+
+/* Append the run of ASCII letters and digits at text[q..end) to the word,
+ * folded to lower case; returns the offset after the run. Eight bytes at a
+ * time where the word has room: letters and digits all have bit 0x20 set
+ * once lower case, so setting it folds; bytes past the run are stored but
+ * lie beyond c->wn. */
+static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
+                                   size_t end)
+{
+#ifdef LS_SWAR_WORDS
+    while (end - q >= 8 && c->wn + 8 <= LS_MAX_WORD) {
+        uint64_t v;
+        memcpy(&v, text + q, 8);
+        uint64_t m = alnum_bits(v);
+        uint64_t low = v | (m >> 2);
+        memcpy(c->w + c->wn, &low, 8);
+        if (m != HIGH) {
+            size_t k = (size_t)__builtin_ctzll(~m & HIGH) >> 3;
+            c->wn += k;
+            return q + k;
+        }
+        c->wn += 8;
+        q += 8;
+    }
+#endif
+    char f;
+    while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
+        if (c->wn < LS_MAX_WORD)
+            c->w[c->wn++] = f;
+        else
+            c->too_long = true;
+        q++;
+    }
+    return q;
+}
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -270,20 +343,12 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 /* the common case: a run of ASCII letters and digits */
                 if (!c.wn && !c.too_long)
                     c.ws = p;
-                size_t q = p;
-                char f;
-                while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
-                    if (c.wn < LS_MAX_WORD)
-                        c.w[c.wn++] = f;
-                    else
-                        c.too_long = true;
-                    q++;
-                }
-                c.we = q;
-                p = q;
+                p = add_ascii_run(&c, text, p, end);
+                c.we = p;
                 continue;
             }
-            flush_word(&c);
+            if (c.wn || c.too_long)
+                flush_word(&c);
             size_t skip = 0;
             switch (b) {
             case '\n':
