@@ -158,6 +158,14 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
     while (i < n) {
         if (s[i] < 0x80) {
             i++;
+            /* ASCII runs eight bytes at a time */
+            while (n - i >= 8) {
+                uint64_t v;
+                memcpy(&v, s + i, 8);
+                if (v & 0x8080808080808080ULL)
+                    break;
+                i += 8;
+            }
             continue;
         }
         size_t k = ls_utf8_valid_len(s + i, end);
