@@ -32,17 +32,31 @@ void ls_tokens_free(ls_tokens *t)
     t->n = t->cap = 0;
 }
 
-static inline void push_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
+static inline void put_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
 {
-    if (out->n == out->cap &&
-        LS_GROW(out->alloc, out->v, out->cap, out->n + 1)) {
-        out->failed = true;
-        return;
-    }
     out->v[out->n].id = id;
     out->v[out->n].start = (uint32_t)s;
     out->v[out->n].end = (uint32_t)e;
     out->n++;
+}
+
+/* push_token when the array is full; apart so the common case stays a
+ * few instructions. */
+static void push_token_grow(ls_tokens *out, uint32_t id, size_t s, size_t e)
+{
+    if (LS_GROW(out->alloc, out->v, out->cap, out->n + 1)) {
+        out->failed = true;
+        return;
+    }
+    put_token(out, id, s, e);
+}
+
+static inline void push_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
+{
+    if (out->n == out->cap)
+        push_token_grow(out, id, s, e);
+    else
+        put_token(out, id, s, e);
 }
 
 /* A word as list marker: "12", "b", "iv" (roman numerals up to xxxix). */
@@ -63,7 +77,26 @@ static bool marker_word(const char *w, size_t n)
     return roman && n <= 6;
 }
 
+/* Ids of recent words of up to 16 bytes, keyed by the zero-padded word
+ * itself (never all zero): most words of a text repeat, and a hit skips
+ * hashing and probing the dictionary. Direct-mapped, one per call, so it
+ * needs no locking; it holds only what the dictionary answered, and ids
+ * never change. 256 entries: larger ones cost more to clear for the many
+ * short literals of templates than they save. */
+#define WORD_CACHE_BITS 8
+typedef struct word_cache {
+    uint64_t key[1u << WORD_CACHE_BITS][2]; /* bytes 0-7, 8-15 */
+    uint32_t id[1u << WORD_CACHE_BITS];
+} word_cache;
+
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 typedef struct tok_ctx {
+    word_cache *cache;
     ls_lexicon *lx;
     ls_tokstate *st;
     ls_tokens *out;
@@ -75,39 +108,78 @@ typedef struct tok_ctx {
     bool too_long;
 } tok_ctx;
 
+/* emit_id for a word with equivalences; false when none applies. */
+static bool emit_equiv(tok_ctx *c, uint32_t id, size_t s, size_t e)
+{
+    ls_lexicon *lx = c->lx;
+    for (uint32_t k = lx->equiv_index[id] - 1;
+         k < lx->nequiv && lx->equiv[k].from == id; k++) {
+        const ls_equiv *q = &lx->equiv[k];
+        if (q->after && q->after != c->st->prev_id)
+            continue;
+        for (uint32_t j = 0; j < q->to_len; j++)
+            push_token(c->out, q->to[j], s, e);
+        c->st->prev_id = q->to[q->to_len - 1];
+        return true;
+    }
+    return false;
+}
+
 static inline void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
 {
     ls_lexicon *lx = c->lx;
-    if (id && id < lx->equiv_index_cap && lx->equiv_index[id]) {
-        for (uint32_t k = lx->equiv_index[id] - 1;
-             k < lx->nequiv && lx->equiv[k].from == id; k++) {
-            const ls_equiv *q = &lx->equiv[k];
-            if (q->after && q->after != c->st->prev_id)
-                continue;
-            for (uint32_t j = 0; j < q->to_len; j++)
-                push_token(c->out, q->to[j], s, e);
-            c->st->prev_id = q->to[q->to_len - 1];
-            return;
-        }
-    }
+    if (id && id < lx->equiv_index_cap && lx->equiv_index[id] &&
+        emit_equiv(c, id, s, e))
+        return;
     push_token(c->out, id, s, e);
     c->st->prev_id = id;
 }
 
-/* Look up (or with st->intern add) the n-byte word in c->w and emit it. */
-static inline void emit_word(tok_ctx *c, size_t n)
+/* The dictionary's id for the n-byte zero-padded word in c->w, added with
+ * st->intern; false when adding it fails. Apart from emit_word, whose
+ * cache hits need none of this. */
+static bool lookup_word(tok_ctx *c, size_t n, uint32_t *id)
 {
-    memset(c->w + n, 0, 8); /* zero padding for ls_hash_padded */
     uint64_t h = ls_hash_padded(c->w, n);
+    if (!c->st->intern) {
+        *id = ls_dict_find_padded(&c->lx->dict, c->w, n, h);
+        return true;
+    }
+    *id = ls_dict_intern_padded(&c->lx->dict, c->w, n, h);
+    return *id != 0;
+}
+
+/* Look up (or with st->intern add) the n-byte word in c->w and emit it.
+ * Words of up to 16 bytes go through the cache. */
+static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
+{
+    memset(c->w + n, 0, 8); /* zero padding for hashing */
     uint32_t id;
-    if (c->st->intern) {
-        id = ls_dict_intern_padded(&c->lx->dict, c->w, n, h);
-        if (!id) {
+    if (n > 16) {
+        if (!lookup_word(c, n, &id)) {
             c->out->failed = true;
             return;
         }
     } else {
-        id = ls_dict_find_padded(&c->lx->dict, c->w, n, h);
+        uint64_t k0, k1 = 0;
+        memcpy(&k0, c->w, 8);
+        if (n > 8) /* bytes n..15 are padding */
+            memcpy(&k1, c->w + 8, 8);
+        uint32_t slot = (uint32_t)(((k0 ^ (k1 * 0xc2b2ae3d27d4eb4fULL)) *
+                                    0x9e3779b97f4a7c15ULL) >>
+                                   (64 - WORD_CACHE_BITS));
+        uint64_t *key = c->cache->key[slot];
+        if (key[0] == k0 && key[1] == k1) {
+            id = c->cache->id[slot];
+        } else {
+            if (!lookup_word(c, n, &id)) {
+                c->out->failed = true;
+                return;
+            }
+            key[0] = k0;
+            key[1] = k1;
+            c->cache->id[slot] = id;
+        }
     }
     emit_id(c, id, c->ws, c->we);
 }
@@ -143,11 +215,10 @@ static void flush_word_special(tok_ctx *c)
     emit_word(c, n);
 }
 
-/* End the current word, if any; the common case inline. */
-static inline void flush_word(tok_ctx *c)
+/* End the current word, which is not empty. Inline where words end after
+ * an ASCII run, the common case. */
+static ALWAYS_INLINE void end_word(tok_ctx *c)
 {
-    if (!c->wn && !c->too_long)
-        return;
     if (c->too_long || c->st->line_start) {
         flush_word_special(c);
         return;
@@ -155,6 +226,13 @@ static inline void flush_word(tok_ctx *c)
     size_t n = c->wn;
     c->wn = 0;
     emit_word(c, n);
+}
+
+/* End the current word, if any. */
+static void flush_word(tok_ctx *c)
+{
+    if (c->wn || c->too_long)
+        end_word(c);
 }
 
 static inline void add_byte(tok_ctx *c, char b, size_t s, size_t e)
@@ -323,6 +401,9 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 ls_tokstate *st, ls_tokens *out)
 {
     tok_ctx c;
+    word_cache cache;
+    memset(cache.key, 0, sizeof(cache.key)); /* 0 matches no word */
+    c.cache = &cache;
     c.lx = lx;
     c.st = st;
     c.out = out;
@@ -348,7 +429,7 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 continue;
             }
             if (c.wn || c.too_long)
-                flush_word(&c);
+                end_word(&c);
             size_t skip = 0;
             switch (b) {
             case '\n':
