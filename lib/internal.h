@@ -222,12 +222,25 @@ typedef struct ls_tokstate {
 } ls_tokstate;
 
 
+/* Ids of words of up to 16 bytes, keyed by the zero-padded word (never all
+ * zero), direct-mapped: tokenize.c's shortcut past hashing and probing. */
+#define LS_WORD_CACHE_BITS 10
+typedef struct ls_word_cache {
+    uint64_t key[1u << LS_WORD_CACHE_BITS][2]; /* bytes 0-7, 8-15 */
+    uint32_t id[1u << LS_WORD_CACHE_BITS];
+} ls_word_cache;
+
 typedef struct ls_lexicon {
     ls_dict dict;
     ls_equiv *equiv;
     uint32_t nequiv, equiv_cap;
     uint32_t *equiv_index; /* word id -> first equiv + 1 (0: none) */
     uint32_t equiv_index_cap;
+    /* the word cache of tokenizing with intern (which has the lexicon to
+     * itself), kept across calls as templates share their words; valid
+     * while intern_cache_of is the dictionary's character buffer */
+    const char *intern_cache_of;
+    ls_word_cache intern_cache;
 } ls_lexicon;
 
 LS_HIDDEN void ls_lexicon_init(ls_lexicon *lx, const ls_alloc *a);

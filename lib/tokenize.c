@@ -77,17 +77,16 @@ static bool marker_word(const char *w, size_t n)
     return roman && n <= 6;
 }
 
-/* Ids of recent words of up to 16 bytes, keyed by the zero-padded word
- * itself (never all zero): most words of a text repeat, and a hit skips
- * hashing and probing the dictionary. Direct-mapped, one per call, so it
- * needs no locking; it holds only what the dictionary answered, and ids
- * never change. 256 entries: larger ones cost more to clear for the many
- * short literals of templates than they save. */
-#define WORD_CACHE_BITS 8
-typedef struct word_cache {
-    uint64_t key[1u << WORD_CACHE_BITS][2]; /* bytes 0-7, 8-15 */
-    uint32_t id[1u << WORD_CACHE_BITS];
-} word_cache;
+/* Words of a text repeat: a cache hit skips hashing and probing the
+ * dictionary. It holds only what the dictionary answered, and ids never
+ * change. Without intern the cache is the call's own, so concurrent scans
+ * need no locking; 512 entries, as clearing a larger one costs more than
+ * it saves on texts of a few KiB. With intern it is the lexicon's, kept
+ * across the many short literals of templates, and cleared when the
+ * dictionary's character buffer is not the one it was filled from (the
+ * dictionary is only ever replaced whole while empty, by the frozen
+ * image, or copied by thawing it). */
+#define SCAN_CACHE_BITS 9
 
 #ifdef __GNUC__
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -96,7 +95,9 @@ typedef struct word_cache {
 #endif
 
 typedef struct tok_ctx {
-    word_cache *cache;
+    uint64_t (*cache_key)[2]; /* the word cache: ls_word_cache's layout */
+    uint32_t *cache_id;
+    unsigned cache_shift;     /* 64 - log2(its entries) */
     ls_lexicon *lx;
     ls_tokstate *st;
     ls_tokens *out;
@@ -167,10 +168,10 @@ static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
             memcpy(&k1, c->w + 8, 8);
         uint32_t slot = (uint32_t)(((k0 ^ (k1 * 0xc2b2ae3d27d4eb4fULL)) *
                                     0x9e3779b97f4a7c15ULL) >>
-                                   (64 - WORD_CACHE_BITS));
-        uint64_t *key = c->cache->key[slot];
+                                   c->cache_shift);
+        uint64_t *key = c->cache_key[slot];
         if (key[0] == k0 && key[1] == k1) {
-            id = c->cache->id[slot];
+            id = c->cache_id[slot];
         } else {
             if (!lookup_word(c, n, &id)) {
                 c->out->failed = true;
@@ -178,7 +179,7 @@ static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
             }
             key[0] = k0;
             key[1] = k1;
-            c->cache->id[slot] = id;
+            c->cache_id[slot] = id;
         }
     }
     emit_id(c, id, c->ws, c->we);
@@ -401,9 +402,23 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 ls_tokstate *st, ls_tokens *out)
 {
     tok_ctx c;
-    word_cache cache;
-    memset(cache.key, 0, sizeof(cache.key)); /* 0 matches no word */
-    c.cache = &cache;
+    uint64_t scan_key[1u << SCAN_CACHE_BITS][2];
+    uint32_t scan_id[1u << SCAN_CACHE_BITS];
+    if (st->intern) {
+        if (lx->intern_cache_of != lx->dict.chars.data) {
+            /* a new dictionary, or its words moved: start afresh */
+            memset(lx->intern_cache.key, 0, sizeof(lx->intern_cache.key));
+            lx->intern_cache_of = lx->dict.chars.data;
+        }
+        c.cache_key = lx->intern_cache.key;
+        c.cache_id = lx->intern_cache.id;
+        c.cache_shift = 64 - LS_WORD_CACHE_BITS;
+    } else {
+        memset(scan_key, 0, sizeof(scan_key)); /* 0 matches no word */
+        c.cache_key = scan_key;
+        c.cache_id = scan_id;
+        c.cache_shift = 64 - SCAN_CACHE_BITS;
+    }
     c.lx = lx;
     c.st = st;
     c.out = out;
@@ -518,6 +533,8 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         }
     }
     flush_word(&c);
+    if (st->intern) /* the buffer may have moved; the ids hold */
+        lx->intern_cache_of = lx->dict.chars.data;
     return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
 }
 
