@@ -106,7 +106,7 @@ typedef struct tok_ctx {
     char w[LS_MAX_WORD + 16]; /* + zero padding for hashing */
     size_t wn;
     size_t ws, we;  /* span of the current word */
-    bool too_long;
+    bool too_long;  /* only with wn == LS_MAX_WORD: wn != 0 means a word */
 } tok_ctx;
 
 /* emit_id for a word with equivalences; false when none applies. */
@@ -232,13 +232,13 @@ static ALWAYS_INLINE void end_word(tok_ctx *c)
 /* End the current word, if any. */
 static void flush_word(tok_ctx *c)
 {
-    if (c->wn || c->too_long)
+    if (c->wn)
         end_word(c);
 }
 
 static inline void add_byte(tok_ctx *c, char b, size_t s, size_t e)
 {
-    if (!c->wn && !c->too_long)
+    if (!c->wn)
         c->ws = s;
     c->we = e;
     if (c->wn < LS_MAX_WORD)
@@ -300,20 +300,22 @@ static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
                                    size_t end)
 {
 #ifdef LS_SWAR_WORDS
-    while (end - q >= 8 && c->wn + 8 <= LS_MAX_WORD) {
+    size_t wn = c->wn;
+    while (end - q >= 8 && wn + 8 <= LS_MAX_WORD) {
         uint64_t v;
         memcpy(&v, text + q, 8);
         uint64_t m = alnum_bits(v);
         uint64_t low = v | (m >> 2);
-        memcpy(c->w + c->wn, &low, 8);
+        memcpy(c->w + wn, &low, 8);
         if (m != HIGH) {
             size_t k = (size_t)__builtin_ctzll(~m & HIGH) >> 3;
-            c->wn += k;
+            c->wn = wn + k;
             return q + k;
         }
-        c->wn += 8;
+        wn += 8;
         q += 8;
     }
+    c->wn = wn;
 #endif
     char f;
     while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
@@ -325,6 +327,19 @@ static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
     }
     return q;
 }
+
+/* 1 for the ASCII bytes that only end a word: all but letters, digits,
+ * line ends and the '(' '<' '&' that can start a marker, a tag or an
+ * entity. */
+static const unsigned char plain_ascii[128] = {
+    /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1,
+    /* 0x10 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x20 */ 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1,
+    /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -437,14 +452,18 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         if (b < 0x80) {
             if (ascii_fold[b]) {
                 /* the common case: a run of ASCII letters and digits */
-                if (!c.wn && !c.too_long)
+                if (!c.wn)
                     c.ws = p;
                 p = add_ascii_run(&c, text, p, end);
                 c.we = p;
                 continue;
             }
-            if (c.wn || c.too_long)
+            if (c.wn)
                 end_word(&c);
+            if (plain_ascii[b]) {
+                p++;
+                continue;
+            }
             size_t skip = 0;
             switch (b) {
             case '\n':
