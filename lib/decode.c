@@ -91,6 +91,11 @@ static int decode_utf16(const ls_alloc *a, const uint8_t *d, size_t len,
                          : (uint32_t)(d[i + 1] << 8 | d[i]);
         size_t at = i;
         i += 2;
+        if (u - 1 < 0x7f && u != '\r') { /* ASCII but NUL and CR */
+            t->owned[o] = (char)u;
+            t->map[o++] = (uint32_t)at;
+            continue;
+        }
         if (u == 0) {
             snprintf(err, errlen, "NUL character at byte %zu: binary input",
                      at);
