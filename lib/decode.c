@@ -91,6 +91,11 @@ static int decode_utf16(const ls_alloc *a, const uint8_t *d, size_t len,
                          : (uint32_t)(d[i + 1] << 8 | d[i]);
         size_t at = i;
         i += 2;
+        if (u - 1 < 0x7f && u != '\r') { /* ASCII but NUL and CR */
+            t->owned[o] = (char)u;
+            t->map[o++] = (uint32_t)at;
+            continue;
+        }
         if (u == 0) {
             snprintf(err, errlen, "NUL character at byte %zu: binary input",
                      at);
@@ -158,6 +163,14 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
     while (i < n) {
         if (s[i] < 0x80) {
             i++;
+            /* ASCII runs eight bytes at a time */
+            while (n - i >= 8) {
+                uint64_t v;
+                memcpy(&v, s + i, 8);
+                if (v & 0x8080808080808080ULL)
+                    break;
+                i += 8;
+            }
             continue;
         }
         size_t k = ls_utf8_valid_len(s + i, end);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "licscan.h"
 
@@ -64,8 +65,6 @@ LS_HIDDEN void ls_buf_free(ls_buf *b);
 /* ---------- hashing ---------- */
 
 LS_HIDDEN uint64_t ls_hash_bytes(const void *p, size_t n);
-/* The same hash, for a word followed by zero bytes up to a multiple of 8. */
-LS_HIDDEN uint64_t ls_hash_padded(const char *s, size_t n);
 static inline uint64_t ls_mix64(uint64_t x)
 {
     x ^= x >> 30;
@@ -74,6 +73,20 @@ static inline uint64_t ls_mix64(uint64_t x)
     x *= 0x94d049bb133111ebULL;
     x ^= x >> 31;
     return x;
+}
+/* The same hash, for a word followed by zero bytes up to a multiple of 8;
+ * inline, as the tokenizer hashes every word. */
+static inline uint64_t ls_hash_padded(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (size_t k = 0; k < n; k += 8) {
+        uint64_t v;
+        memcpy(&v, s + k, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+    }
+    h = ls_mix64(h);
+    return h ? h : 1;
 }
 
 /* ---------- decoding ---------- */
@@ -127,6 +140,57 @@ LS_HIDDEN uint32_t ls_dict_find_hashed(const ls_dict *d, const char *w,
                                        size_t n, uint64_t h);
 LS_HIDDEN uint32_t ls_dict_intern_hashed(ls_dict *d, const char *w, size_t n,
                                          uint64_t h);
+/* Find or add a word w[0..n) with no NUL byte that is followed by at least
+ * 8 zero bytes (the tokenizer's word buffer), h = ls_hash_padded(w, n).
+ * Inline: the tokenizer looks up every word. Bytes 0..n of w and of a
+ * dictionary word agree exactly when the words do (w[n] is 0); they are
+ * compared eight at a time while the reads stay inside the character
+ * buffer, the last chunk masked to the bytes up to n. */
+static inline bool ls_dict_equal_padded(const ls_dict *d, uint32_t id,
+                                        const char *w, size_t n)
+{
+    size_t off = d->word_off[id];
+    const char *s = d->chars.data + off;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (off + n + 8 <= d->chars.len) {
+        size_t k = 0;
+        uint64_t a, b;
+        for (; k + 8 <= n; k += 8) {
+            memcpy(&a, s + k, 8);
+            memcpy(&b, w + k, 8);
+            if (a != b)
+                return false;
+        }
+        memcpy(&a, s + k, 8);
+        memcpy(&b, w + k, 8);
+        size_t r = n - k + 1; /* 1..8 bytes left, the terminator included */
+        uint64_t mask = ~(uint64_t)0 >> (64 - 8 * r);
+        return ((a ^ b) & mask) == 0;
+    }
+#endif
+    for (size_t i = 0; i <= n; i++) /* stops at s's terminator */
+        if (s[i] != w[i])
+            return false;
+    return true;
+}
+
+static inline uint32_t ls_dict_find_padded(const ls_dict *d, const char *w,
+                                           size_t n, uint64_t h)
+{
+    if (!d->cap)
+        return LS_TOKEN_UNKNOWN;
+    uint32_t mask = d->cap - 1;
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+        uint64_t hi = d->hashes[i];
+        if (hi == h && ls_dict_equal_padded(d, d->ids[i], w, n))
+            return d->ids[i];
+        if (hi == 0)
+            return LS_TOKEN_UNKNOWN;
+    }
+}
+
+LS_HIDDEN uint32_t ls_dict_intern_padded(ls_dict *d, const char *w, size_t n,
+                                         uint64_t h);
 LS_HIDDEN const char *ls_dict_word(const ls_dict *d, uint32_t id);
 
 /* Spelling equivalences: a word that stands for a sequence of words, or a
@@ -158,12 +222,25 @@ typedef struct ls_tokstate {
 } ls_tokstate;
 
 
+/* Ids of words of up to 16 bytes, keyed by the zero-padded word (never all
+ * zero), direct-mapped: tokenize.c's shortcut past hashing and probing. */
+#define LS_WORD_CACHE_BITS 10
+typedef struct ls_word_cache {
+    uint64_t key[1u << LS_WORD_CACHE_BITS][2]; /* bytes 0-7, 8-15 */
+    uint32_t id[1u << LS_WORD_CACHE_BITS];
+} ls_word_cache;
+
 typedef struct ls_lexicon {
     ls_dict dict;
     ls_equiv *equiv;
     uint32_t nequiv, equiv_cap;
     uint32_t *equiv_index; /* word id -> first equiv + 1 (0: none) */
     uint32_t equiv_index_cap;
+    /* the word cache of tokenizing with intern (which has the lexicon to
+     * itself), kept across calls as templates share their words; valid
+     * while intern_cache_of is the dictionary's character buffer */
+    const char *intern_cache_of;
+    ls_word_cache intern_cache;
 } ls_lexicon;
 
 LS_HIDDEN void ls_lexicon_init(ls_lexicon *lx, const ls_alloc *a);

@@ -32,17 +32,31 @@ void ls_tokens_free(ls_tokens *t)
     t->n = t->cap = 0;
 }
 
-static inline void push_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
+static inline void put_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
 {
-    if (out->n == out->cap &&
-        LS_GROW(out->alloc, out->v, out->cap, out->n + 1)) {
-        out->failed = true;
-        return;
-    }
     out->v[out->n].id = id;
     out->v[out->n].start = (uint32_t)s;
     out->v[out->n].end = (uint32_t)e;
     out->n++;
+}
+
+/* push_token when the array is full; apart so the common case stays a
+ * few instructions. */
+static void push_token_grow(ls_tokens *out, uint32_t id, size_t s, size_t e)
+{
+    if (LS_GROW(out->alloc, out->v, out->cap, out->n + 1)) {
+        out->failed = true;
+        return;
+    }
+    put_token(out, id, s, e);
+}
+
+static inline void push_token(ls_tokens *out, uint32_t id, size_t s, size_t e)
+{
+    if (out->n == out->cap)
+        push_token_grow(out, id, s, e);
+    else
+        put_token(out, id, s, e);
 }
 
 /* A word as list marker: "12", "b", "iv" (roman numerals up to xxxix). */
@@ -63,7 +77,27 @@ static bool marker_word(const char *w, size_t n)
     return roman && n <= 6;
 }
 
+/* Words of a text repeat: a cache hit skips hashing and probing the
+ * dictionary. It holds only what the dictionary answered, and ids never
+ * change. Without intern the cache is the call's own, so concurrent scans
+ * need no locking; 512 entries, as clearing a larger one costs more than
+ * it saves on texts of a few KiB. With intern it is the lexicon's, kept
+ * across the many short literals of templates, and cleared when the
+ * dictionary's character buffer is not the one it was filled from (the
+ * dictionary is only ever replaced whole while empty, by the frozen
+ * image, or copied by thawing it). */
+#define SCAN_CACHE_BITS 9
+
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 typedef struct tok_ctx {
+    uint64_t (*cache_key)[2]; /* the word cache: ls_word_cache's layout */
+    uint32_t *cache_id;
+    unsigned cache_shift;     /* 64 - log2(its entries) */
     ls_lexicon *lx;
     ls_tokstate *st;
     ls_tokens *out;
@@ -72,33 +106,88 @@ typedef struct tok_ctx {
     char w[LS_MAX_WORD + 16]; /* + zero padding for hashing */
     size_t wn;
     size_t ws, we;  /* span of the current word */
-    bool too_long;
+    bool too_long;  /* only with wn == LS_MAX_WORD: wn != 0 means a word */
 } tok_ctx;
 
-static void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
+/* emit_id for a word with equivalences; false when none applies. */
+static bool emit_equiv(tok_ctx *c, uint32_t id, size_t s, size_t e)
 {
     ls_lexicon *lx = c->lx;
-    if (id && id < lx->equiv_index_cap && lx->equiv_index[id]) {
-        for (uint32_t k = lx->equiv_index[id] - 1;
-             k < lx->nequiv && lx->equiv[k].from == id; k++) {
-            const ls_equiv *q = &lx->equiv[k];
-            if (q->after && q->after != c->st->prev_id)
-                continue;
-            for (uint32_t j = 0; j < q->to_len; j++)
-                push_token(c->out, q->to[j], s, e);
-            c->st->prev_id = q->to[q->to_len - 1];
-            return;
-        }
+    for (uint32_t k = lx->equiv_index[id] - 1;
+         k < lx->nequiv && lx->equiv[k].from == id; k++) {
+        const ls_equiv *q = &lx->equiv[k];
+        if (q->after && q->after != c->st->prev_id)
+            continue;
+        for (uint32_t j = 0; j < q->to_len; j++)
+            push_token(c->out, q->to[j], s, e);
+        c->st->prev_id = q->to[q->to_len - 1];
+        return true;
     }
+    return false;
+}
+
+static inline void emit_id(tok_ctx *c, uint32_t id, size_t s, size_t e)
+{
+    ls_lexicon *lx = c->lx;
+    if (id && id < lx->equiv_index_cap && lx->equiv_index[id] &&
+        emit_equiv(c, id, s, e))
+        return;
     push_token(c->out, id, s, e);
     c->st->prev_id = id;
 }
 
-/* End the current word; `next` is the offset just after it. */
-static void flush_word(tok_ctx *c)
+/* The dictionary's id for the n-byte zero-padded word in c->w, added with
+ * st->intern; false when adding it fails. Apart from emit_word, whose
+ * cache hits need none of this. */
+static bool lookup_word(tok_ctx *c, size_t n, uint32_t *id)
 {
-    if (!c->wn && !c->too_long)
-        return;
+    uint64_t h = ls_hash_padded(c->w, n);
+    if (!c->st->intern) {
+        *id = ls_dict_find_padded(&c->lx->dict, c->w, n, h);
+        return true;
+    }
+    *id = ls_dict_intern_padded(&c->lx->dict, c->w, n, h);
+    return *id != 0;
+}
+
+/* Look up (or with st->intern add) the n-byte word in c->w and emit it.
+ * Words of up to 16 bytes go through the cache. */
+static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
+{
+    memset(c->w + n, 0, 8); /* zero padding for hashing */
+    uint32_t id;
+    if (n > 16) {
+        if (!lookup_word(c, n, &id)) {
+            c->out->failed = true;
+            return;
+        }
+    } else {
+        uint64_t k0, k1 = 0;
+        memcpy(&k0, c->w, 8);
+        if (n > 8) /* bytes n..15 are padding */
+            memcpy(&k1, c->w + 8, 8);
+        uint32_t slot = (uint32_t)(((k0 ^ (k1 * 0xc2b2ae3d27d4eb4fULL)) *
+                                    0x9e3779b97f4a7c15ULL) >>
+                                   c->cache_shift);
+        uint64_t *key = c->cache_key[slot];
+        if (key[0] == k0 && key[1] == k1) {
+            id = c->cache_id[slot];
+        } else {
+            if (!lookup_word(c, n, &id)) {
+                c->out->failed = true;
+                return;
+            }
+            key[0] = k0;
+            key[1] = k1;
+            c->cache_id[slot] = id;
+        }
+    }
+    emit_id(c, id, c->ws, c->we);
+}
+
+/* flush_word for an over-long word or one at the start of a line. */
+static void flush_word_special(tok_ctx *c)
+{
     size_t n = c->wn;
     c->wn = 0;
     if (c->too_long) {
@@ -108,39 +197,48 @@ static void flush_word(tok_ctx *c)
         c->st->line_start = false;
         return;
     }
-    if (c->st->line_start) {
-        /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
-        char nx = c->we < c->end ? c->text[c->we] : 0;
-        char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
-        /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
-         * (in "12. U.S. Government" only "12" numbers the item; a var
-         * standing for "12." would otherwise keep "U.S." in the template
-         * but not in the text) */
-        unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
-        bool abbrev = nx == '.' && c->w[0] > '9' &&
-                      ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
-        if (marker_word(c->w, n) && !abbrev &&
-            (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
-            return;
-        if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
-            return; /* a batch-file comment marker */
-    }
+    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
+    char nx = c->we < c->end ? c->text[c->we] : 0;
+    char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
+    /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
+     * (in "12. U.S. Government" only "12" numbers the item; a var
+     * standing for "12." would otherwise keep "U.S." in the template
+     * but not in the text) */
+    unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+    bool abbrev = nx == '.' && c->w[0] > '9' &&
+                  ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
+    if (marker_word(c->w, n) && !abbrev &&
+        (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
+        return;
+    if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
+        return; /* a batch-file comment marker */
     c->st->line_start = false;
-    memset(c->w + n, 0, 8); /* zero padding for ls_hash_padded */
-    uint64_t h = ls_hash_padded(c->w, n);
-    uint32_t id = c->st->intern
-                      ? ls_dict_intern_hashed(&c->lx->dict, c->w, n, h)
-                      : ls_dict_find_hashed(&c->lx->dict, c->w, n, h);
-    if (c->st->intern && !id) {
-        c->out->failed = true;
+    emit_word(c, n);
+}
+
+/* End the current word, which is not empty. Inline where words end after
+ * an ASCII run, the common case. */
+static ALWAYS_INLINE void end_word(tok_ctx *c)
+{
+    if (c->too_long || c->st->line_start) {
+        flush_word_special(c);
         return;
     }
-    emit_id(c, id, c->ws, c->we);
+    size_t n = c->wn;
+    c->wn = 0;
+    emit_word(c, n);
+}
+
+/* End the current word, if any. */
+static void flush_word(tok_ctx *c)
+{
+    if (c->wn)
+        end_word(c);
 }
 
 static inline void add_byte(tok_ctx *c, char b, size_t s, size_t e)
 {
-    if (!c->wn && !c->too_long)
+    if (!c->wn)
         c->ws = s;
     c->we = e;
     if (c->wn < LS_MAX_WORD)
@@ -173,6 +271,75 @@ static const char ascii_fold[256] = {
     ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
     ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
     ['Y'] = 'y', ['Z'] = 'z'};
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LS_SWAR_WORDS 1
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
+/* The high bit of each of the eight bytes of v that is an ASCII letter or
+ * digit. Bytes are < 0x80 after masking, so the per-byte additions cannot
+ * carry into the next byte. */
+static inline uint64_t alnum_bits(uint64_t v)
+{
+    uint64_t x = v & ~HIGH;
+    uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x7f - '9'));
+    uint64_t y = x | ONES * 0x20; /* upper case folded onto lower */
+    uint64_t alpha = (y + ONES * (0x80 - 'a')) & ~(y + ONES * (0x7f - 'z'));
+    return (digit | alpha) & ~v & HIGH;
+}
+#endif
+
+/* Append the run of ASCII letters and digits at text[q..end) to the word,
+ * folded to lower case; returns the offset after the run. Eight bytes at a
+ * time where the word has room: letters and digits all have bit 0x20 set
+ * once lower case, so setting it folds; bytes past the run are stored but
+ * lie beyond c->wn. */
+static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
+                                   size_t end)
+{
+#ifdef LS_SWAR_WORDS
+    size_t wn = c->wn;
+    while (end - q >= 8 && wn + 8 <= LS_MAX_WORD) {
+        uint64_t v;
+        memcpy(&v, text + q, 8);
+        uint64_t m = alnum_bits(v);
+        uint64_t low = v | (m >> 2);
+        memcpy(c->w + wn, &low, 8);
+        if (m != HIGH) {
+            size_t k = (size_t)__builtin_ctzll(~m & HIGH) >> 3;
+            c->wn = wn + k;
+            return q + k;
+        }
+        wn += 8;
+        q += 8;
+    }
+    c->wn = wn;
+#endif
+    char f;
+    while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
+        if (c->wn < LS_MAX_WORD)
+            c->w[c->wn++] = f;
+        else
+            c->too_long = true;
+        q++;
+    }
+    return q;
+}
+
+/* 1 for the ASCII bytes that only end a word: all but letters, digits,
+ * line ends and the '(' '<' '&' that can start a marker, a tag or an
+ * entity. */
+static const unsigned char plain_ascii[128] = {
+    /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1,
+    /* 0x10 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x20 */ 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1,
+    /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -250,6 +417,23 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 ls_tokstate *st, ls_tokens *out)
 {
     tok_ctx c;
+    uint64_t scan_key[1u << SCAN_CACHE_BITS][2];
+    uint32_t scan_id[1u << SCAN_CACHE_BITS];
+    if (st->intern) {
+        if (lx->intern_cache_of != lx->dict.chars.data) {
+            /* a new dictionary, or its words moved: start afresh */
+            memset(lx->intern_cache.key, 0, sizeof(lx->intern_cache.key));
+            lx->intern_cache_of = lx->dict.chars.data;
+        }
+        c.cache_key = lx->intern_cache.key;
+        c.cache_id = lx->intern_cache.id;
+        c.cache_shift = 64 - LS_WORD_CACHE_BITS;
+    } else {
+        memset(scan_key, 0, sizeof(scan_key)); /* 0 matches no word */
+        c.cache_key = scan_key;
+        c.cache_id = scan_id;
+        c.cache_shift = 64 - SCAN_CACHE_BITS;
+    }
     c.lx = lx;
     c.st = st;
     c.out = out;
@@ -268,22 +452,18 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         if (b < 0x80) {
             if (ascii_fold[b]) {
                 /* the common case: a run of ASCII letters and digits */
-                if (!c.wn && !c.too_long)
+                if (!c.wn)
                     c.ws = p;
-                size_t q = p;
-                char f;
-                while (q < end && (f = ascii_fold[(unsigned char)text[q]])) {
-                    if (c.wn < LS_MAX_WORD)
-                        c.w[c.wn++] = f;
-                    else
-                        c.too_long = true;
-                    q++;
-                }
-                c.we = q;
-                p = q;
+                p = add_ascii_run(&c, text, p, end);
+                c.we = p;
                 continue;
             }
-            flush_word(&c);
+            if (c.wn)
+                end_word(&c);
+            if (plain_ascii[b]) {
+                p++;
+                continue;
+            }
             size_t skip = 0;
             switch (b) {
             case '\n':
@@ -372,6 +552,8 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         }
     }
     flush_word(&c);
+    if (st->intern) /* the buffer may have moved; the ids hold */
+        lx->intern_cache_of = lx->dict.chars.data;
     return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
 }
 

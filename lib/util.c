@@ -223,18 +223,6 @@ uint64_t ls_hash_bytes(const void *p, size_t n)
     return hash_finish(h);
 }
 
-uint64_t ls_hash_padded(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
-    for (size_t k = 0; k < n; k += 8) {
-        uint64_t v;
-        memcpy(&v, s + k, 8);
-        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 29;
-    }
-    return hash_finish(h);
-}
-
 /* ---------- dictionary ---------- */
 
 void ls_dict_init(ls_dict *d, const ls_alloc *a)
@@ -309,11 +297,24 @@ uint32_t ls_dict_intern(ls_dict *d, const char *w, size_t n)
     return ls_dict_intern_hashed(d, w, n, ls_hash_bytes(w, n));
 }
 
+static uint32_t dict_add(ls_dict *d, const char *w, size_t n, uint64_t h);
+
 uint32_t ls_dict_intern_hashed(ls_dict *d, const char *w, size_t n, uint64_t h)
 {
     uint32_t id = ls_dict_find_hashed(d, w, n, h);
-    if (id)
-        return id;
+    return id ? id : dict_add(d, w, n, h);
+}
+
+uint32_t ls_dict_intern_padded(ls_dict *d, const char *w, size_t n, uint64_t h)
+{
+    uint32_t id = ls_dict_find_padded(d, w, n, h);
+    return id ? id : dict_add(d, w, n, h);
+}
+
+/* Add a word known to be absent; 0 on allocation failure. */
+static uint32_t dict_add(ls_dict *d, const char *w, size_t n, uint64_t h)
+{
+    uint32_t id;
     if ((d->count + 1) * 2 >= d->cap &&
         dict_rehash(d, d->cap ? d->cap * 2 : 1024))
         return 0;
