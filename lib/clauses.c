@@ -62,6 +62,7 @@ static void rule_free(licscan_db *db, ls_rule *r)
         pattern_free(a, r->unless[i]);
     ls_free(a, r->unless);
     pattern_free(a, r->within);
+    ls_free(a, r->within_src);
     pattern_free(a, r->unless_anywhere);
     ls_free(a, r->id);
     ls_free(a, r->value_arg);
@@ -352,7 +353,8 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
             return rc;
         if (IS("within")) {
             r->within = code;
-            return LICSCAN_OK;
+            r->within_src = ls_strndup(a, arg, al);
+            return r->within_src ? LICSCAN_OK : LICSCAN_ENOMEM;
         }
         if (IS("unless-anywhere")) {
             r->unless_anywhere = code;
@@ -506,6 +508,29 @@ static size_t first_invalid_utf8(const char *s, size_t n)
     return n;
 }
 
+/* Rules whose `within` patterns are the same text get one class, so a
+ * scan decides each clause's context once for all of them (the use
+ * categories share theirs). */
+static void assign_within_classes(licscan_db *db)
+{
+    db->nwithin = 0;
+    for (uint32_t i = 0; i < db->rules.n; i++) {
+        ls_rule *r = db->rules.v[i];
+        if (!r->within_src)
+            continue;
+        r->within_class = db->nwithin;
+        for (uint32_t j = 0; j < i; j++) {
+            const ls_rule *o = db->rules.v[j];
+            if (o->within_src && strcmp(o->within_src, r->within_src) == 0) {
+                r->within_class = o->within_class;
+                break;
+            }
+        }
+        if (r->within_class == db->nwithin)
+            db->nwithin++;
+    }
+}
+
 int ls_rules_add(licscan_db *db, const char *text, size_t len,
                  const char *source)
 {
@@ -566,6 +591,7 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         }
         if (!rc) {
             ls_free(a, p.v);
+            assign_within_classes(db);
             return LICSCAN_OK;
         }
     }
@@ -867,7 +893,8 @@ static void close_clause(seg *s, uint32_t end_src)
      * nested; a list item also takes a plain sentence ending in ':' ("You
      * agree not to use the Model:") that sits at its own depth. */
     c->lead = -1;
-    for (int32_t k = (int32_t)s->ncl - 1; k >= 0; k--) {
+    for (int32_t k = (int32_t)s->ncl - 1; k >= 0 && (c->depth || c->item);
+         k--) {
         const clause *o = &s->cl[k];
         if (o->depth < c->depth || (c->item && !o->item && o->leads)) {
             c->lead = k;
@@ -1037,6 +1064,7 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
 static void detect_comment_style(seg *s)
 {
     static const char *const marks[] = {"//", "#", "*", ";;", "--"};
+    static const size_t mark_len[] = {2, 1, 1, 2, 2};
     uint32_t count[5] = {0}, lines = 0;
     const char *t = s->t, *end = t + s->tlen;
     for (const char *p = t; p < end;) {
@@ -1049,8 +1077,8 @@ static void detect_comment_style(seg *s)
         if (q < e && *q != '\r') {
             lines++;
             for (int k = 0; k < 5; k++)
-                if ((size_t)(e - q) >= strlen(marks[k]) &&
-                    memcmp(q, marks[k], strlen(marks[k])) == 0)
+                if ((size_t)(e - q) >= mark_len[k] &&
+                    memcmp(q, marks[k], mark_len[k]) == 0)
                     count[k]++;
         }
         p = e + 1;
@@ -1492,6 +1520,7 @@ typedef struct engine {
     uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
+    uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
     int rc;
 } engine;
 
@@ -1698,6 +1727,9 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
     }
     if (!r->within || e->no_context)
         return true;
+    uint8_t *known = &e->inside[(size_t)ci * e->db->nwithin + r->within_class];
+    if (*known)
+        return *known == 1;
     bool inside = false;
     int32_t k = (int32_t)ci;
     for (int depth = 0; k >= 0 && depth < MAX_LEAD_CHAIN && !inside; depth++) {
@@ -1715,6 +1747,7 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
         }
         k = ck->lead;
     }
+    *known = inside ? 1 : 2;
     return inside;
 }
 
@@ -1786,7 +1819,9 @@ static void engine_free(engine *e)
     ls_free(a, e->anywhere);
     ls_free(a, e->f);
     ls_free(a, e->memo_of);
+    ls_free(a, e->inside);
     e->memo_of = NULL;
+    e->inside = NULL;
     e->hits = NULL;
     e->queued = NULL;
     e->anywhere = NULL;
@@ -1803,10 +1838,12 @@ static int prepare(engine *e, const seg *s)
     ls_free(&e->db->alloc, e->queued);
     ls_free(&e->db->alloc, e->anywhere);
     ls_free(&e->db->alloc, e->memo_of);
+    ls_free(&e->db->alloc, e->inside);
     e->memo_of = NULL;
     e->queued = ls_calloc(&e->db->alloc, e->db->rules.n + 1, sizeof(uint32_t));
     e->anywhere = ls_calloc(&e->db->alloc, e->db->rules.n + 1, 1);
-    if (!e->queued || !e->anywhere)
+    e->inside = ls_calloc(&e->db->alloc, (size_t)s->ncl * e->db->nwithin + 1, 1);
+    if (!e->queued || !e->anywhere || !e->inside)
         return LICSCAN_ENOMEM;
     if (e->memo) {
         e->memo_of = ls_malloc(&e->db->alloc,

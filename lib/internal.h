@@ -336,6 +336,8 @@ typedef struct ls_rule {
     ls_pattern **unless;  /* none of these may match */
     uint32_t nunless;
     ls_pattern *within;   /* the clause or one of its lead-ins matches */
+    char *within_src;     /* its source: rules with the same one ... */
+    uint32_t within_class; /* ... share this, and one answer per clause */
     ls_pattern *unless_anywhere; /* no clause of the text may match */
     uint32_t value_how;
     char *value_arg;      /* group name or constant */
@@ -445,6 +447,7 @@ struct licscan_db {
     bool custom_allocator; /* opened with an allocator hook */
     ls_ruleset rules;
     struct ls_kw_index *kw; /* keyword prefilter of the rules */
+    uint32_t nwithin;       /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
