@@ -1521,6 +1521,11 @@ typedef struct engine {
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
     uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
+    /* of the text's run (not of pieces): every rule that fired on a clause
+     * by its own words, before its context was judged, in clause order */
+    bool record_alone;
+    fired *alone;
+    uint32_t nalone, alone_cap;
     int rc;
 } engine;
 
@@ -1753,7 +1758,11 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
 
 static void keep(engine *e, const fired *f)
 {
-    if (!context_allows(e, f->rule, f->clause) ||
+    if (e->record_alone &&
+        !(e->rc = LS_GROW(&e->db->alloc, e->alone, e->alone_cap,
+                          e->nalone + 1)))
+        e->alone[e->nalone++] = *f;
+    if (e->rc || !context_allows(e, f->rule, f->clause) ||
         (e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
         return;
     e->f[e->nf++] = *f;
@@ -1820,8 +1829,11 @@ static void engine_free(engine *e)
     ls_free(a, e->f);
     ls_free(a, e->memo_of);
     ls_free(a, e->inside);
+    ls_free(a, e->alone);
     e->memo_of = NULL;
     e->inside = NULL;
+    e->alone = NULL;
+    e->nalone = e->alone_cap = 0;
     e->hits = NULL;
     e->queued = NULL;
     e->anywhere = NULL;
@@ -2249,13 +2261,53 @@ static bool value_set_has(const value_set *vs, const value_key *k)
     return false;
 }
 
+/* What fired on the text's clause `from` by its own words, as if on the
+ * piece s, when s is that clause alone: e->f gets it, true. */
+static bool recall_clause(engine *e, const seg *s, uint32_t from)
+{
+    const clause *c = &e->s->cl[from];
+    uint32_t len = c->de - c->ds;
+    if (s->ncl != 1 || s->cl[0].de - s->cl[0].ds != len ||
+        memcmp(s->disp.data + s->cl[0].ds, e->s->disp.data + c->ds, len))
+        return false;
+    e->nf = 0;
+    for (uint32_t i = 0; i < e->nalone && !e->rc; i++) {
+        if (e->alone[i].clause != from)
+            continue;
+        fired f = e->alone[i];
+        f.clause = 0;
+        uint32_t *span[4] = {&f.vs, &f.ve, &f.qs, &f.qe};
+        for (int k = 0; k < 4; k++)
+            if (*span[k] != UINT32_MAX)
+                *span[k] = *span[k] - c->ds + s->cl[0].ds;
+        if (!(e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
+            e->f[e->nf++] = f;
+    }
+    return true;
+}
+
 /* The values the rules read in one piece of text, out of its context
- * (no lead-ins): both sides of a comparison are read the same way. */
-static int values_in_text(engine *e, const char *t, size_t n, value_set *out)
+ * (no lead-ins): both sides of a comparison are read the same way. A
+ * piece that is the text's clause `from` (UINT32_MAX: none) again takes
+ * what the rules found there. */
+static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
+                          value_set *out)
 {
     out->n = 0;
     seg s;
-    int rc = rules_on_piece(e, &s, t, n);
+    int rc;
+    if (from != UINT32_MAX) {
+        seg_init(&s, &e->db->alloc, t, n);
+        segment(&s);
+        rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+        if (!rc && !recall_clause(e, &s, from)) {
+            seg_free(&s);
+            rc = rules_on_piece(e, &s, t, n);
+        }
+        rc = rc ? rc : e->rc;
+    } else {
+        rc = rules_on_piece(e, &s, t, n);
+    }
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
@@ -2415,9 +2467,10 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
     ls_buf_append(tb, d + k, c->de - k);
     if (tb->failed)
         return LICSCAN_ENOMEM;
-    int rc = values_in_text(e, d + c->ds, c->de - c->ds, now);
+    int rc = values_in_text(e, d + c->ds, c->de - c->ds,
+                            (uint32_t)(c - s->cl), now);
     if (!rc)
-        rc = values_in_text(e, tb->data, tb->len, before);
+        rc = values_in_text(e, tb->data, tb->len, UINT32_MAX, before);
     for (uint32_t i = 0; i < now->n && !rc; i++)
         if (!value_set_has(before, &now->v[i]))
             rc = add_change(r, m, cap, now->v[i].flag, true, ev->start,
@@ -2521,8 +2574,10 @@ int ls_extract_clauses(const licscan_db *db, const ls_text *text,
             rc = LICSCAN_ENOMEM;
         if (!rc)
             rc = engine_start(&e);
+        e.record_alone = true;
         if (!rc)
             rc = run_rules(&e, &s);
+        e.record_alone = false;
         if (!rc)
             rc = build_restrictions(res, &e, opts, text);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
