@@ -698,12 +698,12 @@ static bool alnum(unsigned char c)
            (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-/* Room for n more display bytes and the NUL after them. */
-static bool reserve(seg *s, size_t n)
+/* Room for n more display bytes and the NUL after them: the growing. */
+static bool reserve_more(seg *s, size_t n)
 {
     size_t need = s->disp.len + n + 1;
-    if (s->failed || (need <= s->map_cap && need <= s->disp.cap))
-        return !s->failed;
+    if (s->failed)
+        return false;
     size_t cap = s->map_cap > s->disp.cap ? s->map_cap : s->disp.cap;
     if (cap < 1024)
         cap = 1024;
@@ -726,6 +726,13 @@ static bool reserve(seg *s, size_t n)
     }
     s->failed = !m || !d;
     return !s->failed;
+}
+
+static inline bool reserve(seg *s, size_t n)
+{
+    size_t need = s->disp.len + n + 1;
+    return (need <= s->map_cap && need <= s->disp.cap && !s->failed) ||
+           reserve_more(s, n);
 }
 
 /* Append n display bytes, each mapped to input offset src. */
