@@ -1775,6 +1775,17 @@ static void keep(engine *e, const fired *f)
     e->f[e->nf++] = *f;
 }
 
+/* Move a fired rule's value and qualifier spans (those it has) from one
+ * clause start to another: unsigned arithmetic wraps back into range. */
+static void move_spans(uint32_t *vs, uint32_t *ve, uint32_t *qs, uint32_t *qe,
+                       uint32_t from, uint32_t to)
+{
+    uint32_t *span[4] = {vs, ve, qs, qe};
+    for (int k = 0; k < 4; k++)
+        if (*span[k] != UINT32_MAX)
+            *span[k] = *span[k] - from + to;
+}
+
 /* The memo's answer for clause ci, with its spans moved to the clause. */
 static void recall(engine *e, uint32_t ci)
 {
@@ -1786,10 +1797,7 @@ static void recall(engine *e, uint32_t ci)
             continue;
         fired f = {.rule = m->rule, .clause = ci, .number = m->number,
                    .vs = m->vs, .ve = m->ve, .qs = m->qs, .qe = m->qe};
-        uint32_t *span[4] = {&f.vs, &f.ve, &f.qs, &f.qe};
-        for (int k = 0; k < 4; k++)
-            if (*span[k] != UINT32_MAX)
-                *span[k] += ds;
+        move_spans(&f.vs, &f.ve, &f.qs, &f.qe, 0, ds);
         keep(e, &f);
     }
 }
@@ -2283,10 +2291,7 @@ static bool recall_clause(engine *e, const seg *s, uint32_t from)
             continue;
         fired f = e->alone[i];
         f.clause = 0;
-        uint32_t *span[4] = {&f.vs, &f.ve, &f.qs, &f.qe};
-        for (int k = 0; k < 4; k++)
-            if (*span[k] != UINT32_MAX)
-                *span[k] = *span[k] - c->ds + s->cl[0].ds;
+        move_spans(&f.vs, &f.ve, &f.qs, &f.qe, c->ds, s->cl[0].ds);
         if (!(e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
             e->f[e->nf++] = f;
     }
@@ -2699,10 +2704,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
                 break;
             ls_memo_fired *m = &b->fired[b->nfired++];
             *m = (ls_memo_fired){f.number, f.rule, f.vs, f.ve, f.qs, f.qe};
-            uint32_t *span[4] = {&m->vs, &m->ve, &m->qs, &m->qe};
-            for (int k = 0; k < 4; k++)
-                if (*span[k] != UINT32_MAX)
-                    *span[k] -= cl->ds;
+            move_spans(&m->vs, &m->ve, &m->qs, &m->qe, cl->ds, 0);
         }
         rc = rc ? rc : e->rc;
         if (!known && !rc)

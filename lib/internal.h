@@ -62,6 +62,11 @@ LS_HIDDEN void ls_buf_puts(ls_buf *b, const char *s);
 LS_HIDDEN void ls_buf_putc(ls_buf *b, char c);
 LS_HIDDEN void ls_buf_free(ls_buf *b);
 
+/* Copy in[0, n) to out with each run of spaces, tabs and line ends made
+ * one space, none at either end (how a difference quotes template
+ * wording); returns the length written, at most n. */
+LS_HIDDEN size_t ls_collapse_spaces(char *out, const char *in, size_t n);
+
 /* ---------- hashing ---------- */
 
 LS_HIDDEN uint64_t ls_hash_bytes(const void *p, size_t n);

@@ -902,20 +902,7 @@ static void add_diff(scan *s, licscan_match *m, uint32_t op, size_t ts,
         s->rc = LICSCAN_ENOMEM;
         return;
     }
-    size_t o = 0;
-    bool space = false;
-    for (size_t k = 0; k < tpl_len; k++) {
-        char c = tpl_text[k];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            space = o > 0;
-            continue;
-        }
-        if (space)
-            txt[o++] = ' ';
-        space = false;
-        txt[o++] = c;
-    }
-    txt[o] = 0;
+    txt[ls_collapse_spaces(txt, tpl_text, tpl_len)] = 0;
     ls_diff *d = &m->diffs[m->ndiffs++];
     d->op = op;
     d->start = ls_text_input_offset(s->text, ts);

@@ -192,6 +192,26 @@ void ls_buf_free(ls_buf *b)
     b->len = b->cap = 0;
 }
 
+/* ---------- text ---------- */
+
+size_t ls_collapse_spaces(char *out, const char *in, size_t n)
+{
+    size_t o = 0;
+    bool space = false;
+    for (size_t k = 0; k < n; k++) {
+        char c = in[k];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = o > 0;
+            continue;
+        }
+        if (space)
+            out[o++] = ' ';
+        space = false;
+        out[o++] = c;
+    }
+    return o;
+}
+
 /* ---------- hashing ---------- */
 
 /* Eight bytes at a time, multiply-xorshift; never returns 0. The last

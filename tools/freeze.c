@@ -93,18 +93,7 @@ static char *wording(const licscan_db *db, const ls_template *t, size_t *len)
     char *collapsed = malloc(t->source_len + 1);
     if (!collapsed)
         return NULL;
-    size_t o = 0;
-    for (size_t k = 0; k < t->source_len; k++) {
-        char c = t->source[k];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            if (o && collapsed[o - 1] != ' ')
-                collapsed[o++] = ' ';
-            continue;
-        }
-        collapsed[o++] = c;
-    }
-    while (o && collapsed[o - 1] == ' ')
-        o--;
+    size_t o = ls_collapse_spaces(collapsed, t->source, t->source_len);
     ls_buf b;
     ls_buf_init(&b, &db->alloc);
     ls_append_plain(&b, collapsed, o);
