@@ -1117,18 +1117,23 @@ static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
     uint32_t ei = fi > EDGE_INPUT ? fi - EDGE_INPUT : 0;
     lcs(s, tp, ei, fi - ei, e0, ft - e0);
     for (uint32_t k = 0; k < an->n && !s->rc; k++) {
-        for (uint32_t d = 0; d < LS_SHINGLE; d++) {
-            uint32_t i = an->i[k] + d, t = an->t[k] + d;
-            if (s->out.n) {
-                uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
-                if (i <= li || t <= lt)
-                    continue;
-                /* fill the gap between the last match and this one */
-                if (i > li + 1 && t > lt + 1)
-                    lcs(s, tp, li + 1, i - li - 1, lt + 1, t - lt - 1);
-            }
-            pairs_push(s, &s->out, i, t);
+        uint32_t ai = an->i[k], at = an->t[k], d = 0;
+        if (s->out.n) {
+            /* words of the shingle not past the last match on both sides
+             * are skipped; the rest follow it, after a gap for the first */
+            uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
+            if (li >= ai)
+                d = li + 1 - ai;
+            if (lt >= at && lt + 1 - at > d)
+                d = lt + 1 - at;
+            if (d >= LS_SHINGLE)
+                continue;
+            /* fill the gap between the last match and this one */
+            if (ai + d > li + 1 && at + d > lt + 1)
+                lcs(s, tp, li + 1, ai + d - li - 1, lt + 1, at + d - lt - 1);
         }
+        for (; d < LS_SHINGLE; d++)
+            pairs_push(s, &s->out, ai + d, at + d);
     }
     if (s->rc || !s->out.n)
         return false;
@@ -1403,8 +1408,17 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
             pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
         /* later rounds look for other occurrences elsewhere */
         from = n;
-        for (uint32_t j = 0; j < n; j++)
-            if (!used[j] && h[j].x >= c->x0 && h[j].x < c->x1) {
+        /* hits are in input order: those in [x0, x1) are one run */
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (h[mid].x < c->x0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (uint32_t j = lo; j < n && h[j].x < c->x1; j++)
+            if (!used[j]) {
                 used[j] = 1;
                 left--;
                 if (from == n)
