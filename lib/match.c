@@ -58,10 +58,20 @@ typedef struct chain {
     uint32_t off, n;  /* anchors in scan.pool */
 } chain;
 
+/* Pairs of aligned chains, kept until judged: blocks that never move, so
+ * keeping pairs copies them once (a growing array copied them again at
+ * each growth). */
+typedef struct kept_block {
+    struct kept_block *next;
+    size_t used, cap; /* in uint32_t */
+    uint32_t v[];
+} kept_block;
+
 /* A chain aligned and waiting to be judged. */
 typedef struct pending {
     uint32_t chain;
-    uint32_t off, n;  /* its pairs in scan.kept */
+    const uint32_t *i, *t; /* its n pairs, in a kept block */
+    uint32_t n;
     uint32_t mreq;    /* required words matched */
     double bound;     /* its score is at most this */
     double cov_max;   /* its coverage is at most this */
@@ -81,7 +91,8 @@ typedef struct scan {
     ls_buf subj;
     licscan_match *cand;
     uint32_t ncand, cand_cap;
-    pairs anchors, out, tmp, pool, kept;
+    pairs anchors, out, tmp, pool;
+    struct kept_block *kept; /* newest first */
     pending *pend;
     uint32_t pend_cap;
     licscan_match *pre; /* judged candidates above a bound: winners first */
@@ -1164,11 +1175,10 @@ static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
     return true;
 }
 
-/* Judge the pairs in s->out (from align_candidate) and add a candidate. */
-static void judge_candidate(scan *s, const ls_template *tp,
+/* Judge aligned pairs p (from align_candidate) and add a candidate. */
+static void judge_candidate(scan *s, const ls_template *tp, const pairs *p,
                             uint32_t matched_req)
 {
-    pairs *p = &s->out;
     licscan_match m;
     memset(&m, 0, sizeof(m));
     m.tpl = tp;
@@ -1288,7 +1298,7 @@ static void build_candidate(scan *s, const ls_template *tp)
 {
     uint32_t mreq;
     if (align_candidate(s, tp, &mreq))
-        judge_candidate(s, tp, mreq);
+        judge_candidate(s, tp, &s->out, mreq);
 }
 
 /* ---------- candidates per template ---------- */
@@ -1637,6 +1647,37 @@ static int pending_cmp(const void *a, const void *b)
     return x->chain < y->chain ? -1 : x->chain > y->chain;
 }
 
+/* Copy the pairs in s->out to a kept block for pending e. */
+static int keep_pairs(scan *s, pending *e)
+{
+    size_t need = 2 * (size_t)s->out.n;
+    kept_block *b = s->kept;
+    if (!b || b->cap - b->used < need) {
+        /* room for several alignments of the whole input */
+        size_t cap = 16 * (size_t)s->n;
+        if (cap > ((size_t)1 << 22))
+            cap = (size_t)1 << 22;
+        if (cap < need)
+            cap = need;
+        if (cap > (SIZE_MAX - sizeof(kept_block)) / sizeof(uint32_t))
+            return s->rc = LICSCAN_ENOMEM;
+        b = ls_malloc(s->a, sizeof(kept_block) + cap * sizeof(uint32_t));
+        if (!b)
+            return s->rc = LICSCAN_ENOMEM;
+        b->next = s->kept;
+        b->used = 0;
+        b->cap = cap;
+        s->kept = b;
+    }
+    uint32_t *i = b->v + b->used, *t = i + s->out.n;
+    memcpy(i, s->out.i, s->out.n * sizeof(uint32_t));
+    memcpy(t, s->out.t, s->out.n * sizeof(uint32_t));
+    b->used += need;
+    e->i = i;
+    e->t = t;
+    return LICSCAN_OK;
+}
+
 /* Align every chain that could win or be a runner-up, then judge them in
  * order of the best score each could reach, leaving out those that can
  * change nothing (judging is most of a candidate's cost). */
@@ -1677,14 +1718,10 @@ static void align_chains(scan *s)
         pending *e = &s->pend[npend++];
         e->chain = c;
         e->mreq = mreq;
-        e->off = s->kept.n;
         e->n = s->out.n;
         cand_bound(s, tp, mreq, e);
-        if (pairs_reserve(s, &s->kept, s->kept.n + s->out.n))
+        if (keep_pairs(s, e))
             return;
-        memcpy(s->kept.i + s->kept.n, s->out.i, s->out.n * sizeof(uint32_t));
-        memcpy(s->kept.t + s->kept.n, s->out.t, s->out.n * sizeof(uint32_t));
-        s->kept.n += s->out.n;
     }
     if (s->rc)
         return;
@@ -1696,13 +1733,10 @@ static void align_chains(scan *s)
         const ls_template *tp = s->db->tpl[s->chains[e->chain].tpl];
         if (cannot_matter(s, e, tp) || s->rc)
             continue;
-        if (pairs_reserve(s, &s->out, e->n))
-            return;
-        memcpy(s->out.i, s->kept.i + e->off, e->n * sizeof(uint32_t));
-        memcpy(s->out.t, s->kept.t + e->off, e->n * sizeof(uint32_t));
-        s->out.n = e->n;
+        /* judged where they were kept: no copy */
+        const pairs p = {(uint32_t *)e->i, (uint32_t *)e->t, e->n, e->n};
         uint32_t before = s->ncand;
-        judge_candidate(s, tp, e->mreq);
+        judge_candidate(s, tp, &p, e->mreq);
         if (s->ncand > before)
             s->cand[s->ncand - 1].chain = e->chain;
     }
@@ -2025,7 +2059,11 @@ done:
     pairs_free(&s, &s.out);
     pairs_free(&s, &s.tmp);
     pairs_free(&s, &s.pool);
-    pairs_free(&s, &s.kept);
+    while (s.kept) {
+        kept_block *next = s.kept->next;
+        ls_free(s.a, s.kept);
+        s.kept = next;
+    }
     ls_free(s.a, s.pend);
     ls_free(s.a, s.pre);
     ls_free(s.a, s.chains);
