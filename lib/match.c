@@ -142,6 +142,25 @@ static void pairs_free(scan *s, pairs *p)
     ls_free(s->a, p->t);
 }
 
+/* Required (not optional) words among tp's words [a, b]: eight flags at a
+ * time, each byte counted when it is not zero. */
+static uint32_t required_in(const ls_template *tp, uint32_t a, uint32_t b)
+{
+    const uint8_t *o = tp->optional;
+    uint32_t opt = 0, k = a;
+    for (; k + 8 <= b + 1; k += 8) {
+        uint64_t x;
+        memcpy(&x, o + k, 8);
+        /* high bit of each byte: set when the byte is not zero */
+        x = ((((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x) >> 7) &
+            0x0101010101010101ull;
+        opt += (uint32_t)((x * 0x0101010101010101ull) >> 56);
+    }
+    for (; k <= b; k++)
+        opt += o[k] != 0;
+    return b + 1 - a - opt;
+}
+
 /* ---------- word-level LCS for small gaps ---------- */
 
 /* Vars of tp whose gap lies in [g0, g1]: index range [*v0, *v1). */
@@ -1279,9 +1298,7 @@ static void judge_candidate(scan *s, const ls_template *tp, const pairs *p,
      * word found: a longer template must explain more of the input than
      * it leaves out. Words missing past either end are a truncated copy,
      * not evidence against the template. */
-    uint32_t inner_required = 0;
-    for (uint32_t t = p->t[0]; t <= p->t[p->n - 1]; t++)
-        inner_required += !tp->optional[t];
+    uint32_t inner_required = required_in(tp, p->t[0], p->t[p->n - 1]);
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
               MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);
@@ -1546,9 +1563,8 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
 {
     const pairs *p = &s->out;
     uint32_t first_i = p->i[0], last_i = p->i[p->n - 1];
-    uint32_t inner_required = 0, greq = 0, v0, v1;
-    for (uint32_t t = p->t[0]; t <= p->t[p->n - 1]; t++)
-        inner_required += !tp->optional[t];
+    uint32_t inner_required = required_in(tp, p->t[0], p->t[p->n - 1]);
+    uint32_t greq = 0, v0, v1;
     int64_t b = p->n;
     e->a0 = e->a1 = first_i;
     vars_in(tp, 0, p->t[0], &v0, &v1);
