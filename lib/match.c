@@ -1998,6 +1998,14 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     for (uint32_t t = 0; t < db->ntpl; t++)
         if (count[t] >= 3 && !db->tpl[t]->replaced)
             order[norder++] = t;
+    /* a chain, an alignment and the pairs of one LCS each hold at most
+     * one pair per input word: room for them once, not growth on every
+     * push (the pool of chains only starts there) */
+    if (norder && (pairs_reserve(&s, &s.anchors, s.n) ||
+                   pairs_reserve(&s, &s.tmp, s.n) ||
+                   pairs_reserve(&s, &s.out, s.n) ||
+                   pairs_reserve(&s, &s.pool, s.n)))
+        goto done;
     sort_ctx_count = count;
     if (norder > 1)
         qsort(order, norder, sizeof(uint32_t), by_hits);
