@@ -348,14 +348,8 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
 {
     if (!ni || !nt || s->rc)
         return;
-    /* no word in common (by a 64-bit signature): nothing to align */
-    uint64_t sig = 0, hit_sig = 0;
-    for (uint32_t b = 0; b < nt; b++)
-        sig |= 1ull << (tp->tok[t0 + b].id & 63);
-    for (uint32_t a = 0; a < ni; a++)
-        hit_sig |= sig & (1ull << (s->tk[i0 + a].id & 63));
-    if (!hit_sig)
-        return;
+    /* (a gap too big for the table needs no signature: a common run at its
+     * start is a word in common) */
     if ((uint64_t)(ni + 1) * (nt + 1) > GAP_DP_CELLS) {
         /* too big to align word by word: keep any exact common run at the
          * ends, the rest counts as replaced */
@@ -370,6 +364,14 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
         }
         return;
     }
+    /* no word in common (by a 64-bit signature): nothing to align */
+    uint64_t sig = 0, hit_sig = 0;
+    for (uint32_t b = 0; b < nt; b++)
+        sig |= 1ull << (tp->tok[t0 + b].id & 63);
+    for (uint32_t a = 0; a < ni && !hit_sig; a++)
+        hit_sig = sig & (1ull << (s->tk[i0 + a].id & 63));
+    if (!hit_sig)
+        return;
     if (v0 != UINT32_MAX) {
         lcs_table_vars(s, tp, i0, ni, t0, nt, v0);
         return;
