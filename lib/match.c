@@ -1105,9 +1105,10 @@ static void trim_ends(scan *s, const ls_template *tp)
     /* a run is weak when it is short and separated from the next match by
      * input words at a break in the template too (words at a single
      * template gap are likely a var's text) */
+    /* (a run is walked only as far as it takes to be long enough) */
     for (;;) {
         uint32_t r = lo + 1;
-        while (r < hi && p->i[r] == p->i[r - 1] + 1 &&
+        while (r < hi && r - lo < 3 && p->i[r] == p->i[r - 1] + 1 &&
                p->t[r] == p->t[r - 1] + 1)
             r++;
         if (r >= hi || r - lo >= 3 || p->i[r] - p->i[r - 1] <= 1 ||
@@ -1119,7 +1120,7 @@ static void trim_ends(scan *s, const ls_template *tp)
         if (hi - lo < 2)
             break;
         uint32_t r = hi - 1;
-        while (r > lo && p->i[r] == p->i[r - 1] + 1 &&
+        while (r > lo && hi - r < 3 && p->i[r] == p->i[r - 1] + 1 &&
                p->t[r] == p->t[r - 1] + 1)
             r--;
         if (r <= lo || hi - r >= 3 || p->i[r] - p->i[r - 1] <= 1 ||
