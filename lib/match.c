@@ -1864,7 +1864,7 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
     } *look = NULL;
     uint8_t *nominated = NULL;
     uint32_t *all_hits = NULL;
-    uint32_t nlook = 0, look_cap = 0;
+    uint32_t nlook = 0;
 
     s.md = pcre2_match_data_create(1, db->gctx);
     s.mc = pcre2_match_context_create(db->gctx);
@@ -1912,9 +1912,13 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
                 count[db->post[q - 1].tpl]++;
             total += added;
         }
-        if (LS_GROW(s.a, look, look_cap, nlook + 1)) {
-            s.rc = LICSCAN_ENOMEM;
-            goto done;
+        if (!look) {
+            /* one entry at most per input position */
+            look = ls_malloc(s.a, (size_t)(s.n - LS_SHINGLE + 1) * sizeof(*look));
+            if (!look) {
+                s.rc = LICSCAN_ENOMEM;
+                goto done;
+            }
         }
         look[nlook].x = i;
         look[nlook].head = db->sh_head[j];
