@@ -56,6 +56,8 @@ typedef struct chain {
     float span;       /* words covered on both sides: an upper bound */
     uint32_t x0, x1;  /* input words covered */
     uint32_t off, n;  /* anchors in scan.pool */
+    const uint32_t *ki, *kt; /* its aligned pairs, kept; kn 0: none */
+    uint32_t kn, kreq;       /* their number, required words matched */
 } chain;
 
 /* Pairs of aligned chains, kept until judged: blocks that never move, so
@@ -1434,6 +1436,7 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
             c->span = (float)tp->ntok;
         c->off = s->pool.n;
         c->n = s->anchors.n;
+        c->kn = 0;
         for (uint32_t k = 0; k < s->anchors.n; k++)
             pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
         /* later rounds look for other occurrences elsewhere */
@@ -1741,6 +1744,10 @@ static void align_chains(scan *s)
         cand_bound(s, tp, mreq, e);
         if (keep_pairs(s, e))
             return;
+        ch->ki = e->i;
+        ch->kt = e->t;
+        ch->kn = e->n;
+        ch->kreq = mreq;
     }
     if (s->rc)
         return;
@@ -1761,13 +1768,20 @@ static void align_chains(scan *s)
     }
 }
 
-/* Align a winner again, this time keeping its differences. */
+/* Judge a winner again, this time keeping its differences: its aligned
+ * pairs are kept (aligning its chain again gives the same). */
 static void record_differences(scan *s, licscan_match *m)
 {
     uint32_t before = s->ncand;
+    const chain *ch = &s->chains[m->chain];
     s->record_diffs = true;
-    load_chain(s, &s->chains[m->chain]);
-    build_candidate(s, m->tpl);
+    if (ch->kn) {
+        const pairs p = {(uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn, ch->kn};
+        judge_candidate(s, m->tpl, &p, ch->kreq);
+    } else {
+        load_chain(s, ch);
+        build_candidate(s, m->tpl);
+    }
     s->record_diffs = false;
     if (s->ncand > before) {
         m->diffs = s->cand[s->ncand - 1].diffs;
