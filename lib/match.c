@@ -148,6 +148,8 @@ static void pairs_free(scan *s, pairs *p)
  * time, each byte counted when it is not zero. */
 static uint32_t required_in(const ls_template *tp, uint32_t a, uint32_t b)
 {
+    if (tp->nrequired == tp->ntok)
+        return b + 1 - a; /* no optional words */
     const uint8_t *o = tp->optional;
     uint32_t opt = 0, k = a;
     for (; k + 8 <= b + 1; k += 8) {
@@ -1187,9 +1189,10 @@ static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
     pairs *p = &s->out;
     if (p->n < 2)
         return false;
-    uint32_t matched_req = 0;
-    for (uint32_t k = 0; k < p->n; k++)
-        matched_req += !tp->optional[p->t[k]];
+    uint32_t matched_req = p->n; /* all, when no word is optional */
+    if (tp->nrequired != tp->ntok)
+        for (uint32_t k = matched_req = 0; k < p->n; k++)
+            matched_req += !tp->optional[p->t[k]];
     if (matched_req < (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS
                                                           : tp->nrequired))
         return false;
