@@ -1392,15 +1392,28 @@ static bool hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
     return false;
 }
 
-/* qsort has no context argument: the counts being sorted by. */
-static _Thread_local const uint32_t *sort_ctx_count;
-
-static int by_hits(const void *a, const void *b)
+/* Templates o[0, n) by hits, most first, then by index: a total order, so
+ * any sort gives it. A shell sort with the comparison inline (qsort
+ * called a comparison function, through a thread-local, at every step). */
+static void sort_by_hits(uint32_t *o, uint32_t n, const uint32_t *count)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (sort_ctx_count[x] != sort_ctx_count[y])
-        return sort_ctx_count[x] > sort_ctx_count[y] ? -1 : 1;
-    return x < y ? -1 : x > y;
+    static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        uint32_t gap = gaps[g];
+        if (gap > n / 2 && gap > 1)
+            continue;
+        for (uint32_t k = gap; k < n; k++) {
+            uint32_t x = o[k], cx = count[x], m = k;
+            while (m >= gap) {
+                uint32_t y = o[m - gap], cy = count[y];
+                if (cy > cx || (cy == cx && y < x))
+                    break; /* y comes first */
+                o[m] = y;
+                m -= gap;
+            }
+            o[m] = x;
+        }
+    }
 }
 
 /* Find the chains (occurrences) of one template and keep them. */
@@ -2030,9 +2043,7 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
                    pairs_reserve(&s, &s.out, s.n) ||
                    pairs_reserve(&s, &s.pool, s.n)))
         goto done;
-    sort_ctx_count = count;
-    if (norder > 1)
-        qsort(order, norder, sizeof(uint32_t), by_hits);
+    sort_by_hits(order, norder, count);
     for (uint32_t k = 0; k < norder && !s.rc; k++) {
         uint32_t t = order[k];
         const ls_template *tp = db->tpl[t];
