@@ -2006,14 +2006,17 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         count[t] = 0;
     }
     for (uint32_t k = 0; k < nlook; k++) {
-        if (look[k].common == 2)
+        /* locals: the stores to hits could alias look as the compiler
+         * sees it, which would reload these for every posting */
+        uint32_t common = look[k].common, x = look[k].x;
+        if (common == 2)
             continue;
         for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
             const ls_posting *po = &db->post[q - 1];
-            if (look[k].common && !nominated[po->tpl])
+            uint32_t t = po->tpl;
+            if (common && !nominated[t])
                 continue;
-            hits[start[po->tpl] + count[po->tpl]++] =
-                (hit){look[k].x, po->pos};
+            hits[start[t] + count[t]++] = (hit){x, po->pos};
         }
     }
     used = ls_malloc(s.a, maxc + 1);
