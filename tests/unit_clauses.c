@@ -13,41 +13,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "jit_off.h"
 #include "licscan.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
-
-static void *pass_malloc(size_t n, void *u)
-{
-    (void)u;
-    return malloc(n);
-}
-static void *pass_realloc(void *p, size_t n, void *u)
-{
-    (void)u;
-    return realloc(p, n);
-}
-static void pass_free(void *p, void *u)
-{
-    (void)u;
-    free(p);
-}
-
-/* An allocator hook that changes nothing but turns PCRE2's JIT off. */
-static const licscan_allocator pass = {pass_malloc, pass_realloc, pass_free,
-                                       NULL};
-
-/* PCRE2 10.42's JIT code reads past the end of a subject (it does so with
- * any buffer whose tail is uninitialised, outside licscan too), which
- * memcheck reports. Under valgrind every database gets the hook, so the
- * rules run in the interpreter and the report stays about licscan. */
-static const licscan_allocator *base_allocator(void)
-{
-    const char *pre = getenv("LD_PRELOAD");
-    return pre && strstr(pre, "vgpreload") ? &pass : NULL;
-}
 
 static const licscan_db_options *base_opts(void)
 {

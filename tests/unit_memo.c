@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "jit_off.h"
 #include "licscan.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -107,33 +108,11 @@ static void compare_dir(const licscan_db *memo, const licscan_db *plain,
     closedir(d);
 }
 
-static void *pass_malloc(size_t n, void *u)
-{
-    (void)u;
-    return malloc(n);
-}
-static void *pass_realloc(void *p, size_t n, void *u)
-{
-    (void)u;
-    return realloc(p, n);
-}
-static void pass_free(void *p, void *u)
-{
-    (void)u;
-    free(p);
-}
-
-/* Under valgrind the databases get an allocator hook, which turns PCRE2's
- * JIT off: its code reads past subjects (see unit_clauses.c). */
-static const licscan_allocator pass = {pass_malloc, pass_realloc, pass_free,
-                                       NULL};
-
 static void open_pair(licscan_db **memo, licscan_db **plain)
 {
     licscan_db_options o;
     licscan_db_options_init(&o);
-    if (stride > 1)
-        o.allocator = &pass;
+    o.allocator = base_allocator(); /* see jit_off.h */
     CHECK_EQ_INT(licscan_db_open_default(&o, memo), LICSCAN_OK);
     o.regex_match_limit -= 1; /* below the memo's: it is left out */
     CHECK_EQ_INT(licscan_db_open_default(&o, plain), LICSCAN_OK);
@@ -220,8 +199,7 @@ static void test_rules_added_later(void)
 
 int main(void)
 {
-    const char *pre = getenv("LD_PRELOAD");
-    if (pre && strstr(pre, "vgpreload"))
+    if (under_valgrind())
         stride = 8;
     test_same_results();
     test_memo_answers_known_clauses();
