@@ -1514,6 +1514,7 @@ typedef struct fired {
 
 typedef struct engine {
     const licscan_db *db;
+    const ls_alloc *a; /* the scan's temporary memory */
     const seg *s;
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -1543,7 +1544,7 @@ static void queue(engine *e, uint32_t ci, uint32_t rule)
     if (e->memo_of && e->memo_of[ci] && rule < e->memo->nrules)
         return; /* the memo has this rule's answer */
     e->queued[rule] = ci + 1;
-    if ((e->rc = LS_GROW(&e->db->alloc, e->hits, e->hits_cap, e->nhits + 1)))
+    if ((e->rc = LS_GROW(e->a, e->hits, e->hits_cap, e->nhits + 1)))
         return;
     e->hits[e->nhits++] = (hit){ci, rule};
 }
@@ -1766,11 +1767,11 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
 static void keep(engine *e, const fired *f)
 {
     if (e->record_alone &&
-        !(e->rc = LS_GROW(&e->db->alloc, e->alone, e->alone_cap,
+        !(e->rc = LS_GROW(e->a, e->alone, e->alone_cap,
                           e->nalone + 1)))
         e->alone[e->nalone++] = *f;
     if (e->rc || !context_allows(e, f->rule, f->clause) ||
-        (e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
+        (e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
         return;
     e->f[e->nf++] = *f;
 }
@@ -1833,7 +1834,7 @@ static int engine_start(engine *e)
 
 static void engine_free(engine *e)
 {
-    const ls_alloc *a = &e->db->alloc;
+    const ls_alloc *a = e->a;
     pcre2_match_data_free(e->md);
     pcre2_match_context_free(e->mc);
     e->md = NULL;
@@ -1862,18 +1863,18 @@ static int prepare(engine *e, const seg *s)
 {
     e->s = s;
     e->nhits = e->nf = 0;
-    ls_free(&e->db->alloc, e->queued);
-    ls_free(&e->db->alloc, e->anywhere);
-    ls_free(&e->db->alloc, e->memo_of);
-    ls_free(&e->db->alloc, e->inside);
+    ls_free(e->a, e->queued);
+    ls_free(e->a, e->anywhere);
+    ls_free(e->a, e->memo_of);
+    ls_free(e->a, e->inside);
     e->memo_of = NULL;
-    e->queued = ls_calloc(&e->db->alloc, e->db->rules.n + 1, sizeof(uint32_t));
-    e->anywhere = ls_calloc(&e->db->alloc, e->db->rules.n + 1, 1);
-    e->inside = ls_calloc(&e->db->alloc, (size_t)s->ncl * e->db->nwithin + 1, 1);
+    e->queued = ls_calloc(e->a, e->db->rules.n + 1, sizeof(uint32_t));
+    e->anywhere = ls_calloc(e->a, e->db->rules.n + 1, 1);
+    e->inside = ls_calloc(e->a, (size_t)s->ncl * e->db->nwithin + 1, 1);
     if (!e->queued || !e->anywhere || !e->inside)
         return LICSCAN_ENOMEM;
     if (e->memo) {
-        e->memo_of = ls_malloc(&e->db->alloc,
+        e->memo_of = ls_malloc(e->a,
                                (s->ncl + 1) * sizeof(uint32_t));
         if (!e->memo_of)
             return LICSCAN_ENOMEM;
@@ -2207,7 +2208,7 @@ void ls_append_plain(ls_buf *b, const char *t, size_t n)
  * over *s, which the caller frees. The engine goes back to its text. */
 static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
 {
-    seg_init(s, &e->db->alloc, t, n);
+    seg_init(s, e->a, t, n);
     segment(s);
     int rc = s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
     const seg *saved = e->s;
@@ -2227,7 +2228,7 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
                          size_t n, uint64_t *mask, uint64_t *lost)
 {
     *mask = *lost = 0;
-    const ls_alloc *a = &e->db->alloc;
+    const ls_alloc *a = e->a;
     ls_buf pb;
     ls_buf_init(&pb, a);
     ls_append_plain(&pb, t, n);
@@ -2292,7 +2293,7 @@ static bool recall_clause(engine *e, const seg *s, uint32_t from)
         fired f = e->alone[i];
         f.clause = 0;
         move_spans(&f.vs, &f.ve, &f.qs, &f.qe, c->ds, s->cl[0].ds);
-        if (!(e->rc = LS_GROW(&e->db->alloc, e->f, e->f_cap, e->nf + 1)))
+        if (!(e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
             e->f[e->nf++] = f;
     }
     return true;
@@ -2309,7 +2310,7 @@ static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
     seg s;
     int rc;
     if (from != UINT32_MAX) {
-        seg_init(&s, &e->db->alloc, t, n);
+        seg_init(&s, e->a, t, n);
         segment(&s);
         rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
         if (!rc && !recall_clause(e, &s, from)) {
@@ -2541,11 +2542,11 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
                 return rc;
     }
     /* each kept clause with changed wording, once */
-    value_set *sets = ls_malloc(&e->db->alloc, 2 * sizeof(value_set));
+    value_set *sets = ls_malloc(e->a, 2 * sizeof(value_set));
     if (!sets)
         return LICSCAN_ENOMEM;
     ls_buf tb;
-    ls_buf_init(&tb, &e->db->alloc);
+    ls_buf_init(&tb, e->a);
     uint64_t done[64];
     uint32_t ndone = 0;
     int rc = LICSCAN_OK;
@@ -2566,21 +2567,22 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         }
     }
     ls_buf_free(&tb);
-    ls_free(&e->db->alloc, sets);
+    ls_free(e->a, sets);
     return rc;
 }
 
-int ls_extract_clauses(const licscan_db *db, const ls_text *text,
-                       const licscan_scan_options *opts, licscan_result *res)
+int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
+                       const ls_text *text, const licscan_scan_options *opts,
+                       licscan_result *res)
 {
     bool text_match = false;
     for (uint32_t i = 0; i < res->nmatch; i++)
         text_match |= res->m[i].kind != LICSCAN_KIND_REFERENCE;
     int rc = LICSCAN_OK;
     if (db->rules.n && db->kw) {
-        engine e = {.db = db, .memo = db->memo};
+        engine e = {.db = db, .a = work, .memo = db->memo};
         seg s;
-        seg_init(&s, &db->alloc, text->text, text->len);
+        seg_init(&s, work, text->text, text->len);
         segment(&s);
         if (s.failed)
             rc = LICSCAN_ENOMEM;
@@ -2739,7 +2741,7 @@ int ls_memo_build(const licscan_db *db, const char *const *texts,
         return LICSCAN_OK;
     memo_builder b = {.a = &db->alloc};
     ls_buf_init(&b.text, &db->alloc);
-    engine e = {.db = db};
+    engine e = {.db = db, .a = &db->alloc};
     int rc = engine_start(&e);
     for (uint32_t i = 0; i < n && !rc; i++) {
         seg s;

@@ -108,6 +108,8 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
     db->alloc = a;
     db->opts = o;
     db->custom_allocator = opts && opts->allocator;
+    for (uint32_t i = 0; i < LS_SCRATCH_POOL; i++)
+        atomic_init(&db->scratch[i], NULL);
     ls_lexicon_init(&db->lex, &db->alloc);
     db->gctx = pcre2_general_context_create(pcre_malloc, pcre_free,
                                             &db->alloc);
@@ -210,6 +212,7 @@ void licscan_db_free(licscan_db *db)
     }
     ls_free(a, db->re);
     ls_rules_free(db);
+    ls_scratch_pool_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
     ls_alloc copy = db->alloc;

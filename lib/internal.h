@@ -38,6 +38,16 @@ LS_HIDDEN int ls_grow(const ls_alloc *a, void **arr, uint32_t *cap,
 #define LS_GROW(a, arr, cap, need) \
     ls_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/* The memory a scan works in (scratch.c): take one from the database's
+ * pool, allocate the scan's temporary buffers through its allocator, and
+ * give it back; the large blocks it freed serve the next scan. */
+typedef struct ls_scratch ls_scratch;
+#define LS_SCRATCH_POOL 8 /* scratches a database keeps */
+LS_HIDDEN ls_scratch *ls_scratch_take(const licscan_db *db);
+LS_HIDDEN const ls_alloc *ls_scratch_alloc(ls_scratch *sc);
+LS_HIDDEN void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc);
+LS_HIDDEN void ls_scratch_pool_free(licscan_db *db);
+
 /* Bump allocator for many small objects freed together. */
 typedef struct ls_arena_chunk ls_arena_chunk;
 typedef struct ls_arena {
@@ -454,6 +464,7 @@ struct licscan_db {
     struct ls_kw_index *kw; /* keyword prefilter of the rules */
     uint32_t nwithin;       /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
+    _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -647,8 +658,10 @@ struct licscan_result {
 LS_HIDDEN void ls_judge_openness(licscan_result *res, bool has_text_match);
 
 /* Clause extraction (clauses.c): fills result->restr, the openness
- * verdict, and the flag changes of matches. */
-LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_text *text,
+ * verdict, and the flag changes of matches; work allocates its temporary
+ * memory. */
+LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
+                                 const ls_text *text,
                                  const licscan_scan_options *opts,
                                  licscan_result *res);
 /* Build the clause memo of texts[0..n) (for tools/freeze.c); its arrays
@@ -663,8 +676,10 @@ LS_HIDDEN void ls_append_plain(ls_buf *b, const char *t, size_t n);
 /* Hash of the embedded rule files, which a memo is valid for. */
 LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 
-/* Matching (match.c): fills result->m and result->spdx. */
-LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_text *text,
+/* Matching (match.c): fills result->m and result->spdx; work allocates
+ * its temporary memory. */
+LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
+                            const ls_text *text,
                             const ls_tokens *toks,
                             const licscan_scan_options *opts,
                             licscan_result *res);

@@ -1867,14 +1867,15 @@ static void find_references(scan *s, licscan_match **list, uint32_t *nlist,
 
 /* ---------- entry point ---------- */
 
-int ls_match_text(const licscan_db *db, const ls_text *text,
+int ls_match_text(const licscan_db *db, const ls_alloc *work,
+                  const ls_text *text,
                   const ls_tokens *toks, const licscan_scan_options *opts,
                   licscan_result *res)
 {
     scan s;
     memset(&s, 0, sizeof(s));
     s.db = db;
-    s.a = &db->alloc;
+    s.a = work;
     s.text = text;
     s.tk = toks->v;
     s.n = toks->n;

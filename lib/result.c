@@ -83,37 +83,43 @@ int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
         set_result_error(r, LICSCAN_ETOOBIG, msg);
         return r->status;
     }
+    ls_scratch *sc = ls_scratch_take(db);
+    if (!sc) {
+        set_result_error(r, LICSCAN_ENOMEM, NULL);
+        return r->status;
+    }
+    const ls_alloc *work = ls_scratch_alloc(sc);
     ls_text text;
     char err[160] = "";
-    int rc = ls_decode(&r->alloc, data ? data : (const uint8_t *)"", len,
-                       &text, err, sizeof(err));
+    int rc = ls_decode(work, data ? data : (const uint8_t *)"", len, &text,
+                       err, sizeof(err));
     r->encoding = text.encoding;
     r->input_flags = text.flags;
-    if (rc) {
-        ls_text_free(&r->alloc, &text);
-        set_result_error(r, rc, err);
-        return rc;
+    ls_tokens toks = {.alloc = work};
+    if (!rc) {
+        ls_tokstate st = {.line_start = true, .intern = false};
+        /* the lexicon is only read when intern is false */
+        rc = ls_tokenize((ls_lexicon *)&db->lex, text.text, 0, text.len, &st,
+                         &toks);
+        if (!rc && toks.n == 0)
+            r->input_flags |= LICSCAN_INPUT_EMPTY;
+        if (!rc && toks.n)
+            rc = ls_match_text(db, work, &text, &toks, &o, r);
+        if (!rc)
+            rc = build_spdx(r);
+        if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES))
+            rc = ls_extract_clauses(db, work, &text, &o, r);
+        if (rc) {
+            r->nmatch = 0;
+            r->spdx = "";
+            err[0] = 0;
+        }
     }
-    ls_tokens toks = {.alloc = &r->alloc};
-    ls_tokstate st = {.line_start = true, .intern = false};
-    /* the lexicon is only read when intern is false */
-    rc = ls_tokenize((ls_lexicon *)&db->lex, text.text, 0, text.len, &st,
-                     &toks);
-    if (!rc && toks.n == 0)
-        r->input_flags |= LICSCAN_INPUT_EMPTY;
-    if (!rc && toks.n)
-        rc = ls_match_text(db, &text, &toks, &o, r);
-    if (!rc)
-        rc = build_spdx(r);
-    if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES))
-        rc = ls_extract_clauses(db, &text, &o, r);
     ls_tokens_free(&toks);
-    ls_text_free(&r->alloc, &text);
-    if (rc) {
-        r->nmatch = 0;
-        r->spdx = "";
-        set_result_error(r, rc, NULL);
-    }
+    ls_text_free(work, &text);
+    ls_scratch_give_back(db, sc);
+    if (rc)
+        set_result_error(r, rc, err[0] ? err : NULL);
     return rc;
 }
 

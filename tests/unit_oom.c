@@ -2,6 +2,7 @@
  * database, adding templates, and scanning: each run must end in a clean
  * status, free everything it allocated, and leave later calls working. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "licscan.h"
@@ -10,6 +11,7 @@ typedef struct counter {
     long calls;     /* allocations so far */
     long fail_at;   /* fail this one (0: never) */
     long live;      /* blocks not yet freed */
+    size_t bytes;   /* asked for so far */
     int failed;     /* an allocation was refused */
 } counter;
 
@@ -23,6 +25,7 @@ static void *t_malloc(size_t n, void *u)
     void *p = malloc(n);
     if (p)
         c->live++;
+    c->bytes += n;
     return p;
 }
 
@@ -36,6 +39,7 @@ static void *t_realloc(void *p, size_t n, void *u)
     void *q = realloc(p, n);
     if (q && !p)
         c->live++;
+    c->bytes += n;
     return q;
 }
 
@@ -81,7 +85,7 @@ static const char META[] = "name: Widget License\nreference: Widget License\n";
  * the way through (no allocation failed). */
 static int run(long fail_at, long *calls)
 {
-    counter c = {0, fail_at, 0, 0};
+    counter c = {0, fail_at, 0, 0, 0};
     licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
     licscan_db_options o;
     licscan_db_options_init(&o);
@@ -136,8 +140,48 @@ static int run(long fail_at, long *calls)
     return done;
 }
 
+/* A scan's large buffers are kept for the next scan (scratch.c): a second
+ * scan of the same text asks the allocator for a small part of what the
+ * first asked for, and freeing the database gives everything back. */
+static void scans_reuse_memory(void)
+{
+    counter c = {0, 0, 0, 0, 0};
+    licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    o.allocator = &al;
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
+    size_t n = 0, cap = 40 * sizeof(MIT);
+    char *big = malloc(cap);
+    while (big && n + sizeof(MIT) < cap) { /* ~40 KB of license text */
+        memcpy(big + n, MIT, sizeof(MIT) - 1);
+        n += sizeof(MIT) - 1;
+        big[n++] = '\n';
+    }
+    size_t asked[3];
+    for (int i = 0; i < 3 && big; i++) {
+        size_t before = c.bytes;
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)big, n, NULL, &r),
+                     LICSCAN_OK);
+        licscan_result_free(r);
+        asked[i] = c.bytes - before;
+    }
+    if (big) {
+        printf("unit_oom: scans of %zu bytes asked for %zu, %zu, %zu bytes\n",
+               n, asked[0], asked[1], asked[2]);
+        CHECK(asked[1] * 4 < asked[0]);
+        CHECK(asked[2] <= asked[1]);
+    }
+    free(big);
+    licscan_db_free(db);
+    CHECK_EQ_INT(c.live, 0);
+}
+
 int main(void)
 {
+    scans_reuse_memory();
     long calls = 0;
     CHECK(run(0, &calls) == 1); /* no failure: everything works */
     long total = calls;
