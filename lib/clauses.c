@@ -1512,6 +1512,8 @@ typedef struct fired {
     uint32_t vs, ve, qs, qe;
 } fired;
 
+enum { WANT_NEVER, WANT_UNTIL_FOUND, WANT_ALWAYS };
+
 typedef struct engine {
     const licscan_db *db;
     const ls_alloc *a; /* the scan's temporary memory */
@@ -1528,6 +1530,11 @@ typedef struct engine {
     uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
+    /* when only the flags a piece sets are wanted (flags_in_text): per
+     * rule, WANT_NEVER, WANT_UNTIL_FOUND (its flag not yet fired) or
+     * WANT_ALWAYS; NULL: every rule runs. found: flags fired so far. */
+    const uint8_t *want;
+    uint64_t found;
     uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
     /* of the text's run (not of pieces): every rule that fired on a clause
      * by its own words, before its context was judged, in clause order */
@@ -1774,6 +1781,16 @@ static void keep(engine *e, const fired *f)
         (e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
         return;
     e->f[e->nf++] = *f;
+    e->found |= 1ull << e->db->rules.v[f->rule]->flag;
+}
+
+/* Can the rule still change what the caller wants to know? */
+static bool wanted(const engine *e, uint32_t rule)
+{
+    if (!e->want || e->want[rule] == WANT_ALWAYS)
+        return true;
+    return e->want[rule] == WANT_UNTIL_FOUND &&
+           !(e->found >> e->db->rules.v[rule]->flag & 1);
 }
 
 /* Move a fired rule's value and qualifier spans (those it has) from one
@@ -1863,6 +1880,7 @@ static int prepare(engine *e, const seg *s)
 {
     e->s = s;
     e->nhits = e->nf = 0;
+    e->found = 0;
     ls_free(e->a, e->queued);
     ls_free(e->a, e->anywhere);
     ls_free(e->a, e->memo_of);
@@ -1893,6 +1911,7 @@ static int run_rules(engine *e, const seg *s)
     if (!s->ncl) {
         e->s = s;
         e->nhits = e->nf = 0;
+    e->found = 0;
         return LICSCAN_OK;
     }
     int rc = prepare(e, s);
@@ -1906,7 +1925,8 @@ static int run_rules(engine *e, const seg *s)
             recall(e, c);
         for (; hi < e->nhits && e->hits[hi].clause == c && !e->rc; hi++) {
             fired f;
-            if (fires_alone(e, e->hits[hi].rule, c, &f))
+            if (wanted(e, e->hits[hi].rule) &&
+                fires_alone(e, e->hits[hi].rule, c, &f))
                 keep(e, &f);
         }
     }
@@ -2524,23 +2544,42 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
                              first_new->end)))
             return rc;
     }
-    for (uint32_t d = 0; d < m->ndiffs; d++) {
+    /* Deleted wording matters by the flags it sets that the match lacks,
+     * and by list items the result lacks: only rules that can tell run. */
+    uint8_t *want = ls_malloc(e->a, e->db->rules.n + 1);
+    if (!want)
+        return LICSCAN_ENOMEM;
+    for (uint32_t i = 0; i < e->db->rules.n; i++) {
+        const ls_rule *rule = e->db->rules.v[i];
+        const licscan_restriction *x =
+            licscan_result_find_restriction(r, rule->flag);
+        if (rule->value_how == LS_VALUE_CONST &&
+            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST && x &&
+            !has_item(x, rule->value_arg))
+            want[i] = WANT_ALWAYS;
+        else
+            want[i] = present >> rule->flag & 1 ? WANT_NEVER : WANT_UNTIL_FOUND;
+    }
+    e->want = want;
+    int rc = LICSCAN_OK;
+    for (uint32_t d = 0; d < m->ndiffs && !rc; d++) {
         const ls_diff *df = &m->diffs[d];
         if ((df->op != LICSCAN_DIFF_DELETED &&
              df->op != LICSCAN_DIFF_REPLACED) ||
             !df->template_text[0])
             continue;
         uint64_t mask, lost;
-        int rc = flags_in_text(e, r, df->template_text,
-                               strlen(df->template_text), &mask, &lost);
-        if (rc)
-            return rc;
+        rc = flags_in_text(e, r, df->template_text, strlen(df->template_text),
+                           &mask, &lost);
         mask = (mask & ~present) | lost;
-        for (uint32_t f = 0; mask && f < licscan_flag_count(); f++)
-            if ((mask & (1ull << f)) &&
-                (rc = add_change(r, m, cap, f, false, df->start, df->end)))
-                return rc;
+        for (uint32_t f = 0; mask && f < licscan_flag_count() && !rc; f++)
+            if (mask & (1ull << f))
+                rc = add_change(r, m, cap, f, false, df->start, df->end);
     }
+    e->want = NULL;
+    ls_free(e->a, want);
+    if (rc)
+        return rc;
     /* each kept clause with changed wording, once */
     value_set *sets = ls_malloc(e->a, 2 * sizeof(value_set));
     if (!sets)
@@ -2549,7 +2588,6 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
     ls_buf_init(&tb, e->a);
     uint64_t done[64];
     uint32_t ndone = 0;
-    int rc = LICSCAN_OK;
     for (uint32_t i = 0; i < r->nrestr && !rc; i++) {
         const licscan_restriction *x = &r->restr[i];
         for (uint32_t k = 0; k < x->nev && !rc; k++) {
