@@ -907,6 +907,12 @@ static void close_clause(seg *s, uint32_t end_src)
             c->lead = k;
             break;
         }
+        /* a sibling searched the clauses before it for the same thing:
+         * a long list is not walked back once per item */
+        if (o->depth == c->depth && o->item == c->item) {
+            c->lead = o->lead;
+            break;
+        }
     }
     s->ncl++;
 }
@@ -1083,9 +1089,10 @@ static void detect_comment_style(seg *s)
             q++;
         if (q < e && *q != '\r') {
             lines++;
+            /* every mark is one or two bytes: compared inline */
             for (int k = 0; k < 5; k++)
-                if ((size_t)(e - q) >= mark_len[k] &&
-                    memcmp(q, marks[k], mark_len[k]) == 0)
+                if ((size_t)(e - q) >= mark_len[k] && q[0] == marks[k][0] &&
+                    (mark_len[k] == 1 || q[1] == marks[k][1]))
                     count[k]++;
         }
         p = e + 1;
