@@ -387,17 +387,16 @@ struct ls_kw_index {
     uint32_t *always; /* rules without keywords: run on every clause */
     uint32_t nalways;
     uint32_t max_groups; /* capture groups of the largest match pattern */
-    /* the first two bytes of some keyword (ASCII lowercased), a bit per
-     * pair: most words start no keyword, and this tells at once */
-    uint8_t pairs[65536 / 8];
+    /* the first three bytes of some keyword, 5 bits of each (exact for
+     * letters, whatever their case), a bit per triple: most words start
+     * no keyword, and this tells at once */
+    uint8_t starts[32768 / 8];
 };
 
-static inline uint32_t kw_pair(const char *s)
+static inline uint32_t kw_start(const char *s)
 {
-    unsigned char a = (unsigned char)s[0], b = (unsigned char)s[1];
-    a = (unsigned char)(a >= 'A' && a <= 'Z' ? a + 32 : a);
-    b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-    return (uint32_t)a << 8 | b;
+    return ((uint32_t)s[0] & 31) << 10 | ((uint32_t)s[1] & 31) << 5 |
+           ((uint32_t)s[2] & 31);
 }
 
 static uint32_t kw_key(const char *s, uint32_t n)
@@ -482,8 +481,8 @@ static int build_kw_index(licscan_db *db)
             en->rule = i;
             en->next = x->head[s];
             x->head[s] = ++x->ne;
-            uint32_t pair = kw_pair(r->keywords[k]);
-            x->pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+            uint32_t start = kw_start(r->keywords[k]);
+            x->starts[start >> 3] |= (uint8_t)(1u << (start & 7));
         }
     }
     kw_index_free(a, db->kw);
@@ -691,6 +690,15 @@ typedef struct seg {
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
 } seg;
+
+#define WORD(c) ((c) >= 0x80 || ((c) >= '0' && (c) <= '9') || \
+                 ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define WORD4(c) WORD(c), WORD(c + 1), WORD(c + 2), WORD(c + 3)
+#define WORD16(c) WORD4(c), WORD4(c + 4), WORD4(c + 8), WORD4(c + 12)
+#define WORD64(c) WORD16(c), WORD16(c + 16), WORD16(c + 32), WORD16(c + 48)
+/* The bytes alnum() takes, as a table for the keyword scan. */
+static const bool word_byte[256] = {WORD64(0), WORD64(64), WORD64(128),
+                                    WORD64(192)};
 
 static bool alnum(unsigned char c)
 {
@@ -1571,6 +1579,69 @@ static int hit_cmp(const void *a, const void *b)
     return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+/* Bit i set: byte i of v is one alnum() takes (a letter, digit or byte of
+ * a UTF-8 sequence). */
+static inline unsigned word_mask(__m128i v)
+{
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* ASCII lowercase */
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128()); /* 0x80 and up */
+    return (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(letter, digit), high));
+}
+#endif
+
+static inline unsigned char ascii_lower(unsigned char c)
+{
+    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* strncasecmp(a, b, n) == 0 in the C locale, without the call. */
+static bool same_ascii_caseless(const char *a, const char *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (ascii_lower((unsigned char)a[j]) != ascii_lower((unsigned char)b[j]))
+            return false;
+    return true;
+}
+
+/* Might a keyword start at display byte i, with room bytes left in its
+ * clause? The cheap test, done for every word. */
+static inline bool keyword_may_start(const struct ls_kw_index *x,
+                                     const char *p, uint32_t room)
+{
+    if (room < MIN_KEYWORD)
+        return false;
+    uint32_t start = kw_start(p);
+    return x->starts[start >> 3] >> (start & 7) & 1;
+}
+
+/* Queue the rules with a keyword that starts at display byte i, the start
+ * of a word of clause ci (keyword_may_start said it might). */
+static void keywords_at(engine *e, uint32_t ci, uint32_t i)
+{
+    const struct ls_kw_index *x = e->db->kw;
+    const char *d = e->s->disp.data;
+    uint32_t room = e->s->cl[ci].de - i;
+    for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
+        uint32_t key = kw_key(d + i, klen);
+        uint32_t slot = kw_slot(x, key);
+        if (x->keys[slot] != key)
+            continue;
+        for (uint32_t en = x->head[slot]; en; en = x->e[en - 1].next) {
+            const ls_kw_entry *k = &x->e[en - 1];
+            if ((klen == 3) != (k->len == 3))
+                continue;
+            if (k->len <= room && same_ascii_caseless(d + i, k->kw, k->len))
+                queue(e, ci, k->rule);
+        }
+    }
+}
+
 /* The keyword prefilter: one pass over the words of the display text. */
 static void collect_hits(engine *e)
 {
@@ -1579,40 +1650,35 @@ static void collect_hits(engine *e)
     const char *d = s->disp.data;
     /* with no rules beyond the memo's, a memo clause needs no keywords */
     bool skip_memo = e->memo_of && e->memo->nrules == e->db->rules.n;
-    uint32_t ci = 0;
     for (uint32_t c = 0; c < s->ncl; c++)
         for (uint32_t k = 0; k < x->nalways; k++)
             queue(e, c, x->always[k]);
-    for (uint32_t i = 0; i < s->disp.len && ci < s->ncl; i++) {
-        if (!alnum((unsigned char)d[i]) ||
-            (i && alnum((unsigned char)d[i - 1])))
+    for (uint32_t ci = 0; ci < s->ncl; ci++) {
+        if (skip_memo && e->memo_of[ci])
             continue;
-        while (ci < s->ncl && s->cl[ci].de <= i)
-            ci++;
-        if (ci == s->ncl || i < s->cl[ci].ds)
-            continue;
-        if (skip_memo && e->memo_of[ci]) {
-            i = s->cl[ci].de;
-            continue;
-        }
-        uint32_t room = s->cl[ci].de - i;
-        if (room < MIN_KEYWORD)
-            continue;
-        uint32_t pair = kw_pair(d + i);
-        if (!(x->pairs[pair >> 3] >> (pair & 7) & 1))
-            continue;
-        for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
-            uint32_t key = kw_key(d + i, klen);
-            uint32_t slot = kw_slot(x, key);
-            if (x->keys[slot] != key)
-                continue;
-            for (uint32_t en = x->head[slot]; en; en = x->e[en - 1].next) {
-                const ls_kw_entry *k = &x->e[en - 1];
-                if ((klen == 3) != (k->len == 3))
-                    continue;
-                if (k->len <= room && strncasecmp(d + i, k->kw, k->len) == 0)
-                    queue(e, ci, k->rule);
+        const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
+        /* the words of the clause: a byte that starts one follows a
+         * byte that ends one, or the text's start */
+        bool in_word = ds && word_byte[(unsigned char)d[ds - 1]];
+        uint32_t i = ds;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+        for (; i + 16 <= de; i += 16) {
+            unsigned w = word_mask(
+                _mm_loadu_si128((const __m128i *)(const void *)(d + i)));
+            unsigned starts = w & ~(w << 1 | (unsigned)in_word);
+            in_word = w >> 15 & 1;
+            for (; starts; starts &= starts - 1) {
+                uint32_t at = i + (uint32_t)__builtin_ctz(starts);
+                if (keyword_may_start(x, d + at, de - at))
+                    keywords_at(e, ci, at);
             }
+        }
+#endif
+        for (; i < de; i++) {
+            bool w = word_byte[(unsigned char)d[i]];
+            if (w && !in_word && keyword_may_start(x, d + i, de - i))
+                keywords_at(e, ci, i);
+            in_word = w;
         }
     }
     if (e->nhits > 1)
