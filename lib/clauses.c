@@ -661,13 +661,23 @@ typedef struct stack_entry {
 
 #define MAX_DEPTH 8
 
+/* The display text maps back to the decoded text by runs: display bytes
+ * from d up to the next run's d come from decoded bytes s, s + 1, ...,
+ * or all from s in a constant run (RUN_CONST set). Most of a text is
+ * copied as it is: a run per line or sentence break, not an offset per
+ * byte to write, which would also push the matcher's data out of cache. */
+typedef struct map_run {
+    uint32_t d, s;
+} map_run;
+#define RUN_CONST 0x80000000u /* decoded offsets stay below 2^31 */
+
 typedef struct seg {
     const ls_alloc *alloc;
     const char *t;       /* decoded text */
     size_t tlen;
     ls_buf disp;         /* display text */
-    uint32_t *map;       /* display byte -> decoded offset (+1 entry) */
-    uint32_t map_cap;
+    map_run *runs;       /* display byte -> decoded offset, by runs */
+    uint32_t nruns, runs_cap;
     clause *cl;
     uint32_t ncl, cl_cap;
     ls_buf labels;       /* NUL-terminated labels */
@@ -712,46 +722,115 @@ static bool reserve_more(seg *s, size_t n)
     size_t need = s->disp.len + n + 1;
     if (s->failed)
         return false;
-    size_t cap = s->map_cap > s->disp.cap ? s->map_cap : s->disp.cap;
-    if (cap < 1024)
-        cap = 1024;
+    size_t cap = s->disp.cap < 1024 ? 1024 : s->disp.cap;
     while (cap < need)
         cap *= 2;
-    if (cap > UINT32_MAX) {
-        s->failed = true;
-        return false;
-    }
-    uint32_t *m = ls_realloc(s->alloc, s->map, s->map_cap * sizeof(uint32_t),
-                             cap * sizeof(uint32_t));
-    if (m) {
-        s->map = m;
-        s->map_cap = (uint32_t)cap;
-    }
-    char *d = ls_realloc(s->alloc, s->disp.data, s->disp.cap, cap);
+    char *d = cap < RUN_CONST ? ls_realloc(s->alloc, s->disp.data,
+                                           s->disp.cap, cap)
+                              : NULL;
     if (d) {
         s->disp.data = d;
         s->disp.cap = cap;
     }
-    s->failed = !m || !d;
+    s->failed = !d;
     return !s->failed;
 }
 
 static inline bool reserve(seg *s, size_t n)
 {
-    size_t need = s->disp.len + n + 1;
-    return (need <= s->map_cap && need <= s->disp.cap && !s->failed) ||
+    return (s->disp.len + n + 1 <= s->disp.cap && !s->failed) ||
            reserve_more(s, n);
 }
 
-/* Append n display bytes, each mapped to input offset src. */
+static void push_run(seg *s, uint32_t d, uint32_t src)
+{
+    if (LS_GROW(s->alloc, s->runs, s->runs_cap, s->nruns + 1))
+        s->failed = true;
+    else
+        s->runs[s->nruns++] = (map_run){d, src};
+}
+
+/* The display bytes appended next come from decoded offset src on (or
+ * all from src: constant): a new run unless the last one goes on so. */
+static inline void map_next(seg *s, uint32_t src, bool constant)
+{
+    uint32_t d = (uint32_t)s->disp.len;
+    if (s->nruns) {
+        map_run *r = &s->runs[s->nruns - 1];
+        if (r->s & RUN_CONST ? constant && (r->s & ~RUN_CONST) == src
+                             : !constant && r->s + (d - r->d) == src)
+            return;
+        if (r->d == d) { /* it got no bytes */
+            r->s = constant ? src | RUN_CONST : src;
+            return;
+        }
+    }
+    push_run(s, d, constant ? src | RUN_CONST : src);
+}
+
+/* The run display byte k is in: the last one with d <= k. */
+static uint32_t run_of(const seg *s, uint32_t k)
+{
+    uint32_t lo = 0, hi = s->nruns;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->runs[mid].d <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static uint32_t offset_in_run(const map_run *r, uint32_t k)
+{
+    return r->s & RUN_CONST ? r->s & ~RUN_CONST : r->s + (k - r->d);
+}
+
+/* Decoded offset of display byte k. */
+static uint32_t map_at(const seg *s, uint32_t k)
+{
+    return offset_in_run(&s->runs[run_of(s, k)], k);
+}
+
+/* The same for bytes read in order: *run follows k forward. */
+static uint32_t map_next_at(const seg *s, uint32_t *run, uint32_t k)
+{
+    while (*run + 1 < s->nruns && s->runs[*run + 1].d <= k)
+        ++*run;
+    return offset_in_run(&s->runs[*run], k);
+}
+
+static void drop_runs_from(seg *s, size_t d)
+{
+    while (s->nruns && s->runs[s->nruns - 1].d >= d)
+        s->nruns--;
+}
+
+/* Cut the display text back to len bytes. */
+static void truncate_display(seg *s, size_t len)
+{
+    s->disp.len = len;
+    drop_runs_from(s, len);
+    if (s->disp.data)
+        s->disp.data[len] = 0;
+}
+
+/* Display bytes from `from` to the end all map to src now. */
+static void map_all_to(seg *s, size_t from, uint32_t src)
+{
+    drop_runs_from(s, from);
+    push_run(s, (uint32_t)from, src | RUN_CONST);
+}
+
+/* Append n display bytes (a few), each mapped to input offset src. */
 static void emit(seg *s, const char *p, size_t n, uint32_t src)
 {
     if (!reserve(s, n))
         return;
-    for (size_t i = 0; i < n; i++) {
-        s->map[s->disp.len] = src;
+    map_next(s, src, n > 1);
+    for (size_t i = 0; i < n; i++)
         s->disp.data[s->disp.len++] = p[i];
-    }
     s->disp.data[s->disp.len] = 0;
 }
 
@@ -761,19 +840,7 @@ static void copy_source(seg *s, const char *p, size_t n)
 {
     if (!reserve(s, n))
         return;
-    uint32_t src = (uint32_t)(p - s->t);
-    uint32_t *m = s->map + s->disp.len;
-    size_t i = 0;
-#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
-    __m128i at = _mm_setr_epi32((int)src, (int)src + 1, (int)src + 2,
-                                (int)src + 3);
-    for (; i + 4 <= n; i += 4) {
-        _mm_storeu_si128((__m128i *)(void *)(m + i), at);
-        at = _mm_add_epi32(at, _mm_set1_epi32(4));
-    }
-#endif
-    for (; i < n; i++)
-        m[i] = src + (uint32_t)i;
+    map_next(s, (uint32_t)(p - s->t), false);
     memcpy(s->disp.data + s->disp.len, p, n);
     s->disp.len += n;
     s->disp.data[s->disp.len] = 0;
@@ -885,10 +952,10 @@ static void close_clause(seg *s, uint32_t end_src)
     while (de > ds && s->disp.data[de - 1] == ' ')
         de--;
     if (de == ds) {
-        s->disp.len = ds;
+        truncate_display(s, ds);
         return;
     }
-    s->disp.len = de;
+    truncate_display(s, de);
     emit(s, " ", 1, end_src); /* separates clauses in the buffer */
     if (LS_GROW(s->alloc, s->cl, s->cl_cap, s->ncl + 1)) {
         s->failed = true;
@@ -1259,8 +1326,10 @@ static bool fence_line(const char *q, const char *e)
 static void end_block(seg *s, uint32_t src)
 {
     if (s->in_clause && s->in_quote) {
-        while (s->disp.len > s->open && s->disp.data[s->disp.len - 1] == ' ')
-            s->disp.len--;
+        size_t len = s->disp.len;
+        while (len > s->open && s->disp.data[len - 1] == ' ')
+            len--;
+        truncate_display(s, len);
         emit(s, "\"", 1, src ? src - 1 : 0);
     }
     s->block = BLOCK_NONE;
@@ -1329,8 +1398,8 @@ static void table_row(seg *s, const char *q, const char *e)
             emit(s, ": ", 2, src);
         }
         /* header text read above maps to this cell, not to the header */
-        for (size_t k = from; k < s->disp.len && !s->failed; k++)
-            s->map[k] = src;
+        if (s->disp.len > from)
+            map_all_to(s, from, src);
         add_line_text(s, cs, ce);
     }
     close_clause(s, (uint32_t)(e - s->t));
@@ -1502,8 +1571,8 @@ static void segment(seg *s)
 static void source_span(const seg *s, uint32_t ds, uint32_t de, size_t *ts,
                         size_t *te)
 {
-    *ts = s->map[ds];
-    size_t last = s->map[de - 1];
+    *ts = map_at(s, ds);
+    size_t last = map_at(s, de - 1);
     size_t k = (unsigned char)s->t[last] < 0x80
                    ? 1
                    : ls_utf8_valid_len((const unsigned char *)s->t + last,
@@ -2020,7 +2089,7 @@ static void seg_free(seg *s)
 {
     ls_buf_free(&s->disp);
     ls_buf_free(&s->labels);
-    ls_free(s->alloc, s->map);
+    ls_free(s->alloc, s->runs);
     ls_free(s->alloc, s->cl);
 }
 
@@ -2527,15 +2596,19 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
         return LICSCAN_OK;
     const seg *s = e->s;
     const clause *c = NULL;
+    uint32_t run = 0; /* clauses are in display order */
     for (uint32_t i = 0; i < s->ncl && !c; i++) {
         size_t ts, te;
+        if (ls_text_input_offset(text, map_next_at(s, &run, s->cl[i].ds)) !=
+            ev->start)
+            continue;
         source_span(s, s->cl[i].ds, s->cl[i].de, &ts, &te);
-        if (ls_text_input_offset(text, ts) == ev->start &&
-            ls_text_input_offset(text, te) == ev->end)
+        if (ls_text_input_offset(text, te) == ev->end)
             c = &s->cl[i];
     }
     if (!c)
         return LICSCAN_OK;
+    run = run_of(s, c->ds);
     const char *d = s->disp.data;
     tb->len = 0;
     tb->failed = false;
@@ -2549,10 +2622,12 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             first = df;
         /* display bytes before the diff stay; those inside give way to
          * the template's words */
-        while (k < c->de && ls_text_input_offset(text, s->map[k]) < df->start)
+        while (k < c->de &&
+               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->start)
             ls_buf_putc(tb, d[k++]);
-        uint32_t k1 = k;
-        while (k1 < c->de && ls_text_input_offset(text, s->map[k1]) < df->end)
+        uint32_t k1 = k, run1 = run;
+        while (k1 < c->de &&
+               ls_text_input_offset(text, map_next_at(s, &run1, k1)) < df->end)
             k1++;
         if (df->op == LICSCAN_DIFF_INSERTED && marker_like(d + k, k1 - k))
             continue; /* "to: 1. Violate": a list number run into the text */
@@ -2562,7 +2637,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             alnum((unsigned char)w[0]))
             ls_buf_putc(tb, ' ');
         ls_append_plain(tb, w, strlen(w));
-        while (k < c->de && ls_text_input_offset(text, s->map[k]) < df->end)
+        while (k < c->de &&
+               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->end)
             k++;
         if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
             alnum((unsigned char)d[k]))
