@@ -44,6 +44,8 @@ static void pattern_free(const ls_alloc *a, ls_pattern *p)
     if (run != p->code)
         pcre2_code_free(run);
     pcre2_code_free(p->code);
+    ls_pattern_need_free(a, p);
+    ls_free(a, p->source);
     ls_free(a, p);
 }
 
@@ -99,11 +101,16 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
         return parse_error(p, col + (uint32_t)eo, what);
     }
     ls_pattern *lp = ls_malloc(&p->db->alloc, sizeof(*lp));
-    if (!lp) {
+    char *source = lp ? ls_strndup(&p->db->alloc, pat, n) : NULL;
+    if (!source) {
+        ls_free(&p->db->alloc, lp);
         pcre2_code_free(code);
         return LICSCAN_ENOMEM;
     }
     lp->code = code;
+    lp->source = source; /* the prefilter reads it at the first check */
+    lp->source_len = (uint32_t)n;
+    atomic_init(&lp->need, NULL);
     /* The JIT compile is left to the first run (pattern_code): it was
      * most of the open time, and most rules never run on a given text.
      * With an allocator hook the JIT is left out: PCRE2's JIT compiler
@@ -1625,6 +1632,9 @@ typedef struct engine {
     bool record_alone;
     fired *alone;
     uint32_t nalone, alone_cap;
+    /* the prefilter's view of the clause the rules run on and of the one
+     * their context is read from, kept for the next (prefilter.c) */
+    ls_subject subject, context;
     int rc;
 } engine;
 
@@ -1815,19 +1825,31 @@ static bool group_span(engine *e, const ls_pattern *pat, const char *name,
     return true;
 }
 
+/* The clause as the prefilter reads it: a pattern whose requirement it
+ * lacks cannot match, and is not run. */
+static ls_subject *clause_subject(const engine *e, const clause *c,
+                                  ls_subject *sub)
+{
+    ls_subject_set(sub, e->s->disp.data + c->ds, c->de - c->ds,
+                   !e->db->prefilter_off);
+    return sub;
+}
+
 /* Does the rule fire on the clause by its own text (match and unless
  * patterns)? Fills f's number and value spans. */
 static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
 {
     const ls_rule *r = e->db->rules.v[rule];
     const clause *c = &e->s->cl[ci];
+    ls_subject *sub = clause_subject(e, c, &e->subject);
     /* The match patterns first: most queued rules do not match, and then
      * their unless patterns need not run. */
     *f = (fired){.rule = rule, .clause = ci, .vs = UINT32_MAX,
                  .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
     bool matched = false;
     for (uint32_t i = 0; i < r->nmatch && !matched; i++) {
-        if (!run_pattern(e, r->match[i], c))
+        if (!ls_pattern_may_match(&e->db->alloc, r->match[i], sub) ||
+            !run_pattern(e, r->match[i], c))
             continue;
         if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
             if (!group_span(e, r->match[i], r->value_arg, c->ds, &f->vs,
@@ -1846,7 +1868,8 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
     if (!matched)
         return false;
     for (uint32_t i = 0; i < r->nunless; i++)
-        if (run_pattern(e, r->unless[i], c))
+        if (ls_pattern_may_match(&e->db->alloc, r->unless[i], sub) &&
+            run_pattern(e, r->unless[i], c))
             return false;
     return true;
 }
@@ -1865,8 +1888,11 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
         return false;
     }
     const ls_rule *r = e->db->rules.v[rule];
-    return run_pattern(e, anywhere ? r->unless_anywhere : r->within,
-                       &e->s->cl[ci]);
+    ls_pattern *pat = anywhere ? r->unless_anywhere : r->within;
+    const clause *c = &e->s->cl[ci];
+    return ls_pattern_may_match(&e->db->alloc, pat,
+                                clause_subject(e, c, &e->context)) &&
+           run_pattern(e, pat, c);
 }
 
 /* Does the clause's context let the rule stand: no clause of the text

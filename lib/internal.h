@@ -321,6 +321,58 @@ typedef struct ls_template {
     bool borrowed;      /* strings and arrays belong to the frozen image */
 } ls_template;
 
+/* ---------- pattern prefilter (prefilter.c) ---------- */
+
+/* What a rule pattern cannot match without: groups of strings, each
+ * group with one of its strings in any text the pattern matches (ASCII
+ * letters compared caselessly). NULL: nothing known, the pattern runs. */
+typedef struct ls_required ls_required;
+
+/* Derive it from a pattern's source (compiled by PCRE2 already); *out
+ * NULL when nothing is known. LICSCAN_OK or ENOMEM. */
+LS_HIDDEN int ls_required_of(const ls_alloc *a, const char *pat, size_t n,
+                             ls_required **out);
+LS_HIDDEN void ls_required_free(const ls_alloc *a, ls_required *rq);
+/* For tests: "a|b & c", the groups best first; "" for NULL. */
+LS_HIDDEN size_t ls_required_describe(const ls_required *rq, char *out,
+                                      size_t cap);
+
+/* Characters beyond ASCII that caseless PCRE2 matches with an ASCII
+ * letter: a text holding one is never judged. */
+#define LS_PREFILTER_NFOLDS 2
+LS_HIDDEN extern const uint32_t ls_prefilter_ascii_folds[LS_PREFILTER_NFOLDS];
+
+/* A clause as the prefilter reads it: the set of its trigrams, made at
+ * the first check. The set is kept with a copy of the clause it was made
+ * of, and serves again when the next clause is the same text (a clause
+ * most often has several rules to run). Zeroed: nothing kept. */
+#define LS_SUBJECT_GRAM_BITS 12
+#define LS_SUBJECT_KEEP 4608 /* clauses are cut near 4 KiB */
+typedef struct ls_subject {
+    const char *text; /* the clause to judge */
+    size_t len;
+    bool judge;       /* false: every requirement counts as met */
+    bool ready;       /* the set below is text's */
+    bool kept;        /* the set below is kept_text's */
+    bool unsure;      /* that text cannot be judged: requirements are met */
+    uint32_t kept_len;
+    uint64_t grams[(1u << LS_SUBJECT_GRAM_BITS) / 64];
+    char kept_text[LS_SUBJECT_KEEP];
+} ls_subject;
+
+static inline void ls_subject_set(ls_subject *s, const char *text,
+                                  size_t len, bool judge)
+{
+    s->text = text;
+    s->len = len;
+    s->judge = judge;
+    s->ready = false;
+}
+
+/* false only when the subject lacks what rq requires: the pattern
+ * cannot match it. */
+LS_HIDDEN bool ls_subject_may_match(ls_subject *s, const ls_required *rq);
+
 /* ---------- clause rules (clauses.c) ---------- */
 
 /* How a rule reads the value of its flag from a clause. */
@@ -339,7 +391,20 @@ enum ls_value_how {
 typedef struct ls_pattern {
     pcre2_code *code;
     _Atomic(pcre2_code *) run;
+    /* for the prefilter (prefilter.c): the source, and what it requires,
+     * derived at the first check and published like `run` (NULL: not
+     * yet) */
+    char *source;
+    uint32_t source_len;
+    _Atomic(ls_required *) need;
 } ls_pattern;
+
+/* false only when the subject lacks what the pattern requires: it cannot
+ * match (prefilter.c). */
+LS_HIDDEN bool ls_pattern_may_match(const ls_alloc *a, ls_pattern *p,
+                                    ls_subject *s);
+/* Free what ls_pattern_may_match derived. */
+LS_HIDDEN void ls_pattern_need_free(const ls_alloc *a, ls_pattern *p);
 
 typedef struct ls_rule {
     char *id;
@@ -465,6 +530,7 @@ struct licscan_db {
     uint32_t nwithin;       /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
+    bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;

@@ -1,0 +1,591 @@
+/* Unit tests: the pattern prefilter (lib/prefilter.c, internal API).
+ *
+ * A rule pattern runs only on a clause that holds what the pattern
+ * requires. The requirement must never leave out a string the pattern
+ * can match without, or a pattern that would have matched is skipped:
+ * the derived requirements of tricky patterns are checked one by one,
+ * every rule pattern is run on pieces of every corpus text the prefilter
+ * turns away (none may match), and every corpus file must give the same
+ * JSON with the prefilter on and off (db->prefilter_off), with and
+ * without the clause memo, and with rules added at run time. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "internal.h"
+#include "jit_off.h"
+
+static int stride = 1; /* under valgrind, every 8th file */
+
+/* ------------------------------------------------------------------ */
+/* Derived requirements                                               */
+
+static const char *describe(const char *pat)
+{
+    static char out[2048];
+    ls_alloc a;
+    ls_alloc_default(&a);
+    ls_required *rq = NULL;
+    CHECK_EQ_INT(ls_required_of(&a, pat, strlen(pat), &rq), LICSCAN_OK);
+    ls_required_describe(rq, out, sizeof out);
+    ls_required_free(&a, rq);
+    return out;
+}
+
+static pcre2_code *compile(const char *pat, size_t n)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *code = pcre2_compile(
+        (PCRE2_SPTR)pat, n,
+        PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &ec, &eo, NULL);
+    if (code && !under_valgrind())
+        pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    return code;
+}
+
+static bool matches(const pcre2_code *code, pcre2_match_data *md,
+                    const char *t, size_t n)
+{
+    return pcre2_match(code, (PCRE2_SPTR)t, n, 0, 0, md, NULL) >= 0;
+}
+
+/* What the prefilter says of text for a pattern source. */
+static bool may_match(const char *pat, const char *text)
+{
+    ls_alloc a;
+    ls_alloc_default(&a);
+    ls_required *rq = NULL;
+    ls_required_of(&a, pat, strlen(pat), &rq);
+    static ls_subject sub; /* zeroed: nothing kept */
+    ls_subject_set(&sub, text, strlen(text), true);
+    bool may = ls_subject_may_match(&sub, rq);
+    ls_required_free(&a, rq);
+    return may;
+}
+
+static const struct {
+    const char *pattern, *required, *matching;
+} cases[] = {
+    {"must", "must", "You MUST do it"},
+    {"must|shall", "must|shall", "it Shall be"},
+    {"(?:must|shall) not", "must not|shall not", "you shall not"},
+    /* an optional suffix: the string without it */
+    {"copyright notices?", "copyright notice", "all Copyright Notices"},
+    {"(?:a )?notice", "notice", "notice"},
+    {"must (?:not)?", "must ", "must be"},
+    /* a lookahead's text is in the subject too; negative lookarounds and
+     * lookbehinds require nothing */
+    {"foo(?=bars)", "bars & foo", "foobars"},
+    {"(?=.*must)(?=.*notice)", "notice & must", "a notice you must keep"},
+    {"(?!never)word", "word", "word"},
+    {"(?<=pre)word", "word", "preword"},
+    {"(?<!not )allowed", "allowed", "is allowed"},
+    /* small classes are alternatives, large or negated ones anything */
+    {"licen[cs]e", "licence|license", "LICENSE"},
+    {"ABC[D-F]", "abcd|abce|abcf", "abce"},
+    {"[a-z]+ing", "ing", "sharing"},
+    {"[^.]{0,10}end", "end", "the end"},
+    {"[\\w.+-]+ (?:built|made) with", " built with| made with",
+     "x.y built with"},
+    /* inline options: compared caselessly anyway */
+    {"(?-i:[A-Z]\\w+) shall", " shall", "Licensee shall"},
+    {"(?i)must", "must", "MUST"},
+    /* alternatives need a string each; one with none leaves none */
+    {"abc|(?:def)?ghi", "abc|ghi", "ghi"},
+    {"abc|(?:def)?", "", "xyz"},
+    {"(?:you|licensee) (?:may|must) not",
+     "you may not|you must not|licensee may not|licensee must not",
+     "Licensee must not"},
+    {"governed (?:by|and construed|under)",
+     "governed by|governed and construed|governed under",
+     "governed and construed by"},
+    /* a string holding another of its group adds nothing */
+    {"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+     "thirteen|fourteen|fifteen|sixteen|seventeen)",
+     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+     "thirteen|fifteen",
+     "seventeen"},
+    /* quantifiers: optional gives nothing, repeated at least once */
+    {"x*", "", "y"},
+    {"(?:abc){2}", "abc", "abcabc"},
+    {"\\bsue[sd]?\\b", "sue", "sued"},
+    {"(?<name>gov)erned", "governed", "governed"},
+    {"x(?>abc|abd)", "xabc|xabd", "xabd"},
+    {"(?:must|shall)(?:[^.]|\\.(?=\\w)){0,40}provide",
+     "provide & must|shall", "shall, on request, provide"},
+    {"\\d+ million", " million", "700 million"},
+    /* strings shorter than a trigram are not checked */
+    {"ab", "", "ab"},
+    /* beyond ASCII: not compared */
+    {"r\xc3\xa9sum\xc3\xa9", "sum", "R\xc3\x89SUM\xc3\x89"},
+    /* syntax the parser does not know: no requirement */
+    {"\\x{41}bcd", "", "Abcd"},
+    {"\\Qabcd\\E", "", "abcd"},
+    {"(?#c)abcd", "", "abcd"},
+    {"(?(?=a)abc|def)", "", "def"},
+    {"(?x) must", "", "must"},
+    {"(?|abc|def)", "", "def"},
+    {"a\\Kbcd", "", "abcd"},
+    {"[[:alpha:]]abcd", "", "xabcd"},
+    {"a.b.c", "", "aXbYc"},
+};
+
+static void test_derived(void)
+{
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = describe(cases[i].pattern);
+        if (strcmp(got, cases[i].required) != 0)
+            fprintf(stderr, "pattern %s\n", cases[i].pattern);
+        CHECK_EQ_STR(got, cases[i].required);
+        /* the example matches, and the prefilter lets it */
+        pcre2_code *code =
+            compile(cases[i].pattern, strlen(cases[i].pattern));
+        if (!code)
+            fprintf(stderr, "pattern %s\n", cases[i].pattern);
+        CHECK(code != NULL);
+        if (!code)
+            continue;
+        const char *t = cases[i].matching;
+        CHECK(matches(code, md, t, strlen(t)));
+        CHECK(may_match(cases[i].pattern, t));
+        pcre2_code_free(code);
+    }
+    /* and it turns away a text without the strings */
+    CHECK(!may_match("(?:must|shall) not", "you may not"));
+    CHECK(!may_match("foo(?=bars)", "foobar"));
+    CHECK(!may_match("licen[cs]e", "licenze"));
+    CHECK(may_match("x*", "anything"));
+    pcre2_match_data_free(md);
+}
+
+/* ------------------------------------------------------------------ */
+/* Non-ASCII characters caseless PCRE2 takes for ASCII letters         */
+
+static size_t utf8(uint32_t c, char *o)
+{
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | c >> 6);
+        o[1] = (char)(0x80 | (c & 63));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | c >> 12);
+        o[1] = (char)(0x80 | ((c >> 6) & 63));
+        o[2] = (char)(0x80 | (c & 63));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | c >> 18);
+    o[1] = (char)(0x80 | ((c >> 12) & 63));
+    o[2] = (char)(0x80 | ((c >> 6) & 63));
+    o[3] = (char)(0x80 | (c & 63));
+    return 4;
+}
+
+static bool listed_fold(uint32_t c)
+{
+    for (int i = 0; i < LS_PREFILTER_NFOLDS; i++)
+        if (ls_prefilter_ascii_folds[i] == c)
+            return true;
+    return false;
+}
+
+static void test_ascii_folds(void)
+{
+    /* every character beyond ASCII the linked PCRE2 matches with an
+     * ASCII letter (caseless, UTF) is one the prefilter knows */
+    pcre2_code *letter = compile("[a-z]", 5);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    int found = 0, unlisted = 0;
+    uint32_t step = under_valgrind() ? 61 : 1;
+    for (uint32_t c = 0x80; c < 0x110000; c += c < 0x2200 ? 1 : step) {
+        if (c >= 0xD800 && c < 0xE000)
+            continue;
+        char b[4];
+        size_t n = utf8(c, b);
+        if (!matches(letter, md, b, n))
+            continue;
+        found++;
+        if (!listed_fold(c)) {
+            unlisted++;
+            fprintf(stderr, "U+%04X matches an ASCII letter\n", c);
+        }
+    }
+    CHECK_EQ_INT(unlisted, 0);
+    CHECK(found >= 1);
+    pcre2_code_free(letter);
+    pcre2_match_data_free(md);
+
+    /* a text holding one is never turned away */
+    CHECK(!may_match("kelvin", "elvin"));
+    CHECK(may_match("kelvin", "\xe2\x84\xaa" "elvin"));
+    CHECK(may_match("must", "mu\xc5\xbft"));
+    pcre2_code *code = compile("kelvin", 6);
+    md = pcre2_match_data_create(1, NULL);
+    CHECK(matches(code, md, "\xe2\x84\xaa" "elvin", 8));
+    pcre2_code_free(code);
+    pcre2_match_data_free(md);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every rule pattern on pieces of the corpus texts                    */
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *nb = realloc(b, cap);
+            if (!nb) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = nb;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+    } while (got);
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+typedef struct rule_pattern {
+    ls_pattern *p;
+    pcre2_code *code; /* a copy of our own: JIT unless under valgrind */
+} rule_pattern;
+
+static rule_pattern *patterns;
+static size_t npatterns;
+static long pieces, skipped, wrongly_skipped;
+
+static void collect_patterns(licscan_db *db)
+{
+    const ls_ruleset *rs = &db->rules;
+    for (uint32_t i = 0; i < rs->n; i++) {
+        ls_rule *r = rs->v[i];
+        ls_pattern *all[64];
+        size_t n = 0;
+        for (uint32_t k = 0; k < r->nmatch && n < 64; k++)
+            all[n++] = r->match[k];
+        for (uint32_t k = 0; k < r->nunless && n < 64; k++)
+            all[n++] = r->unless[k];
+        if (r->within && n < 64)
+            all[n++] = r->within;
+        if (r->unless_anywhere && n < 64)
+            all[n++] = r->unless_anywhere;
+        for (size_t k = 0; k < n; k++) {
+            rule_pattern *v = realloc(patterns, (npatterns + 1) * sizeof(*v));
+            if (!v)
+                return;
+            patterns = v;
+            patterns[npatterns].p = all[k];
+            patterns[npatterns].code =
+                compile(all[k]->source, all[k]->source_len);
+            npatterns++;
+        }
+    }
+}
+
+/* Pieces seen, by hash: the corpus repeats most of its sentences. */
+#define SEEN_BITS 18
+static uint64_t *seen_pieces;
+
+static bool seen_before(const char *t, size_t n)
+{
+    uint64_t h = ls_hash_bytes(t, n);
+    uint32_t mask = (1u << SEEN_BITS) - 1;
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+        if (seen_pieces[i] == h)
+            return true;
+        if (!seen_pieces[i]) {
+            seen_pieces[i] = h;
+            return false;
+        }
+    }
+}
+
+/* Run every pattern the prefilter turns away on the piece: none may
+ * match. */
+static void check_piece(const ls_alloc *a, pcre2_match_data *md,
+                        ls_subject *sub, const char *t, size_t n)
+{
+    if (!n || seen_before(t, n))
+        return;
+    pieces++;
+    for (size_t i = 0; i < npatterns; i++) {
+        ls_subject_set(sub, t, n, true);
+        if (ls_pattern_may_match(a, patterns[i].p, sub))
+            continue;
+        skipped++;
+        if (patterns[i].code && matches(patterns[i].code, md, t, n)) {
+            wrongly_skipped++;
+            if (wrongly_skipped <= 3)
+                fprintf(stderr, "skipped, yet matches: %s\n  on: %.*s\n",
+                        patterns[i].p->source, (int)n, t);
+        }
+    }
+}
+
+/* The text with each run of white space made one space, cut into
+ * sentences (at ". ") and into paragraphs (at blank lines). */
+static void check_text(const ls_alloc *a, pcre2_match_data *md,
+                       ls_subject *sub, const char *t, size_t n)
+{
+    char *flat = malloc(n + 1);
+    if (!flat)
+        return;
+    size_t o = 0, para = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (c == '\n' && i + 1 < n && t[i + 1] == '\n') {
+            check_piece(a, md, sub, flat + para, o - para);
+            para = o;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (o > para && flat[o - 1] != ' ')
+                flat[o++] = ' ';
+            continue;
+        }
+        flat[o++] = c;
+    }
+    check_piece(a, md, sub, flat + para, o - para);
+    size_t s = 0;
+    for (size_t i = 0; i + 1 < o; i++)
+        if (flat[i] == '.' && flat[i + 1] == ' ') {
+            check_piece(a, md, sub, flat + s, i + 1 - s);
+            s = i + 2;
+        }
+    free(flat);
+}
+
+static void walk(const char *dir, void (*fn)(const char *, void *),
+                 void *arg)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st))
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            walk(path, fn, arg);
+            continue;
+        }
+        size_t l = strlen(e->d_name);
+        static int seen;
+        if (l < 5 || strcmp(e->d_name + l - 4, ".txt") || seen++ % stride)
+            continue;
+        fn(path, arg);
+    }
+    closedir(d);
+}
+
+typedef struct piece_ctx {
+    const ls_alloc *a;
+    pcre2_match_data *md;
+    ls_subject *sub;
+} piece_ctx;
+
+static void check_file(const char *path, void *arg)
+{
+    piece_ctx *c = arg;
+    size_t len;
+    unsigned char *data = slurp(path, &len);
+    if (!data)
+        return;
+    check_text(c->a, c->md, c->sub, (const char *)data, len);
+    free(data);
+}
+
+static void test_sound_on_corpus(void)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    o.allocator = base_allocator();
+    licscan_db *db;
+    CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
+    collect_patterns(db);
+    CHECK(npatterns > 100);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    ls_subject *sub = calloc(1, sizeof(*sub));
+    seen_pieces = calloc((size_t)1 << SEEN_BITS, sizeof(uint64_t));
+    piece_ctx c = {&db->alloc, md, sub};
+    if (sub && seen_pieces)
+        walk("corpus", check_file, &c);
+    printf("  %zu patterns on %ld corpus pieces: %ld runs turned away, "
+           "%ld of them wrongly\n",
+           npatterns, pieces, skipped, wrongly_skipped);
+    CHECK(pieces > 1000 / stride);
+    CHECK(skipped > pieces * (long)npatterns / 2); /* it does filter */
+    CHECK_EQ_INT(wrongly_skipped, 0);
+    /* the rules' patterns all have a requirement */
+    size_t without = 0;
+    for (size_t i = 0; i < npatterns; i++) {
+        char d[16];
+        ls_required_describe(atomic_load(&patterns[i].p->need), d, sizeof d);
+        without += !d[0];
+        pcre2_code_free(patterns[i].code);
+    }
+    CHECK_EQ_INT(without, 0);
+    free(patterns);
+    patterns = NULL;
+    npatterns = 0;
+    free(sub);
+    free(seen_pieces);
+    pcre2_match_data_free(md);
+    licscan_db_free(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* The same results with the prefilter on and off                      */
+
+static char *scan_json(const licscan_db *db, const unsigned char *data,
+                       size_t len)
+{
+    licscan_result *r = NULL;
+    licscan_scan(db, data, len, NULL, &r);
+    if (!r)
+        return NULL;
+    const char *j;
+    size_t jl;
+    char *copy = NULL;
+    if (licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &j, &jl) == 0) {
+        copy = malloc(jl + 1);
+        if (copy)
+            memcpy(copy, j, jl + 1);
+    }
+    licscan_result_free(r);
+    return copy;
+}
+
+typedef struct pair_ctx {
+    const licscan_db *on, *off;
+    int files, differing;
+} pair_ctx;
+
+static void compare_file(const char *path, void *arg)
+{
+    pair_ctx *c = arg;
+    size_t len;
+    unsigned char *data = slurp(path, &len);
+    if (!data)
+        return;
+    char *a = scan_json(c->on, data, len), *b = scan_json(c->off, data, len);
+    c->files++;
+    if (!a || !b || strcmp(a, b)) {
+        c->differing++;
+        if (c->differing <= 3)
+            fprintf(stderr, "%s: with the prefilter\n  %s\nwithout\n  %s\n",
+                    path, a ? a : "(none)", b ? b : "(none)");
+    }
+    free(a);
+    free(b);
+    free(data);
+}
+
+/* The default database twice, the prefilter off in the second; below
+ * the memo's match limit, every clause runs the rules (see unit_memo). */
+static void open_pair(bool memo, licscan_db **on, licscan_db **off)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o);
+    o.allocator = base_allocator();
+    if (!memo)
+        o.regex_match_limit -= 1;
+    CHECK_EQ_INT(licscan_db_open_default(&o, on), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_default(&o, off), LICSCAN_OK);
+    (*off)->prefilter_off = true;
+}
+
+static void test_same_results(void)
+{
+    for (int memo = 1; memo >= 0; memo--) {
+        licscan_db *on, *off;
+        open_pair(memo, &on, &off);
+        pair_ctx c = {on, off, 0, 0};
+        walk("corpus", compare_file, &c);
+        CHECK(c.files > 60 / stride);
+        CHECK_EQ_INT(c.differing, 0);
+        printf("  %d corpus files (%s the memo): the same JSON with and "
+               "without the prefilter\n",
+               c.files, memo ? "with" : "without");
+        licscan_db_free(on);
+        licscan_db_free(off);
+    }
+}
+
+/* A rule added at run time gets a requirement too, and the same
+ * results. */
+static void test_added_rules(void)
+{
+    static const char rules[] =
+        "rule extra-notice\n"
+        "  flag governing_law\n"
+        "  keywords notice\n"
+        "  match (?<where>(?:copyright|permission) notice)s? (?:shall|must)\n"
+        "  unless (?:need|do) not\n"
+        "  value capture where\n"
+        "end\n";
+    licscan_db *on, *off;
+    open_pair(false, &on, &off);
+    CHECK_EQ_INT(licscan_db_add_rules(on, rules, sizeof rules - 1, "t"), 0);
+    CHECK_EQ_INT(licscan_db_add_rules(off, rules, sizeof rules - 1, "t"), 0);
+    pair_ctx c = {on, off, 0, 0};
+    walk("corpus/MIT", compare_file, &c);
+    walk("corpus/Apache-2.0", compare_file, &c);
+    CHECK(c.files >= 4 / stride);
+    CHECK_EQ_INT(c.differing, 0);
+
+    size_t len;
+    unsigned char *data = slurp("corpus/MIT/original.txt", &len);
+    char *a = data ? scan_json(on, data, len) : NULL;
+    CHECK(a && strstr(a, "\"rule\":\"extra-notice\""));
+    free(a);
+    free(data);
+    const ls_rule *r = on->rules.v[on->rules.n - 1];
+    CHECK_EQ_STR(r->id, "extra-notice");
+    char d[512];
+    ls_required_describe(atomic_load(&r->match[0]->need), d, sizeof d);
+    CHECK_EQ_STR(d, "copyright notices shall|copyright notices must|"
+                    "copyright notice shall|copyright notice must|"
+                    "permission notices shall|permission notices must|"
+                    "permission notice shall|permission notice must");
+    ls_required_describe(atomic_load(&off->rules.v[off->rules.n - 1]
+                                          ->match[0]->need),
+                         d, sizeof d);
+    CHECK_EQ_STR(d, ""); /* off: never derived */
+    licscan_db_free(on);
+    licscan_db_free(off);
+}
+
+int main(void)
+{
+    if (under_valgrind())
+        stride = 8;
+    test_derived();
+    test_ascii_folds();
+    test_sound_on_corpus();
+    test_same_results();
+    test_added_rules();
+    return check_report("unit_prefilter");
+}
