@@ -905,17 +905,31 @@ static size_t plain_run(const char *p, const char *e, size_t room)
     const char *r = p + 1;
     /* spaces count only before `room`: the byte loop goes on from there */
     const char *lim = (size_t)(e - p) > room ? p + room : e;
-    while (lim - r > 16) { /* byte r[16] is read as the next of byte 15 */
+    /* a byte is taken when plain, or a space before a plain byte: the
+     * plain bits of the next block tell that of byte 15, and are that
+     * block's own in the next round */
+    unsigned cur = lim - r > 16 ? plain_mask(_mm_loadu_si128(
+                                      (const __m128i *)(const void *)r))
+                                : 0;
+    while (lim - r > 32) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
+        unsigned next = plain_mask(
+            _mm_loadu_si128((const __m128i *)(const void *)(r + 16)));
+        unsigned space = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+        unsigned ok = (cur | (space & (cur >> 1 | next << 15))) & 0xffffu;
+        if (ok != 0xffffu)
+            return plain_run_scalar(p, e, r + __builtin_ctz(~ok), room);
+        r += 16;
+        cur = next;
+    }
+    if (lim - r > 16) { /* byte r[16] is read as the next of byte 15 */
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
         __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(r + 1));
         unsigned space = (unsigned)_mm_movemask_epi8(
             _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
         unsigned ok = plain_mask(v) | (space & plain_mask(next));
-        if (ok != 0xffffu) {
-            r += __builtin_ctz(~ok);
-            break;
-        }
-        r += 16;
+        r += ok != 0xffffu ? (unsigned)__builtin_ctz(~ok) : 16;
     }
     return plain_run_scalar(p, e, r, room);
 }
