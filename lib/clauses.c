@@ -1647,8 +1647,11 @@ typedef struct engine {
     fired *alone;
     uint32_t nalone, alone_cap;
     /* the prefilter's view of the clause the rules run on and of the one
-     * their context is read from, kept for the next (prefilter.c) */
+     * their context is read from, kept for the next (prefilter.c); a
+     * clause is named by its index and the serial of the run over its
+     * text (next_serial: never given twice) */
     ls_subject subject, context;
+    uint32_t serial, next_serial;
     int rc;
 } engine;
 
@@ -1845,7 +1848,8 @@ static ls_subject *clause_subject(const engine *e, const clause *c,
                                   ls_subject *sub)
 {
     ls_subject_set(sub, e->s->disp.data + c->ds, c->de - c->ds,
-                   !e->db->prefilter_off);
+                   !e->db->prefilter_off,
+                   (uint64_t)e->serial << 32 | (uint32_t)(c - e->s->cl));
     return sub;
 }
 
@@ -2061,6 +2065,7 @@ static void engine_free(engine *e)
 static int prepare(engine *e, const seg *s)
 {
     e->s = s;
+    e->serial = ++e->next_serial;
     e->nhits = e->nf = 0;
     e->found = 0;
     ls_free(e->a, e->queued);
@@ -2414,11 +2419,13 @@ static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
     segment(s);
     int rc = s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
     const seg *saved = e->s;
+    uint32_t saved_serial = e->serial;
     e->no_context = true;
     if (!rc)
         rc = run_rules(e, s);
     e->no_context = false;
     e->s = saved;
+    e->serial = saved_serial;
     return rc;
 }
 

@@ -343,30 +343,29 @@ LS_HIDDEN size_t ls_required_describe(const ls_required *rq, char *out,
 LS_HIDDEN extern const uint32_t ls_prefilter_ascii_folds[LS_PREFILTER_NFOLDS];
 
 /* A clause as the prefilter reads it: the set of its trigrams, made at
- * the first check. The set is kept with a copy of the clause it was made
- * of, and serves again when the next clause is the same text (a clause
- * most often has several rules to run). Zeroed: nothing kept. */
+ * the first check and kept for the next checks of the same clause (a
+ * clause most often has several rules to run). The caller names each
+ * text it sets by a key of its own, never the same for two texts.
+ * Zeroed: no set yet. */
 #define LS_SUBJECT_GRAM_BITS 12
-#define LS_SUBJECT_KEEP 4608 /* clauses are cut near 4 KiB */
 typedef struct ls_subject {
     const char *text; /* the clause to judge */
     size_t len;
+    uint64_t key;     /* names text */
+    uint64_t set_key; /* the key of the text the set below was made of */
+    bool has_set;
     bool judge;       /* false: every requirement counts as met */
-    bool ready;       /* the set below is text's */
-    bool kept;        /* the set below is kept_text's */
     bool unsure;      /* that text cannot be judged: requirements are met */
-    uint32_t kept_len;
     uint64_t grams[(1u << LS_SUBJECT_GRAM_BITS) / 64];
-    char kept_text[LS_SUBJECT_KEEP];
 } ls_subject;
 
 static inline void ls_subject_set(ls_subject *s, const char *text,
-                                  size_t len, bool judge)
+                                  size_t len, bool judge, uint64_t key)
 {
     s->text = text;
     s->len = len;
     s->judge = judge;
-    s->ready = false;
+    s->key = key;
 }
 
 /* false only when the subject lacks what rq requires: the pattern

@@ -970,14 +970,11 @@ static bool has_ascii_fold(const char *t, size_t n)
     return false;
 }
 
-/* Make the subject's trigram set, or take the one kept when it was
- * made of the same text. */
+/* Make the subject's trigram set. */
 static void subject_index(ls_subject *s)
 {
-    s->ready = true;
-    if (s->kept && s->kept_len == s->len &&
-        memcmp(s->kept_text, s->text, s->len) == 0)
-        return;
+    s->has_set = true;
+    s->set_key = s->key;
     const unsigned char *t = (const unsigned char *)s->text;
     memset(s->grams, 0, sizeof(s->grams));
     if (s->len >= 2) {
@@ -989,11 +986,6 @@ static void subject_index(ls_subject *s)
         }
     }
     s->unsure = has_ascii_fold(s->text, s->len);
-    s->kept = s->len <= sizeof(s->kept_text);
-    if (s->kept) {
-        memcpy(s->kept_text, s->text, s->len);
-        s->kept_len = (uint32_t)s->len;
-    }
 }
 
 static bool may_hold(const ls_subject *s, const ls_literal *l)
@@ -1008,7 +1000,7 @@ bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
 {
     if (!rq || !rq->nlit || !s->judge)
         return true;
-    if (!s->ready)
+    if (!s->has_set || s->set_key != s->key)
         subject_index(s);
     if (s->unsure)
         return true;

@@ -59,8 +59,9 @@ static bool may_match(const char *pat, const char *text)
     ls_alloc_default(&a);
     ls_required *rq = NULL;
     ls_required_of(&a, pat, strlen(pat), &rq);
-    static ls_subject sub; /* zeroed: nothing kept */
-    ls_subject_set(&sub, text, strlen(text), true);
+    static ls_subject sub; /* zeroed: no set yet */
+    static uint64_t texts;
+    ls_subject_set(&sub, text, strlen(text), true, ++texts);
     bool may = ls_subject_may_match(&sub, rq);
     ls_required_free(&a, rq);
     return may;
@@ -327,7 +328,7 @@ static void check_piece(const ls_alloc *a, pcre2_match_data *md,
         return;
     pieces++;
     for (size_t i = 0; i < npatterns; i++) {
-        ls_subject_set(sub, t, n, true);
+        ls_subject_set(sub, t, n, true, pieces);
         if (ls_pattern_may_match(a, patterns[i].p, sub))
             continue;
         skipped++;
