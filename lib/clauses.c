@@ -713,15 +713,12 @@ typedef struct seg {
 #define WORD4(c) WORD(c), WORD(c + 1), WORD(c + 2), WORD(c + 3)
 #define WORD16(c) WORD4(c), WORD4(c + 4), WORD4(c + 8), WORD4(c + 12)
 #define WORD64(c) WORD16(c), WORD16(c + 16), WORD16(c + 32), WORD16(c + 48)
-/* The bytes alnum() takes, as a table for the keyword scan. */
+/* Bytes of words: ASCII letters and digits, and every byte of a UTF-8
+ * sequence. */
 static const bool word_byte[256] = {WORD64(0), WORD64(64), WORD64(128),
                                     WORD64(192)};
 
-static bool alnum(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
-}
+static bool alnum(unsigned char c) { return word_byte[c]; }
 
 /* Room for n more display bytes and the NUL after them: the growing. */
 static bool reserve_more(seg *s, size_t n)
