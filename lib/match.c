@@ -1729,13 +1729,18 @@ static bool chain_cannot_matter(scan *s, const pending *e,
  * lost inside the run takes off half a word, unless it is matched or
  * glued (box_cover). The best run of pieces bounds the score. */
 
+/* Scores here are counted in half words, exactly (a lost word costs
+ * MISSING_WEIGHT, a whole number of half words). */
+#define LOST_HALVES ((int64_t)(2 * MISSING_WEIGHT))
+
 typedef struct run_bound {
     const ls_template *tp;
-    uint32_t n;        /* input words */
-    uint32_t gap_first, gap_last; /* of the template's vars */
-    uint32_t v;        /* first var not before the current box */
-    double best;       /* best run of pieces so far, words around it too */
-    double open;       /* best run going on through the current piece */
+    uint32_t n;         /* input words */
+    uint32_t gap_first; /* of the template's vars (UINT32_MAX: none) */
+    uint32_t gap_last;  /* (0: none) */
+    uint32_t v;         /* first var not before the current box */
+    int64_t best;       /* best run of pieces so far, words around it too */
+    int64_t open;       /* best run going on through the current piece */
     bool any, opened;
 } run_bound;
 
@@ -1750,33 +1755,34 @@ static uint64_t box_cover(uint64_t dx)
 
 /* A piece of words the run can start or end in: input [xs, xe], template
  * [ts, te]. `through` bounds what it adds when the run goes through it,
- * `part` what any part of it adds. */
-static void run_piece(run_bound *r, double through, double part, uint32_t xs,
-                      uint32_t xe, uint32_t ts, uint32_t te)
+ * `part` what any part of it adds (in half words). */
+static void run_piece(run_bound *r, int64_t through, int64_t part,
+                      uint32_t xs, uint32_t xe, uint32_t ts, uint32_t te)
 {
     /* words a var at either end may take (cand_bound's paragraphs): at
      * most PARAGRAPH_WORDS each, and no input word counts twice */
-    double start = part, end = part, alone = part;
+    int64_t start = part, end = part, alone = part;
     uint32_t lo = xs, hi = xe;
-    if (r->tp->nvars && r->gap_first <= te) {
+    if (r->gap_first <= te) {
         lo = xs > PARAGRAPH_WORDS ? xs - PARAGRAPH_WORDS : 0;
-        double w = xe < PARAGRAPH_WORDS ? xe : PARAGRAPH_WORDS;
+        int64_t w = 2 * (int64_t)(xe < PARAGRAPH_WORDS ? xe : PARAGRAPH_WORDS);
         start += w;
         alone += w;
-        if (start > xe + 1.0 - lo)
-            start = xe + 1.0 - lo;
+        if (start > 2 * ((int64_t)xe + 1 - lo))
+            start = 2 * ((int64_t)xe + 1 - lo);
     }
-    if (r->tp->nvars && r->gap_last > ts) {
-        hi = r->n - 1 - xe > PARAGRAPH_WORDS ? xe + PARAGRAPH_WORDS : r->n - 1;
-        double w = r->n - 1 - xs < PARAGRAPH_WORDS ? r->n - 1 - xs
-                                                   : PARAGRAPH_WORDS;
+    if (r->gap_last > ts) {
+        uint32_t left = r->n - 1 - xe;
+        hi = left > PARAGRAPH_WORDS ? xe + PARAGRAPH_WORDS : r->n - 1;
+        left = r->n - 1 - xs;
+        int64_t w = 2 * (int64_t)(left < PARAGRAPH_WORDS ? left : PARAGRAPH_WORDS);
         end += w;
         alone += w;
-        if (end > hi + 1.0 - xs)
-            end = hi + 1.0 - xs;
+        if (end > 2 * ((int64_t)hi + 1 - xs))
+            end = 2 * ((int64_t)hi + 1 - xs);
     }
-    if (alone > hi + 1.0 - lo)
-        alone = hi + 1.0 - lo;
+    if (alone > 2 * ((int64_t)hi + 1 - lo))
+        alone = 2 * ((int64_t)hi + 1 - lo);
     if (!r->any || alone > r->best)
         r->best = alone;
     r->any = true;
@@ -1805,7 +1811,7 @@ static void run_edge(run_bound *r, uint32_t xs, uint32_t dx, uint32_t ts,
 {
     if (!dx || !dy)
         return; /* nothing aligned there */
-    double part = run_vars(r, g0, g1) ? dx : dx < dy ? dx : dy;
+    int64_t part = 2 * (int64_t)(run_vars(r, g0, g1) ? dx : dx < dy ? dx : dy);
     run_piece(r, part, part, xs, xs + dx - 1, ts, ts + dy - 1);
 }
 
@@ -1816,20 +1822,23 @@ static void run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
 {
     const ls_template *tp = r->tp;
     bool vars = run_vars(r, lt + 1, lt + dy + 1); /* gaps up to the anchor */
-    uint64_t req = dy ? required_in(tp, lt + 1, lt + dy) : 0;
     if (!dx || !dy) {
         /* no pairs: the words on one side are extra or the vars', the
          * other side's are missing */
         if (r->opened)
-            r->open += dx ? (vars ? (double)dx : -(double)dx)
-                          : -MISSING_WEIGHT * (double)req;
+            r->open += dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
+                          : -LOST_HALVES *
+                                (int64_t)required_in(tp, lt + 1, lt + dy);
         return;
     }
+    /* (no more template words than the box can account for: none lost) */
     uint64_t cover = box_cover(dx);
-    double lost = req > cover ? MISSING_WEIGHT * (double)(req - cover) : 0;
-    uint32_t small = dx < dy ? dx : dy;
-    double part = vars ? dx : small;
-    double through = vars ? (double)dx - lost : 2.0 * small - dx - lost;
+    uint64_t req = dy > cover ? required_in(tp, lt + 1, lt + dy) : 0;
+    int64_t lost = req > cover ? LOST_HALVES * (int64_t)(req - cover) : 0;
+    int64_t small = dx < dy ? dx : dy;
+    int64_t part = 2 * (vars ? (int64_t)dx : small);
+    int64_t through = vars ? 2 * (int64_t)dx - lost
+                           : 2 * (2 * small - (int64_t)dx) - lost;
     run_piece(r, through, part, li + 1, li + dx, lt + 1, lt + dy);
 }
 
@@ -1839,7 +1848,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     const chain *ch = &s->chains[c];
     const ls_template *tp = s->db->tpl[ch->tpl];
     const uint32_t *ax = s->pool.i + ch->off, *at = s->pool.t + ch->off;
-    run_bound r = {.tp = tp, .n = s->n};
+    run_bound r = {.tp = tp, .n = s->n, .gap_first = UINT32_MAX};
     if (tp->nvars) {
         r.gap_first = tp->vars[0].gap;
         r.gap_last = tp->vars[tp->nvars - 1].gap;
@@ -1862,7 +1871,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
             continue;
         uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;
         if (dx || dy) {
-            run_piece(&r, pn, pn, px, li, pt, lt);
+            run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
             run_box(&r, li, dx, lt, dy);
             px = ai + d;
             pt = ti + d;
@@ -1872,7 +1881,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
         li = ai + LS_SHINGLE - 1;
         lt = ti + LS_SHINGLE - 1;
     }
-    run_piece(&r, pn, pn, px, li, pt, lt);
+    run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
     uint32_t ni = s->n - li - 1, nt = tp->ntok - lt - 1;
     if (ni > EDGE_INPUT)
         ni = EDGE_INPUT;
@@ -1880,7 +1889,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
         nt = EDGE_TEMPLATE;
     run_edge(&r, li + 1, ni, lt + 1, nt, lt + 1, lt + nt);
     e->chain = c;
-    e->bound = r.best;
+    e->bound = (double)r.best / 2;
     /* matched and glued words lie in the template words aligned */
     bool lead = fi > ei && ft > e0, trail = ni && nt;
     e->cov_max = (double)required_in(tp, lead ? e0 : ft, trail ? lt + nt : lt) /
