@@ -498,12 +498,19 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             best_j = (int32_t)j;
         }
     }
-    s->tmp.n = 0;
+    /* the chain's hits, last first: counted, then put in order */
+    uint32_t len = 0;
     for (int32_t j = best_j; j >= 0; j = prev[j])
-        pairs_push(s, &s->tmp, h[j].x, h[j].y);
+        len++;
     s->anchors.n = 0;
-    for (uint32_t k = s->tmp.n; k-- > 0;)
-        pairs_push(s, &s->anchors, s->tmp.i[k], s->tmp.t[k]);
+    if (pairs_reserve(s, &s->anchors, len))
+        return 0;
+    s->anchors.n = len;
+    for (int32_t j = best_j; j >= 0; j = prev[j]) {
+        len--;
+        s->anchors.i[len] = h[j].x;
+        s->anchors.t[len] = h[j].y;
+    }
     return best;
 }
 
@@ -1456,8 +1463,11 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         c->off = s->pool.n;
         c->n = s->anchors.n;
         c->kn = 0;
-        for (uint32_t k = 0; k < s->anchors.n; k++)
-            pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
+        if (pairs_reserve(s, &s->pool, s->pool.n + c->n))
+            return;
+        memcpy(s->pool.i + c->off, s->anchors.i, c->n * sizeof(uint32_t));
+        memcpy(s->pool.t + c->off, s->anchors.t, c->n * sizeof(uint32_t));
+        s->pool.n += c->n;
         /* later rounds look for other occurrences elsewhere */
         from = n;
         /* hits are in input order: those in [x0, x1) are one run */
@@ -2206,18 +2216,19 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
             j = (j + 1) & mask;
         if (!db->sh_keys[j] || !db->sh_head[j])
             continue;
-        uint32_t added = 0;
+        /* the templates of the postings, up to one past a common shingle */
+        uint32_t tpls[COMMON_SHINGLE + 1], added = 0;
         for (uint32_t q = db->sh_head[j]; q && added <= COMMON_SHINGLE;
              q = db->post[q - 1].next)
-            added++;
+            tpls[added++] = db->post[q - 1].tpl;
         bool common = added > COMMON_SHINGLE;
         if (!common) {
             if (total + added > MAX_HITS) {
                 res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                 break;
             }
-            for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next)
-                count[db->post[q - 1].tpl]++;
+            for (uint32_t k = 0; k < added; k++)
+                count[tpls[k]]++;
             total += added;
         }
         if (!look) {
@@ -2251,23 +2262,36 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         if (look[k].common)
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
-    for (uint32_t t = 0; t < db->ntpl; t++)
+    uint64_t with_common = total;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
         nominated[t] = count[t] >= 3 ||
                        (uint64_t)(count[t] + all_hits[t]) * 2 >=
                            db->tpl[t]->nshingles;
-    for (uint32_t k = 0; k < nlook; k++) {
-        if (!look[k].common)
-            continue;
-        for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
-            if (nominated[db->post[q - 1].tpl]) {
-                if (total >= MAX_HITS) {
-                    res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
-                    look[k].common = 2; /* dropped */
-                    break;
+        if (nominated[t])
+            with_common += all_hits[t];
+    }
+    /* all the common postings of nominated templates, when there is room
+     * for them (else the look-ups are taken in order while there is) */
+    if (with_common <= MAX_HITS) {
+        for (uint32_t t = 0; t < db->ntpl; t++)
+            if (nominated[t])
+                count[t] += all_hits[t];
+        total = with_common;
+    } else {
+        for (uint32_t k = 0; k < nlook; k++) {
+            if (!look[k].common)
+                continue;
+            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+                if (nominated[db->post[q - 1].tpl]) {
+                    if (total >= MAX_HITS) {
+                        res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                        look[k].common = 2; /* dropped */
+                        break;
+                    }
+                    count[db->post[q - 1].tpl]++;
+                    total++;
                 }
-                count[db->post[q - 1].tpl]++;
-                total++;
-            }
+        }
     }
     /* 2. hits grouped by template, in input order */
     hits = ls_malloc(s.a, (total ? total : 1) * sizeof(hit));
