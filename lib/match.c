@@ -1766,7 +1766,7 @@ static uint64_t box_cover(uint64_t dx)
 /* A piece of words the run can start or end in: input [xs, xe], template
  * [ts, te]. `through` bounds what it adds when the run goes through it,
  * `part` what any part of it adds (in half words). */
-static void run_piece(run_bound *r, int64_t through, int64_t part,
+static inline void run_piece(run_bound *r, int64_t through, int64_t part,
                       uint32_t xs, uint32_t xe, uint32_t ts, uint32_t te)
 {
     /* words a var at either end may take (cand_bound's paragraphs): at
@@ -2299,13 +2299,14 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
         s.rc = LICSCAN_ENOMEM;
         goto done;
     }
+    /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
     for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
         start[t] = acc;
         acc += count[t];
         if (count[t] > maxc)
             maxc = count[t];
-        count[t] = 0;
+        count[t] = start[t];
     }
     for (uint32_t k = 0; k < nlook; k++) {
         /* locals: the stores to hits could alias look as the compiler
@@ -2318,9 +2319,11 @@ int ls_match_text(const licscan_db *db, const ls_text *text,
             uint32_t t = po->tpl;
             if (common && !nominated[t])
                 continue;
-            hits[start[t] + count[t]++] = (hit){x, po->pos};
+            hits[count[t]++] = (hit){x, po->pos};
         }
     }
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        count[t] -= start[t];
     used = ls_malloc(s.a, maxc + 1);
     f = ls_malloc(s.a, (maxc + 1) * sizeof(float));
     prev = ls_malloc(s.a, (maxc + 1) * sizeof(int32_t));
