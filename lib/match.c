@@ -448,6 +448,7 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             f[j] = -1;
             continue;
         }
+        const int64_t xj = h[j].x, yj = h[j].y;
         float fj = LS_SHINGLE;
         int32_t pj = -1;
         uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
@@ -456,11 +457,11 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
          * phrase the template repeats gives many hits at each place in
          * between) */
         for (uint32_t i = j; i-- > 0 && j - i <= diag_lookback;) {
-            int64_t dx = (int64_t)h[j].x - h[i].x;
+            int64_t dx = xj - h[i].x;
             if (dx > 2 * diag_cap)
                 break;
-            if (f[i] >= 0 && dx > 0 &&
-                (int64_t)h[j].y - h[i].y == dx) {
+            /* (the diagonal first: it rules out most) */
+            if (yj - h[i].y == dx && dx > 0 && f[i] >= 0) {
                 fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
                 pj = (int32_t)i;
                 lo = j; /* skip the general search */
@@ -470,8 +471,8 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         for (uint32_t i = j; i-- > lo;) {
             if (f[i] + LS_SHINGLE <= fj)
                 continue; /* cannot improve on what we have (or used) */
-            int64_t dx = (int64_t)h[j].x - h[i].x;
-            int64_t dy = (int64_t)h[j].y - h[i].y;
+            int64_t dx = xj - h[i].x;
+            int64_t dy = yj - h[i].y;
             if (dx > CHAIN_MAX_DIST)
                 break;
             if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
