@@ -1881,7 +1881,13 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
         if (d >= LS_SHINGLE)
             continue;
         uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;
-        if (dx || dy) {
+        if (dx && dy <= box_cover(dx) &&
+            (dx <= dy || run_vars(&r, lt + 1, lt + dy + 1))) {
+            /* a box that adds at most its input words however the run
+             * meets it (none lost; taken by vars or as many template
+             * words): one piece with the anchors around it */
+            pn += dx;
+        } else if (dx || dy) {
             run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
             run_box(&r, li, dx, lt, dy);
             px = ai + d;
