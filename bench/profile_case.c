@@ -4,7 +4,7 @@
  *   profile_case open                      open the embedded db 10 times
  *   profile_case corpus DIR [noclauses]    one pass over DIR, embedded db
  *   profile_case load SPDX_DIR             embedded db + load_dir(SPDX_DIR)
- *   profile_case spdx SPDX_DIR DIR         that db, one pass over DIR
+ *   profile_case spdx SPDX_DIR DIR [noclauses]  that db, one pass over DIR
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -109,7 +109,8 @@ int main(int argc, char **argv)
         if (c[0] == 's') {
             if (argc < 4)
                 die("missing directory of texts");
-            scan_dir(db, argv[3], 0);
+            int noclauses = argc > 4 && strcmp(argv[4], "noclauses") == 0;
+            scan_dir(db, argv[3], noclauses ? LICSCAN_SCAN_NO_CLAUSES : 0);
         }
     } else {
         die("unknown case");

@@ -69,7 +69,8 @@ typedef struct kept_block {
     uint32_t v[];
 } kept_block;
 
-/* A chain aligned and waiting to be judged. */
+/* A chain waiting to be aligned (bounds from its anchors: no pairs yet,
+ * its words lie in [a0, b1]) or aligned and waiting to be judged. */
 typedef struct pending {
     uint32_t chain;
     const uint32_t *i, *t; /* its n pairs, in a kept block */
@@ -95,8 +96,10 @@ typedef struct scan {
     uint32_t ncand, cand_cap;
     pairs anchors, out, tmp, pool;
     struct kept_block *kept; /* newest first */
-    pending *pend;
+    pending *pend;   /* chains to align, best bound first */
     uint32_t pend_cap;
+    pending *heap;   /* aligned chains to judge: a heap, best bound on top */
+    uint32_t heap_cap;
     licscan_match *pre; /* judged candidates above a bound: winners first */
     uint32_t npre, npre_win, pre_cap;
     chain *chains;
@@ -445,6 +448,7 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             f[j] = -1;
             continue;
         }
+        const int64_t xj = h[j].x, yj = h[j].y;
         float fj = LS_SHINGLE;
         int32_t pj = -1;
         uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
@@ -453,11 +457,11 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
          * phrase the template repeats gives many hits at each place in
          * between) */
         for (uint32_t i = j; i-- > 0 && j - i <= diag_lookback;) {
-            int64_t dx = (int64_t)h[j].x - h[i].x;
+            int64_t dx = xj - h[i].x;
             if (dx > 2 * diag_cap)
                 break;
-            if (f[i] >= 0 && dx > 0 &&
-                (int64_t)h[j].y - h[i].y == dx) {
+            /* (the diagonal first: it rules out most) */
+            if (yj - h[i].y == dx && dx > 0 && f[i] >= 0) {
                 fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
                 pj = (int32_t)i;
                 lo = j; /* skip the general search */
@@ -467,8 +471,8 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         for (uint32_t i = j; i-- > lo;) {
             if (f[i] + LS_SHINGLE <= fj)
                 continue; /* cannot improve on what we have (or used) */
-            int64_t dx = (int64_t)h[j].x - h[i].x;
-            int64_t dy = (int64_t)h[j].y - h[i].y;
+            int64_t dx = xj - h[i].x;
+            int64_t dy = yj - h[i].y;
             if (dx > CHAIN_MAX_DIST)
                 break;
             if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
@@ -495,12 +499,19 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             best_j = (int32_t)j;
         }
     }
-    s->tmp.n = 0;
+    /* the chain's hits, last first: counted, then put in order */
+    uint32_t len = 0;
     for (int32_t j = best_j; j >= 0; j = prev[j])
-        pairs_push(s, &s->tmp, h[j].x, h[j].y);
+        len++;
     s->anchors.n = 0;
-    for (uint32_t k = s->tmp.n; k-- > 0;)
-        pairs_push(s, &s->anchors, s->tmp.i[k], s->tmp.t[k]);
+    if (pairs_reserve(s, &s->anchors, len))
+        return 0;
+    s->anchors.n = len;
+    for (int32_t j = best_j; j >= 0; j = prev[j]) {
+        len--;
+        s->anchors.i[len] = h[j].x;
+        s->anchors.t[len] = h[j].y;
+    }
     return best;
 }
 
@@ -1453,8 +1464,11 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         c->off = s->pool.n;
         c->n = s->anchors.n;
         c->kn = 0;
-        for (uint32_t k = 0; k < s->anchors.n; k++)
-            pairs_push(s, &s->pool, s->anchors.i[k], s->anchors.t[k]);
+        if (pairs_reserve(s, &s->pool, s->pool.n + c->n))
+            return;
+        memcpy(s->pool.i + c->off, s->anchors.i, c->n * sizeof(uint32_t));
+        memcpy(s->pool.t + c->off, s->anchors.t, c->n * sizeof(uint32_t));
+        s->pool.n += c->n;
         /* later rounds look for other occurrences elsewhere */
         from = n;
         /* hits are in input order: those in [x0, x1) are one run */
@@ -1620,26 +1634,26 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
     e->cov_max = (double)(mreq + greq) / tp->nrequired;
 }
 
-/* Can the candidate of pending chain e change nothing? True when, among
- * the candidates already judged that surely rank before it (score above
- * its bound), the winners are such that whatever span it gets it loses to
- * one of them and cannot become that one's runner-up. */
-static bool cannot_matter(scan *s, const pending *e, const ls_template *tp)
+/* The winners, in rank order as in the end, of the candidates judged that
+ * surely rank before any candidate scoring at most `bound`, in
+ * s->pre[0, s->npre_win), each with the runner-up it has among them.
+ * False when there are none. Bounds only go down and candidates are only
+ * added, so the same number above the bound is the same candidates. */
+static bool winners_above(scan *s, double bound)
 {
     uint32_t n = 0;
     for (uint32_t c = 0; c < s->ncand; c++)
-        n += s->cand[c].score > e->bound;
+        n += s->cand[c].score > bound;
     if (!n)
         return false;
     if (n != s->npre) {
-        /* the winners of those candidates, in rank order as in the end */
         if (LS_GROW(s->a, s->pre, s->pre_cap, n)) {
             s->rc = LICSCAN_ENOMEM;
             return false;
         }
         s->npre = 0;
         for (uint32_t c = 0; c < s->ncand; c++)
-            if (s->cand[c].score > e->bound)
+            if (s->cand[c].score > bound)
                 s->pre[s->npre++] = s->cand[c];
         qsort(s->pre, n, sizeof(licscan_match), cand_cmp);
         s->npre_win = 0;
@@ -1660,6 +1674,26 @@ static bool cannot_matter(scan *s, const pending *e, const ls_template *tp)
                 s->pre[s->npre_win++] = *m; /* winners first, in order */
         }
     }
+    return true;
+}
+
+/* Could pending e become the runner-up of winner win? */
+static bool may_be_runner(const pending *e, const ls_template *tp,
+                          const licscan_match *win)
+{
+    return !win->runner && win->tpl != tp &&
+           e->bound >= RUNNER_UP_SCORE * win->score &&
+           e->cov_max >= RUNNER_UP_COVERAGE;
+}
+
+/* Can the candidate of pending chain e change nothing? True when, among
+ * the candidates already judged that surely rank before it (score above
+ * its bound), the winners are such that whatever span it gets it loses to
+ * one of them and cannot become that one's runner-up. */
+static bool cannot_matter(scan *s, const pending *e, const ls_template *tp)
+{
+    if (!winners_above(s, e->bound))
+        return false;
     for (uint32_t a = e->a0; a <= e->a1; a++)
         for (uint32_t b = e->b0; b <= e->b1; b++) {
             uint32_t w = 0;
@@ -1668,13 +1702,218 @@ static bool cannot_matter(scan *s, const pending *e, const ls_template *tp)
                 w++;
             if (w == s->npre_win)
                 return false; /* it could win there */
-            const licscan_match *win = &s->pre[w];
-            if (!win->runner && win->tpl != tp &&
-                e->bound >= RUNNER_UP_SCORE * win->score &&
-                e->cov_max >= RUNNER_UP_COVERAGE)
+            if (may_be_runner(e, tp, &s->pre[w]))
                 return false; /* it could be the runner-up */
         }
     return true;
+}
+
+/* The same for a chain not aligned yet, whose span is anywhere in
+ * [a0, b1]: true when a winner holds all of that range (so overlaps any
+ * span in it) and neither it nor a winner before it that a span there
+ * could overlap first can take it as runner-up. */
+static bool chain_cannot_matter(scan *s, const pending *e,
+                                const ls_template *tp)
+{
+    if (!winners_above(s, e->bound))
+        return false;
+    for (uint32_t w = 0; w < s->npre_win; w++) {
+        const licscan_match *win = &s->pre[w];
+        bool runner = may_be_runner(e, tp, win);
+        if (win->tstart <= e->a0 && win->tend >= e->b1)
+            return !runner;
+        if (runner && win->tstart <= e->b1 && win->tend >= e->a0)
+            return false;
+    }
+    return false;
+}
+
+/* ---- bounds on a chain's candidate before aligning it ----
+ *
+ * Aligning a chain keeps the words of its anchors (less those overlapping
+ * the anchor before), adds pairs only in the boxes of words between them
+ * and in a box at either edge, and trimming then keeps a run of those
+ * pairs. In cand_bound's terms each input word in the run adds at most
+ * one (matched, taken by a var, or part of a glued word); a box with no
+ * var among its template words adds at most its smaller side and takes
+ * one off for each input word beyond it; and a required template word
+ * lost inside the run takes off half a word, unless it is matched or
+ * glued (box_cover). The best run of pieces bounds the score. */
+
+/* Scores here are counted in half words, exactly (a lost word costs
+ * MISSING_WEIGHT, a whole number of half words). */
+#define LOST_HALVES ((int64_t)(2 * MISSING_WEIGHT))
+
+typedef struct run_bound {
+    const ls_template *tp;
+    uint32_t n;         /* input words */
+    uint32_t gap_first; /* of the template's vars (UINT32_MAX: none) */
+    uint32_t gap_last;  /* (0: none) */
+    uint32_t v;         /* first var not before the current box */
+    int64_t best;       /* best run of pieces so far, words around it too */
+    int64_t open;       /* best run going on through the current piece */
+    bool any, opened;
+} run_bound;
+
+/* Template words a box with `dx` input words can account for without
+ * matching them all: a glued word (one input word for up to 4 template
+ * words) sits in a gap between two pairs, so there is at most one more of
+ * them than pairs, and pairs and glued words take an input word each. */
+static uint64_t box_cover(uint64_t dx)
+{
+    return 5 * dx / 2 + 4;
+}
+
+/* A piece of words the run can start or end in: input [xs, xe], template
+ * [ts, te]. `through` bounds what it adds when the run goes through it,
+ * `part` what any part of it adds (in half words). */
+static inline void run_piece(run_bound *r, int64_t through, int64_t part,
+                      uint32_t xs, uint32_t xe, uint32_t ts, uint32_t te)
+{
+    /* words a var at either end may take (cand_bound's paragraphs): at
+     * most PARAGRAPH_WORDS each, and no input word counts twice */
+    int64_t start = part, end = part, alone = part;
+    uint32_t lo = xs, hi = xe;
+    if (r->gap_first <= te) {
+        lo = xs > PARAGRAPH_WORDS ? xs - PARAGRAPH_WORDS : 0;
+        int64_t w = 2 * (int64_t)(xe < PARAGRAPH_WORDS ? xe : PARAGRAPH_WORDS);
+        start += w;
+        alone += w;
+        if (start > 2 * ((int64_t)xe + 1 - lo))
+            start = 2 * ((int64_t)xe + 1 - lo);
+    }
+    if (r->gap_last > ts) {
+        uint32_t left = r->n - 1 - xe;
+        hi = left > PARAGRAPH_WORDS ? xe + PARAGRAPH_WORDS : r->n - 1;
+        left = r->n - 1 - xs;
+        int64_t w = 2 * (int64_t)(left < PARAGRAPH_WORDS ? left : PARAGRAPH_WORDS);
+        end += w;
+        alone += w;
+        if (end > 2 * ((int64_t)hi + 1 - xs))
+            end = 2 * ((int64_t)hi + 1 - xs);
+    }
+    if (alone > 2 * ((int64_t)hi + 1 - lo))
+        alone = 2 * ((int64_t)hi + 1 - lo);
+    if (!r->any || alone > r->best)
+        r->best = alone;
+    r->any = true;
+    if (r->opened && r->open + end > r->best)
+        r->best = r->open + end;
+    if (!r->opened || start > r->open + through)
+        r->open = start;
+    else
+        r->open += through;
+    r->opened = true;
+}
+
+/* Vars at gaps [g0, g1] of the template, g0 not before the last asked. */
+static bool run_vars(run_bound *r, uint32_t g0, uint32_t g1)
+{
+    const ls_template *tp = r->tp;
+    while (r->v < tp->nvars && tp->vars[r->v].gap < g0)
+        r->v++;
+    return r->v < tp->nvars && tp->vars[r->v].gap <= g1;
+}
+
+/* A box at an edge of the chain: input [xs, xs+dx), template [ts, ts+dy),
+ * vars at gaps [g0, g1] taking its words. */
+static void run_edge(run_bound *r, uint32_t xs, uint32_t dx, uint32_t ts,
+                     uint32_t dy, uint32_t g0, uint32_t g1)
+{
+    if (!dx || !dy)
+        return; /* nothing aligned there */
+    int64_t part = 2 * (int64_t)(run_vars(r, g0, g1) ? dx : dx < dy ? dx : dy);
+    run_piece(r, part, part, xs, xs + dx - 1, ts, ts + dy - 1);
+}
+
+/* The box between two anchors: input words (li, li+dx], template words
+ * (lt, lt+dy]. */
+static void run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
+                    uint32_t dy)
+{
+    const ls_template *tp = r->tp;
+    bool vars = run_vars(r, lt + 1, lt + dy + 1); /* gaps up to the anchor */
+    if (!dx || !dy) {
+        /* no pairs: the words on one side are extra or the vars', the
+         * other side's are missing */
+        if (r->opened)
+            r->open += dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
+                          : -LOST_HALVES *
+                                (int64_t)required_in(tp, lt + 1, lt + dy);
+        return;
+    }
+    /* (no more template words than the box can account for: none lost) */
+    uint64_t cover = box_cover(dx);
+    uint64_t req = dy > cover ? required_in(tp, lt + 1, lt + dy) : 0;
+    int64_t lost = req > cover ? LOST_HALVES * (int64_t)(req - cover) : 0;
+    int64_t small = dx < dy ? dx : dy;
+    int64_t part = 2 * (vars ? (int64_t)dx : small);
+    int64_t through = vars ? 2 * (int64_t)dx - lost
+                           : 2 * (2 * small - (int64_t)dx) - lost;
+    run_piece(r, through, part, li + 1, li + dx, lt + 1, lt + dy);
+}
+
+/* Bounds on the candidate of chain c, from its anchors (see above). */
+static void chain_bound(scan *s, uint32_t c, pending *e)
+{
+    const chain *ch = &s->chains[c];
+    const ls_template *tp = s->db->tpl[ch->tpl];
+    const uint32_t *ax = s->pool.i + ch->off, *at = s->pool.t + ch->off;
+    run_bound r = {.tp = tp, .n = s->n, .gap_first = UINT32_MAX};
+    if (tp->nvars) {
+        r.gap_first = tp->vars[0].gap;
+        r.gap_last = tp->vars[tp->nvars - 1].gap;
+    }
+    /* as align_candidate walks the chain */
+    uint32_t fi = ax[0], ft = at[0];
+    uint32_t ei = fi > EDGE_INPUT ? fi - EDGE_INPUT : 0;
+    uint32_t e0 = ft > EDGE_TEMPLATE ? ft - EDGE_TEMPLATE : 0;
+    run_edge(&r, ei, fi - ei, e0, ft - e0, e0, ft);
+    /* anchors that follow each other on a diagonal are one piece */
+    uint32_t li = fi + LS_SHINGLE - 1, lt = ft + LS_SHINGLE - 1;
+    uint32_t px = fi, pt = ft, pn = LS_SHINGLE;
+    for (uint32_t k = 1; k < ch->n; k++) {
+        uint32_t ai = ax[k], ti = at[k], d = 0;
+        if (li >= ai)
+            d = li + 1 - ai;
+        if (lt >= ti && lt + 1 - ti > d)
+            d = lt + 1 - ti;
+        if (d >= LS_SHINGLE)
+            continue;
+        uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;
+        if (dx && dy <= box_cover(dx) &&
+            (dx <= dy || run_vars(&r, lt + 1, lt + dy + 1))) {
+            /* a box that adds at most its input words however the run
+             * meets it (none lost; taken by vars or as many template
+             * words): one piece with the anchors around it */
+            pn += dx;
+        } else if (dx || dy) {
+            run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
+            run_box(&r, li, dx, lt, dy);
+            px = ai + d;
+            pt = ti + d;
+            pn = 0;
+        }
+        pn += LS_SHINGLE - d;
+        li = ai + LS_SHINGLE - 1;
+        lt = ti + LS_SHINGLE - 1;
+    }
+    run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
+    uint32_t ni = s->n - li - 1, nt = tp->ntok - lt - 1;
+    if (ni > EDGE_INPUT)
+        ni = EDGE_INPUT;
+    if (nt > EDGE_TEMPLATE)
+        nt = EDGE_TEMPLATE;
+    run_edge(&r, li + 1, ni, lt + 1, nt, lt + 1, lt + nt);
+    e->chain = c;
+    e->bound = (double)r.best / 2;
+    /* matched and glued words lie in the template words aligned */
+    bool lead = fi > ei && ft > e0, trail = ni && nt;
+    e->cov_max = (double)required_in(tp, lead ? e0 : ft, trail ? lt + nt : lt) /
+                 tp->nrequired;
+    uint32_t x0 = lead ? ei : fi, x1 = trail ? li + ni : li;
+    e->a0 = x0 > PARAGRAPH_WORDS ? x0 - PARAGRAPH_WORDS : 0;
+    e->b1 = s->n - 1 - x1 > PARAGRAPH_WORDS ? x1 + PARAGRAPH_WORDS : s->n - 1;
 }
 
 static int pending_cmp(const void *a, const void *b)
@@ -1716,14 +1955,73 @@ static int keep_pairs(scan *s, pending *e)
     return LICSCAN_OK;
 }
 
-/* Align every chain that could win or be a runner-up, then judge them in
- * order of the best score each could reach, leaving out those that can
- * change nothing (judging is most of a candidate's cost). */
+/* Aligned chains to judge, in a heap by pending_cmp. */
+static int heap_push(scan *s, uint32_t *n, const pending *e)
+{
+    if (LS_GROW(s->a, s->heap, s->heap_cap, *n + 1))
+        return s->rc = LICSCAN_ENOMEM;
+    pending *h = s->heap;
+    uint32_t k = (*n)++;
+    while (k && pending_cmp(e, &h[(k - 1) / 2]) < 0) {
+        h[k] = h[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h[k] = *e;
+    return LICSCAN_OK;
+}
+
+static pending heap_pop(scan *s, uint32_t *n)
+{
+    pending *h = s->heap, top = h[0], last = h[--*n];
+    uint32_t k = 0;
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && pending_cmp(&h[c + 1], &h[c]) < 0)
+            c++;
+        if (pending_cmp(&h[c], &last) >= 0)
+            break;
+        h[k] = h[c];
+        k = c;
+    }
+    h[k] = last;
+    return top;
+}
+
+/* Align chain c and, when it makes a candidate, put it in the heap. */
+static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
+{
+    chain *ch = &s->chains[c];
+    const ls_template *tp = s->db->tpl[ch->tpl];
+    load_chain(s, ch);
+    uint32_t mreq;
+    if (!align_candidate(s, tp, &mreq) || s->rc)
+        return;
+    pending e;
+    e.chain = c;
+    e.mreq = mreq;
+    e.n = s->out.n;
+    cand_bound(s, tp, mreq, &e);
+    if (keep_pairs(s, &e))
+        return;
+    ch->ki = e.i;
+    ch->kt = e.t;
+    ch->kn = e.n;
+    ch->kreq = mreq;
+    heap_push(s, nheap, &e);
+}
+
+/* Judge the chains that could win or be a runner-up, in order of the best
+ * score each could reach (that of its aligned pairs), leaving out those
+ * that can change nothing (judging is most of a candidate's cost). A
+ * chain is aligned only when that order reaches the bound from its
+ * anchors, and not at all when even that bound can change nothing. */
 static void align_chains(scan *s)
 {
     if (s->nchains > 1)
         qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
-    uint32_t npend = 0;
+    uint32_t nwait = 0;
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
         bool dominated = false, with_vars = false;
@@ -1744,43 +2042,40 @@ static void align_chains(scan *s)
         }
         if (dominated)
             continue;
-        load_chain(s, ch);
-        const ls_template *tp = s->db->tpl[ch->tpl];
-        uint32_t mreq;
-        if (!align_candidate(s, tp, &mreq) || s->rc)
-            continue;
-        if (LS_GROW(s->a, s->pend, s->pend_cap, npend + 1)) {
+        if (LS_GROW(s->a, s->pend, s->pend_cap, nwait + 1)) {
             s->rc = LICSCAN_ENOMEM;
             return;
         }
-        pending *e = &s->pend[npend++];
-        e->chain = c;
-        e->mreq = mreq;
-        e->n = s->out.n;
-        cand_bound(s, tp, mreq, e);
-        if (keep_pairs(s, e))
-            return;
-        ch->ki = e->i;
-        ch->kt = e->t;
-        ch->kn = e->n;
-        ch->kreq = mreq;
+        chain_bound(s, c, &s->pend[nwait++]);
     }
     if (s->rc)
         return;
-    if (npend > 1)
-        qsort(s->pend, npend, sizeof(pending), pending_cmp);
+    if (nwait > 1)
+        qsort(s->pend, nwait, sizeof(pending), pending_cmp);
+    /* Aligned chains are judged in the order of their bounds, those of
+     * the same bound by chain: one is judged when no chain left to align
+     * could come before it (its bound is at most its anchors' bound). */
     s->npre = 0;
-    for (uint32_t k = 0; k < npend && !s->rc; k++) {
-        const pending *e = &s->pend[k];
-        const ls_template *tp = s->db->tpl[s->chains[e->chain].tpl];
-        if (cannot_matter(s, e, tp) || s->rc)
+    uint32_t next = 0, nheap = 0;
+    while (!s->rc && (next < nwait || nheap)) {
+        if (next < nwait &&
+            (!nheap || pending_cmp(&s->pend[next], &s->heap[0]) < 0)) {
+            const pending *w = &s->pend[next++];
+            const ls_template *tp = s->db->tpl[s->chains[w->chain].tpl];
+            if (!chain_cannot_matter(s, w, tp) && !s->rc)
+                align_pending(s, w->chain, &nheap);
+            continue;
+        }
+        pending e = heap_pop(s, &nheap);
+        const ls_template *tp = s->db->tpl[s->chains[e.chain].tpl];
+        if (cannot_matter(s, &e, tp) || s->rc)
             continue;
         /* judged where they were kept: no copy */
-        const pairs p = {(uint32_t *)e->i, (uint32_t *)e->t, e->n, e->n};
+        const pairs p = {(uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n};
         uint32_t before = s->ncand;
-        judge_candidate(s, tp, &p, e->mreq);
+        judge_candidate(s, tp, &p, e.mreq);
         if (s->ncand > before)
-            s->cand[s->ncand - 1].chain = e->chain;
+            s->cand[s->ncand - 1].chain = e.chain;
     }
 }
 
@@ -1929,18 +2224,19 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
             j = (j + 1) & mask;
         if (!db->sh_keys[j] || !db->sh_head[j])
             continue;
-        uint32_t added = 0;
+        /* the templates of the postings, up to one past a common shingle */
+        uint32_t tpls[COMMON_SHINGLE + 1], added = 0;
         for (uint32_t q = db->sh_head[j]; q && added <= COMMON_SHINGLE;
              q = db->post[q - 1].next)
-            added++;
+            tpls[added++] = db->post[q - 1].tpl;
         bool common = added > COMMON_SHINGLE;
         if (!common) {
             if (total + added > MAX_HITS) {
                 res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                 break;
             }
-            for (uint32_t q = db->sh_head[j]; q; q = db->post[q - 1].next)
-                count[db->post[q - 1].tpl]++;
+            for (uint32_t k = 0; k < added; k++)
+                count[tpls[k]]++;
             total += added;
         }
         if (!look) {
@@ -1974,23 +2270,36 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         if (look[k].common)
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
-    for (uint32_t t = 0; t < db->ntpl; t++)
+    uint64_t with_common = total;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
         nominated[t] = count[t] >= 3 ||
                        (uint64_t)(count[t] + all_hits[t]) * 2 >=
                            db->tpl[t]->nshingles;
-    for (uint32_t k = 0; k < nlook; k++) {
-        if (!look[k].common)
-            continue;
-        for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
-            if (nominated[db->post[q - 1].tpl]) {
-                if (total >= MAX_HITS) {
-                    res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
-                    look[k].common = 2; /* dropped */
-                    break;
+        if (nominated[t])
+            with_common += all_hits[t];
+    }
+    /* all the common postings of nominated templates, when there is room
+     * for them (else the look-ups are taken in order while there is) */
+    if (with_common <= MAX_HITS) {
+        for (uint32_t t = 0; t < db->ntpl; t++)
+            if (nominated[t])
+                count[t] += all_hits[t];
+        total = with_common;
+    } else {
+        for (uint32_t k = 0; k < nlook; k++) {
+            if (!look[k].common)
+                continue;
+            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+                if (nominated[db->post[q - 1].tpl]) {
+                    if (total >= MAX_HITS) {
+                        res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                        look[k].common = 2; /* dropped */
+                        break;
+                    }
+                    count[db->post[q - 1].tpl]++;
+                    total++;
                 }
-                count[db->post[q - 1].tpl]++;
-                total++;
-            }
+        }
     }
     /* 2. hits grouped by template, in input order */
     hits = ls_malloc(s.a, (total ? total : 1) * sizeof(hit));
@@ -1998,13 +2307,14 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         s.rc = LICSCAN_ENOMEM;
         goto done;
     }
+    /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
     for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
         start[t] = acc;
         acc += count[t];
         if (count[t] > maxc)
             maxc = count[t];
-        count[t] = 0;
+        count[t] = start[t];
     }
     for (uint32_t k = 0; k < nlook; k++) {
         /* locals: the stores to hits could alias look as the compiler
@@ -2017,9 +2327,11 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
             uint32_t t = po->tpl;
             if (common && !nominated[t])
                 continue;
-            hits[start[t] + count[t]++] = (hit){x, po->pos};
+            hits[count[t]++] = (hit){x, po->pos};
         }
     }
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        count[t] -= start[t];
     used = ls_malloc(s.a, maxc + 1);
     f = ls_malloc(s.a, (maxc + 1) * sizeof(float));
     prev = ls_malloc(s.a, (maxc + 1) * sizeof(int32_t));
@@ -2128,6 +2440,7 @@ done:
         s.kept = next;
     }
     ls_free(s.a, s.pend);
+    ls_free(s.a, s.heap);
     ls_free(s.a, s.pre);
     ls_free(s.a, s.chains);
     ls_free(s.a, order);
