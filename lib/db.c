@@ -179,6 +179,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             return rc;
         }
     }
+    ls_index_compact(db);
     if ((rc = load_embedded_rules(db))) {
         licscan_db_free(db);
         return rc;
@@ -445,6 +446,7 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         return LICSCAN_ENOMEM;
     }
     int rc = load_templates(db, path);
+    ls_index_compact(db);
     if (!rc)
         rc = load_rules(db, path);
     if (!rc) {

@@ -518,6 +518,7 @@ struct licscan_db {
     uint32_t sh_cap, sh_count;
     ls_posting *post;
     uint32_t npost, post_cap;
+    uint32_t npost_laid; /* postings at the last ls_index_compact */
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;
@@ -549,6 +550,8 @@ LS_HIDDEN void ls_db_set_error(licscan_db *db, const char *file,
 LS_HIDDEN void ls_db_clear_error(licscan_db *db);
 
 LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+/* Lay the postings of each shingle out together (template.c). */
+LS_HIDDEN void ls_index_compact(licscan_db *db);
 
 /* Parse a template and its metadata, and add it to db (template.c). */
 LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,

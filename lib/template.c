@@ -464,6 +464,35 @@ static int shingle_insert(licscan_db *db, uint64_t key, uint32_t tpl,
     return LICSCAN_OK;
 }
 
+/* Lay each shingle's postings out next to each other, in list order. The
+ * candidate search walks whole lists, and a list spread over the array in
+ * the order templates came in costs a cache miss per posting (a quarter
+ * of a scan's time with the SPDX list loaded). Only the layout changes:
+ * every walk sees the same postings in the same order. Out of memory, the
+ * old layout stays. */
+void ls_index_compact(licscan_db *db)
+{
+    if (db->frozen || !db->npost)
+        return;
+    ls_posting *laid = ls_malloc(&db->alloc, db->post_cap * sizeof(*laid));
+    if (!laid)
+        return;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < db->sh_cap; j++) {
+        uint32_t q = db->sh_head[j];
+        if (!q)
+            continue;
+        db->sh_head[j] = n + 1;
+        for (; q; q = db->post[q - 1].next, n++) {
+            laid[n] = db->post[q - 1];
+            laid[n].next = laid[n].next ? n + 2 : 0;
+        }
+    }
+    ls_free(&db->alloc, db->post);
+    db->post = laid;
+    db->npost_laid = db->npost;
+}
+
 uint64_t ls_shingle_key(const uint32_t *ids)
 {
     uint64_t h = ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
@@ -738,5 +767,9 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     db->tpl[db->ntpl++] = t;
     if (older)
         older->replaced = true;
+    /* templates added one by one: lay the index out again each time it
+     * has doubled since, a constant cost per posting */
+    if (db->npost >= 2 * db->npost_laid + 4096)
+        ls_index_compact(db);
     return LICSCAN_OK;
 }
