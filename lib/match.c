@@ -2162,6 +2162,22 @@ static void find_references(scan *s, licscan_match **list, uint32_t *nlist,
 
 /* ---------- entry point ---------- */
 
+/* Shingles ahead of the look-up whose index slots are asked for. */
+#define SHINGLE_AHEAD 8
+
+/* The key of the shingle at tk, its first index slot asked for. */
+static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
+{
+    uint32_t ids[LS_SHINGLE];
+    for (int k = 0; k < LS_SHINGLE; k++)
+        ids[k] = tk[k].id;
+    uint64_t key = ls_shingle_key(ids);
+    uint32_t j = (uint32_t)key & (db->sh_cap - 1);
+    __builtin_prefetch(&db->sh_keys[j]);
+    __builtin_prefetch(&db->sh_head[j]);
+    return key;
+}
+
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text,
                   const ls_tokens *toks, const licscan_scan_options *opts,
@@ -2205,20 +2221,25 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     pcre2_set_match_limit(s.mc, db->opts.regex_match_limit);
     pcre2_set_heap_limit(s.mc, db->opts.regex_heap_limit_kib);
 
-    /* 1. look up every shingle */
+    /* 1. look up every shingle. The index is far bigger than the cache
+     * and each look-up lands anywhere in it: the keys are worked out
+     * SHINGLE_AHEAD shingles ahead, and their slots asked for then. */
     uint64_t total = 0;
     uint32_t last_unknown = UINT32_MAX;
-    for (uint32_t i = 0; i + LS_SHINGLE <= s.n && db->sh_cap; i++) {
-        uint32_t ids[LS_SHINGLE];
-        for (int k = 0; k < LS_SHINGLE; k++) {
-            ids[k] = s.tk[i + k].id;
-            if (!ids[k])
+    uint64_t ahead[SHINGLE_AHEAD];
+    uint32_t nsh = s.n >= LS_SHINGLE && db->sh_cap ? s.n - LS_SHINGLE + 1 : 0;
+    for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
+        ahead[i] = key_ahead(db, s.tk + i);
+    for (uint32_t i = 0; i < nsh; i++) {
+        uint64_t key = ahead[i % SHINGLE_AHEAD];
+        if (i + SHINGLE_AHEAD < nsh)
+            ahead[i % SHINGLE_AHEAD] = key_ahead(db, s.tk + i + SHINGLE_AHEAD);
+        for (int k = 0; k < LS_SHINGLE; k++)
+            if (!s.tk[i + k].id)
                 last_unknown = i + (uint32_t)k;
-        }
         if (last_unknown != UINT32_MAX && last_unknown >= i &&
             last_unknown < i + LS_SHINGLE)
             continue;
-        uint64_t key = ls_shingle_key(ids);
         uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
         while (db->sh_keys[j] && db->sh_keys[j] != key)
             j = (j + 1) & mask;
