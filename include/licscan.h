@@ -210,7 +210,9 @@ LICSCAN_API void licscan_scan_options_init(licscan_scan_options *opts);
  * frees. On failure *out is still a result when one could be made: it
  * records the status and message (licscan_result_status/_errmsg) so the
  * caller loses nothing; it is NULL only when memory ran out.
- * Thread-safe: any number of scans may share one database. */
+ * Thread-safe: any number of scans may share one database. The database
+ * keeps the large buffers of finished scans for the next ones (up to
+ * 16 MiB for each of 8 scans at once); licscan_db_free() releases them. */
 LICSCAN_API int licscan_scan(const licscan_db *db, const uint8_t *data,
                              size_t len, const licscan_scan_options *opts,
                              licscan_result **out);
