@@ -96,7 +96,7 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 $(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h $(BUILD)/liblicscan.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
 # ---------- tests ----------

@@ -8,105 +8,13 @@
  * finish), which gives the same rules without the memo to compare with:
  * every file of corpus/ is scanned by both and the JSON lines must agree,
  * also after rules are replaced and added at run time. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "check.h"
+#include "corpus_files.h"
 #include "jit_off.h"
 #include "licscan.h"
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *b = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            unsigned char *nb = realloc(b, cap);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = nb;
-        }
-        got = fread(b + n, 1, cap - n, f);
-        n += got;
-    } while (got);
-    fclose(f);
-    *len = n;
-    return b;
-}
-
-static char *scan_json(const licscan_db *db, const unsigned char *data,
-                       size_t len)
-{
-    licscan_result *r = NULL;
-    licscan_scan(db, data, len, NULL, &r);
-    if (!r)
-        return NULL;
-    const char *j;
-    size_t jl;
-    char *copy = NULL;
-    if (licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &j, &jl) == 0) {
-        copy = malloc(jl + 1);
-        if (copy)
-            memcpy(copy, j, jl + 1);
-    }
-    licscan_result_free(r);
-    return copy;
-}
-
-static int files, differing;
-static int stride = 1; /* under valgrind, every 8th file */
-
-/* Scan every .txt file below dir with both databases. */
-static void compare_dir(const licscan_db *memo, const licscan_db *plain,
-                        const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(path, &st))
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            compare_dir(memo, plain, path);
-            continue;
-        }
-        size_t l = strlen(e->d_name);
-        static int seen;
-        if (l < 5 || strcmp(e->d_name + l - 4, ".txt") || seen++ % stride)
-            continue;
-        size_t len;
-        unsigned char *data = slurp(path, &len);
-        if (!data)
-            continue;
-        char *a = scan_json(memo, data, len), *b = scan_json(plain, data, len);
-        files++;
-        if (!a || !b || strcmp(a, b)) {
-            differing++;
-            if (differing <= 3)
-                fprintf(stderr, "%s: with the memo\n  %s\nwithout\n  %s\n",
-                        path, a ? a : "(none)", b ? b : "(none)");
-        }
-        free(a);
-        free(b);
-        free(data);
-    }
-    closedir(d);
-}
 
 static void open_pair(licscan_db **memo, licscan_db **plain)
 {
@@ -122,12 +30,12 @@ static void test_same_results(void)
 {
     licscan_db *memo, *plain;
     open_pair(&memo, &plain);
-    files = differing = 0;
-    compare_dir(memo, plain, "corpus");
-    CHECK(files > 60);
-    CHECK_EQ_INT(differing, 0);
+    json_pair c = {memo, plain, "the memo", 0, 0};
+    walk_txt("corpus", compare_json, &c);
+    CHECK(c.files > 60 / stride);
+    CHECK_EQ_INT(c.differing, 0);
     printf("  %d corpus files: the same JSON with and without the memo\n",
-           files);
+           c.files);
     licscan_db_free(memo);
     licscan_db_free(plain);
 }
@@ -177,12 +85,12 @@ static void test_rules_added_later(void)
     open_pair(&memo, &plain);
     CHECK_EQ_INT(licscan_db_add_rules(memo, rules, sizeof rules - 1, "t"), 0);
     CHECK_EQ_INT(licscan_db_add_rules(plain, rules, sizeof rules - 1, "t"), 0);
-    files = differing = 0;
-    compare_dir(memo, plain, "corpus/Apache-2.0");
-    compare_dir(memo, plain, "corpus/Llama-3.1-Community");
-    compare_dir(memo, plain, "corpus/MIT");
-    CHECK(files >= 10 / stride);
-    CHECK_EQ_INT(differing, 0);
+    json_pair c = {memo, plain, "the memo", 0, 0};
+    walk_txt("corpus/Apache-2.0", compare_json, &c);
+    walk_txt("corpus/Llama-3.1-Community", compare_json, &c);
+    walk_txt("corpus/MIT", compare_json, &c);
+    CHECK(c.files >= 10 / stride);
+    CHECK_EQ_INT(c.differing, 0);
 
     /* and the change shows: no attribution, a new value */
     size_t len;

@@ -8,16 +8,13 @@
  * turns away (none may match), and every corpus file must give the same
  * JSON with the prefilter on and off (db->prefilter_off), with and
  * without the clause memo, and with rules added at run time. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "check.h"
+#include "corpus_files.h"
 #include "internal.h"
 #include "jit_off.h"
-
-static int stride = 1; /* under valgrind, every 8th file */
 
 /* ------------------------------------------------------------------ */
 /* Derived requirements                                               */
@@ -238,32 +235,6 @@ static void test_ascii_folds(void)
 /* ------------------------------------------------------------------ */
 /* Every rule pattern on pieces of the corpus texts                    */
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *b = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            unsigned char *nb = realloc(b, cap);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = nb;
-        }
-        got = fread(b + n, 1, cap - n, f);
-        n += got;
-    } while (got);
-    fclose(f);
-    *len = n;
-    return b;
-}
-
 typedef struct rule_pattern {
     ls_pattern *p;
     pcre2_code *code; /* a copy of our own: JIT unless under valgrind */
@@ -373,34 +344,6 @@ static void check_text(const ls_alloc *a, pcre2_match_data *md,
     free(flat);
 }
 
-static void walk(const char *dir, void (*fn)(const char *, void *),
-                 void *arg)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(path, &st))
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            walk(path, fn, arg);
-            continue;
-        }
-        size_t l = strlen(e->d_name);
-        static int seen;
-        if (l < 5 || strcmp(e->d_name + l - 4, ".txt") || seen++ % stride)
-            continue;
-        fn(path, arg);
-    }
-    closedir(d);
-}
-
 typedef struct piece_ctx {
     const ls_alloc *a;
     pcre2_match_data *md;
@@ -432,7 +375,7 @@ static void test_sound_on_corpus(void)
     seen_pieces = calloc((size_t)1 << SEEN_BITS, sizeof(uint64_t));
     piece_ctx c = {&db->alloc, md, sub};
     if (sub && seen_pieces)
-        walk("corpus", check_file, &c);
+        walk_txt("corpus", check_file, &c);
     printf("  %zu patterns on %ld corpus pieces: %ld runs turned away, "
            "%ld of them wrongly\n",
            npatterns, pieces, skipped, wrongly_skipped);
@@ -460,50 +403,6 @@ static void test_sound_on_corpus(void)
 /* ------------------------------------------------------------------ */
 /* The same results with the prefilter on and off                      */
 
-static char *scan_json(const licscan_db *db, const unsigned char *data,
-                       size_t len)
-{
-    licscan_result *r = NULL;
-    licscan_scan(db, data, len, NULL, &r);
-    if (!r)
-        return NULL;
-    const char *j;
-    size_t jl;
-    char *copy = NULL;
-    if (licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &j, &jl) == 0) {
-        copy = malloc(jl + 1);
-        if (copy)
-            memcpy(copy, j, jl + 1);
-    }
-    licscan_result_free(r);
-    return copy;
-}
-
-typedef struct pair_ctx {
-    const licscan_db *on, *off;
-    int files, differing;
-} pair_ctx;
-
-static void compare_file(const char *path, void *arg)
-{
-    pair_ctx *c = arg;
-    size_t len;
-    unsigned char *data = slurp(path, &len);
-    if (!data)
-        return;
-    char *a = scan_json(c->on, data, len), *b = scan_json(c->off, data, len);
-    c->files++;
-    if (!a || !b || strcmp(a, b)) {
-        c->differing++;
-        if (c->differing <= 3)
-            fprintf(stderr, "%s: with the prefilter\n  %s\nwithout\n  %s\n",
-                    path, a ? a : "(none)", b ? b : "(none)");
-    }
-    free(a);
-    free(b);
-    free(data);
-}
-
 /* The default database twice, the prefilter off in the second; below
  * the memo's match limit, every clause runs the rules (see unit_memo). */
 static void open_pair(bool memo, licscan_db **on, licscan_db **off)
@@ -523,8 +422,8 @@ static void test_same_results(void)
     for (int memo = 1; memo >= 0; memo--) {
         licscan_db *on, *off;
         open_pair(memo, &on, &off);
-        pair_ctx c = {on, off, 0, 0};
-        walk("corpus", compare_file, &c);
+        json_pair c = {on, off, "the prefilter", 0, 0};
+        walk_txt("corpus", compare_json, &c);
         CHECK(c.files > 60 / stride);
         CHECK_EQ_INT(c.differing, 0);
         printf("  %d corpus files (%s the memo): the same JSON with and "
@@ -551,9 +450,9 @@ static void test_added_rules(void)
     open_pair(false, &on, &off);
     CHECK_EQ_INT(licscan_db_add_rules(on, rules, sizeof rules - 1, "t"), 0);
     CHECK_EQ_INT(licscan_db_add_rules(off, rules, sizeof rules - 1, "t"), 0);
-    pair_ctx c = {on, off, 0, 0};
-    walk("corpus/MIT", compare_file, &c);
-    walk("corpus/Apache-2.0", compare_file, &c);
+    json_pair c = {on, off, "the prefilter", 0, 0};
+    walk_txt("corpus/MIT", compare_json, &c);
+    walk_txt("corpus/Apache-2.0", compare_json, &c);
     CHECK(c.files >= 4 / stride);
     CHECK_EQ_INT(c.differing, 0);
 
