@@ -1150,6 +1150,18 @@ static void trim_ends(scan *s, const ls_template *tp)
     p->n = hi - lo;
 }
 
+/* Words at the start of the anchor shingle at (ai, at) that are not past
+ * the last pair (li, lt) on both sides: alignment skips them (the anchor
+ * is then dropped when that is the whole shingle). */
+static inline uint32_t anchor_overlap(uint32_t li, uint32_t lt, uint32_t ai,
+                                      uint32_t at)
+{
+    uint32_t d = li >= ai ? li + 1 - ai : 0;
+    if (lt >= at && lt + 1 - at > d)
+        d = lt + 1 - at;
+    return d;
+}
+
 /* Align the chain in s->anchors into s->out. False when the pairs cannot
  * make a candidate; else *mreq is the required words matched. */
 static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
@@ -1170,10 +1182,7 @@ static bool align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
             /* words of the shingle not past the last match on both sides
              * are skipped; the rest follow it, after a gap for the first */
             uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
-            if (li >= ai)
-                d = li + 1 - ai;
-            if (lt >= at && lt + 1 - at > d)
-                d = lt + 1 - at;
+            d = anchor_overlap(li, lt, ai, at);
             if (d >= LS_SHINGLE)
                 continue;
             /* fill the gap between the last match and this one */
@@ -1873,11 +1882,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     uint32_t li = fi + LS_SHINGLE - 1, lt = ft + LS_SHINGLE - 1;
     uint32_t px = fi, pt = ft, pn = LS_SHINGLE;
     for (uint32_t k = 1; k < ch->n; k++) {
-        uint32_t ai = ax[k], ti = at[k], d = 0;
-        if (li >= ai)
-            d = li + 1 - ai;
-        if (lt >= ti && lt + 1 - ti > d)
-            d = lt + 1 - ti;
+        uint32_t ai = ax[k], ti = at[k], d = anchor_overlap(li, lt, ai, ti);
         if (d >= LS_SHINGLE)
             continue;
         uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;
