@@ -2762,7 +2762,7 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             !df->template_text[0])
             continue;
         uint64_t mask, lost;
-        rc = flags_in_text(e, r, df->template_text, strlen(df->template_text),
+        rc = flags_in_text(e, r, df->template_source, df->template_source_len,
                            &mask, &lost);
         mask = (mask & ~present) | lost;
         for (uint32_t f = 0; mask && f < licscan_flag_count() && !rc; f++)

@@ -683,6 +683,10 @@ typedef struct ls_diff {
     uint32_t op;
     uint64_t start, end;
     const char *template_text;
+    /* the same wording as the template has it, line breaks and markup
+     * kept (in the database): clause rules read its lists and sentences */
+    const char *template_source;
+    uint32_t template_source_len;
 } ls_diff;
 
 struct licscan_match {

@@ -955,6 +955,8 @@ static void add_diff(scan *s, licscan_match *m, uint32_t op, size_t ts,
     d->start = ls_text_input_offset(s->text, ts);
     d->end = ls_text_input_offset(s->text, te);
     d->template_text = txt;
+    d->template_source = tpl_text;
+    d->template_source_len = (uint32_t)tpl_len;
 }
 
 /* Input words just before `from` that form one paragraph (crossing at most
