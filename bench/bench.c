@@ -233,12 +233,6 @@ typedef struct run {
     double ms, cpu_ms, mbps, files_s, p50_us, p99_us;
 } run;
 
-typedef struct worker_arg {
-    run *r;
-    atomic_size_t *next;
-    size_t errors;
-} worker_arg;
-
 static int scan_one(run *r, size_t i)
 {
     licscan_scan_options o;
@@ -255,19 +249,96 @@ static int scan_one(run *r, size_t i)
     return rc;
 }
 
+/* Workers for the multi-thread runs, started once before any timing and
+ * parked on a barrier between passes: a pass measures scanning, not the
+ * cost of creating threads (up to 2 ms each on a VM, against a 50 ms
+ * pass). The calling thread is worker 0. */
+typedef struct pool {
+    pthread_t tid[64];
+    int started;           /* threads besides the caller */
+    pthread_barrier_t go, done;
+    run *r;                /* the run of this pass; NULL tells workers to quit */
+    atomic_size_t next;    /* index of the next file to take */
+    size_t errors[64];
+} pool;
+
+typedef struct worker_arg {
+    pool *p;
+    int slot;
+} worker_arg;
+
 /* Threads take the next file from a shared counter, so one slow file
  * does not leave the other threads idle. */
-static void *worker(void *p)
+static size_t drain(pool *p)
 {
-    worker_arg *a = p;
+    size_t errors = 0;
     for (;;) {
-        size_t i = atomic_fetch_add(a->next, 1);
-        if (i >= a->r->set->n)
+        size_t i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->r->set->n)
             break;
-        if (scan_one(a->r, i) != LICSCAN_OK)
-            a->errors++;
+        if (scan_one(p->r, i) != LICSCAN_OK)
+            errors++;
+    }
+    return errors;
+}
+
+static void *worker(void *arg)
+{
+    worker_arg *a = arg;
+    pool *p = a->p;
+    for (;;) {
+        pthread_barrier_wait(&p->go);
+        if (!p->r)
+            break;
+        p->errors[a->slot] = drain(p);
+        pthread_barrier_wait(&p->done);
     }
     return NULL;
+}
+
+static worker_arg pool_args[64];
+
+/* Starts THREADS - 1 workers; returns 0 when they all started. */
+static int pool_start(pool *p, int threads)
+{
+    if (threads > 64)
+        threads = 64;
+    memset(p, 0, sizeof *p);
+    if (pthread_barrier_init(&p->go, NULL, (unsigned)threads) ||
+        pthread_barrier_init(&p->done, NULL, (unsigned)threads))
+        return -1;
+    for (int t = 1; t < threads; t++) {
+        pool_args[t] = (worker_arg){p, t};
+        if (pthread_create(&p->tid[t], NULL, worker, &pool_args[t]) != 0) {
+            fprintf(stderr, "bench: only %d of %d threads started\n", t,
+                    threads);
+            exit(1); /* the barriers count on every thread */
+        }
+        p->started++;
+    }
+    return 0;
+}
+
+static size_t pool_pass(pool *p, run *r)
+{
+    p->r = r;
+    atomic_store(&p->next, 0);
+    pthread_barrier_wait(&p->go);
+    size_t errors = drain(p);
+    pthread_barrier_wait(&p->done);
+    for (int t = 1; t <= p->started; t++)
+        errors += p->errors[t];
+    return errors;
+}
+
+static void pool_stop(pool *p)
+{
+    p->r = NULL;
+    pthread_barrier_wait(&p->go);
+    for (int t = 1; t <= p->started; t++)
+        pthread_join(p->tid[t], NULL);
+    pthread_barrier_destroy(&p->go);
+    pthread_barrier_destroy(&p->done);
 }
 
 /* User + system CPU time of the whole process, ms. */
@@ -280,7 +351,7 @@ static double cpu_ms(void)
 }
 
 /* One pass over the set; rep < 0 is a warm-up and is not recorded. */
-static void run_once(run *r, int rep)
+static void run_once(run *r, int rep, pool **pools)
 {
     const fileset *s = r->set;
     size_t errors = 0;
@@ -295,25 +366,7 @@ static void run_once(run *r, int rep)
                 r->per[(size_t)rep * s->n + i] = now_ms() - a;
         }
     } else {
-        atomic_size_t next;
-        atomic_init(&next, 0);
-        pthread_t tid[64];
-        worker_arg args[64];
-        int started = 0;
-        for (int t = 0; t < r->threads && t < 64; t++) {
-            args[t] = (worker_arg){r, &next, 0};
-            if (pthread_create(&tid[t], NULL, worker, &args[t]) == 0)
-                started++;
-            else
-                break;
-        }
-        if (started < r->threads)
-            fprintf(stderr, "bench: only %d of %d threads started\n",
-                    started, r->threads);
-        for (int t = 0; t < started; t++) {
-            pthread_join(tid[t], NULL);
-            errors += args[t].errors;
-        }
+        errors = pool_pass(pools[r->threads], r);
     }
     double ms = now_ms() - t0;
     if (rep >= 0) {
@@ -329,9 +382,26 @@ static void measure(run *runs, size_t nruns)
         if (runs[k].threads <= 1)
             runs[k].per = xmalloc((size_t)reps * runs[k].set->n *
                                   sizeof(double));
+    pool *pools[65] = {0}; /* by thread count */
+    for (size_t k = 0; k < nruns; k++) {
+        int t = runs[k].threads > 64 ? 64 : runs[k].threads;
+        runs[k].threads = t;
+        if (t > 1 && !pools[t]) {
+            pools[t] = xmalloc(sizeof(pool));
+            if (pool_start(pools[t], t)) {
+                fprintf(stderr, "bench: cannot set up %d threads\n", t);
+                exit(1);
+            }
+        }
+    }
     for (int rep = -1; rep < reps; rep++)
         for (size_t k = 0; k < nruns; k++)
-            run_once(&runs[k], rep);
+            run_once(&runs[k], rep, pools);
+    for (int t = 2; t <= 64; t++)
+        if (pools[t]) {
+            pool_stop(pools[t]);
+            free(pools[t]);
+        }
     for (size_t k = 0; k < nruns; k++) {
         run *r = &runs[k];
         size_t n = r->set->n;
