@@ -2693,6 +2693,10 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
     ls_buf_append(tb, d + k, c->de - k);
     if (tb->failed)
         return LICSCAN_ENOMEM;
+    /* the same words both ways (only list numbers differed): the same
+     * values, read or not */
+    if (tb->len == c->de - c->ds && memcmp(tb->data, d + c->ds, tb->len) == 0)
+        return LICSCAN_OK;
     int rc = values_in_text(e, d + c->ds, c->de - c->ds,
                             (uint32_t)(c - s->cl), now);
     if (!rc)
