@@ -1638,6 +1638,10 @@ typedef struct engine {
     const uint8_t *want;
     uint64_t found;
     uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
+    /* the same, for the clause's own words matching the class's pattern:
+     * a lead-in is asked once, not once per clause that looks back to it
+     * (the second half of inside's block) */
+    uint8_t *own_within;
     /* of the text's run (not of pieces): every rule that fired on a clause
      * by its own words, before its context was judged, in clause order */
     bool record_alone;
@@ -1903,11 +1907,19 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
         return false;
     }
     const ls_rule *r = e->db->rules.v[rule];
+    uint8_t *known =
+        anywhere ? NULL
+                 : &e->own_within[(size_t)ci * e->db->nwithin + r->within_class];
+    if (known && *known)
+        return *known == 1;
     ls_pattern *pat = anywhere ? r->unless_anywhere : r->within;
     const clause *c = &e->s->cl[ci];
-    return ls_pattern_may_match(&e->db->alloc, pat,
-                                clause_subject(e, c, &e->context)) &&
-           run_pattern(e, pat, c);
+    bool matched = ls_pattern_may_match(&e->db->alloc, pat,
+                                        clause_subject(e, c, &e->context)) &&
+                   run_pattern(e, pat, c);
+    if (known)
+        *known = matched ? 1 : 2;
+    return matched;
 }
 
 /* Does the clause's context let the rule stand: no clause of the text
@@ -2048,6 +2060,7 @@ static void engine_free(engine *e)
     ls_free(a, e->alone);
     e->memo_of = NULL;
     e->inside = NULL;
+    e->own_within = NULL;
     e->alone = NULL;
     e->nalone = e->alone_cap = 0;
     e->hits = NULL;
@@ -2072,7 +2085,9 @@ static int prepare(engine *e, const seg *s)
     e->memo_of = NULL;
     e->queued = ls_calloc(e->a, e->db->rules.n + 1, sizeof(uint32_t));
     e->anywhere = ls_calloc(e->a, e->db->rules.n + 1, 1);
-    e->inside = ls_calloc(e->a, (size_t)s->ncl * e->db->nwithin + 1, 1);
+    size_t nin = (size_t)s->ncl * e->db->nwithin;
+    e->inside = ls_calloc(e->a, 2 * nin + 1, 1);
+    e->own_within = e->inside ? e->inside + nin : NULL;
     if (!e->queued || !e->anywhere || !e->inside)
         return LICSCAN_ENOMEM;
     if (e->memo) {
