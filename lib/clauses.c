@@ -23,6 +23,7 @@
 /* ==================================================================== */
 
 #define MAX_CLAUSE_BYTES 4096 /* longer runs are cut: bounds regex work */
+#define SUBJECTS_KEPT 4 /* clauses whose prefilter view an engine keeps */
 #define MAX_LEAD_CHAIN 8      /* lead-ins looked through by `within` */
 #define MIN_KEYWORD 3         /* the prefilter keys on 3 or 4 bytes */
 
@@ -1647,11 +1648,13 @@ typedef struct engine {
     bool record_alone;
     fired *alone;
     uint32_t nalone, alone_cap;
-    /* the prefilter's view of the clause the rules run on and of the one
-     * their context is read from, kept for the next (prefilter.c); a
-     * clause is named by its index and the serial of the run over its
-     * text (next_serial: never given twice) */
-    ls_subject subject, context;
+    /* the prefilter's view of the last clauses asked about (prefilter.c),
+     * kept for the next questions: rules and their context look back and
+     * forth between a clause and its lead-ins. A clause is named by its
+     * index and the serial of the run over its text (next_serial: never
+     * given twice) */
+    ls_subject subjects[SUBJECTS_KEPT];
+    uint32_t next_subject; /* the one to reuse next, round robin */
     uint32_t serial, next_serial;
     int rc;
 } engine;
@@ -1844,13 +1847,19 @@ static bool group_span(engine *e, const ls_pattern *pat, const char *name,
 }
 
 /* The clause as the prefilter reads it: a pattern whose requirement it
- * lacks cannot match, and is not run. */
-static ls_subject *clause_subject(const engine *e, const clause *c,
-                                  ls_subject *sub)
+ * lacks cannot match, and is not run. Valid until SUBJECTS_KEPT other
+ * clauses have been asked for. */
+static ls_subject *clause_subject(engine *e, const clause *c)
 {
+    uint64_t key = (uint64_t)e->serial << 32 | (uint32_t)(c - e->s->cl);
+    ls_subject *sub = NULL;
+    for (uint32_t i = 0; i < SUBJECTS_KEPT && !sub; i++)
+        if (e->subjects[i].has_set && e->subjects[i].set_key == key)
+            sub = &e->subjects[i];
+    if (!sub)
+        sub = &e->subjects[e->next_subject++ % SUBJECTS_KEPT];
     ls_subject_set(sub, e->s->disp.data + c->ds, c->de - c->ds,
-                   !e->db->prefilter_off,
-                   (uint64_t)e->serial << 32 | (uint32_t)(c - e->s->cl));
+                   !e->db->prefilter_off, key);
     return sub;
 }
 
@@ -1860,7 +1869,7 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
 {
     const ls_rule *r = e->db->rules.v[rule];
     const clause *c = &e->s->cl[ci];
-    ls_subject *sub = clause_subject(e, c, &e->subject);
+    ls_subject *sub = clause_subject(e, c);
     /* The match patterns first: most queued rules do not match, and then
      * their unless patterns need not run. */
     *f = (fired){.rule = rule, .clause = ci, .vs = UINT32_MAX,
@@ -1915,7 +1924,7 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
     ls_pattern *pat = anywhere ? r->unless_anywhere : r->within;
     const clause *c = &e->s->cl[ci];
     bool matched = ls_pattern_may_match(&e->db->alloc, pat,
-                                        clause_subject(e, c, &e->context)) &&
+                                        clause_subject(e, c)) &&
                    run_pattern(e, pat, c);
     if (known)
         *known = matched ? 1 : 2;
