@@ -2024,12 +2024,13 @@ static void recall(engine *e, uint32_t ci)
     }
 }
 
-/* The memo entry of a display text + 1, or 0. */
-static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n)
+/* The memo entry of a display text + 1, or 0; h is the text's
+ * ls_hash_bytes. */
+static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n,
+                          uint64_t h)
 {
     if (!m->cap)
         return 0;
-    uint64_t h = ls_hash_bytes(t, n);
     for (uint32_t i = (uint32_t)h & (m->cap - 1); m->slot[i];
          i = (i + 1) & (m->cap - 1)) {
         const ls_memo_clause *c = &m->clause[m->slot[i] - 1];
@@ -2037,6 +2038,40 @@ static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n)
             return m->slot[i];
     }
     return 0;
+}
+
+#define MEMO_PREFETCH_LINES 4 /* of a clause's memo text, before comparing */
+
+/* memo_find for every clause of s into out. The memo is cold memory and
+ * a look-up is three misses in a row (slot, entry, text): done in stages
+ * over all clauses, each stage asks for what the next reads, so that the
+ * misses of different clauses overlap. hash: room for s->ncl hashes. */
+static void memo_find_all(const ls_clause_memo *m, const seg *s,
+                          uint32_t *out, uint64_t *hash)
+{
+    const char *d = s->disp.data;
+    uint32_t mask = m->cap - 1;
+    for (uint32_t c = 0; c < s->ncl; c++) {
+        hash[c] = ls_hash_bytes(d + s->cl[c].ds, s->cl[c].de - s->cl[c].ds);
+        __builtin_prefetch(&m->slot[(uint32_t)hash[c] & mask]);
+    }
+    for (uint32_t c = 0; c < s->ncl; c++) {
+        uint32_t first = m->slot[(uint32_t)hash[c] & mask];
+        out[c] = first;
+        if (first)
+            __builtin_prefetch(&m->clause[first - 1]);
+    }
+    for (uint32_t c = 0; c < s->ncl; c++) {
+        const ls_memo_clause *e = out[c] ? &m->clause[out[c] - 1] : NULL;
+        if (e && e->hash == hash[c] && e->len == s->cl[c].de - s->cl[c].ds)
+            for (uint32_t k = 0; k < e->len && k < 64 * MEMO_PREFETCH_LINES;
+                 k += 64)
+                __builtin_prefetch(m->text + e->text + k);
+    }
+    for (uint32_t c = 0; c < s->ncl; c++)
+        out[c] = out[c] ? memo_find(m, d + s->cl[c].ds,
+                                    s->cl[c].de - s->cl[c].ds, hash[c])
+                        : 0;
 }
 
 /* The match data and context the engine's patterns run with. */
@@ -2102,11 +2137,16 @@ static int prepare(engine *e, const seg *s)
     if (e->memo) {
         e->memo_of = ls_malloc(e->a,
                                (s->ncl + 1) * sizeof(uint32_t));
-        if (!e->memo_of)
+        uint64_t *hash = ls_malloc(e->a, (s->ncl + 1) * sizeof(uint64_t));
+        if (!e->memo_of || !hash) {
+            ls_free(e->a, hash);
             return LICSCAN_ENOMEM;
-        for (uint32_t c = 0; c < s->ncl; c++)
-            e->memo_of[c] = memo_find(e->memo, s->disp.data + s->cl[c].ds,
-                                      s->cl[c].de - s->cl[c].ds);
+        }
+        if (e->memo->cap)
+            memo_find_all(e->memo, s, e->memo_of, hash);
+        else
+            memset(e->memo_of, 0, (s->ncl + 1) * sizeof(uint32_t));
+        ls_free(e->a, hash);
     }
     collect_hits(e);
     return e->rc;
@@ -2955,7 +2995,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         uint32_t n = cl->de - cl->ds;
         uint32_t first = b->nfired, first_context = b->ncontext;
         view.text = b->text.data;
-        bool known = memo_find(&view, t, n) != 0;
+        bool known = memo_find(&view, t, n, ls_hash_bytes(t, n)) != 0;
         e->limit_hit = false;
         for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
             fired f;
