@@ -254,19 +254,22 @@ static int scan_one(run *r, size_t i)
  * parked on a barrier between passes: a pass measures scanning, not the
  * cost of creating threads (up to 2 ms each on a VM, against a 50 ms
  * pass). The calling thread is worker 0. */
-typedef struct pool {
-    pthread_t tid[64];
-    int started;           /* threads besides the caller */
-    pthread_barrier_t go, done;
-    run *r;                /* the run of this pass; NULL tells workers to quit */
-    atomic_size_t next;    /* index of the next file to take */
-    size_t errors[64];
-} pool;
+typedef struct pool pool;
 
 typedef struct worker_arg {
     pool *p;
     int slot;
 } worker_arg;
+
+struct pool {
+    pthread_t tid[64];
+    worker_arg args[64];
+    int started;           /* threads besides the caller */
+    pthread_barrier_t go, done;
+    run *r;                /* the run of this pass; NULL tells workers to quit */
+    atomic_size_t next;    /* index of the next file to take */
+    size_t errors[64];
+};
 
 /* Threads take the next file from a shared counter, so one slow file
  * does not leave the other threads idle. */
@@ -297,9 +300,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static worker_arg pool_args[64];
-
-/* Starts THREADS - 1 workers; returns 0 when they all started. */
+/* Starts THREADS - 1 workers; a thread that does not start ends the
+ * bench (the barriers count on every one). */
 static int pool_start(pool *p, int threads)
 {
     if (threads > 64)
@@ -309,11 +311,11 @@ static int pool_start(pool *p, int threads)
         pthread_barrier_init(&p->done, NULL, (unsigned)threads))
         return -1;
     for (int t = 1; t < threads; t++) {
-        pool_args[t] = (worker_arg){p, t};
-        if (pthread_create(&p->tid[t], NULL, worker, &pool_args[t]) != 0) {
+        p->args[t] = (worker_arg){p, t};
+        if (pthread_create(&p->tid[t], NULL, worker, &p->args[t]) != 0) {
             fprintf(stderr, "bench: only %d of %d threads started\n", t,
                     threads);
-            exit(1); /* the barriers count on every thread */
+            exit(1);
         }
         p->started++;
     }
