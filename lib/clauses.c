@@ -1056,9 +1056,19 @@ static void set_label(seg *s)
     for (uint32_t i = 0; i < s->depth; i++) {
         if (s->stack[i].kind == MK_BULLET)
             continue;
+        const char *t = s->stack[i].text;
+        /* "3.4" under "3" is section 3.4, not 3.3.4: a dotted number
+         * that spells out the label so far replaces it */
+        size_t so_far = s->labels.len - s->cur_label;
+        if (!first && !s->labels.failed && strlen(t) > so_far &&
+            t[so_far] == '.' &&
+            memcmp(t, s->labels.data + s->cur_label, so_far) == 0) {
+            s->labels.len = s->cur_label;
+            first = true;
+        }
         if (!first)
             ls_buf_putc(&s->labels, '.');
-        ls_buf_puts(&s->labels, s->stack[i].text);
+        ls_buf_puts(&s->labels, t);
         first = false;
     }
     ls_buf_putc(&s->labels, 0);

@@ -592,6 +592,15 @@ static void test_within(void)
                    "sell the Software", "1.a", "sell");
     licscan_result_free(r);
 
+    /* a dotted section number under its section is that section, not a
+     * level below it: 3.1, not 3.3.1 */
+    t = "3. Terms\n\n   3.1. Selling\n\n   You must not:\n\n"
+        "   a. sell the Software\n";
+    r = scan(db, t);
+    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 0, t, "sell the Software",
+                   "sell the Software", "3.1.a", "sell");
+    licscan_result_free(r);
+
     /* bullets under a lead-in */
     t = "You must not:\n- copy it;\n- sell it.\n";
     r = scan(db, t);
