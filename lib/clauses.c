@@ -1020,25 +1020,60 @@ static void open_clause(seg *s)
     }
 }
 
-/* Words after which a period does not end a sentence. */
+static inline unsigned char ascii_lower(unsigned char c)
+{
+    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* strncasecmp(a, b, n) == 0 in the C locale, without the call. */
+static bool same_ascii_caseless(const char *a, const char *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (ascii_lower((unsigned char)a[j]) != ascii_lower((unsigned char)b[j]))
+            return false;
+    return true;
+}
+
+/* Words after which a period does not end a sentence, by first letter
+ * (a sentence end asks, so the look-up reads one short list). */
+static const char *const abbreviations[26] = {
+    ['a' - 'a'] = "approx apr art aug",
+    ['b' - 'a'] = "b.v",
+    ['c' - 'a'] = "cf co corp",
+    ['d' - 'a'] = "dec dr",
+    ['e' - 'a'] = "e.g e.u eg etc",
+    ['f' - 'a'] = "feb fig",
+    ['i' - 'a'] = "i.e ie inc incl",
+    ['j' - 'a'] = "jan jul jun",
+    ['l' - 'a'] = "l.l.c llc ltd",
+    ['m' - 'a'] = "mar mr ms",
+    ['n' - 'a'] = "n.v no nos nov",
+    ['o' - 'a'] = "oct",
+    ['p' - 'a'] = "p.c para",
+    ['s' - 'a'] = "s.a sec sep sept st",
+    ['u' - 'a'] = "u.k u.s",
+    ['v' - 'a'] = "ver vs",
+};
+
 static bool abbreviation(const char *w, size_t n)
 {
-    static const char *const list[] = {
-        "inc", "ltd", "co", "corp", "etc", "e.g", "i.e", "eg", "ie", "vs",
-        "no", "nos", "mr", "ms", "dr", "st", "sec", "art", "u.s", "u.k",
-        "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-        "sept", "oct", "nov", "dec", "para", "cf", "approx", "incl", "l.l.c",
-        "llc", "p.c", "s.a", "b.v", "n.v", "ver", "v", "fig"};
     if (n == 1)
         return true; /* initials and list letters: "J. Smith", "a." */
     if (n > 6)
         return false; /* longer than any of them */
-    char first = (char)(w[0] >= 'A' && w[0] <= 'Z' ? w[0] + 32 : w[0]);
-    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
-        if (list[i][0] == first && strncasecmp(list[i], w, n) == 0 &&
-            !list[i][n])
+    unsigned char first = ascii_lower((unsigned char)w[0]);
+    if (first < 'a' || first > 'z' || !abbreviations[first - 'a'])
+        return false;
+    for (const char *a = abbreviations[first - 'a'];;) {
+        size_t len = 0;
+        while (a[len] && a[len] != ' ')
+            len++;
+        if (len == n && same_ascii_caseless(a, w, n))
             return true;
-    return false;
+        if (!a[len])
+            return false;
+        a += len + 1;
+    }
 }
 
 static bool is_roman(const char *p, size_t n)
@@ -1139,6 +1174,10 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
     } else if (q < end && *q >= 'a' && *q <= 'z') {
         while (q < end && *q >= 'a' && *q <= 'z' && q - w < 6)
             q++;
+        /* most lines start with a word, which no '.' or ')' ends: told
+         * before the numeral test */
+        if (q >= end || (*q != ')' && (paren || *q != '.')))
+            return 0;
         size_t n = (size_t)(q - w);
         if (n == 1 && !is_roman(w, 1)) {
             *kind = MK_LOWER;
@@ -1181,7 +1220,6 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
 static void detect_comment_style(seg *s)
 {
     static const char *const marks[] = {"//", "#", "*", ";;", "--"};
-    static const size_t mark_len[] = {2, 1, 1, 2, 2};
     uint32_t count[5] = {0}, lines = 0;
     const char *t = s->t, *end = t + s->tlen;
     for (const char *p = t; p < end;) {
@@ -1193,11 +1231,15 @@ static void detect_comment_style(seg *s)
             q++;
         if (q < e && *q != '\r') {
             lines++;
-            /* every mark is one or two bytes: compared inline */
-            for (int k = 0; k < 5; k++)
-                if ((size_t)(e - q) >= mark_len[k] && q[0] == marks[k][0] &&
-                    (mark_len[k] == 1 || q[1] == marks[k][1]))
-                    count[k]++;
+            /* the marks start with different bytes: one of them at most */
+            bool two = e - q >= 2;
+            switch (*q) {
+            case '/': count[0] += two && q[1] == '/'; break;
+            case '#': count[1]++; break;
+            case '*': count[2]++; break;
+            case ';': count[3] += two && q[1] == ';'; break;
+            case '-': count[4] += two && q[1] == '-'; break;
+            }
         }
         p = e + 1;
     }
@@ -1704,20 +1746,6 @@ static inline unsigned word_mask(__m128i v)
         _mm_or_si128(_mm_or_si128(letter, digit), high));
 }
 #endif
-
-static inline unsigned char ascii_lower(unsigned char c)
-{
-    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
-
-/* strncasecmp(a, b, n) == 0 in the C locale, without the call. */
-static bool same_ascii_caseless(const char *a, const char *b, size_t n)
-{
-    for (size_t j = 0; j < n; j++)
-        if (ascii_lower((unsigned char)a[j]) != ascii_lower((unsigned char)b[j]))
-            return false;
-    return true;
-}
 
 /* Might a keyword start at display byte i, with room bytes left in its
  * clause? The cheap test, done for every word. */

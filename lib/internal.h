@@ -35,8 +35,11 @@ LS_HIDDEN char *ls_strndup(const ls_alloc *a, const char *s, size_t n);
 /* Grow an array so it holds at least `need` elements (doubling). */
 LS_HIDDEN int ls_grow(const ls_alloc *a, void **arr, uint32_t *cap,
                       uint32_t need, size_t elem);
-#define LS_GROW(a, arr, cap, need) \
-    ls_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* The capacity test is inline: most calls have room already. */
+#define LS_GROW(a, arr, cap, need)                                        \
+    ((need) <= (cap) ? LICSCAN_OK                                         \
+                     : ls_grow((a), (void **)&(arr), &(cap), (need),      \
+                               sizeof(*(arr))))
 
 /* The memory a scan works in (scratch.c): take one from the database's
  * pool, allocate the scan's temporary buffers through its allocator, and
