@@ -864,7 +864,8 @@ static const bool plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
                                      PLAIN64(192)};
 
 /* Length of the run of plain bytes at p (p[0] is one) and of single
- * spaces between them, a space counting only before index `room`. */
+ * spaces between them, a space counting only before index `room`: for a
+ * clause that reaches its size limit within the line. */
 static size_t plain_run_scalar(const char *p, const char *e, const char *r,
                                size_t room)
 {
@@ -878,6 +879,16 @@ static size_t plain_run_scalar(const char *p, const char *e, const char *r,
             return (size_t)(r - p);
     }
 }
+
+/* Which bytes of a line a plain run takes, 64 at a time: bit i of
+ * `taken` is set when byte at + i is plain, or a space before a plain
+ * byte, both before the line's end. A line is classified once, however
+ * many runs its quotes, sentence ends and UTF-8 characters cut it into;
+ * each run's end is then a count of set bits. */
+typedef struct plain_window {
+    size_t at;      /* offset in the line of bit 0; SIZE_MAX: none yet */
+    uint64_t taken;
+} plain_window;
 
 #if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
 /* Bit i set: byte i of v is plain (0x21..0x7f and not markup). */
@@ -894,49 +905,68 @@ static inline unsigned plain_mask(__m128i v)
     __m128i printable = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20));
     return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(bad, printable));
 }
-
-/* plain_run_scalar, sixteen bytes at a time: most runs are whole
- * sentences, which a byte loop ends at every word with a mispredicted
- * branch. */
-static size_t plain_run(const char *p, const char *e, size_t room)
-{
-    const char *r = p + 1;
-    /* spaces count only before `room`: the byte loop goes on from there */
-    const char *lim = (size_t)(e - p) > room ? p + room : e;
-    /* a byte is taken when plain, or a space before a plain byte: the
-     * plain bits of the next block tell that of byte 15, and are that
-     * block's own in the next round */
-    unsigned cur = lim - r > 16 ? plain_mask(_mm_loadu_si128(
-                                      (const __m128i *)(const void *)r))
-                                : 0;
-    while (lim - r > 32) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
-        unsigned next = plain_mask(
-            _mm_loadu_si128((const __m128i *)(const void *)(r + 16)));
-        unsigned space = (unsigned)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
-        unsigned ok = (cur | (space & (cur >> 1 | next << 15))) & 0xffffu;
-        if (ok != 0xffffu)
-            return plain_run_scalar(p, e, r + __builtin_ctz(~ok), room);
-        r += 16;
-        cur = next;
-    }
-    if (lim - r > 16) { /* byte r[16] is read as the next of byte 15 */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)r);
-        __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(r + 1));
-        unsigned space = (unsigned)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
-        unsigned ok = plain_mask(v) | (space & plain_mask(next));
-        r += ok != 0xffffu ? (unsigned)__builtin_ctz(~ok) : 16;
-    }
-    return plain_run_scalar(p, e, r, room);
-}
-#else
-static size_t plain_run(const char *p, const char *e, size_t room)
-{
-    return plain_run_scalar(p, e, p + 1, room);
-}
 #endif
+
+/* Classify the 64 bytes of the line [line, e) from offset `at`; the
+ * text may end before them (tend), so the last bytes are read from a
+ * copy. */
+static void classify_window(plain_window *w, const char *line, const char *e,
+                            const char *tend, size_t at)
+{
+    const char *b = line + at;
+    size_t n = (size_t)(e - b) < 64 ? (size_t)(e - b) : 64;
+    uint64_t plain = 0, space = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    char copy[64];
+    if ((size_t)(tend - b) < 64) {
+        memset(copy, 0, sizeof(copy));
+        memcpy(copy, b, n);
+        b = copy;
+    }
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        plain |= (uint64_t)plain_mask(v) << (16 * k);
+        space |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+                 << (16 * k);
+    }
+#else
+    (void)tend;
+    for (size_t i = 0; i < n; i++) {
+        plain |= (uint64_t)plain_byte[(unsigned char)b[i]] << i;
+        space |= (uint64_t)(b[i] == ' ') << i;
+    }
+#endif
+    if (n < 64) {
+        uint64_t inside = ((uint64_t)1 << n) - 1;
+        plain &= inside;
+        space &= inside;
+    }
+    /* byte 63's neighbour is the next window's first */
+    uint64_t next = n == 64 && at + 64 < (size_t)(e - line) &&
+                    plain_byte[(unsigned char)line[at + 64]];
+    w->at = at;
+    w->taken = plain | (space & (plain >> 1 | next << 63));
+}
+
+/* Length of the run of plain bytes at p (p[0] is one) and of single
+ * spaces between them, in the line [line, e). */
+static size_t plain_run(plain_window *w, const char *line, const char *e,
+                        const char *tend, const char *p)
+{
+    size_t at = (size_t)(p - line);
+    for (;;) {
+        if (w->at == SIZE_MAX || at < w->at || at - w->at >= 64)
+            classify_window(w, line, e, tend, at);
+        size_t off = at - w->at;
+        uint64_t rest = w->taken >> off;
+        if (rest != ~(uint64_t)0 >> off) /* a byte it does not take */
+            return at + (size_t)__builtin_ctzll(~rest) - (size_t)(p - line);
+        at = w->at + 64;
+        if (at >= (size_t)(e - line))
+            return (size_t)(e - p);
+    }
+}
 
 /* A sentence that introduces a list: it ends in ':' or, in text whose
  * lines were rewrapped, holds ': 1.' / ': (a)' / ': i.'. */
@@ -1257,7 +1287,8 @@ static void detect_comment_style(seg *s)
  * and cutting it into sentences. */
 static void add_line_text(seg *s, const char *p, const char *e)
 {
-    const char *t = s->t;
+    const char *t = s->t, *line = p;
+    plain_window win = {.at = SIZE_MAX};
     while (p < e && !s->failed) {
         unsigned char c = (unsigned char)*p;
         uint32_t src = (uint32_t)(p - t);
@@ -1269,7 +1300,10 @@ static void add_line_text(seg *s, const char *p, const char *e)
             open_clause(s);
             size_t used = s->disp.len - s->open;
             size_t room = used < MAX_CLAUSE_BYTES ? MAX_CLAUSE_BYTES - used : 0;
-            const char *r = p + plain_run(p, e, room);
+            const char *r =
+                (size_t)(e - p) <= room
+                    ? p + plain_run(&win, line, e, s->t + s->tlen, p)
+                    : p + plain_run_scalar(p, e, p + 1, room);
             copy_source(s, p, (size_t)(r - p));
             p = r;
             if (s->in_clause && s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
