@@ -15,6 +15,12 @@
 #if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
 #include <emmintrin.h>
 #endif
+/* AVX2 is used when the CPU has it (checked at run time): the build
+ * itself targets plain x86-64 */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LICSCAN_NO_SIMD)
+#define LS_HAVE_AVX2_PATH 1
+#include <immintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -907,6 +913,76 @@ static inline unsigned plain_mask(__m128i v)
 }
 #endif
 
+#ifdef LS_HAVE_AVX2_PATH
+/* The same for 32 bytes, by table look-ups on each byte's two halves: a
+ * byte is not plain when the bits its high and low nibbles pick share
+ * one. A bit stands for a high nibble holding markup (2: ! " * . and the
+ * space, 3: < ?, 5: \\ _, 6: `); bit 4 for the high nibbles of controls
+ * and of UTF-8 bytes, whatever the low one. */
+__attribute__((target("avx2"))) static inline uint32_t
+plain_mask_avx2(__m256i v)
+{
+    const __m256i by_low = _mm256_setr_epi8(
+        0x19, 0x11, 0x11, 0x10, 0x10, 0x10, 0x10, 0x10, /* 0-7 */
+        0x10, 0x10, 0x11, 0x10, 0x16, 0x10, 0x11, 0x16, /* 8-f */
+        0x19, 0x11, 0x11, 0x10, 0x10, 0x10, 0x10, 0x10,
+        0x10, 0x10, 0x11, 0x10, 0x16, 0x10, 0x11, 0x16);
+    const __m256i by_high = _mm256_setr_epi8(
+        0x10, 0x10, 0x01, 0x02, 0x00, 0x04, 0x08, 0x00, /* 0-7 */
+        0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, /* 8-f */
+        0x10, 0x10, 0x01, 0x02, 0x00, 0x04, 0x08, 0x00,
+        0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    __m256i low = _mm256_and_si256(v, nibble);
+    __m256i high = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
+    __m256i hit = _mm256_and_si256(_mm256_shuffle_epi8(by_low, low),
+                                   _mm256_shuffle_epi8(by_high, high));
+    return (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(hit, _mm256_setzero_si256()));
+}
+
+__attribute__((target("avx2"))) static void
+plain_masks_avx2(const char *b, uint64_t *plain, uint64_t *space)
+{
+    *plain = *space = 0;
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
+        *plain |= (uint64_t)plain_mask_avx2(v) << (32 * k);
+        *space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                      _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')))
+                  << (32 * k);
+    }
+}
+#endif
+
+void ls_plain_masks(const char *b, int impl, uint64_t *plain, uint64_t *space)
+{
+#ifdef LS_HAVE_AVX2_PATH
+    if (impl == LS_SIMD_BEST && __builtin_cpu_supports("avx2")) {
+        plain_masks_avx2(b, plain, space);
+        return;
+    }
+#endif
+    *plain = *space = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    if (impl != LS_SIMD_NONE) {
+        for (int k = 0; k < 4; k++) {
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+            *plain |= (uint64_t)plain_mask(v) << (16 * k);
+            *space |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                          _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+                      << (16 * k);
+        }
+        return;
+    }
+#endif
+    for (int i = 0; i < 64; i++) {
+        *plain |= (uint64_t)plain_byte[(unsigned char)b[i]] << i;
+        *space |= (uint64_t)(b[i] == ' ') << i;
+    }
+}
+
 /* Classify the 64 bytes of the line [line, e) from offset `at`; the
  * text may end before them (tend), so the last bytes are read from a
  * copy. */
@@ -915,28 +991,14 @@ static void classify_window(plain_window *w, const char *line, const char *e,
 {
     const char *b = line + at;
     size_t n = (size_t)(e - b) < 64 ? (size_t)(e - b) : 64;
-    uint64_t plain = 0, space = 0;
-#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
     char copy[64];
     if ((size_t)(tend - b) < 64) {
         memset(copy, 0, sizeof(copy));
         memcpy(copy, b, n);
         b = copy;
     }
-    for (int k = 0; k < 4; k++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
-        plain |= (uint64_t)plain_mask(v) << (16 * k);
-        space |= (uint64_t)(unsigned)_mm_movemask_epi8(
-                     _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
-                 << (16 * k);
-    }
-#else
-    (void)tend;
-    for (size_t i = 0; i < n; i++) {
-        plain |= (uint64_t)plain_byte[(unsigned char)b[i]] << i;
-        space |= (uint64_t)(b[i] == ' ') << i;
-    }
-#endif
+    uint64_t plain, space;
+    ls_plain_masks(b, LS_SIMD_BEST, &plain, &space);
     if (n < 64) {
         uint64_t inside = ((uint64_t)1 << n) - 1;
         plain &= inside;

@@ -1,5 +1,6 @@
 /* Unit tests: decoding and normalization (internal API). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "internal.h"
@@ -149,6 +150,48 @@ static void test_tokens(void)
     free(long_word);
 }
 
+/* The byte classes segmentation reads plain runs with (ls_plain_masks):
+ * the SIMD versions agree with the byte loop on every byte value, at
+ * every position of a block, and on blocks of real text. */
+static void test_plain_masks(void)
+{
+    char block[64];
+    long disagree = 0, blocks = 0;
+    for (int v = 0; v < 256; v++)
+        for (int at = 0; at < 64; at++) {
+            for (int i = 0; i < 64; i++)
+                block[i] = "ab cd. \"x"[(i * 7 + v) % 9];
+            block[at] = (char)v;
+            uint64_t p[3], sp[3];
+            for (int impl = 0; impl < 3; impl++)
+                ls_plain_masks(block, impl, &p[impl], &sp[impl]);
+            disagree += p[0] != p[2] || p[1] != p[2] || sp[0] != sp[2] ||
+                        sp[1] != sp[2];
+            blocks++;
+        }
+    static const char text[] =
+        "Licensee shall not use the Llama Materials \"to train\" any other "
+        "model (excluding Llama 2) * or_under `code` <b>bold</b> 100% ok?! "
+        "\xe2\x80\x9cquoted\xe2\x80\x9d \t tab\r\n\x7f end.";
+    for (size_t at = 0; at + 64 <= sizeof text - 1; at++) {
+        uint64_t p[3], sp[3];
+        for (int impl = 0; impl < 3; impl++)
+            ls_plain_masks(text + at, impl, &p[impl], &sp[impl]);
+        disagree += p[0] != p[2] || p[1] != p[2] || sp[0] != sp[2] ||
+                    sp[1] != sp[2];
+        blocks++;
+    }
+    /* the byte loop itself: plain bytes are 0x21..0x7f but markup */
+    uint64_t p, sp;
+    memset(block, 'a', sizeof block);
+    memcpy(block, " .!?\"*`_\\<\x7f\x80\x1f#", 14);
+    ls_plain_masks(block, LS_SIMD_NONE, &p, &sp);
+    CHECK_EQ_INT(p & 0x7fff, 1 << 10 | 1 << 13 | 1 << 14); /* 0x7f # a */
+    CHECK_EQ_INT(sp & 0x7fff, 1);
+    CHECK_EQ_INT(disagree, 0);
+    CHECK(blocks > 16000);
+}
+
 int main(void)
 {
     ls_alloc_default(&A);
@@ -156,6 +199,7 @@ int main(void)
         return 1;
     test_decode();
     test_tokens();
+    test_plain_masks();
     licscan_db_free(DB);
     return check_report("unit_normalize");
 }
