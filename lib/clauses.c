@@ -835,7 +835,8 @@ static void map_all_to(seg *s, size_t from, uint32_t src)
 }
 
 /* Append n display bytes (a few), each mapped to input offset src. */
-static void emit(seg *s, const char *p, size_t n, uint32_t src)
+static inline __attribute__((always_inline)) void
+emit(seg *s, const char *p, size_t n, uint32_t src)
 {
     if (!reserve(s, n))
         return;
@@ -847,7 +848,7 @@ static void emit(seg *s, const char *p, size_t n, uint32_t src)
 
 /* Append input bytes [p, p + n) as they are, each mapped to its own
  * offset. */
-static void copy_source(seg *s, const char *p, size_t n)
+static inline void copy_source(seg *s, const char *p, size_t n)
 {
     if (!reserve(s, n))
         return;
