@@ -2784,20 +2784,46 @@ static bool inside(uint64_t s, uint64_t e, const licscan_match *m)
 }
 
 /* Evidence mostly covered by inserted or replaced input is new wording. */
-static bool changed_clause(const licscan_match *m, const ls_evidence *ev)
+/* The decoded-text offset of input offset `off`: the first decoded byte
+ * at or after it. */
+static uint64_t decoded_offset(const ls_text *t, uint64_t off)
+{
+    if (!t->map)
+        return off;
+    size_t lo = 0, hi = t->len; /* map[len] is the input's length */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->map[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Is half the clause or more new wording? Measured in decoded text: input
+ * bytes would give UTF-16 another answer than UTF-8 for the same text. */
+static bool changed_clause(const licscan_match *m, const ls_evidence *ev,
+                           const ls_text *text)
 {
     uint64_t covered = 0;
+    uint64_t es = decoded_offset(text, ev->start),
+             ee = decoded_offset(text, ev->end);
     for (uint32_t d = 0; d < m->ndiffs; d++) {
         const ls_diff *df = &m->diffs[d];
         if (df->op != LICSCAN_DIFF_INSERTED &&
             df->op != LICSCAN_DIFF_REPLACED && df->op != LICSCAN_DIFF_VARIABLE)
             continue;
-        uint64_t s = df->start > ev->start ? df->start : ev->start;
-        uint64_t e = df->end < ev->end ? df->end : ev->end;
+        if (df->end <= ev->start || df->start >= ev->end)
+            continue;
+        uint64_t ds = decoded_offset(text, df->start),
+                 de = decoded_offset(text, df->end);
+        uint64_t s = ds > es ? ds : es;
+        uint64_t e = de < ee ? de : ee;
         if (e > s)
             covered += e - s;
     }
-    return covered * 2 >= ev->end - ev->start;
+    return covered * 2 >= ee - es;
 }
 
 /* A list number or letter on its own: "1", "b", "iv". */
@@ -2925,7 +2951,7 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             if (!inside(ev->start, ev->end, m))
                 continue;
             any = true;
-            if (changed_clause(m, ev)) {
+            if (changed_clause(m, ev, text)) {
                 if (!first_new)
                     first_new = ev;
             } else {
@@ -2988,7 +3014,7 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         const licscan_restriction *x = &r->restr[i];
         for (uint32_t k = 0; k < x->nev && !rc; k++) {
             const ls_evidence *ev = &x->ev[k];
-            if (!inside(ev->start, ev->end, m) || changed_clause(m, ev))
+            if (!inside(ev->start, ev->end, m) || changed_clause(m, ev, text))
                 continue;
             bool seen = false;
             for (uint32_t j = 0; j < ndone && !seen; j++)
