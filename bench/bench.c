@@ -552,6 +552,75 @@ static cli_figures bench_cli(const char *cli, const char *spdx,
 
 /* ---------- the table ---------- */
 
+/* The kind of a corpus file, for the breakdown of clause extraction's
+ * cost: its variant (corpus/<ID>/<variant>.txt, both UTF-16 byte orders
+ * as one) or the folder of hand-written cases it is in. */
+static void file_kind(const char *path, char *out, size_t n)
+{
+    static const char *const folders[] = {"/clauses/", "/modified/",
+                                          "/decoys/", "/combined/"};
+    for (size_t k = 0; k < sizeof folders / sizeof folders[0]; k++)
+        if (strstr(path, folders[k])) {
+            snprintf(out, n, "%.*s", (int)strlen(folders[k]) - 2,
+                     folders[k] + 1);
+            return;
+        }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strcspn(base, ".");
+    if (len > 5 && strncmp(base, "utf16", 5) == 0)
+        len = 5;
+    snprintf(out, n, "%.*s", (int)len, base);
+}
+
+typedef struct kind_cost {
+    char kind[32];
+    size_t files;
+    double with_ms, without_ms;
+} kind_cost;
+
+static int by_extra_desc(const void *a, const void *b)
+{
+    const kind_cost *x = a, *y = b;
+    double dx = x->with_ms - x->without_ms, dy = y->with_ms - y->without_ms;
+    return dx < dy ? 1 : dx > dy ? -1 : strcmp(x->kind, y->kind);
+}
+
+/* Clause extraction's extra time per pass by kind of file, from each
+ * file's median time with and without it. */
+static void print_kinds(const fileset *set, const double *with,
+                        const double *without)
+{
+    kind_cost k[64];
+    size_t nk = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        char kind[32];
+        file_kind(set->f[i].name, kind, sizeof kind);
+        size_t j = 0;
+        while (j < nk && strcmp(k[j].kind, kind))
+            j++;
+        if (j == nk) {
+            if (nk == sizeof k / sizeof k[0])
+                continue;
+            memset(&k[nk], 0, sizeof k[nk]);
+            snprintf(k[nk].kind, sizeof k[nk].kind, "%s", kind);
+            nk++;
+        }
+        k[j].files++;
+        k[j].with_ms += with[i];
+        k[j].without_ms += without[i];
+    }
+    qsort(k, nk, sizeof k[0], by_extra_desc);
+    printf("clause extraction's extra time per corpus pass, by kind of file "
+           "(sums of per-file medians):\n");
+    for (size_t j = 0; j < nk; j++)
+        printf("  %-20s %4zu files  %+6.2f ms  %+6.1f %%\n", k[j].kind,
+               k[j].files, k[j].with_ms - k[j].without_ms,
+               k[j].without_ms > 0
+                   ? (k[j].with_ms - k[j].without_ms) / k[j].without_ms * 100
+                   : 0.0);
+}
+
 static void row(const char *what, const char *measured, const char *target,
                 int has_target, int pass)
 {
@@ -778,6 +847,9 @@ int main(int argc, char **argv)
         bench_rss = ru.ru_maxrss / 1024.0;
     }
     loadavg(load_end, sizeof load_end);
+
+    if (emb[0].file_ms && emb[1].file_ms && corpus.n)
+        print_kinds(&corpus, emb[0].file_ms, emb[1].file_ms);
 
     /* -- the table -- */
     char m[64], t[64];
