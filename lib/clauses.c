@@ -2464,21 +2464,41 @@ static int build_restrictions(licscan_result *r, const engine *e,
 
 /* ---------- flags a match's differences add or remove ---------- */
 
+/* The first two bytes c c in [p, end), or NULL. memchr finds the first
+ * byte: memmem is several times slower on a two-byte needle, and these
+ * are searched over whole template tails (a truncated text). */
+static const char *find_pair(const char *p, const char *end, char c)
+{
+    while (end - p >= 2) {
+        const char *q = memchr(p, c, (size_t)(end - p - 1));
+        if (!q)
+            return NULL;
+        if (q[1] == c)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* The first markup of [t, end), "<<" to ">>": false if there is none. */
+static bool next_markup(const char *t, const char *end, const char **open,
+                        const char **close)
+{
+    *open = find_pair(t, end, '<');
+    *close = *open ? find_pair(*open + 2, end, '>') : NULL;
+    return *close != NULL;
+}
+
 void ls_append_plain(ls_buf *b, const char *t, size_t n)
 {
-    const char *end = t + n;
-    while (t < end) {
-        const char *open = memmem(t, (size_t)(end - t), "<<", 2);
-        const char *close = open ? memmem(open, (size_t)(end - open), ">>", 2)
-                                 : NULL;
-        if (!close) {
-            ls_buf_append(b, t, (size_t)(end - t));
-            return;
-        }
+    const char *end = t + n, *open, *close;
+    while (next_markup(t, end, &open, &close)) {
         ls_buf_append(b, t, (size_t)(open - t));
         ls_buf_putc(b, ' ');
         t = close + 2;
     }
+    if (t < end)
+        ls_buf_append(b, t, (size_t)(end - t));
 }
 
 /* Runs the rules on a piece of text out of its context (no lead-ins: a
@@ -2508,18 +2528,20 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
                          size_t n, uint64_t *mask, uint64_t *lost)
 {
     *mask = *lost = 0;
-    const ls_alloc *a = e->a;
     ls_buf pb;
-    ls_buf_init(&pb, a);
-    ls_append_plain(&pb, t, n);
-    if (pb.failed) {
-        ls_buf_free(&pb);
-        return LICSCAN_ENOMEM;
-    }
-    char *plain = pb.data;
-    size_t o = pb.len;
+    ls_buf_init(&pb, e->a);
+    const char *open, *close;
+    if (next_markup(t, t + n, &open, &close)) {
+        ls_append_plain(&pb, t, n);
+        if (pb.failed) {
+            ls_buf_free(&pb);
+            return LICSCAN_ENOMEM;
+        }
+        t = pb.data;
+        n = pb.len;
+    } /* else the wording is read where it is */
     seg s;
-    int rc = rules_on_piece(e, &s, plain, o);
+    int rc = rules_on_piece(e, &s, t, n);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
         *mask |= 1ull << rule->flag;
