@@ -2762,9 +2762,11 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             first = df;
         /* display bytes before the diff stay; those inside give way to
          * the template's words */
+        uint32_t kept = k;
         while (k < c->de &&
                ls_text_input_offset(text, map_next_at(s, &run, k)) < df->start)
-            ls_buf_putc(tb, d[k++]);
+            k++;
+        ls_buf_append(tb, d + kept, k - kept);
         uint32_t k1 = k, run1 = run;
         while (k1 < c->de &&
                ls_text_input_offset(text, map_next_at(s, &run1, k1)) < df->end)
