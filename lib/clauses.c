@@ -2356,6 +2356,11 @@ static const char *value_text(licscan_result *r, const seg *s, uint32_t vs,
 
 static bool has_item(const licscan_restriction *x, const char *v)
 {
+    /* a rule's constant item is the same pointer each time it fires:
+     * found without comparing letters */
+    for (uint32_t i = 0; i < x->nitems; i++)
+        if (x->items[i] == v)
+            return true;
     for (uint32_t i = 0; i < x->nitems; i++)
         if (strcasecmp(x->items[i], v) == 0)
             return true;
@@ -2846,10 +2851,10 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         return LICSCAN_ENOMEM;
     for (uint32_t i = 0; i < e->db->rules.n; i++) {
         const ls_rule *rule = e->db->rules.v[i];
-        const licscan_restriction *x =
-            licscan_result_find_restriction(r, rule->flag);
+        const licscan_restriction *x = NULL;
         if (rule->value_how == LS_VALUE_CONST &&
-            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST && x &&
+            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
+            (x = licscan_result_find_restriction(r, rule->flag)) &&
             !has_item(x, rule->value_arg))
             want[i] = WANT_ALWAYS;
         else
