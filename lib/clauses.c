@@ -2820,6 +2820,10 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
 {
     const uint32_t cap = 2 * licscan_flag_count();
     uint64_t present = 0; /* flags with evidence inside the match */
+    /* the kept clauses with evidence inside the match, each once (by
+     * start), up to 64: changed_values reads them last */
+    const ls_evidence *kept_ev[64];
+    uint32_t nkept = 0;
     for (uint32_t i = 0; i < r->nrestr; i++) {
         const licscan_restriction *x = &r->restr[i];
         bool any = false, kept = false;
@@ -2832,9 +2836,14 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             if (changed_clause(m, ev)) {
                 if (!first_new)
                     first_new = ev;
-            } else {
-                kept = true;
+                continue;
             }
+            kept = true;
+            bool seen = false;
+            for (uint32_t j = 0; j < nkept && !seen; j++)
+                seen = kept_ev[j]->start == ev->start;
+            if (!seen && nkept < 64)
+                kept_ev[nkept++] = ev;
         }
         if (any)
             present |= 1ull << x->flag;
@@ -2886,24 +2895,9 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         return LICSCAN_ENOMEM;
     ls_buf tb;
     ls_buf_init(&tb, e->a);
-    uint64_t done[64];
-    uint32_t ndone = 0;
-    for (uint32_t i = 0; i < r->nrestr && !rc; i++) {
-        const licscan_restriction *x = &r->restr[i];
-        for (uint32_t k = 0; k < x->nev && !rc; k++) {
-            const ls_evidence *ev = &x->ev[k];
-            if (!inside(ev->start, ev->end, m) || changed_clause(m, ev))
-                continue;
-            bool seen = false;
-            for (uint32_t j = 0; j < ndone && !seen; j++)
-                seen = done[j] == ev->start;
-            if (seen || ndone == 64)
-                continue;
-            done[ndone++] = ev->start;
-            rc = changed_values(e, r, m, text, cap, ev, &tb, &sets[0],
-                                &sets[1]);
-        }
-    }
+    for (uint32_t i = 0; i < nkept && !rc; i++)
+        rc = changed_values(e, r, m, text, cap, kept_ev[i], &tb, &sets[0],
+                            &sets[1]);
     ls_buf_free(&tb);
     ls_free(e->a, sets);
     return rc;
