@@ -2724,6 +2724,32 @@ static bool wording_diff_in(const ls_diff *df, uint64_t s, uint64_t e)
            df->start < e && df->end > s;
 }
 
+/* The first display byte of [k, end) whose input offset is at least
+ * `at` (end if none); *run follows k forward, as map_next_at's. Offsets
+ * never fall along a run (its bytes are decoded bytes in order, or all one
+ * byte, and decoding keeps the input's order), so a run whose last byte is
+ * still before `at` is passed in one step. */
+static uint32_t display_reaching(const seg *s, const ls_text *text,
+                                 uint32_t *run, uint32_t k, uint32_t end,
+                                 uint64_t at)
+{
+    while (k < end) {
+        map_next_at(s, run, k);
+        const map_run *r = &s->runs[*run];
+        uint32_t last = end - 1;
+        if (*run + 1 < s->nruns && s->runs[*run + 1].d - 1 < last)
+            last = s->runs[*run + 1].d - 1;
+        if (ls_text_input_offset(text, offset_in_run(r, last)) < at) {
+            k = last + 1;
+            continue;
+        }
+        while (ls_text_input_offset(text, offset_in_run(r, k)) < at)
+            k++;
+        return k;
+    }
+    return end;
+}
+
 /* A clause kept from the template with some words changed may say
  * something else: "display "Powered by Llama"" for "Built with Llama".
  * Read the clause as it is and as the template has it (its changed words
@@ -2768,14 +2794,10 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
         /* display bytes before the diff stay; those inside give way to
          * the template's words */
         uint32_t kept = k;
-        while (k < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->start)
-            k++;
+        k = display_reaching(s, text, &run, k, c->de, df->start);
         ls_buf_append(tb, d + kept, k - kept);
-        uint32_t k1 = k, run1 = run;
-        while (k1 < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run1, k1)) < df->end)
-            k1++;
+        uint32_t run1 = run;
+        uint32_t k1 = display_reaching(s, text, &run1, k, c->de, df->end);
         if (df->op == LICSCAN_DIFF_INSERTED && marker_like(d + k, k1 - k))
             continue; /* "to: 1. Violate": a list number run into the text */
         /* the diff's words, spaced from their neighbours only as words */
@@ -2784,9 +2806,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             alnum((unsigned char)w[0]))
             ls_buf_putc(tb, ' ');
         ls_append_plain(tb, w, strlen(w));
-        while (k < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->end)
-            k++;
+        k = k1;
+        run = run1;
         if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
             alnum((unsigned char)d[k]))
             ls_buf_putc(tb, ' ');
