@@ -9,6 +9,7 @@
  * Markdown emphasis gone, curly quotes and dashes made ASCII. A keyword
  * prefilter picks the (clause, rule) pairs worth running PCRE2 on, so
  * most rules never run on most clauses. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -2361,8 +2362,12 @@ static bool has_item(const licscan_restriction *x, const char *v)
     for (uint32_t i = 0; i < x->nitems; i++)
         if (x->items[i] == v)
             return true;
+    /* the first letters decide most: strcasecmp compares them the same
+     * way (tolower), and a call costs more than the test */
+    int first = tolower((unsigned char)v[0]);
     for (uint32_t i = 0; i < x->nitems; i++)
-        if (strcasecmp(x->items[i], v) == 0)
+        if (tolower((unsigned char)x->items[i][0]) == first &&
+            strcasecmp(x->items[i], v) == 0)
             return true;
     return false;
 }
