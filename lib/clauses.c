@@ -2511,19 +2511,40 @@ void ls_append_plain(ls_buf *b, const char *t, size_t n)
         ls_buf_append(b, t, (size_t)(end - t));
 }
 
-/* Runs the rules on a piece of text out of its context (no lead-ins: a
- * piece of template wording, or one clause), leaving what fired in e->f
- * over *s, which the caller frees. The engine goes back to its text. */
-static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
+/* seg_init for the next piece a match's differences give, keeping the
+ * buffers s has (those seg_free frees): the pieces are many and mostly a
+ * few words, for which allocating the buffers cost as much as cutting. */
+static void seg_reuse(seg *s, const char *t, size_t n)
 {
-    seg_init(s, e->a, t, n);
+    seg used = *s;
+    seg_init(s, used.alloc, t, n);
+    s->disp.data = used.disp.data;
+    s->disp.cap = used.disp.cap;
+    s->labels.data = used.labels.data;
+    s->labels.cap = used.labels.cap;
+    s->runs = used.runs;
+    s->runs_cap = used.runs_cap;
+    s->cl = used.cl;
+    s->cl_cap = used.cl_cap;
+}
+
+/* Cuts a piece of text (a piece of template wording, or one clause) into
+ * clauses in s, the pieces' seg. */
+static int segment_piece(seg *s, const char *t, size_t n)
+{
+    seg_reuse(s, t, n);
     segment(s);
-    int rc = s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    return s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+}
+
+/* Runs the rules on a segmented piece out of its context (no lead-ins),
+ * leaving what fired in e->f over s. The engine goes back to its text. */
+static int rules_on_piece(engine *e, const seg *s)
+{
     const seg *saved = e->s;
     uint32_t saved_serial = e->serial;
     e->no_context = true;
-    if (!rc)
-        rc = run_rules(e, s);
+    int rc = run_rules(e, s);
     e->no_context = false;
     e->s = saved;
     e->serial = saved_serial;
@@ -2534,8 +2555,9 @@ static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
  * `lost` gets the list flags with a constant item the input lacks. The
  * wording is judged without its lead-ins, which the input no longer has:
  * a deleted list item counts as what its list made it. */
-static int flags_in_text(engine *e, const licscan_result *r, const char *t,
-                         size_t n, uint64_t *mask, uint64_t *lost)
+static int flags_in_text(engine *e, const licscan_result *r, seg *piece,
+                         const char *t, size_t n, uint64_t *mask,
+                         uint64_t *lost)
 {
     *mask = *lost = 0;
     ls_buf pb;
@@ -2550,8 +2572,9 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
         t = pb.data;
         n = pb.len;
     } /* else the wording is read where it is */
-    seg s;
-    int rc = rules_on_piece(e, &s, t, n);
+    int rc = segment_piece(piece, t, n);
+    if (!rc)
+        rc = rules_on_piece(e, piece);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
         *mask |= 1ull << rule->flag;
@@ -2563,7 +2586,6 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
         if (x && !has_item(x, rule->value_arg))
             *lost |= 1ull << rule->flag;
     }
-    seg_free(&s);
     ls_buf_free(&pb);
     return rc;
 }
@@ -2615,23 +2637,18 @@ static bool recall_clause(engine *e, const seg *s, uint32_t from)
  * (no lead-ins): both sides of a comparison are read the same way. A
  * piece that is the text's clause `from` (UINT32_MAX: none) again takes
  * what the rules found there. */
-static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
-                          value_set *out)
+static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
+                          uint32_t from, value_set *out)
 {
     out->n = 0;
-    seg s;
-    int rc;
+    const seg *s = piece;
+    int rc = segment_piece(piece, t, n);
     if (from != UINT32_MAX) {
-        seg_init(&s, e->a, t, n);
-        segment(&s);
-        rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
-        if (!rc && !recall_clause(e, &s, from)) {
-            seg_free(&s);
-            rc = rules_on_piece(e, &s, t, n);
-        }
+        if (!rc && !recall_clause(e, s, from))
+            rc = rules_on_piece(e, s);
         rc = rc ? rc : e->rc;
-    } else {
-        rc = rules_on_piece(e, &s, t, n);
+    } else if (!rc) {
+        rc = rules_on_piece(e, s);
     }
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
@@ -2643,7 +2660,7 @@ static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
             snprintf(k.key, sizeof(k.key), "%lld", (long long)f->number);
         } else if (rule->value_how == LS_VALUE_CAPTURE) {
             uint32_t vs = f->vs, ve = f->ve;
-            const char *d = s.disp.data;
+            const char *d = s->disp.data;
             trim_value(d, &vs, &ve);
             size_t len = ve - vs < sizeof(k.key) - 1 ? ve - vs
                                                      : sizeof(k.key) - 1;
@@ -2665,7 +2682,6 @@ static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
         else if (at == out->n && !value_set_has(out, &k))
             out->v[out->n++] = k;
     }
-    seg_free(&s);
     return rc;
 }
 
@@ -2761,7 +2777,7 @@ static uint32_t display_reaching(const seg *s, const ls_text *text,
  * put back) and report the values that differ: new ones as added, lost
  * ones as removed. */
 static int changed_values(engine *e, licscan_result *r, licscan_match *m,
-                          const ls_text *text, uint32_t cap,
+                          const ls_text *text, seg *piece, uint32_t cap,
                           const ls_evidence *ev, ls_buf *tb, value_set *now,
                           value_set *before)
 {
@@ -2826,10 +2842,10 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
      * values, read or not */
     if (tb->len == c->de - c->ds && memcmp(tb->data, d + c->ds, tb->len) == 0)
         return LICSCAN_OK;
-    int rc = values_in_text(e, d + c->ds, c->de - c->ds,
+    int rc = values_in_text(e, piece, d + c->ds, c->de - c->ds,
                             (uint32_t)(c - s->cl), now);
     if (!rc)
-        rc = values_in_text(e, tb->data, tb->len, UINT32_MAX, before);
+        rc = values_in_text(e, piece, tb->data, tb->len, UINT32_MAX, before);
     for (uint32_t i = 0; i < now->n && !rc; i++)
         if (!value_set_has(before, &now->v[i]))
             rc = add_change(r, m, cap, now->v[i].flag, true, ev->start,
@@ -2842,7 +2858,7 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
 }
 
 static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
-                        const ls_text *text)
+                        const ls_text *text, seg *piece)
 {
     const uint32_t cap = 2 * licscan_flag_count();
     uint64_t present = 0; /* flags with evidence inside the match */
@@ -2904,8 +2920,8 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             !df->template_text[0])
             continue;
         uint64_t mask, lost;
-        rc = flags_in_text(e, r, df->template_source, df->template_source_len,
-                           &mask, &lost);
+        rc = flags_in_text(e, r, piece, df->template_source,
+                           df->template_source_len, &mask, &lost);
         mask = (mask & ~present) | lost;
         for (uint32_t f = 0; mask && f < licscan_flag_count() && !rc; f++)
             if (mask & (1ull << f))
@@ -2922,8 +2938,8 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
     ls_buf tb;
     ls_buf_init(&tb, e->a);
     for (uint32_t i = 0; i < nkept && !rc; i++)
-        rc = changed_values(e, r, m, text, cap, kept_ev[i], &tb, &sets[0],
-                            &sets[1]);
+        rc = changed_values(e, r, m, text, piece, cap, kept_ev[i], &tb,
+                            &sets[0], &sets[1]);
     ls_buf_free(&tb);
     ls_free(e->a, sets);
     return rc;
@@ -2952,11 +2968,14 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
         e.record_alone = false;
         if (!rc)
             rc = build_restrictions(res, &e, opts, text);
+        seg piece; /* the pieces flag changes read, one after another */
+        seg_init(&piece, work, "", 0);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
             licscan_match *m = &res->m[i];
             if (m->ndiffs && m->kind != LICSCAN_KIND_REFERENCE)
-                rc = flag_changes(&e, res, m, text);
+                rc = flag_changes(&e, res, m, text, &piece);
         }
+        seg_free(&piece);
         if (e.limit_hit)
             res->input_flags |= LICSCAN_INPUT_RULE_LIMIT;
         engine_free(&e);
