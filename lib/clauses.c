@@ -9,6 +9,7 @@
  * Markdown emphasis gone, curly quotes and dashes made ASCII. A keyword
  * prefilter picks the (clause, rule) pairs worth running PCRE2 on, so
  * most rules never run on most clauses. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -2481,8 +2482,17 @@ static const char *value_text(licscan_result *r, const seg *s, uint32_t vs,
 
 static bool has_item(const licscan_restriction *x, const char *v)
 {
+    /* a rule's constant item is the same pointer each time it fires:
+     * found without comparing letters */
     for (uint32_t i = 0; i < x->nitems; i++)
-        if (strcasecmp(x->items[i], v) == 0)
+        if (x->items[i] == v)
+            return true;
+    /* the first letters decide most: strcasecmp compares them the same
+     * way (tolower), and a call costs more than the test */
+    int first = tolower((unsigned char)v[0]);
+    for (uint32_t i = 0; i < x->nitems; i++)
+        if (tolower((unsigned char)x->items[i][0]) == first &&
+            strcasecmp(x->items[i], v) == 0)
             return true;
     return false;
 }
@@ -2589,36 +2599,77 @@ static int build_restrictions(licscan_result *r, const engine *e,
 
 /* ---------- flags a match's differences add or remove ---------- */
 
+/* The first two bytes c c in [p, end), or NULL. memchr finds the first
+ * byte: memmem is several times slower on a two-byte needle, and these
+ * are searched over whole template tails (a truncated text). */
+static const char *find_pair(const char *p, const char *end, char c)
+{
+    while (end - p >= 2) {
+        const char *q = memchr(p, c, (size_t)(end - p - 1));
+        if (!q)
+            return NULL;
+        if (q[1] == c)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* The first markup of [t, end), "<<" to ">>": false if there is none. */
+static bool next_markup(const char *t, const char *end, const char **open,
+                        const char **close)
+{
+    *open = find_pair(t, end, '<');
+    *close = *open ? find_pair(*open + 2, end, '>') : NULL;
+    return *close != NULL;
+}
+
 void ls_append_plain(ls_buf *b, const char *t, size_t n)
 {
-    const char *end = t + n;
-    while (t < end) {
-        const char *open = memmem(t, (size_t)(end - t), "<<", 2);
-        const char *close = open ? memmem(open, (size_t)(end - open), ">>", 2)
-                                 : NULL;
-        if (!close) {
-            ls_buf_append(b, t, (size_t)(end - t));
-            return;
-        }
+    const char *end = t + n, *open, *close;
+    while (next_markup(t, end, &open, &close)) {
         ls_buf_append(b, t, (size_t)(open - t));
         ls_buf_putc(b, ' ');
         t = close + 2;
     }
+    if (t < end)
+        ls_buf_append(b, t, (size_t)(end - t));
 }
 
-/* Runs the rules on a piece of text out of its context (no lead-ins: a
- * piece of template wording, or one clause), leaving what fired in e->f
- * over *s, which the caller frees. The engine goes back to its text. */
-static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
+/* seg_init for the next piece a match's differences give, keeping the
+ * buffers s has (those seg_free frees): the pieces are many and mostly a
+ * few words, for which allocating the buffers cost as much as cutting. */
+static void seg_reuse(seg *s, const char *t, size_t n)
 {
-    seg_init(s, e->a, t, n);
+    seg used = *s;
+    seg_init(s, used.alloc, t, n);
+    s->disp.data = used.disp.data;
+    s->disp.cap = used.disp.cap;
+    s->labels.data = used.labels.data;
+    s->labels.cap = used.labels.cap;
+    s->runs = used.runs;
+    s->runs_cap = used.runs_cap;
+    s->cl = used.cl;
+    s->cl_cap = used.cl_cap;
+}
+
+/* Cuts a piece of text (a piece of template wording, or one clause) into
+ * clauses in s, the pieces' seg. */
+static int segment_piece(seg *s, const char *t, size_t n)
+{
+    seg_reuse(s, t, n);
     segment(s);
-    int rc = s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+    return s->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+}
+
+/* Runs the rules on a segmented piece out of its context (no lead-ins),
+ * leaving what fired in e->f over s. The engine goes back to its text. */
+static int rules_on_piece(engine *e, const seg *s)
+{
     const seg *saved = e->s;
     uint32_t saved_serial = e->serial;
     e->no_context = true;
-    if (!rc)
-        rc = run_rules(e, s);
+    int rc = run_rules(e, s);
     e->no_context = false;
     e->s = saved;
     e->serial = saved_serial;
@@ -2629,22 +2680,26 @@ static int rules_on_piece(engine *e, seg *s, const char *t, size_t n)
  * `lost` gets the list flags with a constant item the input lacks. The
  * wording is judged without its lead-ins, which the input no longer has:
  * a deleted list item counts as what its list made it. */
-static int flags_in_text(engine *e, const licscan_result *r, const char *t,
-                         size_t n, uint64_t *mask, uint64_t *lost)
+static int flags_in_text(engine *e, const licscan_result *r, seg *piece,
+                         const char *t, size_t n, uint64_t *mask,
+                         uint64_t *lost)
 {
     *mask = *lost = 0;
-    const ls_alloc *a = e->a;
     ls_buf pb;
-    ls_buf_init(&pb, a);
-    ls_append_plain(&pb, t, n);
-    if (pb.failed) {
-        ls_buf_free(&pb);
-        return LICSCAN_ENOMEM;
-    }
-    char *plain = pb.data;
-    size_t o = pb.len;
-    seg s;
-    int rc = rules_on_piece(e, &s, plain, o);
+    ls_buf_init(&pb, e->a);
+    const char *open, *close;
+    if (next_markup(t, t + n, &open, &close)) {
+        ls_append_plain(&pb, t, n);
+        if (pb.failed) {
+            ls_buf_free(&pb);
+            return LICSCAN_ENOMEM;
+        }
+        t = pb.data;
+        n = pb.len;
+    } /* else the wording is read where it is */
+    int rc = segment_piece(piece, t, n);
+    if (!rc)
+        rc = rules_on_piece(e, piece);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
         *mask |= 1ull << rule->flag;
@@ -2656,7 +2711,6 @@ static int flags_in_text(engine *e, const licscan_result *r, const char *t,
         if (x && !has_item(x, rule->value_arg))
             *lost |= 1ull << rule->flag;
     }
-    seg_free(&s);
     ls_buf_free(&pb);
     return rc;
 }
@@ -2708,23 +2762,18 @@ static bool recall_clause(engine *e, const seg *s, uint32_t from)
  * (no lead-ins): both sides of a comparison are read the same way. A
  * piece that is the text's clause `from` (UINT32_MAX: none) again takes
  * what the rules found there. */
-static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
-                          value_set *out)
+static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
+                          uint32_t from, value_set *out)
 {
     out->n = 0;
-    seg s;
-    int rc;
+    const seg *s = piece;
+    int rc = segment_piece(piece, t, n);
     if (from != UINT32_MAX) {
-        seg_init(&s, e->a, t, n);
-        segment(&s);
-        rc = s.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
-        if (!rc && !recall_clause(e, &s, from)) {
-            seg_free(&s);
-            rc = rules_on_piece(e, &s, t, n);
-        }
+        if (!rc && !recall_clause(e, s, from))
+            rc = rules_on_piece(e, s);
         rc = rc ? rc : e->rc;
-    } else {
-        rc = rules_on_piece(e, &s, t, n);
+    } else if (!rc) {
+        rc = rules_on_piece(e, s);
     }
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
@@ -2736,7 +2785,7 @@ static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
             snprintf(k.key, sizeof(k.key), "%lld", (long long)f->number);
         } else if (rule->value_how == LS_VALUE_CAPTURE) {
             uint32_t vs = f->vs, ve = f->ve;
-            const char *d = s.disp.data;
+            const char *d = s->disp.data;
             trim_value(d, &vs, &ve);
             size_t len = ve - vs < sizeof(k.key) - 1 ? ve - vs
                                                      : sizeof(k.key) - 1;
@@ -2758,7 +2807,6 @@ static int values_in_text(engine *e, const char *t, size_t n, uint32_t from,
         else if (at == out->n && !value_set_has(out, &k))
             out->v[out->n++] = k;
     }
-    seg_free(&s);
     return rc;
 }
 
@@ -2848,13 +2896,39 @@ static bool wording_diff_in(const ls_diff *df, uint64_t s, uint64_t e)
            df->start < e && df->end > s;
 }
 
+/* The first display byte of [k, end) whose input offset is at least
+ * `at` (end if none); *run follows k forward, as map_next_at's. Offsets
+ * never fall along a run (its bytes are decoded bytes in order, or all one
+ * byte, and decoding keeps the input's order), so a run whose last byte is
+ * still before `at` is passed in one step. */
+static uint32_t display_reaching(const seg *s, const ls_text *text,
+                                 uint32_t *run, uint32_t k, uint32_t end,
+                                 uint64_t at)
+{
+    while (k < end) {
+        map_next_at(s, run, k);
+        const map_run *r = &s->runs[*run];
+        uint32_t last = end - 1;
+        if (*run + 1 < s->nruns && s->runs[*run + 1].d - 1 < last)
+            last = s->runs[*run + 1].d - 1;
+        if (ls_text_input_offset(text, offset_in_run(r, last)) < at) {
+            k = last + 1;
+            continue;
+        }
+        while (ls_text_input_offset(text, offset_in_run(r, k)) < at)
+            k++;
+        return k;
+    }
+    return end;
+}
+
 /* A clause kept from the template with some words changed may say
  * something else: "display "Powered by Llama"" for "Built with Llama".
  * Read the clause as it is and as the template has it (its changed words
  * put back) and report the values that differ: new ones as added, lost
  * ones as removed. */
 static int changed_values(engine *e, licscan_result *r, licscan_match *m,
-                          const ls_text *text, uint32_t cap,
+                          const ls_text *text, seg *piece, uint32_t cap,
                           const ls_evidence *ev, ls_buf *tb, value_set *now,
                           value_set *before)
 {
@@ -2891,13 +2965,11 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             first = df;
         /* display bytes before the diff stay; those inside give way to
          * the template's words */
-        while (k < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->start)
-            ls_buf_putc(tb, d[k++]);
-        uint32_t k1 = k, run1 = run;
-        while (k1 < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run1, k1)) < df->end)
-            k1++;
+        uint32_t kept = k;
+        k = display_reaching(s, text, &run, k, c->de, df->start);
+        ls_buf_append(tb, d + kept, k - kept);
+        uint32_t run1 = run;
+        uint32_t k1 = display_reaching(s, text, &run1, k, c->de, df->end);
         if (df->op == LICSCAN_DIFF_INSERTED && marker_like(d + k, k1 - k))
             continue; /* "to: 1. Violate": a list number run into the text */
         /* the diff's words, spaced from their neighbours only as words */
@@ -2906,9 +2978,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             alnum((unsigned char)w[0]))
             ls_buf_putc(tb, ' ');
         ls_append_plain(tb, w, strlen(w));
-        while (k < c->de &&
-               ls_text_input_offset(text, map_next_at(s, &run, k)) < df->end)
-            k++;
+        k = k1;
+        run = run1;
         if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
             alnum((unsigned char)d[k]))
             ls_buf_putc(tb, ' ');
@@ -2922,10 +2993,10 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
      * values, read or not */
     if (tb->len == c->de - c->ds && memcmp(tb->data, d + c->ds, tb->len) == 0)
         return LICSCAN_OK;
-    int rc = values_in_text(e, d + c->ds, c->de - c->ds,
+    int rc = values_in_text(e, piece, d + c->ds, c->de - c->ds,
                             (uint32_t)(c - s->cl), now);
     if (!rc)
-        rc = values_in_text(e, tb->data, tb->len, UINT32_MAX, before);
+        rc = values_in_text(e, piece, tb->data, tb->len, UINT32_MAX, before);
     for (uint32_t i = 0; i < now->n && !rc; i++)
         if (!value_set_has(before, &now->v[i]))
             rc = add_change(r, m, cap, now->v[i].flag, true, ev->start,
@@ -2938,10 +3009,14 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
 }
 
 static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
-                        const ls_text *text)
+                        const ls_text *text, seg *piece)
 {
     const uint32_t cap = 2 * licscan_flag_count();
     uint64_t present = 0; /* flags with evidence inside the match */
+    /* the kept clauses with evidence inside the match, each once (by
+     * start), up to 64: changed_values reads them last */
+    const ls_evidence *kept_ev[64];
+    uint32_t nkept = 0;
     for (uint32_t i = 0; i < r->nrestr; i++) {
         const licscan_restriction *x = &r->restr[i];
         bool any = false, kept = false;
@@ -2954,9 +3029,14 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             if (changed_clause(m, ev, text)) {
                 if (!first_new)
                     first_new = ev;
-            } else {
-                kept = true;
+                continue;
             }
+            kept = true;
+            bool seen = false;
+            for (uint32_t j = 0; j < nkept && !seen; j++)
+                seen = kept_ev[j]->start == ev->start;
+            if (!seen && nkept < 64)
+                kept_ev[nkept++] = ev;
         }
         if (any)
             present |= 1ull << x->flag;
@@ -2973,10 +3053,10 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         return LICSCAN_ENOMEM;
     for (uint32_t i = 0; i < e->db->rules.n; i++) {
         const ls_rule *rule = e->db->rules.v[i];
-        const licscan_restriction *x =
-            licscan_result_find_restriction(r, rule->flag);
+        const licscan_restriction *x = NULL;
         if (rule->value_how == LS_VALUE_CONST &&
-            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST && x &&
+            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
+            (x = licscan_result_find_restriction(r, rule->flag)) &&
             !has_item(x, rule->value_arg))
             want[i] = WANT_ALWAYS;
         else
@@ -2991,8 +3071,8 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
             !df->template_text[0])
             continue;
         uint64_t mask, lost;
-        rc = flags_in_text(e, r, df->template_source, df->template_source_len,
-                           &mask, &lost);
+        rc = flags_in_text(e, r, piece, df->template_source,
+                           df->template_source_len, &mask, &lost);
         mask = (mask & ~present) | lost;
         for (uint32_t f = 0; mask && f < licscan_flag_count() && !rc; f++)
             if (mask & (1ull << f))
@@ -3008,24 +3088,9 @@ static int flag_changes(engine *e, licscan_result *r, licscan_match *m,
         return LICSCAN_ENOMEM;
     ls_buf tb;
     ls_buf_init(&tb, e->a);
-    uint64_t done[64];
-    uint32_t ndone = 0;
-    for (uint32_t i = 0; i < r->nrestr && !rc; i++) {
-        const licscan_restriction *x = &r->restr[i];
-        for (uint32_t k = 0; k < x->nev && !rc; k++) {
-            const ls_evidence *ev = &x->ev[k];
-            if (!inside(ev->start, ev->end, m) || changed_clause(m, ev, text))
-                continue;
-            bool seen = false;
-            for (uint32_t j = 0; j < ndone && !seen; j++)
-                seen = done[j] == ev->start;
-            if (seen || ndone == 64)
-                continue;
-            done[ndone++] = ev->start;
-            rc = changed_values(e, r, m, text, cap, ev, &tb, &sets[0],
-                                &sets[1]);
-        }
-    }
+    for (uint32_t i = 0; i < nkept && !rc; i++)
+        rc = changed_values(e, r, m, text, piece, cap, kept_ev[i], &tb,
+                            &sets[0], &sets[1]);
     ls_buf_free(&tb);
     ls_free(e->a, sets);
     return rc;
@@ -3054,11 +3119,14 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
         e.record_alone = false;
         if (!rc)
             rc = build_restrictions(res, &e, opts, text);
+        seg piece; /* the pieces flag changes read, one after another */
+        seg_init(&piece, work, "", 0);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {
             licscan_match *m = &res->m[i];
             if (m->ndiffs && m->kind != LICSCAN_KIND_REFERENCE)
-                rc = flag_changes(&e, res, m, text);
+                rc = flag_changes(&e, res, m, text, &piece);
         }
+        seg_free(&piece);
         if (e.limit_hit)
             res->input_flags |= LICSCAN_INPUT_RULE_LIMIT;
         engine_free(&e);
