@@ -378,19 +378,21 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
                        "end)");
 }
 
-/* Prefilter index: keyword prefixes of 3 and 4 bytes -> keyword entries. */
+/* Prefilter index: the keywords grouped by their first three bytes. */
 typedef struct ls_kw_entry {
-    const char *kw;
+    const char *kw; /* lowercase */
     uint32_t len;
     uint32_t rule;
-    uint32_t next; /* next entry with the same key + 1 */
+    uint32_t start; /* kw_start of kw */
+    /* its first bytes (up to 8) as kw_head reads text, and which bytes
+     * of that word they are */
+    uint64_t head, head_mask;
 } ls_kw_entry;
 
+#define KW_STARTS 32768 /* kw_start values */
+
 struct ls_kw_index {
-    uint32_t *keys;  /* 0: empty slot */
-    uint32_t *head;  /* first entry + 1 */
-    uint32_t cap;    /* power of two */
-    ls_kw_entry *e;
+    ls_kw_entry *e; /* by start */
     uint32_t ne;
     uint32_t *always; /* rules without keywords: run on every clause */
     uint32_t nalways;
@@ -398,7 +400,11 @@ struct ls_kw_index {
     /* the first three bytes of some keyword, 5 bits of each (exact for
      * letters, whatever their case), a bit per triple: most words start
      * no keyword, and this tells at once */
-    uint8_t starts[32768 / 8];
+    uint64_t starts[KW_STARTS / 64];
+    /* the keywords of the k-th set bit of starts are e[group[k]] up to
+     * e[group[k + 1]]; rank[w]: the bits set in starts before word w */
+    uint32_t rank[KW_STARTS / 64];
+    uint32_t *group;
 };
 
 static inline uint32_t kw_start(const char *s)
@@ -407,37 +413,36 @@ static inline uint32_t kw_start(const char *s)
            ((uint32_t)s[2] & 31);
 }
 
-static uint32_t kw_key(const char *s, uint32_t n)
+/* Up to 8 bytes of p (room of them readable) as a word, ASCII letters
+ * lowercased, bytes past room 0. */
+static inline uint64_t kw_head(const char *p, uint32_t room)
 {
-    /* lowercase ASCII bytes, length in the top bits so 3- and 4-byte keys
-     * never collide, and never 0 */
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        k = (k << 8) | c;
-    }
-    return n == 3 ? (k | 0x80000000u) : (k ^ 0x5bd1e995u) | 1u;
-}
-
-static uint32_t kw_slot(const struct ls_kw_index *x, uint32_t key)
-{
-    uint32_t i = (uint32_t)(ls_mix64(key) & (x->cap - 1));
-    while (x->keys[i] && x->keys[i] != key)
-        i = (i + 1) & (x->cap - 1);
-    return i;
+    uint64_t x = 0;
+    memcpy(&x, p, room < 8 ? room : 8);
+    const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
+    uint64_t low7 = x & ~high;
+    /* high bit of a byte: at least 'A', above 'Z', and an ASCII byte */
+    uint64_t upper = (low7 + (0x80 - 'A') * ones) &
+                     ~(low7 + (0x80 - 'Z' - 1) * ones) & ~x & high;
+    return x | upper >> 2;
 }
 
 static void kw_index_free(const ls_alloc *a, struct ls_kw_index *x)
 {
     if (!x)
         return;
-    ls_free(a, x->keys);
-    ls_free(a, x->head);
     ls_free(a, x->e);
     ls_free(a, x->always);
+    ls_free(a, x->group);
     ls_free(a, x);
+}
+
+static int kw_entry_cmp(const void *a, const void *b)
+{
+    const ls_kw_entry *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
 static int build_kw_index(licscan_db *db)
@@ -453,14 +458,10 @@ static int build_kw_index(licscan_db *db)
     struct ls_kw_index *x = ls_calloc(a, 1, sizeof(*x));
     if (!x)
         return LICSCAN_ENOMEM;
-    x->cap = 16;
-    while (x->cap < nkw * 2 + 2)
-        x->cap *= 2;
-    x->keys = ls_calloc(a, x->cap, sizeof(uint32_t));
-    x->head = ls_calloc(a, x->cap, sizeof(uint32_t));
     x->e = ls_calloc(a, nkw + 1, sizeof(ls_kw_entry));
     x->always = ls_calloc(a, nalways + 1, sizeof(uint32_t));
-    if (!x->keys || !x->head || !x->e || !x->always) {
+    x->group = ls_calloc(a, nkw + 1, sizeof(uint32_t));
+    if (!x->e || !x->always || !x->group) {
         kw_index_free(a, x);
         return LICSCAN_ENOMEM;
     }
@@ -477,22 +478,31 @@ static int build_kw_index(licscan_db *db)
             if (groups > x->max_groups)
                 x->max_groups = groups;
         }
-        /* chain order does not matter: hits are sorted by rule */
         for (uint32_t k = 0; k < r->nkeywords; k++) {
             uint32_t len = (uint32_t)strlen(r->keywords[k]);
-            uint32_t key = kw_key(r->keywords[k], len < 4 ? 3 : 4);
-            uint32_t s = kw_slot(x, key);
-            x->keys[s] = key;
-            ls_kw_entry *en = &x->e[x->ne];
-            en->kw = r->keywords[k];
-            en->len = len;
-            en->rule = i;
-            en->next = x->head[s];
-            x->head[s] = ++x->ne;
-            uint32_t start = kw_start(r->keywords[k]);
-            x->starts[start >> 3] |= (uint8_t)(1u << (start & 7));
+            uint32_t nhead = len < 8 ? len : 8;
+            unsigned char ones[8] = {0};
+            memset(ones, 0xff, nhead);
+            ls_kw_entry *en = &x->e[x->ne++];
+            *en = (ls_kw_entry){r->keywords[k], len, i,
+                                kw_start(r->keywords[k]),
+                                kw_head(r->keywords[k], nhead), 0};
+            memcpy(&en->head_mask, ones, 8);
         }
     }
+    qsort(x->e, x->ne, sizeof(ls_kw_entry), kw_entry_cmp);
+    uint32_t ngroups = 0;
+    for (uint32_t k = 0; k < x->ne; k++) {
+        uint32_t start = x->e[k].start;
+        if (k && start == x->e[k - 1].start)
+            continue;
+        x->starts[start >> 6] |= 1ull << (start & 63);
+        x->group[ngroups++] = k;
+    }
+    x->group[ngroups] = x->ne;
+    for (uint32_t w = 1; w < KW_STARTS / 64; w++)
+        x->rank[w] = x->rank[w - 1] +
+                     (uint32_t)__builtin_popcountll(x->starts[w - 1]);
     kw_index_free(a, db->kw);
     db->kw = x;
     return LICSCAN_OK;
@@ -1681,14 +1691,6 @@ static void queue(engine *e, uint32_t ci, uint32_t rule)
     e->hits[e->nhits++] = (hit){ci, rule};
 }
 
-static int hit_cmp(const void *a, const void *b)
-{
-    const hit *x = a, *y = b;
-    if (x->clause != y->clause)
-        return x->clause < y->clause ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
-}
-
 #if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
 /* Bit i set: byte i of v is one alnum() takes (a letter, digit or byte of
  * a UTF-8 sequence). */
@@ -1727,7 +1729,7 @@ static inline bool keyword_may_start(const struct ls_kw_index *x,
     if (room < MIN_KEYWORD)
         return false;
     uint32_t start = kw_start(p);
-    return x->starts[start >> 3] >> (start & 7) & 1;
+    return x->starts[start >> 6] >> (start & 63) & 1;
 }
 
 /* Queue the rules with a keyword that starts at display byte i, the start
@@ -1737,22 +1739,33 @@ static void keywords_at(engine *e, uint32_t ci, uint32_t i)
     const struct ls_kw_index *x = e->db->kw;
     const char *d = e->s->disp.data;
     uint32_t room = e->s->cl[ci].de - i;
-    for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
-        uint32_t key = kw_key(d + i, klen);
-        uint32_t slot = kw_slot(x, key);
-        if (x->keys[slot] != key)
-            continue;
-        for (uint32_t en = x->head[slot]; en; en = x->e[en - 1].next) {
-            const ls_kw_entry *k = &x->e[en - 1];
-            if ((klen == 3) != (k->len == 3))
-                continue;
-            if (k->len <= room && same_ascii_caseless(d + i, k->kw, k->len))
-                queue(e, ci, k->rule);
-        }
+    uint32_t start = kw_start(d + i), word = start >> 6;
+    uint64_t below = x->starts[word] & ((1ull << (start & 63)) - 1);
+    uint32_t g = x->rank[word] + (uint32_t)__builtin_popcountll(below);
+    uint64_t head = kw_head(d + i, room);
+    for (uint32_t k = x->group[g]; k < x->group[g + 1]; k++) {
+        const ls_kw_entry *en = &x->e[k];
+        if (en->len <= room && (head & en->head_mask) == en->head &&
+            (en->len <= 8 ||
+             same_ascii_caseless(d + i + 8, en->kw + 8, en->len - 8)))
+            queue(e, ci, en->rule);
     }
 }
 
-/* The keyword prefilter: one pass over the words of the display text. */
+/* Sort the hits of one clause by rule (a few: insertion). */
+static void sort_hits(hit *h, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        hit t = h[i];
+        uint32_t j = i;
+        for (; j && h[j - 1].rule > t.rule; j--)
+            h[j] = h[j - 1];
+        h[j] = t;
+    }
+}
+
+/* The keyword prefilter: one pass over the words of the display text.
+ * The hits come out clause by clause, each clause's by rule. */
 static void collect_hits(engine *e)
 {
     const struct ls_kw_index *x = e->db->kw;
@@ -1760,10 +1773,10 @@ static void collect_hits(engine *e)
     const char *d = s->disp.data;
     /* with no rules beyond the memo's, a memo clause needs no keywords */
     bool skip_memo = e->memo_of && e->memo->nrules == e->db->rules.n;
-    for (uint32_t c = 0; c < s->ncl; c++)
-        for (uint32_t k = 0; k < x->nalways; k++)
-            queue(e, c, x->always[k]);
     for (uint32_t ci = 0; ci < s->ncl; ci++) {
+        uint32_t first = e->nhits;
+        for (uint32_t k = 0; k < x->nalways; k++)
+            queue(e, ci, x->always[k]);
         if (skip_memo && e->memo_of[ci])
             continue;
         const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
@@ -1790,9 +1803,9 @@ static void collect_hits(engine *e)
                 keywords_at(e, ci, i);
             in_word = w;
         }
+        if (!e->rc)
+            sort_hits(e->hits + first, e->nhits - first);
     }
-    if (e->nhits > 1)
-        qsort(e->hits, e->nhits, sizeof(hit), hit_cmp);
 }
 
 /* Made the first time a pattern runs: a JIT-compiled copy, published
