@@ -2047,8 +2047,28 @@ static void recall(engine *e, uint32_t ci)
     }
 }
 
+/* The memo's hash of a clause's display text: its length and 48 of its
+ * bytes (the first 16, 16 from the middle, the last 16). A look-up
+ * compares the whole text anyway; hashing every byte of every clause
+ * cost more than the rare entries this brings together. */
+static uint64_t memo_hash(const char *t, uint32_t n)
+{
+    if (n < 48)
+        return ls_hash_bytes(t, n);
+    const char *part[3] = {t, t + n / 2 - 8, t + n - 16};
+    uint64_t h = n;
+    for (int k = 0; k < 3; k++)
+        for (int half = 0; half < 2; half++) {
+            uint64_t v;
+            memcpy(&v, part[k] + 8 * half, 8);
+            h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+            h ^= h >> 29;
+        }
+    return ls_mix64(h);
+}
+
 /* The memo entry of a display text + 1, or 0; h is the text's
- * ls_hash_bytes. */
+ * memo_hash. */
 static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n,
                           uint64_t h)
 {
@@ -2075,7 +2095,7 @@ static void memo_find_all(const ls_clause_memo *m, const seg *s,
     const char *d = s->disp.data;
     uint32_t mask = m->cap - 1;
     for (uint32_t c = 0; c < s->ncl; c++) {
-        hash[c] = ls_hash_bytes(d + s->cl[c].ds, s->cl[c].de - s->cl[c].ds);
+        hash[c] = memo_hash(d + s->cl[c].ds, s->cl[c].de - s->cl[c].ds);
         __builtin_prefetch(&m->slot[(uint32_t)hash[c] & mask]);
     }
     for (uint32_t c = 0; c < s->ncl; c++) {
@@ -3018,7 +3038,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         uint32_t n = cl->de - cl->ds;
         uint32_t first = b->nfired, first_context = b->ncontext;
         view.text = b->text.data;
-        bool known = memo_find(&view, t, n, ls_hash_bytes(t, n)) != 0;
+        bool known = memo_find(&view, t, n, memo_hash(t, n)) != 0;
         e->limit_hit = false;
         for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
             fired f;
@@ -3042,7 +3062,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
             (rc = LS_GROW(b->a, b->clause, b->clause_cap, b->nclause + 1)))
             break;
         b->clause[b->nclause] = (ls_memo_clause){
-            ls_hash_bytes(t, n), (uint32_t)b->text.len, n, first,
+            memo_hash(t, n), (uint32_t)b->text.len, n, first,
             b->nfired - first, first_context, b->ncontext - first_context};
         ls_buf_append(&b->text, t, n);
         if (b->text.failed)
