@@ -1645,12 +1645,17 @@ typedef struct engine {
     pcre2_match_context *mc;
     hit *hits;
     uint32_t nhits, hits_cap;
+    /* the per-rule and per-clause arrays below are kept from text to text
+     * (rules_on_piece runs many short ones), cleared for each */
     uint32_t *queued; /* per rule: clause + 1 it was last queued for */
     uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;
     const ls_clause_memo *memo; /* NULL: none (or building one) */
     uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
+    uint32_t memo_of_cap;
+    uint64_t *memo_hash; /* per clause: its memo_hash */
+    uint32_t memo_hash_cap;
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
     /* when only the flags a piece sets are wanted (flags_in_text): per
@@ -1659,6 +1664,7 @@ typedef struct engine {
     const uint8_t *want;
     uint64_t found;
     uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
+    uint32_t inside_cap;
     /* the same, for the clause's own words matching the class's pattern:
      * a lead-in is asked once, not once per clause that looks back to it
      * (the second half of inside's block) */
@@ -2143,9 +2149,12 @@ static void engine_free(engine *e)
     ls_free(a, e->anywhere);
     ls_free(a, e->f);
     ls_free(a, e->memo_of);
+    ls_free(a, e->memo_hash);
     ls_free(a, e->inside);
     ls_free(a, e->alone);
     e->memo_of = NULL;
+    e->memo_hash = NULL;
+    e->memo_of_cap = e->memo_hash_cap = e->inside_cap = 0;
     e->inside = NULL;
     e->own_within = NULL;
     e->alone = NULL;
@@ -2165,31 +2174,29 @@ static int prepare(engine *e, const seg *s)
     e->serial = ++e->next_serial;
     e->nhits = e->nf = 0;
     e->found = 0;
-    ls_free(e->a, e->queued);
-    ls_free(e->a, e->anywhere);
-    ls_free(e->a, e->memo_of);
-    ls_free(e->a, e->inside);
-    e->memo_of = NULL;
-    e->queued = ls_calloc(e->a, e->db->rules.n + 1, sizeof(uint32_t));
-    e->anywhere = ls_calloc(e->a, e->db->rules.n + 1, 1);
-    size_t nin = (size_t)s->ncl * e->db->nwithin;
-    e->inside = ls_calloc(e->a, 2 * nin + 1, 1);
-    e->own_within = e->inside ? e->inside + nin : NULL;
-    if (!e->queued || !e->anywhere || !e->inside)
+    uint32_t nrules = e->db->rules.n;
+    if (!e->queued)
+        e->queued = ls_malloc(e->a, (nrules + 1) * sizeof(uint32_t));
+    if (!e->anywhere)
+        e->anywhere = ls_malloc(e->a, nrules + 1);
+    if (!e->queued || !e->anywhere)
         return LICSCAN_ENOMEM;
+    memset(e->queued, 0, (nrules + 1) * sizeof(uint32_t));
+    memset(e->anywhere, 0, nrules + 1);
+    size_t nin = (size_t)s->ncl * e->db->nwithin;
+    if (2 * nin + 1 > UINT32_MAX ||
+        LS_GROW(e->a, e->inside, e->inside_cap, (uint32_t)(2 * nin + 1)))
+        return LICSCAN_ENOMEM;
+    memset(e->inside, 0, 2 * nin + 1);
+    e->own_within = e->inside + nin;
     if (e->memo) {
-        e->memo_of = ls_malloc(e->a,
-                               (s->ncl + 1) * sizeof(uint32_t));
-        uint64_t *hash = ls_malloc(e->a, (s->ncl + 1) * sizeof(uint64_t));
-        if (!e->memo_of || !hash) {
-            ls_free(e->a, hash);
+        if (LS_GROW(e->a, e->memo_of, e->memo_of_cap, s->ncl + 1) ||
+            LS_GROW(e->a, e->memo_hash, e->memo_hash_cap, s->ncl + 1))
             return LICSCAN_ENOMEM;
-        }
         if (e->memo->cap)
-            memo_find_all(e->memo, s, e->memo_of, hash);
+            memo_find_all(e->memo, s, e->memo_of, e->memo_hash);
         else
             memset(e->memo_of, 0, (s->ncl + 1) * sizeof(uint32_t));
-        ls_free(e->a, hash);
     }
     collect_hits(e);
     return e->rc;
