@@ -20,6 +20,9 @@
  * what each requires; a string may be cut to a prefix. */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -804,12 +807,16 @@ static void alternation(pf_parser *ps, pf_info *out)
 
 /* A subject is checked through the set of its trigrams (three bytes with
  * bit 5 set, so ASCII letters in either case agree), hashed into
- * LS_SUBJECT_GRAM_BITS bits (of the low three bytes of the argument): a
- * string is there only if all its trigrams are. A collision can only let
- * a pattern run that need not. */
-static uint32_t gram_bit(uint32_t last_bytes)
+ * LS_SUBJECT_GRAM_BITS bits: a string is there only if all its trigrams
+ * are. A collision can only let a pattern run that need not. The hash
+ * works in 16 bits, so that SSE2 makes 16 at once. */
+#define GRAM_M1 0x9E37u
+#define GRAM_M2 0x79B9u
+#define GRAM_M3 0x7F4Bu
+static uint32_t gram_bit(uint32_t a, uint32_t b, uint32_t c)
 {
-    return ((last_bytes << 8) * 0x9E3779B1u) >> (32 - LS_SUBJECT_GRAM_BITS);
+    return (uint16_t)(a * GRAM_M1 + b * GRAM_M2 + c * GRAM_M3) >>
+           (16 - LS_SUBJECT_GRAM_BITS);
 }
 
 static uint32_t fold(unsigned char c) { return c | 0x20u; }
@@ -857,8 +864,7 @@ static ls_required *required_build(const ls_alloc *a, const pf_need *need)
             l->ngrams = 0;
             for (uint32_t k = 0; k + 2 < l->len; k++)
                 gram[l->ngrams++] = (uint16_t)gram_bit(
-                    fold((unsigned char)t[k]) << 16 |
-                    fold((unsigned char)t[k + 1]) << 8 |
+                    fold((unsigned char)t[k]), fold((unsigned char)t[k + 1]),
                     fold((unsigned char)t[k + 2]));
             gram += l->ngrams;
         }
@@ -970,6 +976,11 @@ static bool has_ascii_fold(const char *t, size_t n)
     return false;
 }
 
+static inline void set_gram(uint64_t *grams, uint32_t bit)
+{
+    grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
 /* Make the subject's trigram set. */
 static void subject_index(ls_subject *s)
 {
@@ -977,14 +988,49 @@ static void subject_index(ls_subject *s)
     s->set_key = s->key;
     const unsigned char *t = (const unsigned char *)s->text;
     memset(s->grams, 0, sizeof(s->grams));
-    if (s->len >= 2) {
-        uint32_t last = fold(t[0]) << 8 | fold(t[1]);
-        for (size_t i = 2; i < s->len; i++) {
-            last = last << 8 | fold(t[i]);
-            uint32_t bit = gram_bit(last);
-            s->grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
-        }
+    size_t i = 2; /* the trigram ending at byte i */
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    const __m128i space = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+    const __m128i m1 = _mm_set1_epi16((short)GRAM_M1),
+                  m2 = _mm_set1_epi16((short)GRAM_M2),
+                  m3 = _mm_set1_epi16((short)GRAM_M3);
+    for (; i + 16 <= s->len; i += 16) {
+        __m128i a = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i - 2)), space);
+        __m128i b = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i - 1)), space);
+        __m128i c = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i)), space);
+        __m128i lo = _mm_add_epi16(
+            _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(a, zero), m1),
+                          _mm_mullo_epi16(_mm_unpacklo_epi8(b, zero), m2)),
+            _mm_mullo_epi16(_mm_unpacklo_epi8(c, zero), m3));
+        __m128i hi = _mm_add_epi16(
+            _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(a, zero), m1),
+                          _mm_mullo_epi16(_mm_unpackhi_epi8(b, zero), m2)),
+            _mm_mullo_epi16(_mm_unpackhi_epi8(c, zero), m3));
+        uint16_t gram[16];
+        _mm_storeu_si128((__m128i *)(void *)gram,
+                         _mm_srli_epi16(lo, 16 - LS_SUBJECT_GRAM_BITS));
+        _mm_storeu_si128((__m128i *)(void *)(gram + 8),
+                         _mm_srli_epi16(hi, 16 - LS_SUBJECT_GRAM_BITS));
+        /* written out: gcc keeps a loop of 16, 10 instructions a bit
+         * set instead of 6 */
+#define SET_GRAMS_4(k)                   \
+    set_gram(s->grams, gram[k]);         \
+    set_gram(s->grams, gram[(k) + 1]);   \
+    set_gram(s->grams, gram[(k) + 2]);   \
+    set_gram(s->grams, gram[(k) + 3])
+        SET_GRAMS_4(0);
+        SET_GRAMS_4(4);
+        SET_GRAMS_4(8);
+        SET_GRAMS_4(12);
+#undef SET_GRAMS_4
     }
+#endif
+    for (; i < s->len; i++)
+        set_gram(s->grams,
+                 gram_bit(fold(t[i - 2]), fold(t[i - 1]), fold(t[i])));
     s->unsure = has_ascii_fold(s->text, s->len);
 }
 
