@@ -1669,6 +1669,9 @@ typedef struct engine {
      * a lead-in is asked once, not once per clause that looks back to it
      * (the second half of inside's block) */
     uint8_t *own_within;
+    /* per clause: holds a ':' (a lead-in of running text)? 0 unknown, 1
+     * yes, 2 no (after own_within in inside's block) */
+    uint8_t *colon;
     /* of the text's run (not of pieces): every rule that fired on a clause
      * by its own words, before its context was judged, in clause order */
     bool record_alone;
@@ -1994,8 +1997,12 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
         for (int32_t j = k - 1, steps = 0;
              !inside && j >= 0 && steps < 32 && e->s->cl[j].run == ck->run;
              j--, steps++) {
-            const clause *o = &e->s->cl[j];
-            if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
+            if (!e->colon[j]) {
+                const clause *o = &e->s->cl[j];
+                e->colon[j] =
+                    memchr(e->s->disp.data + o->ds, ':', o->de - o->ds) ? 1 : 2;
+            }
+            if (e->colon[j] == 1)
                 inside = context_match(e, rule, (uint32_t)j, false);
         }
         k = ck->lead;
@@ -2157,6 +2164,7 @@ static void engine_free(engine *e)
     e->memo_of_cap = e->memo_hash_cap = e->inside_cap = 0;
     e->inside = NULL;
     e->own_within = NULL;
+    e->colon = NULL;
     e->alone = NULL;
     e->nalone = e->alone_cap = 0;
     e->hits = NULL;
@@ -2184,11 +2192,13 @@ static int prepare(engine *e, const seg *s)
     memset(e->queued, 0, (nrules + 1) * sizeof(uint32_t));
     memset(e->anywhere, 0, nrules + 1);
     size_t nin = (size_t)s->ncl * e->db->nwithin;
-    if (2 * nin + 1 > UINT32_MAX ||
-        LS_GROW(e->a, e->inside, e->inside_cap, (uint32_t)(2 * nin + 1)))
+    size_t block = 2 * nin + s->ncl + 1;
+    if (block > UINT32_MAX ||
+        LS_GROW(e->a, e->inside, e->inside_cap, (uint32_t)block))
         return LICSCAN_ENOMEM;
-    memset(e->inside, 0, 2 * nin + 1);
+    memset(e->inside, 0, block);
     e->own_within = e->inside + nin;
+    e->colon = e->own_within + nin;
     if (e->memo) {
         if (LS_GROW(e->a, e->memo_of, e->memo_of_cap, s->ncl + 1) ||
             LS_GROW(e->a, e->memo_hash, e->memo_hash_cap, s->ncl + 1))
