@@ -2124,10 +2124,17 @@ static void memo_find_all(const ls_clause_memo *m, const seg *s,
                  k += 64)
                 __builtin_prefetch(m->text + e->text + k);
     }
-    for (uint32_t c = 0; c < s->ncl; c++)
-        out[c] = out[c] ? memo_find(m, d + s->cl[c].ds,
-                                    s->cl[c].de - s->cl[c].ds, hash[c])
-                        : 0;
+    for (uint32_t c = 0; c < s->ncl; c++) {
+        if (!out[c])
+            continue;
+        /* most often the first entry is the clause: no probing again */
+        const ls_memo_clause *e = &m->clause[out[c] - 1];
+        const char *t = d + s->cl[c].ds;
+        uint32_t n = s->cl[c].de - s->cl[c].ds;
+        if (e->hash != hash[c] || e->len != n ||
+            memcmp(m->text + e->text, t, n) != 0)
+            out[c] = memo_find(m, t, n, hash[c]);
+    }
 }
 
 /* The match data and context the engine's patterns run with. */
