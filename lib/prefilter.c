@@ -821,38 +821,50 @@ static uint32_t gram_bit(uint32_t a, uint32_t b, uint32_t c)
 
 static uint32_t fold(unsigned char c) { return c | 0x20u; }
 
+/* A string of a requirement, for ls_required_describe. */
 typedef struct ls_literal {
-    const char *s;        /* lowercase ASCII, NUL-terminated */
+    const char *s;   /* lowercase ASCII, NUL-terminated */
     uint16_t len;
-    uint16_t ngrams;      /* trigram bits */
-    const uint16_t *gram; /* of its trigrams */
-    bool ends_group;      /* the last string of its group */
+    bool ends_group; /* the last string of its group */
 } ls_literal;
 
+/* What a check reads comes first, in one run of 16-bit words: per group,
+ * the number of words that follow for it, then per string its number of
+ * trigram bits and the bits. Checking a clause touches a few cache lines
+ * of the database, not a struct per string and its bits elsewhere. */
 struct ls_required {
-    uint32_t nlit;
-    ls_literal lit[]; /* then the trigram bits, then the strings */
+    uint32_t nlit, ncode;
+    const ls_literal *lit; /* after code[], then their strings */
+    uint16_t code[];
 };
 
 static ls_required *required_build(const ls_alloc *a, const pf_need *need)
 {
-    uint32_t nlit = 0, ngrams = 0, bytes = 0;
-    for (uint32_t g = 0; g < need->n; g++)
+    uint32_t nlit = 0, ncode = 0, bytes = 0;
+    for (uint32_t g = 0; g < need->n; g++) {
+        ncode++;
         for (uint32_t i = 0; i < need->g[g].n; i++) {
             nlit++;
-            ngrams += need->g[g].len[i] - 2u; /* group_score: 3 or more */
+            ncode += need->g[g].len[i] - 1u; /* group_score: 3 or more */
             bytes += need->g[g].len[i] + 1u;
         }
-    ls_required *rq = ls_malloc(a, sizeof(*rq) + nlit * sizeof(ls_literal) +
-                                       ngrams * sizeof(uint16_t) + bytes);
+    }
+    size_t lit_at = sizeof(ls_required) + ncode * sizeof(uint16_t);
+    lit_at = (lit_at + _Alignof(ls_literal) - 1) &
+             ~(size_t)(_Alignof(ls_literal) - 1);
+    ls_required *rq = ls_malloc(a, lit_at + nlit * sizeof(ls_literal) + bytes);
     if (!rq)
         return NULL;
-    uint16_t *gram = (uint16_t *)(rq->lit + nlit);
-    char *chars = (char *)(gram + ngrams);
-    rq->nlit = 0;
-    for (uint32_t g = 0; g < need->n; g++)
+    ls_literal *lit = (ls_literal *)(void *)((char *)rq + lit_at);
+    char *chars = (char *)(lit + nlit);
+    rq->nlit = nlit;
+    rq->ncode = ncode;
+    rq->lit = lit;
+    uint16_t *code = rq->code;
+    for (uint32_t g = 0; g < need->n; g++) {
+        uint16_t *group_words = code++;
         for (uint32_t i = 0; i < need->g[g].n; i++) {
-            ls_literal *l = &rq->lit[rq->nlit++];
+            ls_literal *l = lit++;
             const char *t = need->g[g].s[i];
             l->len = need->g[g].len[i];
             l->ends_group = i + 1 == need->g[g].n;
@@ -860,14 +872,14 @@ static ls_required *required_build(const ls_alloc *a, const pf_need *need)
             chars[l->len] = 0;
             l->s = chars;
             chars += l->len + 1;
-            l->gram = gram;
-            l->ngrams = 0;
+            *code++ = (uint16_t)(l->len - 2);
             for (uint32_t k = 0; k + 2 < l->len; k++)
-                gram[l->ngrams++] = (uint16_t)gram_bit(
-                    fold((unsigned char)t[k]), fold((unsigned char)t[k + 1]),
-                    fold((unsigned char)t[k + 2]));
-            gram += l->ngrams;
+                *code++ = (uint16_t)gram_bit(fold((unsigned char)t[k]),
+                                             fold((unsigned char)t[k + 1]),
+                                             fold((unsigned char)t[k + 2]));
         }
+        *group_words = (uint16_t)(code - group_words - 1);
+    }
     return rq;
 }
 
@@ -1034,10 +1046,11 @@ static void subject_index(ls_subject *s)
     s->unsure = has_ascii_fold(s->text, s->len);
 }
 
-static bool may_hold(const ls_subject *s, const ls_literal *l)
+/* Are all n trigram bits there? */
+static bool may_hold(const ls_subject *s, const uint16_t *gram, uint32_t n)
 {
-    for (uint32_t k = 0; k < l->ngrams; k++)
-        if (!(s->grams[l->gram[k] >> 6] >> (l->gram[k] & 63) & 1))
+    for (uint32_t k = 0; k < n; k++)
+        if (!(s->grams[gram[k] >> 6] >> (gram[k] & 63) & 1))
             return false;
     return true;
 }
@@ -1050,18 +1063,15 @@ bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
         subject_index(s);
     if (s->unsure)
         return true;
-    const ls_literal *l = rq->lit, *end = l + rq->nlit;
-    while (l < end) { /* group by group: one of its strings is there */
+    const uint16_t *c = rq->code, *end = c + rq->ncode;
+    while (c < end) { /* group by group: one of its strings is there */
+        const uint16_t *group_end = c + 1 + c[0];
         bool found = false;
-        for (;; l++) {
-            if (!found)
-                found = may_hold(s, l);
-            if (l->ends_group)
-                break;
-        }
+        for (c++; !found && c < group_end; c += 1 + c[0])
+            found = may_hold(s, c + 1, c[0]);
         if (!found)
             return false;
-        l++;
+        c = group_end;
     }
     return true;
 }
