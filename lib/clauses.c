@@ -536,10 +536,12 @@ static void assign_within_classes(licscan_db *db)
         if (!r->within_src)
             continue;
         r->within_class = db->nwithin;
+        r->within_run = r->within;
         for (uint32_t j = 0; j < i; j++) {
             const ls_rule *o = db->rules.v[j];
             if (o->within_src && strcmp(o->within_src, r->within_src) == 0) {
                 r->within_class = o->within_class;
+                r->within_run = o->within_run;
                 break;
             }
         }
@@ -1953,7 +1955,7 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
                  : &e->own_within[(size_t)ci * e->db->nwithin + r->within_class];
     if (known && *known)
         return *known == 1;
-    ls_pattern *pat = anywhere ? r->unless_anywhere : r->within;
+    ls_pattern *pat = anywhere ? r->unless_anywhere : r->within_run;
     const clause *c = &e->s->cl[ci];
     bool matched = ls_pattern_may_match(&e->db->alloc, pat,
                                         clause_subject(e, c)) &&
