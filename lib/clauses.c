@@ -385,19 +385,21 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
                        "end)");
 }
 
-/* Prefilter index: keyword prefixes of 3 and 4 bytes -> keyword entries. */
+/* Prefilter index: the keywords grouped by their first three bytes. */
 typedef struct ls_kw_entry {
-    const char *kw;
+    const char *kw; /* lowercase */
     uint32_t len;
     uint32_t rule;
-    uint32_t next; /* next entry with the same key + 1 */
+    uint32_t start; /* kw_start of kw */
+    /* its first bytes (up to 8) as kw_head reads text, and which bytes
+     * of that word they are */
+    uint64_t head, head_mask;
 } ls_kw_entry;
 
+#define KW_STARTS 32768 /* kw_start values */
+
 struct ls_kw_index {
-    uint32_t *keys;  /* 0: empty slot */
-    uint32_t *head;  /* first entry + 1 */
-    uint32_t cap;    /* power of two */
-    ls_kw_entry *e;
+    ls_kw_entry *e; /* by start */
     uint32_t ne;
     uint32_t *always; /* rules without keywords: run on every clause */
     uint32_t nalways;
@@ -405,7 +407,11 @@ struct ls_kw_index {
     /* the first three bytes of some keyword, 5 bits of each (exact for
      * letters, whatever their case), a bit per triple: most words start
      * no keyword, and this tells at once */
-    uint8_t starts[32768 / 8];
+    uint64_t starts[KW_STARTS / 64];
+    /* the keywords of the k-th set bit of starts are e[group[k]] up to
+     * e[group[k + 1]]; rank[w]: the bits set in starts before word w */
+    uint32_t rank[KW_STARTS / 64];
+    uint32_t *group;
 };
 
 static inline uint32_t kw_start(const char *s)
@@ -414,37 +420,36 @@ static inline uint32_t kw_start(const char *s)
            ((uint32_t)s[2] & 31);
 }
 
-static uint32_t kw_key(const char *s, uint32_t n)
+/* Up to 8 bytes of p (room of them readable) as a word, ASCII letters
+ * lowercased, bytes past room 0. */
+static inline uint64_t kw_head(const char *p, uint32_t room)
 {
-    /* lowercase ASCII bytes, length in the top bits so 3- and 4-byte keys
-     * never collide, and never 0 */
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        k = (k << 8) | c;
-    }
-    return n == 3 ? (k | 0x80000000u) : (k ^ 0x5bd1e995u) | 1u;
-}
-
-static uint32_t kw_slot(const struct ls_kw_index *x, uint32_t key)
-{
-    uint32_t i = (uint32_t)(ls_mix64(key) & (x->cap - 1));
-    while (x->keys[i] && x->keys[i] != key)
-        i = (i + 1) & (x->cap - 1);
-    return i;
+    uint64_t x = 0;
+    memcpy(&x, p, room < 8 ? room : 8);
+    const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
+    uint64_t low7 = x & ~high;
+    /* high bit of a byte: at least 'A', above 'Z', and an ASCII byte */
+    uint64_t upper = (low7 + (0x80 - 'A') * ones) &
+                     ~(low7 + (0x80 - 'Z' - 1) * ones) & ~x & high;
+    return x | upper >> 2;
 }
 
 static void kw_index_free(const ls_alloc *a, struct ls_kw_index *x)
 {
     if (!x)
         return;
-    ls_free(a, x->keys);
-    ls_free(a, x->head);
     ls_free(a, x->e);
     ls_free(a, x->always);
+    ls_free(a, x->group);
     ls_free(a, x);
+}
+
+static int kw_entry_cmp(const void *a, const void *b)
+{
+    const ls_kw_entry *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
 static int build_kw_index(licscan_db *db)
@@ -460,14 +465,10 @@ static int build_kw_index(licscan_db *db)
     struct ls_kw_index *x = ls_calloc(a, 1, sizeof(*x));
     if (!x)
         return LICSCAN_ENOMEM;
-    x->cap = 16;
-    while (x->cap < nkw * 2 + 2)
-        x->cap *= 2;
-    x->keys = ls_calloc(a, x->cap, sizeof(uint32_t));
-    x->head = ls_calloc(a, x->cap, sizeof(uint32_t));
     x->e = ls_calloc(a, nkw + 1, sizeof(ls_kw_entry));
     x->always = ls_calloc(a, nalways + 1, sizeof(uint32_t));
-    if (!x->keys || !x->head || !x->e || !x->always) {
+    x->group = ls_calloc(a, nkw + 1, sizeof(uint32_t));
+    if (!x->e || !x->always || !x->group) {
         kw_index_free(a, x);
         return LICSCAN_ENOMEM;
     }
@@ -484,22 +485,31 @@ static int build_kw_index(licscan_db *db)
             if (groups > x->max_groups)
                 x->max_groups = groups;
         }
-        /* chain order does not matter: hits are sorted by rule */
         for (uint32_t k = 0; k < r->nkeywords; k++) {
             uint32_t len = (uint32_t)strlen(r->keywords[k]);
-            uint32_t key = kw_key(r->keywords[k], len < 4 ? 3 : 4);
-            uint32_t s = kw_slot(x, key);
-            x->keys[s] = key;
-            ls_kw_entry *en = &x->e[x->ne];
-            en->kw = r->keywords[k];
-            en->len = len;
-            en->rule = i;
-            en->next = x->head[s];
-            x->head[s] = ++x->ne;
-            uint32_t start = kw_start(r->keywords[k]);
-            x->starts[start >> 3] |= (uint8_t)(1u << (start & 7));
+            uint32_t nhead = len < 8 ? len : 8;
+            unsigned char ones[8] = {0};
+            memset(ones, 0xff, nhead);
+            ls_kw_entry *en = &x->e[x->ne++];
+            *en = (ls_kw_entry){r->keywords[k], len, i,
+                                kw_start(r->keywords[k]),
+                                kw_head(r->keywords[k], nhead), 0};
+            memcpy(&en->head_mask, ones, 8);
         }
     }
+    qsort(x->e, x->ne, sizeof(ls_kw_entry), kw_entry_cmp);
+    uint32_t ngroups = 0;
+    for (uint32_t k = 0; k < x->ne; k++) {
+        uint32_t start = x->e[k].start;
+        if (k && start == x->e[k - 1].start)
+            continue;
+        x->starts[start >> 6] |= 1ull << (start & 63);
+        x->group[ngroups++] = k;
+    }
+    x->group[ngroups] = x->ne;
+    for (uint32_t w = 1; w < KW_STARTS / 64; w++)
+        x->rank[w] = x->rank[w - 1] +
+                     (uint32_t)__builtin_popcountll(x->starts[w - 1]);
     kw_index_free(a, db->kw);
     db->kw = x;
     return LICSCAN_OK;
@@ -533,10 +543,12 @@ static void assign_within_classes(licscan_db *db)
         if (!r->within_src)
             continue;
         r->within_class = db->nwithin;
+        r->within_run = r->within;
         for (uint32_t j = 0; j < i; j++) {
             const ls_rule *o = db->rules.v[j];
             if (o->within_src && strcmp(o->within_src, r->within_src) == 0) {
                 r->within_class = o->within_class;
+                r->within_run = o->within_run;
                 break;
             }
         }
@@ -1775,12 +1787,17 @@ typedef struct engine {
     pcre2_match_context *mc;
     hit *hits;
     uint32_t nhits, hits_cap;
+    /* the per-rule and per-clause arrays below are kept from text to text
+     * (rules_on_piece runs many short ones), cleared for each */
     uint32_t *queued; /* per rule: clause + 1 it was last queued for */
     uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;
     const ls_clause_memo *memo; /* NULL: none (or building one) */
     uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
+    uint32_t memo_of_cap;
+    uint64_t *memo_hash; /* per clause: its memo_hash */
+    uint32_t memo_hash_cap;
     bool limit_hit;
     bool no_context; /* template wording out of its text: skip `within` */
     /* when only the flags a piece sets are wanted (flags_in_text): per
@@ -1789,10 +1806,14 @@ typedef struct engine {
     const uint8_t *want;
     uint64_t found;
     uint8_t *inside; /* per clause and within class: 0 unknown, 1 in, 2 not */
+    uint32_t inside_cap;
     /* the same, for the clause's own words matching the class's pattern:
      * a lead-in is asked once, not once per clause that looks back to it
      * (the second half of inside's block) */
     uint8_t *own_within;
+    /* per clause: holds a ':' (a lead-in of running text)? 0 unknown, 1
+     * yes, 2 no (after own_within in inside's block) */
+    uint8_t *colon;
     /* of the text's run (not of pieces): every rule that fired on a clause
      * by its own words, before its context was judged, in clause order */
     bool record_alone;
@@ -1821,14 +1842,6 @@ static void queue(engine *e, uint32_t ci, uint32_t rule)
     e->hits[e->nhits++] = (hit){ci, rule};
 }
 
-static int hit_cmp(const void *a, const void *b)
-{
-    const hit *x = a, *y = b;
-    if (x->clause != y->clause)
-        return x->clause < y->clause ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
-}
-
 #if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
 /* Bit i set: byte i of v is one alnum() takes (a letter, digit or byte of
  * a UTF-8 sequence). */
@@ -1853,7 +1866,7 @@ static inline bool keyword_may_start(const struct ls_kw_index *x,
     if (room < MIN_KEYWORD)
         return false;
     uint32_t start = kw_start(p);
-    return x->starts[start >> 3] >> (start & 7) & 1;
+    return x->starts[start >> 6] >> (start & 63) & 1;
 }
 
 /* Queue the rules with a keyword that starts at display byte i, the start
@@ -1863,22 +1876,33 @@ static void keywords_at(engine *e, uint32_t ci, uint32_t i)
     const struct ls_kw_index *x = e->db->kw;
     const char *d = e->s->disp.data;
     uint32_t room = e->s->cl[ci].de - i;
-    for (uint32_t klen = 3; klen <= 4 && klen <= room; klen++) {
-        uint32_t key = kw_key(d + i, klen);
-        uint32_t slot = kw_slot(x, key);
-        if (x->keys[slot] != key)
-            continue;
-        for (uint32_t en = x->head[slot]; en; en = x->e[en - 1].next) {
-            const ls_kw_entry *k = &x->e[en - 1];
-            if ((klen == 3) != (k->len == 3))
-                continue;
-            if (k->len <= room && same_ascii_caseless(d + i, k->kw, k->len))
-                queue(e, ci, k->rule);
-        }
+    uint32_t start = kw_start(d + i), word = start >> 6;
+    uint64_t below = x->starts[word] & ((1ull << (start & 63)) - 1);
+    uint32_t g = x->rank[word] + (uint32_t)__builtin_popcountll(below);
+    uint64_t head = kw_head(d + i, room);
+    for (uint32_t k = x->group[g]; k < x->group[g + 1]; k++) {
+        const ls_kw_entry *en = &x->e[k];
+        if (en->len <= room && (head & en->head_mask) == en->head &&
+            (en->len <= 8 ||
+             same_ascii_caseless(d + i + 8, en->kw + 8, en->len - 8)))
+            queue(e, ci, en->rule);
     }
 }
 
-/* The keyword prefilter: one pass over the words of the display text. */
+/* Sort the hits of one clause by rule (a few: insertion). */
+static void sort_hits(hit *h, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        hit t = h[i];
+        uint32_t j = i;
+        for (; j && h[j - 1].rule > t.rule; j--)
+            h[j] = h[j - 1];
+        h[j] = t;
+    }
+}
+
+/* The keyword prefilter: one pass over the words of the display text.
+ * The hits come out clause by clause, each clause's by rule. */
 static void collect_hits(engine *e)
 {
     const struct ls_kw_index *x = e->db->kw;
@@ -1886,10 +1910,10 @@ static void collect_hits(engine *e)
     const char *d = s->disp.data;
     /* with no rules beyond the memo's, a memo clause needs no keywords */
     bool skip_memo = e->memo_of && e->memo->nrules == e->db->rules.n;
-    for (uint32_t c = 0; c < s->ncl; c++)
-        for (uint32_t k = 0; k < x->nalways; k++)
-            queue(e, c, x->always[k]);
     for (uint32_t ci = 0; ci < s->ncl; ci++) {
+        uint32_t first = e->nhits;
+        for (uint32_t k = 0; k < x->nalways; k++)
+            queue(e, ci, x->always[k]);
         if (skip_memo && e->memo_of[ci])
             continue;
         const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
@@ -1916,9 +1940,9 @@ static void collect_hits(engine *e)
                 keywords_at(e, ci, i);
             in_word = w;
         }
+        if (!e->rc)
+            sort_hits(e->hits + first, e->nhits - first);
     }
-    if (e->nhits > 1)
-        qsort(e->hits, e->nhits, sizeof(hit), hit_cmp);
 }
 
 /* Made the first time a pattern runs: a JIT-compiled copy, published
@@ -2057,7 +2081,7 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
                  : &e->own_within[(size_t)ci * e->db->nwithin + r->within_class];
     if (known && *known)
         return *known == 1;
-    ls_pattern *pat = anywhere ? r->unless_anywhere : r->within;
+    ls_pattern *pat = anywhere ? r->unless_anywhere : r->within_run;
     const clause *c = &e->s->cl[ci];
     bool matched = ls_pattern_may_match(&e->db->alloc, pat,
                                         clause_subject(e, c)) &&
@@ -2101,8 +2125,12 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
         for (int32_t j = k - 1, steps = 0;
              !inside && j >= 0 && steps < 32 && e->s->cl[j].run == ck->run;
              j--, steps++) {
-            const clause *o = &e->s->cl[j];
-            if (memchr(e->s->disp.data + o->ds, ':', o->de - o->ds))
+            if (!e->colon[j]) {
+                const clause *o = &e->s->cl[j];
+                e->colon[j] =
+                    memchr(e->s->disp.data + o->ds, ':', o->de - o->ds) ? 1 : 2;
+            }
+            if (e->colon[j] == 1)
                 inside = context_match(e, rule, (uint32_t)j, false);
         }
         k = ck->lead;
@@ -2160,8 +2188,28 @@ static void recall(engine *e, uint32_t ci)
     }
 }
 
+/* The memo's hash of a clause's display text: its length and 48 of its
+ * bytes (the first 16, 16 from the middle, the last 16). A look-up
+ * compares the whole text anyway; hashing every byte of every clause
+ * cost more than the rare entries this brings together. */
+static uint64_t memo_hash(const char *t, uint32_t n)
+{
+    if (n < 48)
+        return ls_hash_bytes(t, n);
+    const char *part[3] = {t, t + n / 2 - 8, t + n - 16};
+    uint64_t h = n;
+    for (int k = 0; k < 3; k++)
+        for (int half = 0; half < 2; half++) {
+            uint64_t v;
+            memcpy(&v, part[k] + 8 * half, 8);
+            h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+            h ^= h >> 29;
+        }
+    return ls_mix64(h);
+}
+
 /* The memo entry of a display text + 1, or 0; h is the text's
- * ls_hash_bytes. */
+ * memo_hash. */
 static uint32_t memo_find(const ls_clause_memo *m, const char *t, uint32_t n,
                           uint64_t h)
 {
@@ -2188,7 +2236,7 @@ static void memo_find_all(const ls_clause_memo *m, const seg *s,
     const char *d = s->disp.data;
     uint32_t mask = m->cap - 1;
     for (uint32_t c = 0; c < s->ncl; c++) {
-        hash[c] = ls_hash_bytes(d + s->cl[c].ds, s->cl[c].de - s->cl[c].ds);
+        hash[c] = memo_hash(d + s->cl[c].ds, s->cl[c].de - s->cl[c].ds);
         __builtin_prefetch(&m->slot[(uint32_t)hash[c] & mask]);
     }
     for (uint32_t c = 0; c < s->ncl; c++) {
@@ -2204,10 +2252,17 @@ static void memo_find_all(const ls_clause_memo *m, const seg *s,
                  k += 64)
                 __builtin_prefetch(m->text + e->text + k);
     }
-    for (uint32_t c = 0; c < s->ncl; c++)
-        out[c] = out[c] ? memo_find(m, d + s->cl[c].ds,
-                                    s->cl[c].de - s->cl[c].ds, hash[c])
-                        : 0;
+    for (uint32_t c = 0; c < s->ncl; c++) {
+        if (!out[c])
+            continue;
+        /* most often the first entry is the clause: no probing again */
+        const ls_memo_clause *e = &m->clause[out[c] - 1];
+        const char *t = d + s->cl[c].ds;
+        uint32_t n = s->cl[c].de - s->cl[c].ds;
+        if (e->hash != hash[c] || e->len != n ||
+            memcmp(m->text + e->text, t, n) != 0)
+            out[c] = memo_find(m, t, n, hash[c]);
+    }
 }
 
 /* The match data and context the engine's patterns run with. */
@@ -2236,11 +2291,15 @@ static void engine_free(engine *e)
     ls_free(a, e->anywhere);
     ls_free(a, e->f);
     ls_free(a, e->memo_of);
+    ls_free(a, e->memo_hash);
     ls_free(a, e->inside);
     ls_free(a, e->alone);
     e->memo_of = NULL;
+    e->memo_hash = NULL;
+    e->memo_of_cap = e->memo_hash_cap = e->inside_cap = 0;
     e->inside = NULL;
     e->own_within = NULL;
+    e->colon = NULL;
     e->alone = NULL;
     e->nalone = e->alone_cap = 0;
     e->hits = NULL;
@@ -2258,31 +2317,31 @@ static int prepare(engine *e, const seg *s)
     e->serial = ++e->next_serial;
     e->nhits = e->nf = 0;
     e->found = 0;
-    ls_free(e->a, e->queued);
-    ls_free(e->a, e->anywhere);
-    ls_free(e->a, e->memo_of);
-    ls_free(e->a, e->inside);
-    e->memo_of = NULL;
-    e->queued = ls_calloc(e->a, e->db->rules.n + 1, sizeof(uint32_t));
-    e->anywhere = ls_calloc(e->a, e->db->rules.n + 1, 1);
-    size_t nin = (size_t)s->ncl * e->db->nwithin;
-    e->inside = ls_calloc(e->a, 2 * nin + 1, 1);
-    e->own_within = e->inside ? e->inside + nin : NULL;
-    if (!e->queued || !e->anywhere || !e->inside)
+    uint32_t nrules = e->db->rules.n;
+    if (!e->queued)
+        e->queued = ls_malloc(e->a, (nrules + 1) * sizeof(uint32_t));
+    if (!e->anywhere)
+        e->anywhere = ls_malloc(e->a, nrules + 1);
+    if (!e->queued || !e->anywhere)
         return LICSCAN_ENOMEM;
+    memset(e->queued, 0, (nrules + 1) * sizeof(uint32_t));
+    memset(e->anywhere, 0, nrules + 1);
+    size_t nin = (size_t)s->ncl * e->db->nwithin;
+    size_t block = 2 * nin + s->ncl + 1;
+    if (block > UINT32_MAX ||
+        LS_GROW(e->a, e->inside, e->inside_cap, (uint32_t)block))
+        return LICSCAN_ENOMEM;
+    memset(e->inside, 0, block);
+    e->own_within = e->inside + nin;
+    e->colon = e->own_within + nin;
     if (e->memo) {
-        e->memo_of = ls_malloc(e->a,
-                               (s->ncl + 1) * sizeof(uint32_t));
-        uint64_t *hash = ls_malloc(e->a, (s->ncl + 1) * sizeof(uint64_t));
-        if (!e->memo_of || !hash) {
-            ls_free(e->a, hash);
+        if (LS_GROW(e->a, e->memo_of, e->memo_of_cap, s->ncl + 1) ||
+            LS_GROW(e->a, e->memo_hash, e->memo_hash_cap, s->ncl + 1))
             return LICSCAN_ENOMEM;
-        }
         if (e->memo->cap)
-            memo_find_all(e->memo, s, e->memo_of, hash);
+            memo_find_all(e->memo, s, e->memo_of, e->memo_hash);
         else
             memset(e->memo_of, 0, (s->ncl + 1) * sizeof(uint32_t));
-        ls_free(e->a, hash);
     }
     collect_hits(e);
     return e->rc;
@@ -3224,7 +3283,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         uint32_t n = cl->de - cl->ds;
         uint32_t first = b->nfired, first_context = b->ncontext;
         view.text = b->text.data;
-        bool known = memo_find(&view, t, n, ls_hash_bytes(t, n)) != 0;
+        bool known = memo_find(&view, t, n, memo_hash(t, n)) != 0;
         e->limit_hit = false;
         for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
             fired f;
@@ -3248,7 +3307,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
             (rc = LS_GROW(b->a, b->clause, b->clause_cap, b->nclause + 1)))
             break;
         b->clause[b->nclause] = (ls_memo_clause){
-            ls_hash_bytes(t, n), (uint32_t)b->text.len, n, first,
+            memo_hash(t, n), (uint32_t)b->text.len, n, first,
             b->nfired - first, first_context, b->ncontext - first_context};
         ls_buf_append(&b->text, t, n);
         if (b->text.failed)

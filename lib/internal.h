@@ -427,6 +427,7 @@ typedef struct ls_rule {
     ls_pattern *within;   /* the clause or one of its lead-ins matches */
     char *within_src;     /* its source: rules with the same one ... */
     uint32_t within_class; /* ... share this, and one answer per clause */
+    ls_pattern *within_run; /* the class's first within: one JIT copy runs */
     ls_pattern *unless_anywhere; /* no clause of the text may match */
     uint32_t value_how;
     char *value_arg;      /* group name or constant */

@@ -20,6 +20,9 @@
  * what each requires; a string may be cut to a prefix. */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -804,48 +807,64 @@ static void alternation(pf_parser *ps, pf_info *out)
 
 /* A subject is checked through the set of its trigrams (three bytes with
  * bit 5 set, so ASCII letters in either case agree), hashed into
- * LS_SUBJECT_GRAM_BITS bits (of the low three bytes of the argument): a
- * string is there only if all its trigrams are. A collision can only let
- * a pattern run that need not. */
-static uint32_t gram_bit(uint32_t last_bytes)
+ * LS_SUBJECT_GRAM_BITS bits: a string is there only if all its trigrams
+ * are. A collision can only let a pattern run that need not. The hash
+ * works in 16 bits, so that SSE2 makes 16 at once. */
+#define GRAM_M1 0x9E37u
+#define GRAM_M2 0x79B9u
+#define GRAM_M3 0x7F4Bu
+static uint32_t gram_bit(uint32_t a, uint32_t b, uint32_t c)
 {
-    return ((last_bytes << 8) * 0x9E3779B1u) >> (32 - LS_SUBJECT_GRAM_BITS);
+    return (uint16_t)(a * GRAM_M1 + b * GRAM_M2 + c * GRAM_M3) >>
+           (16 - LS_SUBJECT_GRAM_BITS);
 }
 
 static uint32_t fold(unsigned char c) { return c | 0x20u; }
 
+/* A string of a requirement, for ls_required_describe. */
 typedef struct ls_literal {
-    const char *s;        /* lowercase ASCII, NUL-terminated */
+    const char *s;   /* lowercase ASCII, NUL-terminated */
     uint16_t len;
-    uint16_t ngrams;      /* trigram bits */
-    const uint16_t *gram; /* of its trigrams */
-    bool ends_group;      /* the last string of its group */
+    bool ends_group; /* the last string of its group */
 } ls_literal;
 
+/* What a check reads comes first, in one run of 16-bit words: per group,
+ * the number of words that follow for it, then per string its number of
+ * trigram bits and the bits. Checking a clause touches a few cache lines
+ * of the database, not a struct per string and its bits elsewhere. */
 struct ls_required {
-    uint32_t nlit;
-    ls_literal lit[]; /* then the trigram bits, then the strings */
+    uint32_t nlit, ncode;
+    const ls_literal *lit; /* after code[], then their strings */
+    uint16_t code[];
 };
 
 static ls_required *required_build(const ls_alloc *a, const pf_need *need)
 {
-    uint32_t nlit = 0, ngrams = 0, bytes = 0;
-    for (uint32_t g = 0; g < need->n; g++)
+    uint32_t nlit = 0, ncode = 0, bytes = 0;
+    for (uint32_t g = 0; g < need->n; g++) {
+        ncode++;
         for (uint32_t i = 0; i < need->g[g].n; i++) {
             nlit++;
-            ngrams += need->g[g].len[i] - 2u; /* group_score: 3 or more */
+            ncode += need->g[g].len[i] - 1u; /* group_score: 3 or more */
             bytes += need->g[g].len[i] + 1u;
         }
-    ls_required *rq = ls_malloc(a, sizeof(*rq) + nlit * sizeof(ls_literal) +
-                                       ngrams * sizeof(uint16_t) + bytes);
+    }
+    size_t lit_at = sizeof(ls_required) + ncode * sizeof(uint16_t);
+    lit_at = (lit_at + _Alignof(ls_literal) - 1) &
+             ~(size_t)(_Alignof(ls_literal) - 1);
+    ls_required *rq = ls_malloc(a, lit_at + nlit * sizeof(ls_literal) + bytes);
     if (!rq)
         return NULL;
-    uint16_t *gram = (uint16_t *)(rq->lit + nlit);
-    char *chars = (char *)(gram + ngrams);
-    rq->nlit = 0;
-    for (uint32_t g = 0; g < need->n; g++)
+    ls_literal *lit = (ls_literal *)(void *)((char *)rq + lit_at);
+    char *chars = (char *)(lit + nlit);
+    rq->nlit = nlit;
+    rq->ncode = ncode;
+    rq->lit = lit;
+    uint16_t *code = rq->code;
+    for (uint32_t g = 0; g < need->n; g++) {
+        uint16_t *group_words = code++;
         for (uint32_t i = 0; i < need->g[g].n; i++) {
-            ls_literal *l = &rq->lit[rq->nlit++];
+            ls_literal *l = lit++;
             const char *t = need->g[g].s[i];
             l->len = need->g[g].len[i];
             l->ends_group = i + 1 == need->g[g].n;
@@ -853,15 +872,14 @@ static ls_required *required_build(const ls_alloc *a, const pf_need *need)
             chars[l->len] = 0;
             l->s = chars;
             chars += l->len + 1;
-            l->gram = gram;
-            l->ngrams = 0;
+            *code++ = (uint16_t)(l->len - 2);
             for (uint32_t k = 0; k + 2 < l->len; k++)
-                gram[l->ngrams++] = (uint16_t)gram_bit(
-                    fold((unsigned char)t[k]) << 16 |
-                    fold((unsigned char)t[k + 1]) << 8 |
-                    fold((unsigned char)t[k + 2]));
-            gram += l->ngrams;
+                *code++ = (uint16_t)gram_bit(fold((unsigned char)t[k]),
+                                             fold((unsigned char)t[k + 1]),
+                                             fold((unsigned char)t[k + 2]));
         }
+        *group_words = (uint16_t)(code - group_words - 1);
+    }
     return rq;
 }
 
@@ -970,6 +988,11 @@ static bool has_ascii_fold(const char *t, size_t n)
     return false;
 }
 
+static inline void set_gram(uint64_t *grams, uint32_t bit)
+{
+    grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
 /* Make the subject's trigram set. */
 static void subject_index(ls_subject *s)
 {
@@ -977,21 +1000,57 @@ static void subject_index(ls_subject *s)
     s->set_key = s->key;
     const unsigned char *t = (const unsigned char *)s->text;
     memset(s->grams, 0, sizeof(s->grams));
-    if (s->len >= 2) {
-        uint32_t last = fold(t[0]) << 8 | fold(t[1]);
-        for (size_t i = 2; i < s->len; i++) {
-            last = last << 8 | fold(t[i]);
-            uint32_t bit = gram_bit(last);
-            s->grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
-        }
+    size_t i = 2; /* the trigram ending at byte i */
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    const __m128i space = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+    const __m128i m1 = _mm_set1_epi16((short)GRAM_M1),
+                  m2 = _mm_set1_epi16((short)GRAM_M2),
+                  m3 = _mm_set1_epi16((short)GRAM_M3);
+    for (; i + 16 <= s->len; i += 16) {
+        __m128i a = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i - 2)), space);
+        __m128i b = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i - 1)), space);
+        __m128i c = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i)), space);
+        __m128i lo = _mm_add_epi16(
+            _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(a, zero), m1),
+                          _mm_mullo_epi16(_mm_unpacklo_epi8(b, zero), m2)),
+            _mm_mullo_epi16(_mm_unpacklo_epi8(c, zero), m3));
+        __m128i hi = _mm_add_epi16(
+            _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(a, zero), m1),
+                          _mm_mullo_epi16(_mm_unpackhi_epi8(b, zero), m2)),
+            _mm_mullo_epi16(_mm_unpackhi_epi8(c, zero), m3));
+        uint16_t gram[16];
+        _mm_storeu_si128((__m128i *)(void *)gram,
+                         _mm_srli_epi16(lo, 16 - LS_SUBJECT_GRAM_BITS));
+        _mm_storeu_si128((__m128i *)(void *)(gram + 8),
+                         _mm_srli_epi16(hi, 16 - LS_SUBJECT_GRAM_BITS));
+        /* written out: gcc keeps a loop of 16, 10 instructions a bit
+         * set instead of 6 */
+#define SET_GRAMS_4(k)                   \
+    set_gram(s->grams, gram[k]);         \
+    set_gram(s->grams, gram[(k) + 1]);   \
+    set_gram(s->grams, gram[(k) + 2]);   \
+    set_gram(s->grams, gram[(k) + 3])
+        SET_GRAMS_4(0);
+        SET_GRAMS_4(4);
+        SET_GRAMS_4(8);
+        SET_GRAMS_4(12);
+#undef SET_GRAMS_4
     }
+#endif
+    for (; i < s->len; i++)
+        set_gram(s->grams,
+                 gram_bit(fold(t[i - 2]), fold(t[i - 1]), fold(t[i])));
     s->unsure = has_ascii_fold(s->text, s->len);
 }
 
-static bool may_hold(const ls_subject *s, const ls_literal *l)
+/* Are all n trigram bits there? */
+static bool may_hold(const ls_subject *s, const uint16_t *gram, uint32_t n)
 {
-    for (uint32_t k = 0; k < l->ngrams; k++)
-        if (!(s->grams[l->gram[k] >> 6] >> (l->gram[k] & 63) & 1))
+    for (uint32_t k = 0; k < n; k++)
+        if (!(s->grams[gram[k] >> 6] >> (gram[k] & 63) & 1))
             return false;
     return true;
 }
@@ -1004,18 +1063,15 @@ bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
         subject_index(s);
     if (s->unsure)
         return true;
-    const ls_literal *l = rq->lit, *end = l + rq->nlit;
-    while (l < end) { /* group by group: one of its strings is there */
+    const uint16_t *c = rq->code, *end = c + rq->ncode;
+    while (c < end) { /* group by group: one of its strings is there */
+        const uint16_t *group_end = c + 1 + c[0];
         bool found = false;
-        for (;; l++) {
-            if (!found)
-                found = may_hold(s, l);
-            if (l->ends_group)
-                break;
-        }
+        for (c++; !found && c < group_end; c += 1 + c[0])
+            found = may_hold(s, c + 1, c[0]);
         if (!found)
             return false;
-        l++;
+        c = group_end;
     }
     return true;
 }

@@ -695,6 +695,32 @@ static void test_keywords(void)
     CHECK_EQ_INT(licscan_result_restriction_count(r), 2);
     licscan_result_free(r);
     licscan_db_free(db);
+
+    /* keywords past 8 bytes, sharing their first three, ending the
+     * clause or a byte too long for it; only A-Z fold ('[' is not '{') */
+    db = db_with("rule k-long\n  flag attribution\n  keywords permissions\n"
+                 "  match .\nend\n"
+                 "rule k-longer\n  flag flow_down\n  keywords permissionsx\n"
+                 "  match .\nend\n"
+                 "rule k-sibling\n  flag patent_grant\n  keywords permit\n"
+                 "  match .\nend\n"
+                 "rule k-end\n  flag license_updates\n  keywords tail\n"
+                 "  match .\nend\n"
+                 "rule k-fold\n  flag no_derivatives\n  keywords q{rs\n"
+                 "  match .\nend\n");
+    r = scan(db, "Ask for PERMISSIONS here Q[RS TAIL");
+    CHECK(find(r, LICSCAN_FLAG_ATTRIBUTION) != NULL);
+    CHECK(find(r, LICSCAN_FLAG_FLOW_DOWN) == NULL);
+    CHECK(find(r, LICSCAN_FLAG_PATENT_GRANT) == NULL);
+    CHECK(find(r, LICSCAN_FLAG_LICENSE_UPDATES) != NULL);
+    CHECK(find(r, LICSCAN_FLAG_NO_DERIVATIVES) == NULL);
+    licscan_result_free(r);
+    r = scan(db, "Q{RS permit");
+    CHECK(find(r, LICSCAN_FLAG_NO_DERIVATIVES) != NULL);
+    CHECK(find(r, LICSCAN_FLAG_PATENT_GRANT) != NULL);
+    CHECK(find(r, LICSCAN_FLAG_ATTRIBUTION) == NULL);
+    licscan_result_free(r);
+    licscan_db_free(db);
 }
 
 static void test_values(void)
