@@ -971,6 +971,7 @@ plain_masks_avx2(const char *b, uint64_t *plain, uint64_t *space)
 
 void ls_plain_masks(const char *b, int impl, uint64_t *plain, uint64_t *space)
 {
+    (void)impl; /* without SIMD, there is only the byte loop */
 #ifdef LS_HAVE_AVX2_PATH
     if (impl == LS_SIMD_BEST && __builtin_cpu_supports("avx2")) {
         plain_masks_avx2(b, plain, space);
