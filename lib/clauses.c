@@ -1941,7 +1941,7 @@ static void collect_hits(engine *e)
                 keywords_at(e, ci, i);
             in_word = w;
         }
-        if (!e->rc)
+        if (!e->rc && e->nhits - first > 1) /* hits may still be NULL */
             sort_hits(e->hits + first, e->nhits - first);
     }
 }
