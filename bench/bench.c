@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -500,12 +501,14 @@ typedef struct cli_figures {
 
 /* Run argv with stdout and stderr on /dev/null; wall time from fork to
  * reap, peak RSS of the child from wait4. */
-static int spawn(char *const argv[], double *ms, long *rss_kib, int *status)
+static void run_child(char *const argv[], double *ms, long *rss_kib,
+                      int *status)
 {
     double t0 = now_ms();
+    *status = -1;
     pid_t pid = fork();
     if (pid < 0)
-        return -1;
+        return;
     if (pid == 0) {
         int fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) {
@@ -518,10 +521,119 @@ static int spawn(char *const argv[], double *ms, long *rss_kib, int *status)
     int st;
     struct rusage ru;
     if (wait4(pid, &st, 0, &ru) < 0)
-        return -1;
+        return;
     *ms = now_ms() - t0;
     *rss_kib = ru.ru_maxrss;
     *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A forked child starts with its parent's resident pages, and Linux counts
+ * them in its peak RSS even after exec: a CLI forked from the bench (tens
+ * of MB by then) would report the bench's memory, not its own. So the CLI
+ * runs are started by a spawner process forked first thing, while the
+ * bench is small; requests and answers go through two pipes. */
+#define SPAWN_MAX_ARGS 8
+static int spawn_req = -1, spawn_ans = -1;
+
+typedef struct spawn_answer {
+    double ms;
+    long rss_kib;
+    int status;
+} spawn_answer;
+
+static int read_full(int fd, void *p, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t k = read(fd, (char *)p + got, n - got);
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+static int write_full(int fd, const void *p, size_t n)
+{
+    for (size_t put = 0; put < n;) {
+        ssize_t k = write(fd, (const char *)p + put, n - put);
+        if (k <= 0)
+            return -1;
+        put += (size_t)k;
+    }
+    return 0;
+}
+
+/* The spawner: reads a length-prefixed block of NUL-terminated arguments,
+ * runs them, answers; ends when the bench closes its end. */
+static void spawner(int req, int ans)
+{
+    uint32_t len;
+    static char block[16384];
+    while (read_full(req, &len, sizeof len) == 0 && len < sizeof block &&
+           read_full(req, block, len) == 0) {
+        block[len] = 0;
+        char *argv[SPAWN_MAX_ARGS + 1];
+        int argc = 0;
+        for (char *a = block; a < block + len && argc < SPAWN_MAX_ARGS;
+             a += strlen(a) + 1)
+            argv[argc++] = a;
+        argv[argc] = NULL;
+        spawn_answer r = {0, 0, -1};
+        if (argc)
+            run_child(argv, &r.ms, &r.rss_kib, &r.status);
+        if (write_full(ans, &r, sizeof r) != 0)
+            break;
+    }
+    _exit(0);
+}
+
+static void start_spawner(void)
+{
+    int req[2], ans[2];
+    if (pipe(req) != 0 || pipe(ans) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(req[1]);
+        close(ans[0]);
+        spawner(req[0], ans[1]);
+    }
+    close(req[0]);
+    close(ans[1]);
+    signal(SIGPIPE, SIG_IGN); /* a spawner that died: an error, not a kill */
+    if (pid < 0) {
+        close(req[1]);
+        close(ans[0]);
+        return;
+    }
+    spawn_req = req[1];
+    spawn_ans = ans[0];
+}
+
+/* Run argv through the spawner (or directly, when it could not start). */
+static int spawn(char *const argv[], double *ms, long *rss_kib, int *status)
+{
+    if (spawn_req < 0) {
+        run_child(argv, ms, rss_kib, status);
+        return *status < 0 ? -1 : 0;
+    }
+    char block[16384];
+    uint32_t len = 0;
+    for (int i = 0; argv[i] && i < SPAWN_MAX_ARGS; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        if (len + n >= sizeof block)
+            return -1;
+        memcpy(block + len, argv[i], n);
+        len += (uint32_t)n;
+    }
+    spawn_answer r;
+    if (write_full(spawn_req, &len, sizeof len) != 0 ||
+        write_full(spawn_req, block, len) != 0 ||
+        read_full(spawn_ans, &r, sizeof r) != 0 || r.status < 0)
+        return -1;
+    *ms = r.ms;
+    *rss_kib = r.rss_kib;
+    *status = r.status;
     return 0;
 }
 
@@ -660,6 +772,7 @@ int main(int argc, char **argv)
                         "[RENDERED_DIR [LICSCAN_CLI]]]\n");
         return 2;
     }
+    start_spawner(); /* before the bench grows: see spawn */
     const char *corpus_dir = argv[1];
     const char *spdx_dir = argc > 2 ? argv[2] : NULL;
     const char *rendered_dir = argc > 3 ? argv[3] : NULL;
