@@ -931,8 +931,8 @@ static inline unsigned plain_mask(__m128i v)
 /* The same for 32 bytes, by table look-ups on each byte's two halves: a
  * byte is not plain when the bits its high and low nibbles pick share
  * one. A bit stands for a high nibble holding markup (2: ! " * . and the
- * space, 3: < ?, 5: \\ _, 6: `); bit 4 for the high nibbles of controls
- * and of UTF-8 bytes, whatever the low one. */
+ * space, 3: < ?, 5: backslash _, 6: `); bit 4 for the high nibbles of
+ * controls and of UTF-8 bytes, whatever the low one. */
 __attribute__((target("avx2"))) static inline uint32_t
 plain_mask_avx2(__m256i v)
 {
@@ -960,7 +960,8 @@ plain_masks_avx2(const char *b, uint64_t *plain, uint64_t *space)
 {
     *plain = *space = 0;
     for (int k = 0; k < 2; k++) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
+        __m256i v =
+            _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * k));
         *plain |= (uint64_t)plain_mask_avx2(v) << (32 * k);
         *space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
                       _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')))
