@@ -726,6 +726,7 @@ typedef struct seg {
     bool table_body;      /* its separator row was seen */
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
+    uint8_t comment_len; /* its length: looked at on every line and sentence */
 } seg;
 
 #define WORD(c) ((c) >= 0x80 || ((c) >= '0' && (c) <= '9') || \
@@ -1194,27 +1195,26 @@ static bool is_roman(const char *p, size_t n)
 
 static void set_label(seg *s)
 {
-    s->cur_label = (uint32_t)s->labels.len;
-    bool first = true;
+    /* built here and appended once: a label is set per list item */
+    char label[MAX_DEPTH * sizeof(s->stack[0].text)];
+    size_t len = 0;
     for (uint32_t i = 0; i < s->depth; i++) {
         if (s->stack[i].kind == MK_BULLET)
             continue;
         const char *t = s->stack[i].text;
+        size_t tn = strlen(t);
         /* "3.4" under "3" is section 3.4, not 3.3.4: a dotted number
          * that spells out the label so far replaces it */
-        size_t so_far = s->labels.len - s->cur_label;
-        if (!first && !s->labels.failed && strlen(t) > so_far &&
-            t[so_far] == '.' &&
-            memcmp(t, s->labels.data + s->cur_label, so_far) == 0) {
-            s->labels.len = s->cur_label;
-            first = true;
-        }
-        if (!first)
-            ls_buf_putc(&s->labels, '.');
-        ls_buf_puts(&s->labels, t);
-        first = false;
+        if (len && tn > len && t[len] == '.' && memcmp(t, label, len) == 0)
+            len = 0;
+        if (len)
+            label[len++] = '.';
+        memcpy(label + len, t, tn);
+        len += tn;
     }
-    ls_buf_putc(&s->labels, 0);
+    label[len++] = 0;
+    s->cur_label = (uint32_t)s->labels.len;
+    ls_buf_append(&s->labels, label, len);
     s->failed |= s->labels.failed;
 }
 
@@ -1357,6 +1357,7 @@ static void detect_comment_style(seg *s)
     for (int k = 0; k < 5; k++)
         if (lines >= 3 && count[k] * 10 >= lines * 6) {
             snprintf(s->comment, sizeof(s->comment), "%s", marks[k]);
+            s->comment_len = (uint8_t)strlen(s->comment);
             return;
         }
 }
@@ -1453,7 +1454,7 @@ static void add_line_text(seg *s, const char *p, const char *e)
             /* the next word may be on the next line of a wrapped text,
              * after the comment marker that line starts with */
             const char *tend = s->t + s->tlen, *n = p;
-            size_t cl = strlen(s->comment);
+            size_t cl = s->comment_len;
             for (bool newline = false;;) {
                 while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
                                     *n == '\n'))
@@ -1469,18 +1470,22 @@ static void add_line_text(seg *s, const char *p, const char *e)
                                *n == '(' || (unsigned char)*n >= 0x80;
             if (s->failed || s->disp.len <= s->open)
                 return; /* out of memory: nothing was emitted */
-            size_t wl = 0;
-            const char *wend = s->disp.data + s->disp.len - 1;
-            while (wl < 12 && wend - wl > s->disp.data + s->open &&
-                   (alnum((unsigned char)wend[-(long)wl - 1]) ||
-                    wend[-(long)wl - 1] == '.'))
-                wl++;
             /* a quoted notice keeps its sentences together, up to a
              * point: a stray quote must not glue a whole text */
             bool quoted = s->in_quote && s->disp.len - s->open < 1024;
-            if (next_starts && !quoted &&
-                (c != '.' || !abbreviation(wend - wl, wl)))
-                close_clause(s, (uint32_t)(p - t));
+            if (!next_starts || quoted)
+                continue;
+            if (c == '.') { /* the word before it: an abbreviation? */
+                size_t wl = 0;
+                const char *wend = s->disp.data + s->disp.len - 1;
+                while (wl < 12 && wend - wl > s->disp.data + s->open &&
+                       (alnum((unsigned char)wend[-(long)wl - 1]) ||
+                        wend[-(long)wl - 1] == '.'))
+                    wl++;
+                if (abbreviation(wend - wl, wl))
+                    continue;
+            }
+            close_clause(s, (uint32_t)(p - t));
         } else if (s->in_clause &&
                    s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
                    (*p == ' ' || p >= e)) {
@@ -1595,7 +1600,7 @@ static void segment(seg *s)
     detect_comment_style(s);
     set_label(s); /* label "" at offset 0 */
     const char *t = s->t, *end = t + s->tlen;
-    size_t cl = strlen(s->comment);
+    size_t cl = s->comment_len;
     for (const char *p = t; p < end && !s->failed;) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         if (!e)
@@ -1609,13 +1614,12 @@ static void segment(seg *s)
             q += 2;
         else if (cl && (size_t)(e - q) >= cl && memcmp(q, s->comment, cl) == 0)
             q += cl;
-        const char *before_quote = q;
         uint32_t indent = 0;
         for (const char *r = p; r < q; r++)
             indent += *r == '\t' ? 4 : 1;
-        while (q < e && (*q == ' ' || *q == '\t' || *q == '>'))
-            q++;
-        bool quoted = memchr(before_quote, '>', (size_t)(q - before_quote));
+        bool quoted = false;
+        for (; q < e && (*q == ' ' || *q == '\t' || *q == '>'); q++)
+            quoted |= *q == '>';
         bool empty = true;
         for (const char *r = q; r < e && empty; r++)
             empty = *r == ' ' || *r == '\t' || *r == '\r';
