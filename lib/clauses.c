@@ -855,9 +855,10 @@ emit(seg *s, const char *p, size_t n, uint32_t src)
     if (!reserve(s, n))
         return;
     map_next(s, src, n > 1);
+    char *d = s->disp.data + s->disp.len;
     for (size_t i = 0; i < n; i++)
-        s->disp.data[s->disp.len++] = p[i];
-    s->disp.data[s->disp.len] = 0;
+        d[i] = p[i];
+    s->disp.len += n;
 }
 
 /* Append input bytes [p, p + n) as they are, each mapped to its own
@@ -869,7 +870,6 @@ static inline void copy_source(seg *s, const char *p, size_t n)
     map_next(s, (uint32_t)(p - s->t), false);
     memcpy(s->disp.data + s->disp.len, p, n);
     s->disp.len += n;
-    s->disp.data[s->disp.len] = 0;
 }
 
 /* Bytes add_line_text copies without a second look: not a space, markup,
@@ -1752,6 +1752,8 @@ static void segment(seg *s)
     if (s->block)
         end_block(s, (uint32_t)s->tlen);
     close_clause(s, s->held_close ? s->held_close - 1 : (uint32_t)s->tlen);
+    if (s->disp.data) /* reserve keeps room for it */
+        s->disp.data[s->disp.len] = 0;
 }
 
 /* Decoded-text span of display bytes [ds, de). */
