@@ -727,6 +727,7 @@ typedef struct seg {
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
     uint8_t comment_len; /* its length: looked at on every line and sentence */
+    bool comment_known;  /* comment and comment_len are decided */
 } seg;
 
 #define WORD(c) ((c) >= 0x80 || ((c) >= '0' && (c) <= '9') || \
@@ -1362,6 +1363,22 @@ static void detect_comment_style(seg *s)
         }
 }
 
+/* The comment style is read from all the lines, but only a line that
+ * starts with a mark's first byte (or ends a C comment) can use it: the
+ * texts with none are not read twice. */
+static inline bool may_start_comment(char c)
+{
+    return c == '/' || c == '#' || c == '*' || c == ';' || c == '-';
+}
+
+static void know_comment_style(seg *s)
+{
+    if (!s->comment_known) {
+        s->comment_known = true;
+        detect_comment_style(s);
+    }
+}
+
 /* Append one line's text (after markers) to the open clause, normalizing
  * and cutting it into sentences. */
 static void add_line_text(seg *s, const char *p, const char *e)
@@ -1454,11 +1471,13 @@ static void add_line_text(seg *s, const char *p, const char *e)
             /* the next word may be on the next line of a wrapped text,
              * after the comment marker that line starts with */
             const char *tend = s->t + s->tlen, *n = p;
-            size_t cl = s->comment_len;
             for (bool newline = false;;) {
                 while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
                                     *n == '\n'))
                     newline |= *n++ == '\n';
+                if (newline && n < tend && may_start_comment(*n))
+                    know_comment_style(s);
+                size_t cl = s->comment_len;
                 if (!newline || !cl || (size_t)(tend - n) < cl ||
                     memcmp(n, s->comment, cl) != 0)
                     break;
@@ -1597,10 +1616,8 @@ static void segment(seg *s)
 {
     /* the display text is about as long as the text: one allocation */
     reserve(s, s->tlen + s->tlen / 8 + 64);
-    detect_comment_style(s);
     set_label(s); /* label "" at offset 0 */
     const char *t = s->t, *end = t + s->tlen;
-    size_t cl = s->comment_len;
     for (const char *p = t; p < end && !s->failed;) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         if (!e)
@@ -1608,6 +1625,10 @@ static void segment(seg *s)
         const char *q = p;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
+        if ((q < e && may_start_comment(*q)) ||
+            (e - q >= 2 && memcmp(e - 2, "*/", 2) == 0))
+            know_comment_style(s);
+        size_t cl = s->comment_len;
         /* the opening and closing marks of a C comment go before its "*"
          * line marker, which would leave the closing line a "/" */
         if (e - q >= 2 && (memcmp(q, "/*", 2) == 0 || memcmp(q, "*/", 2) == 0))
