@@ -670,10 +670,12 @@ typedef struct clause {
     int32_t lead;       /* lead-in clause, or -1 */
     uint32_t label;     /* offset of its label in seg.labels */
     bool item;          /* the first clause of a list item */
-    bool leads;         /* it introduces a list (leads_list) */
+    uint8_t leads;      /* it introduces a list: LEADS_*, read when asked */
     uint32_t para;      /* paragraph number: sentences of one share it */
     uint32_t run;       /* lines not broken by a blank line or heading */
 } clause;
+
+enum { LEADS_UNKNOWN, LEADS_NO, LEADS_YES };
 
 enum { BLOCK_NONE, BLOCK_QUOTE, BLOCK_INDENT, BLOCK_FENCE };
 
@@ -1072,6 +1074,16 @@ static bool leads_list(const char *p, size_t n)
     return false;
 }
 
+/* Only a list item's search for its lead-in asks, about the clauses it
+ * walks back over: most clauses are never read again for this. */
+static bool clause_leads(const seg *s, clause *c)
+{
+    if (c->leads == LEADS_UNKNOWN)
+        c->leads = leads_list(s->disp.data + c->ds, c->de - c->ds) ? LEADS_YES
+                                                                   : LEADS_NO;
+    return c->leads == LEADS_YES;
+}
+
 static void close_clause(seg *s, uint32_t end_src)
 {
     if (!s->in_clause || s->failed)
@@ -1098,7 +1110,7 @@ static void close_clause(seg *s, uint32_t end_src)
     c->para = s->para;
     c->run = s->run;
     c->item = s->item_pending;
-    c->leads = leads_list(s->disp.data + ds, de - ds);
+    c->leads = LEADS_UNKNOWN;
     s->item_pending = false;
     /* The lead-in of a clause is the closest earlier clause less deeply
      * nested; a list item also takes a plain sentence ending in ':' ("You
@@ -1106,8 +1118,9 @@ static void close_clause(seg *s, uint32_t end_src)
     c->lead = -1;
     for (int32_t k = (int32_t)s->ncl - 1; k >= 0 && (c->depth || c->item);
          k--) {
-        const clause *o = &s->cl[k];
-        if (o->depth < c->depth || (c->item && !o->item && o->leads)) {
+        clause *o = &s->cl[k];
+        if (o->depth < c->depth ||
+            (c->item && !o->item && clause_leads(s, o))) {
             c->lead = k;
             break;
         }
