@@ -1488,7 +1488,8 @@ static void add_line_text(seg *s, const char *p, const char *e)
                 while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
                                     *n == '\n'))
                     newline |= *n++ == '\n';
-                if (newline && n < tend && may_start_comment(*n))
+                if (newline && !s->comment_known && n < tend &&
+                    may_start_comment(*n))
                     know_comment_style(s);
                 size_t cl = s->comment_len;
                 if (!newline || !cl || (size_t)(tend - n) < cl ||
@@ -1638,8 +1639,8 @@ static void segment(seg *s)
         const char *q = p;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
-        if ((q < e && may_start_comment(*q)) ||
-            (e - q >= 2 && memcmp(e - 2, "*/", 2) == 0))
+        if (!s->comment_known && ((q < e && may_start_comment(*q)) ||
+                                  (e - q >= 2 && memcmp(e - 2, "*/", 2) == 0)))
             know_comment_style(s);
         size_t cl = s->comment_len;
         /* the opening and closing marks of a C comment go before its "*"
