@@ -1339,10 +1339,22 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
 
 /* Decide whether lines carry a comment prefix: when most non-blank lines
  * start with the same one, it is a comment block, not bullets. */
+/* Line prefixes read as comment markers, no two with the same first byte. */
+static const char *const comment_marks[] = {"//", "#", "*", ";;", "--"};
+#define NMARKS (sizeof(comment_marks) / sizeof(comment_marks[0]))
+
+/* The mark of comment_marks that starts with byte c, or -1. */
+static inline int comment_mark_of(char c)
+{
+    for (int k = 0; k < (int)NMARKS; k++)
+        if (c == comment_marks[k][0])
+            return k;
+    return -1;
+}
+
 static void detect_comment_style(seg *s)
 {
-    static const char *const marks[] = {"//", "#", "*", ";;", "--"};
-    uint32_t count[5] = {0}, lines = 0;
+    uint32_t count[NMARKS] = {0}, lines = 0;
     const char *t = s->t, *end = t + s->tlen;
     for (const char *p = t; p < end;) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
@@ -1353,24 +1365,20 @@ static void detect_comment_style(seg *s)
             q++;
         if (q < e && *q != '\r') {
             lines++;
-            /* the marks start with different bytes: one of them at most */
-            bool two = e - q >= 2;
-            switch (*q) {
-            case '/': count[0] += two && q[1] == '/'; break;
-            case '#': count[1]++; break;
-            case '*': count[2]++; break;
-            case ';': count[3] += two && q[1] == ';'; break;
-            case '-': count[4] += two && q[1] == '-'; break;
-            }
+            int k = comment_mark_of(*q);
+            if (k >= 0 && (!comment_marks[k][1] ||
+                           (e - q >= 2 && q[1] == comment_marks[k][1])))
+                count[k]++;
         }
         p = e + 1;
     }
     /* "* " lines are Markdown bullets unless a C comment opens somewhere */
-    if (count[2] * 10 >= lines * 6 && !memmem(t, s->tlen, "/*", 2))
-        count[2] = 0;
-    for (int k = 0; k < 5; k++)
+    int star = comment_mark_of('*');
+    if (count[star] * 10 >= lines * 6 && !memmem(t, s->tlen, "/*", 2))
+        count[star] = 0;
+    for (size_t k = 0; k < NMARKS; k++)
         if (lines >= 3 && count[k] * 10 >= lines * 6) {
-            snprintf(s->comment, sizeof(s->comment), "%s", marks[k]);
+            snprintf(s->comment, sizeof(s->comment), "%s", comment_marks[k]);
             s->comment_len = (uint8_t)strlen(s->comment);
             return;
         }
@@ -1381,7 +1389,7 @@ static void detect_comment_style(seg *s)
  * texts with none are not read twice. */
 static inline bool may_start_comment(char c)
 {
-    return c == '/' || c == '#' || c == '*' || c == ';' || c == '-';
+    return comment_mark_of(c) >= 0;
 }
 
 static void know_comment_style(seg *s)
