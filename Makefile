@@ -33,7 +33,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
            lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/prefilter.c \
-           lib/restrict.c lib/json.c lib/scratch.c
+           lib/restrict.c lib/json.c lib/scratch.c lib/error.c
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
@@ -53,7 +53,7 @@ all: $(BUILD)/liblicscan.a $(BUILD)/$(SHLIB) $(BUILD)/licscan
 $(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 	@mkdir -p $@
 
-$(BUILD)/obj/%.o: lib/%.c lib/internal.h include/licscan.h | $(BUILD)/obj
+$(BUILD)/obj/%.o: lib/%.c $(wildcard lib/*.h) include/licscan.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools

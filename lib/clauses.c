@@ -83,7 +83,7 @@ static void rule_free(licscan_db *db, ls_rule *r)
 
 static int parse_error(rule_parser *p, uint32_t col, const char *what)
 {
-    ls_db_set_error(p->db, p->source, p->line, col, "%s:%u:%u: %s",
+    ls_error_set(&p->db->err, p->source, p->line, col, "%s:%u:%u: %s",
                     p->source, p->line, col, what);
     return LICSCAN_ERULE;
 }
@@ -625,8 +625,8 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
     for (uint32_t k = 0; k < p.n; k++)
         rule_free(db, p.v[k]);
     ls_free(a, p.v);
-    if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
-        ls_db_set_error(db, NULL, 0, 0, "%s: out of memory", p.source);
+    if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
+        ls_error_set(&db->err, NULL, 0, 0, "%s: out of memory", p.source);
     return rc;
 }
 
@@ -646,7 +646,7 @@ int licscan_db_add_rules(licscan_db *db, const char *text, size_t len,
 {
     if (!db || (!text && len))
         return LICSCAN_EINVAL;
-    ls_db_clear_error(db);
+    ls_error_clear(&db->err);
     return ls_rules_add(db, text ? text : "", len, source);
 }
 

@@ -44,27 +44,6 @@ void licscan_db_options_init(licscan_db_options *o)
     o->regex_heap_limit_kib = 20480;
 }
 
-void ls_db_clear_error(licscan_db *db)
-{
-    db->errmsg[0] = 0;
-    db->errfile[0] = 0;
-    db->has_errfile = false;
-    db->errline = db->errcol = 0;
-}
-
-void ls_db_set_error(licscan_db *db, const char *file, uint32_t line,
-                     uint32_t col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
-    va_end(ap);
-    db->has_errfile = file != NULL;
-    snprintf(db->errfile, sizeof(db->errfile), "%s", file ? file : "");
-    db->errline = line;
-    db->errcol = col;
-}
-
 static void *pcre_malloc(size_t n, void *u)
 {
     const ls_alloc *a = u;
@@ -226,12 +205,12 @@ int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
 {
     if (!db)
         return LICSCAN_EINVAL;
-    ls_db_clear_error(db);
+    ls_error_clear(&db->err);
     int rc = ls_db_thaw(db);
     if (!rc)
         rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
-    if (rc && !db->errmsg[0])
-        ls_db_set_error(db, source, 0, 0, "%s: %s", source ? source : id,
+    if (rc && !db->err.msg[0])
+        ls_error_set(&db->err, source, 0, 0, "%s: %s", source ? source : id,
                         licscan_strerror(rc));
     return rc;
 }
@@ -244,7 +223,7 @@ static int read_file(licscan_db *db, const char *path, char **data,
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        ls_db_set_error(db, path, 0, 0, "%s: %s", path, strerror(errno));
+        ls_error_set(&db->err, path, 0, 0, "%s: %s", path, strerror(errno));
         return LICSCAN_EIO;
     }
     /* sized by fstat when it can be (one byte more, to see the end), so a
@@ -271,14 +250,14 @@ static int read_file(licscan_db *db, const char *path, char **data,
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n > limit) {
-            ls_db_set_error(db, path, 0, 0, "%s: over the size limit of %llu",
+            ls_error_set(&db->err, path, 0, 0, "%s: over the size limit of %llu",
                             path, (unsigned long long)limit);
             rc = LICSCAN_ETOOBIG;
             break;
         }
         if (got == 0) {
             if (ferror(f)) {
-                ls_db_set_error(db, path, 0, 0, "%s: read error", path);
+                ls_error_set(&db->err, path, 0, 0, "%s: read error", path);
                 rc = LICSCAN_EIO;
             }
             break;
@@ -317,7 +296,7 @@ static int list_dir(licscan_db *db, const char *dir, const char *suffix,
     if (!d) {
         if (!must && (errno == ENOENT || errno == ENOTDIR))
             return LICSCAN_OK;
-        ls_db_set_error(db, dir, 0, 0, "%s: %s", dir, strerror(errno));
+        ls_error_set(&db->err, dir, 0, 0, "%s: %s", dir, strerror(errno));
         return LICSCAN_EIO;
     }
     const size_t sl = strlen(suffix);
@@ -397,8 +376,8 @@ static int load_templates(licscan_db *db, const char *path)
                     text = NULL; /* the template keeps it */
             }
         }
-        if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
-            ls_db_set_error(db, tpath, 0, 0, "%s: out of memory",
+        if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
+            ls_error_set(&db->err, tpath, 0, 0, "%s: out of memory",
                             tpath ? tpath : path);
         ls_free(a, text);
         ls_free(a, meta);
@@ -426,8 +405,8 @@ static int load_rules(licscan_db *db, const char *dir)
         else if (!(rc = read_file(db, rpath, &text, &len,
                                   db->opts.max_template_bytes)))
             rc = ls_rules_add(db, text, len, rpath);
-        if (rc == LICSCAN_ENOMEM && !db->errmsg[0])
-            ls_db_set_error(db, rpath, 0, 0, "%s: out of memory",
+        if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
+            ls_error_set(&db->err, rpath, 0, 0, "%s: out of memory",
                             rpath ? rpath : dir);
         ls_free(a, text);
         ls_free(a, rpath);
@@ -440,9 +419,9 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
 {
     if (!db || !path)
         return LICSCAN_EINVAL;
-    ls_db_clear_error(db);
+    ls_error_clear(&db->err);
     if (ls_db_thaw(db)) {
-        ls_db_set_error(db, path, 0, 0, "%s: out of memory", path);
+        ls_error_set(&db->err, path, 0, 0, "%s: out of memory", path);
         return LICSCAN_ENOMEM;
     }
     int rc = load_templates(db, path);
@@ -459,7 +438,7 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
 
 const char *licscan_db_errmsg(const licscan_db *db)
 {
-    return db ? db->errmsg : "no database";
+    return db ? db->err.msg : "no database";
 }
 
 int licscan_db_error_location(const licscan_db *db, const char **file,
@@ -468,11 +447,11 @@ int licscan_db_error_location(const licscan_db *db, const char **file,
     if (!db)
         return LICSCAN_EINVAL;
     if (file)
-        *file = db->has_errfile ? db->errfile : NULL;
+        *file = db->err.has_file ? db->err.file : NULL;
     if (line)
-        *line = db->errline;
+        *line = db->err.line;
     if (column)
-        *column = db->errcol;
+        *column = db->err.col;
     return LICSCAN_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "error.h"
 #include "licscan.h"
 
 #define LS_HIDDEN __attribute__((visibility("hidden")))
@@ -548,17 +549,8 @@ struct licscan_db {
     /* dictionary, equivalences, shingle index and phrases point into the
      * frozen image until the first template is added (ls_db_thaw) */
     bool frozen;
-    /* last error */
-    char errmsg[512];
-    char errfile[512];
-    uint32_t errline, errcol;
-    bool has_errfile;
+    ls_error err; /* last error (error.h) */
 };
-
-LS_HIDDEN void ls_db_set_error(licscan_db *db, const char *file,
-                               uint32_t line, uint32_t col, const char *fmt,
-                               ...) __attribute__((format(printf, 5, 6)));
-LS_HIDDEN void ls_db_clear_error(licscan_db *db);
 
 LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
 /* Lay the postings of each shingle out together (template.c). */

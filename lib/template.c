@@ -35,7 +35,7 @@ static int fail_at(parse_ctx *p, size_t off, int code, const char *what)
 {
     uint32_t line, col;
     locate(p->text, off, &line, &col);
-    ls_db_set_error(p->db, p->file, line, col, "%s:%u:%u: %s", p->file, line,
+    ls_error_set(&p->db->err, p->file, line, col, "%s:%u:%u: %s", p->file, line,
                     col, what);
     return code;
 }
@@ -679,7 +679,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0)
             older = db->tpl[i];
     if (len > db->opts.max_template_bytes) {
-        ls_db_set_error(db, file, 0, 0,
+        ls_error_set(&db->err, file, 0, 0,
                         "%s: template of %zu bytes is over the limit of %llu",
                         file, len,
                         (unsigned long long)db->opts.max_template_bytes);
@@ -715,7 +715,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         rc = parse_meta(db, t, meta, meta_len,
                         source ? source : id); /* message names the file */
     if (!rc && t->lic.id && strcmp(t->lic.id, id) != 0) {
-        ls_db_set_error(db, file, 0, 0,
+        ls_error_set(&db->err, file, 0, 0,
                         "%s: metadata id '%s' differs from template id '%s'",
                         file, t->lic.id, id);
         rc = LICSCAN_ETEMPLATE;
@@ -733,7 +733,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
             if (!t->optional[i])
                 t->nrequired++;
         if (t->nrequired == 0) {
-            ls_db_set_error(db, file, 0, 0,
+            ls_error_set(&db->err, file, 0, 0,
                             "%s: template has no required words", file);
             rc = LICSCAN_ETEMPLATE;
         }
@@ -758,7 +758,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
             ls_free(a, ph->ids);
         }
         if (rc == LICSCAN_ENOMEM)
-            ls_db_set_error(db, file, 0, 0, "%s: out of memory", file);
+            ls_error_set(&db->err, file, 0, 0, "%s: out of memory", file);
         if (owned)
             t->source_alloc = NULL; /* stays the caller's on failure */
         ls_template_free(db, t);
