@@ -92,6 +92,33 @@ LICSCAN_API const char *licscan_strerror(int status);
 typedef struct licscan_db licscan_db;
 typedef struct licscan_license licscan_license;
 
+/* Options structs (licscan_db_options, licscan_scan_options).
+ *
+ * Fields are only ever appended, and the caller always says how large its
+ * struct is, so that a program built against one version of this header
+ * runs with an older or a newer library:
+ *
+ *     licscan_db_options o;
+ *     licscan_db_options_init(&o, sizeof o);
+ *     o.regex_match_limit = 100000;
+ *     rc = licscan_db_open_default(&o, &db);
+ *
+ * *_options_init(opts, size) writes the library's defaults into the first
+ * min(size, the library's sizeof) bytes of *opts and nothing past them,
+ * and sets struct_size to that length: after it, a field that lies wholly
+ * below struct_size is one the library knows (a program built against a
+ * newer header can test that before it relies on a new field). It returns
+ * LICSCAN_EINVAL, writing nothing, when opts is NULL or size is smaller
+ * than the struct's first version.
+ *
+ * The functions that take options read only the fields wholly below
+ * struct_size and give the others their defaults. A struct_size smaller
+ * than the first version is LICSCAN_EINVAL. A struct_size larger than the
+ * library's own struct (a newer header) is accepted when every byte past
+ * the library's struct is zero: a field added later takes 0 as "the
+ * default"; any other value there is LICSCAN_EINVAL, as the library could
+ * not honour it. */
+
 /* Allocator hook: every allocation a database and its scans make goes
  * through these. realloc may be NULL (malloc + copy + free is then used). */
 typedef struct licscan_allocator {
@@ -101,8 +128,7 @@ typedef struct licscan_allocator {
     void *user;
 } licscan_allocator;
 
-/* Options for opening a database. Set struct_size and defaults with
- * licscan_db_options_init(); fields are only ever appended. */
+/* Options for opening a database (see "Options structs" above). */
 typedef struct licscan_db_options {
     uint32_t struct_size;
     uint32_t reserved;
@@ -114,7 +140,10 @@ typedef struct licscan_db_options {
     uint32_t reserved2;
 } licscan_db_options;
 
-LICSCAN_API void licscan_db_options_init(licscan_db_options *opts);
+/* Defaults into the caller's struct of `size` bytes (sizeof of its
+ * struct); LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_db_options_init(licscan_db_options *opts,
+                                        size_t size);
 
 /* Open a database holding the embedded default set (no files are read).
  * opts may be NULL. On failure *out is NULL. */
@@ -196,6 +225,7 @@ typedef struct licscan_match licscan_match;
 
 #define LICSCAN_SCAN_NO_CLAUSES 0x1u /* skip restriction extraction */
 
+/* Options for a scan (see "Options structs" above). */
 typedef struct licscan_scan_options {
     uint32_t struct_size;
     uint32_t max_differences;   /* differing runs kept per match (64) */
@@ -204,7 +234,10 @@ typedef struct licscan_scan_options {
     uint32_t max_evidence;      /* evidence spans kept per flag (32) */
 } licscan_scan_options;
 
-LICSCAN_API void licscan_scan_options_init(licscan_scan_options *opts);
+/* Defaults into the caller's struct of `size` bytes (sizeof of its
+ * struct); LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_scan_options_init(licscan_scan_options *opts,
+                                          size_t size);
 
 /* Scan len bytes. opts may be NULL. On success *out is a result the caller
  * frees. On failure *out is still a result when one could be made: it

@@ -4,15 +4,22 @@
 
 #include "internal.h"
 
-void licscan_scan_options_init(licscan_scan_options *o)
+/* The first version of the struct ends with max_evidence. */
+#define SCAN_OPTIONS_V1 (offsetof(licscan_scan_options, max_evidence) + \
+                         sizeof(uint32_t))
+
+int licscan_scan_options_init(licscan_scan_options *opts, size_t size)
 {
-    if (!o)
-        return;
-    memset(o, 0, sizeof(*o));
-    o->struct_size = sizeof(*o);
-    o->max_differences = 64;
-    o->max_input_bytes = 64u << 20;
-    o->max_evidence = 32;
+    if (!opts || size < SCAN_OPTIONS_V1)
+        return LICSCAN_EINVAL;
+    licscan_scan_options o;
+    memset(&o, 0, sizeof(o));
+    o.struct_size = (uint32_t)(size < sizeof(o) ? size : sizeof(o));
+    o.max_differences = 64;
+    o.max_input_bytes = 64u << 20;
+    o.max_evidence = 32;
+    memcpy(opts, &o, o.struct_size); /* nothing past the caller's size */
+    return LICSCAN_OK;
 }
 
 static void set_result_error(licscan_result *r, int status, const char *msg)
@@ -58,13 +65,9 @@ int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
     if (!db || (!data && len))
         return LICSCAN_EINVAL;
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(uint32_t) * 2 ||
-            opts->struct_size > sizeof(o))
-            return LICSCAN_EINVAL;
-        memcpy(&o, opts, opts->struct_size);
-    }
+    licscan_scan_options_init(&o, sizeof(o));
+    if (opts && ls_options_read(&o, sizeof(o), opts, SCAN_OPTIONS_V1))
+        return LICSCAN_EINVAL;
     licscan_result *r = ls_malloc(&db->alloc, sizeof(*r));
     if (!r)
         return LICSCAN_ENOMEM;

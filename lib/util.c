@@ -192,6 +192,26 @@ void ls_buf_free(ls_buf *b)
     b->len = b->cap = 0;
 }
 
+/* ---------- options structs ---------- */
+
+int ls_options_read(void *own, size_t own_size, const void *in, size_t v1)
+{
+    uint32_t size;
+    memcpy(&size, in, sizeof(size)); /* struct_size comes first */
+    if (size < v1)
+        return LICSCAN_EINVAL;
+    if (size > own_size) { /* a newer header: its new fields must be 0 */
+        const unsigned char *p = in;
+        for (size_t i = own_size; i < size; i++)
+            if (p[i])
+                return LICSCAN_EINVAL;
+        size = (uint32_t)own_size;
+    }
+    memcpy(own, in, size);
+    memcpy(own, &size, sizeof(size));
+    return LICSCAN_OK;
+}
+
 /* ---------- text ---------- */
 
 size_t ls_collapse_spaces(char *out, const char *in, size_t n)

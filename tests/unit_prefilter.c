@@ -364,7 +364,7 @@ static void check_file(const char *path, void *arg)
 static void test_sound_on_corpus(void)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     licscan_db *db;
     CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
@@ -408,7 +408,7 @@ static void test_sound_on_corpus(void)
 static void open_pair(bool memo, licscan_db **on, licscan_db **off)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     if (!memo)
         o.regex_match_limit -= 1;

@@ -1408,7 +1408,7 @@ int main(int argc, char **argv)
     keep_freed_memory();
     settings s;
     memset(&s, 0, sizeof(s));
-    licscan_scan_options_init(&s.scan);
+    licscan_scan_options_init(&s.scan, sizeof(s.scan));
     s.jobs = default_jobs();
     s.sources = calloc((size_t)argc, sizeof(*s.sources));
     if (!s.sources) {

@@ -116,7 +116,8 @@ _diff_op_name = _fn("licscan_diff_op_name", ctypes.c_char_p, ctypes.c_uint32)
 _db_add_rules = _fn("licscan_db_add_rules", ctypes.c_int, _c_db, ctypes.c_char_p,
                     ctypes.c_size_t, ctypes.c_char_p)
 _db_rule_count = _fn("licscan_db_rule_count", ctypes.c_uint32, _c_db)
-_scan_options_init = _fn("licscan_scan_options_init", None, ctypes.c_void_p)
+_scan_options_init = _fn("licscan_scan_options_init", ctypes.c_int, ctypes.c_void_p,
+                         ctypes.c_size_t)
 _result_json = _fn("licscan_result_json", ctypes.c_int, _c_result, ctypes.c_char_p,
                    ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p),
                    ctypes.POINTER(ctypes.c_size_t))
@@ -497,12 +498,11 @@ class Database:
         """The C result of a scan, freed when the block ends; LicscanError
         when the scan failed."""
         data = _input_bytes(data)
-        # Room for a larger struct from a newer library: init writes its own
-        # size, and struct_size then tells it how much of it we set.
-        buf = ctypes.create_string_buffer(256)
-        _scan_options_init(buf)
-        opts = _ScanOptions.from_buffer(buf)
-        opts.struct_size = ctypes.sizeof(_ScanOptions)
+        # init writes no more than the struct we pass, whatever the library's
+        opts = _ScanOptions()
+        rc = _scan_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+        if rc:
+            raise LicscanError(rc, None)
         if not clauses:
             opts.flags |= _SCAN_NO_CLAUSES
         for field, v, limit in (("max_evidence", max_evidence, 2**32),
