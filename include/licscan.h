@@ -458,6 +458,22 @@ LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
                                     uint32_t flags, const char **json,
                                     size_t *json_len);
 
+/* Escape n bytes of s as the inside of a JSON string (the quotes are not
+ * written), exactly as the library's JSON does: '"' and '\\' are
+ * backslashed; newline, tab and carriage return are written \n, \t and
+ * \r; the other bytes below 0x20 (NUL included) \u00XX with lower-case
+ * hex; a valid UTF-8 sequence is copied, and each byte that does not begin
+ * one is written \ufffd (U+FFFD), so the text is always valid JSON; every
+ * other byte, 0x7F included, is copied.
+ *
+ * Writes at most cap bytes to out, always NUL-terminated when cap > 0,
+ * and never a part of one escape. Returns the length of the whole escaped
+ * text (without the NUL): the output is complete when the return value is
+ * less than cap. out may be NULL when cap is 0 (to measure). The output
+ * takes at most 6 * n + 1 bytes. Thread-safe; allocates nothing. */
+LICSCAN_API size_t licscan_json_escape(const char *s, size_t n, char *out,
+                                       size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

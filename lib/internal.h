@@ -79,6 +79,8 @@ typedef struct ls_buf {
     bool failed; /* an append ran out of memory */
 } ls_buf;
 LS_HIDDEN void ls_buf_init(ls_buf *b, const ls_alloc *a);
+/* Room for n more bytes and a NUL; LICSCAN_OK, or ENOMEM (and failed). */
+LS_HIDDEN int ls_buf_reserve(ls_buf *b, size_t n);
 LS_HIDDEN void ls_buf_append(ls_buf *b, const char *s, size_t n);
 LS_HIDDEN void ls_buf_puts(ls_buf *b, const char *s);
 LS_HIDDEN void ls_buf_putc(ls_buf *b, char c);

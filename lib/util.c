@@ -154,10 +154,10 @@ void ls_buf_init(ls_buf *b, const ls_alloc *a)
     b->alloc = a;
 }
 
-void ls_buf_append(ls_buf *b, const char *s, size_t n)
+int ls_buf_reserve(ls_buf *b, size_t n)
 {
     if (b->failed)
-        return;
+        return LICSCAN_ENOMEM;
     if (b->len + n + 1 > b->cap) {
         size_t ncap = b->cap ? b->cap : 256;
         while (ncap < b->len + n + 1)
@@ -165,11 +165,18 @@ void ls_buf_append(ls_buf *b, const char *s, size_t n)
         char *p = ls_realloc(b->alloc, b->data, b->cap, ncap);
         if (!p) {
             b->failed = true;
-            return;
+            return LICSCAN_ENOMEM;
         }
         b->data = p;
         b->cap = ncap;
     }
+    return LICSCAN_OK;
+}
+
+void ls_buf_append(ls_buf *b, const char *s, size_t n)
+{
+    if (ls_buf_reserve(b, n))
+        return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = 0;
