@@ -77,13 +77,22 @@ LICSCAN_API const char *licscan_version_string(void);
 #define LICSCAN_ETOOBIG (-5)    /* input or template over a size limit */
 #define LICSCAN_ETEMPLATE (-6)  /* malformed template or metadata */
 #define LICSCAN_ERULE (-7)      /* malformed clause rule */
-#define LICSCAN_ELIMIT (-8)     /* a match or effort limit was reached */
+#define LICSCAN_ELIMIT (-8)     /* not returned: see below */
 #define LICSCAN_ENOTFOUND (-9)  /* no such license / item */
-#define LICSCAN_EDUPLICATE (-10) /* reserved */
+#define LICSCAN_EDUPLICATE (-10) /* not returned: see below */
 #define LICSCAN_EINTERNAL (-11) /* a bug: please report it */
+/* LICSCAN_ELIMIT and LICSCAN_EDUPLICATE keep their numbers but no function
+ * of this library returns them: a scan that hits a match or effort limit
+ * succeeds and says so in its input flags (LICSCAN_INPUT_SEARCH_LIMIT and
+ * the others that licscan_warning_code() names), and a template or rule
+ * whose id is already loaded replaces the older one. */
 
 /* Static English text for a status code; never NULL. */
 LICSCAN_API const char *licscan_strerror(int status);
+/* The name of a status code as this header spells it ("LICSCAN_OK",
+ * "LICSCAN_ENOMEM", ...), for bindings that map codes to their own names;
+ * NULL for a code this library does not know. Static. */
+LICSCAN_API const char *licscan_status_name(int status);
 
 /* ------------------------------------------------------------------ */
 /* Database                                                           */
@@ -280,6 +289,20 @@ LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
 #define LICSCAN_INPUT_VAR_LIMIT 0x200u /* a template var's pattern hit its
                                          PCRE2 limit: read as not matching */
 LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
+/* The name of one input flag (a single LICSCAN_INPUT_* bit) as the JSON's
+ * "input" member spells it: "invalid-utf8", "bom", "crlf", "empty",
+ * "invalid-utf16", "differences-truncated", "search-limit", "rule-limit",
+ * "evidence-truncated", "var-limit"; NULL when flag is not exactly one bit
+ * this library knows. Bindings can list the flags by asking for each of
+ * the 32 bits. Static. */
+LICSCAN_API const char *licscan_input_flag_name(uint32_t flag);
+/* The input flags that say a scan hit a limit are also warnings (the
+ * JSON's "warnings" member): the result stands, but may miss something a
+ * scan without the limit would have found. The warning's code (the same
+ * spelling as licscan_input_flag_name) and its English message, both
+ * static; NULL when flag is not one bit that is a warning. */
+LICSCAN_API const char *licscan_warning_code(uint32_t flag);
+LICSCAN_API const char *licscan_warning_message(uint32_t flag);
 
 /* SPDX license expression of the text matches (exact and near) joined by
  * AND, e.g. "Apache-2.0 AND MIT"; "" when none. */

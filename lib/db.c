@@ -32,6 +32,24 @@ const char *licscan_strerror(int status)
     }
 }
 
+/* The name of each status code, by -status. */
+static const char *const status_names[] = {
+    "LICSCAN_OK",       "LICSCAN_ENOMEM",    "LICSCAN_EINVAL",
+    "LICSCAN_EIO",      "LICSCAN_EBINARY",   "LICSCAN_ETOOBIG",
+    "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",    "LICSCAN_ELIMIT",
+    "LICSCAN_ENOTFOUND", "LICSCAN_EDUPLICATE", "LICSCAN_EINTERNAL",
+};
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
+                   1 - LICSCAN_EINTERNAL,
+               "a name for every status code");
+
+const char *licscan_status_name(int status)
+{
+    if (status > 0 || status < LICSCAN_EINTERNAL)
+        return NULL;
+    return status_names[-status];
+}
+
 /* The first version of the struct ends with reserved2. */
 #define DB_OPTIONS_V1 (offsetof(licscan_db_options, reserved2) + \
                        sizeof(uint32_t))

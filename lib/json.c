@@ -302,39 +302,20 @@ static void json_flag_changes(ls_buf *b, const licscan_match *m)
 
 #define JSON_SCHEMA_VERSION "1"
 
-/* One warning per limit the scan hit: the result stands, but may miss
- * something a scan without the limit would have found. */
+/* One warning per limit the scan hit (licscan_warning_code), in bit
+ * order. */
 static void json_warnings(ls_buf *b, uint32_t input_flags)
 {
-    static const struct {
-        uint32_t flag;
-        const char *code, *message;
-    } limits[] = {
-        {LICSCAN_INPUT_TRUNCATED_DIFFS, "differences-truncated",
-         "a match has more differences than max_differences; the rest are "
-         "counted but not listed"},
-        {LICSCAN_INPUT_SEARCH_LIMIT, "search-limit",
-         "the candidate search stopped early; text after that point was not "
-         "matched against templates"},
-        {LICSCAN_INPUT_RULE_LIMIT, "rule-limit",
-         "a clause rule hit its PCRE2 limit and was skipped for that clause; "
-         "a restriction may be missing"},
-        {LICSCAN_INPUT_TRUNCATED_EVIDENCE, "evidence-truncated",
-         "a restriction has more evidence than max_evidence; the rest is not "
-         "listed"},
-        {LICSCAN_INPUT_VAR_LIMIT, "var-limit",
-         "a template variable's pattern hit its PCRE2 limit and was read as "
-         "not matching; coverage may be lower than it should"},
-    };
     bool any = false;
-    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-        if (!(input_flags & limits[i].flag))
+    for (uint32_t bit = 1; bit; bit <<= 1) {
+        const char *code = licscan_warning_code(bit);
+        if (!(input_flags & bit) || !code)
             continue;
         ls_buf_puts(b, any ? ",{" : ",\"warnings\":[{");
         any = true;
         json_key(b, "code");
-        json_str(b, limits[i].code);
-        json_member_str(b, "message", limits[i].message);
+        json_str(b, code);
+        json_member_str(b, "message", licscan_warning_message(bit));
         ls_buf_putc(b, '}');
     }
     if (any)
@@ -356,21 +337,19 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         json_member_str(b, "file", file);
     json_member_str(b, "encoding", licscan_encoding_name(r->encoding));
     if (r->input_flags) {
-        static const char *const names[] = {
-            "invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
-            "differences-truncated", "search-limit", "rule-limit",
-            "evidence-truncated", "var-limit"};
         ls_buf_putc(b, ',');
         json_key(b, "input");
         ls_buf_putc(b, '[');
         bool first = true;
-        for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            if (r->input_flags & (1u << i)) {
-                if (!first)
-                    ls_buf_putc(b, ',');
-                first = false;
-                json_str(b, names[i]);
-            }
+        for (uint32_t bit = 1; bit; bit <<= 1) {
+            const char *name = licscan_input_flag_name(bit);
+            if (!(r->input_flags & bit) || !name)
+                continue;
+            if (!first)
+                ls_buf_putc(b, ',');
+            first = false;
+            json_str(b, name);
+        }
         ls_buf_putc(b, ']');
     }
     ls_buf_putc(b, ',');
