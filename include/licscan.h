@@ -128,8 +128,16 @@ typedef struct licscan_license licscan_license;
  * default"; any other value there is LICSCAN_EINVAL, as the library could
  * not honour it. */
 
-/* Allocator hook: every allocation a database and its scans make goes
- * through these. realloc may be NULL (malloc + copy + free is then used). */
+/* Allocator hook: every allocation a database, its scans and their
+ * results make goes through these. realloc_fn may be NULL (malloc + copy +
+ * free is then used). The functions are called from every thread that
+ * uses the database: the one that opens, loads and frees it, each thread
+ * that scans with it (several at once when scans run concurrently), and
+ * the thread that frees or renders a result. A block may be freed on
+ * another thread than the one that allocated it (the database keeps the
+ * buffers of finished scans for the next ones). So the hook must be
+ * thread-safe as soon as the database is shared. It must not call back
+ * into licscan. */
 typedef struct licscan_allocator {
     void *(*malloc_fn)(size_t size, void *user);
     void *(*realloc_fn)(void *ptr, size_t size, void *user);
@@ -476,7 +484,14 @@ LICSCAN_API int licscan_match_flag_change(const licscan_match *m,
 
 /* Render the result as one line of JSON (no trailing newline). The text
  * belongs to the result: it stays valid until the result is freed or
- * rendered again. file, when not NULL, is written as the "file" member. */
+ * rendered again. file, when not NULL, is written as the "file" member.
+ *
+ * Threads: rendering is the one call that writes to a result (it keeps
+ * the text in it). Every other function that takes a result, a match or
+ * a restriction only reads it, and any number of threads may call them at
+ * once; but a result must not be rendered from two threads at once, and
+ * the text of one rendering must not be read while another thread renders
+ * the same result again. */
 LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
                                     uint32_t flags, const char **json,
                                     size_t *json_len);
