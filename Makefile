@@ -15,8 +15,8 @@ BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
 # ABI version: bump MAJOR when a shipped signature or struct layout changes.
-ABI_MAJOR := 0
-ABI_MINOR := 1
+ABI_MAJOR := 1
+ABI_MINOR := 0
 ABI_PATCH := 0
 SONAME    := liblicscan.so.$(ABI_MAJOR)
 SHLIB     := liblicscan.so.$(ABI_MAJOR).$(ABI_MINOR).$(ABI_PATCH)
@@ -33,7 +33,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
            lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/prefilter.c \
-           lib/restrict.c lib/json.c lib/scratch.c lib/error.c
+           lib/restrict.c lib/json.c lib/scratch.c lib/error.c lib/testctl.c
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o

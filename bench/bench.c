@@ -238,7 +238,7 @@ typedef struct run {
 static int scan_one(run *r, size_t i)
 {
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
+    licscan_scan_options_init(&o, sizeof(o));
     o.flags = r->flags;
     licscan_result *res = NULL;
     int rc = licscan_scan(r->db, r->set->f[i].data, r->set->f[i].len, &o,

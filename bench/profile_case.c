@@ -48,7 +48,7 @@ static void scan_dir(const licscan_db *db, const char *dir, uint32_t flags)
         return;
     struct dirent *e;
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
+    licscan_scan_options_init(&o, sizeof(o));
     o.flags = flags;
     while ((e = readdir(d))) {
         const char *n = e->d_name;

@@ -462,7 +462,7 @@ void fuzz_check_result(const licscan_result *r, size_t input_len,
                        const licscan_scan_options *opts)
 {
     licscan_scan_options defaults;
-    licscan_scan_options_init(&defaults);
+    licscan_scan_options_init(&defaults, sizeof(defaults));
     const licscan_scan_options *o = opts ? opts : &defaults;
 
     FUZZ_ASSERT(r != NULL);

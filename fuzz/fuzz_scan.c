@@ -20,7 +20,7 @@ static void free_db(void) { licscan_db_free(db); }
  * no-clauses path get exercised without spending input bytes on them. */
 static void pick_options(size_t size, licscan_scan_options *o)
 {
-    licscan_scan_options_init(o);
+    licscan_scan_options_init(o, sizeof(*o));
     switch (size % 4) {
     case 1:
         o->max_differences = 1;

@@ -77,13 +77,22 @@ LICSCAN_API const char *licscan_version_string(void);
 #define LICSCAN_ETOOBIG (-5)    /* input or template over a size limit */
 #define LICSCAN_ETEMPLATE (-6)  /* malformed template or metadata */
 #define LICSCAN_ERULE (-7)      /* malformed clause rule */
-#define LICSCAN_ELIMIT (-8)     /* a match or effort limit was reached */
+#define LICSCAN_ELIMIT (-8)     /* not returned: see below */
 #define LICSCAN_ENOTFOUND (-9)  /* no such license / item */
-#define LICSCAN_EDUPLICATE (-10) /* reserved */
+#define LICSCAN_EDUPLICATE (-10) /* not returned: see below */
 #define LICSCAN_EINTERNAL (-11) /* a bug: please report it */
+/* LICSCAN_ELIMIT and LICSCAN_EDUPLICATE keep their numbers but no function
+ * of this library returns them: a scan that hits a match or effort limit
+ * succeeds and says so in its input flags (LICSCAN_INPUT_SEARCH_LIMIT and
+ * the others that licscan_warning_code() names), and a template or rule
+ * whose id is already loaded replaces the older one. */
 
 /* Static English text for a status code; never NULL. */
 LICSCAN_API const char *licscan_strerror(int status);
+/* The name of a status code as this header spells it ("LICSCAN_OK",
+ * "LICSCAN_ENOMEM", ...), for bindings that map codes to their own names;
+ * NULL for a code this library does not know. Static. */
+LICSCAN_API const char *licscan_status_name(int status);
 
 /* ------------------------------------------------------------------ */
 /* Database                                                           */
@@ -92,8 +101,43 @@ LICSCAN_API const char *licscan_strerror(int status);
 typedef struct licscan_db licscan_db;
 typedef struct licscan_license licscan_license;
 
-/* Allocator hook: every allocation a database and its scans make goes
- * through these. realloc may be NULL (malloc + copy + free is then used). */
+/* Options structs (licscan_db_options, licscan_scan_options).
+ *
+ * Fields are only ever appended, and the caller always says how large its
+ * struct is, so that a program built against one version of this header
+ * runs with an older or a newer library:
+ *
+ *     licscan_db_options o;
+ *     licscan_db_options_init(&o, sizeof o);
+ *     o.regex_match_limit = 100000;
+ *     rc = licscan_db_open_default(&o, &db);
+ *
+ * *_options_init(opts, size) writes the library's defaults into the first
+ * min(size, the library's sizeof) bytes of *opts and nothing past them,
+ * and sets struct_size to that length: after it, a field that lies wholly
+ * below struct_size is one the library knows (a program built against a
+ * newer header can test that before it relies on a new field). It returns
+ * LICSCAN_EINVAL, writing nothing, when opts is NULL or size is smaller
+ * than the struct's first version.
+ *
+ * The functions that take options read only the fields wholly below
+ * struct_size and give the others their defaults. A struct_size smaller
+ * than the first version is LICSCAN_EINVAL. A struct_size larger than the
+ * library's own struct (a newer header) is accepted when every byte past
+ * the library's struct is zero: a field added later takes 0 as "the
+ * default"; any other value there is LICSCAN_EINVAL, as the library could
+ * not honour it. */
+
+/* Allocator hook: every allocation a database, its scans and their
+ * results make goes through these. realloc_fn may be NULL (malloc + copy +
+ * free is then used). The functions are called from every thread that
+ * uses the database: the one that opens, loads and frees it, each thread
+ * that scans with it (several at once when scans run concurrently), and
+ * the thread that frees or renders a result. A block may be freed on
+ * another thread than the one that allocated it (the database keeps the
+ * buffers of finished scans for the next ones). So the hook must be
+ * thread-safe as soon as the database is shared. It must not call back
+ * into licscan. */
 typedef struct licscan_allocator {
     void *(*malloc_fn)(size_t size, void *user);
     void *(*realloc_fn)(void *ptr, size_t size, void *user);
@@ -101,8 +145,7 @@ typedef struct licscan_allocator {
     void *user;
 } licscan_allocator;
 
-/* Options for opening a database. Set struct_size and defaults with
- * licscan_db_options_init(); fields are only ever appended. */
+/* Options for opening a database (see "Options structs" above). */
 typedef struct licscan_db_options {
     uint32_t struct_size;
     uint32_t reserved;
@@ -114,7 +157,10 @@ typedef struct licscan_db_options {
     uint32_t reserved2;
 } licscan_db_options;
 
-LICSCAN_API void licscan_db_options_init(licscan_db_options *opts);
+/* Defaults into the caller's struct of `size` bytes (sizeof of its
+ * struct); LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_db_options_init(licscan_db_options *opts,
+                                        size_t size);
 
 /* Open a database holding the embedded default set (no files are read).
  * opts may be NULL. On failure *out is NULL. */
@@ -196,6 +242,7 @@ typedef struct licscan_match licscan_match;
 
 #define LICSCAN_SCAN_NO_CLAUSES 0x1u /* skip restriction extraction */
 
+/* Options for a scan (see "Options structs" above). */
 typedef struct licscan_scan_options {
     uint32_t struct_size;
     uint32_t max_differences;   /* differing runs kept per match (64) */
@@ -204,7 +251,10 @@ typedef struct licscan_scan_options {
     uint32_t max_evidence;      /* evidence spans kept per flag (32) */
 } licscan_scan_options;
 
-LICSCAN_API void licscan_scan_options_init(licscan_scan_options *opts);
+/* Defaults into the caller's struct of `size` bytes (sizeof of its
+ * struct); LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_scan_options_init(licscan_scan_options *opts,
+                                          size_t size);
 
 /* Scan len bytes. opts may be NULL. On success *out is a result the caller
  * frees. On failure *out is still a result when one could be made: it
@@ -247,6 +297,20 @@ LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
 #define LICSCAN_INPUT_VAR_LIMIT 0x200u /* a template var's pattern hit its
                                          PCRE2 limit: read as not matching */
 LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
+/* The name of one input flag (a single LICSCAN_INPUT_* bit) as the JSON's
+ * "input" member spells it: "invalid-utf8", "bom", "crlf", "empty",
+ * "invalid-utf16", "differences-truncated", "search-limit", "rule-limit",
+ * "evidence-truncated", "var-limit"; NULL when flag is not exactly one bit
+ * this library knows. Bindings can list the flags by asking for each of
+ * the 32 bits. Static. */
+LICSCAN_API const char *licscan_input_flag_name(uint32_t flag);
+/* The input flags that say a scan hit a limit are also warnings (the
+ * JSON's "warnings" member): the result stands, but may miss something a
+ * scan without the limit would have found. The warning's code (the same
+ * spelling as licscan_input_flag_name) and its English message, both
+ * static; NULL when flag is not one bit that is a warning. */
+LICSCAN_API const char *licscan_warning_code(uint32_t flag);
+LICSCAN_API const char *licscan_warning_message(uint32_t flag);
 
 /* SPDX license expression of the text matches (exact and near) joined by
  * AND, e.g. "Apache-2.0 AND MIT"; "" when none. */
@@ -420,10 +484,33 @@ LICSCAN_API int licscan_match_flag_change(const licscan_match *m,
 
 /* Render the result as one line of JSON (no trailing newline). The text
  * belongs to the result: it stays valid until the result is freed or
- * rendered again. file, when not NULL, is written as the "file" member. */
+ * rendered again. file, when not NULL, is written as the "file" member.
+ *
+ * Threads: rendering is the one call that writes to a result (it keeps
+ * the text in it). Every other function that takes a result, a match or
+ * a restriction only reads it, and any number of threads may call them at
+ * once; but a result must not be rendered from two threads at once, and
+ * the text of one rendering must not be read while another thread renders
+ * the same result again. */
 LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
                                     uint32_t flags, const char **json,
                                     size_t *json_len);
+
+/* Escape n bytes of s as the inside of a JSON string (the quotes are not
+ * written), exactly as the library's JSON does: '"' and '\\' are
+ * backslashed; newline, tab and carriage return are written \n, \t and
+ * \r; the other bytes below 0x20 (NUL included) \u00XX with lower-case
+ * hex; a valid UTF-8 sequence is copied, and each byte that does not begin
+ * one is written \ufffd (U+FFFD), so the text is always valid JSON; every
+ * other byte, 0x7F included, is copied.
+ *
+ * Writes at most cap bytes to out, always NUL-terminated when cap > 0,
+ * and never a part of one escape. Returns the length of the whole escaped
+ * text (without the NUL): the output is complete when the return value is
+ * less than cap. out may be NULL when cap is 0 (to measure). The output
+ * takes at most 6 * n + 1 bytes. Thread-safe; allocates nothing. */
+LICSCAN_API size_t licscan_json_escape(const char *s, size_t n, char *out,
+                                       size_t cap);
 
 #ifdef __cplusplus
 }

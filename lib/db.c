@@ -32,16 +32,41 @@ const char *licscan_strerror(int status)
     }
 }
 
-void licscan_db_options_init(licscan_db_options *o)
+/* The name of each status code, by -status. */
+static const char *const status_names[] = {
+    "LICSCAN_OK",       "LICSCAN_ENOMEM",    "LICSCAN_EINVAL",
+    "LICSCAN_EIO",      "LICSCAN_EBINARY",   "LICSCAN_ETOOBIG",
+    "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",    "LICSCAN_ELIMIT",
+    "LICSCAN_ENOTFOUND", "LICSCAN_EDUPLICATE", "LICSCAN_EINTERNAL",
+};
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
+                   1 - LICSCAN_EINTERNAL,
+               "a name for every status code");
+
+const char *licscan_status_name(int status)
 {
-    if (!o)
-        return;
-    memset(o, 0, sizeof(*o));
-    o->struct_size = sizeof(*o);
-    o->max_template_bytes = 1u << 20;
-    o->max_optional_depth = 8;
-    o->regex_match_limit = 1000000;
-    o->regex_heap_limit_kib = 20480;
+    if (status > 0 || status < LICSCAN_EINTERNAL)
+        return NULL;
+    return status_names[-status];
+}
+
+/* The first version of the struct ends with reserved2. */
+#define DB_OPTIONS_V1 (offsetof(licscan_db_options, reserved2) + \
+                       sizeof(uint32_t))
+
+int licscan_db_options_init(licscan_db_options *opts, size_t size)
+{
+    if (!opts || size < DB_OPTIONS_V1)
+        return LICSCAN_EINVAL;
+    licscan_db_options o;
+    memset(&o, 0, sizeof(o));
+    o.struct_size = (uint32_t)(size < sizeof(o) ? size : sizeof(o));
+    o.max_template_bytes = 1u << 20;
+    o.max_optional_depth = 8;
+    o.regex_match_limit = 1000000;
+    o.regex_heap_limit_kib = 20480;
+    memcpy(opts, &o, o.struct_size); /* nothing past the caller's size */
+    return LICSCAN_OK;
 }
 
 static void *pcre_malloc(size_t n, void *u)
@@ -62,13 +87,9 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
         return LICSCAN_EINVAL;
     *out = NULL;
     licscan_db_options o;
-    licscan_db_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < offsetof(licscan_db_options, reserved2) ||
-            opts->struct_size > sizeof(o))
-            return LICSCAN_EINVAL;
-        memcpy(&o, opts, opts->struct_size);
-    }
+    licscan_db_options_init(&o, sizeof(o));
+    if (opts && ls_options_read(&o, sizeof(o), opts, DB_OPTIONS_V1))
+        return LICSCAN_EINVAL;
     ls_alloc a;
     ls_alloc_default(&a);
     if (o.allocator) {
@@ -79,6 +100,7 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
         a.free_fn = o.allocator->free_fn;
         a.user = o.allocator->user;
     }
+    bool custom = o.allocator != NULL;
     o.allocator = NULL; /* copied into db->alloc */
     licscan_db *db = ls_malloc(&a, sizeof(*db));
     if (!db)
@@ -86,7 +108,7 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
     memset(db, 0, sizeof(*db));
     db->alloc = a;
     db->opts = o;
-    db->custom_allocator = opts && opts->allocator;
+    db->custom_allocator = custom;
     for (uint32_t i = 0; i < LS_SCRATCH_POOL; i++)
         atomic_init(&db->scratch[i], NULL);
     ls_lexicon_init(&db->lex, &db->alloc);

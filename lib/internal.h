@@ -52,6 +52,14 @@ LS_HIDDEN const ls_alloc *ls_scratch_alloc(ls_scratch *sc);
 LS_HIDDEN void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc);
 LS_HIDDEN void ls_scratch_pool_free(licscan_db *db);
 
+/* Read a caller's options struct `in` (struct_size first) into `own`
+ * (own_size bytes, holding the defaults): only the bytes struct_size
+ * covers, and none past own_size, which must then be zero; v1 is the
+ * size of the struct's first version (licscan.h, "Options structs").
+ * LICSCAN_OK or EINVAL. */
+LS_HIDDEN int ls_options_read(void *own, size_t own_size, const void *in,
+                              size_t v1);
+
 /* Bump allocator for many small objects freed together. */
 typedef struct ls_arena_chunk ls_arena_chunk;
 typedef struct ls_arena {
@@ -71,6 +79,8 @@ typedef struct ls_buf {
     bool failed; /* an append ran out of memory */
 } ls_buf;
 LS_HIDDEN void ls_buf_init(ls_buf *b, const ls_alloc *a);
+/* Room for n more bytes and a NUL; LICSCAN_OK, or ENOMEM (and failed). */
+LS_HIDDEN int ls_buf_reserve(ls_buf *b, size_t n);
 LS_HIDDEN void ls_buf_append(ls_buf *b, const char *s, size_t n);
 LS_HIDDEN void ls_buf_puts(ls_buf *b, const char *s);
 LS_HIDDEN void ls_buf_putc(ls_buf *b, char c);

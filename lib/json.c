@@ -4,39 +4,101 @@
 
 #include "internal.h"
 
-static void json_str(ls_buf *b, const char *s)
+/* Escaping, the one place that spells it (licscan.h says how): the
+ * library's JSON and the CLI's own lines both go through it. */
+
+/* Append k bytes to out unless they would not fit with the NUL. */
+static void put_piece(char *out, size_t cap, size_t *w, bool *full,
+                      const void *piece, size_t k)
 {
-    ls_buf_putc(b, '"');
-    const unsigned char *end = (const unsigned char *)s + strlen(s);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*full || *w + k >= cap) {
+        *full = true;
+        return;
+    }
+    memcpy(out + *w, piece, k);
+    *w += k;
+}
+
+size_t licscan_json_escape(const char *s, size_t n, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + (s ? n : 0);
+    size_t len = 0, w = 0;
+    bool full = cap == 0 || !out;
+    while (p < end) {
         unsigned char c = *p;
-        if (c >= 0x80) { /* valid UTF-8 as is; a bad byte (a file name,
-                            say) becomes U+FFFD so the line stays JSON */
-            size_t k = ls_utf8_valid_len(p, end);
-            if (k) {
-                ls_buf_append(b, (const char *)p, k);
-                p += k - 1;
-            } else {
-                ls_buf_puts(b, "\\ufffd");
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            /* a run of bytes copied as they are; cut anywhere */
+            const unsigned char *q = p + 1;
+            while (q < end && *q >= 0x20 && *q != '"' && *q != '\\' &&
+                   *q < 0x80)
+                q++;
+            size_t k = (size_t)(q - p);
+            if (!full) {
+                size_t room = cap - 1 - w;
+                size_t fit = k < room ? k : room;
+                memcpy(out + w, p, fit);
+                w += fit;
+                full = fit < k;
             }
+            len += k;
+            p = q;
             continue;
         }
-        if (c == '"' || c == '\\') {
-            ls_buf_putc(b, '\\');
-            ls_buf_putc(b, (char)c);
-        } else if (c < 0x20) {
-            char esc[8];
-            switch (c) {
-            case '\n': ls_buf_puts(b, "\\n"); break;
-            case '\t': ls_buf_puts(b, "\\t"); break;
-            case '\r': ls_buf_puts(b, "\\r"); break;
-            default:
-                snprintf(esc, sizeof(esc), "\\u%04x", c);
-                ls_buf_puts(b, esc);
+        char esc[6];
+        const void *piece = esc;
+        size_t k;
+        if (c >= 0x80) { /* valid UTF-8 as is; a bad byte (a file name,
+                            say) becomes U+FFFD so the text stays JSON */
+            size_t v = ls_utf8_valid_len(p, end);
+            if (v) {
+                piece = p;
+                k = v;
+                p += v;
+            } else {
+                piece = "\\ufffd";
+                k = 6;
+                p++;
             }
         } else {
-            ls_buf_putc(b, (char)c);
+            p++;
+            esc[0] = '\\';
+            k = 2;
+            switch (c) {
+            case '"': esc[1] = '"'; break;
+            case '\\': esc[1] = '\\'; break;
+            case '\n': esc[1] = 'n'; break;
+            case '\t': esc[1] = 't'; break;
+            case '\r': esc[1] = 'r'; break;
+            default:
+                memcpy(esc + 1, "u00", 3);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                k = 6;
+            }
         }
+        put_piece(out, cap, &w, &full, piece, k);
+        len += k;
+    }
+    if (cap && out)
+        out[w] = 0;
+    return len;
+}
+
+static void json_str(ls_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    ls_buf_putc(b, '"');
+    /* escaped in place when the buffer has room, else once more after it
+     * grew to the length the first try measured */
+    if (!b->failed) {
+        size_t need = licscan_json_escape(s, n, b->data + b->len,
+                                          b->cap - b->len);
+        if (need >= b->cap - b->len && ls_buf_reserve(b, need) == LICSCAN_OK)
+            licscan_json_escape(s, n, b->data + b->len, b->cap - b->len);
+        if (!b->failed)
+            b->len += need;
     }
     ls_buf_putc(b, '"');
 }
@@ -240,39 +302,20 @@ static void json_flag_changes(ls_buf *b, const licscan_match *m)
 
 #define JSON_SCHEMA_VERSION "1"
 
-/* One warning per limit the scan hit: the result stands, but may miss
- * something a scan without the limit would have found. */
+/* One warning per limit the scan hit (licscan_warning_code), in bit
+ * order. */
 static void json_warnings(ls_buf *b, uint32_t input_flags)
 {
-    static const struct {
-        uint32_t flag;
-        const char *code, *message;
-    } limits[] = {
-        {LICSCAN_INPUT_TRUNCATED_DIFFS, "differences-truncated",
-         "a match has more differences than max_differences; the rest are "
-         "counted but not listed"},
-        {LICSCAN_INPUT_SEARCH_LIMIT, "search-limit",
-         "the candidate search stopped early; text after that point was not "
-         "matched against templates"},
-        {LICSCAN_INPUT_RULE_LIMIT, "rule-limit",
-         "a clause rule hit its PCRE2 limit and was skipped for that clause; "
-         "a restriction may be missing"},
-        {LICSCAN_INPUT_TRUNCATED_EVIDENCE, "evidence-truncated",
-         "a restriction has more evidence than max_evidence; the rest is not "
-         "listed"},
-        {LICSCAN_INPUT_VAR_LIMIT, "var-limit",
-         "a template variable's pattern hit its PCRE2 limit and was read as "
-         "not matching; coverage may be lower than it should"},
-    };
     bool any = false;
-    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-        if (!(input_flags & limits[i].flag))
+    for (uint32_t bit = 1; bit; bit <<= 1) {
+        const char *code = licscan_warning_code(bit);
+        if (!(input_flags & bit) || !code)
             continue;
         ls_buf_puts(b, any ? ",{" : ",\"warnings\":[{");
         any = true;
         json_key(b, "code");
-        json_str(b, limits[i].code);
-        json_member_str(b, "message", limits[i].message);
+        json_str(b, code);
+        json_member_str(b, "message", licscan_warning_message(bit));
         ls_buf_putc(b, '}');
     }
     if (any)
@@ -294,21 +337,19 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         json_member_str(b, "file", file);
     json_member_str(b, "encoding", licscan_encoding_name(r->encoding));
     if (r->input_flags) {
-        static const char *const names[] = {
-            "invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
-            "differences-truncated", "search-limit", "rule-limit",
-            "evidence-truncated", "var-limit"};
         ls_buf_putc(b, ',');
         json_key(b, "input");
         ls_buf_putc(b, '[');
         bool first = true;
-        for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            if (r->input_flags & (1u << i)) {
-                if (!first)
-                    ls_buf_putc(b, ',');
-                first = false;
-                json_str(b, names[i]);
-            }
+        for (uint32_t bit = 1; bit; bit <<= 1) {
+            const char *name = licscan_input_flag_name(bit);
+            if (!(r->input_flags & bit) || !name)
+                continue;
+            if (!first)
+                ls_buf_putc(b, ',');
+            first = false;
+            json_str(b, name);
+        }
         ls_buf_putc(b, ']');
     }
     ls_buf_putc(b, ',');

@@ -4,15 +4,22 @@
 
 #include "internal.h"
 
-void licscan_scan_options_init(licscan_scan_options *o)
+/* The first version of the struct ends with max_evidence. */
+#define SCAN_OPTIONS_V1 (offsetof(licscan_scan_options, max_evidence) + \
+                         sizeof(uint32_t))
+
+int licscan_scan_options_init(licscan_scan_options *opts, size_t size)
 {
-    if (!o)
-        return;
-    memset(o, 0, sizeof(*o));
-    o->struct_size = sizeof(*o);
-    o->max_differences = 64;
-    o->max_input_bytes = 64u << 20;
-    o->max_evidence = 32;
+    if (!opts || size < SCAN_OPTIONS_V1)
+        return LICSCAN_EINVAL;
+    licscan_scan_options o;
+    memset(&o, 0, sizeof(o));
+    o.struct_size = (uint32_t)(size < sizeof(o) ? size : sizeof(o));
+    o.max_differences = 64;
+    o.max_input_bytes = 64u << 20;
+    o.max_evidence = 32;
+    memcpy(opts, &o, o.struct_size); /* nothing past the caller's size */
+    return LICSCAN_OK;
 }
 
 static void set_result_error(licscan_result *r, int status, const char *msg)
@@ -58,13 +65,9 @@ int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
     if (!db || (!data && len))
         return LICSCAN_EINVAL;
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(uint32_t) * 2 ||
-            opts->struct_size > sizeof(o))
-            return LICSCAN_EINVAL;
-        memcpy(&o, opts, opts->struct_size);
-    }
+    licscan_scan_options_init(&o, sizeof(o));
+    if (opts && ls_options_read(&o, sizeof(o), opts, SCAN_OPTIONS_V1))
+        return LICSCAN_EINVAL;
     licscan_result *r = ls_malloc(&db->alloc, sizeof(*r));
     if (!r)
         return LICSCAN_ENOMEM;
@@ -171,6 +174,66 @@ const char *licscan_encoding_name(uint32_t e)
     case LICSCAN_ENCODING_UTF8_LATIN1: return "utf-8+latin-1";
     default: return "unknown";
     }
+}
+
+/* The names of the input flags, by bit, and of the warnings among them:
+ * the JSON renderer (json.c) and bindings read these, and no other place
+ * spells them. */
+static const struct {
+    const char *name;
+    const char *warning; /* NULL: not a warning */
+} input_flags[] = {
+    {"invalid-utf8", NULL},   /* LICSCAN_INPUT_INVALID_UTF8 */
+    {"bom", NULL},            /* LICSCAN_INPUT_BOM */
+    {"crlf", NULL},           /* LICSCAN_INPUT_CRLF */
+    {"empty", NULL},          /* LICSCAN_INPUT_EMPTY */
+    {"invalid-utf16", NULL},  /* LICSCAN_INPUT_INVALID_UTF16 */
+    {"differences-truncated", /* LICSCAN_INPUT_TRUNCATED_DIFFS */
+     "a match has more differences than max_differences; the rest are "
+     "counted but not listed"},
+    {"search-limit",          /* LICSCAN_INPUT_SEARCH_LIMIT */
+     "the candidate search stopped early; text after that point was not "
+     "matched against templates"},
+    {"rule-limit",            /* LICSCAN_INPUT_RULE_LIMIT */
+     "a clause rule hit its PCRE2 limit and was skipped for that clause; "
+     "a restriction may be missing"},
+    {"evidence-truncated",    /* LICSCAN_INPUT_TRUNCATED_EVIDENCE */
+     "a restriction has more evidence than max_evidence; the rest is not "
+     "listed"},
+    {"var-limit",             /* LICSCAN_INPUT_VAR_LIMIT */
+     "a template variable's pattern hit its PCRE2 limit and was read as "
+     "not matching; coverage may be lower than it should"},
+};
+#define NINPUT_FLAGS (sizeof(input_flags) / sizeof(input_flags[0]))
+_Static_assert(LICSCAN_INPUT_TRUNCATED_DIFFS == 1u << 5 &&
+                   LICSCAN_INPUT_VAR_LIMIT == 1u << (NINPUT_FLAGS - 1),
+               "input_flags[] is indexed by the bit of each flag");
+
+/* The index of a single known bit, or -1. */
+static int input_flag_index(uint32_t flag)
+{
+    if (!flag || (flag & (flag - 1)))
+        return -1;
+    int i = __builtin_ctz(flag);
+    return (size_t)i < NINPUT_FLAGS ? i : -1;
+}
+
+const char *licscan_input_flag_name(uint32_t flag)
+{
+    int i = input_flag_index(flag);
+    return i < 0 ? NULL : input_flags[i].name;
+}
+
+const char *licscan_warning_code(uint32_t flag)
+{
+    int i = input_flag_index(flag);
+    return i < 0 || !input_flags[i].warning ? NULL : input_flags[i].name;
+}
+
+const char *licscan_warning_message(uint32_t flag)
+{
+    int i = input_flag_index(flag);
+    return i < 0 ? NULL : input_flags[i].warning;
 }
 
 const char *licscan_kind_name(uint32_t k)

@@ -154,10 +154,10 @@ void ls_buf_init(ls_buf *b, const ls_alloc *a)
     b->alloc = a;
 }
 
-void ls_buf_append(ls_buf *b, const char *s, size_t n)
+int ls_buf_reserve(ls_buf *b, size_t n)
 {
     if (b->failed)
-        return;
+        return LICSCAN_ENOMEM;
     if (b->len + n + 1 > b->cap) {
         size_t ncap = b->cap ? b->cap : 256;
         while (ncap < b->len + n + 1)
@@ -165,11 +165,18 @@ void ls_buf_append(ls_buf *b, const char *s, size_t n)
         char *p = ls_realloc(b->alloc, b->data, b->cap, ncap);
         if (!p) {
             b->failed = true;
-            return;
+            return LICSCAN_ENOMEM;
         }
         b->data = p;
         b->cap = ncap;
     }
+    return LICSCAN_OK;
+}
+
+void ls_buf_append(ls_buf *b, const char *s, size_t n)
+{
+    if (ls_buf_reserve(b, n))
+        return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = 0;
@@ -190,6 +197,26 @@ void ls_buf_free(ls_buf *b)
     ls_free(b->alloc, b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+/* ---------- options structs ---------- */
+
+int ls_options_read(void *own, size_t own_size, const void *in, size_t v1)
+{
+    uint32_t size;
+    memcpy(&size, in, sizeof(size)); /* struct_size comes first */
+    if (size < v1)
+        return LICSCAN_EINVAL;
+    if (size > own_size) { /* a newer header: its new fields must be 0 */
+        const unsigned char *p = in;
+        for (size_t i = own_size; i < size; i++)
+            if (p[i])
+                return LICSCAN_EINVAL;
+        size = (uint32_t)own_size;
+    }
+    memcpy(own, in, size);
+    memcpy(own, &size, sizeof(size));
+    return LICSCAN_OK;
 }
 
 /* ---------- text ---------- */

@@ -84,7 +84,7 @@ test-examples: $(EXAMPLE_PROGRAMS) $(BUILD)/licscan
 SANITIZED := $(findstring -fsanitize,$(OPT) $(CFLAGS))
 test-install: all $(EXAMPLE_PROGRAMS)
 ifeq ($(SANITIZED),)
-	MAKE="$(MAKE)" BUILD="$(BUILD)" CC="$(CC)" sh tests/test_install.sh
+	MAKE="$(MAKE)" BUILD="$(BUILD)" CC="$(CC)" SONAME="$(SONAME)" SHLIB="$(SHLIB)" sh tests/test_install.sh
 else
 	@echo "test-install: skipped in a sanitizer build (installed programs are linked without sanitizer flags)"
 endif

@@ -4,13 +4,15 @@
 # them, then uninstall and check that nothing is left.
 #
 # Run from the top of the source tree: sh tests/test_install.sh
-# Environment: MAKE, BUILD, CC (as make test passes them), KEEP=1 to keep
-# the temporary directory for a look.
+# Environment: MAKE, BUILD, CC, SONAME, SHLIB (as make test passes them),
+# KEEP=1 to keep the temporary directory for a look.
 set -eu
 
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
+SONAME=${SONAME:?SONAME: the soname, as the Makefile has it}
+SHLIB=${SHLIB:?SHLIB: the shared library file name, as the Makefile has it}
 PREFIX=/usr/local
 SAMPLE=examples/licenses/llama-3.1-model/LICENSE
 SAMPLES="examples/licenses/mit-project/LICENSE examples/licenses/gemma-finetune/README.md $SAMPLE"
@@ -39,13 +41,13 @@ run_make() {
 # ---- install ----
 run_make install
 L=$DEST$PREFIX/lib
-for f in bin/licscan lib/liblicscan.a lib/liblicscan.so.0.1.0 include/licscan.h \
+for f in bin/licscan lib/liblicscan.a lib/$SHLIB include/licscan.h \
     lib/pkgconfig/licscan.pc share/man/man1/licscan.1; do
     [ -f "$DEST$PREFIX/$f" ] && [ ! -L "$DEST$PREFIX/$f" ] || fail "$PREFIX/$f is not installed"
 done
-[ "$(readlink "$L/liblicscan.so.0")" = liblicscan.so.0.1.0 ] || fail "liblicscan.so.0 does not point to liblicscan.so.0.1.0"
-[ "$(readlink "$L/liblicscan.so")" = liblicscan.so.0 ] || fail "liblicscan.so does not point to liblicscan.so.0"
-readelf -d "$L/liblicscan.so.0.1.0" | grep -q 'Library soname: \[liblicscan.so.0\]' || fail "installed soname is not liblicscan.so.0"
+[ "$(readlink "$L/$SONAME")" = "$SHLIB" ] || fail "$SONAME does not point to $SHLIB"
+[ "$(readlink "$L/liblicscan.so")" = "$SONAME" ] || fail "liblicscan.so does not point to $SONAME"
+readelf -d "$L/$SHLIB" | grep -qF "Library soname: [$SONAME]" || fail "installed soname is not $SONAME"
 cmp -s include/licscan.h "$DEST$PREFIX/include/licscan.h" || fail "installed header differs from include/licscan.h"
 [ -x "$DEST$PREFIX/bin/licscan" ] || fail "bin/licscan is not executable"
 "$DEST$PREFIX/bin/licscan" --version | grep -q '^licscan ' || fail "installed licscan --version"
@@ -86,11 +88,11 @@ for prog in embed/minimal threads/threads; do
         -o "$TMP/$name-static" || fail "building $name (static)"
 done
 # The shared build needs the installed library, the static one nothing.
-readelf -d "$TMP/minimal-shared" | grep -q 'NEEDED.*\[liblicscan.so.0\]' || fail "minimal-shared does not load liblicscan.so.0"
+readelf -d "$TMP/minimal-shared" | grep -F NEEDED | grep -qF "[$SONAME]" || fail "minimal-shared does not load $SONAME"
 if readelf -d "$TMP/minimal-static" 2>/dev/null | grep -q NEEDED; then
     fail "minimal-static loads shared libraries"
 fi
-LD_LIBRARY_PATH=$L ldd "$TMP/minimal-shared" | grep -q "liblicscan.so.0 => $L/liblicscan.so.0 " ||
+LD_LIBRARY_PATH=$L ldd "$TMP/minimal-shared" | grep -qF "$SONAME => $L/$SONAME " ||
     fail "minimal-shared does not resolve to the installed library"
 pass
 

@@ -23,7 +23,7 @@
 static const licscan_db_options *base_opts(void)
 {
     static licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     return &o;
 }
@@ -1014,7 +1014,7 @@ static void test_evidence_limits(void)
     const char *t = "For non-commercial use. For non-commercial use. For "
                     "non-commercial use, except today.";
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
+    licscan_scan_options_init(&o, sizeof(o));
     CHECK_EQ_INT(o.max_evidence, 32);
 
     licscan_result *r = scan_n(db, t, strlen(t), &o);
@@ -1091,7 +1091,7 @@ static void test_rule_limit(void)
      * valgrind, the interpreter both times (see base_allocator) */
     for (int hook = 0; hook <= 1; hook++) {
         licscan_db_options opts;
-        licscan_db_options_init(&opts);
+        licscan_db_options_init(&opts, sizeof(opts));
         CHECK_EQ_INT(opts.regex_match_limit, 1000000);
         opts.regex_match_limit = 1000;
         opts.allocator = hook ? &pass : base_allocator();
@@ -1178,7 +1178,7 @@ static void test_oom_all_or_nothing(void)
         counter c = {0, 0, 0};
         licscan_allocator al = {c_malloc, c_realloc, c_free, &c};
         licscan_db_options opts;
-        licscan_db_options_init(&opts);
+        licscan_db_options_init(&opts, sizeof(opts));
         opts.allocator = &al;
         licscan_db *db = open_empty(&opts);
         if (!db)

@@ -257,7 +257,7 @@ static void test_bad_input(void)
     licscan_result_free(r);
 
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
+    licscan_scan_options_init(&o, sizeof(o));
     o.max_input_bytes = 10;
     CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)BODY_A, strlen(BODY_A), &o, &r),
                  LICSCAN_ETOOBIG);

@@ -19,7 +19,7 @@
 static void open_pair(licscan_db **memo, licscan_db **plain)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator(); /* see jit_off.h */
     CHECK_EQ_INT(licscan_db_open_default(&o, memo), LICSCAN_OK);
     o.regex_match_limit -= 1; /* below the memo's: it is left out */

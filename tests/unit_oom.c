@@ -88,7 +88,7 @@ static int run(long fail_at, long *calls)
     counter c = {0, fail_at, 0, 0, 0};
     licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = &al;
     licscan_db *db = NULL;
     int rc = licscan_db_open_default(&o, &db);
@@ -148,7 +148,7 @@ static void scans_reuse_memory(void)
     counter c = {0, 0, 0, 0, 0};
     licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = &al;
     licscan_db *db = NULL;
     CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);

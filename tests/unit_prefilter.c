@@ -6,8 +6,8 @@
  * the derived requirements of tricky patterns are checked one by one,
  * every rule pattern is run on pieces of every corpus text the prefilter
  * turns away (none may match), and every corpus file must give the same
- * JSON with the prefilter on and off (db->prefilter_off), with and
- * without the clause memo, and with rules added at run time. */
+ * JSON with the prefilter on and off (ls_test_control(LS_TEST_PREFILTER)),
+ * with and without the clause memo, and with rules added at run time. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,6 +15,7 @@
 #include "corpus_files.h"
 #include "internal.h"
 #include "jit_off.h"
+#include "testctl.h"
 
 /* ------------------------------------------------------------------ */
 /* Derived requirements                                               */
@@ -364,7 +365,7 @@ static void check_file(const char *path, void *arg)
 static void test_sound_on_corpus(void)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     licscan_db *db;
     CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
@@ -408,13 +409,16 @@ static void test_sound_on_corpus(void)
 static void open_pair(bool memo, licscan_db **on, licscan_db **off)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     if (!memo)
         o.regex_match_limit -= 1;
     CHECK_EQ_INT(licscan_db_open_default(&o, on), LICSCAN_OK);
     CHECK_EQ_INT(licscan_db_open_default(&o, off), LICSCAN_OK);
-    (*off)->prefilter_off = true;
+    CHECK_EQ_INT(ls_test_control(*off, LS_TEST_PREFILTER, 0), LICSCAN_OK);
+    CHECK_EQ_INT(ls_test_control(*off, LS_TEST_PREFILTER, 2), LICSCAN_EINVAL);
+    CHECK_EQ_INT(ls_test_control(*off, -1, 0), LICSCAN_EINVAL);
+    CHECK_EQ_INT(ls_test_control(NULL, LS_TEST_PREFILTER, 0), LICSCAN_EINVAL);
 }
 
 static void test_same_results(void)

@@ -122,66 +122,35 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Length of the valid UTF-8 sequence at s (1 to 4 bytes), 0 if invalid. */
-static size_t utf8_sequence_length(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of s[1] */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        if (c == 0xED)
-            hi = 0x9F; /* UTF-16 surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        if (c == 0xF4)
-            hi = 0x8F; /* beyond U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
+static int is_continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
 
-/* A JSON string. Bytes that are not UTF-8 (a file name can hold any)
- * become U+FFFD, as in the library's JSON, so every line parses. */
+/* A JSON string, escaped by the library as its own JSON is
+ * (licscan_json_escape): bytes that are not UTF-8 (a file name can hold
+ * any) become U+FFFD, so every line parses. The text goes in pieces of
+ * at most 64 bytes, escaped as the whole text would be: a piece ends
+ * before a byte that is not a continuation byte (no UTF-8 sequence runs
+ * on past one) when one of the last three bytes is; else no valid
+ * sequence can reach the cut, as it has at most three continuation
+ * bytes. */
 static void json_string(FILE *out, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    enum { PIECE = 64 };
+    char buf[6 * PIECE + 1];
+    size_t n = strlen(s);
     fputc('"', out);
-    while (*p) {
-        size_t len = utf8_sequence_length(p);
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            p++;
-        } else if (len > 1) {
-            fwrite(p, 1, len, out);
-            p += len;
-        } else {
-            if (*p == '"' || *p == '\\')
-                fprintf(out, "\\%c", *p);
-            else if (*p == '\n')
-                fputs("\\n", out);
-            else if (*p == '\t')
-                fputs("\\t", out);
-            else if (*p < 0x20 || *p == 0x7F)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-            p++;
+    while (n) {
+        size_t k = n;
+        if (k > PIECE) {
+            k = PIECE;
+            while (k > PIECE - 3 && is_continuation(s[k]))
+                k--;
+            if (is_continuation(s[k]))
+                k = PIECE;
         }
+        size_t len = licscan_json_escape(s, k, buf, sizeof(buf));
+        fwrite(buf, 1, len, out);
+        s += k;
+        n -= k;
     }
     fputc('"', out);
 }
@@ -1408,7 +1377,7 @@ int main(int argc, char **argv)
     keep_freed_memory();
     settings s;
     memset(&s, 0, sizeof(s));
-    licscan_scan_options_init(&s.scan);
+    licscan_scan_options_init(&s.scan, sizeof(s.scan));
     s.jobs = default_jobs();
     s.sources = calloc((size_t)argc, sizeof(*s.sources));
     if (!s.sources) {

@@ -97,6 +97,10 @@ _result_errmsg = _fn("licscan_result_errmsg", ctypes.c_char_p, _c_result)
 _result_encoding = _fn("licscan_result_encoding", ctypes.c_uint32, _c_result)
 _encoding_name = _fn("licscan_encoding_name", ctypes.c_char_p, ctypes.c_uint32)
 _result_input_flags = _fn("licscan_result_input_flags", ctypes.c_uint32, _c_result)
+_input_flag_name = _fn("licscan_input_flag_name", ctypes.c_char_p, ctypes.c_uint32)
+_warning_code = _fn("licscan_warning_code", ctypes.c_char_p, ctypes.c_uint32)
+_warning_message = _fn("licscan_warning_message", ctypes.c_char_p, ctypes.c_uint32)
+_status_name = _fn("licscan_status_name", ctypes.c_char_p, ctypes.c_int)
 _result_spdx = _fn("licscan_result_spdx", ctypes.c_char_p, _c_result)
 _result_match_count = _fn("licscan_result_match_count", ctypes.c_uint32, _c_result)
 _result_match = _fn("licscan_result_match", _c_match, _c_result, ctypes.c_uint32)
@@ -116,7 +120,8 @@ _diff_op_name = _fn("licscan_diff_op_name", ctypes.c_char_p, ctypes.c_uint32)
 _db_add_rules = _fn("licscan_db_add_rules", ctypes.c_int, _c_db, ctypes.c_char_p,
                     ctypes.c_size_t, ctypes.c_char_p)
 _db_rule_count = _fn("licscan_db_rule_count", ctypes.c_uint32, _c_db)
-_scan_options_init = _fn("licscan_scan_options_init", None, ctypes.c_void_p)
+_scan_options_init = _fn("licscan_scan_options_init", ctypes.c_int, ctypes.c_void_p,
+                         ctypes.c_size_t)
 _result_json = _fn("licscan_result_json", ctypes.c_int, _c_result, ctypes.c_char_p,
                    ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p),
                    ctypes.POINTER(ctypes.c_size_t))
@@ -168,10 +173,12 @@ class _ScanOptions(ctypes.Structure):
 _SCAN_NO_CLAUSES = 0x1
 _JSON_DIFFS = 0x1
 
-# Bit i of licscan_result_input_flags(), named as in the JSON "input" member.
-_INPUT_FLAGS = ["invalid-utf8", "bom", "crlf", "empty", "invalid-utf16",
-                "differences-truncated", "search-limit", "rule-limit",
-                "evidence-truncated", "var-limit"]
+# The bits of licscan_result_input_flags() the library names (as the JSON
+# "input" member does), and the warnings among them: (bit, name, message).
+_INPUT_FLAGS = [(1 << i, _input_flag_name(1 << i).decode("ascii"))
+                for i in range(32) if _input_flag_name(1 << i)]
+_WARNINGS = [(bit, name, _warning_message(bit).decode("utf-8"))
+             for bit, name in _INPUT_FLAGS if _warning_code(bit)]
 _VALUE_TYPES = ["bool", "number", "text", "list"]
 # Flag names by number; the library's own table, read once.
 _FLAGS = [_flag_name(i).decode("ascii") for i in range(_flag_count())]
@@ -197,12 +204,15 @@ def flags():
 
 class LicscanError(Exception):
     """A licscan call failed: .status is the C status code (LICSCAN_E*,
-    negative), .file/.line/.column locate a template or rule error when
+    negative), .status_name its name ("LICSCAN_EBINARY"), .file/.line/.column locate a template or rule error when
     there is one."""
 
     def __init__(self, status, message, file=None, line=0, column=0):
         super().__init__(message or _s(_strerror(status)))
         self.status = status
+        # "LICSCAN_ENOMEM" and so on; None for a code the library does not know
+        name = _status_name(status)
+        self.status_name = name.decode("ascii") if name else None
         self.file = file
         self.line = line
         self.column = column
@@ -395,7 +405,8 @@ class Match:
 
 class Result(list):
     """The matches of one scan (a list), with .spdx, .encoding, .input (the
-    notable facts about the input, named as in the JSON), .restrictions (a
+    notable facts about the input, named as in the JSON), .warnings (the
+    limits the scan hit: (code, message) pairs), .restrictions (a
     dict of flag name to Restriction, in flag order, holding only the flags
     the text sets) and .openness."""
 
@@ -405,7 +416,9 @@ class Result(list):
         self.spdx = _s(_result_spdx(handle))
         self.encoding = _s(_encoding_name(_result_encoding(handle)))
         flags = _result_input_flags(handle)
-        self.input = [n for i, n in enumerate(_INPUT_FLAGS) if flags & (1 << i)]
+        self.input = [n for bit, n in _INPUT_FLAGS if flags & bit]
+        # the limits the scan hit: (code, message) pairs, as the JSON's "warnings"
+        self.warnings = [(n, msg) for bit, n, msg in _WARNINGS if flags & bit]
         restrictions = (_restriction(_result_restriction(handle, i))
                         for i in range(_result_restriction_count(handle)))
         self.restrictions = {r.flag: r for r in restrictions}
@@ -497,12 +510,11 @@ class Database:
         """The C result of a scan, freed when the block ends; LicscanError
         when the scan failed."""
         data = _input_bytes(data)
-        # Room for a larger struct from a newer library: init writes its own
-        # size, and struct_size then tells it how much of it we set.
-        buf = ctypes.create_string_buffer(256)
-        _scan_options_init(buf)
-        opts = _ScanOptions.from_buffer(buf)
-        opts.struct_size = ctypes.sizeof(_ScanOptions)
+        # init writes no more than the struct we pass, whatever the library's
+        opts = _ScanOptions()
+        rc = _scan_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+        if rc:
+            raise LicscanError(rc, None)
         if not clauses:
             opts.flags |= _SCAN_NO_CLAUSES
         for field, v, limit in (("max_evidence", max_evidence, 2**32),

@@ -67,6 +67,7 @@ class BindingTest(unittest.TestCase):
             licscan.scan(b"binary\0data")
         self.assertIn("NUL", str(cm.exception))
         self.assertEqual(cm.exception.status, -4)
+        self.assertEqual(cm.exception.status_name, "LICSCAN_EBINARY")
         self.assertEqual(len(licscan.scan(b"")), 0)
         self.assertIn("empty", licscan.scan(b"").input)
         with self.assertRaises(OSError):
@@ -251,6 +252,8 @@ class RestrictionTest(unittest.TestCase):
                                    for c in m.get("flag_changes", [])]
                                   for m in want["matches"]])
                 self.assertEqual(res.input, want.get("input", []))
+                self.assertEqual(res.warnings, [(w["code"], w["message"])
+                                                for w in want.get("warnings", [])])
 
     def test_results_are_plain_python(self):
         """Nothing in a result points into the freed C result."""
@@ -290,6 +293,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertEqual({k: len(r.evidence) for k, r in one.restrictions.items()},
                          {k: 1 for k in full.restrictions})
         self.assertIn("evidence-truncated", one.input)
+        self.assertIn("evidence-truncated", [code for code, _ in one.warnings])
         self.assertEqual(len(licscan.scan(path, max_bytes=len(read(path)))), 1)
 
     def test_bad_input_raises(self):
@@ -300,6 +304,7 @@ class RestrictionTest(unittest.TestCase):
         with self.assertRaises(licscan.LicscanError) as cm:
             licscan.scan(bytearray(b"text\0with a NUL"))
         self.assertEqual(cm.exception.status, -4)
+        self.assertEqual(cm.exception.status_name, "LICSCAN_EBINARY")
         with self.assertRaises(licscan.LicscanError):
             licscan.scan_json(b"\0")
         for bad in (123, None, ["MIT"]):

@@ -1,0 +1,18 @@
+/* testctl.c -- test controls (testctl.h). */
+#include "internal.h"
+#include "testctl.h"
+
+int ls_test_control(licscan_db *db, int what, long value)
+{
+    if (!db)
+        return LICSCAN_EINVAL;
+    switch (what) {
+    case LS_TEST_PREFILTER:
+        if (value != 0 && value != 1)
+            return LICSCAN_EINVAL;
+        db->prefilter_off = value == 0;
+        return LICSCAN_OK;
+    default:
+        return LICSCAN_EINVAL;
+    }
+}

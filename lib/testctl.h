@@ -1,0 +1,22 @@
+/* testctl.h -- the one door through which the test programs change a
+ * database's internals (testctl.c), instead of writing its fields. Not
+ * installed; hidden in the shared library, reachable from the static one
+ * the tests link. */
+#ifndef LICSCAN_TESTCTL_H
+#define LICSCAN_TESTCTL_H
+
+#include "licscan.h"
+
+enum ls_test_control {
+    /* value 0: the pattern prefilter judges nothing, every rule pattern
+     * runs; 1: it works as it does by default */
+    LS_TEST_PREFILTER = 1,
+};
+
+/* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a
+ * NULL db, an unknown control or a value it does not take. Call it
+ * before the database is shared with scans. */
+__attribute__((visibility("hidden"))) int
+ls_test_control(licscan_db *db, int what, long value);
+
+#endif
