@@ -3210,9 +3210,6 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
                        const ls_text *text, const licscan_scan_options *opts,
                        licscan_result *res)
 {
-    bool text_match = false;
-    for (uint32_t i = 0; i < res->nmatch; i++)
-        text_match |= res->m[i].kind != LICSCAN_KIND_REFERENCE;
     int rc = LICSCAN_OK;
     if (db->rules.n && db->kw) {
         engine e = {.db = db, .a = work, .memo = db->memo};
@@ -3242,8 +3239,6 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
         engine_free(&e);
         seg_free(&s);
     }
-    if (!rc)
-        ls_judge_openness(res, text_match);
     return rc;
 }
 

@@ -729,12 +729,12 @@ struct licscan_result {
     ls_buf json;
 };
 
-/* Openness verdict from result->restr (restrict.c). */
-LS_HIDDEN void ls_judge_openness(licscan_result *res, bool has_text_match);
+/* Openness verdict from result->restr and whether a match is a license
+ * text (restrict.c); taken once the result is assembled. */
+LS_HIDDEN void ls_judge_openness(licscan_result *res);
 
-/* Clause extraction (clauses.c): fills result->restr, the openness
- * verdict, and the flag changes of matches; work allocates its temporary
- * memory. */
+/* Clause extraction (clauses.c): fills result->restr and the flag changes
+ * of matches; work allocates its temporary memory. */
 LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
                                  const ls_text *text,
                                  const licscan_scan_options *opts,

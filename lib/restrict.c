@@ -83,8 +83,11 @@ int licscan_flag_lookup(const char *name)
     return LICSCAN_ENOTFOUND;
 }
 
-void ls_judge_openness(licscan_result *r, bool has_text_match)
+void ls_judge_openness(licscan_result *r)
 {
+    bool has_text_match = false; /* the text is a license */
+    for (uint32_t i = 0; i < r->nmatch; i++)
+        has_text_match |= r->m[i].kind != LICSCAN_KIND_REFERENCE;
     uint64_t set = 0;
     for (uint32_t i = 0; i < r->nrestr; i++)
         set |= BIT(r->restr[i].flag);
