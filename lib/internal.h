@@ -647,10 +647,6 @@ LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err,
                                  size_t errlen, size_t *erroff);
 
-/* Parse a number written in digits or words ("700 million", "seven
- * hundred million", "100,000,000", "1bn"); false when there is none. */
-LS_HIDDEN bool ls_parse_number(const char *p, size_t n, int64_t *out);
-
 /* Parse rules and add them to db (clauses.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
                            const char *source);
