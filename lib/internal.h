@@ -376,14 +376,7 @@ static inline void ls_subject_set(ls_subject *s, const char *text,
  * cannot match it. */
 LS_HIDDEN bool ls_subject_may_match(ls_subject *s, const ls_required *rq);
 
-/* ---------- clause rules (clauses.c) ---------- */
-/* Bit i of *plain: byte b[i] may be copied into a clause as it is (0x21
- * to 0x7f and no markup, quote or sentence end); of *space: it is ' '.
- * 64 bytes are read. impl: the fastest the CPU has, SSE2 or bytes (the
- * tests compare them). */
-enum { LS_SIMD_BEST, LS_SIMD_SSE2, LS_SIMD_NONE };
-LS_HIDDEN void ls_plain_masks(const char *b, int impl, uint64_t *plain,
-                              uint64_t *space);
+/* ---------- clause rules (rulefile.c, keywords.c) ---------- */
 
 /* How a rule reads the value of its flag from a clause. */
 enum ls_value_how {
