@@ -32,7 +32,7 @@ LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDIN
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
-           lib/match.c lib/result.c lib/frozen.c lib/rulefile.c lib/keywords.c lib/segment.c lib/sentences.c lib/comments.c lib/display.c lib/clauses.c lib/numbers.c lib/prefilter.c \
+           lib/match.c lib/result.c lib/frozen.c lib/rulefile.c lib/keywords.c lib/segment.c lib/sentences.c lib/comments.c lib/display.c lib/engine.c lib/memo.c lib/clauses.c lib/numbers.c lib/prefilter.c \
            lib/restrict.c lib/json.c lib/scratch.c lib/error.c
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
