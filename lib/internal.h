@@ -640,7 +640,7 @@ LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err,
                                  size_t errlen, size_t *erroff);
 
-/* Parse rules and add them to db (clauses.c). */
+/* Parse rules and add them to db (rulefile.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
                            const char *source);
 LS_HIDDEN void ls_rules_free(licscan_db *db);
@@ -722,22 +722,23 @@ struct licscan_result {
  * text (restrict.c); taken once the result is assembled. */
 LS_HIDDEN void ls_judge_openness(licscan_result *res);
 
-/* Clause extraction (clauses.c): fills result->restr and the flag changes
- * of matches; work allocates its temporary memory. */
+/* Clause extraction (clauses.c drives its stages): fills result->restr
+ * and the flag changes of matches; work allocates its temporary memory. */
 LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
                                  const ls_text *text,
                                  const licscan_scan_options *opts,
                                  licscan_result *res);
-/* Build the clause memo of texts[0..n) (for tools/freeze.c); its arrays
- * are the database allocator's, released by ls_memo_free. */
+/* Build the clause memo of texts[0..n) (memobuild.c, for tools/freeze.c);
+ * its arrays are the database allocator's, released by ls_memo_free. */
 LS_HIDDEN int ls_memo_build(const licscan_db *db, const char *const *texts,
                             const size_t *lens, uint32_t n,
                             ls_clause_memo *out);
 LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
 /* Template wording with its markup (vars, optional marks) made spaces, as
- * the rules read a difference's template text; appended to b. */
+ * the rules read a difference's template text; appended to b
+ * (flagchanges.c). */
 LS_HIDDEN void ls_append_plain(ls_buf *b, const char *t, size_t n);
-/* Hash of the embedded rule files, which a memo is valid for. */
+/* Hash of the embedded rule files, which a memo is valid for (memo.c). */
 LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 
 /* Matching (match.c): fills result->m and result->spdx; work allocates

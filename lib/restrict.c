@@ -1,5 +1,6 @@
 /* restrict.c -- the restriction flags, the openness verdict, and their
- * accessors. Which clause sets which flag is clauses.c's business. */
+ * accessors. Which clause sets which flag is the clause pipeline's
+ * business (clauses.c). */
 #include <string.h>
 #include <strings.h>
 
