@@ -26,14 +26,6 @@ bool ls_seg_reserve_more(seg *s, size_t n)
     return !s->failed;
 }
 
-void ls_seg_push_run(seg *s, uint32_t d, uint32_t src)
-{
-    if (LS_GROW(s->alloc, s->runs, s->runs_cap, s->nruns + 1))
-        s->failed = true;
-    else
-        s->runs[s->nruns++] = (map_run){d, src};
-}
-
 /* The run display byte k is in: the last one with d <= k. */
 uint32_t ls_seg_run_of(const seg *s, uint32_t k)
 {
@@ -62,26 +54,11 @@ uint32_t ls_seg_map_next_at(const seg *s, uint32_t *run, uint32_t k)
     return offset_in_run(&s->runs[*run], k);
 }
 
-static void drop_runs_from(seg *s, size_t d)
-{
-    while (s->nruns && s->runs[s->nruns - 1].d >= d)
-        s->nruns--;
-}
-
-/* Cut the display text back to len bytes. */
-void ls_seg_truncate(seg *s, size_t len)
-{
-    s->disp.len = len;
-    drop_runs_from(s, len);
-    if (s->disp.data)
-        s->disp.data[len] = 0;
-}
-
 /* Display bytes from `from` to the end all map to src now. */
 void ls_seg_map_all_to(seg *s, size_t from, uint32_t src)
 {
     drop_runs_from(s, from);
-    ls_seg_push_run(s, (uint32_t)from, src | RUN_CONST);
+    push_run(s, (uint32_t)from, src | RUN_CONST);
 }
 
 /* Decoded-text span of display bytes [ds, de). */

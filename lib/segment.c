@@ -166,7 +166,7 @@ static void end_block(seg *s, uint32_t src)
         size_t len = s->disp.len;
         while (len > s->open && s->disp.data[len - 1] == ' ')
             len--;
-        ls_seg_truncate(s, len);
+        truncate_display(s, len);
         emit(s, "\"", 1, src ? src - 1 : 0);
     }
     s->block = BLOCK_NONE;

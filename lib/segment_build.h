@@ -13,11 +13,33 @@
 
 /* Room for n more display bytes and the NUL after them: the growing. */
 LS_HIDDEN bool ls_seg_reserve_more(seg *s, size_t n);
-LS_HIDDEN void ls_seg_push_run(seg *s, uint32_t d, uint32_t src);
-/* Cut the display text back to len bytes. */
-LS_HIDDEN void ls_seg_truncate(seg *s, size_t len);
 /* Display bytes from `from` to the end all map to src now. */
 LS_HIDDEN void ls_seg_map_all_to(seg *s, size_t from, uint32_t src);
+
+/* A new run starts at every line and sentence break, and a clause's end
+ * is cut back as it closes: these stay inline. */
+static inline void push_run(seg *s, uint32_t d, uint32_t src)
+{
+    if (LS_GROW(s->alloc, s->runs, s->runs_cap, s->nruns + 1))
+        s->failed = true;
+    else
+        s->runs[s->nruns++] = (map_run){d, src};
+}
+
+static inline void drop_runs_from(seg *s, size_t d)
+{
+    while (s->nruns && s->runs[s->nruns - 1].d >= d)
+        s->nruns--;
+}
+
+/* Cut the display text back to len bytes. */
+static inline void truncate_display(seg *s, size_t len)
+{
+    s->disp.len = len;
+    drop_runs_from(s, len);
+    if (s->disp.data)
+        s->disp.data[len] = 0;
+}
 
 static inline bool reserve(seg *s, size_t n)
 {
@@ -40,7 +62,7 @@ static inline void map_next(seg *s, uint32_t src, bool constant)
             return;
         }
     }
-    ls_seg_push_run(s, d, constant ? src | RUN_CONST : src);
+    push_run(s, d, constant ? src | RUN_CONST : src);
 }
 
 /* Append n display bytes (a few), each mapped to input offset src. */

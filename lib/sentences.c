@@ -244,10 +244,10 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
     while (de > ds && s->disp.data[de - 1] == ' ')
         de--;
     if (de == ds) {
-        ls_seg_truncate(s, ds);
+        truncate_display(s, ds);
         return;
     }
-    ls_seg_truncate(s, de);
+    truncate_display(s, de);
     emit(s, " ", 1, end_src); /* separates clauses in the buffer */
     if (LS_GROW(s->alloc, s->cl, s->cl_cap, s->ncl + 1)) {
         s->failed = true;
