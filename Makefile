@@ -31,9 +31,17 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib
 LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDING $(DEPS_CFLAGS) $(CFLAGS)
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
+# The stages of the clause pipeline, which lib/clauses.c drives, in their
+# order: rules loaded, then per scan segmentation, engine, restrictions
+# and flag changes; memobuild.c runs at build time (tools/freeze.c).
+CLAUSE_SRC := lib/rulefile.c lib/keywords.c \
+              lib/segment.c lib/sentences.c lib/comments.c lib/display.c \
+              lib/engine.c lib/memo.c lib/numbers.c \
+              lib/restrictions.c lib/flagchanges.c lib/memobuild.c
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
            lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/prefilter.c \
-           lib/restrict.c lib/json.c lib/scratch.c lib/error.c lib/testctl.c
+           lib/restrict.c lib/json.c lib/scratch.c lib/error.c lib/testctl.c \
+           $(CLAUSE_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o

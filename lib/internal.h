@@ -386,14 +386,7 @@ static inline void ls_subject_set(ls_subject *s, const char *text,
  * cannot match it. */
 LS_HIDDEN bool ls_subject_may_match(ls_subject *s, const ls_required *rq);
 
-/* ---------- clause rules (clauses.c) ---------- */
-/* Bit i of *plain: byte b[i] may be copied into a clause as it is (0x21
- * to 0x7f and no markup, quote or sentence end); of *space: it is ' '.
- * 64 bytes are read. impl: the fastest the CPU has, SSE2 or bytes (the
- * tests compare them). */
-enum { LS_SIMD_BEST, LS_SIMD_SSE2, LS_SIMD_NONE };
-LS_HIDDEN void ls_plain_masks(const char *b, int impl, uint64_t *plain,
-                              uint64_t *space);
+/* ---------- clause rules (rulefile.c, keywords.c) ---------- */
 
 /* How a rule reads the value of its flag from a clause. */
 enum ls_value_how {
@@ -657,11 +650,7 @@ LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err,
                                  size_t errlen, size_t *erroff);
 
-/* Parse a number written in digits or words ("700 million", "seven
- * hundred million", "100,000,000", "1bn"); false when there is none. */
-LS_HIDDEN bool ls_parse_number(const char *p, size_t n, int64_t *out);
-
-/* Parse rules and add them to db (clauses.c). */
+/* Parse rules and add them to db (rulefile.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
                            const char *source);
 LS_HIDDEN void ls_rules_free(licscan_db *db);
@@ -739,26 +728,27 @@ struct licscan_result {
     ls_buf json;
 };
 
-/* Openness verdict from result->restr (restrict.c). */
-LS_HIDDEN void ls_judge_openness(licscan_result *res, bool has_text_match);
+/* Openness verdict from result->restr and whether a match is a license
+ * text (restrict.c); taken once the result is assembled. */
+LS_HIDDEN void ls_judge_openness(licscan_result *res);
 
-/* Clause extraction (clauses.c): fills result->restr, the openness
- * verdict, and the flag changes of matches; work allocates its temporary
- * memory. */
+/* Clause extraction (clauses.c drives its stages): fills result->restr
+ * and the flag changes of matches; work allocates its temporary memory. */
 LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
                                  const ls_text *text,
                                  const licscan_scan_options *opts,
                                  licscan_result *res);
-/* Build the clause memo of texts[0..n) (for tools/freeze.c); its arrays
- * are the database allocator's, released by ls_memo_free. */
+/* Build the clause memo of texts[0..n) (memobuild.c, for tools/freeze.c);
+ * its arrays are the database allocator's, released by ls_memo_free. */
 LS_HIDDEN int ls_memo_build(const licscan_db *db, const char *const *texts,
                             const size_t *lens, uint32_t n,
                             ls_clause_memo *out);
 LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
 /* Template wording with its markup (vars, optional marks) made spaces, as
- * the rules read a difference's template text; appended to b. */
+ * the rules read a difference's template text; appended to b
+ * (flagchanges.c). */
 LS_HIDDEN void ls_append_plain(ls_buf *b, const char *t, size_t n);
-/* Hash of the embedded rule files, which a memo is valid for. */
+/* Hash of the embedded rule files, which a memo is valid for (memo.c). */
 LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 
 /* Matching (match.c): fills result->m and result->spdx; work allocates

@@ -1,5 +1,6 @@
 /* restrict.c -- the restriction flags, the openness verdict, and their
- * accessors. Which clause sets which flag is clauses.c's business. */
+ * accessors. Which clause sets which flag is the clause pipeline's
+ * business (clauses.c). */
 #include <string.h>
 #include <strings.h>
 
@@ -83,8 +84,11 @@ int licscan_flag_lookup(const char *name)
     return LICSCAN_ENOTFOUND;
 }
 
-void ls_judge_openness(licscan_result *r, bool has_text_match)
+void ls_judge_openness(licscan_result *r)
 {
+    bool has_text_match = false; /* the text is a license */
+    for (uint32_t i = 0; i < r->nmatch; i++)
+        has_text_match |= r->m[i].kind != LICSCAN_KIND_REFERENCE;
     uint64_t set = 0;
     for (uint32_t i = 0; i < r->nrestr; i++)
         set |= BIT(r->restr[i].flag);

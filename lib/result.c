@@ -110,8 +110,9 @@ int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
             rc = ls_match_text(db, work, &text, &toks, &o, r);
         if (!rc)
             rc = build_spdx(r);
-        if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES))
-            rc = ls_extract_clauses(db, work, &text, &o, r);
+        if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
+            !(rc = ls_extract_clauses(db, work, &text, &o, r)))
+            ls_judge_openness(r);
         if (rc) {
             r->nmatch = 0;
             r->spdx = "";

@@ -1,4 +1,4 @@
-/* Unit tests: the clause engine (lib/clauses.c) through the public API --
+/* Unit tests: the clause pipeline (lib/clauses.c and its stages) through the public API --
  * the rule-file parser and its errors, all-or-nothing loading, number
  * reading, the rule directives, evidence offsets in every input encoding,
  * evidence limits and the PCRE2 limit.

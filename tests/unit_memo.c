@@ -1,4 +1,5 @@
-/* Unit tests: the clause memo (lib/clauses.c, built by tools/freeze.c).
+/* Unit tests: the clause memo (lib/memo.c, built by lib/memobuild.c from
+ * tools/freeze.c).
  *
  * The memo holds, for every clause of the embedded templates, what the
  * rules say of it; a scan that meets such a clause reads the answer instead
@@ -7,7 +8,9 @@
  * under does not use it (a lower limit could stop a pattern the memo saw
  * finish), which gives the same rules without the memo to compare with:
  * every file of corpus/ is scanned by both and the JSON lines must agree,
- * also after rules are replaced and added at run time. */
+ * also after rules are replaced and added at run time. Those comparisons
+ * would also pass with a memo silently never used, so the count of
+ * clauses it answered (ls_memo_recalled) must grow on a known license. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,6 +18,7 @@
 #include "corpus_files.h"
 #include "jit_off.h"
 #include "licscan.h"
+#include "memo.h"
 
 static void open_pair(licscan_db **memo, licscan_db **plain)
 {
@@ -65,6 +69,31 @@ static void test_memo_answers_known_clauses(void)
     licscan_db_free(plain);
 }
 
+/* The default database answers the clauses of a known license from the
+ * memo; the one opened below the memo's limits never does. */
+static void test_memo_in_use(void)
+{
+    licscan_db *memo, *plain;
+    open_pair(&memo, &plain);
+    size_t len;
+    unsigned char *data = slurp("corpus/Apache-2.0/original.txt", &len);
+    CHECK(data != NULL);
+    if (!data)
+        return;
+    uint64_t before = ls_memo_recalled();
+    free(scan_json(plain, data, len));
+    CHECK_EQ_INT(ls_memo_recalled() - before, 0);
+    before = ls_memo_recalled();
+    free(scan_json(memo, data, len));
+    uint64_t recalled = ls_memo_recalled() - before;
+    CHECK(recalled >= 20);
+    printf("  Apache-2.0: %llu clauses answered by the memo\n",
+           (unsigned long long)recalled);
+    free(data);
+    licscan_db_free(memo);
+    licscan_db_free(plain);
+}
+
 /* Rules added at run time: a replaced embedded rule no longer answers from
  * the memo, and a new rule runs on memo clauses too. */
 static void test_rules_added_later(void)
@@ -111,6 +140,7 @@ int main(void)
         stride = 8;
     test_same_results();
     test_memo_answers_known_clauses();
+    test_memo_in_use();
     test_rules_added_later();
     printf("unit_memo: %d checks passed, %d failed\n", check_passed,
            check_failed);

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "segment.h"
 
 static ls_alloc A;
 static licscan_db *DB; /* only for its lexicon (equivalences loaded) */
