@@ -45,7 +45,7 @@ static const char rules[] =
 static licscan_db *open_db(void)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     licscan_db *db = NULL;
     CHECK_EQ_INT(licscan_db_open_empty(&o, &db), LICSCAN_OK);
@@ -135,7 +135,7 @@ static void test_evidence_limit(void)
 {
     licscan_db *db = open_db();
     licscan_scan_options o;
-    licscan_scan_options_init(&o);
+    licscan_scan_options_init(&o, sizeof(o));
     o.max_evidence = 1;
     licscan_result *r = scan_with(db,
                                   "No use for one. No use for two. No use "

@@ -15,7 +15,7 @@
 static licscan_db *db_with(const char *rules)
 {
     licscan_db_options o;
-    licscan_db_options_init(&o);
+    licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
     licscan_db *db = NULL;
     CHECK_EQ_INT(licscan_db_open_empty(&o, &db), LICSCAN_OK);
