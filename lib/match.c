@@ -82,6 +82,12 @@ typedef struct pending {
     uint32_t b0, b1;  /* its last word in [b0, b1] */
 } pending;
 
+/* A shingle look-up that found postings (common: in too many templates
+ * to nominate one; 2: dropped at the limit of hits). */
+typedef struct lookup {
+    uint32_t x, head, common;
+} lookup;
+
 typedef struct scan {
     const licscan_db *db;
     const ls_alloc *a;
@@ -111,6 +117,23 @@ typedef struct scan {
     uint32_t max_diffs;
     bool record_diffs;
     int rc;
+    /* shingle look-ups that found postings, at most one per input word */
+    lookup *look;
+    uint32_t nlook;
+    uint64_t total;      /* hits to put */
+    uint32_t *count;     /* per template: hits */
+    uint32_t *start;     /* per template: first hit in `hits` */
+    uint8_t *nominated;  /* per template: common shingles count for it */
+    uint32_t *all_hits;  /* per template: postings of common shingles */
+    hit *hits;           /* grouped by template, in input order */
+    uint32_t maxc;       /* most hits of one template */
+    uint8_t *used;       /* per hit of the template searched: in a chain */
+    float *f;            /* ... the best chain score ending there */
+    int32_t *prev;       /* ... the hit before it in that chain */
+    uint32_t *order;     /* templates to search, most hits first */
+    uint32_t norder;
+    licscan_match *win;  /* the winners, then the references too */
+    uint32_t nwin, win_cap;
 } scan;
 
 /* Room for `need` pairs. */
@@ -2185,64 +2208,31 @@ static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
     return key;
 }
 
-int ls_match_text(const licscan_db *db, const ls_alloc *work,
-                  const ls_text *text,
-                  const ls_tokens *toks, const licscan_scan_options *opts,
-                  licscan_result *res)
+/* 1. Look up every shingle: the hits of each template are counted, and
+ * the look-ups that found postings kept. The index is far bigger than the
+ * cache and each look-up lands anywhere in it: the keys are worked out
+ * SHINGLE_AHEAD shingles ahead, and their slots asked for then. (Locals
+ * throughout: a store to count[] could alias the scan's fields as the
+ * compiler sees it.) */
+static void lookup_shingles(scan *s)
 {
-    scan s;
-    memset(&s, 0, sizeof(s));
-    s.db = db;
-    s.a = work;
-    s.text = text;
-    s.tk = toks->v;
-    s.n = toks->n;
-    s.res = res;
-    s.max_diffs = opts->max_differences ? opts->max_differences : 1;
-    ls_buf_init(&s.subj, s.a);
-    hit *hits = NULL;
-    uint32_t *count = NULL, *start = NULL;
-    uint8_t *used = NULL;
-    float *f = NULL;
-    int32_t *prev = NULL;
-    licscan_match *win = NULL;
-    uint32_t nwin = 0, win_cap = 0;
-    uint32_t *order = NULL;
-    struct {
-        uint32_t x, head, common;
-    } *look = NULL;
-    uint8_t *nominated = NULL;
-    uint32_t *all_hits = NULL;
+    const licscan_db *db = s->db;
+    const ls_token *tk = s->tk;
+    uint32_t *count = s->count;
+    lookup *look = NULL;
     uint32_t nlook = 0;
-
-    s.md = pcre2_match_data_create(1, db->gctx);
-    s.mc = pcre2_match_context_create(db->gctx);
-    s.dp = ls_malloc(s.a, GAP_DP_CELLS * sizeof(uint16_t));
-    s.dpw = ls_malloc(s.a, GAP_DP_CELLS * sizeof(int32_t));
-    count = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
-    start = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
-    if (!s.md || !s.mc || !s.dp || !s.dpw || !count || !start) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
-    }
-    pcre2_set_match_limit(s.mc, db->opts.regex_match_limit);
-    pcre2_set_heap_limit(s.mc, db->opts.regex_heap_limit_kib);
-
-    /* 1. look up every shingle. The index is far bigger than the cache
-     * and each look-up lands anywhere in it: the keys are worked out
-     * SHINGLE_AHEAD shingles ahead, and their slots asked for then. */
     uint64_t total = 0;
     uint32_t last_unknown = UINT32_MAX;
     uint64_t ahead[SHINGLE_AHEAD];
-    uint32_t nsh = s.n >= LS_SHINGLE && db->sh_cap ? s.n - LS_SHINGLE + 1 : 0;
+    uint32_t nsh = s->n >= LS_SHINGLE && db->sh_cap ? s->n - LS_SHINGLE + 1 : 0;
     for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
-        ahead[i] = key_ahead(db, s.tk + i);
+        ahead[i] = key_ahead(db, tk + i);
     for (uint32_t i = 0; i < nsh; i++) {
         uint64_t key = ahead[i % SHINGLE_AHEAD];
         if (i + SHINGLE_AHEAD < nsh)
-            ahead[i % SHINGLE_AHEAD] = key_ahead(db, s.tk + i + SHINGLE_AHEAD);
+            ahead[i % SHINGLE_AHEAD] = key_ahead(db, tk + i + SHINGLE_AHEAD);
         for (int k = 0; k < LS_SHINGLE; k++)
-            if (!s.tk[i + k].id)
+            if (!tk[i + k].id)
                 last_unknown = i + (uint32_t)k;
         if (last_unknown != UINT32_MAX && last_unknown >= i &&
             last_unknown < i + LS_SHINGLE)
@@ -2260,7 +2250,7 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         bool common = added > COMMON_SHINGLE;
         if (!common) {
             if (total + added > MAX_HITS) {
-                res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                 break;
             }
             for (uint32_t k = 0; k < added; k++)
@@ -2269,30 +2259,42 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         }
         if (!look) {
             /* one entry at most per input position */
-            look = ls_malloc(s.a, (size_t)(s.n - LS_SHINGLE + 1) * sizeof(*look));
+            look = ls_malloc(s->a, (size_t)nsh * sizeof(*look));
             if (!look) {
-                s.rc = LICSCAN_ENOMEM;
-                goto done;
+                s->rc = LICSCAN_ENOMEM;
+                return;
             }
+            s->look = look;
         }
         look[nlook].x = i;
         look[nlook].head = db->sh_head[j];
         look[nlook].common = common;
         nlook++;
     }
-    /* Boilerplate shingles (in many templates) nominate none: they serve
-     * as anchors only for templates that distinctive shingles nominated. */
-    nominated = ls_malloc(s.a, db->ntpl + 1);
+    s->nlook = nlook;
+    s->total = total;
+}
+
+/* Boilerplate shingles (in many templates) nominate none: they serve as
+ * anchors only for templates that distinctive shingles nominated, or
+ * that have most of their own shingles here: a text made only of widely
+ * shared wording (BSD-3-Clause) is still itself. */
+static void nominate(scan *s)
+{
+    const licscan_db *db = s->db;
+    lookup *look = s->look;
+    uint32_t nlook = s->nlook, *count = s->count;
+    uint64_t total = s->total;
+    uint8_t *nominated = s->nominated = ls_malloc(s->a, db->ntpl + 1);
     if (!nominated) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
+        s->rc = LICSCAN_ENOMEM;
+        return;
     }
-    /* ... or when most of their own shingles are here: a text made only
-     * of widely shared wording (BSD-3-Clause) is still itself */
-    all_hits = ls_calloc(s.a, db->ntpl + 1, sizeof(uint32_t));
+    uint32_t *all_hits = s->all_hits =
+        ls_calloc(s->a, db->ntpl + 1, sizeof(uint32_t));
     if (!all_hits) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
+        s->rc = LICSCAN_ENOMEM;
+        return;
     }
     for (uint32_t k = 0; k < nlook; k++)
         if (look[k].common)
@@ -2320,7 +2322,7 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 if (nominated[db->post[q - 1].tpl]) {
                     if (total >= MAX_HITS) {
-                        res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                        s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                         look[k].common = 2; /* dropped */
                         break;
                     }
@@ -2329,11 +2331,22 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
                 }
         }
     }
-    /* 2. hits grouped by template, in input order */
-    hits = ls_malloc(s.a, (total ? total : 1) * sizeof(hit));
+    s->total = total;
+}
+
+/* 2. Hits grouped by template, in input order; room for the chain search
+ * of the template with the most. */
+static void group_hits(scan *s)
+{
+    const licscan_db *db = s->db;
+    const lookup *look = s->look;
+    const uint8_t *nominated = s->nominated;
+    uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
+    hit *hits = s->hits =
+        ls_malloc(s->a, (s->total ? s->total : 1) * sizeof(hit));
     if (!hits) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
+        s->rc = LICSCAN_ENOMEM;
+        return;
     }
     /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
@@ -2360,52 +2373,60 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     }
     for (uint32_t t = 0; t < db->ntpl; t++)
         count[t] -= start[t];
-    used = ls_malloc(s.a, maxc + 1);
-    f = ls_malloc(s.a, (maxc + 1) * sizeof(float));
-    prev = ls_malloc(s.a, (maxc + 1) * sizeof(int32_t));
-    if (!used || !f || !prev) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
-    }
-    /* 3. chains, most promising templates first; a template whose hits
-     * cannot add up to a chain near a stronger one over the same words is
-     * skipped */
-    order = ls_malloc(s.a, (db->ntpl + 1) * sizeof(uint32_t));
+    s->maxc = maxc;
+    s->used = ls_malloc(s->a, maxc + 1);
+    s->f = ls_malloc(s->a, (maxc + 1) * sizeof(float));
+    s->prev = ls_malloc(s->a, (maxc + 1) * sizeof(int32_t));
+    if (!s->used || !s->f || !s->prev)
+        s->rc = LICSCAN_ENOMEM;
+}
+
+/* 3. Chains, most promising templates first; a template whose hits
+ * cannot add up to a chain near a stronger one over the same words is
+ * skipped. */
+static void search_templates(scan *s)
+{
+    const licscan_db *db = s->db;
+    uint32_t *order = s->order =
+        ls_malloc(s->a, (db->ntpl + 1) * sizeof(uint32_t));
     if (!order) {
-        s.rc = LICSCAN_ENOMEM;
-        goto done;
+        s->rc = LICSCAN_ENOMEM;
+        return;
     }
     uint32_t norder = 0;
     for (uint32_t t = 0; t < db->ntpl; t++)
-        if (count[t] >= 3 && !db->tpl[t]->replaced)
+        if (s->count[t] >= 3 && !db->tpl[t]->replaced)
             order[norder++] = t;
+    s->norder = norder;
     /* a chain, an alignment and the pairs of one LCS each hold at most
      * one pair per input word: room for them once, not growth on every
      * push (the pool of chains only starts there) */
-    if (norder && (pairs_reserve(&s, &s.anchors, s.n) ||
-                   pairs_reserve(&s, &s.tmp, s.n) ||
-                   pairs_reserve(&s, &s.out, s.n) ||
-                   pairs_reserve(&s, &s.pool, s.n)))
-        goto done;
-    sort_by_hits(order, norder, count);
-    for (uint32_t k = 0; k < norder && !s.rc; k++) {
+    if (norder && (pairs_reserve(s, &s->anchors, s->n) ||
+                   pairs_reserve(s, &s->tmp, s->n) ||
+                   pairs_reserve(s, &s->out, s->n) ||
+                   pairs_reserve(s, &s->pool, s->n)))
+        return;
+    sort_by_hits(order, norder, s->count);
+    for (uint32_t k = 0; k < norder && !s->rc; k++) {
         uint32_t t = order[k];
         const ls_template *tp = db->tpl[t];
-        if (hopeless(&s, tp, hits + start[t], count[t]))
+        const hit *h = s->hits + s->start[t];
+        if (hopeless(s, tp, h, s->count[t]))
             continue;
-        search_template(&s, tp, hits + start[t], count[t], used, f, prev);
+        search_template(s, tp, h, s->count[t], s->used, s->f, s->prev);
     }
-    if (!s.rc)
-        align_chains(&s);
-    if (s.rc)
-        goto done;
-    /* 4. the best candidate wins each region */
-    if (s.ncand > 1)
-        qsort(s.cand, s.ncand, sizeof(licscan_match), cand_cmp);
-    for (uint32_t c = 0; c < s.ncand; c++) {
-        licscan_match *m = &s.cand[c];
+}
+
+/* 4. The best candidate wins each region; winners get their
+ * differences. */
+static void pick_winners(scan *s)
+{
+    if (s->ncand > 1)
+        qsort(s->cand, s->ncand, sizeof(licscan_match), cand_cmp);
+    for (uint32_t c = 0; c < s->ncand; c++) {
+        licscan_match *m = &s->cand[c], *win = s->win;
         bool lost = false;
-        for (uint32_t w = 0; w < nwin; w++) {
+        for (uint32_t w = 0; w < s->nwin; w++) {
             if (!overlaps(&win[w], m))
                 continue;
             lost = true;
@@ -2419,59 +2440,118 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         }
         if (lost)
             continue;
-        if (LS_GROW(s.a, win, win_cap, nwin + 1)) {
-            s.rc = LICSCAN_ENOMEM;
-            goto done;
+        if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1)) {
+            s->rc = LICSCAN_ENOMEM;
+            return;
         }
-        win[nwin++] = *m;
+        s->win[s->nwin++] = *m;
     }
-    for (uint32_t w = 0; w < nwin && !s.rc; w++)
-        record_differences(&s, &win[w]);
+    for (uint32_t w = 0; w < s->nwin && !s->rc; w++)
+        record_differences(s, &s->win[w]);
+}
+
+/* The winners and references, by start, into the result. */
+static void put_matches(scan *s)
+{
+    licscan_result *res = s->res;
+    if (s->nwin > 1)
+        qsort(s->win, s->nwin, sizeof(licscan_match), start_cmp);
+    if (!s->nwin)
+        return;
+    res->m = ls_arena_alloc(&res->arena, s->nwin * sizeof(licscan_match));
+    if (!res->m) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    memcpy(res->m, s->win, s->nwin * sizeof(licscan_match));
+    res->nmatch = s->nwin;
+}
+
+static void scan_init(scan *s, const licscan_db *db, const ls_alloc *work,
+                      const ls_text *text, const ls_tokens *toks,
+                      const licscan_scan_options *opts, licscan_result *res)
+{
+    memset(s, 0, sizeof(*s));
+    s->db = db;
+    s->a = work;
+    s->text = text;
+    s->tk = toks->v;
+    s->n = toks->n;
+    s->res = res;
+    s->max_diffs = opts->max_differences ? opts->max_differences : 1;
+    ls_buf_init(&s->subj, s->a);
+    s->md = pcre2_match_data_create(1, db->gctx);
+    s->mc = pcre2_match_context_create(db->gctx);
+    s->dp = ls_malloc(s->a, GAP_DP_CELLS * sizeof(uint16_t));
+    s->dpw = ls_malloc(s->a, GAP_DP_CELLS * sizeof(int32_t));
+    s->count = ls_calloc(s->a, db->ntpl + 1, sizeof(uint32_t));
+    s->start = ls_calloc(s->a, db->ntpl + 1, sizeof(uint32_t));
+    if (!s->md || !s->mc || !s->dp || !s->dpw || !s->count || !s->start) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    pcre2_set_match_limit(s->mc, db->opts.regex_match_limit);
+    pcre2_set_heap_limit(s->mc, db->opts.regex_heap_limit_kib);
+}
+
+static void scan_free(scan *s)
+{
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mc);
+    ls_free(s->a, s->dp);
+    ls_free(s->a, s->dpw);
+    ls_free(s->a, s->count);
+    ls_free(s->a, s->start);
+    ls_free(s->a, s->hits);
+    ls_free(s->a, s->look);
+    ls_free(s->a, s->nominated);
+    ls_free(s->a, s->all_hits);
+    ls_free(s->a, s->used);
+    ls_free(s->a, s->f);
+    ls_free(s->a, s->prev);
+    ls_free(s->a, s->win);
+    ls_free(s->a, s->cand);
+    pairs_free(s, &s->anchors);
+    pairs_free(s, &s->out);
+    pairs_free(s, &s->tmp);
+    pairs_free(s, &s->pool);
+    while (s->kept) {
+        kept_block *next = s->kept->next;
+        ls_free(s->a, s->kept);
+        s->kept = next;
+    }
+    ls_free(s->a, s->pend);
+    ls_free(s->a, s->heap);
+    ls_free(s->a, s->pre);
+    ls_free(s->a, s->chains);
+    ls_free(s->a, s->order);
+    ls_buf_free(&s->subj);
+}
+
+int ls_match_text(const licscan_db *db, const ls_alloc *work,
+                  const ls_text *text,
+                  const ls_tokens *toks, const licscan_scan_options *opts,
+                  licscan_result *res)
+{
+    scan s;
+    scan_init(&s, db, work, text, toks, opts, res);
+    if (!s.rc)
+        lookup_shingles(&s);
+    if (!s.rc)
+        nominate(&s);
+    if (!s.rc)
+        group_hits(&s);
+    if (!s.rc)
+        search_templates(&s);
+    if (!s.rc)
+        align_chains(&s);
+    if (!s.rc)
+        pick_winners(&s);
     /* 5. references outside the text matches */
-    find_references(&s, &win, &nwin, &win_cap);
-    if (s.rc)
-        goto done;
-    if (nwin > 1)
-        qsort(win, nwin, sizeof(licscan_match), start_cmp);
-    if (nwin) {
-        res->m = ls_arena_alloc(&res->arena, nwin * sizeof(licscan_match));
-        if (!res->m) {
-            s.rc = LICSCAN_ENOMEM;
-            goto done;
-        }
-        memcpy(res->m, win, nwin * sizeof(licscan_match));
-        res->nmatch = nwin;
-    }
-done:
-    pcre2_match_data_free(s.md);
-    pcre2_match_context_free(s.mc);
-    ls_free(s.a, s.dp);
-    ls_free(s.a, s.dpw);
-    ls_free(s.a, count);
-    ls_free(s.a, start);
-    ls_free(s.a, hits);
-    ls_free(s.a, look);
-    ls_free(s.a, nominated);
-    ls_free(s.a, all_hits);
-    ls_free(s.a, used);
-    ls_free(s.a, f);
-    ls_free(s.a, prev);
-    ls_free(s.a, win);
-    ls_free(s.a, s.cand);
-    pairs_free(&s, &s.anchors);
-    pairs_free(&s, &s.out);
-    pairs_free(&s, &s.tmp);
-    pairs_free(&s, &s.pool);
-    while (s.kept) {
-        kept_block *next = s.kept->next;
-        ls_free(s.a, s.kept);
-        s.kept = next;
-    }
-    ls_free(s.a, s.pend);
-    ls_free(s.a, s.heap);
-    ls_free(s.a, s.pre);
-    ls_free(s.a, s.chains);
-    ls_free(s.a, order);
-    ls_buf_free(&s.subj);
+    if (!s.rc)
+        find_references(&s, &s.win, &s.nwin, &s.win_cap);
+    if (!s.rc)
+        put_matches(&s);
+    scan_free(&s);
     return s.rc;
 }
