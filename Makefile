@@ -34,6 +34,10 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
            lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/prefilter.c \
            lib/restrict.c lib/json.c lib/scratch.c lib/error.c lib/testctl.c
+# matching: lib/match.c drives one file per stage, in the order of their
+# numbers
+LIB_SRC += lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
+           lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
