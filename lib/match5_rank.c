@@ -55,6 +55,37 @@ static bool overlaps(const licscan_match *a, const licscan_match *b)
     return spans_overlap(a->tstart, a->tend, b->tstart, b->tend);
 }
 
+/* Sort candidates c[0, n) by rank and move the winners to the front, in
+ * that order; returns their number. A candidate wins unless it overlaps a
+ * winner ranked before it; the first such winner takes it as runner-up
+ * when the winner has none yet and it is of another template and close
+ * in score and coverage. */
+static uint32_t select_winners(licscan_match *c, uint32_t n)
+{
+    if (n > 1)
+        qsort(c, n, sizeof(licscan_match), cand_cmp);
+    uint32_t nwin = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        licscan_match *m = &c[k];
+        bool lost = false;
+        for (uint32_t w = 0; w < nwin && !lost; w++) {
+            licscan_match *win = &c[w];
+            if (!overlaps(win, m))
+                continue;
+            lost = true;
+            if (!win->runner && m->tpl != win->tpl &&
+                m->score >= RUNNER_UP_SCORE * win->score &&
+                m->coverage >= RUNNER_UP_COVERAGE) {
+                win->runner = m->tpl;
+                win->runner_coverage = m->coverage;
+            }
+        }
+        if (!lost && nwin++ != k)
+            c[nwin - 1] = *m;
+    }
+    return nwin;
+}
+
 /* The winners, in rank order as in the end, of the candidates judged that
  * surely rank before any candidate scoring at most `bound`, in
  * s->pre[0, s->npre_win), each with the runner-up it has among them.
@@ -76,24 +107,7 @@ static bool winners_above(scan *s, double bound)
         for (uint32_t c = 0; c < s->ncand; c++)
             if (s->cand[c].score > bound)
                 s->pre[s->npre++] = s->cand[c];
-        qsort(s->pre, n, sizeof(licscan_match), cand_cmp);
-        s->npre_win = 0;
-        for (uint32_t c = 0; c < n; c++) {
-            licscan_match *m = &s->pre[c];
-            bool lost = false;
-            for (uint32_t w = 0; w < s->npre_win && !lost; w++) {
-                licscan_match *win = &s->pre[w];
-                if (!overlaps(win, m))
-                    continue;
-                lost = true;
-                if (!win->runner && m->tpl != win->tpl &&
-                    m->score >= RUNNER_UP_SCORE * win->score &&
-                    m->coverage >= RUNNER_UP_COVERAGE)
-                    win->runner = m->tpl;
-            }
-            if (!lost)
-                s->pre[s->npre_win++] = *m; /* winners first, in order */
-        }
+        s->npre_win = select_winners(s->pre, n);
     }
     return true;
 }
@@ -134,7 +148,7 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
  * span in it) and neither it nor a winner before it that a span there
  * could overlap first can take it as runner-up. */
 bool ls_chain_cannot_matter(scan *s, const pending *e,
-                                const ls_template *tp)
+                            const ls_template *tp)
 {
     if (!winners_above(s, e->bound))
         return false;
@@ -149,31 +163,17 @@ bool ls_chain_cannot_matter(scan *s, const pending *e,
     return false;
 }
 
+/* The candidates are spent here: the winners are copied out, and the
+ * judging of their differences adds candidates anew. */
 void ls_pick_winners(scan *s)
 {
-    if (s->ncand > 1)
-        qsort(s->cand, s->ncand, sizeof(licscan_match), cand_cmp);
-    for (uint32_t c = 0; c < s->ncand; c++) {
-        licscan_match *m = &s->cand[c], *win = s->win;
-        bool lost = false;
-        for (uint32_t w = 0; w < s->nwin; w++) {
-            if (!overlaps(&win[w], m))
-                continue;
-            lost = true;
-            if (!win[w].runner && m->tpl != win[w].tpl &&
-                m->score >= RUNNER_UP_SCORE * win[w].score &&
-                m->coverage >= RUNNER_UP_COVERAGE) {
-                win[w].runner = m->tpl;
-                win[w].runner_coverage = m->coverage;
-            }
-            break;
-        }
-        if (lost)
-            continue;
-        if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1)) {
-            s->rc = LICSCAN_ENOMEM;
-            return;
-        }
-        s->win[s->nwin++] = *m;
+    uint32_t nwin = select_winners(s->cand, s->ncand);
+    s->ncand = 0;
+    if (LS_GROW(s->a, s->win, s->win_cap, nwin)) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
     }
+    if (nwin)
+        memcpy(s->win, s->cand, nwin * sizeof(licscan_match));
+    s->nwin = nwin;
 }
