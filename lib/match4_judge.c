@@ -202,6 +202,38 @@ static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
     return is_original(v->original, p, n);
 }
 
+/* ---- SPDX template markup, as it lies between literal words ---- */
+
+#define MARK_VAR "<<var;"       /* opens a var; the quote closing its last */
+#define MARK_VAR_CLOSE "\">>"   /* attribute and ">>" close it */
+#define MARK_BEGIN_OPTIONAL "<<beginOptional>>"
+#define MARK_END_OPTIONAL "<<endOptional>>"
+#define MARK_LEN(m) (sizeof(m) - 1)
+/* Does mark m begin at p, with avail bytes there? */
+#define MARK_AT(p, avail, m) \
+    ((avail) >= MARK_LEN(m) && memcmp((p), (m), MARK_LEN(m)) == 0)
+
+/* The length of the mark beginning or ending an optional block at p,
+ * with avail bytes there; 0 when there is none. */
+static inline size_t optional_mark(const char *p, size_t avail)
+{
+    if (MARK_AT(p, avail, MARK_BEGIN_OPTIONAL))
+        return MARK_LEN(MARK_BEGIN_OPTIONAL);
+    if (MARK_AT(p, avail, MARK_END_OPTIONAL))
+        return MARK_LEN(MARK_END_OPTIONAL);
+    return 0;
+}
+
+/* Where the var whose attributes start at src[p] ends (past its close),
+ * or 0 when it does not before src[e]. */
+static size_t var_end(const char *src, size_t p, size_t e)
+{
+    for (size_t q = p; q + MARK_LEN(MARK_VAR_CLOSE) <= e; q++)
+        if (src[q] == '"' && MARK_AT(src + q, e - q, MARK_VAR_CLOSE))
+            return q + MARK_LEN(MARK_VAR_CLOSE);
+    return 0;
+}
+
 /* ---- the text of a template gap: literal punctuation and vars ---- */
 
 #define GAP_PIECES 12
@@ -228,28 +260,20 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
     gap_piece *lit = NULL;
     while (p < e) {
         if (src[p] == '<' && p + 1 < e && src[p + 1] == '<') {
-            if (e - p >= 6 && memcmp(src + p, "<<var;", 6) == 0) {
-                const char *close = NULL;
-                for (size_t q = p + 6; q + 3 <= e; q++)
-                    if (src[q] == '"' && src[q + 1] == '>' && src[q + 2] == '>') {
-                        close = src + q;
-                        break;
-                    }
-                if (!close || v >= v1 || np >= GAP_PIECES)
+            if (MARK_AT(src + p, e - p, MARK_VAR)) {
+                size_t end = var_end(src, p + MARK_LEN(MARK_VAR), e);
+                if (!end || v >= v1 || np >= GAP_PIECES)
                     return 0;
                 pc[np].var = &tp->vars[v++];
                 pc[np].litn = 0;
                 np++;
                 lit = NULL;
-                p = (size_t)(close - src) + 3;
+                p = end;
                 continue;
             }
-            if (e - p >= 17 && memcmp(src + p, "<<beginOptional>>", 17) == 0) {
-                p += 17;
-                continue;
-            }
-            if (e - p >= 15 && memcmp(src + p, "<<endOptional>>", 15) == 0) {
-                p += 15;
+            size_t mark = optional_mark(src + p, e - p);
+            if (mark) {
+                p += mark;
                 continue;
             }
         }
@@ -513,12 +537,10 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
         /* nothing but optional markers between the two words */
         size_t a = tp->tok[k].end, b = tp->tok[k + 1].start;
         while (a < b) {
-            if (b - a >= 17 && memcmp(tp->source + a, "<<beginOptional>>", 17) == 0)
-                a += 17;
-            else if (b - a >= 15 && memcmp(tp->source + a, "<<endOptional>>", 15) == 0)
-                a += 15;
-            else
+            size_t mark = optional_mark(tp->source + a, b - a);
+            if (!mark)
                 return false;
+            a += mark;
         }
     }
     const ls_dict *d = &s->db->lex.dict;
