@@ -267,8 +267,8 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
 }
 
 /* Templates o[0, n) by hits, most first, then by index: a total order, so
- * any sort gives it. A shell sort with the comparison inline (qsort
- * called a comparison function, through a thread-local, at every step). */
+ * any sort gives it. A shell sort with the comparison inline, where qsort
+ * would call a comparison function at every step. */
 static void sort_by_hits(uint32_t *o, uint32_t n, const uint32_t *count)
 {
     static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};

@@ -28,7 +28,7 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
 }
 
 /* Ties go to the chain found first: candidates are judged out of chain
- * order, and this keeps the order a stable sort in chain order gave. */
+ * order, and the answer must not depend on which was judged first. */
 static int cand_cmp(const void *a, const void *b)
 {
     int r = cand_rank(a, b);

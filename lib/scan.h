@@ -35,9 +35,8 @@ typedef struct chain {
     uint32_t kn, kreq;       /* their number, required words matched */
 } chain;
 
-/* Pairs of aligned chains, kept until judged: blocks that never move, so
- * keeping pairs copies them once (a growing array copied them again at
- * each growth). */
+/* Pairs of aligned chains, kept until judged, in blocks that never move:
+ * keeping them copies them once, and pointers to them stay valid. */
 typedef struct kept_block {
     struct kept_block *next;
     size_t used, cap; /* in uint32_t */
