@@ -551,9 +551,7 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
     for (uint32_t k = t0; k < t1; k++) {
         for (const char *p = ls_dict_word(d, tp->tok[k].id); *p; p++, j++) {
             char c = j < n ? (in ? in[j] : raw[j]) : 0;
-            if (c >= 'A' && c <= 'Z')
-                c = (char)(c + 32);
-            if (c != *p)
+            if (fold_ascii(c) != *p)
                 return false;
         }
     }
