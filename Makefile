@@ -31,17 +31,23 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib
 LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDING $(DEPS_CFLAGS) $(CFLAGS)
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
-# The stages of the clause pipeline, which lib/clauses.c drives, in their
-# order: rules loaded, then per scan segmentation, engine, restrictions
-# and flag changes; memobuild.c runs at build time (tools/freeze.c).
-CLAUSE_SRC := lib/rulefile.c lib/keywords.c \
-              lib/segment.c lib/sentences.c lib/comments.c lib/display.c \
-              lib/engine.c lib/memo.c lib/numbers.c \
-              lib/restrictions.c lib/flagchanges.c lib/memobuild.c
-LIB_SRC := lib/util.c lib/decode.c lib/tokenize.c lib/template.c lib/db.c \
-           lib/match.c lib/result.c lib/frozen.c lib/clauses.c lib/prefilter.c \
-           lib/restrict.c lib/json.c lib/scratch.c lib/error.c lib/testctl.c \
-           $(CLAUSE_SRC)
+# The library's files in pipeline order (lib/README.md is the map).
+# Shared: memory, errors, utilities; loading: templates, rules, the frozen
+# image; per scan: decode, tokenize, matching (match.c drives the numbered
+# stages), clauses (clauses.c drives segmentation, the rule engine,
+# restrictions and flag changes), then the result, openness and JSON.
+# memobuild.c runs at build time only (tools/freeze.c).
+COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
+LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/rulefile.c \
+              lib/keywords.c lib/prefilter.c lib/memobuild.c
+MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
+              lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
+              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
+CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
+              lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
+              lib/restrictions.c lib/flagchanges.c
+RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
+LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o

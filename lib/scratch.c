@@ -3,11 +3,10 @@
  * A scan needs a few buffers as large as its input (decoded text, tokens,
  * alignment pairs, the clause display text and its offset map). Freed to
  * the C library, blocks that large go back to the kernel, and the next
- * scan faults every page in again: on a 2-core VM that cost a fifth of a
- * corpus pass. So a scan allocates through a scratch allocator that keeps
- * the large blocks it frees, and the database keeps a few scratches for
- * the scans that follow. Small blocks go straight to the database's
- * allocator. */
+ * scan faults every page in again. So a scan allocates through a scratch
+ * allocator that keeps the large blocks it frees, and the database keeps
+ * a few scratches for the scans that follow. Small blocks go straight to
+ * the database's allocator. */
 #include <string.h>
 
 #include "internal.h"

@@ -1,0 +1,320 @@
+/* match1_candidates.c -- stage 1 of matching: candidates.
+ *
+ * Every window of LS_SHINGLE input words is looked up in the shingle
+ * index; each posting is a hit (input position, template position) for
+ * one template. Linear in the input. The hits are grouped by template in
+ * input order, and the templates ordered for the chain search (stage 2),
+ * with the bounds that let it skip a template whose hits cannot matter. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match1_candidates.h"
+
+#define MAX_HITS (8u << 20)
+#define COMMON_SHINGLE 48    /* postings above which a shingle is boilerplate */
+
+/* Shingles ahead of the look-up whose index slots are asked for. */
+#define SHINGLE_AHEAD 8
+
+/* The key of the shingle at tk, its first index slot asked for. */
+static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
+{
+    uint32_t ids[LS_SHINGLE];
+    for (int k = 0; k < LS_SHINGLE; k++)
+        ids[k] = tk[k].id;
+    uint64_t key = ls_shingle_key(ids);
+    uint32_t j = (uint32_t)key & (db->sh_cap - 1);
+    __builtin_prefetch(&db->sh_keys[j]);
+    __builtin_prefetch(&db->sh_head[j]);
+    return key;
+}
+
+/* Look up every shingle: the hits of each template are counted, and
+ * the look-ups that found postings kept. The index is far bigger than the
+ * cache and each look-up lands anywhere in it: the keys are worked out
+ * SHINGLE_AHEAD shingles ahead, and their slots asked for then. (Locals
+ * throughout: a store to count[] could alias the scan's fields as the
+ * compiler sees it.) */
+static void lookup_shingles(scan *s)
+{
+    const licscan_db *db = s->db;
+    const ls_token *tk = s->tk;
+    uint32_t *count = s->count;
+    lookup *look = NULL;
+    uint32_t nlook = 0;
+    uint64_t total = 0;
+    uint32_t last_unknown = UINT32_MAX;
+    uint64_t ahead[SHINGLE_AHEAD];
+    uint32_t nsh = s->n >= LS_SHINGLE && db->sh_cap ? s->n - LS_SHINGLE + 1 : 0;
+    for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
+        ahead[i] = key_ahead(db, tk + i);
+    for (uint32_t i = 0; i < nsh; i++) {
+        uint64_t key = ahead[i % SHINGLE_AHEAD];
+        if (i + SHINGLE_AHEAD < nsh)
+            ahead[i % SHINGLE_AHEAD] = key_ahead(db, tk + i + SHINGLE_AHEAD);
+        for (int k = 0; k < LS_SHINGLE; k++)
+            if (!tk[i + k].id)
+                last_unknown = i + (uint32_t)k;
+        if (last_unknown != UINT32_MAX && last_unknown >= i &&
+            last_unknown < i + LS_SHINGLE)
+            continue;
+        uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
+        while (db->sh_keys[j] && db->sh_keys[j] != key)
+            j = (j + 1) & mask;
+        if (!db->sh_keys[j] || !db->sh_head[j])
+            continue;
+        /* the templates of the postings, up to one past a common shingle */
+        uint32_t tpls[COMMON_SHINGLE + 1], added = 0;
+        for (uint32_t q = db->sh_head[j]; q && added <= COMMON_SHINGLE;
+             q = db->post[q - 1].next)
+            tpls[added++] = db->post[q - 1].tpl;
+        bool common = added > COMMON_SHINGLE;
+        if (!common) {
+            if (total + added > MAX_HITS) {
+                s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                break;
+            }
+            for (uint32_t k = 0; k < added; k++)
+                count[tpls[k]]++;
+            total += added;
+        }
+        if (!look) {
+            /* one entry at most per input position */
+            look = ls_malloc(s->a, (size_t)nsh * sizeof(*look));
+            if (!look) {
+                s->rc = LICSCAN_ENOMEM;
+                return;
+            }
+            s->look = look;
+        }
+        look[nlook].x = i;
+        look[nlook].head = db->sh_head[j];
+        look[nlook].common = common;
+        nlook++;
+    }
+    s->nlook = nlook;
+    s->total = total;
+}
+
+/* Boilerplate shingles (in many templates) nominate none: they serve as
+ * anchors only for templates that distinctive shingles nominated, or
+ * that have most of their own shingles here: a text made only of widely
+ * shared wording (BSD-3-Clause) is still itself. */
+static void nominate(scan *s)
+{
+    const licscan_db *db = s->db;
+    lookup *look = s->look;
+    uint32_t nlook = s->nlook, *count = s->count;
+    uint64_t total = s->total;
+    uint8_t *nominated = s->nominated = ls_malloc(s->a, db->ntpl + 1);
+    if (!nominated) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    uint32_t *all_hits = s->all_hits =
+        ls_calloc(s->a, db->ntpl + 1, sizeof(uint32_t));
+    if (!all_hits) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    for (uint32_t k = 0; k < nlook; k++)
+        if (look[k].common)
+            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+                all_hits[db->post[q - 1].tpl]++;
+    uint64_t with_common = total;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        nominated[t] = count[t] >= 3 ||
+                       (uint64_t)(count[t] + all_hits[t]) * 2 >=
+                           db->tpl[t]->nshingles;
+        if (nominated[t])
+            with_common += all_hits[t];
+    }
+    /* all the common postings of nominated templates, when there is room
+     * for them (else the look-ups are taken in order while there is) */
+    if (with_common <= MAX_HITS) {
+        for (uint32_t t = 0; t < db->ntpl; t++)
+            if (nominated[t])
+                count[t] += all_hits[t];
+        total = with_common;
+    } else {
+        for (uint32_t k = 0; k < nlook; k++) {
+            if (!look[k].common)
+                continue;
+            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
+                if (nominated[db->post[q - 1].tpl]) {
+                    if (total >= MAX_HITS) {
+                        s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                        look[k].common = 2; /* dropped */
+                        break;
+                    }
+                    count[db->post[q - 1].tpl]++;
+                    total++;
+                }
+        }
+    }
+    s->total = total;
+}
+
+/* Hits grouped by template, in input order; room for the chain search
+ * of the template with the most. */
+static void group_hits(scan *s)
+{
+    const licscan_db *db = s->db;
+    const lookup *look = s->look;
+    const uint8_t *nominated = s->nominated;
+    uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
+    hit *hits = s->hits =
+        ls_malloc(s->a, (s->total ? s->total : 1) * sizeof(hit));
+    if (!hits) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    /* count[t] is where template t's next hit goes while they are put */
+    uint32_t maxc = 0;
+    for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
+        start[t] = acc;
+        acc += count[t];
+        if (count[t] > maxc)
+            maxc = count[t];
+        count[t] = start[t];
+    }
+    for (uint32_t k = 0; k < nlook; k++) {
+        /* locals: the stores to hits could alias look as the compiler
+         * sees it, which would reload these for every posting */
+        uint32_t common = look[k].common, x = look[k].x;
+        if (common == 2)
+            continue;
+        for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
+            const ls_posting *po = &db->post[q - 1];
+            uint32_t t = po->tpl;
+            if (common && !nominated[t])
+                continue;
+            hits[count[t]++] = (hit){x, po->pos};
+        }
+    }
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        count[t] -= start[t];
+    s->maxc = maxc;
+    s->used = ls_malloc(s->a, maxc + 1);
+    s->f = ls_malloc(s->a, (maxc + 1) * sizeof(float));
+    s->prev = ls_malloc(s->a, (maxc + 1) * sizeof(int32_t));
+    if (!s->used || !s->f || !s->prev)
+        s->rc = LICSCAN_ENOMEM;
+}
+
+/* Most words a template's hits can explain: each hit stands for at most
+ * LS_SHINGLE words, or (sampled templates) the stretch up to the next. */
+static double hits_bound(const ls_template *tp, uint32_t n)
+{
+    double per = tp->ntok >= LS_SHINGLE_DENSE_WORDS
+                     ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1.0) * 1.5
+                     : LS_SHINGLE;
+    double b = per * n;
+    return b < tp->ntok ? b : tp->ntok;
+}
+
+/* About the words in the original texts of vars[v0, v1) (a word and a
+ * space to six characters): what the vars take in a copy of the license.
+ * Pruning counts them as words the template may explain beyond its
+ * literal ones, so a short template whose vars hold most of its words ("As
+ * a special exception ... <<var>> as part of ... <<var>> the rest of that
+ * program") is not pruned by a longer one around the same words. */
+uint64_t ls_vars_words(const ls_template *tp, uint32_t v0, uint32_t v1)
+{
+    uint64_t n = 0;
+    for (uint32_t v = v0; v < v1; v++)
+        n += (strlen(tp->vars[v].original) + 5) / 6;
+    return n;
+}
+
+/* The words of tp's vars' originals when they are a good share of its
+ * words, else 0: the margin of pruning covers a few words, and counting
+ * them for every template would prune much less. */
+uint64_t ls_vars_share(const ls_template *tp)
+{
+    /* cheaply first: vars' originals seldom run past a sentence */
+    if (!tp->nvars || (uint64_t)tp->nvars * 64 < tp->ntok)
+        return 0;
+    uint64_t w = ls_vars_words(tp, 0, tp->nvars);
+    return w * 2 >= tp->ntok ? w : 0;
+}
+
+/* True when all hits of tp lie inside one chain of another template so
+ * strong that tp could not come close to it there. */
+bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
+{
+    double bound = hits_bound(tp, n);
+    double need = CHAIN_MIN_WORDS;
+    if (need > 0.5 * tp->nrequired)
+        need = 0.5 * tp->nrequired;
+    if (bound < need)
+        return true;
+    uint32_t x0 = h[0].x, x1 = h[n - 1].x; /* hits are in input order */
+    bool with_vars = false;
+    for (uint32_t c = 0; c < s->nchains; c++) {
+        const chain *ch = &s->chains[c];
+        if (x0 >= ch->x0 && x1 < ch->x1 && bound < CHAIN_DOMINATED * ch->score) {
+            if (!with_vars && tp->nvars) {
+                with_vars = true; /* counted only when it matters */
+                bound += (double)ls_vars_share(tp);
+                if (bound >= CHAIN_DOMINATED * ch->score)
+                    continue;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Templates o[0, n) by hits, most first, then by index: a total order, so
+ * any sort gives it. A shell sort with the comparison inline, where qsort
+ * would call a comparison function at every step. */
+static void sort_by_hits(uint32_t *o, uint32_t n, const uint32_t *count)
+{
+    static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        uint32_t gap = gaps[g];
+        if (gap > n / 2 && gap > 1)
+            continue;
+        for (uint32_t k = gap; k < n; k++) {
+            uint32_t x = o[k], cx = count[x], m = k;
+            while (m >= gap) {
+                uint32_t y = o[m - gap], cy = count[y];
+                if (cy > cx || (cy == cx && y < x))
+                    break; /* y comes first */
+                o[m] = y;
+                m -= gap;
+            }
+            o[m] = x;
+        }
+    }
+}
+
+/* The templates with hits enough for a chain, most first. */
+static void order_templates(scan *s)
+{
+    const licscan_db *db = s->db;
+    uint32_t *order = s->order =
+        ls_malloc(s->a, (db->ntpl + 1) * sizeof(uint32_t));
+    if (!order) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    uint32_t norder = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        if (s->count[t] >= 3 && !db->tpl[t]->replaced)
+            order[norder++] = t;
+    s->norder = norder;
+    sort_by_hits(order, norder, s->count);
+}
+
+void ls_find_hits(scan *s)
+{
+    lookup_shingles(s);
+    if (!s->rc)
+        nominate(s);
+    if (!s->rc)
+        group_hits(s);
+    if (!s->rc)
+        order_templates(s);
+}

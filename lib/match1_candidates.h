@@ -1,0 +1,22 @@
+/* match1_candidates.h -- stage 1 of matching: the templates that occur
+ * and where (hits). Not installed. */
+#ifndef LICSCAN_MATCH1_CANDIDATES_H
+#define LICSCAN_MATCH1_CANDIDATES_H
+
+#include "scan.h"
+
+/* Look up every shingle of the input and group the hits by template;
+ * s->order[0, s->norder) are the templates to search, most hits first. */
+LS_HIDDEN void ls_find_hits(scan *s);
+/* True when all n hits h of tp lie inside one chain of another template
+ * (found so far) so strong that tp could not come close to it there. */
+LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,
+                           uint32_t n);
+/* About the words the originals of vars[v0, v1) of tp take. */
+LS_HIDDEN uint64_t ls_vars_words(const ls_template *tp, uint32_t v0,
+                                 uint32_t v1);
+/* Those of all of tp's vars when they are a good share of its words,
+ * else 0. */
+LS_HIDDEN uint64_t ls_vars_share(const ls_template *tp);
+
+#endif

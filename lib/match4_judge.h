@@ -1,0 +1,23 @@
+/* match4_judge.h -- stage 4 of matching: judging aligned pairs (vars,
+ * missing and extra words, differences). Not installed. */
+#ifndef LICSCAN_MATCH4_JUDGE_H
+#define LICSCAN_MATCH4_JUDGE_H
+
+#include "scan.h"
+
+/* Judge aligned pairs p (from ls_align_candidate) and add a candidate to
+ * s->cand. */
+LS_HIDDEN void ls_judge_candidate(scan *s, const ls_template *tp,
+                                  const pairs *p, uint32_t matched_req);
+/* Align the chain in s->anchors and, if it is a real match, add a
+ * candidate. */
+LS_HIDDEN void ls_build_candidate(scan *s, const ls_template *tp);
+/* Judge winner m again, keeping its differences this time. */
+LS_HIDDEN void ls_record_differences(scan *s, licscan_match *m);
+/* The first input word of the paragraph just before word `from` (not
+ * before `limit`), and the last of the one just after word `last`
+ * (before `limit`): what a var at either end of a template may take. */
+LS_HIDDEN uint32_t ls_paragraph_before(scan *s, uint32_t from, uint32_t limit);
+LS_HIDDEN uint32_t ls_paragraph_after(scan *s, uint32_t last, uint32_t limit);
+
+#endif

@@ -1,0 +1,179 @@
+/* match5_rank.c -- stage 5 of matching: ranking.
+ *
+ * Overlapping candidates compete on words explained; the loser closest to
+ * the winner is reported as runner-up (how Llama 3.1, 3.2 and 3.3 are told
+ * apart). The same ranking, over the candidates judged so far, tells the
+ * chain stage which chains can change nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "match5_rank.h"
+
+#define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
+#define RUNNER_UP_COVERAGE 0.80
+
+static int cand_rank(const licscan_match *a, const licscan_match *b)
+{
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->gaps != b->gaps) /* the same words, with fewer skipped */
+        return a->gaps < b->gaps ? -1 : 1;
+    if (a->coverage != b->coverage)
+        return a->coverage > b->coverage ? -1 : 1;
+    if (a->tpl->index != b->tpl->index)
+        return a->tpl->index < b->tpl->index ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Ties go to the chain found first: candidates are judged out of chain
+ * order, and the answer must not depend on which was judged first. */
+static int cand_cmp(const void *a, const void *b)
+{
+    int r = cand_rank(a, b);
+    if (r)
+        return r;
+    const licscan_match *x = a, *y = b;
+    return x->chain < y->chain ? -1 : x->chain > y->chain;
+}
+
+static bool spans_overlap(uint32_t as, uint32_t ae, uint32_t bs, uint32_t be)
+{
+    uint32_t lo = as > bs ? as : bs;
+    uint32_t hi = ae < be ? ae : be;
+    if (hi < lo)
+        return false;
+    uint32_t inter = hi - lo + 1;
+    uint32_t la = ae - as + 1, lb = be - bs + 1;
+    uint32_t small = la < lb ? la : lb;
+    return inter * 2 > small;
+}
+
+static bool overlaps(const licscan_match *a, const licscan_match *b)
+{
+    return spans_overlap(a->tstart, a->tend, b->tstart, b->tend);
+}
+
+/* Sort candidates c[0, n) by rank and move the winners to the front, in
+ * that order; returns their number. A candidate wins unless it overlaps a
+ * winner ranked before it; the first such winner takes it as runner-up
+ * when the winner has none yet and it is of another template and close
+ * in score and coverage. */
+static uint32_t select_winners(licscan_match *c, uint32_t n)
+{
+    if (n > 1)
+        qsort(c, n, sizeof(licscan_match), cand_cmp);
+    uint32_t nwin = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        licscan_match *m = &c[k];
+        bool lost = false;
+        for (uint32_t w = 0; w < nwin && !lost; w++) {
+            licscan_match *win = &c[w];
+            if (!overlaps(win, m))
+                continue;
+            lost = true;
+            if (!win->runner && m->tpl != win->tpl &&
+                m->score >= RUNNER_UP_SCORE * win->score &&
+                m->coverage >= RUNNER_UP_COVERAGE) {
+                win->runner = m->tpl;
+                win->runner_coverage = m->coverage;
+            }
+        }
+        if (!lost && nwin++ != k)
+            c[nwin - 1] = *m;
+    }
+    return nwin;
+}
+
+/* The winners, in rank order as in the end, of the candidates judged that
+ * surely rank before any candidate scoring at most `bound`, in
+ * s->pre[0, s->npre_win), each with the runner-up it has among them.
+ * False when there are none. Bounds only go down and candidates are only
+ * added, so the same number above the bound is the same candidates. */
+static bool winners_above(scan *s, double bound)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < s->ncand; c++)
+        n += s->cand[c].score > bound;
+    if (!n)
+        return false;
+    if (n != s->npre) {
+        if (LS_GROW(s->a, s->pre, s->pre_cap, n)) {
+            s->rc = LICSCAN_ENOMEM;
+            return false;
+        }
+        s->npre = 0;
+        for (uint32_t c = 0; c < s->ncand; c++)
+            if (s->cand[c].score > bound)
+                s->pre[s->npre++] = s->cand[c];
+        s->npre_win = select_winners(s->pre, n);
+    }
+    return true;
+}
+
+/* Could pending e become the runner-up of winner win? */
+static bool may_be_runner(const pending *e, const ls_template *tp,
+                          const licscan_match *win)
+{
+    return !win->runner && win->tpl != tp &&
+           e->bound >= RUNNER_UP_SCORE * win->score &&
+           e->cov_max >= RUNNER_UP_COVERAGE;
+}
+
+/* Can the candidate of pending chain e change nothing? True when, among
+ * the candidates already judged that surely rank before it (score above
+ * its bound), the winners are such that whatever span it gets it loses to
+ * one of them and cannot become that one's runner-up. */
+bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
+{
+    if (!winners_above(s, e->bound))
+        return false;
+    for (uint32_t a = e->a0; a <= e->a1; a++)
+        for (uint32_t b = e->b0; b <= e->b1; b++) {
+            uint32_t w = 0;
+            while (w < s->npre_win &&
+                   !spans_overlap(s->pre[w].tstart, s->pre[w].tend, a, b))
+                w++;
+            if (w == s->npre_win)
+                return false; /* it could win there */
+            if (may_be_runner(e, tp, &s->pre[w]))
+                return false; /* it could be the runner-up */
+        }
+    return true;
+}
+
+/* The same for a chain not aligned yet, whose span is anywhere in
+ * [a0, b1]: true when a winner holds all of that range (so overlaps any
+ * span in it) and neither it nor a winner before it that a span there
+ * could overlap first can take it as runner-up. */
+bool ls_chain_cannot_matter(scan *s, const pending *e,
+                            const ls_template *tp)
+{
+    if (!winners_above(s, e->bound))
+        return false;
+    for (uint32_t w = 0; w < s->npre_win; w++) {
+        const licscan_match *win = &s->pre[w];
+        bool runner = may_be_runner(e, tp, win);
+        if (win->tstart <= e->a0 && win->tend >= e->b1)
+            return !runner;
+        if (runner && win->tstart <= e->b1 && win->tend >= e->a0)
+            return false;
+    }
+    return false;
+}
+
+/* The candidates are spent here: the winners are copied out, and the
+ * judging of their differences adds candidates anew. */
+void ls_pick_winners(scan *s)
+{
+    uint32_t nwin = select_winners(s->cand, s->ncand);
+    s->ncand = 0;
+    if (LS_GROW(s->a, s->win, s->win_cap, nwin)) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    if (nwin)
+        memcpy(s->win, s->cand, nwin * sizeof(licscan_match));
+    s->nwin = nwin;
+}

@@ -1,0 +1,19 @@
+/* match5_rank.h -- stage 5 of matching: ranking overlapping candidates.
+ * Not installed. */
+#ifndef LICSCAN_MATCH5_RANK_H
+#define LICSCAN_MATCH5_RANK_H
+
+#include "scan.h"
+
+/* The best candidate wins each region: the winners into s->win, each
+ * with its runner-up. */
+LS_HIDDEN void ls_pick_winners(scan *s);
+/* Can the candidate of pending chain e (aligned), or of a chain not
+ * aligned yet, change nothing? (Whatever span it gets it loses to a
+ * candidate judged already and cannot become its runner-up.) */
+LS_HIDDEN bool ls_cannot_matter(scan *s, const pending *e,
+                                const ls_template *tp);
+LS_HIDDEN bool ls_chain_cannot_matter(scan *s, const pending *e,
+                                      const ls_template *tp);
+
+#endif

@@ -1,0 +1,13 @@
+/* match6_references.h -- stage 6 of matching: references. Not
+ * installed. */
+#ifndef LICSCAN_MATCH6_REFERENCES_H
+#define LICSCAN_MATCH6_REFERENCES_H
+
+#include "scan.h"
+
+/* Outside the text matches in (*list)[0, *nlist), phrases that name a
+ * license not matched already, appended as references. */
+LS_HIDDEN void ls_find_references(scan *s, licscan_match **list,
+                                  uint32_t *nlist, uint32_t *cap);
+
+#endif

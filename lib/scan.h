@@ -1,0 +1,185 @@
+/* scan.h -- the state of one match scan, shared by the stages of
+ * matching (match.c drives them, in the order of their files'
+ * numbers). Not installed. */
+#ifndef LICSCAN_SCAN_H
+#define LICSCAN_SCAN_H
+
+#include "internal.h"
+
+#define CHAIN_DOMINATED 0.8  /* a chain this much weaker than an overlapping
+                                one of another template is not aligned */
+#define CHAIN_MIN_WORDS 12   /* a chain explaining fewer words is noise */
+#define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
+#define EDGE_INPUT 96        /* input words searched beyond a chain end */
+#define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
+#define PARAGRAPH_WORDS 64   /* words a var at either end may take */
+#define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
+#define MISSING_WEIGHT 0.5   /* score lost per template word not found */
+
+typedef struct hit {
+    uint32_t x, y; /* input word, template word */
+} hit;
+
+typedef struct pairs {
+    uint32_t *i, *t;
+    uint32_t n, cap;
+} pairs;
+
+typedef struct chain {
+    uint32_t tpl;
+    float score;
+    float span;       /* words covered on both sides: an upper bound */
+    uint32_t x0, x1;  /* input words covered */
+    uint32_t off, n;  /* anchors in scan.pool */
+    const uint32_t *ki, *kt; /* its aligned pairs, kept; kn 0: none */
+    uint32_t kn, kreq;       /* their number, required words matched */
+} chain;
+
+/* Pairs of aligned chains, kept until judged, in blocks that never move:
+ * keeping them copies them once, and pointers to them stay valid. */
+typedef struct kept_block {
+    struct kept_block *next;
+    size_t used, cap; /* in uint32_t */
+    uint32_t v[];
+} kept_block;
+
+/* A chain waiting to be aligned (bounds from its anchors: no pairs yet,
+ * its words lie in [a0, b1]) or aligned and waiting to be judged. */
+typedef struct pending {
+    uint32_t chain;
+    const uint32_t *i, *t; /* its n pairs, in a kept block */
+    uint32_t n;
+    uint32_t mreq;    /* required words matched */
+    double bound;     /* its score is at most this */
+    double cov_max;   /* its coverage is at most this */
+    uint32_t a0, a1;  /* its first word lies in [a0, a1] */
+    uint32_t b0, b1;  /* its last word in [b0, b1] */
+} pending;
+
+/* A shingle look-up that found postings (common: in too many templates
+ * to nominate one; 2: dropped at the limit of hits). */
+typedef struct lookup {
+    uint32_t x, head, common;
+} lookup;
+
+/* One scan of a text. Its buffers are freed by scan_free (match.c). */
+typedef struct scan {
+    const licscan_db *db;
+    const ls_alloc *a;
+    const ls_text *text;
+    const ls_token *tk;
+    uint32_t n;
+    licscan_result *res;
+    int rc;
+    /* candidates (match1): shingle look-ups that found postings, at most
+     * one per input word */
+    lookup *look;
+    uint32_t nlook;
+    uint64_t total;      /* hits to put */
+    uint32_t *count;     /* per template: hits */
+    uint32_t *start;     /* per template: first hit in `hits` */
+    uint8_t *nominated;  /* per template: common shingles count for it */
+    uint32_t *all_hits;  /* per template: postings of common shingles */
+    hit *hits;           /* grouped by template, in input order */
+    uint32_t maxc;       /* most hits of one template */
+    uint32_t *order;     /* templates to search, most hits first */
+    uint32_t norder;
+    /* chains (match2) */
+    uint8_t *used;       /* per hit of the template searched: in a chain */
+    float *f;            /* ... the best chain score ending there */
+    int32_t *prev;       /* ... the hit before it in that chain */
+    chain *chains;
+    uint32_t nchains, chains_cap;
+    pairs anchors, out, tmp, pool;
+    struct kept_block *kept; /* newest first */
+    pending *pend;   /* chains to align, best bound first */
+    uint32_t pend_cap;
+    pending *heap;   /* aligned chains to judge: a heap, best bound on top */
+    uint32_t heap_cap;
+    /* alignment (match3) */
+    uint16_t *dp;
+    int32_t *dpw; /* the same, scored (gaps with vars) */
+    uint32_t vcur; /* var cursor of the candidate being aligned */
+    /* judging (match4) */
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    ls_buf subj;
+    uint32_t glued_req; /* required words matched as part of a glued word */
+    uint32_t max_diffs;
+    bool record_diffs;
+    licscan_match *cand;
+    uint32_t ncand, cand_cap;
+    /* ranking (match5) */
+    licscan_match *pre; /* judged candidates above a bound: winners first */
+    uint32_t npre, npre_win, pre_cap;
+    licscan_match *win;  /* the winners, then the references too */
+    uint32_t nwin, win_cap;
+} scan;
+
+/* Room for `need` pairs (match.c). */
+LS_HIDDEN int ls_pairs_reserve(scan *s, pairs *p, uint32_t need);
+
+static inline int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
+{
+    if (p->n == p->cap && ls_pairs_reserve(s, p, p->n + 1))
+        return s->rc;
+    p->i[p->n] = i;
+    p->t[p->n] = t;
+    p->n++;
+    return LICSCAN_OK;
+}
+
+/* Required (not optional) words among tp's words [a, b]: eight flags at a
+ * time, each byte counted when it is not zero. */
+static inline uint32_t required_in(const ls_template *tp, uint32_t a,
+                                   uint32_t b)
+{
+    if (tp->nrequired == tp->ntok)
+        return b + 1 - a; /* no optional words */
+    const uint8_t *o = tp->optional;
+    uint32_t opt = 0, k = a;
+    for (; k + 8 <= b + 1; k += 8) {
+        uint64_t x;
+        memcpy(&x, o + k, 8);
+        /* high bit of each byte: set when the byte is not zero */
+        x = ((((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x) >> 7) &
+            0x0101010101010101ull;
+        opt += (uint32_t)((x * 0x0101010101010101ull) >> 56);
+    }
+    for (; k <= b; k++)
+        opt += o[k] != 0;
+    return b + 1 - a - opt;
+}
+
+/* Vars of tp whose gap lies in [g0, g1]: index range [*v0, *v1). */
+static inline void vars_in(const ls_template *tp, uint32_t g0, uint32_t g1,
+                           uint32_t *v0, uint32_t *v1)
+{
+    uint32_t a = 0, hi = tp->nvars; /* first var with gap >= g0 */
+    while (a < hi) {
+        uint32_t mid = a + (hi - a) / 2;
+        if (tp->vars[mid].gap < g0)
+            a = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t b = a;
+    while (b < tp->nvars && tp->vars[b].gap <= g1)
+        b++;
+    *v0 = a;
+    *v1 = b;
+}
+
+/* Words at the start of the anchor shingle at (ai, at) that are not past
+ * the last pair (li, lt) on both sides: alignment skips them (the anchor
+ * is then dropped when that is the whole shingle). */
+static inline uint32_t anchor_overlap(uint32_t li, uint32_t lt, uint32_t ai,
+                                      uint32_t at)
+{
+    uint32_t d = li >= ai ? li + 1 - ai : 0;
+    if (lt >= at && lt + 1 - at > d)
+        d = lt + 1 - at;
+    return d;
+}
+
+#endif

@@ -1,0 +1,276 @@
+/* Unit tests: candidates and ranking, through the public API, on small
+ * templates written here: which template wins a region, its kind and
+ * coverage, the runner-up and its coverage, several licenses in one text,
+ * and references. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "licscan.h"
+
+/* Two editions of an invented license: the same body, a different last
+ * sentence, Plus's a little longer. Each explains the other's body, so
+ * over a copy of one the other is a close loser. */
+#define BODY                                                                 \
+    "Lantern Terms. Anyone who receives a copy of this lantern may light, "  \
+    "carry, lend and repair it for any purpose, provided that the maker's "  \
+    "mark on the base is never removed or covered, that every copy handed "  \
+    "on carries these terms in full, and that nobody claims the makers "     \
+    "promised the lantern would burn for any length of time or in any "      \
+    "weather at all."
+#define TAIL_ONE " These terms end with the first edition."
+#define TAIL_PLUS " Plus edition: a lantern with new glass says so."
+static const char *TPL_ONE = BODY TAIL_ONE;
+static const char *TPL_PLUS = BODY TAIL_PLUS;
+
+/* Unrelated to the lanterns. */
+static const char *TPL_GADGET =
+    "Gadget Terms. You may copy and change the gadget for any purpose "
+    "whatsoever as long as every copy carries these terms in full, and you "
+    "accept that the gadget comes with no promise of fitness for any task "
+    "and no promise of support of any sort from its authors.";
+
+/* A license named by reference phrases. */
+static const char *TPL_APACHE =
+    "Apache License, Version 2.0. Licensed under the Apache License, "
+    "Version 2.0 (the License); you may not use this file except in "
+    "compliance with the License. Unless required by applicable law or "
+    "agreed to in writing, software distributed under the License is "
+    "distributed on an AS IS BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY "
+    "KIND, either express or implied.";
+static const char *META_APACHE = "name: Apache License 2.0\n"
+                                 "spdx: Apache-2.0\n"
+                                 "reference: Apache License, Version 2.0\n"
+                                 "reference: Apache License 2.0\n";
+
+static licscan_result *scan_in(const licscan_db *db, const char *s)
+{
+    licscan_result *r = NULL;
+    int rc = licscan_scan(db, (const uint8_t *)s, strlen(s), NULL, &r);
+    CHECK_EQ_INT(rc, LICSCAN_OK);
+    return r;
+}
+
+static const char *id_of(const licscan_match *m)
+{
+    return m ? licscan_license_id(licscan_match_license(m)) : "(none)";
+}
+
+static licscan_db *open_with(const char *const *ids, const char *const *tpls,
+                             const char *const *metas, int n)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_empty(NULL, &db), LICSCAN_OK);
+    for (int i = 0; i < n && db; i++)
+        CHECK_EQ_INT(licscan_db_add_template(
+                         db, ids[i], tpls[i], strlen(tpls[i]), metas[i],
+                         metas[i] ? strlen(metas[i]) : 0, NULL),
+                     LICSCAN_OK);
+    return db;
+}
+
+/* The coverage `id` gets over text s when it is the only template. */
+static double coverage_alone(const char *id, const char *tpl, const char *s)
+{
+    const char *ids[] = {id}, *tpls[] = {tpl}, *metas[] = {NULL};
+    licscan_db *db = open_with(ids, tpls, metas, 1);
+    licscan_result *r = scan_in(db, s);
+    double cov = -1;
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    if (licscan_result_match_count(r) == 1)
+        cov = licscan_match_coverage(licscan_result_match(r, 0));
+    licscan_result_free(r);
+    licscan_db_free(db);
+    return cov;
+}
+
+/* A text that is exactly one template: that template, exact, coverage 1,
+ * the whole text; no runner-up when nothing else is close. */
+static void test_exact(licscan_db *db)
+{
+    licscan_result *r = scan_in(db, TPL_GADGET);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK_EQ_STR(id_of(m), "Gadget");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_EXACT);
+        CHECK(licscan_match_coverage(m) == 1.0);
+        CHECK_EQ_INT(licscan_match_start(m), 0);
+        /* the span ends with the last word */
+        CHECK_EQ_INT(licscan_match_end(m), strlen(TPL_GADGET) - 1);
+        CHECK_EQ_INT(licscan_match_extra_words(m), 0);
+        double cov = -1;
+        CHECK(licscan_match_runner_up(m, &cov) == NULL);
+        CHECK(cov == 0);
+    }
+    licscan_result_free(r);
+}
+
+/* Over a copy of `win`, `win` explains more words than `lose` and wins
+ * exact; `lose` overlaps it, is close, and is its runner-up with the
+ * coverage it has there. */
+static void check_winner(licscan_db *db, const char *text, const char *win,
+                         const char *lose, const char *lose_tpl)
+{
+    licscan_result *r = scan_in(db, text);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK_EQ_STR(id_of(m), win);
+    if (!m) {
+        licscan_result_free(r);
+        return;
+    }
+    CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_EXACT);
+    CHECK(licscan_match_coverage(m) == 1.0);
+    double cov = -1;
+    const licscan_license *ru = licscan_match_runner_up(m, &cov);
+    CHECK_EQ_STR(ru ? licscan_license_id(ru) : "(none)", lose);
+    /* the loser lacks its own last sentence: close, not whole */
+    CHECK(cov >= 0.80 && cov < 1.0);
+    /* the runner-up's coverage is the one it has over that text */
+    CHECK(cov == coverage_alone(lose, lose_tpl, text));
+    licscan_result_free(r);
+}
+
+static void test_runner_up(licscan_db *db)
+{
+    check_winner(db, TPL_PLUS, "Lantern-Plus", "Lantern-1.0", TPL_ONE);
+    check_winner(db, TPL_ONE, "Lantern-1.0", "Lantern-Plus", TPL_PLUS);
+    /* the body alone: both explain the same words; the shorter template
+     * has the greater share of its words there and wins */
+    licscan_result *r = scan_in(db, BODY);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK_EQ_STR(id_of(m), "Lantern-1.0");
+    if (m) {
+        CHECK(licscan_match_kind(m) != LICSCAN_KIND_EXACT);
+        double cov = -1;
+        const licscan_license *ru = licscan_match_runner_up(m, &cov);
+        CHECK_EQ_STR(ru ? licscan_license_id(ru) : "(none)", "Lantern-Plus");
+        CHECK(cov > 0 && cov < licscan_match_coverage(m));
+    }
+    licscan_result_free(r);
+}
+
+/* Two licenses that do not overlap are two winners, by start, and
+ * neither is the other's runner-up; text around them is not theirs. */
+static void test_two_regions(licscan_db *db)
+{
+    size_t n = strlen(TPL_GADGET) + strlen(TPL_PLUS) + 200;
+    char *in = malloc(n);
+    snprintf(in, n,
+             "README\n\nThis kit holds two things.\n\n%s\n\n"
+             "The lamp comes under its own terms:\n\n%s\n\nThat is all.\n",
+             TPL_GADGET, TPL_PLUS);
+    licscan_result *r = scan_in(db, in);
+    CHECK_EQ_INT(licscan_result_match_count(r), 2);
+    if (licscan_result_match_count(r) == 2) {
+        const licscan_match *a = licscan_result_match(r, 0);
+        const licscan_match *b = licscan_result_match(r, 1);
+        CHECK_EQ_STR(id_of(a), "Gadget");
+        CHECK_EQ_STR(id_of(b), "Lantern-Plus");
+        CHECK_EQ_INT(licscan_match_start(a), strstr(in, "Gadget") - in);
+        CHECK_EQ_INT(licscan_match_end(a),
+                     strstr(in, "authors.") + strlen("authors") - in);
+        CHECK_EQ_INT(licscan_match_start(b), strstr(in, "Lantern") - in);
+        CHECK_EQ_INT(licscan_match_kind(a), LICSCAN_KIND_EXACT);
+        CHECK_EQ_INT(licscan_match_kind(b), LICSCAN_KIND_EXACT);
+        double cov;
+        const licscan_license *ru = licscan_match_runner_up(a, &cov);
+        CHECK(ru == NULL);
+        ru = licscan_match_runner_up(b, &cov);
+        CHECK_EQ_STR(ru ? licscan_license_id(ru) : "(none)", "Lantern-1.0");
+    }
+    licscan_result_free(r);
+    free(in);
+}
+
+/* A phrase naming a license, outside any text match, is a reference; a
+ * license whose text matches is not reported again as a reference. */
+static void test_references(licscan_db *db)
+{
+    const char *in = "This project is released under the Apache License, "
+                     "Version 2.0; see the LICENSE file for the text.";
+    licscan_result *r = scan_in(db, in);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK_EQ_STR(id_of(m), "Apache-2.0");
+    if (m) {
+        CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_REFERENCE);
+        CHECK(licscan_match_coverage(m) == 0);
+        CHECK_EQ_INT(licscan_match_start(m), strstr(in, "Apache") - in);
+        CHECK_EQ_INT(licscan_match_end(m), strstr(in, "2.0") + 3 - in);
+    }
+    /* references are not text matches */
+    CHECK_EQ_STR(licscan_result_spdx(r), "");
+    licscan_result_free(r);
+
+    /* the text of the license, then a phrase naming it: one match */
+    size_t n = strlen(TPL_APACHE) + 100;
+    char *both = malloc(n);
+    snprintf(both, n, "%s\n\nAgain: Apache License 2.0.\n", TPL_APACHE);
+    r = scan_in(db, both);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    m = licscan_result_match(r, 0);
+    CHECK_EQ_STR(id_of(m), "Apache-2.0");
+    CHECK(m && licscan_match_kind(m) == LICSCAN_KIND_EXACT);
+    CHECK_EQ_STR(licscan_result_spdx(r), "Apache-2.0");
+    licscan_result_free(r);
+    free(both);
+
+    /* a lantern text and a phrase naming Apache: both, by start */
+    n = strlen(TPL_ONE) + 100;
+    char *mixed = malloc(n);
+    snprintf(mixed, n, "%s\n\nThe code is under the Apache License 2.0.\n",
+             TPL_ONE);
+    r = scan_in(db, mixed);
+    CHECK_EQ_INT(licscan_result_match_count(r), 2);
+    if (licscan_result_match_count(r) == 2) {
+        CHECK_EQ_STR(id_of(licscan_result_match(r, 0)), "Lantern-1.0");
+        CHECK_EQ_INT(licscan_match_kind(licscan_result_match(r, 1)),
+                     LICSCAN_KIND_REFERENCE);
+        CHECK_EQ_STR(id_of(licscan_result_match(r, 1)), "Apache-2.0");
+    }
+    licscan_result_free(r);
+    free(mixed);
+}
+
+/* Nothing like any template: no candidate survives. */
+static void test_nothing(licscan_db *db)
+{
+    const char *in = "Shopping list: three apples, a loaf of rye bread, "
+                     "two lemons and a jar of honey for the weekend.";
+    licscan_result *r = scan_in(db, in);
+    CHECK_EQ_INT(licscan_result_match_count(r), 0);
+    licscan_result_free(r);
+}
+
+int main(void)
+{
+    const char *ids[] = {"Lantern-1.0", "Lantern-Plus", "Gadget",
+                         "Apache-2.0"};
+    const char *tpls[] = {TPL_ONE, TPL_PLUS, TPL_GADGET, TPL_APACHE};
+    const char *metas[] = {NULL, NULL, NULL, META_APACHE};
+    licscan_db *db = open_with(ids, tpls, metas, 4);
+    if (!db)
+        return check_report("unit_rank");
+    test_exact(db);
+    test_runner_up(db);
+    test_two_regions(db);
+    test_references(db);
+    test_nothing(db);
+    licscan_db_free(db);
+
+    /* the same answers whatever the order the templates were added in */
+    const char *rids[] = {"Apache-2.0", "Gadget", "Lantern-Plus",
+                          "Lantern-1.0"};
+    const char *rtpls[] = {TPL_APACHE, TPL_GADGET, TPL_PLUS, TPL_ONE};
+    const char *rmetas[] = {META_APACHE, NULL, NULL, NULL};
+    db = open_with(rids, rtpls, rmetas, 4);
+    if (db) {
+        test_runner_up(db);
+        test_two_regions(db);
+        licscan_db_free(db);
+    }
+    return check_report("unit_rank");
+}
