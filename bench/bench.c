@@ -222,14 +222,14 @@ typedef struct run {
     const char *label;
     const licscan_db *db;
     const fileset *set;
-    uint32_t flags;    /* LICSCAN_SCAN_* */
+    uint32_t flags; /* LICSCAN_SCAN_* */
     int threads;
     double totals[MAX_REPS];
     double cpus[MAX_REPS]; /* CPU time the process used in the pass, ms */
-    double *per;       /* reps x files, ms; single-thread runs only */
-    double *file_ms;   /* per file, the median of its repetitions */
+    double *per;           /* reps x files, ms; single-thread runs only */
+    double *file_ms;       /* per file, the median of its repetitions */
     size_t errors;
-    size_t first_failed;  /* index of a file that failed, when errors */
+    size_t first_failed; /* index of a file that failed, when errors */
     int first_status;
     /* results */
     double ms, cpu_ms, mbps, files_s, p50_us, p99_us;
@@ -241,8 +241,7 @@ static int scan_one(run *r, size_t i)
     licscan_scan_options_init(&o, sizeof(o));
     o.flags = r->flags;
     licscan_result *res = NULL;
-    int rc = licscan_scan(r->db, r->set->f[i].data, r->set->f[i].len, &o,
-                          &res);
+    int rc = licscan_scan(r->db, r->set->f[i].data, r->set->f[i].len, &o, &res);
     licscan_result_free(res);
     if (rc != LICSCAN_OK && !r->first_status) { /* racy, only to name one */
         r->first_failed = i;
@@ -265,10 +264,10 @@ typedef struct worker_arg {
 struct pool {
     pthread_t tid[64];
     worker_arg args[64];
-    int started;           /* threads besides the caller */
+    int started; /* threads besides the caller */
     pthread_barrier_t go, done;
-    run *r;                /* the run of this pass; NULL tells workers to quit */
-    atomic_size_t next;    /* index of the next file to take */
+    run *r;             /* the run of this pass; NULL tells workers to quit */
+    atomic_size_t next; /* index of the next file to take */
     size_t errors[64];
 };
 
@@ -312,7 +311,7 @@ static int pool_start(pool *p, int threads)
         pthread_barrier_init(&p->done, NULL, (unsigned)threads))
         return -1;
     for (int t = 1; t < threads; t++) {
-        p->args[t] = (worker_arg){p, t};
+        p->args[t] = (worker_arg){ p, t };
         if (pthread_create(&p->tid[t], NULL, worker, &p->args[t]) != 0) {
             fprintf(stderr, "bench: only %d of %d threads started\n", t,
                     threads);
@@ -384,9 +383,9 @@ static void measure(run *runs, size_t nruns)
 {
     for (size_t k = 0; k < nruns; k++)
         if (runs[k].threads <= 1)
-            runs[k].per = xmalloc((size_t)reps * runs[k].set->n *
-                                  sizeof(double));
-    pool *pools[65] = {0}; /* by thread count */
+            runs[k].per =
+                xmalloc((size_t)reps * runs[k].set->n * sizeof(double));
+    pool *pools[65] = { 0 }; /* by thread count */
     for (size_t k = 0; k < nruns; k++) {
         int t = runs[k].threads > 64 ? 64 : runs[k].threads;
         runs[k].threads = t;
@@ -494,9 +493,9 @@ static double parallelism(int threads)
 
 typedef struct cli_figures {
     int ok;
-    double wall_ms;   /* median */
-    double rss_mb;    /* largest over the runs */
-    int status;       /* exit status of the last run */
+    double wall_ms; /* median */
+    double rss_mb;  /* largest over the runs */
+    int status;     /* exit status of the last run */
 } cli_figures;
 
 /* Run argv with stdout and stderr on /dev/null; wall time from fork to
@@ -578,7 +577,7 @@ static void spawner(int req, int ans)
              a += strlen(a) + 1)
             argv[argc++] = a;
         argv[argc] = NULL;
-        spawn_answer r = {0, 0, -1};
+        spawn_answer r = { 0, 0, -1 };
         if (argc)
             run_child(argv, &r.ms, &r.rss_kib, &r.status);
         if (write_full(ans, &r, sizeof r) != 0)
@@ -641,7 +640,7 @@ static int spawn(char *const argv[], double *ms, long *rss_kib, int *status)
  * peak RSS of reps runs. */
 static cli_figures bench_cli(char *const argv[])
 {
-    cli_figures c = {0, 0, 0, 0};
+    cli_figures c = { 0, 0, 0, 0 };
     double walls[MAX_REPS];
     long rss = 0;
     for (int rep = -1; rep < reps; rep++) { /* rep -1: warms the page cache */
@@ -668,8 +667,8 @@ static cli_figures bench_cli(char *const argv[])
  * as one) or the folder of hand-written cases it is in. */
 static void file_kind(const char *path, char *out, size_t n)
 {
-    static const char *const folders[] = {"/clauses/", "/modified/",
-                                          "/decoys/", "/combined/"};
+    static const char *const folders[] = { "/clauses/", "/modified/",
+                                           "/decoys/", "/combined/" };
     for (size_t k = 0; k < sizeof folders / sizeof folders[0]; k++)
         if (strstr(path, folders[k])) {
             snprintf(out, n, "%.*s", (int)strlen(folders[k]) - 2,
@@ -736,7 +735,9 @@ static void row(const char *what, const char *measured, const char *target,
                 int has_target, int pass)
 {
     printf("%-44s %-30s %-14s %s\n", what, measured, target,
-           !has_target ? "" : pass ? "PASS" : "MISS");
+           !has_target ? ""
+           : pass      ? "PASS"
+                       : "MISS");
 }
 
 static void row_at_most(const char *what, double v, double limit,
@@ -787,8 +788,8 @@ int main(int argc, char **argv)
     long cores = online_cores();
     printf("licscan %s bench: median of %d runs after a warm-up\n",
            licscan_version_string(), reps);
-    printf("machine: %s, %ld online cores; load average at start %s\n",
-           cpu, cores, load_start);
+    printf("machine: %s, %ld online cores; load average at start %s\n", cpu,
+           cores, load_start);
 
     /* -- 5. open time of the embedded database -- */
     double opens[OPENS];
@@ -838,7 +839,7 @@ int main(int argc, char **argv)
         free(first_text);
     }
 
-    fileset corpus = {0};
+    fileset corpus = { 0 };
     walk(&corpus, corpus_dir);
     if (!corpus.n) {
         fprintf(stderr, "bench: no files under %s\n", corpus_dir);
@@ -849,7 +850,7 @@ int main(int argc, char **argv)
      * clause extraction costs on a license as shipped, beside the whole
      * corpus with its edited, rewrapped and unknown texts. The files are
      * the corpus's, borrowed. */
-    fileset originals = {0};
+    fileset originals = { 0 };
     for (size_t i = 0; i < corpus.n; i++)
         if (ends_with(corpus.f[i].name, "/original.txt")) {
             file *nf = realloc(originals.f, (originals.n + 1) * sizeof(file));
@@ -861,25 +862,36 @@ int main(int argc, char **argv)
         }
 
     /* -- 1 and 2. throughput, clause share, threads -- */
-    int nthreads[2] = {2, (int)cores};
+    int nthreads[2] = { 2, (int)cores };
     int nmt = cores <= 2 ? 1 : 2; /* 2 threads, and all cores if more */
     run emb[6] = {
-        {.label = "corpus, embedded, 1 thread", .db = db, .set = &corpus,
-         .threads = 1},
-        {.label = "corpus, embedded, no clauses", .db = db, .set = &corpus,
-         .flags = LICSCAN_SCAN_NO_CLAUSES, .threads = 1},
+        { .label = "corpus, embedded, 1 thread",
+          .db = db,
+          .set = &corpus,
+          .threads = 1 },
+        { .label = "corpus, embedded, no clauses",
+          .db = db,
+          .set = &corpus,
+          .flags = LICSCAN_SCAN_NO_CLAUSES,
+          .threads = 1 },
     };
     for (int k = 0; k < nmt; k++)
-        emb[2 + k] = (run){.label = k == 0 ? "corpus, embedded, 2 threads"
-                                           : "corpus, embedded, all cores",
-                           .db = db, .set = &corpus, .threads = nthreads[k]};
+        emb[2 + k] = (run){ .label = k == 0 ? "corpus, embedded, 2 threads"
+                                            : "corpus, embedded, all cores",
+                            .db = db,
+                            .set = &corpus,
+                            .threads = nthreads[k] };
     size_t nemb = 2 + (size_t)nmt;
     if (originals.n) {
-        emb[nemb++] = (run){.label = "originals, embedded, 1 thread", .db = db,
-                            .set = &originals, .threads = 1};
-        emb[nemb++] = (run){.label = "originals, no clauses", .db = db,
-                            .set = &originals,
-                            .flags = LICSCAN_SCAN_NO_CLAUSES, .threads = 1};
+        emb[nemb++] = (run){ .label = "originals, embedded, 1 thread",
+                             .db = db,
+                             .set = &originals,
+                             .threads = 1 };
+        emb[nemb++] = (run){ .label = "originals, no clauses",
+                             .db = db,
+                             .set = &originals,
+                             .flags = LICSCAN_SCAN_NO_CLAUSES,
+                             .threads = 1 };
     }
     double par[2];
     for (int k = 0; k < nmt; k++)
@@ -888,13 +900,14 @@ int main(int argc, char **argv)
     measure(emb, nemb);
     for (int k = 0; k < nmt; k++)
         printf("  %d spinning threads get %.2fx the work of one (before "
-               "the scans)\n", nthreads[k], par[k]);
+               "the scans)\n",
+               nthreads[k], par[k]);
     double clause_pct = (emb[0].ms - emb[1].ms) / emb[1].ms * 100;
     /* the CLI with the embedded set alone, for its memory (a binary
      * decoy makes it exit 1) */
-    cli_figures ce = {0, 0, 0, 0};
+    cli_figures ce = { 0, 0, 0, 0 };
     if (cli) {
-        char *cmd[] = {(char *)cli, (char *)corpus_dir, NULL};
+        char *cmd[] = { (char *)cli, (char *)corpus_dir, NULL };
         ce = bench_cli(cmd);
     }
 
@@ -902,8 +915,8 @@ int main(int argc, char **argv)
     int have_spdx = 0, have_rendered = 0;
     double spdx_load_ms = 0;
     run spdx_runs[4];
-    fileset rendered = {0};
-    cli_figures cf = {0, 0, 0, 0};
+    fileset rendered = { 0 };
+    cli_figures cf = { 0, 0, 0, 0 };
     struct stat st;
     if (spdx_dir && stat(spdx_dir, &st) == 0) {
         /* The database the CLI builds with --templates: the embedded set
@@ -932,21 +945,26 @@ int main(int argc, char **argv)
         if (rendered_dir)
             walk(&rendered, rendered_dir);
         size_t nr = 0;
-        spdx_runs[nr++] = (run){.label = "corpus, embedded+SPDX", .db = sdb,
-                                .set = &corpus, .threads = 1};
-        spdx_runs[nr++] = (run){.label = "corpus, embedded+SPDX, all cores",
-                                .db = sdb, .set = &corpus,
-                                .threads = (int)cores};
+        spdx_runs[nr++] = (run){ .label = "corpus, embedded+SPDX",
+                                 .db = sdb,
+                                 .set = &corpus,
+                                 .threads = 1 };
+        spdx_runs[nr++] = (run){ .label = "corpus, embedded+SPDX, all cores",
+                                 .db = sdb,
+                                 .set = &corpus,
+                                 .threads = (int)cores };
         if (rendered.n) {
             have_rendered = 1;
-            spdx_runs[nr++] = (run){.label = "rendered SPDX, embedded+SPDX",
-                                    .db = sdb, .set = &rendered,
-                                    .threads = 1};
+            spdx_runs[nr++] = (run){ .label = "rendered SPDX, embedded+SPDX",
+                                     .db = sdb,
+                                     .set = &rendered,
+                                     .threads = 1 };
             /* what matching alone costs, to split the latency */
-            spdx_runs[nr++] = (run){.label = "rendered SPDX, no clauses",
-                                    .db = sdb, .set = &rendered,
-                                    .flags = LICSCAN_SCAN_NO_CLAUSES,
-                                    .threads = 1};
+            spdx_runs[nr++] = (run){ .label = "rendered SPDX, no clauses",
+                                     .db = sdb,
+                                     .set = &rendered,
+                                     .flags = LICSCAN_SCAN_NO_CLAUSES,
+                                     .threads = 1 };
         } else {
             printf("rendered SPDX texts: none under %s, latency skipped\n",
                    rendered_dir ? rendered_dir : "(no RENDERED_DIR)");
@@ -957,8 +975,8 @@ int main(int argc, char **argv)
             free(spdx_runs[r].file_ms);
         licscan_db_free(sdb);
         if (cli && have_rendered) {
-            char *cmd[] = {(char *)cli, "--templates", (char *)spdx_dir,
-                           (char *)rendered_dir, NULL};
+            char *cmd[] = { (char *)cli, "--templates", (char *)spdx_dir,
+                            (char *)rendered_dir, NULL };
             cf = bench_cli(cmd);
         }
     } else {
@@ -999,8 +1017,7 @@ int main(int argc, char **argv)
             ratio[i] = emb[1].file_ms[i] > 0
                            ? emb[0].file_ms[i] / emb[1].file_ms[i]
                            : 1.0;
-        snprintf(m, sizeof m, "%+.1f %%",
-                 (median(ratio, corpus.n) - 1) * 100);
+        snprintf(m, sizeof m, "%+.1f %%", (median(ratio, corpus.n) - 1) * 100);
         row("  per file: median of each file's extra", m, "-", 0, 0);
         free(ratio);
     }
@@ -1043,13 +1060,11 @@ int main(int argc, char **argv)
     }
     if (have_rendered) {
         run *r = &spdx_runs[2];
-        snprintf(m, sizeof m, "p50 %.1f us p99 %.0f us", r->p50_us,
-                 r->p99_us);
-        row("per file, rendered SPDX, embedded+SPDX set", m, "p50 <= 150 us",
-            1, r->p50_us <= 150.0);
+        snprintf(m, sizeof m, "p50 %.1f us p99 %.0f us", r->p50_us, r->p99_us);
+        row("per file, rendered SPDX, embedded+SPDX set", m, "p50 <= 150 us", 1,
+            r->p50_us <= 150.0);
         r = &spdx_runs[3];
-        snprintf(m, sizeof m, "p50 %.1f us p99 %.0f us", r->p50_us,
-                 r->p99_us);
+        snprintf(m, sizeof m, "p50 %.1f us p99 %.0f us", r->p50_us, r->p99_us);
         /* identification alone: issue 2's target */
         row("  the same with NO_CLAUSES", m, "p50 <= 200 us", 1,
             r->p50_us <= 200.0);
@@ -1066,8 +1081,7 @@ int main(int argc, char **argv)
         row("CLI --templates SPDX", m, "<= 0.5 s", 0, 0);
     }
     if (ce.ok) {
-        snprintf(m, sizeof m, "%.1f MB (%.3f s)", ce.rss_mb,
-                 ce.wall_ms / 1e3);
+        snprintf(m, sizeof m, "%.1f MB (%.3f s)", ce.rss_mb, ce.wall_ms / 1e3);
         row("peak RSS, CLI over corpus/, embedded set", m, "-", 0, 0);
     }
     snprintf(m, sizeof m, "%.1f MB", bench_rss);

@@ -100,9 +100,8 @@ static int json_value(json_parser *p);
 
 static void json_space(json_parser *p)
 {
-    while (p->pos < p->len &&
-           (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-            p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+    while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
+                               p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
         p->pos++;
 }
 
@@ -291,22 +290,17 @@ static int json_value(json_parser *p)
         ok = p->s[p->pos] == '{' ? json_object(p) : json_array(p);
         p->depth--;
         return ok;
-    case '"':
-        return json_string(p);
-    case 't':
-        return json_literal(p, "true");
-    case 'f':
-        return json_literal(p, "false");
-    case 'n':
-        return json_literal(p, "null");
-    default:
-        return json_number(p);
+    case '"': return json_string(p);
+    case 't': return json_literal(p, "true");
+    case 'f': return json_literal(p, "false");
+    case 'n': return json_literal(p, "null");
+    default: return json_number(p);
     }
 }
 
 int fuzz_json_valid(const char *s, size_t len)
 {
-    json_parser p = {(const unsigned char *)s, len, 0, 0};
+    json_parser p = { (const unsigned char *)s, len, 0, 0 };
     if (!json_value(&p))
         return 0;
     json_space(&p);
@@ -411,8 +405,8 @@ static void check_match(const licscan_match *m, size_t input_len,
         FUZZ_ASSERT(added == 0 || added == 1);
         check_span(s, e, input_len);
     }
-    FUZZ_ASSERT(licscan_match_flag_change(m, nchange, NULL, NULL, NULL,
-                                          NULL) != LICSCAN_OK);
+    FUZZ_ASSERT(licscan_match_flag_change(m, nchange, NULL, NULL, NULL, NULL) !=
+                LICSCAN_OK);
 }
 
 static void check_restriction(const licscan_result *r,
@@ -512,8 +506,8 @@ void fuzz_check_result(const licscan_result *r, size_t input_len,
         check_restriction(r, x, input_len, o);
         uint32_t flag = licscan_restriction_flag(x);
         if (i > 0) /* "in flag order", one each */
-            FUZZ_ASSERT(flag >
-                        licscan_restriction_flag(licscan_result_restriction(r, i - 1)));
+            FUZZ_ASSERT(flag > licscan_restriction_flag(
+                                   licscan_result_restriction(r, i - 1)));
         set |= 1ull << flag;
     }
     FUZZ_ASSERT(licscan_result_restriction(r, nrestr) == NULL);
@@ -577,7 +571,7 @@ uint8_t *fuzz_utf8_to_utf16(const uint8_t *s, size_t n, int big_endian,
     uint8_t *out = malloc(2 * n + 2);
     FUZZ_ASSERT(out != NULL);
     size_t o = 0;
-    uint16_t units[2] = {0xFEFF, 0};
+    uint16_t units[2] = { 0xFEFF, 0 };
     size_t nunits = 1;
     for (size_t i = 0;;) {
         for (size_t u = 0; u < nunits; u++) {

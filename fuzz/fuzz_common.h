@@ -10,7 +10,7 @@
 
 #include "licscan.h"
 
-#define FUZZ_ASSERT(cond) \
+#define FUZZ_ASSERT(cond)                                                      \
     ((cond) ? (void)0 : fuzz_fail(__FILE__, __LINE__, #cond))
 
 _Noreturn void fuzz_fail(const char *file, int line, const char *what);

@@ -33,9 +33,9 @@ static void check_as_utf16(const uint8_t *data, size_t size, uint32_t flags,
     licscan_result *r = NULL;
     int rc = licscan_scan(db, u16, len, NULL, &r);
     FUZZ_ASSERT(rc == LICSCAN_OK);
-    FUZZ_ASSERT(licscan_result_encoding(r) == (big_endian
-                                                   ? LICSCAN_ENCODING_UTF16BE
-                                                   : LICSCAN_ENCODING_UTF16LE));
+    FUZZ_ASSERT(
+        licscan_result_encoding(r) ==
+        (big_endian ? LICSCAN_ENCODING_UTF16BE : LICSCAN_ENCODING_UTF16LE));
     FUZZ_ASSERT(licscan_result_input_flags(r) == (flags | LICSCAN_INPUT_BOM));
     fuzz_check_result(r, len, NULL);
     licscan_result_free(r);

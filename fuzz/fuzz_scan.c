@@ -26,11 +26,8 @@ static void pick_options(size_t size, licscan_scan_options *o)
         o->max_differences = 1;
         o->max_evidence = 1;
         break;
-    case 2:
-        o->flags = LICSCAN_SCAN_NO_CLAUSES;
-        break;
-    default:
-        break;
+    case 2: o->flags = LICSCAN_SCAN_NO_CLAUSES; break;
+    default: break;
     }
 }
 
@@ -50,10 +47,12 @@ static void same_match(const licscan_match *a, const licscan_match *b,
     FUZZ_ASSERT(licscan_match_coverage(a) == licscan_match_coverage(b));
     same_span(licscan_match_start(a), licscan_match_end(a),
               licscan_match_start(b), licscan_match_end(b), map);
-    FUZZ_ASSERT(licscan_match_matched_words(a) == licscan_match_matched_words(b));
+    FUZZ_ASSERT(licscan_match_matched_words(a) ==
+                licscan_match_matched_words(b));
     FUZZ_ASSERT(licscan_match_extra_words(a) == licscan_match_extra_words(b));
     double ca = 0, cb = 0;
-    FUZZ_ASSERT(licscan_match_runner_up(a, &ca) == licscan_match_runner_up(b, &cb));
+    FUZZ_ASSERT(licscan_match_runner_up(a, &ca) ==
+                licscan_match_runner_up(b, &cb));
     FUZZ_ASSERT(ca == cb);
     uint32_t n = licscan_match_diff_count(a);
     FUZZ_ASSERT(n == licscan_match_diff_count(b));
@@ -85,7 +84,8 @@ static void same_restriction(const licscan_restriction *a,
 {
     FUZZ_ASSERT(licscan_restriction_flag(a) == licscan_restriction_flag(b));
     FUZZ_ASSERT(licscan_restriction_number(a) == licscan_restriction_number(b));
-    FUZZ_ASSERT(!strcmp(licscan_restriction_text(a), licscan_restriction_text(b)));
+    FUZZ_ASSERT(
+        !strcmp(licscan_restriction_text(a), licscan_restriction_text(b)));
     FUZZ_ASSERT(!strcmp(licscan_restriction_qualifier(a),
                         licscan_restriction_qualifier(b)));
     uint32_t n = licscan_restriction_item_count(a);
@@ -123,7 +123,8 @@ static void check_as_utf16(const uint8_t *data, size_t size,
     uint32_t n = licscan_result_match_count(r8);
     FUZZ_ASSERT(n == licscan_result_match_count(r16));
     for (uint32_t i = 0; i < n; i++)
-        same_match(licscan_result_match(r8, i), licscan_result_match(r16, i), map);
+        same_match(licscan_result_match(r8, i), licscan_result_match(r16, i),
+                   map);
     n = licscan_result_restriction_count(r8);
     FUZZ_ASSERT(n == licscan_result_restriction_count(r16));
     for (uint32_t i = 0; i < n; i++)

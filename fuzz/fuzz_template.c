@@ -39,7 +39,8 @@ static char *render(const char *text, size_t len, size_t *out_len)
         static const char original[] = "original=\"";
         size_t markup_len = (size_t)(close - (text + i));
         const char *orig = NULL;
-        for (size_t k = i; k + sizeof(original) - 1 <= i + markup_len && !orig; k++)
+        for (size_t k = i; k + sizeof(original) - 1 <= i + markup_len && !orig;
+             k++)
             if (!memcmp(text + k, original, sizeof(original) - 1))
                 orig = text + k + sizeof(original) - 1;
         for (; orig && orig < close && *orig != '"'; orig++)
@@ -83,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         : licscan_db_open_empty(NULL, &db);
     FUZZ_ASSERT(rc == LICSCAN_OK);
     uint32_t before = licscan_db_license_count(db);
-    rc = licscan_db_add_template(db, id, text, text_len, meta, meta_len, SOURCE);
+    rc =
+        licscan_db_add_template(db, id, text, text_len, meta, meta_len, SOURCE);
     FUZZ_ASSERT(rc == LICSCAN_OK || rc == LICSCAN_ETEMPLATE ||
                 rc == LICSCAN_ETOOBIG);
     const char *msg = licscan_db_errmsg(db);
@@ -94,9 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(added != NULL);
         FUZZ_ASSERT(licscan_db_lookup(db, id) == added);
         FUZZ_ASSERT(!strcmp(licscan_license_id(added), id));
-        const char *keys[] = {licscan_license_spdx(added),
-                              licscan_license_hf_tag(added),
-                              licscan_license_scancode(added)};
+        const char *keys[] = { licscan_license_spdx(added),
+                               licscan_license_hf_tag(added),
+                               licscan_license_scancode(added) };
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
             if (*keys[k])
                 FUZZ_ASSERT(licscan_db_lookup(db, keys[k]) != NULL);

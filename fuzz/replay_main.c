@@ -203,7 +203,7 @@ static void run_path(replay *rp, const char *path)
 
 int main(int argc, char **argv)
 {
-    replay rp = {.timeout = 60};
+    replay rp = { .timeout = 60 };
     int first = 1;
     for (; first + 1 < argc && argv[first][0] == '-'; first += 2) {
         if (!strcmp(argv[first], "-t")) {
@@ -226,8 +226,8 @@ int main(int argc, char **argv)
     signal(SIGABRT, on_abort);
     for (int i = first; i < argc; i++)
         run_path(&rp, argv[i]);
-    printf("%s: %zu inputs replayed, slowest %.3f s (%s)\n", argv[0],
-           rp.inputs, rp.slowest_seconds, rp.slowest);
+    printf("%s: %zu inputs replayed, slowest %.3f s (%s)\n", argv[0], rp.inputs,
+           rp.slowest_seconds, rp.slowest);
     free(rp.open_list);
     if (rp.inputs == 0) {
         fprintf(stderr, "replay: no input found\n");

@@ -70,17 +70,17 @@ LICSCAN_API const char *licscan_version_string(void);
 /* ------------------------------------------------------------------ */
 
 #define LICSCAN_OK 0
-#define LICSCAN_ENOMEM (-1)     /* an allocation failed */
-#define LICSCAN_EINVAL (-2)     /* a bad argument (NULL handle, bad size) */
-#define LICSCAN_EIO (-3)        /* a file or directory could not be read */
-#define LICSCAN_EBINARY (-4)    /* input holds NUL bytes: not text */
-#define LICSCAN_ETOOBIG (-5)    /* input or template over a size limit */
-#define LICSCAN_ETEMPLATE (-6)  /* malformed template or metadata */
-#define LICSCAN_ERULE (-7)      /* malformed clause rule */
-#define LICSCAN_ELIMIT (-8)     /* not returned: see below */
-#define LICSCAN_ENOTFOUND (-9)  /* no such license / item */
+#define LICSCAN_ENOMEM (-1)      /* an allocation failed */
+#define LICSCAN_EINVAL (-2)      /* a bad argument (NULL handle, bad size) */
+#define LICSCAN_EIO (-3)         /* a file or directory could not be read */
+#define LICSCAN_EBINARY (-4)     /* input holds NUL bytes: not text */
+#define LICSCAN_ETOOBIG (-5)     /* input or template over a size limit */
+#define LICSCAN_ETEMPLATE (-6)   /* malformed template or metadata */
+#define LICSCAN_ERULE (-7)       /* malformed clause rule */
+#define LICSCAN_ELIMIT (-8)      /* not returned: see below */
+#define LICSCAN_ENOTFOUND (-9)   /* no such license / item */
 #define LICSCAN_EDUPLICATE (-10) /* not returned: see below */
-#define LICSCAN_EINTERNAL (-11) /* a bug: please report it */
+#define LICSCAN_EINTERNAL (-11)  /* a bug: please report it */
 /* LICSCAN_ELIMIT and LICSCAN_EDUPLICATE keep their numbers but no function
  * of this library returns them: a scan that hits a match or effort limit
  * succeeds and says so in its input flags (LICSCAN_INPUT_SEARCH_LIMIT and
@@ -150,17 +150,18 @@ typedef struct licscan_db_options {
     uint32_t struct_size;
     uint32_t reserved;
     const licscan_allocator *allocator; /* NULL: the C library's malloc */
-    uint64_t max_template_bytes;  /* largest template accepted (1 MiB) */
-    uint32_t max_optional_depth;  /* nesting of optional blocks (8) */
-    uint32_t regex_match_limit;   /* PCRE2 match limit, vars and rules (1000000) */
-    uint32_t regex_heap_limit_kib;/* PCRE2 heap limit, vars and rules (20480) */
+    uint64_t max_template_bytes;        /* largest template accepted (1 MiB) */
+    uint32_t max_optional_depth;        /* nesting of optional blocks (8) */
+    uint32_t
+        regex_match_limit; /* PCRE2 match limit, vars and rules (1000000) */
+    uint32_t
+        regex_heap_limit_kib; /* PCRE2 heap limit, vars and rules (20480) */
     uint32_t reserved2;
 } licscan_db_options;
 
 /* Defaults into the caller's struct of `size` bytes (sizeof of its
  * struct); LICSCAN_OK or LICSCAN_EINVAL. */
-LICSCAN_API int licscan_db_options_init(licscan_db_options *opts,
-                                        size_t size);
+LICSCAN_API int licscan_db_options_init(licscan_db_options *opts, size_t size);
 
 /* Open a database holding the embedded default set (no files are read).
  * opts may be NULL. On failure *out is NULL. */
@@ -245,10 +246,10 @@ typedef struct licscan_match licscan_match;
 /* Options for a scan (see "Options structs" above). */
 typedef struct licscan_scan_options {
     uint32_t struct_size;
-    uint32_t max_differences;   /* differing runs kept per match (64) */
-    uint64_t max_input_bytes;   /* larger input is LICSCAN_ETOOBIG (64 MiB) */
-    uint32_t flags;             /* LICSCAN_SCAN_* (0) */
-    uint32_t max_evidence;      /* evidence spans kept per flag (32) */
+    uint32_t max_differences; /* differing runs kept per match (64) */
+    uint64_t max_input_bytes; /* larger input is LICSCAN_ETOOBIG (64 MiB) */
+    uint32_t flags;           /* LICSCAN_SCAN_* (0) */
+    uint32_t max_evidence;    /* evidence spans kept per flag (32) */
 } licscan_scan_options;
 
 /* Defaults into the caller's struct of `size` bytes (sizeof of its
@@ -283,18 +284,21 @@ LICSCAN_API uint32_t licscan_result_encoding(const licscan_result *result);
 LICSCAN_API const char *licscan_encoding_name(uint32_t encoding);
 
 /* Facts about the input (bit mask). */
-#define LICSCAN_INPUT_INVALID_UTF8 0x1u   /* bytes replaced via Latin-1 */
-#define LICSCAN_INPUT_BOM 0x2u            /* began with a byte-order mark */
-#define LICSCAN_INPUT_CRLF 0x4u           /* CRLF line ends seen */
-#define LICSCAN_INPUT_EMPTY 0x8u          /* no words at all */
-#define LICSCAN_INPUT_INVALID_UTF16 0x10u /* lone surrogates replaced */
+#define LICSCAN_INPUT_INVALID_UTF8 0x1u     /* bytes replaced via Latin-1 */
+#define LICSCAN_INPUT_BOM 0x2u              /* began with a byte-order mark */
+#define LICSCAN_INPUT_CRLF 0x4u             /* CRLF line ends seen */
+#define LICSCAN_INPUT_EMPTY 0x8u            /* no words at all */
+#define LICSCAN_INPUT_INVALID_UTF16 0x10u   /* lone surrogates replaced */
 #define LICSCAN_INPUT_TRUNCATED_DIFFS 0x20u /* a match hit max_differences */
-#define LICSCAN_INPUT_SEARCH_LIMIT 0x40u /* candidate search stopped early:
+#define LICSCAN_INPUT_SEARCH_LIMIT                                             \
+    0x40u /* candidate search stopped early:
                                             later text was not searched */
-#define LICSCAN_INPUT_RULE_LIMIT 0x80u /* a clause rule hit its PCRE2 limit:
+#define LICSCAN_INPUT_RULE_LIMIT                                               \
+    0x80u /* a clause rule hit its PCRE2 limit:
                                           that rule skipped that clause */
 #define LICSCAN_INPUT_TRUNCATED_EVIDENCE 0x100u /* a flag hit max_evidence */
-#define LICSCAN_INPUT_VAR_LIMIT 0x200u /* a template var's pattern hit its
+#define LICSCAN_INPUT_VAR_LIMIT                                                \
+    0x200u /* a template var's pattern hit its
                                          PCRE2 limit: read as not matching */
 LICSCAN_API uint32_t licscan_result_input_flags(const licscan_result *result);
 /* The name of one input flag (a single LICSCAN_INPUT_* bit) as the JSON's
@@ -318,8 +322,8 @@ LICSCAN_API const char *licscan_result_spdx(const licscan_result *result);
 
 /* Matches, ordered by start offset. */
 LICSCAN_API uint32_t licscan_result_match_count(const licscan_result *result);
-LICSCAN_API const licscan_match *
-licscan_result_match(const licscan_result *result, uint32_t index);
+LICSCAN_API const licscan_match *licscan_result_match(
+    const licscan_result *result, uint32_t index);
 
 #define LICSCAN_KIND_EXACT 0     /* all required words; diffs only in vars */
 #define LICSCAN_KIND_NEAR 1      /* coverage >= 0.90 */
@@ -327,7 +331,8 @@ licscan_result_match(const licscan_result *result, uint32_t index);
 #define LICSCAN_KIND_REFERENCE 3 /* text only names the license */
 LICSCAN_API const char *licscan_kind_name(uint32_t kind);
 
-LICSCAN_API const licscan_license *licscan_match_license(const licscan_match *m);
+LICSCAN_API const licscan_license *licscan_match_license(
+    const licscan_match *m);
 LICSCAN_API uint32_t licscan_match_kind(const licscan_match *m);
 /* Share of the template's required words found, 0..1 (0 for references). */
 LICSCAN_API double licscan_match_coverage(const licscan_match *m);
@@ -340,8 +345,8 @@ LICSCAN_API uint32_t licscan_match_extra_words(const licscan_match *m);
 
 /* The closest other template over the same region, when close; NULL when
  * there is none. */
-LICSCAN_API const licscan_license *
-licscan_match_runner_up(const licscan_match *m, double *coverage);
+LICSCAN_API const licscan_license *licscan_match_runner_up(
+    const licscan_match *m, double *coverage);
 
 /* Differing runs between input and template, in input order. */
 #define LICSCAN_DIFF_INSERTED 0 /* input words not in the template */
@@ -407,11 +412,11 @@ typedef struct licscan_restriction licscan_restriction;
 /* Flags the text sets, in flag order. */
 LICSCAN_API uint32_t
 licscan_result_restriction_count(const licscan_result *result);
-LICSCAN_API const licscan_restriction *
-licscan_result_restriction(const licscan_result *result, uint32_t index);
+LICSCAN_API const licscan_restriction *licscan_result_restriction(
+    const licscan_result *result, uint32_t index);
 /* The restriction for one flag; NULL when the text does not set it. */
-LICSCAN_API const licscan_restriction *
-licscan_result_find_restriction(const licscan_result *result, uint32_t flag);
+LICSCAN_API const licscan_restriction *licscan_result_find_restriction(
+    const licscan_result *result, uint32_t flag);
 
 LICSCAN_API uint32_t licscan_restriction_flag(const licscan_restriction *x);
 /* Number value (LICSCAN_VALUE_NUMBER); 0 otherwise. */
@@ -419,8 +424,8 @@ LICSCAN_API int64_t licscan_restriction_number(const licscan_restriction *x);
 /* Text value (LICSCAN_VALUE_TEXT); "" otherwise or when none was read. */
 LICSCAN_API const char *licscan_restriction_text(const licscan_restriction *x);
 /* Unit of a number, exception of a text; "" when none. */
-LICSCAN_API const char *
-licscan_restriction_qualifier(const licscan_restriction *x);
+LICSCAN_API const char *licscan_restriction_qualifier(
+    const licscan_restriction *x);
 /* Items (LICSCAN_VALUE_LIST), without duplicates, in order found. */
 LICSCAN_API uint32_t
 licscan_restriction_item_count(const licscan_restriction *x);
@@ -447,7 +452,7 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
 #define LICSCAN_FREEDOM_SHARE 3
 #define LICSCAN_FREEDOM_COUNT 4 /* this header's; see licscan_freedom_count */
 
-#define LICSCAN_OPENNESS_UNKNOWN 0    /* no license text and no flags */
+#define LICSCAN_OPENNESS_UNKNOWN 0 /* no license text and no flags */
 #define LICSCAN_OPENNESS_OPEN_SOURCE 1
 #define LICSCAN_OPENNESS_OPEN_WEIGHT_RESTRICTED 2
 #define LICSCAN_OPENNESS_NON_COMMERCIAL 3

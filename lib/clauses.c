@@ -29,7 +29,7 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
 {
     int rc = LICSCAN_OK;
     if (db->rules.n && db->kw) {
-        engine e = {.db = db, .a = work, .memo = db->memo};
+        engine e = { .db = db, .a = work, .memo = db->memo };
         seg s;
         ls_seg_init(&s, work, text->text, text->len);
         ls_segment(&s);

@@ -11,7 +11,7 @@
  * start with the same one, it is a comment block, not bullets. */
 void ls_seg_comment_style(seg *s)
 {
-    uint32_t count[NMARKS] = {0}, lines = 0;
+    uint32_t count[NMARKS] = { 0 }, lines = 0;
     const char *t = s->t, *end = t + s->tlen;
     for (const char *p = t; p < end;) {
         const char *e = memchr(p, '\n', (size_t)(end - p));

@@ -34,9 +34,9 @@ const char *licscan_strerror(int status)
 
 /* The name of each status code, by -status. */
 static const char *const status_names[] = {
-    "LICSCAN_OK",       "LICSCAN_ENOMEM",    "LICSCAN_EINVAL",
-    "LICSCAN_EIO",      "LICSCAN_EBINARY",   "LICSCAN_ETOOBIG",
-    "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",    "LICSCAN_ELIMIT",
+    "LICSCAN_OK",        "LICSCAN_ENOMEM",     "LICSCAN_EINVAL",
+    "LICSCAN_EIO",       "LICSCAN_EBINARY",    "LICSCAN_ETOOBIG",
+    "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",      "LICSCAN_ELIMIT",
     "LICSCAN_ENOTFOUND", "LICSCAN_EDUPLICATE", "LICSCAN_EINTERNAL",
 };
 _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
@@ -51,8 +51,8 @@ const char *licscan_status_name(int status)
 }
 
 /* The first version of the struct ends with reserved2. */
-#define DB_OPTIONS_V1 (offsetof(licscan_db_options, reserved2) + \
-                       sizeof(uint32_t))
+#define DB_OPTIONS_V1                                                          \
+    (offsetof(licscan_db_options, reserved2) + sizeof(uint32_t))
 
 int licscan_db_options_init(licscan_db_options *opts, size_t size)
 {
@@ -112,8 +112,7 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
     for (uint32_t i = 0; i < LS_SCRATCH_POOL; i++)
         atomic_init(&db->scratch[i], NULL);
     ls_lexicon_init(&db->lex, &db->alloc);
-    db->gctx = pcre2_general_context_create(pcre_malloc, pcre_free,
-                                            &db->alloc);
+    db->gctx = pcre2_general_context_create(pcre_malloc, pcre_free, &db->alloc);
     db->cctx = db->gctx ? pcre2_compile_context_create(db->gctx) : NULL;
     if (!db->cctx) {
         licscan_db_free(db);
@@ -222,8 +221,8 @@ void licscan_db_free(licscan_db *db)
 }
 
 int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
-                            size_t text_len, const char *meta,
-                            size_t meta_len, const char *source)
+                            size_t text_len, const char *meta, size_t meta_len,
+                            const char *source)
 {
     if (!db)
         return LICSCAN_EINVAL;
@@ -233,13 +232,13 @@ int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
         rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
     if (rc && !db->err.msg[0])
         ls_error_set(&db->err, source, 0, 0, "%s: %s", source ? source : id,
-                        licscan_strerror(rc));
+                     licscan_strerror(rc));
     return rc;
 }
 
 /* Read a whole file through the allocator. */
-static int read_file(licscan_db *db, const char *path, char **data,
-                     size_t *len, uint64_t limit)
+static int read_file(licscan_db *db, const char *path, char **data, size_t *len,
+                     uint64_t limit)
 {
     *data = NULL;
     *len = 0;
@@ -254,7 +253,7 @@ static int read_file(licscan_db *db, const char *path, char **data,
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         cap = (uint64_t)st.st_size < limit ? (size_t)st.st_size + 1
-                                            : (size_t)limit + 1;
+                                           : (size_t)limit + 1;
     setvbuf(f, NULL, _IONBF, 0); /* fread straight into buf */
     char *buf = cap ? ls_malloc(&db->alloc, cap + 1) : NULL;
     int rc = cap && !buf ? LICSCAN_ENOMEM : LICSCAN_OK;
@@ -272,8 +271,9 @@ static int read_file(licscan_db *db, const char *path, char **data,
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n > limit) {
-            ls_error_set(&db->err, path, 0, 0, "%s: over the size limit of %llu",
-                            path, (unsigned long long)limit);
+            ls_error_set(&db->err, path, 0, 0,
+                         "%s: over the size limit of %llu", path,
+                         (unsigned long long)limit);
             rc = LICSCAN_ETOOBIG;
             break;
         }
@@ -386,21 +386,21 @@ static int load_templates(licscan_db *db, const char *path)
         if (!tpath || !mpath || !id) {
             rc = LICSCAN_ENOMEM;
         } else {
-            rc = read_file(db, tpath, &text, &tlen,
-                           db->opts.max_template_bytes);
+            rc =
+                read_file(db, tpath, &text, &tlen, db->opts.max_template_bytes);
             struct stat st;
             if (!rc && stat(mpath, &st) == 0)
                 rc = read_file(db, mpath, &meta, &mlen, 1u << 20);
             if (!rc) {
-                rc = ls_template_add_owned(db, id, text, tlen, text, meta,
-                                           mlen, tpath);
+                rc = ls_template_add_owned(db, id, text, tlen, text, meta, mlen,
+                                           tpath);
                 if (!rc)
                     text = NULL; /* the template keeps it */
             }
         }
         if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
             ls_error_set(&db->err, tpath, 0, 0, "%s: out of memory",
-                            tpath ? tpath : path);
+                         tpath ? tpath : path);
         ls_free(a, text);
         ls_free(a, meta);
         ls_free(a, tpath);
@@ -429,7 +429,7 @@ static int load_rules(licscan_db *db, const char *dir)
             rc = ls_rules_add(db, text, len, rpath);
         if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
             ls_error_set(&db->err, rpath, 0, 0, "%s: out of memory",
-                            rpath ? rpath : dir);
+                         rpath ? rpath : dir);
         ls_free(a, text);
         ls_free(a, rpath);
     }
@@ -500,8 +500,8 @@ const licscan_license *licscan_db_lookup(const licscan_db *db, const char *key)
         const licscan_license *l = &db->tpl[i]->lic;
         if (db->tpl[i]->replaced)
             continue;
-        if (key_is(l->id, key) || key_is(l->spdx, key) ||
-            key_is(l->hf, key) || key_is(l->scancode, key))
+        if (key_is(l->id, key) || key_is(l->spdx, key) || key_is(l->hf, key) ||
+            key_is(l->scancode, key))
             return l;
     }
     if (strncasecmp(key, "LicenseRef-", 11) == 0)
@@ -510,20 +510,44 @@ const licscan_license *licscan_db_lookup(const licscan_db *db, const char *key)
 }
 
 #define S(x) ((x) ? (x) : "")
-const char *licscan_license_id(const licscan_license *l) { return l ? S(l->id) : ""; }
+const char *licscan_license_id(const licscan_license *l)
+{
+    return l ? S(l->id) : "";
+}
 const char *licscan_license_name(const licscan_license *l)
 {
     return l ? (l->name ? l->name : S(l->id)) : "";
 }
-const char *licscan_license_version(const licscan_license *l) { return l ? S(l->version) : ""; }
-const char *licscan_license_family(const licscan_license *l) { return l ? S(l->family) : ""; }
+const char *licscan_license_version(const licscan_license *l)
+{
+    return l ? S(l->version) : "";
+}
+const char *licscan_license_family(const licscan_license *l)
+{
+    return l ? S(l->family) : "";
+}
 const char *licscan_license_kind(const licscan_license *l)
 {
     return l ? (l->kind ? l->kind : "license") : "";
 }
-const char *licscan_license_url(const licscan_license *l) { return l ? S(l->url) : ""; }
-const char *licscan_license_spdx(const licscan_license *l) { return l ? S(l->spdx) : ""; }
-const char *licscan_license_hf_tag(const licscan_license *l) { return l ? S(l->hf) : ""; }
-const char *licscan_license_scancode(const licscan_license *l) { return l ? S(l->scancode) : ""; }
-int licscan_license_osi_approved(const licscan_license *l) { return l && l->osi; }
+const char *licscan_license_url(const licscan_license *l)
+{
+    return l ? S(l->url) : "";
+}
+const char *licscan_license_spdx(const licscan_license *l)
+{
+    return l ? S(l->spdx) : "";
+}
+const char *licscan_license_hf_tag(const licscan_license *l)
+{
+    return l ? S(l->hf) : "";
+}
+const char *licscan_license_scancode(const licscan_license *l)
+{
+    return l ? S(l->scancode) : "";
+}
+int licscan_license_osi_approved(const licscan_license *l)
+{
+    return l && l->osi;
+}
 #undef S

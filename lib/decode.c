@@ -140,8 +140,8 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
                  len);
         return LICSCAN_ETOOBIG;
     }
-    if (len >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) ||
-                     (d[0] == 0xFE && d[1] == 0xFF))) {
+    if (len >= 2 &&
+        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF))) {
         t->flags |= LICSCAN_INPUT_BOM;
         return decode_utf16(a, d, len, 2, d[0] == 0xFE, t, err, errlen);
     }

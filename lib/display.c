@@ -15,9 +15,9 @@ bool ls_seg_reserve_more(seg *s, size_t n)
     size_t cap = s->disp.cap < 1024 ? 1024 : s->disp.cap;
     while (cap < need)
         cap *= 2;
-    char *d = cap < RUN_CONST ? ls_realloc(s->alloc, s->disp.data,
-                                           s->disp.cap, cap)
-                              : NULL;
+    char *d = cap < RUN_CONST
+                  ? ls_realloc(s->alloc, s->disp.data, s->disp.cap, cap)
+                  : NULL;
     if (d) {
         s->disp.data = d;
         s->disp.cap = cap;

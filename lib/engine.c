@@ -27,7 +27,7 @@ static void queue(engine *e, uint32_t ci, uint32_t rule)
     e->queued[rule] = ci + 1;
     if ((e->rc = LS_GROW(e->a, e->hits, e->hits_cap, e->nhits + 1)))
         return;
-    e->hits[e->nhits++] = (hit){ci, rule};
+    e->hits[e->nhits++] = (hit){ ci, rule };
 }
 
 #if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
@@ -135,9 +135,8 @@ static const pcre2_code *pattern_publish(ls_pattern *p)
         copy = NULL;
     }
     pcre2_code *mine = copy ? copy : p->code, *seen = NULL;
-    if (atomic_compare_exchange_strong_explicit(&p->run, &seen, mine,
-                                                memory_order_acq_rel,
-                                                memory_order_acquire))
+    if (atomic_compare_exchange_strong_explicit(
+            &p->run, &seen, mine, memory_order_acq_rel, memory_order_acquire))
         return mine;
     if (copy)
         pcre2_code_free(copy);
@@ -146,16 +145,14 @@ static const pcre2_code *pattern_publish(ls_pattern *p)
 
 static inline const pcre2_code *pattern_code(ls_pattern *p)
 {
-    const pcre2_code *run =
-        atomic_load_explicit(&p->run, memory_order_acquire);
+    const pcre2_code *run = atomic_load_explicit(&p->run, memory_order_acquire);
     return run ? run : pattern_publish(p);
 }
 
 /* 1: match, 0: none. A PCRE2 limit counts as no match, and is reported. */
 static int run_pattern(engine *e, ls_pattern *pat, const clause *c)
 {
-    int rc = pcre2_match(pattern_code(pat),
-                         (PCRE2_SPTR)e->s->disp.data + c->ds,
+    int rc = pcre2_match(pattern_code(pat), (PCRE2_SPTR)e->s->disp.data + c->ds,
                          c->de - c->ds, 0, PCRE2_NO_UTF_CHECK, e->md, e->mc);
     if (rc >= 0)
         return 1;
@@ -209,14 +206,19 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
     ls_subject *sub = clause_subject(e, c);
     /* The match patterns first: most queued rules do not match, and then
      * their unless patterns need not run. */
-    *f = (fired){.rule = rule, .clause = ci, .vs = UINT32_MAX,
-                 .ve = UINT32_MAX, .qs = UINT32_MAX, .qe = UINT32_MAX};
+    *f = (fired){ .rule = rule,
+                  .clause = ci,
+                  .vs = UINT32_MAX,
+                  .ve = UINT32_MAX,
+                  .qs = UINT32_MAX,
+                  .qe = UINT32_MAX };
     bool matched = false;
     for (uint32_t i = 0; i < r->nmatch && !matched; i++) {
         if (!ls_pattern_may_match(&e->db->alloc, r->match[i], sub) ||
             !run_pattern(e, r->match[i], c))
             continue;
-        if (r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) {
+        if (r->value_how == LS_VALUE_NUMBER ||
+            r->value_how == LS_VALUE_CAPTURE) {
             if (!group_span(e, r->match[i], r->value_arg, c->ds, &f->vs,
                             &f->ve))
                 continue;
@@ -226,8 +228,7 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
                 continue;
         }
         if (r->qualifier_how == LS_VALUE_CAPTURE)
-            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f->qs,
-                       &f->qe);
+            group_span(e, r->match[i], r->qualifier_arg, c->ds, &f->qs, &f->qe);
         matched = true;
     }
     if (!matched)
@@ -241,8 +242,7 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
 
 /* Does the rule's within pattern (or, with `anywhere`, its unless-anywhere
  * pattern) match clause ci? */
-static bool context_match(engine *e, uint32_t rule, uint32_t ci,
-                          bool anywhere)
+static bool context_match(engine *e, uint32_t rule, uint32_t ci, bool anywhere)
 {
     if (e->memo_of && e->memo_of[ci] && rule < e->memo->nrules) {
         const ls_memo_clause *mc = &e->memo->clause[e->memo_of[ci] - 1];
@@ -254,15 +254,16 @@ static bool context_match(engine *e, uint32_t rule, uint32_t ci,
     }
     const ls_rule *r = e->db->rules.v[rule];
     uint8_t *known =
-        anywhere ? NULL
-                 : &e->own_within[(size_t)ci * e->db->nwithin + r->within_class];
+        anywhere
+            ? NULL
+            : &e->own_within[(size_t)ci * e->db->nwithin + r->within_class];
     if (known && *known)
         return *known == 1;
     ls_pattern *pat = anywhere ? r->unless_anywhere : r->within_run;
     const clause *c = &e->s->cl[ci];
-    bool matched = ls_pattern_may_match(&e->db->alloc, pat,
-                                        clause_subject(e, c)) &&
-                   run_pattern(e, pat, c);
+    bool matched =
+        ls_pattern_may_match(&e->db->alloc, pat, clause_subject(e, c)) &&
+        run_pattern(e, pat, c);
     if (known)
         *known = matched ? 1 : 2;
     return matched;
@@ -319,8 +320,7 @@ static bool context_allows(engine *e, uint32_t rule, uint32_t ci)
 static void keep(engine *e, const fired *f)
 {
     if (e->record_alone &&
-        !(e->rc = LS_GROW(e->a, e->alone, e->alone_cap,
-                          e->nalone + 1)))
+        !(e->rc = LS_GROW(e->a, e->alone, e->alone_cap, e->nalone + 1)))
         e->alone[e->nalone++] = *f;
     if (e->rc || !context_allows(e, f->rule, f->clause) ||
         (e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
@@ -348,8 +348,13 @@ static void recall(engine *e, uint32_t ci)
         const ls_memo_fired *m = &e->memo->fired[mc->fired + i];
         if (e->db->rules.v[m->rule]->replaced)
             continue;
-        fired f = {.rule = m->rule, .clause = ci, .number = m->number,
-                   .vs = m->vs, .ve = m->ve, .qs = m->qs, .qe = m->qe};
+        fired f = { .rule = m->rule,
+                    .clause = ci,
+                    .number = m->number,
+                    .vs = m->vs,
+                    .ve = m->ve,
+                    .qs = m->qs,
+                    .qe = m->qe };
         move_spans(&f.vs, &f.ve, &f.qs, &f.qe, 0, ds);
         keep(e, &f);
     }

@@ -34,12 +34,12 @@ typedef struct engine {
     uint32_t nhits, hits_cap;
     /* the per-rule and per-clause arrays below are kept from text to text
      * (rules_on_piece runs many short ones), cleared for each */
-    uint32_t *queued; /* per rule: clause + 1 it was last queued for */
+    uint32_t *queued;  /* per rule: clause + 1 it was last queued for */
     uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;
     const ls_clause_memo *memo; /* NULL: none (or building one) */
-    uint32_t *memo_of; /* per clause: its memo entry + 1, 0 none */
+    uint32_t *memo_of;          /* per clause: its memo entry + 1, 0 none */
     uint32_t memo_of_cap;
     uint64_t *memo_hash; /* per clause: its memo_hash */
     uint32_t memo_hash_cap;
@@ -78,10 +78,10 @@ typedef struct engine {
 
 /* Move a fired rule's value and qualifier spans (those it has) from one
  * clause start to another: unsigned arithmetic wraps back into range. */
-static inline void move_spans(uint32_t *vs, uint32_t *ve, uint32_t *qs, uint32_t *qe,
-                       uint32_t from, uint32_t to)
+static inline void move_spans(uint32_t *vs, uint32_t *ve, uint32_t *qs,
+                              uint32_t *qe, uint32_t from, uint32_t to)
 {
-    uint32_t *span[4] = {vs, ve, qs, qe};
+    uint32_t *span[4] = { vs, ve, qs, qe };
     for (int k = 0; k < 4; k++)
         if (*span[k] != UINT32_MAX)
             *span[k] = *span[k] - from + to;
@@ -100,7 +100,6 @@ LS_HIDDEN int ls_engine_run(engine *e, const seg *s);
  * seg by its own words (filling f)? Does pattern p match clause c? */
 LS_HIDDEN bool ls_engine_fires_alone(engine *e, uint32_t rule, uint32_t ci,
                                      fired *f);
-LS_HIDDEN bool ls_engine_run_pattern(engine *e, ls_pattern *p,
-                                     const clause *c);
+LS_HIDDEN bool ls_engine_run_pattern(engine *e, ls_pattern *p, const clause *c);
 
 #endif

@@ -14,9 +14,9 @@ typedef struct ls_error {
     bool has_file;
 } ls_error;
 
-__attribute__((visibility("hidden"), format(printf, 5, 6))) void
-ls_error_set(ls_error *e, const char *file, uint32_t line, uint32_t col,
-             const char *fmt, ...);
+__attribute__((visibility("hidden"), format(printf, 5, 6))) void ls_error_set(
+    ls_error *e, const char *file, uint32_t line, uint32_t col, const char *fmt,
+    ...);
 __attribute__((visibility("hidden"))) void ls_error_clear(ls_error *e);
 
 #endif

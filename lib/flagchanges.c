@@ -173,7 +173,7 @@ static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
-        value_key k = {.flag = rule->flag, .rule = rule->priority};
+        value_key k = { .flag = rule->flag, .rule = rule->priority };
         if (rule->value_how == LS_VALUE_CONST) {
             snprintf(k.key, sizeof(k.key), "%s", rule->value_arg);
         } else if (rule->value_how == LS_VALUE_NUMBER) {
@@ -182,8 +182,8 @@ static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
             uint32_t vs = f->vs, ve = f->ve;
             const char *d = s->disp.data;
             ls_trim_value(d, &vs, &ve);
-            size_t len = ve - vs < sizeof(k.key) - 1 ? ve - vs
-                                                     : sizeof(k.key) - 1;
+            size_t len =
+                ve - vs < sizeof(k.key) - 1 ? ve - vs : sizeof(k.key) - 1;
             for (size_t j = 0; j < len; j++) {
                 char c = d[vs + j];
                 k.key[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
@@ -217,7 +217,7 @@ static int add_change(licscan_result *r, licscan_match *m, uint32_t cap,
             return LICSCAN_ENOMEM;
     }
     if (m->nchanges < cap)
-        m->changes[m->nchanges++] = (ls_flag_change){flag, added, start, end};
+        m->changes[m->nchanges++] = (ls_flag_change){ flag, added, start, end };
     return LICSCAN_OK;
 }
 
@@ -276,8 +276,7 @@ static bool marker_like(const char *p, size_t n)
     bool digits = true;
     for (size_t i = 0; i < n; i++)
         digits &= p[i] >= '0' && p[i] <= '9';
-    return digits || (n == 1 && p[0] >= 'a' && p[0] <= 'z') ||
-           is_roman(p, n);
+    return digits || (n == 1 && p[0] >= 'a' && p[0] <= 'z') || is_roman(p, n);
 }
 
 /* Does a diff that changes wording (not a var's text) touch [s, e)? */
@@ -336,8 +335,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
     uint32_t run = 0; /* clauses are in display order */
     for (uint32_t i = 0; i < s->ncl && !c; i++) {
         size_t ts, te;
-        if (ls_text_input_offset(text, ls_seg_map_next_at(s, &run, s->cl[i].ds)) !=
-            ev->start)
+        if (ls_text_input_offset(
+                text, ls_seg_map_next_at(s, &run, s->cl[i].ds)) != ev->start)
             continue;
         ls_seg_source_span(s, s->cl[i].ds, s->cl[i].de, &ts, &te);
         if (ls_text_input_offset(text, te) == ev->end)
@@ -374,7 +373,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
         ls_append_plain(tb, w, strlen(w));
         k = k1;
         run = run1;
-        if (k < c->de && tb->len && alnum((unsigned char)tb->data[tb->len - 1]) &&
+        if (k < c->de && tb->len &&
+            alnum((unsigned char)tb->data[tb->len - 1]) &&
             alnum((unsigned char)d[k]))
             ls_buf_putc(tb, ' ');
     }
@@ -393,8 +393,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
         rc = values_in_text(e, piece, tb->data, tb->len, UINT32_MAX, before);
     for (uint32_t i = 0; i < now->n && !rc; i++)
         if (!value_set_has(before, &now->v[i]))
-            rc = add_change(r, m, cap, now->v[i].flag, true, ev->start,
-                            ev->end);
+            rc =
+                add_change(r, m, cap, now->v[i].flag, true, ev->start, ev->end);
     for (uint32_t i = 0; i < before->n && !rc; i++)
         if (!value_set_has(now, &before->v[i]))
             rc = add_change(r, m, cap, before->v[i].flag, false, first->start,

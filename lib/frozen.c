@@ -135,8 +135,10 @@ int ls_db_thaw(licscan_db *db)
     ls_equiv *equiv = dup_bytes(a, lx->equiv, lx->nequiv * sizeof(ls_equiv));
     uint32_t *eqi =
         dup_bytes(a, lx->equiv_index, lx->equiv_index_cap * sizeof(uint32_t));
-    uint64_t *sh_keys = dup_bytes(a, db->sh_keys, db->sh_cap * sizeof(uint64_t));
-    uint32_t *sh_head = dup_bytes(a, db->sh_head, db->sh_cap * sizeof(uint32_t));
+    uint64_t *sh_keys =
+        dup_bytes(a, db->sh_keys, db->sh_cap * sizeof(uint64_t));
+    uint32_t *sh_head =
+        dup_bytes(a, db->sh_head, db->sh_cap * sizeof(uint32_t));
     ls_posting *post = dup_bytes(a, db->post, db->npost * sizeof(ls_posting));
     ls_phrase *phr = dup_bytes(a, db->phr, db->nphr * sizeof(ls_phrase));
     uint32_t *phr_head =
@@ -152,8 +154,8 @@ int ls_db_thaw(licscan_db *db)
     if (!ok) {
         for (uint32_t i = 0; phr && i < done; i++)
             ls_free(a, phr[i].ids);
-        void *all[] = {hashes, ids,     word_off, chars, equiv,   eqi,
-                       sh_keys, sh_head, post,     phr,   phr_head};
+        void *all[] = { hashes,  ids,     word_off, chars, equiv,   eqi,
+                        sh_keys, sh_head, post,     phr,   phr_head };
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
             ls_free(a, all[i]);
         return LICSCAN_ENOMEM;

@@ -37,10 +37,10 @@ LS_HIDDEN char *ls_strndup(const ls_alloc *a, const char *s, size_t n);
 LS_HIDDEN int ls_grow(const ls_alloc *a, void **arr, uint32_t *cap,
                       uint32_t need, size_t elem);
 /* The capacity test is inline: most calls have room already. */
-#define LS_GROW(a, arr, cap, need)                                        \
-    ((need) <= (cap) ? LICSCAN_OK                                         \
-                     : ls_grow((a), (void **)&(arr), &(cap), (need),      \
-                               sizeof(*(arr))))
+#define LS_GROW(a, arr, cap, need)                                             \
+    ((need) <= (cap)                                                           \
+         ? LICSCAN_OK                                                          \
+         : ls_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr))))
 
 /* The memory a scan works in (scratch.c): take one from the database's
  * pool, allocate the scan's temporary buffers through its allocator, and
@@ -125,10 +125,10 @@ static inline uint64_t ls_hash_padded(const char *s, size_t n)
 typedef struct ls_text {
     const char *text;
     size_t len;
-    char *owned;     /* allocated text, or NULL when text is the input */
-    uint32_t *map;   /* NULL when text offsets are input offsets */
+    char *owned;   /* allocated text, or NULL when text is the input */
+    uint32_t *map; /* NULL when text offsets are input offsets */
     uint32_t encoding;
-    uint32_t flags;  /* LICSCAN_INPUT_* */
+    uint32_t flags; /* LICSCAN_INPUT_* */
 } ls_text;
 
 /* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid. */
@@ -149,13 +149,13 @@ static inline uint64_t ls_text_input_offset(const ls_text *t, size_t off)
 
 typedef struct ls_dict {
     const ls_alloc *alloc;
-    uint64_t *hashes;  /* open addressing; 0 = empty slot */
+    uint64_t *hashes; /* open addressing; 0 = empty slot */
     uint32_t *ids;
-    uint32_t cap;      /* power of two */
-    uint32_t count;    /* words; ids run 1..count */
+    uint32_t cap;       /* power of two */
+    uint32_t count;     /* words; ids run 1..count */
     uint32_t *word_off; /* id -> offset into chars */
     uint32_t word_cap;
-    ls_buf chars;      /* NUL-separated words */
+    ls_buf chars; /* NUL-separated words */
 } ls_dict;
 
 LS_HIDDEN void ls_dict_init(ls_dict *d, const ls_alloc *a);
@@ -225,9 +225,9 @@ LS_HIDDEN const char *ls_dict_word(const ls_dict *d, uint32_t id);
 /* Spelling equivalences: a word that stands for a sequence of words, or a
  * word that stands for another after a given word ("copyright owner"). */
 typedef struct ls_equiv {
-    uint32_t from;     /* word id */
-    uint32_t after;    /* only after this word id (0: anywhere) */
-    uint32_t to[3];    /* replacement ids */
+    uint32_t from;  /* word id */
+    uint32_t after; /* only after this word id (0: anywhere) */
+    uint32_t to[3]; /* replacement ids */
     uint32_t to_len;
 } ls_equiv;
 
@@ -246,10 +246,9 @@ typedef struct ls_tokens {
 /* Tokenizer state carried across chunks of one text. */
 typedef struct ls_tokstate {
     bool line_start;
-    bool intern;        /* add unknown words to the dictionary (templates) */
-    uint32_t prev_id;   /* last emitted word, for two-word equivalences */
+    bool intern;      /* add unknown words to the dictionary (templates) */
+    uint32_t prev_id; /* last emitted word, for two-word equivalences */
 } ls_tokstate;
-
 
 /* Ids of words of up to 16 bytes, keyed by the zero-padded word (never all
  * zero), direct-mapped: tokenize.c's shortcut past hashing and probing. */
@@ -304,8 +303,8 @@ struct ls_regex_entry {
 };
 
 typedef struct ls_var {
-    uint32_t gap;      /* sits before literal token `gap` */
-    bool optional;     /* inside an optional block */
+    uint32_t gap;  /* sits before literal token `gap` */
+    bool optional; /* inside an optional block */
     const ls_regex *re;
     char *name;
     char *original;
@@ -324,11 +323,11 @@ typedef struct ls_template {
     char *source;       /* the template text, for diff rendering */
     char *source_alloc; /* the allocation holding it (NULL: borrowed) */
     size_t source_len;
-    ls_token *tok;      /* literal tokens; spans index `source` */
-    uint8_t *optional;  /* per token: inside an optional block */
+    ls_token *tok;     /* literal tokens; spans index `source` */
+    uint8_t *optional; /* per token: inside an optional block */
     uint32_t ntok;
     uint32_t nrequired;
-    ls_var *vars;       /* sorted by gap */
+    ls_var *vars; /* sorted by gap */
     uint32_t nvars;
     uint32_t nshingles; /* shingle positions indexed */
     bool replaced;      /* a later template with the same id took over */
@@ -368,13 +367,13 @@ typedef struct ls_subject {
     uint64_t key;     /* names text */
     uint64_t set_key; /* the key of the text the set below was made of */
     bool has_set;
-    bool judge;       /* false: every requirement counts as met */
-    bool unsure;      /* that text cannot be judged: requirements are met */
+    bool judge;  /* false: every requirement counts as met */
+    bool unsure; /* that text cannot be judged: requirements are met */
     uint64_t grams[(1u << LS_SUBJECT_GRAM_BITS) / 64];
 } ls_subject;
 
-static inline void ls_subject_set(ls_subject *s, const char *text,
-                                  size_t len, bool judge, uint64_t key)
+static inline void ls_subject_set(ls_subject *s, const char *text, size_t len,
+                                  bool judge, uint64_t key)
 {
     s->text = text;
     s->len = len;
@@ -422,24 +421,24 @@ LS_HIDDEN void ls_pattern_need_free(const ls_alloc *a, ls_pattern *p);
 typedef struct ls_rule {
     char *id;
     uint32_t flag;
-    char **keywords;      /* prefilter: the clause holds one of these */
+    char **keywords; /* prefilter: the clause holds one of these */
     uint32_t nkeywords;
-    ls_pattern **match;   /* any of these must match */
+    ls_pattern **match; /* any of these must match */
     uint32_t nmatch;
-    ls_pattern **unless;  /* none of these may match */
+    ls_pattern **unless; /* none of these may match */
     uint32_t nunless;
-    ls_pattern *within;   /* the clause or one of its lead-ins matches */
-    char *within_src;     /* its source: rules with the same one ... */
-    uint32_t within_class; /* ... share this, and one answer per clause */
+    ls_pattern *within;     /* the clause or one of its lead-ins matches */
+    char *within_src;       /* its source: rules with the same one ... */
+    uint32_t within_class;  /* ... share this, and one answer per clause */
     ls_pattern *within_run; /* the class's first within: one JIT copy runs */
     ls_pattern *unless_anywhere; /* no clause of the text may match */
     uint32_t value_how;
-    char *value_arg;      /* group name or constant */
+    char *value_arg;        /* group name or constant */
     uint32_t qualifier_how; /* LS_VALUE_CAPTURE or CONST; TRUE: none */
     char *qualifier_arg;
-    char *source;         /* file the rule came from */
-    uint32_t line, col;   /* where its `rule` directive is */
-    uint32_t priority;    /* load order; a replacement keeps the old one's */
+    char *source;       /* file the rule came from */
+    uint32_t line, col; /* where its `rule` directive is */
+    uint32_t priority;  /* load order; a replacement keeps the old one's */
     bool replaced;
 } ls_rule;
 
@@ -468,9 +467,9 @@ typedef struct ls_memo_fired {
 #define LS_MEMO_ANYWHERE 0x80000000u
 
 typedef struct ls_memo_clause {
-    uint64_t hash;          /* ls_hash_bytes of its display text */
-    uint32_t text, len;     /* its display text in ls_clause_memo.text */
-    uint32_t fired, nfired; /* its rules in ls_clause_memo.fired */
+    uint64_t hash;              /* ls_hash_bytes of its display text */
+    uint32_t text, len;         /* its display text in ls_clause_memo.text */
+    uint32_t fired, nfired;     /* its rules in ls_clause_memo.fired */
     uint32_t context, ncontext; /* in ls_clause_memo.context */
 } ls_memo_clause;
 
@@ -541,8 +540,8 @@ struct licscan_db {
     uint32_t phr_head_cap;
     bool custom_allocator; /* opened with an allocator hook */
     ls_ruleset rules;
-    struct ls_kw_index *kw; /* keyword prefilter of the rules */
-    uint32_t nwithin;       /* distinct `within` patterns (classes) */
+    struct ls_kw_index *kw;     /* keyword prefilter of the rules */
+    uint32_t nwithin;           /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
@@ -647,8 +646,8 @@ LS_HIDDEN int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img);
 LS_HIDDEN int ls_db_thaw(licscan_db *db);
 /* Compile a var pattern, shared by source text (template.c). */
 LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
-                                 const ls_regex **out, char *err,
-                                 size_t errlen, size_t *erroff);
+                                 const ls_regex **out, char *err, size_t errlen,
+                                 size_t *erroff);
 
 /* Parse rules and add them to db (rulefile.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,
@@ -699,10 +698,10 @@ struct licscan_match {
     uint64_t start, end;   /* input offsets */
     uint32_t tstart, tend; /* token span in the input */
     uint32_t matched, extra, missing;
-    uint32_t absorbed;     /* input words taken by template vars */
-    uint32_t var_fails;    /* vars whose pattern rejected the input */
-    uint32_t gaps;         /* template words skipped inside the match */
-    uint32_t chain;        /* the occurrence it was aligned from */
+    uint32_t absorbed;  /* input words taken by template vars */
+    uint32_t var_fails; /* vars whose pattern rejected the input */
+    uint32_t gaps;      /* template words skipped inside the match */
+    uint32_t chain;     /* the occurrence it was aligned from */
     const ls_template *runner;
     double runner_coverage;
     ls_diff *diffs;
@@ -724,7 +723,7 @@ struct licscan_result {
     licscan_restriction *restr; /* in flag order */
     uint32_t nrestr;
     uint32_t openness;
-    uint64_t broken[4];         /* per freedom: mask of breaking flags */
+    uint64_t broken[4]; /* per freedom: mask of breaking flags */
     ls_buf json;
 };
 
@@ -754,8 +753,7 @@ LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 /* Matching (match.c): fills result->m and result->spdx; work allocates
  * its temporary memory. */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
-                            const ls_text *text,
-                            const ls_tokens *toks,
+                            const ls_text *text, const ls_tokens *toks,
                             const licscan_scan_options *opts,
                             licscan_result *res);
 

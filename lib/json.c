@@ -93,8 +93,8 @@ static void json_str(ls_buf *b, const char *s)
     /* escaped in place when the buffer has room, else once more after it
      * grew to the length the first try measured */
     if (!b->failed) {
-        size_t need = licscan_json_escape(s, n, b->data + b->len,
-                                          b->cap - b->len);
+        size_t need =
+            licscan_json_escape(s, n, b->data + b->len, b->cap - b->len);
         if (need >= b->cap - b->len && ls_buf_reserve(b, need) == LICSCAN_OK)
             licscan_json_escape(s, n, b->data + b->len, b->cap - b->len);
         if (!b->failed)
@@ -216,8 +216,7 @@ static void json_flag_value(ls_buf *b, const licscan_restriction *x)
         }
         ls_buf_putc(b, ']');
         break;
-    default:
-        ls_buf_puts(b, "true");
+    default: ls_buf_puts(b, "true");
     }
 }
 

@@ -61,12 +61,15 @@ int ls_kw_index_build(licscan_db *db)
         for (uint32_t k = 0; k < r->nkeywords; k++) {
             uint32_t len = (uint32_t)strlen(r->keywords[k]);
             uint32_t nhead = len < 8 ? len : 8;
-            unsigned char ones[8] = {0};
+            unsigned char ones[8] = { 0 };
             memset(ones, 0xff, nhead);
             ls_kw_entry *en = &x->e[x->ne++];
-            *en = (ls_kw_entry){r->keywords[k], len, i,
-                                kw_start(r->keywords[k]),
-                                kw_head(r->keywords[k], nhead), 0};
+            *en = (ls_kw_entry){ r->keywords[k],
+                                 len,
+                                 i,
+                                 kw_start(r->keywords[k]),
+                                 kw_head(r->keywords[k], nhead),
+                                 0 };
             memcpy(&en->head_mask, ones, 8);
         }
     }
@@ -81,8 +84,8 @@ int ls_kw_index_build(licscan_db *db)
     }
     x->group[ngroups] = x->ne;
     for (uint32_t w = 1; w < KW_STARTS / 64; w++)
-        x->rank[w] = x->rank[w - 1] +
-                     (uint32_t)__builtin_popcountll(x->starts[w - 1]);
+        x->rank[w] =
+            x->rank[w - 1] + (uint32_t)__builtin_popcountll(x->starts[w - 1]);
     ls_kw_index_free(a, db->kw);
     db->kw = x;
     return LICSCAN_OK;

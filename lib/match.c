@@ -130,9 +130,8 @@ static void scan_free(scan *s)
 }
 
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
-                  const ls_text *text,
-                  const ls_tokens *toks, const licscan_scan_options *opts,
-                  licscan_result *res)
+                  const ls_text *text, const ls_tokens *toks,
+                  const licscan_scan_options *opts, licscan_result *res)
 {
     scan s;
     scan_init(&s, db, work, text, toks, opts, res);

@@ -11,7 +11,7 @@
 #include "match1_candidates.h"
 
 #define MAX_HITS (8u << 20)
-#define COMMON_SHINGLE 48    /* postings above which a shingle is boilerplate */
+#define COMMON_SHINGLE 48 /* postings above which a shingle is boilerplate */
 
 /* Shingles ahead of the look-up whose index slots are asked for. */
 #define SHINGLE_AHEAD 8
@@ -123,9 +123,9 @@ static void nominate(scan *s)
                 all_hits[db->post[q - 1].tpl]++;
     uint64_t with_common = total;
     for (uint32_t t = 0; t < db->ntpl; t++) {
-        nominated[t] = count[t] >= 3 ||
-                       (uint64_t)(count[t] + all_hits[t]) * 2 >=
-                           db->tpl[t]->nshingles;
+        nominated[t] =
+            count[t] >= 3 ||
+            (uint64_t)(count[t] + all_hits[t]) * 2 >= db->tpl[t]->nshingles;
         if (nominated[t])
             with_common += all_hits[t];
     }
@@ -189,7 +189,7 @@ static void group_hits(scan *s)
             uint32_t t = po->tpl;
             if (common && !nominated[t])
                 continue;
-            hits[count[t]++] = (hit){x, po->pos};
+            hits[count[t]++] = (hit){ x, po->pos };
         }
     }
     for (uint32_t t = 0; t < db->ntpl; t++)
@@ -253,7 +253,8 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
     bool with_vars = false;
     for (uint32_t c = 0; c < s->nchains; c++) {
         const chain *ch = &s->chains[c];
-        if (x0 >= ch->x0 && x1 < ch->x1 && bound < CHAIN_DOMINATED * ch->score) {
+        if (x0 >= ch->x0 && x1 < ch->x1 &&
+            bound < CHAIN_DOMINATED * ch->score) {
             if (!with_vars && tp->nvars) {
                 with_vars = true; /* counted only when it matters */
                 bound += (double)ls_vars_share(tp);
@@ -271,7 +272,7 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
  * would call a comparison function at every step. */
 static void sort_by_hits(uint32_t *o, uint32_t n, const uint32_t *count)
 {
-    static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
+    static const uint32_t gaps[] = { 1750, 701, 301, 132, 57, 23, 10, 4, 1 };
     for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
         uint32_t gap = gaps[g];
         if (gap > n / 2 && gap > 1)

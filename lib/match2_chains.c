@@ -14,9 +14,9 @@
 #include "match4_judge.h"
 #include "match5_rank.h"
 
-#define CHAIN_LOOKBACK 24    /* hits examined behind each hit */
-#define DIAG_LOOKBACK 32     /* hits examined for one on the same diagonal */
-#define CHAIN_MAX_DIST 1500  /* words between chained hits, either side */
+#define CHAIN_LOOKBACK 24   /* hits examined behind each hit */
+#define DIAG_LOOKBACK 32    /* hits examined for one on the same diagonal */
+#define CHAIN_MAX_DIST 1500 /* words between chained hits, either side */
 #define CHAINS_PER_TEMPLATE 8
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
@@ -83,10 +83,11 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
                 gain = dx == dy ? diag_cap : LS_SHINGLE;
             int64_t drift = dx > dy ? dx - dy : dy - dx;
             /* linear in the drift plus about half its log2 */
-            float cost = drift ? 0.05f * (float)drift +
-                                     0.5f * (float)(64 - __builtin_clzll(
-                                                             (uint64_t)drift))
-                               : 0.0f;
+            float cost =
+                drift
+                    ? 0.05f * (float)drift +
+                          0.5f * (float)(64 - __builtin_clzll((uint64_t)drift))
+                    : 0.0f;
             float v = f[i] + (float)gain - cost;
             if (v > fj) {
                 fj = v;
@@ -118,8 +119,7 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
 
 /* Find the chains (occurrences) of one template and keep them. */
 static void search_template(scan *s, const ls_template *tp, const hit *h,
-                            uint32_t n, uint8_t *used, float *f,
-                            int32_t *prev)
+                            uint32_t n, uint8_t *used, float *f, int32_t *prev)
 {
     memset(used, 0, n);
     uint32_t left = n;
@@ -293,7 +293,8 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
         e->b1 = ls_paragraph_after(s, last_i, s->n);
         b += e->b1 - last_i;
     }
-    e->bound = (double)b - MISSING_WEIGHT * (double)(inner_required - mreq - greq);
+    e->bound =
+        (double)b - MISSING_WEIGHT * (double)(inner_required - mreq - greq);
     e->cov_max = (double)(mreq + greq) / tp->nrequired;
 }
 
@@ -328,16 +329,13 @@ typedef struct run_bound {
  * matching them all: a glued word (one input word for up to 4 template
  * words) sits in a gap between two pairs, so there is at most one more of
  * them than pairs, and pairs and glued words take an input word each. */
-static uint64_t box_cover(uint64_t dx)
-{
-    return 5 * dx / 2 + 4;
-}
+static uint64_t box_cover(uint64_t dx) { return 5 * dx / 2 + 4; }
 
 /* A piece of words the run can start or end in: input [xs, xe], template
  * [ts, te]. `through` bounds what it adds when the run goes through it,
  * `part` what any part of it adds (in half words). */
 static inline void run_piece(run_bound *r, int64_t through, int64_t part,
-                      uint32_t xs, uint32_t xe, uint32_t ts, uint32_t te)
+                             uint32_t xs, uint32_t xe, uint32_t ts, uint32_t te)
 {
     /* words a var at either end may take (cand_bound's paragraphs): at
      * most PARAGRAPH_WORDS each, and no input word counts twice */
@@ -355,7 +353,8 @@ static inline void run_piece(run_bound *r, int64_t through, int64_t part,
         uint32_t left = r->n - 1 - xe;
         hi = left > PARAGRAPH_WORDS ? xe + PARAGRAPH_WORDS : r->n - 1;
         left = r->n - 1 - xs;
-        int64_t w = 2 * (int64_t)(left < PARAGRAPH_WORDS ? left : PARAGRAPH_WORDS);
+        int64_t w =
+            2 * (int64_t)(left < PARAGRAPH_WORDS ? left : PARAGRAPH_WORDS);
         end += w;
         alone += w;
         if (end > 2 * ((int64_t)hi + 1 - xs))
@@ -406,9 +405,9 @@ static void run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
         /* no pairs: the words on one side are extra or the vars', the
          * other side's are missing */
         if (r->opened)
-            r->open += dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
-                          : -LOST_HALVES *
-                                (int64_t)required_in(tp, lt + 1, lt + dy);
+            r->open +=
+                dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
+                   : -LOST_HALVES * (int64_t)required_in(tp, lt + 1, lt + dy);
         return;
     }
     /* (no more template words than the box can account for: none lost) */
@@ -417,8 +416,8 @@ static void run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
     int64_t lost = req > cover ? LOST_HALVES * (int64_t)(req - cover) : 0;
     int64_t small = dx < dy ? dx : dy;
     int64_t part = 2 * (vars ? (int64_t)dx : small);
-    int64_t through = vars ? 2 * (int64_t)dx - lost
-                           : 2 * (2 * small - (int64_t)dx) - lost;
+    int64_t through =
+        vars ? 2 * (int64_t)dx - lost : 2 * (2 * small - (int64_t)dx) - lost;
     run_piece(r, through, part, li + 1, li + dx, lt + 1, lt + dy);
 }
 
@@ -428,7 +427,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     const chain *ch = &s->chains[c];
     const ls_template *tp = s->db->tpl[ch->tpl];
     const uint32_t *ax = s->pool.i + ch->off, *at = s->pool.t + ch->off;
-    run_bound r = {.tp = tp, .n = s->n, .gap_first = UINT32_MAX};
+    run_bound r = { .tp = tp, .n = s->n, .gap_first = UINT32_MAX };
     if (tp->nvars) {
         r.gap_first = tp->vars[0].gap;
         r.gap_last = tp->vars[tp->nvars - 1].gap;
@@ -636,7 +635,7 @@ void ls_align_chains(scan *s)
         if (ls_cannot_matter(s, &e, tp) || s->rc)
             continue;
         /* judged where they were kept: no copy */
-        const pairs p = {(uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n};
+        const pairs p = { (uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n };
         uint32_t before = s->ncand;
         ls_judge_candidate(s, tp, &p, e.mreq);
         if (s->ncand > before)

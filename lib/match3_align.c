@@ -59,7 +59,8 @@ static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
     if (tp->nvars) {
         v = vend = var_from(s, tp, t0);
         if (v < tp->nvars && tp->vars[v].gap <= t0 + nt)
-            for (vend = v + 1; vend < tp->nvars && tp->vars[vend].gap <= t0 + nt;)
+            for (vend = v + 1;
+                 vend < tp->nvars && tp->vars[vend].gap <= t0 + nt;)
                 vend++;
     }
     uint32_t head = 0, tail = 0;
@@ -124,7 +125,7 @@ static void lcs(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
  * i.e., Copyright (c) 2001") is matched outside the var's text.
  * Scores are matches * VAR_DP_MATCH less the input words skipped where no
  * var is. */
-#define VAR_DP_MATCH (int32_t)GAP_DP_CELLS
+#define VAR_DP_MATCH (int32_t) GAP_DP_CELLS
 static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
                            uint32_t ni, uint32_t t0, uint32_t nt, uint32_t v0)
 {
@@ -329,8 +330,8 @@ bool ls_align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
     if (tp->nrequired != tp->ntok)
         for (uint32_t k = matched_req = 0; k < p->n; k++)
             matched_req += !tp->optional[p->t[k]];
-    if (matched_req < (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS
-                                                          : tp->nrequired))
+    if (matched_req <
+        (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS : tp->nrequired))
         return false;
     if ((double)matched_req / tp->nrequired < PARTIAL_MIN_COVERAGE)
         return false;

@@ -74,8 +74,8 @@ static uint32_t collapsed_chars(const char *t, size_t a, size_t b)
     bool space = false;
     for (size_t k = a; k < b; k++) {
         unsigned char ch = (unsigned char)t[k];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-            ch == '\f' || ch == '\v') {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
+            ch == '\v') {
             space = c > 0;
             continue;
         }
@@ -204,13 +204,13 @@ static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
 
 /* ---- SPDX template markup, as it lies between literal words ---- */
 
-#define MARK_VAR "<<var;"       /* opens a var; the quote closing its last */
-#define MARK_VAR_CLOSE "\">>"   /* attribute and ">>" close it */
+#define MARK_VAR "<<var;"     /* opens a var; the quote closing its last */
+#define MARK_VAR_CLOSE "\">>" /* attribute and ">>" close it */
 #define MARK_BEGIN_OPTIONAL "<<beginOptional>>"
 #define MARK_END_OPTIONAL "<<endOptional>>"
 #define MARK_LEN(m) (sizeof(m) - 1)
 /* Does mark m begin at p, with avail bytes there? */
-#define MARK_AT(p, avail, m) \
+#define MARK_AT(p, avail, m)                                                   \
     ((avail) >= MARK_LEN(m) && memcmp((p), (m), MARK_LEN(m)) == 0)
 
 /* The length of the mark beginning or ending an optional block at p,
@@ -321,8 +321,7 @@ static bool gap_match(scan *s, const gap_piece *pc, uint32_t np, uint32_t k,
                 break;
             q++, j++;
         }
-        if (j == pc[k].litn &&
-            gap_match(s, pc, np, k + 1, subj, n, q, tries))
+        if (j == pc[k].litn && gap_match(s, pc, np, k + 1, subj, n, q, tries))
             return true;
         return gap_match(s, pc, np, k + 1, subj, n, pos, tries);
     }
@@ -389,8 +388,9 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
             if (s->tk[k].start == last_start)
                 continue;
             last_start = s->tk[k].start;
-            words += (words ? 1 : 0) +
-                     utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
+            words +=
+                (words ? 1 : 0) +
+                utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
         }
         /* longest text the vars' pieces could take: their lengths, their
          * originals, and the punctuation around them */
@@ -458,8 +458,8 @@ static void add_diff(scan *s, licscan_match *m, uint32_t op, size_t ts,
         return;
     }
     if (!m->diffs) {
-        m->diffs = ls_arena_alloc(&s->res->arena,
-                                  s->max_diffs * sizeof(ls_diff));
+        m->diffs =
+            ls_arena_alloc(&s->res->arena, s->max_diffs * sizeof(ls_diff));
         if (!m->diffs) {
             s->rc = LICSCAN_ENOMEM;
             return;
@@ -603,9 +603,8 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
         absorbed = vars_accept(s, tp, v0, v1, w0, w1, r0, r1);
         if (absorbed)
             m->absorbed += w1 - w0;
-    }
-    else if (w1 == w0 && any_required_var(tp, v0, v1) &&
-             !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
+    } else if (w1 == w0 && any_required_var(tp, v0, v1) &&
+               !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
         /* a var with nothing (acceptable) in its place */
         const ls_var *v = &tp->vars[v0];
         add_diff(s, m, LICSCAN_DIFF_VARIABLE, r0, r1, v->original,
@@ -626,14 +625,15 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
             add_diff(s, m, LICSCAN_DIFF_INSERTED, is, ie, "", 0);
         }
     } else if (missing) {
-        add_diff(s, m, LICSCAN_DIFF_DELETED, r1, r1, tp->source + tp->tok[first_req].start,
+        add_diff(s, m, LICSCAN_DIFF_DELETED, r1, r1,
+                 tp->source + tp->tok[first_req].start,
                  tp->tok[last_req].end - tp->tok[first_req].start);
     }
 }
 
 /* Judge aligned pairs p (from align_candidate) and add a candidate. */
 void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
-                            uint32_t matched_req)
+                        uint32_t matched_req)
 {
     licscan_match m;
     memset(&m, 0, sizeof(m));
@@ -668,9 +668,8 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
         size_t r0 = s->tk[first_i].start;
         if (w0 == first_i)
             r0 = first_i ? s->tk[first_i - 1].end : 0;
-        judge_segment(s, tp, &m, w0, w0, 0, t0,
-                      w0 < first_i ? UINT32_MAX : 0, t0, r0,
-                      s->tk[first_i].start);
+        judge_segment(s, tp, &m, w0, w0, 0, t0, w0 < first_i ? UINT32_MAX : 0,
+                      t0, r0, s->tk[first_i].start);
         first_i = w0;
     }
     /* vars come in template order: a cursor finds the next one */
@@ -684,8 +683,8 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
         if (ci == pi + 1 && ct == pt + 1) {
             /* adjacent words; a required var between them is missing */
             if (var_here)
-                judge_segment(s, tp, &m, ci, ci, ct, ct, ct, ct,
-                              s->tk[pi].end, s->tk[ci].start);
+                judge_segment(s, tp, &m, ci, ci, ct, ct, ct, ct, s->tk[pi].end,
+                              s->tk[ci].start);
             continue;
         }
         judge_segment(s, tp, &m, pi + 1, ci, pt + 1, ct, pt + 1, ct,
@@ -706,7 +705,8 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
         }
         m.absorbed += w1 - last_i;
         size_t r1 = s->tk[w1].end;
-        if (w1 == last_i && lt + 1 == tp->ntok) /* ... or the punctuation after */
+        if (w1 == last_i &&
+            lt + 1 == tp->ntok) /* ... or the punctuation after */
             r1 = last_i + 1 < s->n ? s->tk[last_i + 1].start : s->text->len;
         judge_segment(s, tp, &m, w1 + 1, w1 + 1, lt + 1, tp->ntok,
                       w1 > last_i ? UINT32_MAX : lt + 1, tp->ntok,
@@ -763,7 +763,8 @@ void ls_record_differences(scan *s, licscan_match *m)
     const chain *ch = &s->chains[m->chain];
     s->record_diffs = true;
     if (ch->kn) {
-        const pairs p = {(uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn, ch->kn};
+        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
+                          ch->kn };
         ls_judge_candidate(s, m->tpl, &p, ch->kreq);
     } else {
         ls_load_chain(s, ch);

@@ -147,8 +147,7 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
  * [a0, b1]: true when a winner holds all of that range (so overlaps any
  * span in it) and neither it nor a winner before it that a span there
  * could overlap first can take it as runner-up. */
-bool ls_chain_cannot_matter(scan *s, const pending *e,
-                            const ls_template *tp)
+bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
     if (!winners_above(s, e->bound))
         return false;

@@ -39,7 +39,7 @@ uint64_t ls_memo_hash(const char *t, uint32_t n)
 {
     if (n < 48)
         return ls_hash_bytes(t, n);
-    const char *part[3] = {t, t + n / 2 - 8, t + n - 16};
+    const char *part[3] = { t, t + n / 2 - 8, t + n - 16 };
     uint64_t h = n;
     for (int k = 0; k < 3; k++)
         for (int half = 0; half < 2; half++) {

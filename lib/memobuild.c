@@ -29,8 +29,7 @@ static int memo_context(memo_builder *b, engine *e, uint32_t c)
     for (uint32_t r = 0; r < rs->n; r++) {
         const ls_rule *rule = rs->v[r];
         for (int anywhere = 0; anywhere < 2; anywhere++) {
-            ls_pattern *code =
-                anywhere ? rule->unless_anywhere : rule->within;
+            ls_pattern *code = anywhere ? rule->unless_anywhere : rule->within;
             if (rule->replaced || !code ||
                 !ls_engine_run_pattern(e, code, &e->s->cl[c]))
                 continue;
@@ -74,8 +73,9 @@ static int memo_grow_slots(memo_builder *b)
 static int memo_add_text(memo_builder *b, engine *e, const seg *s)
 {
     int rc = ls_engine_prepare(e, s);
-    ls_clause_memo view = {.clause = b->clause, .slot = b->slot,
-                           .cap = b->cap};
+    ls_clause_memo view = { .clause = b->clause,
+                            .slot = b->slot,
+                            .cap = b->cap };
     uint32_t hi = 0;
     for (uint32_t c = 0; c < s->ncl && !rc; c++) {
         const clause *cl = &s->cl[c];
@@ -92,7 +92,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
             if ((rc = LS_GROW(b->a, b->fired, b->fired_cap, b->nfired + 1)))
                 break;
             ls_memo_fired *m = &b->fired[b->nfired++];
-            *m = (ls_memo_fired){f.number, f.rule, f.vs, f.ve, f.qs, f.qe};
+            *m = (ls_memo_fired){ f.number, f.rule, f.vs, f.ve, f.qs, f.qe };
             move_spans(&m->vs, &m->ve, &m->qs, &m->qe, cl->ds, 0);
         }
         rc = rc ? rc : e->rc;
@@ -106,9 +106,13 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         if ((rc = memo_grow_slots(b)) ||
             (rc = LS_GROW(b->a, b->clause, b->clause_cap, b->nclause + 1)))
             break;
-        b->clause[b->nclause] = (ls_memo_clause){
-            ls_memo_hash(t, n), (uint32_t)b->text.len, n, first,
-            b->nfired - first, first_context, b->ncontext - first_context};
+        b->clause[b->nclause] = (ls_memo_clause){ ls_memo_hash(t, n),
+                                                  (uint32_t)b->text.len,
+                                                  n,
+                                                  first,
+                                                  b->nfired - first,
+                                                  first_context,
+                                                  b->ncontext - first_context };
         ls_buf_append(&b->text, t, n);
         if (b->text.failed)
             return LICSCAN_ENOMEM;
@@ -126,9 +130,9 @@ int ls_memo_build(const licscan_db *db, const char *const *texts,
     memset(out, 0, sizeof(*out));
     if (!db->rules.n || !db->kw)
         return LICSCAN_OK;
-    memo_builder b = {.a = &db->alloc};
+    memo_builder b = { .a = &db->alloc };
     ls_buf_init(&b.text, &db->alloc);
-    engine e = {.db = db, .a = &db->alloc};
+    engine e = { .db = db, .a = &db->alloc };
     int rc = ls_engine_start(&e);
     for (uint32_t i = 0; i < n && !rc; i++) {
         seg s;
@@ -148,14 +152,20 @@ int ls_memo_build(const licscan_db *db, const char *const *texts,
         ls_buf_free(&b.text);
         return rc;
     }
-    *out = (ls_clause_memo){
-        .clause = b.clause, .nclause = b.nclause, .slot = b.slot,
-        .cap = b.cap, .text = b.text.data, .text_len = (uint32_t)b.text.len,
-        .fired = b.fired, .nfired = b.nfired, .context = b.context,
-        .ncontext = b.ncontext, .nrules = db->rules.n,
-        .rules_hash = ls_embedded_rules_hash(),
-        .match_limit = db->opts.regex_match_limit,
-        .heap_limit_kib = db->opts.regex_heap_limit_kib};
+    *out = (ls_clause_memo){ .clause = b.clause,
+                             .nclause = b.nclause,
+                             .slot = b.slot,
+                             .cap = b.cap,
+                             .text = b.text.data,
+                             .text_len = (uint32_t)b.text.len,
+                             .fired = b.fired,
+                             .nfired = b.nfired,
+                             .context = b.context,
+                             .ncontext = b.ncontext,
+                             .nrules = db->rules.n,
+                             .rules_hash = ls_embedded_rules_hash(),
+                             .match_limit = db->opts.regex_match_limit,
+                             .heap_limit_kib = db->opts.regex_heap_limit_kib };
     return LICSCAN_OK;
 }
 

@@ -12,20 +12,20 @@ static const struct {
     double value;
     int scale; /* 0: a number word; 1: hundred; 2: a multiplier */
 } number_words[] = {
-    {"zero", 0, 0},        {"one", 1, 0},          {"a", 1, 0},
-    {"two", 2, 0},         {"three", 3, 0},        {"four", 4, 0},
-    {"five", 5, 0},        {"six", 6, 0},          {"seven", 7, 0},
-    {"eight", 8, 0},       {"nine", 9, 0},         {"ten", 10, 0},
-    {"eleven", 11, 0},     {"twelve", 12, 0},      {"thirteen", 13, 0},
-    {"fourteen", 14, 0},   {"fifteen", 15, 0},     {"sixteen", 16, 0},
-    {"seventeen", 17, 0},  {"eighteen", 18, 0},    {"nineteen", 19, 0},
-    {"twenty", 20, 0},     {"thirty", 30, 0},      {"forty", 40, 0},
-    {"fifty", 50, 0},      {"sixty", 60, 0},       {"seventy", 70, 0},
-    {"eighty", 80, 0},     {"ninety", 90, 0},      {"hundred", 100, 1},
-    {"thousand", 1e3, 2},  {"k", 1e3, 2},          {"million", 1e6, 2},
-    {"millions", 1e6, 2},  {"m", 1e6, 2},          {"mm", 1e6, 2},
-    {"mn", 1e6, 2},        {"billion", 1e9, 2},    {"bn", 1e9, 2},
-    {"b", 1e9, 2},         {"trillion", 1e12, 2},
+    { "zero", 0, 0 },       { "one", 1, 0 },         { "a", 1, 0 },
+    { "two", 2, 0 },        { "three", 3, 0 },       { "four", 4, 0 },
+    { "five", 5, 0 },       { "six", 6, 0 },         { "seven", 7, 0 },
+    { "eight", 8, 0 },      { "nine", 9, 0 },        { "ten", 10, 0 },
+    { "eleven", 11, 0 },    { "twelve", 12, 0 },     { "thirteen", 13, 0 },
+    { "fourteen", 14, 0 },  { "fifteen", 15, 0 },    { "sixteen", 16, 0 },
+    { "seventeen", 17, 0 }, { "eighteen", 18, 0 },   { "nineteen", 19, 0 },
+    { "twenty", 20, 0 },    { "thirty", 30, 0 },     { "forty", 40, 0 },
+    { "fifty", 50, 0 },     { "sixty", 60, 0 },      { "seventy", 70, 0 },
+    { "eighty", 80, 0 },    { "ninety", 90, 0 },     { "hundred", 100, 1 },
+    { "thousand", 1e3, 2 }, { "k", 1e3, 2 },         { "million", 1e6, 2 },
+    { "millions", 1e6, 2 }, { "m", 1e6, 2 },         { "mm", 1e6, 2 },
+    { "mn", 1e6, 2 },       { "billion", 1e9, 2 },   { "bn", 1e9, 2 },
+    { "b", 1e9, 2 },        { "trillion", 1e12, 2 },
 };
 
 /* Does p[i..] hold exactly three digits, then a non-digit or the end? With
@@ -69,8 +69,8 @@ bool ls_parse_number(const char *p, size_t n, int64_t *out)
                         frac += (c - '0') * (scale /= 10);
                     else
                         v = v * 10 + (c - '0');
-                } else if (c == ',' && !dot && i + 1 < n &&
-                           p[i + 1] >= '0' && p[i + 1] <= '9') {
+                } else if (c == ',' && !dot && i + 1 < n && p[i + 1] >= '0' &&
+                           p[i + 1] <= '9') {
                     continue; /* thousands separator */
                 } else if ((c == ' ' || (c == '.' && dotted_groups)) && !dot &&
                            three_digit_group(p, n, i + 1, 0)) {

@@ -49,7 +49,7 @@ typedef struct pf_need {
 
 /* What is known of a pattern item, a sequence or an alternation. */
 typedef struct pf_info {
-    bool exact;  /* it matches exactly one string of `fixed` */
+    bool exact; /* it matches exactly one string of `fixed` */
     pf_set fixed;
     pf_need need;
 } pf_info;
@@ -188,10 +188,10 @@ static void group_reduce(pf_set *s)
     for (uint32_t i = 0; i < s->n; i++) {
         bool redundant = false;
         for (uint32_t j = 0; j < s->n && !redundant; j++)
-            redundant = j != i && !(bytes[j] & ~bytes[i]) &&
-                        (s->len[j] < s->len[i] ||
-                         (s->len[j] == s->len[i] && j < i)) &&
-                        contains(s->s[i], s->len[i], s->s[j], s->len[j]);
+            redundant =
+                j != i && !(bytes[j] & ~bytes[i]) &&
+                (s->len[j] < s->len[i] || (s->len[j] == s->len[i] && j < i)) &&
+                contains(s->s[i], s->len[i], s->s[j], s->len[j]);
         if (!redundant)
             keep[k++] = (uint8_t)i;
     }
@@ -283,9 +283,8 @@ static void need_put(pf_need *nd, const pf_set *g)
 /* The same for any set of strings. */
 static void need_add(pf_need *nd, const pf_set *group)
 {
-    if (group_score_bound(group) <= (nd->n == PF_MAX_GROUPS
-                                         ? group_score(&nd->g[nd->n - 1])
-                                         : 0))
+    if (group_score_bound(group) <=
+        (nd->n == PF_MAX_GROUPS ? group_score(&nd->g[nd->n - 1]) : 0))
         return; /* cannot make the cut */
     pf_set g;
     set_copy(&g, group);
@@ -315,7 +314,7 @@ static void group_truncate(pf_set *s, uint32_t n)
 
 /* How far a joined group has been weakened: strings of up to cut[level]
  * bytes. */
-static const uint8_t cut[] = {PF_MAX_LEN, 12, 8, 6, 5, 4, 3};
+static const uint8_t cut[] = { PF_MAX_LEN, 12, 8, 6, 5, 4, 3 };
 
 /* Add group g (reduced) to acc as alternatives: weakened as much as it
  * takes to fit; false when even strings of 3 bytes do not. */
@@ -362,11 +361,19 @@ static void info_char(pf_info *it, char c)
 static bool is_plain(char c)
 {
     switch (c) {
-    case '\\': case '^': case '$': case '.': case '[': case '|': case '(':
-    case ')': case '?': case '*': case '+': case '{':
-        return false;
-    default:
-        return (unsigned char)c < 0x80;
+    case '\\':
+    case '^':
+    case '$':
+    case '.':
+    case '[':
+    case '|':
+    case '(':
+    case ')':
+    case '?':
+    case '*':
+    case '+':
+    case '{': return false;
+    default: return (unsigned char)c < 0x80;
     }
 }
 
@@ -416,7 +423,7 @@ static void char_class(pf_parser *ps, pf_info *it)
     bool negated = p < end && *p == '^';
     if (negated)
         p++;
-    bool members[128] = {false};
+    bool members[128] = { false };
     bool other = false; /* a member that is no ASCII character */
     bool first = true;
     for (;;) {
@@ -781,7 +788,8 @@ static void alternation(pf_parser *ps, pf_info *out)
         sequence(ps, b);
         if (ps->failed)
             return;
-        out->exact = out->exact && b->exact && set_union(&out->fixed, &b->fixed);
+        out->exact =
+            out->exact && b->exact && set_union(&out->fixed, &b->fixed);
         if (!b->need.n)
             ranks = 0;
         for (; ranks && ranks < b->need.n; ranks++) { /* a new rank */
@@ -823,7 +831,7 @@ static uint32_t fold(unsigned char c) { return c | 0x20u; }
 
 /* A string of a requirement, for ls_required_describe. */
 typedef struct ls_literal {
-    const char *s;   /* lowercase ASCII, NUL-terminated */
+    const char *s; /* lowercase ASCII, NUL-terminated */
     uint16_t len;
     bool ends_group; /* the last string of its group */
 } ls_literal;
@@ -929,9 +937,8 @@ static const ls_required *pattern_need(const ls_alloc *a, ls_pattern *p)
         return NULL;
     if (!mine)
         mine = &nothing;
-    if (atomic_compare_exchange_strong_explicit(&p->need, &seen, mine,
-                                                memory_order_acq_rel,
-                                                memory_order_acquire))
+    if (atomic_compare_exchange_strong_explicit(
+            &p->need, &seen, mine, memory_order_acq_rel, memory_order_acquire))
         return mine;
     ls_required_free(a, mine);
     return seen;
@@ -971,8 +978,8 @@ size_t ls_required_describe(const ls_required *rq, char *out, size_t cap)
  * s. A text holding one may match a pattern without holding its ASCII
  * strings, so it is never judged. tests/unit_prefilter.c checks the list
  * against the PCRE2 linked. */
-const uint32_t ls_prefilter_ascii_folds[LS_PREFILTER_NFOLDS] = {0x017F,
-                                                                0x212A};
+const uint32_t ls_prefilter_ascii_folds[LS_PREFILTER_NFOLDS] = { 0x017F,
+                                                                 0x212A };
 
 static bool has_ascii_fold(const char *t, size_t n)
 {
@@ -1028,10 +1035,10 @@ static void subject_index(ls_subject *s)
                          _mm_srli_epi16(hi, 16 - LS_SUBJECT_GRAM_BITS));
         /* written out: gcc keeps a loop of 16, 10 instructions a bit
          * set instead of 6 */
-#define SET_GRAMS_4(k)                   \
-    set_gram(s->grams, gram[k]);         \
-    set_gram(s->grams, gram[(k) + 1]);   \
-    set_gram(s->grams, gram[(k) + 2]);   \
+#define SET_GRAMS_4(k)                                                         \
+    set_gram(s->grams, gram[k]);                                               \
+    set_gram(s->grams, gram[(k) + 1]);                                         \
+    set_gram(s->grams, gram[(k) + 2]);                                         \
     set_gram(s->grams, gram[(k) + 3])
         SET_GRAMS_4(0);
         SET_GRAMS_4(4);

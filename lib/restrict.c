@@ -13,28 +13,28 @@ typedef struct flag_info {
 
 /* Indexed by LICSCAN_FLAG_*. */
 static const flag_info flags[] = {
-    {"mau_threshold", LICSCAN_VALUE_NUMBER},
-    {"revenue_threshold", LICSCAN_VALUE_NUMBER},
-    {"acceptable_use_policy", LICSCAN_VALUE_TEXT},
-    {"use_restrictions", LICSCAN_VALUE_LIST},
-    {"output_training_ban", LICSCAN_VALUE_TEXT},
-    {"branding", LICSCAN_VALUE_LIST},
-    {"name_prefix", LICSCAN_VALUE_TEXT},
-    {"notice_text", LICSCAN_VALUE_TEXT},
-    {"flow_down", LICSCAN_VALUE_BOOL},
-    {"non_commercial", LICSCAN_VALUE_BOOL},
-    {"field_of_use", LICSCAN_VALUE_LIST},
-    {"territory_exclusion", LICSCAN_VALUE_LIST},
-    {"remote_restriction", LICSCAN_VALUE_BOOL},
-    {"license_updates", LICSCAN_VALUE_BOOL},
-    {"attribution", LICSCAN_VALUE_BOOL},
-    {"patent_grant", LICSCAN_VALUE_BOOL},
-    {"patent_termination", LICSCAN_VALUE_BOOL},
-    {"copyleft", LICSCAN_VALUE_TEXT},
-    {"governing_law", LICSCAN_VALUE_TEXT},
-    {"termination", LICSCAN_VALUE_LIST},
-    {"no_derivatives", LICSCAN_VALUE_BOOL},
-    {"no_redistribution", LICSCAN_VALUE_BOOL},
+    { "mau_threshold", LICSCAN_VALUE_NUMBER },
+    { "revenue_threshold", LICSCAN_VALUE_NUMBER },
+    { "acceptable_use_policy", LICSCAN_VALUE_TEXT },
+    { "use_restrictions", LICSCAN_VALUE_LIST },
+    { "output_training_ban", LICSCAN_VALUE_TEXT },
+    { "branding", LICSCAN_VALUE_LIST },
+    { "name_prefix", LICSCAN_VALUE_TEXT },
+    { "notice_text", LICSCAN_VALUE_TEXT },
+    { "flow_down", LICSCAN_VALUE_BOOL },
+    { "non_commercial", LICSCAN_VALUE_BOOL },
+    { "field_of_use", LICSCAN_VALUE_LIST },
+    { "territory_exclusion", LICSCAN_VALUE_LIST },
+    { "remote_restriction", LICSCAN_VALUE_BOOL },
+    { "license_updates", LICSCAN_VALUE_BOOL },
+    { "attribution", LICSCAN_VALUE_BOOL },
+    { "patent_grant", LICSCAN_VALUE_BOOL },
+    { "patent_termination", LICSCAN_VALUE_BOOL },
+    { "copyleft", LICSCAN_VALUE_TEXT },
+    { "governing_law", LICSCAN_VALUE_TEXT },
+    { "termination", LICSCAN_VALUE_LIST },
+    { "no_derivatives", LICSCAN_VALUE_BOOL },
+    { "no_redistribution", LICSCAN_VALUE_BOOL },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 _Static_assert(NFLAGS <= 64, "freedom masks hold one bit per flag");
@@ -118,8 +118,8 @@ const licscan_restriction *licscan_result_restriction(const licscan_result *r,
     return r && i < r->nrestr ? &r->restr[i] : NULL;
 }
 
-const licscan_restriction *
-licscan_result_find_restriction(const licscan_result *r, uint32_t flag)
+const licscan_restriction *licscan_result_find_restriction(
+    const licscan_result *r, uint32_t flag)
 {
     if (r)
         for (uint32_t i = 0; i < r->nrestr; i++)
@@ -185,9 +185,9 @@ uint32_t licscan_result_openness(const licscan_result *r)
 
 const char *licscan_openness_name(uint32_t c)
 {
-    static const char *const names[] = {"unknown", "open-source",
-                                        "open-weight-restricted",
-                                        "non-commercial", "proprietary"};
+    static const char *const names[] = { "unknown", "open-source",
+                                         "open-weight-restricted",
+                                         "non-commercial", "proprietary" };
     return c < 5 ? names[c] : "unknown";
 }
 
@@ -195,8 +195,9 @@ uint32_t licscan_freedom_count(void) { return LICSCAN_FREEDOM_COUNT; }
 
 const char *licscan_freedom_name(uint32_t f)
 {
-    static const char *const names[LICSCAN_FREEDOM_COUNT] = {
-        "use", "study", "modify", "share"};
+    static const char *const names[LICSCAN_FREEDOM_COUNT] = { "use", "study",
+                                                              "modify",
+                                                              "share" };
     return f < LICSCAN_FREEDOM_COUNT ? names[f] : "unknown";
 }
 

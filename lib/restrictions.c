@@ -47,7 +47,7 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
                           const licscan_scan_options *o, const ls_text *text)
 {
     const uint32_t nflags = licscan_flag_count();
-    uint32_t count[64] = {0};
+    uint32_t count[64] = { 0 };
     for (uint32_t i = 0; i < e->nf; i++)
         count[e->db->rules.v[e->f[i].rule]->flag]++;
     uint32_t n = 0;
@@ -59,7 +59,7 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
     if (!r->restr)
         return LICSCAN_ENOMEM;
     memset(r->restr, 0, n * sizeof(licscan_restriction));
-    licscan_restriction *slot[64] = {0};
+    licscan_restriction *slot[64] = { 0 };
     for (uint32_t f = 0; f < nflags; f++) {
         if (!count[f])
             continue;
@@ -130,8 +130,8 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
         ls_evidence *ev = &x->ev[x->nev++];
         ev->start = is;
         ev->end = ls_text_input_offset(text, te);
-        ev->text = ls_arena_strndup(&r->arena, s->disp.data + c->ds,
-                                    c->de - c->ds);
+        ev->text =
+            ls_arena_strndup(&r->arena, s->disp.data + c->ds, c->de - c->ds);
         const char *label = s->labels.data + c->label;
         ev->label = ls_arena_strndup(&r->arena, label, strlen(label));
         ev->rule = rule->id;

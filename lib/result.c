@@ -5,8 +5,8 @@
 #include "internal.h"
 
 /* The first version of the struct ends with max_evidence. */
-#define SCAN_OPTIONS_V1 (offsetof(licscan_scan_options, max_evidence) + \
-                         sizeof(uint32_t))
+#define SCAN_OPTIONS_V1                                                        \
+    (offsetof(licscan_scan_options, max_evidence) + sizeof(uint32_t))
 
 int licscan_scan_options_init(licscan_scan_options *opts, size_t size)
 {
@@ -94,13 +94,13 @@ int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
     const ls_alloc *work = ls_scratch_alloc(sc);
     ls_text text;
     char err[160] = "";
-    int rc = ls_decode(work, data ? data : (const uint8_t *)"", len, &text,
-                       err, sizeof(err));
+    int rc = ls_decode(work, data ? data : (const uint8_t *)"", len, &text, err,
+                       sizeof(err));
     r->encoding = text.encoding;
     r->input_flags = text.flags;
-    ls_tokens toks = {.alloc = work};
+    ls_tokens toks = { .alloc = work };
     if (!rc) {
-        ls_tokstate st = {.line_start = true, .intern = false};
+        ls_tokstate st = { .line_start = true, .intern = false };
         /* the lexicon is only read when intern is false */
         rc = ls_tokenize((ls_lexicon *)&db->lex, text.text, 0, text.len, &st,
                          &toks);
@@ -184,26 +184,26 @@ static const struct {
     const char *name;
     const char *warning; /* NULL: not a warning */
 } input_flags[] = {
-    {"invalid-utf8", NULL},   /* LICSCAN_INPUT_INVALID_UTF8 */
-    {"bom", NULL},            /* LICSCAN_INPUT_BOM */
-    {"crlf", NULL},           /* LICSCAN_INPUT_CRLF */
-    {"empty", NULL},          /* LICSCAN_INPUT_EMPTY */
-    {"invalid-utf16", NULL},  /* LICSCAN_INPUT_INVALID_UTF16 */
-    {"differences-truncated", /* LICSCAN_INPUT_TRUNCATED_DIFFS */
-     "a match has more differences than max_differences; the rest are "
-     "counted but not listed"},
-    {"search-limit",          /* LICSCAN_INPUT_SEARCH_LIMIT */
-     "the candidate search stopped early; text after that point was not "
-     "matched against templates"},
-    {"rule-limit",            /* LICSCAN_INPUT_RULE_LIMIT */
-     "a clause rule hit its PCRE2 limit and was skipped for that clause; "
-     "a restriction may be missing"},
-    {"evidence-truncated",    /* LICSCAN_INPUT_TRUNCATED_EVIDENCE */
-     "a restriction has more evidence than max_evidence; the rest is not "
-     "listed"},
-    {"var-limit",             /* LICSCAN_INPUT_VAR_LIMIT */
-     "a template variable's pattern hit its PCRE2 limit and was read as "
-     "not matching; coverage may be lower than it should"},
+    { "invalid-utf8", NULL },  /* LICSCAN_INPUT_INVALID_UTF8 */
+    { "bom", NULL },           /* LICSCAN_INPUT_BOM */
+    { "crlf", NULL },          /* LICSCAN_INPUT_CRLF */
+    { "empty", NULL },         /* LICSCAN_INPUT_EMPTY */
+    { "invalid-utf16", NULL }, /* LICSCAN_INPUT_INVALID_UTF16 */
+    { "differences-truncated", /* LICSCAN_INPUT_TRUNCATED_DIFFS */
+      "a match has more differences than max_differences; the rest are "
+      "counted but not listed" },
+    { "search-limit", /* LICSCAN_INPUT_SEARCH_LIMIT */
+      "the candidate search stopped early; text after that point was not "
+      "matched against templates" },
+    { "rule-limit", /* LICSCAN_INPUT_RULE_LIMIT */
+      "a clause rule hit its PCRE2 limit and was skipped for that clause; "
+      "a restriction may be missing" },
+    { "evidence-truncated", /* LICSCAN_INPUT_TRUNCATED_EVIDENCE */
+      "a restriction has more evidence than max_evidence; the rest is not "
+      "listed" },
+    { "var-limit", /* LICSCAN_INPUT_VAR_LIMIT */
+      "a template variable's pattern hit its PCRE2 limit and was read as "
+      "not matching; coverage may be lower than it should" },
 };
 #define NINPUT_FLAGS (sizeof(input_flags) / sizeof(input_flags[0]))
 _Static_assert(LICSCAN_INPUT_TRUNCATED_DIFFS == 1u << 5 &&
@@ -239,15 +239,15 @@ const char *licscan_warning_message(uint32_t flag)
 
 const char *licscan_kind_name(uint32_t k)
 {
-    static const char *const names[] = {"exact", "near", "partial",
-                                        "reference"};
+    static const char *const names[] = { "exact", "near", "partial",
+                                         "reference" };
     return k < 4 ? names[k] : "unknown";
 }
 
 const char *licscan_diff_op_name(uint32_t op)
 {
-    static const char *const names[] = {"inserted", "deleted", "replaced",
-                                        "variable"};
+    static const char *const names[] = { "inserted", "deleted", "replaced",
+                                         "variable" };
     return op < 4 ? names[op] : "unknown";
 }
 
@@ -260,7 +260,10 @@ double licscan_match_coverage(const licscan_match *m)
 {
     return m ? m->coverage : 0;
 }
-uint64_t licscan_match_start(const licscan_match *m) { return m ? m->start : 0; }
+uint64_t licscan_match_start(const licscan_match *m)
+{
+    return m ? m->start : 0;
+}
 uint64_t licscan_match_end(const licscan_match *m) { return m ? m->end : 0; }
 uint32_t licscan_match_matched_words(const licscan_match *m)
 {
@@ -297,4 +300,3 @@ int licscan_match_diff(const licscan_match *m, uint32_t i, uint32_t *op,
         *text = d->template_text;
     return LICSCAN_OK;
 }
-

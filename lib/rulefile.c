@@ -60,7 +60,7 @@ static void rule_free(licscan_db *db, ls_rule *r)
 static int parse_error(rule_parser *p, uint32_t col, const char *what)
 {
     ls_error_set(&p->db->err, p->source, p->line, col, "%s:%u:%u: %s",
-                    p->source, p->line, col, what);
+                 p->source, p->line, col, what);
     return LICSCAN_ERULE;
 }
 
@@ -73,9 +73,8 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
     int ec;
     PCRE2_SIZE eo;
     pcre2_code *code = pcre2_compile(
-        (PCRE2_SPTR)pat, n,
-        PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &ec, &eo,
-        p->db->cctx);
+        (PCRE2_SPTR)pat, n, PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
+        &ec, &eo, p->db->cctx);
     if (!code) {
         if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
             return LICSCAN_ENOMEM;
@@ -110,8 +109,8 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
 static int append_code(const ls_alloc *a, ls_pattern ***arr, uint32_t *n,
                        ls_pattern *code)
 {
-    ls_pattern **v = ls_realloc(a, *arr, *n * sizeof(**arr),
-                                (*n + 1) * sizeof(**arr));
+    ls_pattern **v =
+        ls_realloc(a, *arr, *n * sizeof(**arr), (*n + 1) * sizeof(**arr));
     if (!v) {
         pattern_free(a, code);
         return LICSCAN_ENOMEM;
@@ -121,8 +120,7 @@ static int append_code(const ls_alloc *a, ls_pattern ***arr, uint32_t *n,
     return LICSCAN_OK;
 }
 
-static int parse_keywords(rule_parser *p, const char *s, size_t n,
-                          uint32_t col)
+static int parse_keywords(rule_parser *p, const char *s, size_t n, uint32_t col)
 {
     const ls_alloc *a = &p->db->alloc;
     ls_rule *r = p->cur;
@@ -241,8 +239,8 @@ static int finish_rule(rule_parser *p, uint32_t col)
         return parse_error(p, col, what);
     }
     if (type != LICSCAN_VALUE_NUMBER && r->value_how == LS_VALUE_NUMBER) {
-        snprintf(what, sizeof(what), "rule %s: flag %s holds no number",
-                 r->id, licscan_flag_name(r->flag));
+        snprintf(what, sizeof(what), "rule %s: flag %s holds no number", r->id,
+                 licscan_flag_name(r->flag));
         return parse_error(p, col, what);
     }
     if (type == LICSCAN_VALUE_LIST && r->value_how == LS_VALUE_TRUE) {
@@ -335,8 +333,7 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
         return parse_value(p, arg, al, acol, false);
     if (IS("qualifier"))
         return parse_value(p, arg, al, acol, true);
-    if (IS("match") || IS("unless") || IS("within") ||
-        IS("unless-anywhere")) {
+    if (IS("match") || IS("unless") || IS("within") || IS("unless-anywhere")) {
         if ((IS("within") && r->within) ||
             (IS("unless-anywhere") && r->unless_anywhere))
             return parse_error(p, col, "only one of this directive per rule");
@@ -408,7 +405,7 @@ static void assign_within_classes(licscan_db *db)
 int ls_rules_add(licscan_db *db, const char *text, size_t len,
                  const char *source)
 {
-    rule_parser p = {.db = db, .source = source ? source : "(rules)"};
+    rule_parser p = { .db = db, .source = source ? source : "(rules)" };
     int rc = LICSCAN_OK;
     size_t i = 0;
     while (i < len && !rc) {
@@ -418,9 +415,12 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         p.line++;
         size_t bad = first_invalid_utf8(text + i, j - i);
         if (memchr(text + i, 0, j - i))
-            rc = parse_error(&p, (uint32_t)((const char *)memchr(
-                                     text + i, 0, j - i) - (text + i)) + 1,
-                             "NUL byte in rule file");
+            rc = parse_error(
+                &p,
+                (uint32_t)((const char *)memchr(text + i, 0, j - i) -
+                           (text + i)) +
+                    1,
+                "NUL byte in rule file");
         else if (bad < j - i) /* values and ids reach results and JSON */
             rc = parse_error(&p, (uint32_t)bad + 1,
                              "invalid UTF-8 in rule file");

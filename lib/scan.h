@@ -6,15 +6,16 @@
 
 #include "internal.h"
 
-#define CHAIN_DOMINATED 0.8  /* a chain this much weaker than an overlapping
+#define CHAIN_DOMINATED                                                        \
+    0.8                     /* a chain this much weaker than an overlapping
                                 one of another template is not aligned */
-#define CHAIN_MIN_WORDS 12   /* a chain explaining fewer words is noise */
-#define EDGE_TEMPLATE 64     /* template words aligned beyond a chain end */
-#define EDGE_INPUT 96        /* input words searched beyond a chain end */
-#define CHAIN_EDGE_SLACK 16  /* words alignment usually adds past a chain end */
-#define PARAGRAPH_WORDS 64   /* words a var at either end may take */
+#define CHAIN_MIN_WORDS 12  /* a chain explaining fewer words is noise */
+#define EDGE_TEMPLATE 64    /* template words aligned beyond a chain end */
+#define EDGE_INPUT 96       /* input words searched beyond a chain end */
+#define CHAIN_EDGE_SLACK 16 /* words alignment usually adds past a chain end */
+#define PARAGRAPH_WORDS 64  /* words a var at either end may take */
 #define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
-#define MISSING_WEIGHT 0.5   /* score lost per template word not found */
+#define MISSING_WEIGHT 0.5  /* score lost per template word not found */
 
 typedef struct hit {
     uint32_t x, y; /* input word, template word */
@@ -28,9 +29,9 @@ typedef struct pairs {
 typedef struct chain {
     uint32_t tpl;
     float score;
-    float span;       /* words covered on both sides: an upper bound */
-    uint32_t x0, x1;  /* input words covered */
-    uint32_t off, n;  /* anchors in scan.pool */
+    float span;              /* words covered on both sides: an upper bound */
+    uint32_t x0, x1;         /* input words covered */
+    uint32_t off, n;         /* anchors in scan.pool */
     const uint32_t *ki, *kt; /* its aligned pairs, kept; kn 0: none */
     uint32_t kn, kreq;       /* their number, required words matched */
 } chain;
@@ -49,11 +50,11 @@ typedef struct pending {
     uint32_t chain;
     const uint32_t *i, *t; /* its n pairs, in a kept block */
     uint32_t n;
-    uint32_t mreq;    /* required words matched */
-    double bound;     /* its score is at most this */
-    double cov_max;   /* its coverage is at most this */
-    uint32_t a0, a1;  /* its first word lies in [a0, a1] */
-    uint32_t b0, b1;  /* its last word in [b0, b1] */
+    uint32_t mreq;   /* required words matched */
+    double bound;    /* its score is at most this */
+    double cov_max;  /* its coverage is at most this */
+    uint32_t a0, a1; /* its first word lies in [a0, a1] */
+    uint32_t b0, b1; /* its last word in [b0, b1] */
 } pending;
 
 /* A shingle look-up that found postings (common: in too many templates
@@ -75,30 +76,30 @@ typedef struct scan {
      * one per input word */
     lookup *look;
     uint32_t nlook;
-    uint64_t total;      /* hits to put */
-    uint32_t *count;     /* per template: hits */
-    uint32_t *start;     /* per template: first hit in `hits` */
-    uint8_t *nominated;  /* per template: common shingles count for it */
-    uint32_t *all_hits;  /* per template: postings of common shingles */
-    hit *hits;           /* grouped by template, in input order */
-    uint32_t maxc;       /* most hits of one template */
-    uint32_t *order;     /* templates to search, most hits first */
+    uint64_t total;     /* hits to put */
+    uint32_t *count;    /* per template: hits */
+    uint32_t *start;    /* per template: first hit in `hits` */
+    uint8_t *nominated; /* per template: common shingles count for it */
+    uint32_t *all_hits; /* per template: postings of common shingles */
+    hit *hits;          /* grouped by template, in input order */
+    uint32_t maxc;      /* most hits of one template */
+    uint32_t *order;    /* templates to search, most hits first */
     uint32_t norder;
     /* chains (match2) */
-    uint8_t *used;       /* per hit of the template searched: in a chain */
-    float *f;            /* ... the best chain score ending there */
-    int32_t *prev;       /* ... the hit before it in that chain */
+    uint8_t *used; /* per hit of the template searched: in a chain */
+    float *f;      /* ... the best chain score ending there */
+    int32_t *prev; /* ... the hit before it in that chain */
     chain *chains;
     uint32_t nchains, chains_cap;
     pairs anchors, out, tmp, pool;
     struct kept_block *kept; /* newest first */
-    pending *pend;   /* chains to align, best bound first */
+    pending *pend;           /* chains to align, best bound first */
     uint32_t pend_cap;
-    pending *heap;   /* aligned chains to judge: a heap, best bound on top */
+    pending *heap; /* aligned chains to judge: a heap, best bound on top */
     uint32_t heap_cap;
     /* alignment (match3) */
     uint16_t *dp;
-    int32_t *dpw; /* the same, scored (gaps with vars) */
+    int32_t *dpw;  /* the same, scored (gaps with vars) */
     uint32_t vcur; /* var cursor of the candidate being aligned */
     /* judging (match4) */
     pcre2_match_data *md;
@@ -112,7 +113,7 @@ typedef struct scan {
     /* ranking (match5) */
     licscan_match *pre; /* judged candidates above a bound: winners first */
     uint32_t npre, npre_win, pre_cap;
-    licscan_match *win;  /* the winners, then the references too */
+    licscan_match *win; /* the winners, then the references too */
     uint32_t nwin, win_cap;
 } scan;
 

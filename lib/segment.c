@@ -57,9 +57,8 @@ static void push_marker(seg *s, int kind, const char *txt, size_t n,
         at = MAX_DEPTH - 1;
     s->stack[at].kind = (uint8_t)kind;
     s->stack[at].indent = indent;
-    size_t keep_n = n < sizeof(s->stack[at].text) - 1
-                        ? n
-                        : sizeof(s->stack[at].text) - 1;
+    size_t keep_n =
+        n < sizeof(s->stack[at].text) - 1 ? n : sizeof(s->stack[at].text) - 1;
     memcpy(s->stack[at].text, txt, keep_n);
     s->stack[at].text[keep_n] = 0;
     s->depth = at + 1;
@@ -92,9 +91,9 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
         return 3;
     }
     if (q < end && *q >= '0' && *q <= '9') {
-        while (q < end && ((*q >= '0' && *q <= '9') ||
-                           (*q == '.' && q + 1 < end && q[1] >= '0' &&
-                            q[1] <= '9')))
+        while (q < end &&
+               ((*q >= '0' && *q <= '9') ||
+                (*q == '.' && q + 1 < end && q[1] >= '0' && q[1] <= '9')))
             q++;
         *kind = MK_NUMBER;
         if (q - w > 9)
@@ -298,8 +297,8 @@ void ls_segment(seg *s)
             const char *mt;
             size_t mtn;
             bool fence = fence_line(q, e);
-            int block = fence ? BLOCK_FENCE
-                        : quoted ? BLOCK_QUOTE
+            int block = fence                          ? BLOCK_FENCE
+                        : quoted                       ? BLOCK_QUOTE
                         : indent >= s->line_indent + 4 ? BLOCK_INDENT
                                                        : BLOCK_NONE;
             if (block && !fence && list_marker(s, q, e, &kind, &mt, &mtn))

@@ -17,14 +17,14 @@
 #include "internal.h"
 
 typedef struct clause {
-    uint32_t ds, de;    /* span in the display text */
-    uint32_t depth;     /* list nesting */
-    int32_t lead;       /* lead-in clause, or -1 */
-    uint32_t label;     /* offset of its label in seg.labels */
-    bool item;          /* the first clause of a list item */
-    uint8_t leads;      /* it introduces a list: LEADS_*, read when asked */
-    uint32_t para;      /* paragraph number: sentences of one share it */
-    uint32_t run;       /* lines not broken by a blank line or heading */
+    uint32_t ds, de; /* span in the display text */
+    uint32_t depth;  /* list nesting */
+    int32_t lead;    /* lead-in clause, or -1 */
+    uint32_t label;  /* offset of its label in seg.labels */
+    bool item;       /* the first clause of a list item */
+    uint8_t leads;   /* it introduces a list: LEADS_*, read when asked */
+    uint32_t para;   /* paragraph number: sentences of one share it */
+    uint32_t run;    /* lines not broken by a blank line or heading */
 } clause;
 
 enum { LEADS_UNKNOWN, LEADS_NO, LEADS_YES };
@@ -54,18 +54,18 @@ typedef struct map_run {
 
 typedef struct seg {
     const ls_alloc *alloc;
-    const char *t;       /* decoded text */
+    const char *t; /* decoded text */
     size_t tlen;
-    ls_buf disp;         /* display text */
-    map_run *runs;       /* display byte -> decoded offset, by runs */
+    ls_buf disp;   /* display text */
+    map_run *runs; /* display byte -> decoded offset, by runs */
     uint32_t nruns, runs_cap;
     clause *cl;
     uint32_t ncl, cl_cap;
-    ls_buf labels;       /* NUL-terminated labels */
+    ls_buf labels; /* NUL-terminated labels */
     stack_entry stack[MAX_DEPTH];
     uint32_t depth;
     uint32_t cur_label;
-    uint32_t open;       /* start of the clause being built, in disp */
+    uint32_t open; /* start of the clause being built, in disp */
     bool in_clause;
     bool item_pending; /* a list marker opened the clause being built */
     bool in_quote;     /* an open double quote in the clause being built */
@@ -77,7 +77,7 @@ typedef struct seg {
     uint32_t held_close;  /* blank line after the ':' clause, +1; 0 none */
     uint32_t line_indent; /* indentation of the last non-blank line */
     const char *table_head, *table_head_end; /* a Markdown table's first row */
-    bool table_body;      /* its separator row was seen */
+    bool table_body;                         /* its separator row was seen */
     bool failed;
     char comment[3];     /* line prefix used as a comment marker, or "" */
     uint8_t comment_len; /* its length: looked at on every line and sentence */
@@ -88,8 +88,7 @@ typedef struct seg {
 
 /* A seg over the decoded text t[0, n), not cut yet; its buffers come from
  * a. */
-LS_HIDDEN void ls_seg_init(seg *s, const ls_alloc *a, const char *t,
-                           size_t n);
+LS_HIDDEN void ls_seg_init(seg *s, const ls_alloc *a, const char *t, size_t n);
 LS_HIDDEN void ls_seg_free(seg *s);
 /* ls_seg_init for another text, keeping the buffers s has. */
 LS_HIDDEN void ls_seg_reuse(seg *s, const char *t, size_t n);
@@ -103,8 +102,7 @@ LS_HIDDEN uint32_t ls_seg_run_of(const seg *s, uint32_t k);
 /* Decoded offset of display byte k. */
 LS_HIDDEN uint32_t ls_seg_map_at(const seg *s, uint32_t k);
 /* The same for bytes read in order: *run follows k forward. */
-LS_HIDDEN uint32_t ls_seg_map_next_at(const seg *s, uint32_t *run,
-                                      uint32_t k);
+LS_HIDDEN uint32_t ls_seg_map_next_at(const seg *s, uint32_t *run, uint32_t k);
 /* Decoded-text span of display bytes [ds, de). */
 LS_HIDDEN void ls_seg_source_span(const seg *s, uint32_t ds, uint32_t de,
                                   size_t *ts, size_t *te);
@@ -131,7 +129,8 @@ static inline unsigned char ascii_lower(unsigned char c)
 static inline bool same_ascii_caseless(const char *a, const char *b, size_t n)
 {
     for (size_t j = 0; j < n; j++)
-        if (ascii_lower((unsigned char)a[j]) != ascii_lower((unsigned char)b[j]))
+        if (ascii_lower((unsigned char)a[j]) !=
+            ascii_lower((unsigned char)b[j]))
             return false;
     return true;
 }

@@ -23,7 +23,7 @@ static inline void push_run(seg *s, uint32_t d, uint32_t src)
     if (LS_GROW(s->alloc, s->runs, s->runs_cap, s->nruns + 1))
         s->failed = true;
     else
-        s->runs[s->nruns++] = (map_run){d, src};
+        s->runs[s->nruns++] = (map_run){ d, src };
 }
 
 static inline void drop_runs_from(seg *s, size_t d)
@@ -66,8 +66,8 @@ static inline void map_next(seg *s, uint32_t src, bool constant)
 }
 
 /* Append n display bytes (a few), each mapped to input offset src. */
-static inline __attribute__((always_inline)) void
-emit(seg *s, const char *p, size_t n, uint32_t src)
+static inline __attribute__((always_inline)) void emit(seg *s, const char *p,
+                                                       size_t n, uint32_t src)
 {
     if (!reserve(s, n))
         return;
@@ -119,7 +119,7 @@ LS_HIDDEN void ls_seg_add_line(seg *s, const char *p, const char *e);
 /* Line prefixes read as comment markers, no two with the same first byte.
  * Here, not in comments.c: the test for a line that could start one reads
  * it on every line, with its bytes known to the compiler. */
-static const char *const comment_marks[] = {"//", "#", "*", ";;", "--"};
+static const char *const comment_marks[] = { "//", "#", "*", ";;", "--" };
 #define NMARKS (sizeof(comment_marks) / sizeof(comment_marks[0]))
 
 /* The mark of comment_marks that starts with byte c, or -1. */
@@ -134,10 +134,7 @@ static inline int comment_mark_of(char c)
 /* The comment style is read from all the lines, but only a line that
  * starts with a mark's first byte (or ends a C comment) can use it: the
  * texts with none are not read twice. */
-static inline bool may_start_comment(char c)
-{
-    return comment_mark_of(c) >= 0;
-}
+static inline bool may_start_comment(char c) { return comment_mark_of(c) >= 0; }
 
 /* Decide s->comment from the whole text. */
 LS_HIDDEN void ls_seg_comment_style(seg *s);

@@ -16,27 +16,28 @@
 
 #include "segment_build.h"
 
-#define WORD(c) ((c) >= 0x80 || ((c) >= '0' && (c) <= '9') || \
-                 ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define WORD(c)                                                                \
+    ((c) >= 0x80 || ((c) >= '0' && (c) <= '9') ||                              \
+     ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define WORD4(c) WORD(c), WORD(c + 1), WORD(c + 2), WORD(c + 3)
 #define WORD16(c) WORD4(c), WORD4(c + 4), WORD4(c + 8), WORD4(c + 12)
 #define WORD64(c) WORD16(c), WORD16(c + 16), WORD16(c + 32), WORD16(c + 48)
 /* Bytes of words: ASCII letters and digits, and every byte of a UTF-8
  * sequence. */
-const bool ls_word_byte[256] = {WORD64(0), WORD64(64), WORD64(128),
-                                WORD64(192)};
+const bool ls_word_byte[256] = { WORD64(0), WORD64(64), WORD64(128),
+                                 WORD64(192) };
 
 /* Bytes ls_seg_add_line copies without a second look: not a space, markup,
  * quote, sentence end, control or start of a UTF-8 sequence. */
-#define PLAIN(c)                                                          \
-    ((c) > 0x20 && (c) < 0x80 && (c) != '*' && (c) != '`' && (c) != '_' && \
-     (c) != '\\' && (c) != '<' && (c) != '"' && (c) != '.' && (c) != '!' && \
+#define PLAIN(c)                                                               \
+    ((c) > 0x20 && (c) < 0x80 && (c) != '*' && (c) != '`' && (c) != '_' &&     \
+     (c) != '\\' && (c) != '<' && (c) != '"' && (c) != '.' && (c) != '!' &&    \
      (c) != '?')
 #define PLAIN4(c) PLAIN(c), PLAIN(c + 1), PLAIN(c + 2), PLAIN(c + 3)
 #define PLAIN16(c) PLAIN4(c), PLAIN4(c + 4), PLAIN4(c + 8), PLAIN4(c + 12)
 #define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
-static const bool plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
-                                     PLAIN64(192)};
+static const bool plain_byte[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128),
+                                      PLAIN64(192) };
 
 /* Length of the run of plain bytes at p (p[0] is one) and of single
  * spaces between them, a space counting only before index `room`: for a
@@ -61,7 +62,7 @@ static size_t plain_run_scalar(const char *p, const char *e, const char *r,
  * many runs its quotes, sentence ends and UTF-8 characters cut it into;
  * each run's end is then a count of set bits. */
 typedef struct plain_window {
-    size_t at;      /* offset in the line of bit 0; SIZE_MAX: none yet */
+    size_t at; /* offset in the line of bit 0; SIZE_MAX: none yet */
     uint64_t taken;
 } plain_window;
 
@@ -88,19 +89,19 @@ static inline unsigned plain_mask(__m128i v)
  * one. A bit stands for a high nibble holding markup (2: ! " * . and the
  * space, 3: < ?, 5: backslash _, 6: `); bit 4 for the high nibbles of
  * controls and of UTF-8 bytes, whatever the low one. */
-__attribute__((target("avx2"))) static inline uint32_t
-plain_mask_avx2(__m256i v)
+__attribute__((target("avx2"))) static inline uint32_t plain_mask_avx2(
+    __m256i v)
 {
     const __m256i by_low = _mm256_setr_epi8(
         0x19, 0x11, 0x11, 0x10, 0x10, 0x10, 0x10, 0x10, /* 0-7 */
         0x10, 0x10, 0x11, 0x10, 0x16, 0x10, 0x11, 0x16, /* 8-f */
-        0x19, 0x11, 0x11, 0x10, 0x10, 0x10, 0x10, 0x10,
-        0x10, 0x10, 0x11, 0x10, 0x16, 0x10, 0x11, 0x16);
+        0x19, 0x11, 0x11, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x11, 0x10,
+        0x16, 0x10, 0x11, 0x16);
     const __m256i by_high = _mm256_setr_epi8(
         0x10, 0x10, 0x01, 0x02, 0x00, 0x04, 0x08, 0x00, /* 0-7 */
         0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, /* 8-f */
-        0x10, 0x10, 0x01, 0x02, 0x00, 0x04, 0x08, 0x00,
-        0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+        0x10, 0x10, 0x01, 0x02, 0x00, 0x04, 0x08, 0x00, 0x10, 0x10, 0x10, 0x10,
+        0x10, 0x10, 0x10, 0x10);
     const __m256i nibble = _mm256_set1_epi8(0x0f);
     __m256i low = _mm256_and_si256(v, nibble);
     __m256i high = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
@@ -110,8 +111,9 @@ plain_mask_avx2(__m256i v)
         _mm256_cmpeq_epi8(hit, _mm256_setzero_si256()));
 }
 
-__attribute__((target("avx2"))) static void
-plain_masks_avx2(const char *b, uint64_t *plain, uint64_t *space)
+__attribute__((target("avx2"))) static void plain_masks_avx2(const char *b,
+                                                             uint64_t *plain,
+                                                             uint64_t *space)
 {
     *plain = *space = 0;
     for (int k = 0; k < 2; k++) {
@@ -332,7 +334,7 @@ static bool abbreviation(const char *w, size_t n)
 void ls_seg_add_line(seg *s, const char *p, const char *e)
 {
     const char *t = s->t, *line = p;
-    plain_window win = {.at = SIZE_MAX};
+    plain_window win = { .at = SIZE_MAX };
     while (p < e && !s->failed) {
         unsigned char c = (unsigned char)*p;
         uint32_t src = (uint32_t)(p - t);
@@ -420,8 +422,8 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
              * after the comment marker that line starts with */
             const char *tend = s->t + s->tlen, *n = p;
             for (bool newline = false;;) {
-                while (n < tend && (*n == ' ' || *n == '\t' || *n == '\r' ||
-                                    *n == '\n'))
+                while (n < tend &&
+                       (*n == ' ' || *n == '\t' || *n == '\r' || *n == '\n'))
                     newline |= *n++ == '\n';
                 if (newline && !s->comment_known && n < tend &&
                     may_start_comment(*n))
@@ -454,8 +456,7 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
                     continue;
             }
             close_clause(s, (uint32_t)(p - t));
-        } else if (s->in_clause &&
-                   s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
+        } else if (s->in_clause && s->disp.len - s->open >= MAX_CLAUSE_BYTES &&
                    (*p == ' ' || p >= e)) {
             close_clause(s, (uint32_t)(p - t));
         }

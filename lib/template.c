@@ -36,7 +36,7 @@ static int fail_at(parse_ctx *p, size_t off, int code, const char *what)
     uint32_t line, col;
     locate(p->text, off, &line, &col);
     ls_error_set(&p->db->err, p->file, line, col, "%s:%u:%u: %s", p->file, line,
-                    col, what);
+                 col, what);
     return code;
 }
 
@@ -87,11 +87,11 @@ int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
         return LICSCAN_ENOMEM;
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile(
-        (PCRE2_SPTR)pat, n,
-        PCRE2_CASELESS | PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
-            PCRE2_DOTALL,
-        &ec, &eo, db->cctx);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pat, n,
+                      PCRE2_CASELESS | PCRE2_UTF | PCRE2_ANCHORED |
+                          PCRE2_ENDANCHORED | PCRE2_DOTALL,
+                      &ec, &eo, db->cctx);
     if (!code) {
         if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
             return LICSCAN_ENOMEM;
@@ -113,7 +113,7 @@ int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
     }
     int rc = pcre2_match(code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
     pcre2_match_data_free(md);
-    ls_regex shape = {0};
+    ls_regex shape = { 0 };
     any_text_shape(pat, n, &shape);
     db->re[db->nre++] = e;
     e->hash = h;
@@ -129,8 +129,8 @@ int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
 
 static char **meta_field(licscan_license *lic, const char *key, size_t n)
 {
-#define F(name, field)                                                      \
-    if (n == sizeof(name) - 1 && memcmp(key, name, n) == 0)                 \
+#define F(name, field)                                                         \
+    if (n == sizeof(name) - 1 && memcmp(key, name, n) == 0)                    \
         return &lic->field;
     F("id", id)
     F("name", name)
@@ -156,7 +156,7 @@ static void trim(const char **s, const char **e)
 static int parse_meta(licscan_db *db, ls_template *t, const char *meta,
                       size_t len, const char *file)
 {
-    parse_ctx p = {db, file, meta, len};
+    parse_ctx p = { db, file, meta, len };
     const ls_alloc *a = &db->alloc;
     size_t off = 0;
     while (off < len) {
@@ -299,7 +299,7 @@ static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
     char err[256];
     size_t erroff = 0;
     int rc = ls_compile_pattern(p->db, match, match_n, &v->re, err, sizeof(err),
-                             &erroff);
+                                &erroff);
     if (rc == LICSCAN_ETEMPLATE)
         return fail_at(p, (size_t)(match - s) + erroff, rc, err);
     if (rc)
@@ -316,11 +316,11 @@ static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
 
 static int parse_template(licscan_db *db, ls_template *t, const char *file)
 {
-    parse_ctx p = {db, file, t->source, t->source_len};
+    parse_ctx p = { db, file, t->source, t->source_len };
     const char *s = t->source;
     size_t n = t->source_len;
-    ls_tokens toks = {.alloc = &db->alloc};
-    ls_tokstate st = {.line_start = true, .intern = true};
+    ls_tokens toks = { .alloc = &db->alloc };
+    ls_tokstate st = { .line_start = true, .intern = true };
     ls_buf optflags;
     ls_buf_init(&optflags, &db->alloc);
     uint32_t depth = 0, vcap = 0;
@@ -459,7 +459,7 @@ static int shingle_insert(licscan_db *db, uint64_t key, uint32_t tpl,
         db->sh_head[j] = 0;
         db->sh_count++;
     }
-    db->post[db->npost] = (ls_posting){tpl, pos, db->sh_head[j]};
+    db->post[db->npost] = (ls_posting){ tpl, pos, db->sh_head[j] };
     db->sh_head[j] = ++db->npost;
     return LICSCAN_OK;
 }
@@ -495,8 +495,9 @@ void ls_index_compact(licscan_db *db)
 
 uint64_t ls_shingle_key(const uint32_t *ids)
 {
-    uint64_t h = ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
-                 ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
+    uint64_t h =
+        ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
+        ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
     h = ls_mix64(h);
     return h ? h : 1;
 }
@@ -527,8 +528,8 @@ static int index_template(licscan_db *db, ls_template *t)
 static int add_phrase(licscan_db *db, ls_template *t, const char *s, size_t n)
 {
     const ls_alloc *a = &db->alloc;
-    ls_tokens toks = {.alloc = a};
-    ls_tokstate st = {.line_start = false, .intern = true};
+    ls_tokens toks = { .alloc = a };
+    ls_tokstate st = { .line_start = false, .intern = true };
     int rc = ls_tokenize(&db->lex, s, 0, n, &st, &toks);
     if (rc) {
         ls_tokens_free(&toks);
@@ -553,7 +554,7 @@ static int add_phrase(licscan_db *db, ls_template *t, const char *s, size_t n)
     for (uint32_t i = 0; i < toks.n; i++)
         ids[i] = toks.v[i].id;
     uint32_t first = ids[0];
-    ls_phrase ph = {t->index, toks.n, ids, 0};
+    ls_phrase ph = { t->index, toks.n, ids, 0 };
     ls_tokens_free(&toks);
     /* skip a phrase this template already has */
     for (uint32_t i = 0; i < db->nphr; i++)
@@ -607,8 +608,8 @@ void ls_template_free(licscan_db *db, ls_template *t)
         ls_free(a, t);
         return;
     }
-    char *f[] = {l->id,   l->name, l->version, l->family,  l->kind,
-                 l->url,  l->spdx, l->hf,      l->scancode};
+    char *f[] = { l->id,  l->name, l->version, l->family,  l->kind,
+                  l->url, l->spdx, l->hf,      l->scancode };
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
         ls_free(a, f[i]);
     for (uint32_t i = 0; i < l->nreferences; i++)
@@ -680,16 +681,16 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
             older = db->tpl[i];
     if (len > db->opts.max_template_bytes) {
         ls_error_set(&db->err, file, 0, 0,
-                        "%s: template of %zu bytes is over the limit of %llu",
-                        file, len,
-                        (unsigned long long)db->opts.max_template_bytes);
+                     "%s: template of %zu bytes is over the limit of %llu",
+                     file, len,
+                     (unsigned long long)db->opts.max_template_bytes);
         return LICSCAN_ETOOBIG;
     }
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;
     }
-    parse_ctx p = {db, file, text, len};
+    parse_ctx p = { db, file, text, len };
     size_t bad = first_bad_byte(text, len);
     if (bad < len)
         return fail_at(&p, bad, LICSCAN_ETEMPLATE,
@@ -716,8 +717,8 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
                         source ? source : id); /* message names the file */
     if (!rc && t->lic.id && strcmp(t->lic.id, id) != 0) {
         ls_error_set(&db->err, file, 0, 0,
-                        "%s: metadata id '%s' differs from template id '%s'",
-                        file, t->lic.id, id);
+                     "%s: metadata id '%s' differs from template id '%s'", file,
+                     t->lic.id, id);
         rc = LICSCAN_ETEMPLATE;
     }
     if (!rc && !t->lic.id && !(t->lic.id = ls_strndup(a, id, strlen(id))))
@@ -734,7 +735,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
                 t->nrequired++;
         if (t->nrequired == 0) {
             ls_error_set(&db->err, file, 0, 0,
-                            "%s: template has no required words", file);
+                         "%s: template has no required words", file);
             rc = LICSCAN_ETEMPLATE;
         }
     }

@@ -12,7 +12,6 @@ int ls_test_control(licscan_db *db, int what, long value)
             return LICSCAN_EINVAL;
         db->prefilter_off = value == 0;
         return LICSCAN_OK;
-    default:
-        return LICSCAN_EINVAL;
+    default: return LICSCAN_EINVAL;
     }
 }

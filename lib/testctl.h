@@ -16,7 +16,7 @@ enum ls_test_control {
 /* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a
  * NULL db, an unknown control or a value it does not take. Call it
  * before the database is shared with scans. */
-__attribute__((visibility("hidden"))) int
-ls_test_control(licscan_db *db, int what, long value);
+__attribute__((visibility("hidden"))) int ls_test_control(licscan_db *db,
+                                                          int what, long value);
 
 #endif

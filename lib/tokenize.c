@@ -97,7 +97,7 @@ static bool marker_word(const char *w, size_t n)
 typedef struct tok_ctx {
     uint64_t (*cache_key)[2]; /* the word cache: ls_word_cache's layout */
     uint32_t *cache_id;
-    unsigned cache_shift;     /* 64 - log2(its entries) */
+    unsigned cache_shift; /* 64 - log2(its entries) */
     ls_lexicon *lx;
     ls_tokstate *st;
     ls_tokens *out;
@@ -105,8 +105,8 @@ typedef struct tok_ctx {
     size_t end;
     char w[LS_MAX_WORD + 16]; /* + zero padding for hashing */
     size_t wn;
-    size_t ws, we;  /* span of the current word */
-    bool too_long;  /* only with wn == LS_MAX_WORD: wn != 0 means a word */
+    size_t ws, we; /* span of the current word */
+    bool too_long; /* only with wn == LS_MAX_WORD: wn != 0 means a word */
 } tok_ctx;
 
 /* emit_id for a word with equivalences; false when none applies. */
@@ -204,7 +204,8 @@ static void flush_word_special(tok_ctx *c)
      * (in "12. U.S. Government" only "12" numbers the item; a var
      * standing for "12." would otherwise keep "U.S." in the template
      * but not in the text) */
-    unsigned char nx2 = c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+    unsigned char nx2 =
+        c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
     bool abbrev = nx == '.' && c->w[0] > '9' &&
                   ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
     if (marker_word(c->w, n) && !abbrev &&
@@ -270,9 +271,10 @@ static const char ascii_fold[256] = {
     ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
     ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
     ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
-    ['Y'] = 'y', ['Z'] = 'z'};
+    ['Y'] = 'y', ['Z'] = 'z'
+};
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define LS_SWAR_WORDS 1
 #define ONES 0x0101010101010101ULL
@@ -339,7 +341,8 @@ static const unsigned char plain_ascii[128] = {
     /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
     /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
+    /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1
+};
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -348,12 +351,15 @@ static bool is_alnum_ascii(unsigned char b)
 }
 
 static const char *const html_tags[] = {
-    "a", "abbr", "b", "blockquote", "body", "br", "center", "code", "dd",
-    "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
-    "head", "hr", "html", "i", "img", "li", "link", "meta", "ol", "p", "pre",
-    "section", "small", "span", "strong", "sub", "sup", "table", "tbody",
-    "td", "th", "thead", "title", "tr", "tt", "u", "ul", "article", "main",
-    "nav", "header", "footer", "style", "script", NULL};
+    "a",     "abbr",   "b",      "blockquote", "body",   "br",      "center",
+    "code",  "dd",     "div",    "dl",         "dt",     "em",      "font",
+    "h1",    "h2",     "h3",     "h4",         "h5",     "h6",      "head",
+    "hr",    "html",   "i",      "img",        "li",     "link",    "meta",
+    "ol",    "p",      "pre",    "section",    "small",  "span",    "strong",
+    "sub",   "sup",    "table",  "tbody",      "td",     "th",      "thead",
+    "title", "tr",     "tt",     "u",          "ul",     "article", "main",
+    "nav",   "header", "footer", "style",      "script", NULL
+};
 
 /* Length of an HTML tag or comment at p, or 0 when it is not one. */
 static size_t html_tag_len(const char *t, size_t p, size_t end)
@@ -372,8 +378,9 @@ static size_t html_tag_len(const char *t, size_t p, size_t end)
     while (q < end && q - ns < 12 && is_alnum_ascii((unsigned char)t[q]))
         q++;
     size_t nl = q - ns;
-    if (!nl || q >= end || (t[q] != '>' && t[q] != ' ' && t[q] != '/' &&
-                            t[q] != '\n' && t[q] != '\t'))
+    if (!nl || q >= end ||
+        (t[q] != '>' && t[q] != ' ' && t[q] != '/' && t[q] != '\n' &&
+         t[q] != '\t'))
         return 0;
     char name[16];
     for (size_t i = 0; i < nl; i++)
@@ -406,11 +413,11 @@ static size_t paren_marker_len(const char *t, size_t p, size_t end)
 
 static bool is_cjk(int32_t cp)
 {
-    return (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
-           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
-           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified */
-           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* CJK compatibility */
-           (cp >= 0x20000 && cp <= 0x3134F);   /* CJK extensions B-G */
+    return (cp >= 0x3040 && cp <= 0x30FF) || /* Hiragana, Katakana */
+           (cp >= 0x3400 && cp <= 0x4DBF) || /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) || /* CJK unified */
+           (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility */
+           (cp >= 0x20000 && cp <= 0x3134F); /* CJK extensions B-G */
 }
 
 int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
@@ -442,9 +449,9 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
     c.wn = 0;
     c.ws = c.we = begin;
     c.too_long = false;
-    static const utf8proc_option_t fold =
-        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
-        UTF8PROC_DECOMPOSE | UTF8PROC_IGNORE;
+    static const utf8proc_option_t fold = UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                          UTF8PROC_STRIPMARK |
+                                          UTF8PROC_DECOMPOSE | UTF8PROC_IGNORE;
 
     size_t p = begin;
     while (p < end) {
@@ -467,26 +474,20 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
             size_t skip = 0;
             switch (b) {
             case '\n':
-            case '\r':
-                st->line_start = true;
-                break;
-            case '(':
-                skip = paren_marker_len(text, p, end);
-                break;
-            case '<':
-                skip = html_tag_len(text, p, end);
-                break;
+            case '\r': st->line_start = true; break;
+            case '(': skip = paren_marker_len(text, p, end); break;
+            case '<': skip = html_tag_len(text, p, end); break;
             case '&': {
                 /* "&" and "&amp;" are the word "and"; other entities are
                  * punctuation */
                 size_t q = p + 1;
-                while (q < end && q - p <= 10 &&
-                       (is_alnum_ascii((unsigned char)text[q]) ||
-                        text[q] == '#'))
+                while (
+                    q < end && q - p <= 10 &&
+                    (is_alnum_ascii((unsigned char)text[q]) || text[q] == '#'))
                     q++;
                 bool entity = q < end && text[q] == ';' && q > p + 1;
-                bool is_and =
-                    !entity || (q - p == 4 && memcmp(text + p + 1, "amp", 3) == 0);
+                bool is_and = !entity || (q - p == 4 &&
+                                          memcmp(text + p + 1, "amp", 3) == 0);
                 skip = entity ? q + 1 - p : 1;
                 if (is_and) {
                     c.ws = p;
@@ -497,16 +498,15 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 }
                 break;
             }
-            default:
-                break;
+            default: break;
             }
             p += skip ? skip : 1;
             continue;
         }
         utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate(
-            (const utf8proc_uint8_t *)text + p, (utf8proc_ssize_t)(end - p),
-            &cp);
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)text + p,
+                             (utf8proc_ssize_t)(end - p), &cp);
         if (len <= 0) { /* cannot happen on decoded text; be safe */
             flush_word(&c);
             p++;
@@ -539,8 +539,8 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         }
         for (utf8proc_ssize_t i = 0; i < m; i++) {
             utf8proc_category_t cat = utf8proc_category(dst[i]);
-            bool wordch = (cat >= UTF8PROC_CATEGORY_LU &&
-                           cat <= UTF8PROC_CATEGORY_NO);
+            bool wordch =
+                (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO);
             if (!wordch) {
                 flush_word(&c);
                 continue;
@@ -571,8 +571,8 @@ static int equiv_cmp(const void *a, const void *b)
 static int tokenize_plain(ls_lexicon *lx, const ls_alloc *a, const char *s,
                           size_t n, uint32_t *ids, uint32_t *count)
 {
-    ls_tokens t = {.alloc = a};
-    ls_tokstate st = {.line_start = false, .intern = true};
+    ls_tokens t = { .alloc = a };
+    ls_tokstate st = { .line_start = false, .intern = true };
     int rc = ls_tokenize(lx, s, 0, n, &st, &t);
     *count = 0;
     if (!rc) {
@@ -601,8 +601,8 @@ int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
             size_t r = q;
             while (r < e && text[r] != ',')
                 r++;
-            int rc = tokenize_plain(lx, a, text + q, r - q, ids[nalt],
-                                    &cnt[nalt]);
+            int rc =
+                tokenize_plain(lx, a, text + q, r - q, ids[nalt], &cnt[nalt]);
             if (rc)
                 return rc;
             if (cnt[nalt] >= 1 && cnt[nalt] <= 3)
@@ -616,7 +616,7 @@ int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
         for (int i = 0; i < nalt; i++) {
             if (i == canon)
                 continue;
-            ls_equiv eq = {0};
+            ls_equiv eq = { 0 };
             if (cnt[i] == 1) {
                 if (cnt[canon] == 1 && ids[i][0] == ids[canon][0])
                     continue; /* same words */
@@ -646,8 +646,8 @@ int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
         return LICSCAN_ENOMEM;
     if (LS_GROW(a, lx->equiv, lx->equiv_cap, lx->nequiv + 1))
         return LICSCAN_ENOMEM;
-    lx->equiv[lx->nequiv++] = (ls_equiv){.from = https, .to = {http},
-                                         .to_len = 1};
+    lx->equiv[lx->nequiv++] =
+        (ls_equiv){ .from = https, .to = { http }, .to_len = 1 };
     qsort(lx->equiv, lx->nequiv, sizeof(ls_equiv), equiv_cmp);
     uint32_t maxid = 0;
     for (uint32_t i = 0; i < lx->nequiv; i++)

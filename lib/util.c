@@ -182,15 +182,9 @@ void ls_buf_append(ls_buf *b, const char *s, size_t n)
     b->data[b->len] = 0;
 }
 
-void ls_buf_puts(ls_buf *b, const char *s)
-{
-    ls_buf_append(b, s, strlen(s));
-}
+void ls_buf_puts(ls_buf *b, const char *s) { ls_buf_append(b, s, strlen(s)); }
 
-void ls_buf_putc(ls_buf *b, char c)
-{
-    ls_buf_append(b, &c, 1);
-}
+void ls_buf_putc(ls_buf *b, char c) { ls_buf_append(b, &c, 1); }
 
 void ls_buf_free(ls_buf *b)
 {

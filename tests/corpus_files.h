@@ -109,8 +109,8 @@ static void compare_json(const char *path, void *arg)
     if (!a || !b || strcmp(a, b)) {
         c->differing++;
         if (c->differing <= 3)
-            fprintf(stderr, "%s: with %s\n  %s\nwithout\n  %s\n", path,
-                    c->with, a ? a : "(none)", b ? b : "(none)");
+            fprintf(stderr, "%s: with %s\n  %s\nwithout\n  %s\n", path, c->with,
+                    a ? a : "(none)", b ? b : "(none)");
     }
     free(a);
     free(b);

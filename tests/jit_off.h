@@ -29,8 +29,8 @@ static void pass_free(void *p, void *u)
     free(p);
 }
 
-static const licscan_allocator pass = {pass_malloc, pass_realloc, pass_free,
-                                       NULL};
+static const licscan_allocator pass = { pass_malloc, pass_realloc, pass_free,
+                                        NULL };
 
 static int under_valgrind(void)
 {

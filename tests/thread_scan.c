@@ -188,7 +188,8 @@ static size_t compare(const inputs *in, char **want, char **got,
         int same = want[i] && got[i] && strcmp(want[i], got[i]) == 0;
         CHECK(same);
         if (!same && differ++ < 5)
-            fprintf(stderr, "%s: %s: JSON differs\n  want %.300s\n  got  %.300s\n",
+            fprintf(stderr,
+                    "%s: %s: JSON differs\n  want %.300s\n  got  %.300s\n",
                     what, in->v[i].path, want[i] ? want[i] : "(none)",
                     got[i] ? got[i] : "(none)");
     }
@@ -204,7 +205,9 @@ static void free_json(char **json, size_t n)
 
 static char **multi_threaded(const licscan_db *db, const inputs *in)
 {
-    shared_run run = {.db = db, .in = in, .json = calloc(in->n, sizeof(char *))};
+    shared_run run = { .db = db,
+                       .in = in,
+                       .json = calloc(in->n, sizeof(char *)) };
     atomic_init(&run.next, 0);
     atomic_init(&run.failures, 0);
     CHECK(run.json != NULL);
@@ -253,7 +256,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
         return 2;
     }
-    inputs in = {0};
+    inputs in = { 0 };
     if (collect(&in, argv[1]) != 0)
         return 1;
     qsort(in.v, in.n, sizeof(*in.v), by_path);
@@ -269,8 +272,7 @@ int main(int argc, char **argv)
     CHECK_EQ_INT(licscan_db_open_default(NULL, &db), LICSCAN_OK);
     if (db) {
         CHECK_EQ_INT(licscan_db_add_template(db, "Widget", WIDGET,
-                                             sizeof(WIDGET) - 1, NULL, 0,
-                                             NULL),
+                                             sizeof(WIDGET) - 1, NULL, 0, NULL),
                      LICSCAN_OK);
         check_db(db, &in, "with a template added");
     }

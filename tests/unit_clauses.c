@@ -63,12 +63,11 @@ static licscan_db *db_with(const char *rules)
     return db;
 }
 
-static licscan_result *scan_n(const licscan_db *db, const char *text,
-                              size_t n, const licscan_scan_options *o)
+static licscan_result *scan_n(const licscan_db *db, const char *text, size_t n,
+                              const licscan_scan_options *o)
 {
     licscan_result *r = NULL;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, n, o, &r),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, n, o, &r), LICSCAN_OK);
     return r;
 }
 
@@ -258,71 +257,85 @@ static void test_parse_errors(void)
                  "rule a has no match pattern");
     /* keywords */
     expect_error("rule a\n  flag non_commercial\n  keywords ab\n  match x\n"
-                 "end\n", 3, 12, "keyword shorter than 3 bytes");
+                 "end\n",
+                 3, 12, "keyword shorter than 3 bytes");
     expect_error("rule a\n  flag non_commercial\n  keywords foo | ab | bar\n"
-                 "  match x\nend\n", 3, 18, "keyword shorter than 3 bytes");
+                 "  match x\nend\n",
+                 3, 18, "keyword shorter than 3 bytes");
     expect_error("rule a\n  flag non_commercial\n  keywords foo ||bar\n"
-                 "  match x\nend\n", 3, 17, "keyword shorter than 3 bytes");
+                 "  match x\nend\n",
+                 3, 17, "keyword shorter than 3 bytes");
     /* value of the wrong kind */
     expect_error("rule a\n  flag non_commercial\n  match x\n  value maybe\n"
-                 "end\n", 4, 9, "value must be true, number GROUP");
+                 "end\n",
+                 4, 9, "value must be true, number GROUP");
     expect_error("rule a\n  flag mau_threshold\n  match (?<n>x)\n"
-                 "  value number\nend\n", 4, 15, "missing argument");
+                 "  value number\nend\n",
+                 4, 15, "missing argument");
     expect_error("rule a\n  flag governing_law\n  match x\n  value const\n"
-                 "end\n", 4, 14, "missing argument");
+                 "end\n",
+                 4, 14, "missing argument");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "  value true  yes\nend\n", 4, 15, "unexpected argument");
+                 "  value true  yes\nend\n",
+                 4, 15, "unexpected argument");
     expect_error("rule a\n  flag non_commercial\n  match (?<n>x)\n"
-                 "  value number n\nend\n", 5, 1,
-                 "flag non_commercial holds no number");
+                 "  value number n\nend\n",
+                 5, 1, "flag non_commercial holds no number");
     expect_error("rule a\n  flag mau_threshold\n  match (?<n>x)\nend\n", 4, 1,
                  "flag mau_threshold needs value number");
     expect_error("rule a\n  flag revenue_threshold\n  match (?<n>x)\n"
-                 "  value capture n\nend\n", 5, 1,
-                 "flag revenue_threshold needs value number");
+                 "  value capture n\nend\n",
+                 5, 1, "flag revenue_threshold needs value number");
     expect_error("rule a\n  flag use_restrictions\n  match x\n  value true\n"
-                 "end\n", 5, 1, "list flag use_restrictions needs value "
-                                "capture or const");
+                 "end\n",
+                 5, 1,
+                 "list flag use_restrictions needs value "
+                 "capture or const");
     /* qualifier */
     expect_error("rule a\n  flag mau_threshold\n  match (?<n>x)\n"
-                 "  value number n\n  qualifier number n\nend\n", 5, 13,
-                 "qualifier must be capture GROUP or const TEXT");
+                 "  value number n\n  qualifier number n\nend\n",
+                 5, 13, "qualifier must be capture GROUP or const TEXT");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "  qualifier true\nend\n", 4, 13,
-                 "qualifier must be capture GROUP or const TEXT");
+                 "  qualifier true\nend\n",
+                 4, 13, "qualifier must be capture GROUP or const TEXT");
     /* capture groups: checked at `end`, against every match pattern */
     expect_error("rule a\n  flag mau_threshold\n  match more (?<n>\\d+)\n"
-                 "  value number m\nend\n", 5, 1,
-                 "match pattern 1 has no group (?<m>...)");
+                 "  value number m\nend\n",
+                 5, 1, "match pattern 1 has no group (?<m>...)");
     expect_error("rule a\n  flag mau_threshold\n  match (?<n>\\d+) users\n"
-                 "  match (\\d+) seats\n  value number n\n  end\n", 6, 3,
-                 "match pattern 2 has no group (?<n>...)");
+                 "  match (\\d+) seats\n  value number n\n  end\n",
+                 6, 3, "match pattern 2 has no group (?<n>...)");
     /* groups are named: PCRE2_NO_AUTO_CAPTURE leaves no group 1 */
     expect_error("rule a\n  flag governing_law\n  match laws of (\\w+)\n"
-                 "  value capture 1\nend\n", 5, 1,
-                 "match pattern 1 has no group (?<1>...)");
+                 "  value capture 1\nend\n",
+                 5, 1, "match pattern 1 has no group (?<1>...)");
     expect_error("rule a\n  flag mau_threshold\n  match (?<n>x)\n"
-                 "  value number n\n  qualifier capture q\nend\n", 6, 1,
-                 "has no group (?<q>...)");
+                 "  value number n\n  qualifier capture q\nend\n",
+                 6, 1, "has no group (?<q>...)");
     /* bad patterns: the column is the pattern's start plus PCRE2's offset */
     expect_error("rule a\n  flag non_commercial\n  match a)b\nend\n", 3, 10,
                  "bad pattern: unmatched closing parenthesis");
-    expect_error("rule a\n  flag non_commercial\n  match foo(bar\nend\n", 3,
-                 16, "bad pattern: missing closing parenthesis");
+    expect_error("rule a\n  flag non_commercial\n  match foo(bar\nend\n", 3, 16,
+                 "bad pattern: missing closing parenthesis");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "  unless ok|a{2,1}\nend\n", 4, 18, "bad pattern");
+                 "  unless ok|a{2,1}\nend\n",
+                 4, 18, "bad pattern");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "    within [z-a]\nend\n", 4, 15, "bad pattern");
+                 "    within [z-a]\nend\n",
+                 4, 15, "bad pattern");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "  unless-anywhere (?<n\nend\n", 4, 23, "bad pattern");
+                 "  unless-anywhere (?<n\nend\n",
+                 4, 23, "bad pattern");
     /* `within` and `unless-anywhere` at most once */
     expect_error("rule a\n  flag non_commercial\n  match x\n  within a\n"
-                 "  within b\nend\n", 5, 3, "only one of this directive");
+                 "  within b\nend\n",
+                 5, 3, "only one of this directive");
     expect_error("rule a\n  flag non_commercial\n  match x\n"
-                 "  unless-anywhere a\n unless-anywhere b\nend\n", 5, 2,
-                 "only one of this directive");
+                 "  unless-anywhere a\n unless-anywhere b\nend\n",
+                 5, 2, "only one of this directive");
     /* a NUL byte, at its column */
-    static const char nul[] = "rule a\n  fl\0ag non_commercial\n  match x\nend\n";
+    static const char nul[] =
+        "rule a\n  fl\0ag non_commercial\n  match x\nend\n";
     expect_error_n(nul, sizeof(nul) - 1, 2, 5, "NUL byte");
     /* CRLF rule files: the CR is not a column of its own */
     expect_error("rule a\r\n  flag nope\r\n  match x\r\nend\r\n", 2, 8,
@@ -433,42 +446,42 @@ static void test_numbers(void)
         const char *words;
         long long value;
     } cases[] = {
-        {"700 million", 700000000LL},
-        {"700,000,000", 700000000LL},
-        {"seven hundred million", 700000000LL},
-        {"Seven Hundred Million", 700000000LL},
-        {"1 billion", 1000000000LL},
-        {"$10 million", 10000000LL},
-        {"US $1,000,000", 1000000LL},
-        {"10M", 10000000LL},
-        {"10 m", 10000000LL},
-        {"5 k", 5000LL},
-        {"3b", 3000000000LL},
-        {"1.5bn", 1500000000LL},
-        {"2.5 million", 2500000LL},
-        {"1 trillion", 1000000000000LL},
-        {"one thousand", 1000LL},
-        {"a thousand", 1000LL},
-        {"a hundred", 100LL},
-        {"twenty-five thousand", 25000LL},
-        {"two hundred fifty thousand", 250000LL},
-        {"one hundred and fifty million", 150000000LL},
-        {"one million two hundred thousand", 1200000LL},
-        {"100,000", 100000LL},
-        {"0", 0},
-        {"zero", 0},
+        { "700 million", 700000000LL },
+        { "700,000,000", 700000000LL },
+        { "seven hundred million", 700000000LL },
+        { "Seven Hundred Million", 700000000LL },
+        { "1 billion", 1000000000LL },
+        { "$10 million", 10000000LL },
+        { "US $1,000,000", 1000000LL },
+        { "10M", 10000000LL },
+        { "10 m", 10000000LL },
+        { "5 k", 5000LL },
+        { "3b", 3000000000LL },
+        { "1.5bn", 1500000000LL },
+        { "2.5 million", 2500000LL },
+        { "1 trillion", 1000000000000LL },
+        { "one thousand", 1000LL },
+        { "a thousand", 1000LL },
+        { "a hundred", 100LL },
+        { "twenty-five thousand", 25000LL },
+        { "two hundred fifty thousand", 250000LL },
+        { "one hundred and fifty million", 150000000LL },
+        { "one million two hundred thousand", 1200000LL },
+        { "100,000", 100000LL },
+        { "0", 0 },
+        { "zero", 0 },
         /* malformed: no number at all, so the rule does not fire */
-        {"many", -1},
-        {"some", -1},
-        {"a", -1}, /* "a" alone is no count */
-        {"M", -1}, /* nor is a multiplier letter without a number */
-        {"k", -1},
-        {"b", -1},
-        {"a lot of", -1},
-        {"-", -1},
+        { "many", -1 },
+        { "some", -1 },
+        { "a", -1 }, /* "a" alone is no count */
+        { "M", -1 }, /* nor is a multiplier letter without a number */
+        { "k", -1 },
+        { "b", -1 },
+        { "a lot of", -1 },
+        { "-", -1 },
         /* too large for an int64 */
-        {"10000000 trillion", -1},
-        {"99999999999999999999", -1},
+        { "10000000 trillion", -1 },
+        { "99999999999999999999", -1 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         long long v = read_number(db, cases[i].words);
@@ -506,35 +519,35 @@ static void test_numbers(void)
         long long value;
         const char *unit;
     } emb[] = {
-        {"If, on the Llama 3.1 version release date, the monthly active "
-         "users of the products or services made available by or for "
-         "Licensee, or Licensee's affiliates, is greater than 700 million "
-         "monthly active users in the preceding calendar month, you must "
-         "request a license from Meta.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 700000000LL, ""},
-        {"Licensees with greater than seven hundred million monthly active "
-         "users must request a license.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 700000000LL, ""},
-        {"Licensees with more than 10M monthly active users must request a "
-         "license.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 10000000LL, ""},
-        {"Licensees with more than 1 billion monthly active users must "
-         "request a license.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 1000000000LL, ""},
-        {"Licensees with more than one thousand monthly active users must "
-         "request a license.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 1000LL, ""},
-        {"Licensees that exceed 1,000,000 MAU must pay.",
-         LICSCAN_FLAG_MAU_THRESHOLD, 1000000LL, ""},
-        {"Companies with annual revenue of more than $10 million need a "
-         "commercial license.",
-         LICSCAN_FLAG_REVENUE_THRESHOLD, 10000000LL, "USD"},
-        {"Companies with more than USD $1,000,000 in annual revenue need a "
-         "commercial license.",
-         LICSCAN_FLAG_REVENUE_THRESHOLD, 1000000LL, "USD"},
-        {"Licensees with more than many monthly active users must request a "
-         "license.",
-         LICSCAN_FLAG_MAU_THRESHOLD, -1, ""},
+        { "If, on the Llama 3.1 version release date, the monthly active "
+          "users of the products or services made available by or for "
+          "Licensee, or Licensee's affiliates, is greater than 700 million "
+          "monthly active users in the preceding calendar month, you must "
+          "request a license from Meta.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 700000000LL, "" },
+        { "Licensees with greater than seven hundred million monthly active "
+          "users must request a license.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 700000000LL, "" },
+        { "Licensees with more than 10M monthly active users must request a "
+          "license.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 10000000LL, "" },
+        { "Licensees with more than 1 billion monthly active users must "
+          "request a license.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 1000000000LL, "" },
+        { "Licensees with more than one thousand monthly active users must "
+          "request a license.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 1000LL, "" },
+        { "Licensees that exceed 1,000,000 MAU must pay.",
+          LICSCAN_FLAG_MAU_THRESHOLD, 1000000LL, "" },
+        { "Companies with annual revenue of more than $10 million need a "
+          "commercial license.",
+          LICSCAN_FLAG_REVENUE_THRESHOLD, 10000000LL, "USD" },
+        { "Companies with more than USD $1,000,000 in annual revenue need a "
+          "commercial license.",
+          LICSCAN_FLAG_REVENUE_THRESHOLD, 1000000LL, "USD" },
+        { "Licensees with more than many monthly active users must request a "
+          "license.",
+          LICSCAN_FLAG_MAU_THRESHOLD, -1, "" },
     };
     licscan_db *def = open_default();
     for (size_t i = 0; i < sizeof(emb) / sizeof(emb[0]); i++) {
@@ -581,8 +594,8 @@ static void test_within(void)
     t = "You must not:\n\n1. sell the Software;\n2. rent it.\n";
     r = scan(db, t);
     CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_USE_RESTRICTIONS), 1);
-    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 0, t,
-                   "sell the Software;", "sell the Software;", "1", "sell");
+    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 0, t, "sell the Software;",
+                   "sell the Software;", "1", "sell");
     licscan_result_free(r);
 
     /* two levels down: the lead-in of the lead-in */
@@ -641,17 +654,17 @@ static void test_unless(void)
         const char *text;
         int nc;
     } cases[] = {
-        {"For non-commercial use only.", 1},
+        { "For non-commercial use only.", 1 },
         /* either `unless` in the clause stops it */
-        {"For non-commercial use, except by agreement.", 0},
-        {"For non-commercial use only, unless with our permission.", 0},
+        { "For non-commercial use, except by agreement.", 0 },
+        { "For non-commercial use only, unless with our permission.", 0 },
         /* `unless` is about the clause, not its neighbours */
-        {"For non-commercial use only. Except by agreement, nothing else.",
-         1},
+        { "For non-commercial use only. Except by agreement, nothing else.",
+          1 },
         /* `unless-anywhere`: any clause, even one no keyword picks */
-        {"For non-commercial use only. Contact us: paid terms are offered.",
-         0},
-        {"Paid terms are offered.\n\nFor non-commercial use only.\n", 0},
+        { "For non-commercial use only. Contact us: paid terms are offered.",
+          0 },
+        { "Paid terms are offered.\n\nFor non-commercial use only.\n", 0 },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         licscan_result *r = scan(db, cases[i].text);
@@ -679,14 +692,14 @@ static void test_unless(void)
  * keywords starts a word (ASCII case ignored); no keywords, every clause. */
 static void test_keywords(void)
 {
-    licscan_db *db = db_with(
-        "rule k-start\n  flag non_commercial\n  keywords ell\n"
-        "  match sell\nend\n"
-        "rule k-case\n  flag flow_down\n  keywords SELL | zzz\n"
-        "  match sell\nend\n"
-        "rule k-none\n  flag attribution\n  match sell\nend\n"
-        "rule k-other\n  flag termination\n  keywords qqq\n"
-        "  match sell\n  value const never\nend\n");
+    licscan_db *db =
+        db_with("rule k-start\n  flag non_commercial\n  keywords ell\n"
+                "  match sell\nend\n"
+                "rule k-case\n  flag flow_down\n  keywords SELL | zzz\n"
+                "  match sell\nend\n"
+                "rule k-none\n  flag attribution\n  match sell\nend\n"
+                "rule k-other\n  flag termination\n  keywords qqq\n"
+                "  match sell\n  value const never\nend\n");
     licscan_result *r = scan(db, "Do not Sell it.");
     CHECK(find(r, LICSCAN_FLAG_NON_COMMERCIAL) == NULL); /* not a word start */
     CHECK(find(r, LICSCAN_FLAG_FLOW_DOWN) != NULL);
@@ -872,11 +885,11 @@ static size_t to_utf16(const char *s, size_t n, int big, unsigned char *out,
 {
     size_t o = 0;
     unsigned units[2];
-#define PUT16(u)                                                             \
-    do {                                                                     \
-        out[o + (size_t)big] = (unsigned char)((u) & 0xff);                  \
-        out[o + (size_t)!big] = (unsigned char)((u) >> 8);                   \
-        o += 2;                                                              \
+#define PUT16(u)                                                               \
+    do {                                                                       \
+        out[o + (size_t)big] = (unsigned char)((u)&0xff);                      \
+        out[o + (size_t)!big] = (unsigned char)((u) >> 8);                     \
+        o += 2;                                                                \
     } while (0)
     PUT16(0xfeffu);
     for (size_t i = 0; i < n;) {
@@ -912,11 +925,11 @@ static void test_evidence_utf8(void)
     licscan_result *r = scan(db, U8);
     CHECK_EQ_INT(licscan_result_encoding(r), LICSCAN_ENCODING_UTF8);
     CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_USE_RESTRICTIONS), 2);
-    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 0, U8, U8_EV0, TXT_EV0,
-                   "", "sell");
+    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 0, U8, U8_EV0, TXT_EV0, "",
+                   "sell");
     /* the last clause runs to the last byte of its last character */
-    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 1, U8, U8_EV1, TXT_EV1,
-                   "", "sell");
+    check_evidence(r, LICSCAN_FLAG_USE_RESTRICTIONS, 1, U8, U8_EV1, TXT_EV1, "",
+                   "sell");
     uint64_t s = 0, e = 0;
     licscan_restriction_evidence(find(r, LICSCAN_FLAG_USE_RESTRICTIONS), 1, &s,
                                  &e, NULL, NULL, NULL);
@@ -945,11 +958,11 @@ static void test_evidence_utf16(void)
     size_t n8 = strlen(U8);
     size_t map[sizeof(U8)];
     unsigned char u16[2 * sizeof(U8) + 2];
-    const size_t ev8[2][2] = {
-        {(size_t)(strstr(U8, U8_EV0) - U8),
-         (size_t)(strstr(U8, U8_EV0) - U8) + strlen(U8_EV0)},
-        {(size_t)(strstr(U8, U8_EV1) - U8), n8}};
-    const char *txt[2] = {TXT_EV0, TXT_EV1};
+    const size_t ev8[2][2] = { { (size_t)(strstr(U8, U8_EV0) - U8),
+                                 (size_t)(strstr(U8, U8_EV0) - U8) +
+                                     strlen(U8_EV0) },
+                               { (size_t)(strstr(U8, U8_EV1) - U8), n8 } };
+    const char *txt[2] = { TXT_EV0, TXT_EV1 };
     for (int big = 0; big <= 1; big++) {
         size_t n16 = to_utf16(U8, n8, big, u16, map);
         licscan_result *r = scan_n(db, (const char *)u16, n16, NULL);
@@ -1004,13 +1017,13 @@ static void test_evidence_crlf(void)
 
 static void test_evidence_limits(void)
 {
-    licscan_db *db = db_with(
-        "rule nc\n  flag non_commercial\n  keywords commercial\n"
-        "  match non-?commercial\n  unless except\nend\n"
-        "rule field\n  flag field_of_use\n  keywords field\n"
-        "  match field of (?<f>[a-z]+)\n  value capture f\nend\n"
-        "rule medical\n  flag field_of_use\n  keywords medical\n"
-        "  match medical\n  value const medicine\nend\n");
+    licscan_db *db =
+        db_with("rule nc\n  flag non_commercial\n  keywords commercial\n"
+                "  match non-?commercial\n  unless except\nend\n"
+                "rule field\n  flag field_of_use\n  keywords field\n"
+                "  match field of (?<f>[a-z]+)\n  value capture f\nend\n"
+                "rule medical\n  flag field_of_use\n  keywords medical\n"
+                "  match medical\n  value const medicine\nend\n");
     const char *t = "For non-commercial use. For non-commercial use. For "
                     "non-commercial use, except today.";
     licscan_scan_options o;
@@ -1073,15 +1086,15 @@ static void test_evidence_limits(void)
 /* PCRE2 limits                                                       */
 /* ------------------------------------------------------------------ */
 
-
 static void test_rule_limit(void)
 {
     /* ^(?:a+)+$ on a run of a's that does not end the clause backtracks
      * 2^n times; the limit must cut it short and skip only that clause */
-    const char *rules = "rule slow\n  flag non_commercial\n  keywords aaa\n"
-                        "  match ^(?:a+)+$\nend\n"
-                        "rule fast\n  flag governing_law\n  keywords laws\n"
-                        "  match laws of (?<st>\\w+)\n  value capture st\nend\n";
+    const char *rules =
+        "rule slow\n  flag non_commercial\n  keywords aaa\n"
+        "  match ^(?:a+)+$\nend\n"
+        "rule fast\n  flag governing_law\n  keywords laws\n"
+        "  match laws of (?<st>\\w+)\n  value capture st\nend\n";
     char bad[128];
     memset(bad, 'a', 60);
     snprintf(bad + 60, sizeof(bad) - 60,
@@ -1175,8 +1188,8 @@ static void test_oom_all_or_nothing(void)
                               "  value const Mid\nend\n";
     int done = 0;
     for (long k = 1; k < 5000 && !done; k++) {
-        counter c = {0, 0, 0};
-        licscan_allocator al = {c_malloc, c_realloc, c_free, &c};
+        counter c = { 0, 0, 0 };
+        licscan_allocator al = { c_malloc, c_realloc, c_free, &c };
         licscan_db_options opts;
         licscan_db_options_init(&opts, sizeof(opts));
         opts.allocator = &al;

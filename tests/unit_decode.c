@@ -89,10 +89,13 @@ static void test_invalid_utf8(void)
     ls_text_free(&A, &t);
 
     /* overlong forms, surrogates and bytes past U+10FFFF are invalid */
-    static const char *const bad[] = {"\xC0\xAF", "\xE0\x80\xAF",
-                                      "\xED\xA0\x80", "\xF4\x90\x80\x80",
-                                      "\xF8\x88\x80\x80\x80", "\x80",
-                                      "\xFF"};
+    static const char *const bad[] = { "\xC0\xAF",
+                                       "\xE0\x80\xAF",
+                                       "\xED\xA0\x80",
+                                       "\xF4\x90\x80\x80",
+                                       "\xF8\x88\x80\x80\x80",
+                                       "\x80",
+                                       "\xFF" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(decode(bad[i], strlen(bad[i]), &t, err, sizeof err), 0);
         CHECK(t.flags & LICSCAN_INPUT_INVALID_UTF8);
@@ -155,9 +158,9 @@ static size_t utf16(uint8_t *out, const uint32_t *cps, size_t n, int big)
 static void test_utf16(void)
 {
     /* "Apache ©\r\n2.0 €😀" */
-    static const uint32_t cps[] = {'A',  'p', 'a', 'c', 'h', 'e', ' ',
-                                   0xA9, '\r', '\n', '2', '.', '0', ' ',
-                                   0x20AC, 0x1F600};
+    static const uint32_t cps[] = { 'A', 'p',  'a',    'c',    'h', 'e',
+                                    ' ', 0xA9, '\r',   '\n',   '2', '.',
+                                    '0', ' ',  0x20AC, 0x1F600 };
     static const char want[] =
         "Apache \xC2\xA9\r\n2.0 \xE2\x82\xAC\xF0\x9F\x98\x80";
     const size_t ncp = sizeof cps / sizeof cps[0];
@@ -167,8 +170,8 @@ static void test_utf16(void)
         ls_text t;
         char err[128] = "";
         CHECK_EQ_INT(decode(in, n, &t, err, sizeof err), LICSCAN_OK);
-        CHECK_EQ_INT(t.encoding, big ? LICSCAN_ENCODING_UTF16BE
-                                     : LICSCAN_ENCODING_UTF16LE);
+        CHECK_EQ_INT(t.encoding,
+                     big ? LICSCAN_ENCODING_UTF16BE : LICSCAN_ENCODING_UTF16LE);
         CHECK_EQ_INT(t.flags, LICSCAN_INPUT_BOM | LICSCAN_INPUT_CRLF);
         CHECK(t.len == sizeof want - 1 && memcmp(t.text, want, t.len) == 0);
         check_map(&t, n);
@@ -186,7 +189,9 @@ static void test_utf16(void)
     }
     /* a lone surrogate is replaced and flagged; an odd last byte is
      * dropped, the end still maps to the end of the input */
-    static const uint8_t lone[] = {0xFF, 0xFE, 'x', 0, 0x00, 0xDC, 'y', 0, 'z'};
+    static const uint8_t lone[] = {
+        0xFF, 0xFE, 'x', 0, 0x00, 0xDC, 'y', 0, 'z'
+    };
     ls_text t;
     char err[128] = "";
     CHECK_EQ_INT(decode(lone, sizeof lone, &t, err, sizeof err), 0);
@@ -206,11 +211,13 @@ static void test_binary(void)
     CHECK(strstr(err, "offset 1") != NULL);
     ls_text_free(&A, &t);
     /* a NUL after a UTF-8 BOM, and a NUL unit in UTF-16 */
-    CHECK_EQ_INT(decode("\xEF\xBB\xBF" "ab\0", 6, &t, err, sizeof err),
+    CHECK_EQ_INT(decode("\xEF\xBB\xBF"
+                        "ab\0",
+                        6, &t, err, sizeof err),
                  LICSCAN_EBINARY);
     CHECK(strstr(err, "offset 5") != NULL);
     ls_text_free(&A, &t);
-    static const uint8_t be[] = {0xFE, 0xFF, 0, 'a', 0, 0, 0, 'b'};
+    static const uint8_t be[] = { 0xFE, 0xFF, 0, 'a', 0, 0, 0, 'b' };
     CHECK_EQ_INT(decode(be, sizeof be, &t, err, sizeof err), LICSCAN_EBINARY);
     CHECK(strstr(err, "byte 4") != NULL);
     ls_text_free(&A, &t);
@@ -273,8 +280,7 @@ static void test_scan_offsets(void)
     if (m8 && m16) {
         CHECK_EQ_STR(licscan_license_id(licscan_match_license(m8)), "MIT");
         CHECK_EQ_INT(licscan_match_kind(m8), LICSCAN_KIND_EXACT);
-        CHECK_EQ_INT(licscan_match_start(m16),
-                     2 + 2 * licscan_match_start(m8));
+        CHECK_EQ_INT(licscan_match_start(m16), 2 + 2 * licscan_match_start(m8));
         CHECK_EQ_INT(licscan_match_end(m16), 2 + 2 * licscan_match_end(m8));
         CHECK(licscan_match_end(m8) <= n && licscan_match_end(m8) + 8 > n);
     }

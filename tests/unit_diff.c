@@ -91,9 +91,10 @@ static char *replace(const char *s, const char *from, const char *to)
 
 static void test_exact_and_span(void)
 {
-    char *in = concat("Intro words of a readme that talk about other things.\n\n"
-                      "Copyright 2031 Somebody Else\n\n",
-                      BODY_A, "\n\nThanks for reading this readme file.\n");
+    char *in =
+        concat("Intro words of a readme that talk about other things.\n\n"
+               "Copyright 2031 Somebody Else\n\n",
+               BODY_A, "\n\nThanks for reading this readme file.\n");
     licscan_result *r = scan(in);
     CHECK_EQ_INT(licscan_result_match_count(r), 1);
     const licscan_match *m = only(r, "Widget-1.0");
@@ -162,7 +163,8 @@ static void test_edits(void)
     m = only(r, "Widget-1.0");
     if (m) {
         CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_NEAR);
-        CHECK(licscan_match_coverage(m) < 1.0 && licscan_match_coverage(m) > 0.9);
+        CHECK(licscan_match_coverage(m) < 1.0 &&
+              licscan_match_coverage(m) > 0.9);
         uint32_t op;
         uint64_t s, e;
         const char *t;
@@ -200,7 +202,8 @@ static void test_edits(void)
     m = only(r, "Widget-1.0");
     if (m) {
         CHECK_EQ_INT(licscan_match_kind(m), LICSCAN_KIND_PARTIAL);
-        CHECK(licscan_match_coverage(m) > 0.3 && licscan_match_coverage(m) < 0.7);
+        CHECK(licscan_match_coverage(m) > 0.3 &&
+              licscan_match_coverage(m) < 0.7);
     }
     CHECK_EQ_STR(licscan_result_spdx(r), "");
     licscan_result_free(r);
@@ -214,7 +217,8 @@ static void test_two_and_reference(void)
     if (licscan_result_match_count(r) == 2) {
         const licscan_match *a = licscan_result_match(r, 0);
         const licscan_match *c = licscan_result_match(r, 1);
-        CHECK_EQ_STR(licscan_license_id(licscan_match_license(a)), "Widget-1.0");
+        CHECK_EQ_STR(licscan_license_id(licscan_match_license(a)),
+                     "Widget-1.0");
         CHECK_EQ_STR(licscan_license_id(licscan_match_license(c)), "Gadget");
         CHECK_EQ_INT(licscan_match_kind(c), LICSCAN_KIND_EXACT);
         CHECK_EQ_INT(licscan_match_start(c), strstr(in, "Gadget") - in);
@@ -240,12 +244,13 @@ static void test_two_and_reference(void)
 static void test_bad_input(void)
 {
     licscan_result *r = NULL;
-    CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)"", 0, NULL, &r), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)"", 0, NULL, &r),
+                 LICSCAN_OK);
     CHECK_EQ_INT(licscan_result_match_count(r), 0);
     CHECK(licscan_result_input_flags(r) & LICSCAN_INPUT_EMPTY);
     licscan_result_free(r);
 
-    const uint8_t bin[] = {'a', 'b', 0, 'c'};
+    const uint8_t bin[] = { 'a', 'b', 0, 'c' };
     CHECK_EQ_INT(licscan_scan(DB, bin, 4, NULL, &r), LICSCAN_EBINARY);
     CHECK(r != NULL);
     CHECK_EQ_INT(licscan_result_status(r), LICSCAN_EBINARY);
@@ -259,8 +264,9 @@ static void test_bad_input(void)
     licscan_scan_options o;
     licscan_scan_options_init(&o, sizeof(o));
     o.max_input_bytes = 10;
-    CHECK_EQ_INT(licscan_scan(DB, (const uint8_t *)BODY_A, strlen(BODY_A), &o, &r),
-                 LICSCAN_ETOOBIG);
+    CHECK_EQ_INT(
+        licscan_scan(DB, (const uint8_t *)BODY_A, strlen(BODY_A), &o, &r),
+        LICSCAN_ETOOBIG);
     CHECK_EQ_INT(licscan_result_status(r), LICSCAN_ETOOBIG);
     licscan_result_free(r);
 
@@ -277,9 +283,9 @@ static void test_json(void)
     licscan_result *r = scan(in);
     const char *json;
     size_t jl;
-    CHECK_EQ_INT(licscan_result_json(r, "dir/\"q\".txt", LICSCAN_JSON_DIFFS,
-                                     &json, &jl),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_result_json(r, "dir/\"q\".txt", LICSCAN_JSON_DIFFS, &json, &jl),
+        LICSCAN_OK);
     CHECK_EQ_INT(strlen(json), jl);
     CHECK(strstr(json, "\"file\":\"dir/\\\"q\\\".txt\"") != NULL);
     CHECK(strstr(json, "\"id\":\"Widget-1.0\"") != NULL);
@@ -305,16 +311,18 @@ static const licscan_match *scan_one(const char *tpl, const char *other,
 {
     licscan_db *db = NULL;
     CHECK_EQ_INT(licscan_db_open_empty(NULL, &db), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_add_template(db, "T", tpl, strlen(tpl), NULL, 0, NULL),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_db_add_template(db, "T", tpl, strlen(tpl), NULL, 0, NULL),
+        LICSCAN_OK);
     if (other)
         CHECK_EQ_INT(licscan_db_add_template(db, "Other", other, strlen(other),
                                              NULL, 0, NULL),
                      LICSCAN_OK);
     *dbp = db;
     *res = NULL;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, res),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, res),
+        LICSCAN_OK);
     for (uint32_t i = 0; *res && i < licscan_result_match_count(*res); i++) {
         const licscan_match *m = licscan_result_match(*res, i);
         if (strcmp(licscan_license_id(licscan_match_license(m)), "T") == 0)
@@ -333,8 +341,9 @@ static void expect_exact(const char *tpl, const char *other, const char *text,
     int kind = m ? (int)licscan_match_kind(m) : -1;
     int extra = m ? (int)licscan_match_extra_words(m) : -1;
     if (kind != LICSCAN_KIND_EXACT || extra != 0)
-        fprintf(stderr, "unit_diff.c:%d: want exact, got kind %d, %d extra "
-                        "words, %u matches\n",
+        fprintf(stderr,
+                "unit_diff.c:%d: want exact, got kind %d, %d extra "
+                "words, %u matches\n",
                 line, kind, extra, r ? licscan_result_match_count(r) : 0);
     CHECK_EQ_INT(kind, LICSCAN_KIND_EXACT);
     CHECK_EQ_INT(extra, 0);
@@ -350,29 +359,37 @@ static void test_rendered_templates(void)
 {
     /* "U.S." after a list number: the var stands for "12." only, and
      * "U" is no list marker */
-    char *t1 = concat("Terms of the software license. ", FILLER,
-                      "\n\n<<var;name=\"bullet\";original=\"12.\";match=\".{0,20}\">> "
-                      "U.S. Government End Users. The software is a commercial "
-                      "item as that term is defined in the regulations.");
-    char *x1 = concat("Terms of the software license. ", FILLER,
-                      "\n\n12. U.S. Government End Users. The software is a "
-                      "commercial item as that term is defined in the regulations.");
+    char *t1 =
+        concat("Terms of the software license. ", FILLER,
+               "\n\n<<var;name=\"bullet\";original=\"12.\";match=\".{0,20}\">> "
+               "U.S. Government End Users. The software is a commercial "
+               "item as that term is defined in the regulations.");
+    char *x1 =
+        concat("Terms of the software license. ", FILLER,
+               "\n\n12. U.S. Government End Users. The software is a "
+               "commercial item as that term is defined in the regulations.");
     expect_exact(t1, NULL, x1, __LINE__);
     free(t1);
     free(x1);
 
     /* the var's text begins with words of the template around it: the
      * words before it are matched, not the same words inside it */
-    char *t2 = concat(FILLER, "PSF's License Agreement and <<var;name=\"h\";original=\"PSF's\";"
-                      "match=\".*\">> notice of copyright <<var;name=\"c\";original=\", "
-                      "i.e., \"Copyright (c) 2001 Python Software Foundation All Rights "
-                      "Reserved\"\";match=\".*\">> are retained in Python alone or in any "
-                      "derivative version prepared by Licensee. ", FILLER);
-    char *x2 = concat(FILLER, "PSF's License Agreement and PSF's notice of copyright, "
-                      "i.e., \"Copyright (c) 2001 "
-                      "Python Software Foundation All Rights Reserved\" are retained "
-                      "in Python alone or in any derivative version prepared by "
-                      "Licensee. ", FILLER);
+    char *t2 = concat(
+        FILLER,
+        "PSF's License Agreement and <<var;name=\"h\";original=\"PSF's\";"
+        "match=\".*\">> notice of copyright <<var;name=\"c\";original=\", "
+        "i.e., \"Copyright (c) 2001 Python Software Foundation All Rights "
+        "Reserved\"\";match=\".*\">> are retained in Python alone or in any "
+        "derivative version prepared by Licensee. ",
+        FILLER);
+    char *x2 =
+        concat(FILLER,
+               "PSF's License Agreement and PSF's notice of copyright, "
+               "i.e., \"Copyright (c) 2001 "
+               "Python Software Foundation All Rights Reserved\" are retained "
+               "in Python alone or in any derivative version prepared by "
+               "Licensee. ",
+               FILLER);
     expect_exact(t2, NULL, x2, __LINE__);
     free(t2);
     free(x2);
@@ -381,8 +398,10 @@ static void test_rendered_templates(void)
         "Redistribution and use in source and binary forms are permitted "
         "provided that all advertising materials acknowledge that the software "
         "was developed by <<var;name=\"who\";original=\"the University of "
-        "California, Berkeley.\";match=\"[^.]+\\.\">> The name of <<var;name=\"n\";"
-        "original=\"the University\";match=\"[^.]+\">> may not be used to endorse "
+        "California, Berkeley.\";match=\"[^.]+\\.\">> The name of "
+        "<<var;name=\"n\";"
+        "original=\"the University\";match=\"[^.]+\">> may not be used to "
+        "endorse "
         "or promote products derived from this software without specific prior "
         "written permission.";
     const char *x3 =
@@ -394,41 +413,54 @@ static void test_rendered_templates(void)
     expect_exact(t3, NULL, x3, __LINE__);
 
     /* the punctuation around a var is the template's, not the var's */
-    char *t4 = concat("\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<<var;name=\"email\";"
-                      "original=\"<phk@FreeBSD.ORG>\";match=\"<phk@FreeBSD.ORG>|"
-                      "<phk@login.dkuug.dk>\">> wrote this file. ",
-                      FILLER, "As long as you retain this notice you can do whatever "
-                      "you want with this stuff.");
-    char *x4 = concat("\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<phk@FreeBSD.ORG> "
-                      "wrote this file. ",
-                      FILLER, "As long as you retain this notice you can do whatever "
-                      "you want with this stuff.");
+    char *t4 = concat(
+        "\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<<var;name=\"email\";"
+        "original=\"<phk@FreeBSD.ORG>\";match=\"<phk@FreeBSD.ORG>|"
+        "<phk@login.dkuug.dk>\">> wrote this file. ",
+        FILLER,
+        "As long as you retain this notice you can do whatever "
+        "you want with this stuff.");
+    char *x4 =
+        concat("\"THE BEER-WARE LICENSE\" (Revision 42):\n\n<phk@FreeBSD.ORG> "
+               "wrote this file. ",
+               FILLER,
+               "As long as you retain this notice you can do whatever "
+               "you want with this stuff.");
     expect_exact(t4, NULL, x4, __LINE__);
     free(t4);
     free(x4);
     /* two vars in one gap, with quotes between them */
-    char *t5 = concat(FILLER, "The name \"Indiana <<var;name=\"u1\";original=\"Univeristy\";"
-                      "match=\"Univeristy|University\">>\" <<var;name=\"and\";"
-                      "original=\"and\";match=\"and|or\">> \"Indiana <<var;name=\"u2\";"
-                      "original=\"Univeristy\";match=\"Univeristy|University\">> Extreme! "
-                      "Lab\" shall not be used to endorse products derived from this "
-                      "software. ", FILLER);
-    char *x5 = concat(FILLER, "The name \"Indiana Univeristy\" and \"Indiana Univeristy "
-                      "Extreme! Lab\" shall not be used to endorse products derived "
-                      "from this software. ", FILLER);
+    char *t5 = concat(
+        FILLER,
+        "The name \"Indiana <<var;name=\"u1\";original=\"Univeristy\";"
+        "match=\"Univeristy|University\">>\" <<var;name=\"and\";"
+        "original=\"and\";match=\"and|or\">> \"Indiana <<var;name=\"u2\";"
+        "original=\"Univeristy\";match=\"Univeristy|University\">> Extreme! "
+        "Lab\" shall not be used to endorse products derived from this "
+        "software. ",
+        FILLER);
+    char *x5 =
+        concat(FILLER,
+               "The name \"Indiana Univeristy\" and \"Indiana Univeristy "
+               "Extreme! Lab\" shall not be used to endorse products derived "
+               "from this software. ",
+               FILLER);
     expect_exact(t5, NULL, x5, __LINE__);
     free(t5);
     free(x5);
     /* a var's original is accepted even where its pattern forgot it; a
      * var at the very end takes the punctuation after the last word */
-    char *t6 = concat("Section 1 <<var;name=\"dash\";original=\"\";match=\"-{1,2}\">> "
-                      "Definitions. ", FILLER,
-                      "Any contact is to be directed to the designated representative "
-                      "as follows: <<var;name=\"poc\";original=\"_______________\";"
-                      "match=\".+\">>.");
-    char *x6 = concat("Section 1  Definitions. ", FILLER,
-                      "Any contact is to be directed to the designated representative "
-                      "as follows: _______________.");
+    char *t6 =
+        concat("Section 1 <<var;name=\"dash\";original=\"\";match=\"-{1,2}\">> "
+               "Definitions. ",
+               FILLER,
+               "Any contact is to be directed to the designated representative "
+               "as follows: <<var;name=\"poc\";original=\"_______________\";"
+               "match=\".+\">>.");
+    char *x6 =
+        concat("Section 1  Definitions. ", FILLER,
+               "Any contact is to be directed to the designated representative "
+               "as follows: _______________.");
     expect_exact(t6, NULL, x6, __LINE__);
     free(t6);
     free(x6);
@@ -437,41 +469,52 @@ static void test_rendered_templates(void)
      * a longer one that has the same words as literal text */
     const char *t7 =
         "As a special exception to the GNU General Public License, "
-        "<<var;name=\"a\";original=\"if you distribute this file\";match=\"if\\s+you\\s+"
-        "distribute\\s+this\\s+file|this\\s+file\\s+may\\s+be\\s+distributed\">> as part "
-        "of a program that contains a configuration script generated by Autoconf, "
-        "<<var;name=\"b\";original=\"you may include it under the same distribution "
-        "terms that you use for\";match=\"you\\s+may\\s+include\\s+it\\s+under\\s+the\\s+"
-        "same\\s+distribution\\s+terms\\s+that\\s+you\\s+use\\s+for|under\\s+the\\s+same\\s+"
+        "<<var;name=\"a\";original=\"if you distribute this "
+        "file\";match=\"if\\s+you\\s+"
+        "distribute\\s+this\\s+file|this\\s+file\\s+may\\s+be\\s+distributed\">"
+        "> as part "
+        "of a program that contains a configuration script generated by "
+        "Autoconf, "
+        "<<var;name=\"b\";original=\"you may include it under the same "
+        "distribution "
+        "terms that you use "
+        "for\";match=\"you\\s+may\\s+include\\s+it\\s+under\\s+the\\s+"
+        "same\\s+distribution\\s+terms\\s+that\\s+you\\s+use\\s+for|under\\s+"
+        "the\\s+same\\s+"
         "distribution\\s+terms\\s+as\">> the rest of that program.";
     const char *o7 =
         "As a special exception to the GNU General Public License, if you "
-        "distribute this file as part of a program that contains a configuration "
+        "distribute this file as part of a program that contains a "
+        "configuration "
         "script generated by Autoconf, you may include it under the same "
         "distribution terms that you use for the rest of that program. This "
-        "Exception is an additional permission under section 7 of the GNU General "
+        "Exception is an additional permission under section 7 of the GNU "
+        "General "
         "Public License, version 3 (\"GPLv3\").";
     const char *x7 =
         "As a special exception to the GNU General Public License, if you "
-        "distribute this file as part of a program that contains a configuration "
+        "distribute this file as part of a program that contains a "
+        "configuration "
         "script generated by Autoconf, you may include it under the same "
         "distribution terms that you use for the rest of that program.";
     expect_exact(t7, o7, x7, __LINE__);
 
     /* words that touch across optional markers are one word in a copy */
-    char *t8 = concat("The executable is not covered by the GNU<<beginOptional>> "
-                      "Lesser<<endOptional>>General Public License. Permission is "
-                      "granted, provided that the name<<beginOptional>>s<<endOptional>> "
-                      "of <<var;name=\"tm\";original=\"(TrademarkedName)\";match=\".+\">> "
-                      "not be used in advertising. <<var;name=\"tm2\";original=\""
-                      "(TrademarkedName)\";match=\".+\">> make<<beginOptional>>s"
-                      "<<endOptional>> no representations. ",
-                      FILLER, FILLER);
-    char *x8 = concat("The executable is not covered by the GNU LesserGeneral Public "
-                      "License. Permission is granted, provided that the names of "
-                      "(TrademarkedName) not be used in advertising. (TrademarkedName) "
-                      "makes no representations. ",
-                      FILLER, FILLER);
+    char *t8 = concat(
+        "The executable is not covered by the GNU<<beginOptional>> "
+        "Lesser<<endOptional>>General Public License. Permission is "
+        "granted, provided that the name<<beginOptional>>s<<endOptional>> "
+        "of <<var;name=\"tm\";original=\"(TrademarkedName)\";match=\".+\">> "
+        "not be used in advertising. <<var;name=\"tm2\";original=\""
+        "(TrademarkedName)\";match=\".+\">> make<<beginOptional>>s"
+        "<<endOptional>> no representations. ",
+        FILLER, FILLER);
+    char *x8 = concat(
+        "The executable is not covered by the GNU LesserGeneral Public "
+        "License. Permission is granted, provided that the names of "
+        "(TrademarkedName) not be used in advertising. (TrademarkedName) "
+        "makes no representations. ",
+        FILLER, FILLER);
     expect_exact(t8, NULL, x8, __LINE__);
     free(t8);
     free(x8);

@@ -30,7 +30,8 @@ static void test_escape(void)
     ESCAPE("say \"hi\" \\o/", "say \\\"hi\\\" \\\\o/");
     ESCAPE("a\nb\tc\rd", "a\\nb\\tc\\rd");
     /* the other control characters, NUL included, as \u00XX */
-    ESCAPE("\x01\x08\x0b\x0c\x1b\x1f", "\\u0001\\u0008\\u000b\\u000c\\u001b\\u001f");
+    ESCAPE("\x01\x08\x0b\x0c\x1b\x1f",
+           "\\u0001\\u0008\\u000b\\u000c\\u001b\\u001f");
     ESCAPE("a\0b", "a\\u0000b");
     /* DEL is not a control character for JSON: copied as is */
     ESCAPE("del\x7f!", "del\x7f!");
@@ -64,7 +65,7 @@ static void test_escape(void)
     size_t whole = esc(s, n, full, sizeof full);
     CHECK_EQ_STR(full, "x\\\"y\xC3\xA9\\u0001z\\ufffdw");
     /* where the output may be cut: between the pieces of the whole */
-    static const size_t cuts[] = {0, 1, 3, 4, 6, 12, 13, 19, 20};
+    static const size_t cuts[] = { 0, 1, 3, 4, 6, 12, 13, 19, 20 };
     int bad = 0;
     for (size_t cap = 1; cap <= whole + 1; cap++) {
         char out[128];
@@ -95,22 +96,21 @@ static void test_names(void)
         int status;
         const char *name;
     } statuses[] = {
-        {LICSCAN_OK, "LICSCAN_OK"},
-        {LICSCAN_ENOMEM, "LICSCAN_ENOMEM"},
-        {LICSCAN_EINVAL, "LICSCAN_EINVAL"},
-        {LICSCAN_EIO, "LICSCAN_EIO"},
-        {LICSCAN_EBINARY, "LICSCAN_EBINARY"},
-        {LICSCAN_ETOOBIG, "LICSCAN_ETOOBIG"},
-        {LICSCAN_ETEMPLATE, "LICSCAN_ETEMPLATE"},
-        {LICSCAN_ERULE, "LICSCAN_ERULE"},
-        {LICSCAN_ELIMIT, "LICSCAN_ELIMIT"},
-        {LICSCAN_ENOTFOUND, "LICSCAN_ENOTFOUND"},
-        {LICSCAN_EDUPLICATE, "LICSCAN_EDUPLICATE"},
-        {LICSCAN_EINTERNAL, "LICSCAN_EINTERNAL"},
+        { LICSCAN_OK, "LICSCAN_OK" },
+        { LICSCAN_ENOMEM, "LICSCAN_ENOMEM" },
+        { LICSCAN_EINVAL, "LICSCAN_EINVAL" },
+        { LICSCAN_EIO, "LICSCAN_EIO" },
+        { LICSCAN_EBINARY, "LICSCAN_EBINARY" },
+        { LICSCAN_ETOOBIG, "LICSCAN_ETOOBIG" },
+        { LICSCAN_ETEMPLATE, "LICSCAN_ETEMPLATE" },
+        { LICSCAN_ERULE, "LICSCAN_ERULE" },
+        { LICSCAN_ELIMIT, "LICSCAN_ELIMIT" },
+        { LICSCAN_ENOTFOUND, "LICSCAN_ENOTFOUND" },
+        { LICSCAN_EDUPLICATE, "LICSCAN_EDUPLICATE" },
+        { LICSCAN_EINTERNAL, "LICSCAN_EINTERNAL" },
     };
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-        CHECK_EQ_STR(licscan_status_name(statuses[i].status),
-                     statuses[i].name);
+        CHECK_EQ_STR(licscan_status_name(statuses[i].status), statuses[i].name);
     CHECK(licscan_status_name(1) == NULL);
     CHECK(licscan_status_name(LICSCAN_EINTERNAL - 1) == NULL);
 
@@ -119,16 +119,16 @@ static void test_names(void)
         const char *name;
         int warning;
     } flags[] = {
-        {LICSCAN_INPUT_INVALID_UTF8, "invalid-utf8", 0},
-        {LICSCAN_INPUT_BOM, "bom", 0},
-        {LICSCAN_INPUT_CRLF, "crlf", 0},
-        {LICSCAN_INPUT_EMPTY, "empty", 0},
-        {LICSCAN_INPUT_INVALID_UTF16, "invalid-utf16", 0},
-        {LICSCAN_INPUT_TRUNCATED_DIFFS, "differences-truncated", 1},
-        {LICSCAN_INPUT_SEARCH_LIMIT, "search-limit", 1},
-        {LICSCAN_INPUT_RULE_LIMIT, "rule-limit", 1},
-        {LICSCAN_INPUT_TRUNCATED_EVIDENCE, "evidence-truncated", 1},
-        {LICSCAN_INPUT_VAR_LIMIT, "var-limit", 1},
+        { LICSCAN_INPUT_INVALID_UTF8, "invalid-utf8", 0 },
+        { LICSCAN_INPUT_BOM, "bom", 0 },
+        { LICSCAN_INPUT_CRLF, "crlf", 0 },
+        { LICSCAN_INPUT_EMPTY, "empty", 0 },
+        { LICSCAN_INPUT_INVALID_UTF16, "invalid-utf16", 0 },
+        { LICSCAN_INPUT_TRUNCATED_DIFFS, "differences-truncated", 1 },
+        { LICSCAN_INPUT_SEARCH_LIMIT, "search-limit", 1 },
+        { LICSCAN_INPUT_RULE_LIMIT, "rule-limit", 1 },
+        { LICSCAN_INPUT_TRUNCATED_EVIDENCE, "evidence-truncated", 1 },
+        { LICSCAN_INPUT_VAR_LIMIT, "var-limit", 1 },
     };
     uint32_t known = 0;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
@@ -146,7 +146,8 @@ static void test_names(void)
     }
     /* no name for no bit, two bits, or a bit this library does not set */
     int named = 0;
-    for (int b = 0; b < 32; named += licscan_input_flag_name(1u << b) != NULL, b++)
+    for (int b = 0; b < 32;
+         named += licscan_input_flag_name(1u << b) != NULL, b++)
         ;
     CHECK_EQ_INT(named, sizeof flags / sizeof flags[0]);
     CHECK(licscan_input_flag_name(0) == NULL);
@@ -179,7 +180,8 @@ static licscan_result *scan(const licscan_db *db, const char *text, size_t n,
 }
 
 static const char llama_like[] =
-    "\xEF\xBB\xBF" "Attribution. You must give credit.\r\n"
+    "\xEF\xBB\xBF"
+    "Attribution. You must give credit.\r\n"
     "You must retain the attribution notice in all copies.\r\n"
     "Redistributions must reproduce the above copyright notice.\r\n"
     "Licensee may not use the Materials for commercial purposes.\r\n";
@@ -209,7 +211,8 @@ static void test_render(void)
         CHECK_EQ_STR(a, b);
         CHECK_EQ_STR(a, c);
         /* the schema member comes first */
-        CHECK(strncmp(a, "{\"schema\":\"1\",\"file\":\"dir/LICENSE\",", 35) == 0);
+        CHECK(strncmp(a, "{\"schema\":\"1\",\"file\":\"dir/LICENSE\",", 35) ==
+              0);
         CHECK(strncmp(other, "{\"schema\":\"1\",\"encoding\":", 25) == 0);
         CHECK(strstr(a, "\"input\":[\"bom\",\"crlf\"]") != NULL);
         CHECK(strstr(a, "\"restrictions\":{") != NULL);
@@ -241,7 +244,8 @@ static void test_render(void)
     so.max_evidence = 1;
     r = scan(db, llama_like, sizeof llama_like - 1, &so);
     a = r ? render(r, NULL, 0) : NULL;
-    if (r && (licscan_result_input_flags(r) & LICSCAN_INPUT_TRUNCATED_EVIDENCE)) {
+    if (r &&
+        (licscan_result_input_flags(r) & LICSCAN_INPUT_TRUNCATED_EVIDENCE)) {
         char warn[512];
         snprintf(warn, sizeof warn,
                  "\"warnings\":[{\"code\":\"evidence-truncated\","

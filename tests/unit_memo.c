@@ -34,7 +34,7 @@ static void test_same_results(void)
 {
     licscan_db *memo, *plain;
     open_pair(&memo, &plain);
-    json_pair c = {memo, plain, "the memo", 0, 0};
+    json_pair c = { memo, plain, "the memo", 0, 0 };
     walk_txt("corpus", compare_json, &c);
     CHECK(c.files > 60 / stride);
     CHECK_EQ_INT(c.differing, 0);
@@ -98,23 +98,22 @@ static void test_memo_in_use(void)
  * the memo, and a new rule runs on memo clauses too. */
 static void test_rules_added_later(void)
 {
-    static const char rules[] =
-        "rule attribution\n"
-        "  flag attribution\n"
-        "  keywords zzzz-never\n"
-        "  match zzzz-never\n"
-        "end\n"
-        "rule extra-patent-word\n"
-        "  flag governing_law\n"
-        "  keywords patent\n"
-        "  match (?<where>patent)\n"
-        "  value capture where\n"
-        "end\n";
+    static const char rules[] = "rule attribution\n"
+                                "  flag attribution\n"
+                                "  keywords zzzz-never\n"
+                                "  match zzzz-never\n"
+                                "end\n"
+                                "rule extra-patent-word\n"
+                                "  flag governing_law\n"
+                                "  keywords patent\n"
+                                "  match (?<where>patent)\n"
+                                "  value capture where\n"
+                                "end\n";
     licscan_db *memo, *plain;
     open_pair(&memo, &plain);
     CHECK_EQ_INT(licscan_db_add_rules(memo, rules, sizeof rules - 1, "t"), 0);
     CHECK_EQ_INT(licscan_db_add_rules(plain, rules, sizeof rules - 1, "t"), 0);
-    json_pair c = {memo, plain, "the memo", 0, 0};
+    json_pair c = { memo, plain, "the memo", 0, 0 };
     walk_txt("corpus/Apache-2.0", compare_json, &c);
     walk_txt("corpus/Llama-3.1-Community", compare_json, &c);
     walk_txt("corpus/MIT", compare_json, &c);

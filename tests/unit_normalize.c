@@ -13,8 +13,8 @@ static licscan_db *DB; /* only for its lexicon (equivalences loaded) */
 static const char *words(const char *s, size_t n, ls_tokens *keep)
 {
     static char out[4096];
-    ls_tokens t = {.alloc = &A};
-    ls_tokstate st = {.line_start = true, .intern = true};
+    ls_tokens t = { .alloc = &A };
+    ls_tokstate st = { .line_start = true, .intern = true };
     int rc = ls_tokenize(&DB->lex, s, 0, n, &st, &t);
     CHECK_EQ_INT(rc, LICSCAN_OK);
     size_t o = 0;
@@ -38,13 +38,16 @@ static void test_decode(void)
     char err[128];
     /* ASCII and valid UTF-8 are used in place */
     const char *ascii = "hello world";
-    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)ascii, 11, &t, err, sizeof err), 0);
-    CHECK(t.text == ascii && t.map == NULL && t.encoding == LICSCAN_ENCODING_UTF8);
+    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)ascii, 11, &t, err, sizeof err),
+                 0);
+    CHECK(t.text == ascii && t.map == NULL &&
+          t.encoding == LICSCAN_ENCODING_UTF8);
     ls_text_free(&A, &t);
 
     /* UTF-8 BOM is skipped; offsets still point into the input */
     const char bom[] = "\xEF\xBB\xBFMIT";
-    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)bom, 6, &t, err, sizeof err), 0);
+    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)bom, 6, &t, err, sizeof err),
+                 0);
     CHECK(t.len == 3 && memcmp(t.text, "MIT", 3) == 0);
     CHECK(t.flags & LICSCAN_INPUT_BOM);
     CHECK_EQ_INT(ls_text_input_offset(&t, 0), 3);
@@ -53,7 +56,8 @@ static void test_decode(void)
 
     /* invalid UTF-8: the bad byte is read as Latin-1, nothing is lost */
     const char bad[] = "caf\xE9 ok";
-    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)bad, 7, &t, err, sizeof err), 0);
+    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)bad, 7, &t, err, sizeof err),
+                 0);
     CHECK(t.flags & LICSCAN_INPUT_INVALID_UTF8);
     CHECK_EQ_INT(t.encoding, LICSCAN_ENCODING_UTF8_LATIN1);
     CHECK(t.len == 8 && memcmp(t.text, "caf\xC3\xA9 ok", 8) == 0);
@@ -61,8 +65,10 @@ static void test_decode(void)
     ls_text_free(&A, &t);
 
     /* overlong encodings and surrogates are invalid UTF-8 */
-    const char overlong[] = "a\xC0\xAF" "b\xED\xA0\x80";
-    CHECK_EQ_INT(ls_decode(&A, (const uint8_t *)overlong, 7, &t, err, sizeof err), 0);
+    const char overlong[] = "a\xC0\xAF"
+                            "b\xED\xA0\x80";
+    CHECK_EQ_INT(
+        ls_decode(&A, (const uint8_t *)overlong, 7, &t, err, sizeof err), 0);
     CHECK(t.flags & LICSCAN_INPUT_INVALID_UTF8);
     ls_text_free(&A, &t);
 
@@ -74,8 +80,8 @@ static void test_decode(void)
     ls_text_free(&A, &t);
 
     /* UTF-16LE and BE with BOM, a surrogate pair and a lone surrogate */
-    const uint8_t le[] = {0xFF, 0xFE, 'H', 0, 'i', 0, 0x3D, 0xD8, 0x00, 0xDE,
-                          '\r', 0, '\n', 0, 0x00, 0xD8, 'x', 0};
+    const uint8_t le[] = { 0xFF, 0xFE, 'H', 0,    'i', 0,    0x3D, 0xD8, 0x00,
+                           0xDE, '\r', 0,   '\n', 0,   0x00, 0xD8, 'x',  0 };
     CHECK_EQ_INT(ls_decode(&A, le, sizeof le, &t, err, sizeof err), 0);
     CHECK_EQ_INT(t.encoding, LICSCAN_ENCODING_UTF16LE);
     CHECK(t.len == 2 + 4 + 2 + 3 + 1);
@@ -85,12 +91,12 @@ static void test_decode(void)
     CHECK_EQ_INT(ls_text_input_offset(&t, 1), 4); /* 'i' */
     CHECK_EQ_INT(ls_text_input_offset(&t, t.len), sizeof le);
     ls_text_free(&A, &t);
-    const uint8_t be[] = {0xFE, 0xFF, 0, 'O', 0, 'K'};
+    const uint8_t be[] = { 0xFE, 0xFF, 0, 'O', 0, 'K' };
     CHECK_EQ_INT(ls_decode(&A, be, sizeof be, &t, err, sizeof err), 0);
     CHECK(t.encoding == LICSCAN_ENCODING_UTF16BE && t.len == 2 &&
           memcmp(t.text, "OK", 2) == 0);
     ls_text_free(&A, &t);
-    const uint8_t be_nul[] = {0xFE, 0xFF, 0, 'O', 0, 0};
+    const uint8_t be_nul[] = { 0xFE, 0xFF, 0, 'O', 0, 0 };
     CHECK_EQ_INT(ls_decode(&A, be_nul, sizeof be_nul, &t, err, sizeof err),
                  LICSCAN_EBINARY);
     ls_text_free(&A, &t);
@@ -141,8 +147,8 @@ static void test_tokens(void)
     /* a very long run of letters is one unknown token */
     char *long_word = malloc(5000);
     memset(long_word, 'a', 5000);
-    ls_tokens lt = {.alloc = &A};
-    ls_tokstate st = {.line_start = true, .intern = false};
+    ls_tokens lt = { .alloc = &A };
+    ls_tokstate st = { .line_start = true, .intern = false };
     CHECK_EQ_INT(ls_tokenize(&DB->lex, long_word, 0, 5000, &st, &lt), 0);
     CHECK_EQ_INT(lt.n, 1);
     if (lt.n == 1)
@@ -178,8 +184,8 @@ static void test_plain_masks(void)
         uint64_t p[3], sp[3];
         for (int impl = 0; impl < 3; impl++)
             ls_plain_masks(text + at, impl, &p[impl], &sp[impl]);
-        disagree += p[0] != p[2] || p[1] != p[2] || sp[0] != sp[2] ||
-                    sp[1] != sp[2];
+        disagree +=
+            p[0] != p[2] || p[1] != p[2] || sp[0] != sp[2] || sp[1] != sp[2];
         blocks++;
     }
     /* the byte loop itself: plain bytes are 0x21..0x7f but markup */

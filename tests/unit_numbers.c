@@ -51,9 +51,9 @@ static void test_no_number(void)
     CHECK_EQ_INT(num(""), -1);
     CHECK_EQ_INT(num("garbage"), -1);
     CHECK_EQ_INT(num("users"), -1);
-    CHECK_EQ_INT(num("a"), -1);       /* "a" alone is no number */
-    CHECK_EQ_INT(num("m"), -1);       /* nor is a lone scale letter */
-    CHECK_EQ_INT(num("12 34"), -1);   /* two digit runs, no scale between */
+    CHECK_EQ_INT(num("a"), -1);     /* "a" alone is no number */
+    CHECK_EQ_INT(num("m"), -1);     /* nor is a lone scale letter */
+    CHECK_EQ_INT(num("12 34"), -1); /* two digit runs, no scale between */
     CHECK_EQ_INT(num("1e6"), -1);
     CHECK_EQ_INT(num("99999999999 billion"), -1); /* beyond int64 */
 }

@@ -8,11 +8,11 @@
 #include "licscan.h"
 
 typedef struct counter {
-    long calls;     /* allocations so far */
-    long fail_at;   /* fail this one (0: never) */
-    long live;      /* blocks not yet freed */
-    size_t bytes;   /* asked for so far */
-    int failed;     /* an allocation was refused */
+    long calls;   /* allocations so far */
+    long fail_at; /* fail this one (0: never) */
+    long live;    /* blocks not yet freed */
+    size_t bytes; /* asked for so far */
+    int failed;   /* an allocation was refused */
 } counter;
 
 static void *t_malloc(size_t n, void *u)
@@ -75,18 +75,20 @@ static const char MIT[] =
 
 static const char TPL[] =
     "<<beginOptional>>Widget License<<endOptional>>\n"
-    "<<var;name=\"copyright\";original=\"Copyright 2020 W\";match=\".{0,5000}\">>\n"
+    "<<var;name=\"copyright\";original=\"Copyright 2020 "
+    "W\";match=\".{0,5000}\">>\n"
     "Anyone may use, copy and change the widget for any purpose provided that "
     "this notice stays with every copy of the widget, and <<var;name=\"who\";"
-    "original=\"the makers\";match=\"the (makers|authors)\">> give no warranty.";
+    "original=\"the makers\";match=\"the (makers|authors)\">> give no "
+    "warranty.";
 static const char META[] = "name: Widget License\nreference: Widget License\n";
 
 /* One full run with the given failure point; returns 1 when it got all
  * the way through (no allocation failed). */
 static int run(long fail_at, long *calls)
 {
-    counter c = {0, fail_at, 0, 0, 0};
-    licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
+    counter c = { 0, fail_at, 0, 0, 0 };
+    licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
     licscan_db_options o;
     licscan_db_options_init(&o, sizeof(o));
     o.allocator = &al;
@@ -104,7 +106,8 @@ static int run(long fail_at, long *calls)
         if (rc == LICSCAN_OK) {
             const char *json;
             size_t jl;
-            int jrc = licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &json, &jl);
+            int jrc =
+                licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &json, &jl);
             CHECK(jrc == LICSCAN_OK || jrc == LICSCAN_ENOMEM);
             if (jrc == LICSCAN_OK && added) {
                 CHECK_EQ_INT(licscan_result_match_count(r), 1);
@@ -145,8 +148,8 @@ static int run(long fail_at, long *calls)
  * first asked for, and freeing the database gives everything back. */
 static void scans_reuse_memory(void)
 {
-    counter c = {0, 0, 0, 0, 0};
-    licscan_allocator al = {t_malloc, t_realloc, t_free, &c};
+    counter c = { 0, 0, 0, 0, 0 };
+    licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
     licscan_db_options o;
     licscan_db_options_init(&o, sizeof(o));
     o.allocator = &al;

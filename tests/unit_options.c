@@ -20,7 +20,8 @@
 
 /* The first versions of the structs: what the oldest caller has. */
 #define DB_V1 (offsetof(licscan_db_options, reserved2) + sizeof(uint32_t))
-#define SCAN_V1 (offsetof(licscan_scan_options, max_evidence) + sizeof(uint32_t))
+#define SCAN_V1                                                                \
+    (offsetof(licscan_scan_options, max_evidence) + sizeof(uint32_t))
 
 /* An aligned buffer holding a struct and the canary after it. */
 typedef union {
@@ -51,8 +52,8 @@ static void test_init_writes_no_more_than_asked(void)
     room r;
     for (size_t size = 0; size <= sizeof(licscan_db_options) + 64; size++) {
         memset(&r, CANARY, sizeof(r));
-        int rc = licscan_db_options_init((licscan_db_options *)(void *)&r,
-                                         size);
+        int rc =
+            licscan_db_options_init((licscan_db_options *)(void *)&r, size);
         size_t want = size < sizeof(licscan_db_options)
                           ? size
                           : sizeof(licscan_db_options);
@@ -67,8 +68,8 @@ static void test_init_writes_no_more_than_asked(void)
     }
     for (size_t size = 0; size <= sizeof(licscan_scan_options) + 64; size++) {
         memset(&r, CANARY, sizeof(r));
-        int rc = licscan_scan_options_init(
-            (licscan_scan_options *)(void *)&r, size);
+        int rc =
+            licscan_scan_options_init((licscan_scan_options *)(void *)&r, size);
         size_t want = size < sizeof(licscan_scan_options)
                           ? size
                           : sizeof(licscan_scan_options);
@@ -83,9 +84,8 @@ static void test_init_writes_no_more_than_asked(void)
     }
     CHECK_EQ_INT(licscan_db_options_init(NULL, sizeof(licscan_db_options)),
                  LICSCAN_EINVAL);
-    CHECK_EQ_INT(
-        licscan_scan_options_init(NULL, sizeof(licscan_scan_options)),
-        LICSCAN_EINVAL);
+    CHECK_EQ_INT(licscan_scan_options_init(NULL, sizeof(licscan_scan_options)),
+                 LICSCAN_EINVAL);
 }
 
 /* The defaults the header promises. */
@@ -163,9 +163,9 @@ static void test_consumers_read_struct_size(void)
     /* a newer field set: refused, nothing scanned */
     r.bytes[sizeof(*so) + 63] = 1;
     licscan_result *res = NULL;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so,
-                              &res),
-                 LICSCAN_EINVAL);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so, &res),
+        LICSCAN_EINVAL);
     CHECK(res == NULL);
     /* beyond struct_size, a set byte is not read */
     so->struct_size = (uint32_t)sizeof(*so);
@@ -175,15 +175,15 @@ static void test_consumers_read_struct_size(void)
     free(got);
     /* smaller than the first version */
     so->struct_size = (uint32_t)SCAN_V1 - 1;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so,
-                              &res),
-                 LICSCAN_EINVAL);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so, &res),
+        LICSCAN_EINVAL);
     /* a field the caller set is honoured */
     CHECK_EQ_INT(licscan_scan_options_init(so, sizeof(*so)), LICSCAN_OK);
     so->max_input_bytes = 10;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so,
-                              &res),
-                 LICSCAN_ETOOBIG);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)text, sizeof(text) - 1, so, &res),
+        LICSCAN_ETOOBIG);
     licscan_result_free(res);
     free(want);
     licscan_db_free(db);
@@ -209,9 +209,9 @@ static void test_consumers_read_struct_size(void)
     o->allocator = base_allocator();
     o->max_template_bytes = 16;
     CHECK_EQ_INT(licscan_db_open_empty(o, &db), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_add_template(db, "t", text, sizeof(text) - 1, NULL,
-                                         0, NULL),
-                 LICSCAN_ETOOBIG);
+    CHECK_EQ_INT(
+        licscan_db_add_template(db, "t", text, sizeof(text) - 1, NULL, 0, NULL),
+        LICSCAN_ETOOBIG);
     licscan_db_free(db);
 }
 

@@ -37,15 +37,15 @@ static pcre2_code *compile(const char *pat, size_t n)
     int ec;
     PCRE2_SIZE eo;
     pcre2_code *code = pcre2_compile(
-        (PCRE2_SPTR)pat, n,
-        PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &ec, &eo, NULL);
+        (PCRE2_SPTR)pat, n, PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
+        &ec, &eo, NULL);
     if (code && !under_valgrind())
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     return code;
 }
 
-static bool matches(const pcre2_code *code, pcre2_match_data *md,
-                    const char *t, size_t n)
+static bool matches(const pcre2_code *code, pcre2_match_data *md, const char *t,
+                    size_t n)
 {
     return pcre2_match(code, (PCRE2_SPTR)t, n, 0, 0, md, NULL) >= 0;
 }
@@ -68,68 +68,68 @@ static bool may_match(const char *pat, const char *text)
 static const struct {
     const char *pattern, *required, *matching;
 } cases[] = {
-    {"must", "must", "You MUST do it"},
-    {"must|shall", "must|shall", "it Shall be"},
-    {"(?:must|shall) not", "must not|shall not", "you shall not"},
+    { "must", "must", "You MUST do it" },
+    { "must|shall", "must|shall", "it Shall be" },
+    { "(?:must|shall) not", "must not|shall not", "you shall not" },
     /* an optional suffix: the string without it */
-    {"copyright notices?", "copyright notice", "all Copyright Notices"},
-    {"(?:a )?notice", "notice", "notice"},
-    {"must (?:not)?", "must ", "must be"},
+    { "copyright notices?", "copyright notice", "all Copyright Notices" },
+    { "(?:a )?notice", "notice", "notice" },
+    { "must (?:not)?", "must ", "must be" },
     /* a lookahead's text is in the subject too; negative lookarounds and
      * lookbehinds require nothing */
-    {"foo(?=bars)", "bars & foo", "foobars"},
-    {"(?=.*must)(?=.*notice)", "notice & must", "a notice you must keep"},
-    {"(?!never)word", "word", "word"},
-    {"(?<=pre)word", "word", "preword"},
-    {"(?<!not )allowed", "allowed", "is allowed"},
+    { "foo(?=bars)", "bars & foo", "foobars" },
+    { "(?=.*must)(?=.*notice)", "notice & must", "a notice you must keep" },
+    { "(?!never)word", "word", "word" },
+    { "(?<=pre)word", "word", "preword" },
+    { "(?<!not )allowed", "allowed", "is allowed" },
     /* small classes are alternatives, large or negated ones anything */
-    {"licen[cs]e", "licence|license", "LICENSE"},
-    {"ABC[D-F]", "abcd|abce|abcf", "abce"},
-    {"[a-z]+ing", "ing", "sharing"},
-    {"[^.]{0,10}end", "end", "the end"},
-    {"[\\w.+-]+ (?:built|made) with", " built with| made with",
-     "x.y built with"},
+    { "licen[cs]e", "licence|license", "LICENSE" },
+    { "ABC[D-F]", "abcd|abce|abcf", "abce" },
+    { "[a-z]+ing", "ing", "sharing" },
+    { "[^.]{0,10}end", "end", "the end" },
+    { "[\\w.+-]+ (?:built|made) with", " built with| made with",
+      "x.y built with" },
     /* inline options: compared caselessly anyway */
-    {"(?-i:[A-Z]\\w+) shall", " shall", "Licensee shall"},
-    {"(?i)must", "must", "MUST"},
+    { "(?-i:[A-Z]\\w+) shall", " shall", "Licensee shall" },
+    { "(?i)must", "must", "MUST" },
     /* alternatives need a string each; one with none leaves none */
-    {"abc|(?:def)?ghi", "abc|ghi", "ghi"},
-    {"abc|(?:def)?", "", "xyz"},
-    {"(?:you|licensee) (?:may|must) not",
-     "you may not|you must not|licensee may not|licensee must not",
-     "Licensee must not"},
-    {"governed (?:by|and construed|under)",
-     "governed by|governed and construed|governed under",
-     "governed and construed by"},
+    { "abc|(?:def)?ghi", "abc|ghi", "ghi" },
+    { "abc|(?:def)?", "", "xyz" },
+    { "(?:you|licensee) (?:may|must) not",
+      "you may not|you must not|licensee may not|licensee must not",
+      "Licensee must not" },
+    { "governed (?:by|and construed|under)",
+      "governed by|governed and construed|governed under",
+      "governed and construed by" },
     /* a string holding another of its group adds nothing */
-    {"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-     "thirteen|fourteen|fifteen|sixteen|seventeen)",
-     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-     "thirteen|fifteen",
-     "seventeen"},
+    { "(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+      "thirteen|fourteen|fifteen|sixteen|seventeen)",
+      "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+      "thirteen|fifteen",
+      "seventeen" },
     /* quantifiers: optional gives nothing, repeated at least once */
-    {"x*", "", "y"},
-    {"(?:abc){2}", "abc", "abcabc"},
-    {"\\bsue[sd]?\\b", "sue", "sued"},
-    {"(?<name>gov)erned", "governed", "governed"},
-    {"x(?>abc|abd)", "xabc|xabd", "xabd"},
-    {"(?:must|shall)(?:[^.]|\\.(?=\\w)){0,40}provide",
-     "provide & must|shall", "shall, on request, provide"},
-    {"\\d+ million", " million", "700 million"},
+    { "x*", "", "y" },
+    { "(?:abc){2}", "abc", "abcabc" },
+    { "\\bsue[sd]?\\b", "sue", "sued" },
+    { "(?<name>gov)erned", "governed", "governed" },
+    { "x(?>abc|abd)", "xabc|xabd", "xabd" },
+    { "(?:must|shall)(?:[^.]|\\.(?=\\w)){0,40}provide", "provide & must|shall",
+      "shall, on request, provide" },
+    { "\\d+ million", " million", "700 million" },
     /* strings shorter than a trigram are not checked */
-    {"ab", "", "ab"},
+    { "ab", "", "ab" },
     /* beyond ASCII: not compared */
-    {"r\xc3\xa9sum\xc3\xa9", "sum", "R\xc3\x89SUM\xc3\x89"},
+    { "r\xc3\xa9sum\xc3\xa9", "sum", "R\xc3\x89SUM\xc3\x89" },
     /* syntax the parser does not know: no requirement */
-    {"\\x{41}bcd", "", "Abcd"},
-    {"\\Qabcd\\E", "", "abcd"},
-    {"(?#c)abcd", "", "abcd"},
-    {"(?(?=a)abc|def)", "", "def"},
-    {"(?x) must", "", "must"},
-    {"(?|abc|def)", "", "def"},
-    {"a\\Kbcd", "", "abcd"},
-    {"[[:alpha:]]abcd", "", "xabcd"},
-    {"a.b.c", "", "aXbYc"},
+    { "\\x{41}bcd", "", "Abcd" },
+    { "\\Qabcd\\E", "", "abcd" },
+    { "(?#c)abcd", "", "abcd" },
+    { "(?(?=a)abc|def)", "", "def" },
+    { "(?x) must", "", "must" },
+    { "(?|abc|def)", "", "def" },
+    { "a\\Kbcd", "", "abcd" },
+    { "[[:alpha:]]abcd", "", "xabcd" },
+    { "a.b.c", "", "aXbYc" },
 };
 
 static void test_derived(void)
@@ -141,8 +141,7 @@ static void test_derived(void)
             fprintf(stderr, "pattern %s\n", cases[i].pattern);
         CHECK_EQ_STR(got, cases[i].required);
         /* the example matches, and the prefilter lets it */
-        pcre2_code *code =
-            compile(cases[i].pattern, strlen(cases[i].pattern));
+        pcre2_code *code = compile(cases[i].pattern, strlen(cases[i].pattern));
         if (!code)
             fprintf(stderr, "pattern %s\n", cases[i].pattern);
         CHECK(code != NULL);
@@ -224,11 +223,15 @@ static void test_ascii_folds(void)
 
     /* a text holding one is never turned away */
     CHECK(!may_match("kelvin", "elvin"));
-    CHECK(may_match("kelvin", "\xe2\x84\xaa" "elvin"));
+    CHECK(may_match("kelvin", "\xe2\x84\xaa"
+                              "elvin"));
     CHECK(may_match("must", "mu\xc5\xbft"));
     pcre2_code *code = compile("kelvin", 6);
     md = pcre2_match_data_create(1, NULL);
-    CHECK(matches(code, md, "\xe2\x84\xaa" "elvin", 8));
+    CHECK(matches(code, md,
+                  "\xe2\x84\xaa"
+                  "elvin",
+                  8));
     pcre2_code_free(code);
     pcre2_match_data_free(md);
 }
@@ -315,8 +318,8 @@ static void check_piece(const ls_alloc *a, pcre2_match_data *md,
 
 /* The text with each run of white space made one space, cut into
  * sentences (at ". ") and into paragraphs (at blank lines). */
-static void check_text(const ls_alloc *a, pcre2_match_data *md,
-                       ls_subject *sub, const char *t, size_t n)
+static void check_text(const ls_alloc *a, pcre2_match_data *md, ls_subject *sub,
+                       const char *t, size_t n)
 {
     char *flat = malloc(n + 1);
     if (!flat)
@@ -374,7 +377,7 @@ static void test_sound_on_corpus(void)
     pcre2_match_data *md = pcre2_match_data_create(64, NULL);
     ls_subject *sub = calloc(1, sizeof(*sub));
     seen_pieces = calloc((size_t)1 << SEEN_BITS, sizeof(uint64_t));
-    piece_ctx c = {&db->alloc, md, sub};
+    piece_ctx c = { &db->alloc, md, sub };
     if (sub && seen_pieces)
         walk_txt("corpus", check_file, &c);
     printf("  %zu patterns on %ld corpus pieces: %ld runs turned away, "
@@ -426,7 +429,7 @@ static void test_same_results(void)
     for (int memo = 1; memo >= 0; memo--) {
         licscan_db *on, *off;
         open_pair(memo, &on, &off);
-        json_pair c = {on, off, "the prefilter", 0, 0};
+        json_pair c = { on, off, "the prefilter", 0, 0 };
         walk_txt("corpus", compare_json, &c);
         CHECK(c.files > 60 / stride);
         CHECK_EQ_INT(c.differing, 0);
@@ -454,7 +457,7 @@ static void test_added_rules(void)
     open_pair(false, &on, &off);
     CHECK_EQ_INT(licscan_db_add_rules(on, rules, sizeof rules - 1, "t"), 0);
     CHECK_EQ_INT(licscan_db_add_rules(off, rules, sizeof rules - 1, "t"), 0);
-    json_pair c = {on, off, "the prefilter", 0, 0};
+    json_pair c = { on, off, "the prefilter", 0, 0 };
     walk_txt("corpus/MIT", compare_json, &c);
     walk_txt("corpus/Apache-2.0", compare_json, &c);
     CHECK(c.files >= 4 / stride);
@@ -474,9 +477,9 @@ static void test_added_rules(void)
                     "copyright notice shall|copyright notice must|"
                     "permission notices shall|permission notices must|"
                     "permission notice shall|permission notice must");
-    ls_required_describe(atomic_load(&off->rules.v[off->rules.n - 1]
-                                          ->match[0]->need),
-                         d, sizeof d);
+    ls_required_describe(
+        atomic_load(&off->rules.v[off->rules.n - 1]->match[0]->need), d,
+        sizeof d);
     CHECK_EQ_STR(d, ""); /* off: never derived */
     licscan_db_free(on);
     licscan_db_free(off);

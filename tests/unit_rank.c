@@ -11,12 +11,12 @@
 /* Two editions of an invented license: the same body, a different last
  * sentence, Plus's a little longer. Each explains the other's body, so
  * over a copy of one the other is a close loser. */
-#define BODY                                                                 \
-    "Lantern Terms. Anyone who receives a copy of this lantern may light, "  \
-    "carry, lend and repair it for any purpose, provided that the maker's "  \
-    "mark on the base is never removed or covered, that every copy handed "  \
-    "on carries these terms in full, and that nobody claims the makers "     \
-    "promised the lantern would burn for any length of time or in any "      \
+#define BODY                                                                   \
+    "Lantern Terms. Anyone who receives a copy of this lantern may light, "    \
+    "carry, lend and repair it for any purpose, provided that the maker's "    \
+    "mark on the base is never removed or covered, that every copy handed "    \
+    "on carries these terms in full, and that nobody claims the makers "       \
+    "promised the lantern would burn for any length of time or in any "        \
     "weather at all."
 #define TAIL_ONE " These terms end with the first edition."
 #define TAIL_PLUS " Plus edition: a lantern with new glass says so."
@@ -72,7 +72,7 @@ static licscan_db *open_with(const char *const *ids, const char *const *tpls,
 /* The coverage `id` gets over text s when it is the only template. */
 static double coverage_alone(const char *id, const char *tpl, const char *s)
 {
-    const char *ids[] = {id}, *tpls[] = {tpl}, *metas[] = {NULL};
+    const char *ids[] = { id }, *tpls[] = { tpl }, *metas[] = { NULL };
     licscan_db *db = open_with(ids, tpls, metas, 1);
     licscan_result *r = scan_in(db, s);
     double cov = -1;
@@ -247,10 +247,10 @@ static void test_nothing(licscan_db *db)
 
 int main(void)
 {
-    const char *ids[] = {"Lantern-1.0", "Lantern-Plus", "Gadget",
-                         "Apache-2.0"};
-    const char *tpls[] = {TPL_ONE, TPL_PLUS, TPL_GADGET, TPL_APACHE};
-    const char *metas[] = {NULL, NULL, NULL, META_APACHE};
+    const char *ids[] = { "Lantern-1.0", "Lantern-Plus", "Gadget",
+                          "Apache-2.0" };
+    const char *tpls[] = { TPL_ONE, TPL_PLUS, TPL_GADGET, TPL_APACHE };
+    const char *metas[] = { NULL, NULL, NULL, META_APACHE };
     licscan_db *db = open_with(ids, tpls, metas, 4);
     if (!db)
         return check_report("unit_rank");
@@ -262,10 +262,10 @@ int main(void)
     licscan_db_free(db);
 
     /* the same answers whatever the order the templates were added in */
-    const char *rids[] = {"Apache-2.0", "Gadget", "Lantern-Plus",
-                          "Lantern-1.0"};
-    const char *rtpls[] = {TPL_APACHE, TPL_GADGET, TPL_PLUS, TPL_ONE};
-    const char *rmetas[] = {META_APACHE, NULL, NULL, NULL};
+    const char *rids[] = { "Apache-2.0", "Gadget", "Lantern-Plus",
+                           "Lantern-1.0" };
+    const char *rtpls[] = { TPL_APACHE, TPL_GADGET, TPL_PLUS, TPL_ONE };
+    const char *rmetas[] = { META_APACHE, NULL, NULL, NULL };
     db = open_with(rids, rtpls, rmetas, 4);
     if (db) {
         test_runner_up(db);

@@ -78,17 +78,17 @@ static void test_value_priority(void)
     CHECK_EQ_INT(licscan_restriction_evidence_count(x), 2);
     uint64_t s, e;
     const char *text, *label, *rule;
-    CHECK_EQ_INT(licscan_restriction_evidence(x, 0, &s, &e, &text, &label,
-                                              &rule),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_restriction_evidence(x, 0, &s, &e, &text, &label, &rule),
+        LICSCAN_OK);
     CHECK_EQ_STR(rule, "law-second");
     CHECK_EQ_STR(text, "Disputes go to the courts of Dublin.");
     CHECK_EQ_STR(label, "");
     CHECK_EQ_INT(s, 0);
     CHECK_EQ_INT(e, strlen("Disputes go to the courts of Dublin."));
-    CHECK_EQ_INT(licscan_restriction_evidence(x, 1, &s, NULL, NULL, NULL,
-                                              &rule),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_restriction_evidence(x, 1, &s, NULL, NULL, NULL, &rule),
+        LICSCAN_OK);
     CHECK_EQ_STR(rule, "law-first");
     CHECK_EQ_INT(s, strstr(t, "It is") - t);
     licscan_result_free(r);
@@ -183,8 +183,8 @@ static void test_helpers(void)
     ls_trim_value("\"\" ", &vs, &ve);
     CHECK_EQ_INT(ve - vs, 0);
 
-    const char *items[2] = {"weapons", "Spam"};
-    licscan_restriction x = {.items = items, .nitems = 2};
+    const char *items[2] = { "weapons", "Spam" };
+    licscan_restriction x = { .items = items, .nitems = 2 };
     CHECK(ls_has_item(&x, items[0]));
     CHECK(ls_has_item(&x, "WEAPONS"));
     CHECK(ls_has_item(&x, "spam"));

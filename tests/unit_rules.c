@@ -117,18 +117,18 @@ static void test_errors(void)
         const char *text, *where, *what;
     } bad[] = {
         /* PCRE2 reports the end of the pattern: column 9 + 9 */
-        {"rule a\n  flag attribution\n  match (unclosed\nend\n", "t.rules:3:18:",
-         "bad pattern"},
-        {"rule a\n  flag attribution\n  colour blue\nend\n", "t.rules:3:3:",
-         "unknown directive"},
-        {"rule a\n  flag no_such_flag\n", "t.rules:2:8:", "unknown flag"},
-        {"rule a\n  flag attribution\n  keywords ab\nend\n", "t.rules:3:12:",
-         "keyword shorter than 3 bytes"},
-        {"rule a\n  flag attribution\n  match x\n", "t.rules:1:1:",
-         "rule a is not closed by `end`"},
-        {"rule a\n  flag mau_threshold\n  match (?<n>1)\n  value true\nend\n",
-         "t.rules:5:1:", "needs value number"},
-        {"rule a b\n", "t.rules:1:7:", "rule id may hold"},
+        { "rule a\n  flag attribution\n  match (unclosed\nend\n",
+          "t.rules:3:18:", "bad pattern" },
+        { "rule a\n  flag attribution\n  colour blue\nend\n",
+          "t.rules:3:3:", "unknown directive" },
+        { "rule a\n  flag no_such_flag\n", "t.rules:2:8:", "unknown flag" },
+        { "rule a\n  flag attribution\n  keywords ab\nend\n",
+          "t.rules:3:12:", "keyword shorter than 3 bytes" },
+        { "rule a\n  flag attribution\n  match x\n",
+          "t.rules:1:1:", "rule a is not closed by `end`" },
+        { "rule a\n  flag mau_threshold\n  match (?<n>1)\n  value true\nend\n",
+          "t.rules:5:1:", "needs value number" },
+        { "rule a b\n", "t.rules:1:7:", "rule id may hold" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         licscan_db *db = NULL;
@@ -141,8 +141,8 @@ static void test_errors(void)
                   strstr(msg, bad[k].what) != NULL;
         CHECK(ok);
         if (!ok)
-            fprintf(stderr, "  case %zu: \"%s\", expected %s ... %s\n", k,
-                    msg, bad[k].where, bad[k].what);
+            fprintf(stderr, "  case %zu: \"%s\", expected %s ... %s\n", k, msg,
+                    bad[k].where, bad[k].what);
         CHECK_EQ_INT(db->rules.n, 0);
         licscan_db_free(db);
     }
@@ -161,7 +161,7 @@ static void run_on(run *r, const licscan_db *db, const char *text)
     ls_alloc_default(&a);
     ls_seg_init(&r->s, &a, text, strlen(text));
     ls_segment(&r->s);
-    r->e = (engine){.db = db, .a = &a};
+    r->e = (engine){ .db = db, .a = &a };
     CHECK_EQ_INT(ls_engine_start(&r->e), LICSCAN_OK);
     CHECK_EQ_INT(ls_engine_run(&r->e, &r->s), LICSCAN_OK);
 }

@@ -154,8 +154,7 @@ static void test_sentences(void)
             "the rest of it! Third (Mr. Smith) here? \"Quoted\" last.\n");
     CHECK_EQ_INT(s.ncl, 4);
     CHECK_EQ_STR(text_of(&s, 0), "First one.");
-    CHECK_EQ_STR(text_of(&s, 1),
-                 "Second, e.g. Section 2, and the rest of it!");
+    CHECK_EQ_STR(text_of(&s, 1), "Second, e.g. Section 2, and the rest of it!");
     CHECK_EQ_STR(text_of(&s, 2), "Third (Mr. Smith) here?");
     CHECK_EQ_STR(text_of(&s, 3), "\"Quoted\" last.");
     CHECK_EQ_INT(s.cl[0].para, s.cl[3].para);

@@ -35,8 +35,9 @@ static void expect_error(const char *text, const char *meta, int code,
     CHECK_EQ_INT(licscan_db_license_count(db), 0);
     /* the database stays usable */
     const char *ok = "a fine template with enough words in it";
-    CHECK_EQ_INT(licscan_db_add_template(db, "OK", ok, strlen(ok), NULL, 0, NULL),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_db_add_template(db, "OK", ok, strlen(ok), NULL, 0, NULL),
+        LICSCAN_OK);
     CHECK_EQ_INT(licscan_db_license_count(db), 1);
     licscan_db_free(db);
 }
@@ -49,13 +50,15 @@ static void test_errors(void)
                  LICSCAN_ETEMPLATE, 1, 13, "expected name");
     expect_error("words <<var;name=\"x\";original=\"y\">> more", NULL,
                  LICSCAN_ETEMPLATE, 1, 7, "missing match");
-    expect_error("a b\n  c <<var;name=\"x\";original=\"y\";match=\"(unclosed\">>",
-                 NULL, LICSCAN_ETEMPLATE, 2, 49, "bad match pattern");
+    expect_error(
+        "a b\n  c <<var;name=\"x\";original=\"y\";match=\"(unclosed\">>", NULL,
+        LICSCAN_ETEMPLATE, 2, 49, "bad match pattern");
     expect_error("a b <<endOptional>> c", NULL, LICSCAN_ETEMPLATE, 1, 5,
                  "without <<beginOptional>>");
     expect_error("a\nb <<beginOptional>> c", NULL, LICSCAN_ETEMPLATE, 2, 3,
                  "never closed");
-    expect_error("a \xC3\x28 b", NULL, LICSCAN_ETEMPLATE, 1, 3, "invalid UTF-8");
+    expect_error("a \xC3\x28 b", NULL, LICSCAN_ETEMPLATE, 1, 3,
+                 "invalid UTF-8");
     expect_error("<<beginOptional>>only optional<<endOptional>>", NULL,
                  LICSCAN_ETEMPLATE, 0, 0, "no required words");
     /* nesting deeper than the limit */

@@ -20,8 +20,8 @@ static licscan_db *DB; /* for its lexicon: an empty database, equivalences
 
 static int tokenize(const char *s, size_t n, bool intern, ls_tokens *out)
 {
-    *out = (ls_tokens){.alloc = &A};
-    ls_tokstate st = {.line_start = true, .intern = intern};
+    *out = (ls_tokens){ .alloc = &A };
+    ls_tokstate st = { .line_start = true, .intern = intern };
     return ls_tokenize(&DB->lex, s, 0, n, &st, out);
 }
 
@@ -62,12 +62,12 @@ static int same_words(const char *a, const char *b)
     return ok;
 }
 
-#define SAME(a, b)                                                           \
-    do {                                                                     \
-        if (!same_words(a, b))                                               \
-            fprintf(stderr, "  \"%s\" -> \"%s\"\n", a, words(a)),            \
-                fprintf(stderr, "  \"%s\" -> \"%s\"\n", b, words(b));        \
-        CHECK(same_words(a, b));                                             \
+#define SAME(a, b)                                                             \
+    do {                                                                       \
+        if (!same_words(a, b))                                                 \
+            fprintf(stderr, "  \"%s\" -> \"%s\"\n", a, words(a)),              \
+                fprintf(stderr, "  \"%s\" -> \"%s\"\n", b, words(b));          \
+        CHECK(same_words(a, b));                                               \
     } while (0)
 #define DIFFERENT(a, b) CHECK(!same_words(a, b))
 
@@ -75,17 +75,22 @@ static void test_case_punctuation_quotes_dashes(void)
 {
     SAME("MIT License", "mit license");
     SAME("Permission Is Hereby GRANTED", "permission is hereby granted");
-    SAME("as-is, without warranty; (see below)!", "as is without warranty see below");
+    SAME("as-is, without warranty; (see below)!",
+         "as is without warranty see below");
     /* straight, curly and guillemet quotes */
     SAME("the \"Software\"", "the Software");
     SAME("the \xE2\x80\x9CSoftware\xE2\x80\x9D", "the 'Software'");
-    SAME("the \xC2\xAB" "Software\xC2\xBB", "the Software");
+    SAME("the \xC2\xAB"
+         "Software\xC2\xBB",
+         "the Software");
     SAME("licensor\xE2\x80\x99s", "licensor's");
     /* hyphen, en dash, em dash, minus */
     SAME("a \xE2\x80\x93 b \xE2\x80\x94 c \xE2\x88\x92 d", "a - b -- c - d");
     SAME("a \xE2\x80\x93 b", "a b");
     /* whitespace of any kind and amount */
-    SAME("a\t\tb\r\n\r\nc   d\xC2\xA0" "e", "a b c d e");
+    SAME("a\t\tb\r\n\r\nc   d\xC2\xA0"
+         "e",
+         "a b c d e");
     CHECK_EQ_STR(words("The \"SOFTWARE\" -- As-Is!"), "the software as is");
     DIFFERENT("MIT License", "MIT Licensed");
     DIFFERENT("the Software", "the Softwares");
@@ -139,7 +144,8 @@ static void test_list_markers(void)
  * when the lexicon is only read. */
 static void test_spans_and_unknown_words(void)
 {
-    static const char s[] = "  \xE2\x80\x9CLicen\xC3\xA7" "a\xE2\x80\x9D, "
+    static const char s[] = "  \xE2\x80\x9CLicen\xC3\xA7"
+                            "a\xE2\x80\x9D, "
                             "\xEF\xBC\xAD\xEF\xBC\xA9\xEF\xBC\xB4!";
     ls_tokens t;
     CHECK_EQ_INT(tokenize(s, sizeof s - 1, true, &t), LICSCAN_OK);
@@ -168,7 +174,8 @@ static void test_pieces(void)
 {
     static const char s[] =
         "1. Definitions.\n  (a) \"License\" shall mean the terms & "
-        "conditions\n* for use, reproduction\xE2\x80\x94" "and distribution.\n";
+        "conditions\n* for use, reproduction\xE2\x80\x94"
+        "and distribution.\n";
     const size_t n = sizeof s - 1;
     ls_tokens whole;
     CHECK_EQ_INT(tokenize(s, n, true, &whole), LICSCAN_OK);
@@ -177,8 +184,8 @@ static void test_pieces(void)
         /* cut only between words: where a space or line end begins */
         if (s[cut] != ' ' && s[cut] != '\n')
             continue;
-        ls_tokens t = {.alloc = &A};
-        ls_tokstate st = {.line_start = true, .intern = true};
+        ls_tokens t = { .alloc = &A };
+        ls_tokstate st = { .line_start = true, .intern = true };
         int rc = ls_tokenize(&DB->lex, s, 0, cut, &st, &t);
         if (!rc)
             rc = ls_tokenize(&DB->lex, s, cut, n, &st, &t);

@@ -96,7 +96,8 @@ int main(int argc, char **argv)
     size_t n;
     unsigned char *eq = slurp(argv[2], &n, 1);
     bytes(o, "equivalences", eq, n);
-    fprintf(o, "const unsigned char *const ls_embedded_equivalences_ptr = equivalences;\n");
+    fprintf(o, "const unsigned char *const ls_embedded_equivalences_ptr = "
+               "equivalences;\n");
     fprintf(o, "const size_t ls_embedded_equivalences_len = %zu;\n\n", n);
     free(eq);
     int count = argc - 3;
@@ -128,7 +129,8 @@ int main(int argc, char **argv)
         }
         free(meta);
         if (ml == (size_t)-1)
-            fprintf(o, "#define meta_%d_len 0\n#define meta_%d_ptr NULL\n", i, i);
+            fprintf(o, "#define meta_%d_len 0\n#define meta_%d_ptr NULL\n", i,
+                    i);
         else
             fprintf(o, "#define meta_%d_len %zu\n#define meta_%d_ptr meta_%d\n",
                     i, ml, i, i);
@@ -140,8 +142,10 @@ int main(int argc, char **argv)
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         size_t bl = strlen(base) - strlen(".template.txt");
-        fprintf(o, "    {\"%.*s\", tpl_%d, tpl_%d_len, meta_%d_ptr, meta_%d_len},\n",
-                (int)bl, base, i, i, i, i);
+        fprintf(
+            o,
+            "    {\"%.*s\", tpl_%d, tpl_%d_len, meta_%d_ptr, meta_%d_len},\n",
+            (int)bl, base, i, i, i, i);
     }
     if (!count)
         fprintf(o, "    {NULL, NULL, 0, NULL, 0},\n");

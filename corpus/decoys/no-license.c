@@ -26,7 +26,7 @@ static void count(FILE *in, struct counts *c)
 
 int main(void)
 {
-    struct counts c = {0, 0, 0};
+    struct counts c = { 0, 0, 0 };
 
     count(stdin, &c);
     printf("%lu %lu %lu\n", c.lines, c.words, c.bytes);

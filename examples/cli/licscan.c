@@ -30,14 +30,14 @@
 
 #define MAX_JOBS 256
 #define MAX_JOBS_TEXT "256"
-#define MAX_DEPTH 64           /* directory nesting walked */
+#define MAX_DEPTH 64 /* directory nesting walked */
 #define MAX_RULES_BYTES (16u << 20)
-#define PROGRESS_FILES 100     /* more files than this: show progress */
-#define PROGRESS_DELAY 1.0     /* or once a scan has run this long (s) */
-#define PROGRESS_INTERVAL 0.1  /* redraw at most this often (s) */
-#define EVIDENCE_SHOWN 5       /* --flags: evidence clauses per flag */
-#define EVIDENCE_BYTES 120     /* --flags: quoted text per clause */
-#define DIFF_BYTES 160         /* --diff: quoted text per difference */
+#define PROGRESS_FILES 100    /* more files than this: show progress */
+#define PROGRESS_DELAY 1.0    /* or once a scan has run this long (s) */
+#define PROGRESS_INTERVAL 0.1 /* redraw at most this often (s) */
+#define EVIDENCE_SHOWN 5      /* --flags: evidence clauses per flag */
+#define EVIDENCE_BYTES 120    /* --flags: quoted text per clause */
+#define DIFF_BYTES 160        /* --diff: quoted text per difference */
 
 enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SPDX };
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -47,10 +47,9 @@ typedef struct palette {
     const char *bold, *dim, *red, *green, *yellow, *magenta, *cyan, *reset;
 } palette;
 
-static const palette ansi = {"\033[1m",  "\033[2m",  "\033[31m",
-                             "\033[32m", "\033[33m", "\033[35m",
-                             "\033[36m", "\033[0m"};
-static const palette plain = {"", "", "", "", "", "", "", ""};
+static const palette ansi = { "\033[1m",  "\033[2m",  "\033[31m", "\033[32m",
+                              "\033[33m", "\033[35m", "\033[36m", "\033[0m" };
+static const palette plain = { "", "", "", "", "", "", "", "" };
 
 /* A --templates directory or a --rules file, kept in command-line order. */
 typedef struct source {
@@ -75,10 +74,10 @@ typedef struct file_entry {
     char *walk_error; /* why the walk cannot scan it, or NULL */
     /* Written by the worker that takes the entry; read by the printer
      * after `done` is set under the pool's lock. */
-    char *out, *err;  /* text for stdout and stderr */
+    char *out, *err; /* text for stdout and stderr */
     size_t out_len, err_len;
-    int failed;       /* counts toward exit status 1 */
-    int out_of_memory;/* the report itself could not be kept */
+    int failed;        /* counts toward exit status 1 */
+    int out_of_memory; /* the report itself could not be kept */
     int done;
 } file_entry;
 
@@ -88,8 +87,8 @@ typedef struct file_list {
 } file_list;
 
 typedef struct progress {
-    int enabled;  /* stderr is a terminal */
-    int visible;  /* a progress line is on the screen now */
+    int enabled; /* stderr is a terminal */
+    int visible; /* a progress line is on the screen now */
     double started, last_drawn;
 } progress;
 
@@ -109,7 +108,7 @@ static const char *xsi_strerror_text(int status, char *buf)
 {
     return status ? "unknown error" : buf;
 }
-#define ERRNO_TEXT(err, buf)                                                  \
+#define ERRNO_TEXT(err, buf)                                                   \
     _Generic(strerror_r((err), (buf), sizeof(buf)),                           \
              char *: gnu_strerror_text,                                       \
              int: xsi_strerror_text)(strerror_r((err), (buf), sizeof(buf)),   \
@@ -384,8 +383,7 @@ static void print_flag_value(FILE *out, const licscan_restriction *x)
             fputs("yes", out);
         break;
     }
-    default:
-        fputs("yes", out);
+    default: fputs("yes", out);
     }
 }
 
@@ -725,7 +723,7 @@ static void walk_directory(walker *w, const char *path, int depth,
     closedir(dir);
     if (n)
         qsort(names, n, sizeof(*names), name_cmp);
-    dir_chain here = {st->st_dev, st->st_ino, up};
+    dir_chain here = { st->st_dev, st->st_ino, up };
     for (size_t i = 0; i < n; i++) {
         if (!w->out_of_memory)
             walk_path(w, names[i], depth + 1, &here);
@@ -837,7 +835,7 @@ static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
 static size_t scan_all(const settings *s, const licscan_db *db,
                        file_list *files, progress *pg)
 {
-    pool p = {.s = s, .db = db, .items = files->items, .count = files->count};
+    pool p = { .s = s, .db = db, .items = files->items, .count = files->count };
     p.window = 4 * (size_t)s->jobs + 16;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -855,8 +853,10 @@ static size_t scan_all(const settings *s, const licscan_db *db,
         if (err) {
             /* The threads already running will do all the work. */
             if (started == 0)
-                fprintf(stderr, "licscan: cannot start a thread (%s): "
-                                "scanning without\n", strerror(err));
+                fprintf(stderr,
+                        "licscan: cannot start a thread (%s): "
+                        "scanning without\n",
+                        strerror(err));
             break;
         }
     }
@@ -916,13 +916,13 @@ static void list_json(const licscan_db *db)
         if (is_replaced(db, l))
             continue;
         const char *members[][2] = {
-            {"version", licscan_license_version(l)},
-            {"spdx", licscan_license_spdx(l)},
-            {"hf", licscan_license_hf_tag(l)},
-            {"scancode", licscan_license_scancode(l)},
-            {"family", licscan_license_family(l)},
-            {"kind", licscan_license_kind(l)},
-            {"url", licscan_license_url(l)},
+            { "version", licscan_license_version(l) },
+            { "spdx", licscan_license_spdx(l) },
+            { "hf", licscan_license_hf_tag(l) },
+            { "scancode", licscan_license_scancode(l) },
+            { "family", licscan_license_family(l) },
+            { "kind", licscan_license_kind(l) },
+            { "url", licscan_license_url(l) },
         };
         fputs("{\"id\":", stdout);
         json_string(stdout, licscan_license_id(l));
@@ -941,7 +941,8 @@ static void list_json(const licscan_db *db)
 
 #define LIST_COLUMNS 6
 #define LIST_NAME_MAX 40 /* longer names are clipped in the table */
-#define LIST_WIDTH_MAX 32 /* longer identifiers are shown whole but do
+#define LIST_WIDTH_MAX                                                         \
+    32 /* longer identifiers are shown whole but do
                              not widen their column for every row */
 
 static size_t utf8_width(const char *s)
@@ -977,7 +978,8 @@ static void list_cell(const char *text, size_t width, size_t max, int last)
 static void list_table(const settings *s, const licscan_db *db)
 {
     static const char *const heads[LIST_COLUMNS] = {
-        "ID", "NAME", "VERSION", "SPDX", "HF", "SCANCODE"};
+        "ID", "NAME", "VERSION", "SPDX", "HF", "SCANCODE"
+    };
     size_t width[LIST_COLUMNS];
     for (int k = 0; k < LIST_COLUMNS; k++)
         width[k] = strlen(heads[k]);
@@ -997,7 +999,8 @@ static void list_table(const settings *s, const licscan_db *db)
             const char *cells[LIST_COLUMNS] = {
                 licscan_license_id(l),      licscan_license_name(l),
                 licscan_license_version(l), licscan_license_spdx(l),
-                licscan_license_hf_tag(l),  licscan_license_scancode(l)};
+                licscan_license_hf_tag(l),  licscan_license_scancode(l)
+            };
             for (int k = 0; k < LIST_COLUMNS; k++) {
                 const char *cell = *cells[k] ? cells[k] : "-";
                 size_t max = k == 1 ? LIST_NAME_MAX : (size_t)-1;
@@ -1027,7 +1030,8 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: licscan [options] FILE|DIR...\n"
-        "       licscan [--templates DIR]... [--rules FILE]... [--no-default] --list\n"
+        "       licscan [--templates DIR]... [--rules FILE]... [--no-default] "
+        "--list\n"
         "               [--json]\n"
         "Identify the licenses in files: which license, which version, where,\n"
         "how close to the canonical text, and the restrictions they impose.\n"
@@ -1035,7 +1039,8 @@ static void usage(FILE *f)
         "\n"
         "Output:\n"
         "  --format FORMAT   text (default), json (JSON Lines, one object per\n"
-        "                    file) or spdx (one \"FILE: EXPRESSION\" line per file)\n"
+        "                    file) or spdx (one \"FILE: EXPRESSION\" line per "
+        "file)\n"
         "  --json            the same as --format json\n"
         "  --diff            show each match's differences from its template\n"
         "  --flags           show the restriction flags with their evidence,\n"
@@ -1046,13 +1051,15 @@ static void usage(FILE *f)
         "  --list            list the templates of the database and exit\n"
         "\n"
         "Templates and rules:\n"
-        "  --templates DIR   also load DIR/*.template.txt and the clause rules\n"
+        "  --templates DIR   also load DIR/*.template.txt and the clause "
+        "rules\n"
         "                    in DIR (repeatable)\n"
         "  --rules FILE      also load the clause rules in FILE (repeatable)\n"
         "  --no-default      do not load the embedded templates and rules\n"
         "\n"
         "Scanning:\n"
-        "  -j, --jobs N      scan with N threads (default: one per online CPU);\n"
+        "  -j, --jobs N      scan with N threads (default: one per online "
+        "CPU);\n"
         "                    the output is the same for any N\n"
         "  --max-bytes N     skip files larger than N bytes (default 64 MiB);\n"
         "                    N may end in K, M or G (KiB, MiB, GiB)\n"
@@ -1062,7 +1069,8 @@ static void usage(FILE *f)
         "\n"
         "Directories are walked in name order; symbolic links inside them are\n"
         "not followed. FIFOs, sockets, devices, symbolic link loops and\n"
-        "unreadable or binary files are reported on stderr (and as a JSON line\n"
+        "unreadable or binary files are reported on stderr (and as a JSON "
+        "line\n"
         "with \"error\") and skipped.\n"
         "\n"
         "Exit status: 0 every file was scanned; 1 some file could not be read\n"
@@ -1212,8 +1220,7 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             else if (!strcmp(v, "never"))
                 color = COLOR_NEVER;
             else {
-                usage_error("--color wants auto, always or never, not '%s'",
-                            v);
+                usage_error("--color wants auto, always or never, not '%s'", v);
                 return -1;
             }
         } else if (option_with_value(argc, argv, &i, "--templates", &v) ||
@@ -1244,8 +1251,10 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
                 v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
             uint64_t n;
             if (parse_count(v, MAX_JOBS, &n) || n == 0) {
-                usage_error("--jobs wants a number of threads from 1 to "
-                            MAX_JOBS_TEXT ", not '%s'", v ? v : "");
+                usage_error(
+                    "--jobs wants a number of threads from 1 to " MAX_JOBS_TEXT
+                    ", not '%s'",
+                    v ? v : "");
                 return -1;
             }
             s->jobs = (unsigned)n;
@@ -1416,9 +1425,10 @@ int main(int argc, char **argv)
         return finish_output(0);
     }
 
-    progress pg = {.enabled = isatty(STDERR_FILENO), .started = now_seconds()};
-    file_list files = {0};
-    walker w = {.files = &files, .progress = &pg};
+    progress pg = { .enabled = isatty(STDERR_FILENO),
+                    .started = now_seconds() };
+    file_list files = { 0 };
+    walker w = { .files = &files, .progress = &pg };
     for (int i = first_path; i < argc && !w.out_of_memory; i++)
         walk_path(&w, argv[i], 0, NULL);
     int status = 0;

@@ -79,8 +79,7 @@ static void print_flag_value(const licscan_restriction *x)
         for (uint32_t i = 0; i < licscan_restriction_item_count(x); i++)
             printf("%s%s", i ? ", " : "", licscan_restriction_item(x, i));
         break;
-    default:
-        printf("true");
+    default: printf("true");
     }
 }
 
@@ -99,8 +98,7 @@ static void print_restrictions(const licscan_result *r)
             printf(" (evidence bytes %" PRIu64 "-%" PRIu64 ")", start, end);
         printf("\n");
     }
-    printf("openness: %s\n",
-           licscan_openness_name(licscan_result_openness(r)));
+    printf("openness: %s\n", licscan_openness_name(licscan_result_openness(r)));
 }
 
 static void print_result(const licscan_result *r)

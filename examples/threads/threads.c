@@ -145,8 +145,9 @@ static void *worker(void *arg)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: threads [-t THREADS] FILE...\n"
-                    "  THREADS: 1 to %d (default 4)\n",
+    fprintf(stderr,
+            "usage: threads [-t THREADS] FILE...\n"
+            "  THREADS: 1 to %d (default 4)\n",
             MAX_THREADS);
     return 2;
 }
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         return usage();
 
-    work_queue q = {.count = (size_t)(argc - first), .next = 0};
+    work_queue q = { .count = (size_t)(argc - first), .next = 0 };
     q.jobs = calloc(q.count, sizeof(*q.jobs));
     if (!q.jobs) {
         fprintf(stderr, "threads: out of memory\n");
