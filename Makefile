@@ -93,8 +93,11 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 
 # The CLI links the static library so it runs from anywhere; it scans with
 # a pool of POSIX threads.
+# It writes the SBOM formats with jansson (libjansson-dev).
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
+JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson)
 $(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
