@@ -118,8 +118,11 @@ test: all test-unit test-cli test-corpus $(PYTHON_TESTS) $(EXTRA_TESTS)
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(TEST_WRAPPER) $$t; done
 
+# The SBOM tests validate with Debian's python3-jsonschema: Debian's Python.
+SYS_PYTHON ?= /usr/bin/python3
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
+	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan
 
 test-python: $(BUILD)/$(SHLIB)
 	LICSCAN_LIBRARY=$(BUILD)/liblicscan.so python3 -m unittest discover -s examples/python
