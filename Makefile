@@ -107,8 +107,11 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 
 # The CLI links the static library so it runs from anywhere; it scans with
 # a pool of POSIX threads.
+# It writes the SBOM formats with jansson (libjansson-dev).
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
+JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson)
 $(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
@@ -129,8 +132,11 @@ test: all test-unit test-cli test-corpus $(PYTHON_TESTS) $(EXTRA_TESTS)
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(TEST_WRAPPER) $$t; done
 
+# The SBOM tests validate with Debian's python3-jsonschema: Debian's Python.
+SYS_PYTHON ?= /usr/bin/python3
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
+	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan
 
 test-python: $(BUILD)/$(SHLIB)
 	LICSCAN_LIBRARY=$(BUILD)/liblicscan.so python3 -m unittest discover -s examples/python

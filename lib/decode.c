@@ -130,6 +130,42 @@ static int decode_utf16(const ls_alloc *a, const uint8_t *d, size_t len,
     return LICSCAN_OK;
 }
 
+/* UTF-16 without a byte-order mark, told by the text itself: in the first
+ * UTF16_SNIFF_PAIRS byte pairs, at least 90 % hold a zero byte on the same
+ * side and a printable ASCII byte (or tab, CR, LF, FF) on the other. Only
+ * asked of input holding a NUL byte, which would otherwise be binary.
+ * Returns 1 for little-endian, 2 for big-endian, 0 for neither. */
+#define UTF16_SNIFF_PAIRS 512
+#define UTF16_SNIFF_MIN_PAIRS 4
+
+static bool text_ascii(uint8_t c)
+{
+    return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r' ||
+           c == '\f';
+}
+
+static int sniff_utf16(const uint8_t *d, size_t len)
+{
+    size_t pairs = len / 2;
+    if (pairs > UTF16_SNIFF_PAIRS)
+        pairs = UTF16_SNIFF_PAIRS;
+    if (pairs < UTF16_SNIFF_MIN_PAIRS)
+        return 0;
+    size_t le = 0, be = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        uint8_t lo = d[2 * i], hi = d[2 * i + 1];
+        if (hi == 0 && text_ascii(lo))
+            le++;
+        else if (lo == 0 && text_ascii(hi))
+            be++;
+    }
+    if (le * 10 >= pairs * 9)
+        return 1;
+    if (be * 10 >= pairs * 9)
+        return 2;
+    return 0;
+}
+
 int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
               char *err, size_t errlen)
 {
@@ -151,6 +187,11 @@ int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
         skip = 3;
     }
     const uint8_t *nul = memchr(d, 0, len);
+    if (nul && !skip) {
+        int utf16 = sniff_utf16(d, len);
+        if (utf16)
+            return decode_utf16(a, d, len, 0, utf16 == 2, t, err, errlen);
+    }
     if (nul) {
         snprintf(err, errlen, "NUL byte at offset %zu: binary input",
                  (size_t)(nul - d));

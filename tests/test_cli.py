@@ -345,19 +345,16 @@ class CliTest(unittest.TestCase):
         self.addCleanup(sock.close)
         loop = os.path.join(self.dir, "d", "loop")
         os.symlink("loop", loop)
-        os.symlink("LICENSE", os.path.join(self.dir, "d", "link"))  # not followed in a tree
-        rc, out, err = run("--json", os.path.join(self.dir, "d"), "/dev/null", fifo, loop)
+        os.symlink("LICENSE", os.path.join(self.dir, "d", "link"))  # a file inside the tree
+        rc, out, err = run("--json", os.path.join(self.dir, "d"), "/dev/null", loop)
         self.assertEqual(rc, 1)
         lines = json_lines(out)
         got = [(os.path.basename(l["file"]), "error" in l) for l in lines]
-        self.assertEqual(got, [("LICENSE", False), ("loop", True), ("pipe", True),
-                               ("sock", True), ("null", True), ("pipe", True), ("loop", True)])
+        self.assertEqual(got, [("LICENSE", False), ("link", False), ("loop", True),
+                               ("pipe", True), ("sock", True), ("null", True), ("loop", True)])
         for word in ("FIFO", "socket", "character device", "symbolic link loop"):
             self.assertIn(word, err)
-        self.assertEqual(len(err.splitlines()), 6, err)
-        rc, out, err = run(fifo)
-        self.assertEqual((rc, out), (1, ""))
-        self.assertIn("FIFO", err)
+        self.assertEqual(len(err.splitlines()), 5, err)
 
     def test_directory_loop_through_a_top_level_link(self):
         """A link to a directory is followed when named on the command line;
@@ -371,12 +368,11 @@ class CliTest(unittest.TestCase):
 
     def test_non_utf8_file_name_in_an_error_line(self):
         name = os.path.join(self.dir.encode(), b"bad-\xff-name")
-        os.mkfifo(name)
         p = subprocess.run([LICSCAN, "--json", name], capture_output=True, timeout=60)
         self.assertEqual(p.returncode, 1)
         line = json.loads(p.stdout)
         self.assertTrue(line["file"].endswith("bad-\ufffd-name"))
-        self.assertIn("FIFO", line["error"])
+        self.assertIn("No such file", line["error"])
 
     def test_format_spdx(self):
         mit = self.write("LICENSE", MIT_BODY)
@@ -399,7 +395,7 @@ class CliTest(unittest.TestCase):
                            (["-j", "0"], "--jobs"), (["--jobs", "many"], "--jobs"),
                            (["-j999"], "--jobs"), (["--max-bytes", "-5"], "--max-bytes"),
                            (["--max-bytes", "12Q"], "--max-bytes"),
-                           (["--rules"], "--rules")):
+                           (["--rules"], "no FILE or DIR")):
             rc, out, err = run(*args, mit)
             self.assertEqual(rc, 2, args)
             self.assertIn(word, err, args)
@@ -494,11 +490,12 @@ class CliTest(unittest.TestCase):
         for name, r in restrictions.items():
             self.assertRegex(out, r"\n  flag      %s: " % re.escape(name))
             for ev in r["evidence"][:5]:
-                span = "bytes %d-%d \"" % (ev["start"], ev["end"])
+                span = "bytes %d-%d (" % (ev["start"], ev["end"])
                 self.assertIn(span, out)
                 if ev.get("label"):
                     self.assertIn("[%s] %s" % (ev["label"], span), out)
-                self.assertIn(span + ev["text"][:40], out)
+                self.assertRegex(out, re.escape(span) + r"\d+:\d+-\d+:\d+\) \"" +
+                                 re.escape(ev["text"][:40]))
         for freedom in ("use", "study", "modify", "share"):
             broken = line["openness"][freedom]["broken_by"]
             if broken:
@@ -570,8 +567,243 @@ class CliTest(unittest.TestCase):
             self.assertEqual((ev["start"], ev["end"], ev["rule"]), (8, 51, "test-tuesdays"))
         rc, out, _ = run("--flags", "--rules", rule_file, text)
         self.assertIn("  flag      field_of_use: tuesdays\n"
-                      "            bytes 8-51 \"You may use this software only on Tuesdays.\"\n", out)
+                      "            bytes 8-51 (3:1-3:43) \"You may use this software only on Tuesdays.\"\n",
+                      out)
         self.assertIn("freedom to use broken by field_of_use\n", out)
+
+    # ---- "A CLI you can script" ----
+
+    def test_stdin_dash_and_pipes(self):
+        """'-' reads standard input; /dev/stdin and <(...) are read."""
+        p = subprocess.run([LICSCAN, "--json", "-"], input=MIT_BODY.encode(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        [line] = json_lines(p.stdout.decode())
+        self.assertEqual((line["file"], line["spdx"]), ("-", "MIT"))
+        p = subprocess.run([LICSCAN, "--format", "spdx", "/dev/stdin"],
+                           input=MIT_BODY.encode(), capture_output=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (0, b"/dev/stdin: MIT\n"))
+        mit = self.write("LICENSE", MIT_BODY)
+        p = subprocess.run(["bash", "-c", '"$0" --format spdx <(cat "$1")', LICSCAN, mit],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout.decode(), r"^/dev/fd/\d+: MIT\n$")
+        # stdin that is binary: refused like a binary file
+        p = subprocess.run([LICSCAN, "--format", "spdx", "-"], input=b"\x7fELF\0\0\1",
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"-: ERROR NUL byte at offset 4: binary input", p.stdout)
+
+    def test_fifo_named_on_the_command_line_is_read(self):
+        import threading
+        fifo = os.path.join(self.dir, "pipe")
+        os.mkfifo(fifo)
+
+        def writer():
+            with open(fifo, "w") as f:
+                f.write(MIT_BODY)
+        t = threading.Thread(target=writer)
+        t.start()
+        rc, out, err = run("--format", "spdx", fifo)
+        t.join(10)
+        self.assertEqual((rc, out, err), (0, fifo + ": MIT\n", ""))
+        # met in a walk, a FIFO is still skipped without being opened
+        self.write("tree/LICENSE", MIT_BODY)
+        os.mkfifo(os.path.join(self.dir, "tree", "pipe"))
+        rc, out, err = run("--format", "spdx", os.path.join(self.dir, "tree"))
+        self.assertEqual(rc, 1)
+        self.assertIn("pipe: ERROR a FIFO", out)
+
+    def make_hf_cache(self):
+        """A Hugging Face cache repository: snapshots/REV/* link to ../../blobs/."""
+        repo = os.path.join(self.dir, "hub", "models--org--name")
+        self.write("hub/models--org--name/blobs/0a1b2c", MIT_BODY)
+        self.write("hub/models--org--name/blobs/3d4e5f", "just a readme, no license\n")
+        snap = os.path.join(repo, "snapshots", "abc123")
+        os.makedirs(snap)
+        os.symlink("../../blobs/0a1b2c", os.path.join(snap, "LICENSE"))
+        os.symlink("../../blobs/3d4e5f", os.path.join(snap, "README.md"))
+        self.write("secret.txt", MIT_BODY)
+        os.symlink(os.path.join(self.dir, "secret.txt"), os.path.join(snap, "outside"))
+        os.makedirs(os.path.join(snap, "sub"))
+        os.symlink("..", os.path.join(snap, "sub", "up"))  # a directory: only with -L
+        return repo, snap
+
+    def test_links_inside_the_tree_are_followed(self):
+        repo, snap = self.make_hf_cache()
+        rc, out, _ = run("--format", "spdx", repo)
+        self.assertEqual(rc, 0)
+        rel = [l.replace(repo + "/", "") for l in out.splitlines()]
+        self.assertEqual(rel, ["blobs/0a1b2c: MIT", "blobs/3d4e5f: NONE",
+                               "snapshots/abc123/LICENSE: MIT",
+                               "snapshots/abc123/README.md: NONE"])
+        # a snapshot named directly: its links into the repository's blobs
+        # are followed, the link leading out of the repository is not
+        rc, out, _ = run("--format", "spdx", snap)
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.splitlines(), [snap + "/LICENSE: MIT", snap + "/README.md: NONE"])
+        # outside any cache, a link out of the named tree is not followed
+        self.write("plain/LICENSE", MIT_BODY)
+        os.symlink(os.path.join(self.dir, "secret.txt"), os.path.join(self.dir, "plain", "out"))
+        os.symlink("LICENSE", os.path.join(self.dir, "plain", "in"))
+        rc, out, _ = run("--format", "spdx", os.path.join(self.dir, "plain"))
+        self.assertEqual([l.split("/")[-1] for l in out.splitlines()], ["LICENSE: MIT", "in: MIT"])
+
+    def test_follow_every_link_with_loop_protection(self):
+        repo, snap = self.make_hf_cache()
+        for opt in ("-L", "--follow"):
+            rc, out, err = run("--format", "spdx", opt, snap)
+            self.assertEqual(rc, 1, err)  # sub/up leads back to the snapshot: a loop
+            names = [l.split(": ")[0].replace(snap + "/", "") for l in out.splitlines()]
+            self.assertEqual(names, ["LICENSE", "README.md", "outside", "sub/up"])
+            self.assertIn("sub/up: ERROR directory loop", out)
+        os.symlink("nowhere", os.path.join(snap, "dangling"))
+        rc, out, _ = run("--format", "spdx", "-L", snap)
+        self.assertIn("dangling: ERROR dangling symbolic link", out)
+        rc, out, _ = run("--format", "spdx", snap)  # without -L left out, as before
+        self.assertNotIn("dangling", out)
+
+    def peak_rss_kib(self, args):
+        """Runs licscan in a fresh child; returns (status, stdout, stderr,
+        peak RSS in KiB, seconds)."""
+        code = ("import resource,subprocess,sys,time\n"
+                "t=time.monotonic()\n"
+                "p=subprocess.run(sys.argv[1:],capture_output=True)\n"
+                "t=time.monotonic()-t\n"
+                "sys.stdout.write('%d %d %f\\n' % (p.returncode, "
+                "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, t))\n"
+                "sys.stdout.write(p.stdout.decode('utf-8','replace'))\n")
+        p = subprocess.run([sys.executable, "-c", code, LICSCAN, *args],
+                           capture_output=True, timeout=120)
+        head, _, out = p.stdout.decode().partition("\n")
+        rc, rss, secs = head.split()
+        return int(rc), out, int(rss), float(secs)
+
+    def test_binary_refused_from_its_first_block(self):
+        """A 200 MB file of random bytes under --max-bytes 1G is refused as
+        binary without being read whole."""
+        big = os.path.join(self.dir, "weights.bin")
+        with open(big, "wb") as f:
+            f.write(os.urandom(1 << 20))  # random bytes: NULs in the first block
+            f.truncate(200 << 20)         # the rest sparse
+        rc, out, rss, secs = self.peak_rss_kib(["--json", "--max-bytes", "1G", big])
+        self.assertEqual(rc, 1)
+        self.assertIn("binary input", json_lines(out)[0]["error"])
+        self.assertLess(rss, 60 * 1024, "peak RSS %d KiB: the file was read" % rss)
+        # the same without NULs near the start is read (and found binary later)
+        late = self.write("late.bin", MIT_BODY * 100 + "\0")
+        rc, out, _ = run("--json", late)
+        self.assertEqual(rc, 1)
+        self.assertIn("NUL byte at offset %d" % (len(MIT_BODY) * 100), json_lines(out)[0]["error"])
+        # over the limit: refused by its size alone
+        rc, out, rss, _ = self.peak_rss_kib(["--json", "--max-bytes", "100M", big])
+        self.assertEqual(rc, 1)
+        self.assertIn("over the limit", json_lines(out)[0]["error"])
+        self.assertLess(rss, 60 * 1024)
+
+    def test_utf16_without_bom(self):
+        text = "Copyright 2020 X\r\n\r\n" + MIT_BODY.replace("\n", "\r\n")
+        for codec, name in (("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")):
+            path = self.write(name, text.encode(codec))
+            rc, out, err = run("--json", path)
+            self.assertEqual(rc, 0, err)
+            [line] = json_lines(out)
+            self.assertEqual(line["encoding"], name)
+            self.assertNotIn("bom", line.get("input", []))
+            self.assertEqual([m["id"] for m in line["matches"]], ["MIT"])
+            # line:col count characters, not bytes
+            rc, out, _ = run(path)
+            end = line["matches"][0]["end"]
+            before = text.encode(codec)[:end - 2].decode(codec)
+            want = "bytes 0-%d (1:1-%d:%d)" % (end, before.count("\n") + 1,
+                                              len(before) - before.rfind("\n"))
+            self.assertIn(want, out)
+
+    def test_every_file_has_a_line_in_every_format(self):
+        good = self.write("LICENSE", MIT_BODY)
+        binary = self.write("blob.bin", b"abc\0def")
+        missing = os.path.join(self.dir, "nope.txt")
+        rc, out, err = run("--format", "spdx", good, binary, missing)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.splitlines(), [
+            good + ": MIT", binary + ": ERROR NUL byte at offset 3: binary input",
+            missing + ": ERROR No such file or directory"])
+        self.assertEqual(len(err.splitlines()), 2)
+        rc, out, _ = run(good, binary, missing)
+        self.assertEqual(rc, 1)
+        self.assertIn(binary + ": ERROR NUL byte at offset 3", out)
+        self.assertIn(missing + ": ERROR No such file", out)
+        # a file the library refuses (NUL past the first block) too
+        late = self.write("late", MIT_BODY * 100 + "\0")
+        rc, out, _ = run("--format", "spdx", late)
+        self.assertEqual((rc, out.split(": ERROR ")[0]), (1, late))
+
+    def test_quiet(self):
+        good = self.write("LICENSE", MIT_BODY)
+        missing = os.path.join(self.dir, "nope.txt")
+        for opt in ("-q", "--quiet"):
+            rc, out, err = run(opt, "--format", "spdx", good, missing)
+            self.assertEqual((rc, err), (1, ""))
+            self.assertEqual(len(out.splitlines()), 2)
+        root = os.path.join(self.dir, "many")
+        for i in range(150):
+            self.write(f"many/f{i:03d}", "nothing here %d" % i)
+        rc, _, term = run_on_terminal(["-q", "-j", "2", root])
+        self.assertEqual((rc, term), (0, ""))
+
+    def test_unknown_option_is_one_line(self):
+        rc, out, err = run("--bogus", self.write("x", MIT_BODY))
+        self.assertEqual((rc, out), (2, ""))
+        self.assertEqual(err, "licscan: unknown option '--bogus'\n"
+                              "Try 'licscan --help' for more information.\n")
+        rc, out, err = run()
+        self.assertEqual((rc, len(err.splitlines())), (2, 2))
+        self.assertIn("--help", err)
+
+    def test_list_columns_fit_long_ids(self):
+        long_id = "A-Very-Long-Template-Identifier-That-Is-Far-Beyond-Thirty-Two"
+        self.write("tpl/%s.template.txt" % long_id, "The widget license lets anyone use the widget.")
+        rc, out, _ = run("--list", "--templates", os.path.join(self.dir, "tpl"))
+        self.assertEqual(rc, 0)
+        rows = out.splitlines()
+        col = rows[0].index("NAME")
+        self.assertGreater(col, len(long_id))
+        for r in rows[1:]:
+            # every NAME cell starts in the header's column, after two spaces
+            self.assertEqual(r[col - 2:col], "  ", r)
+            self.assertNotEqual(r[col], " ", r)
+
+    def test_line_and_column_beside_byte_spans(self):
+        head = "Copyright (c) 2024 Jane Doe\n\n  "
+        path = self.write("LICENSE", head + MIT_BODY.replace("free of charge", "for a fee"))
+        rc, out, _ = run("--diff", "--flags", path)
+        self.assertEqual(rc, 0)
+        [line] = json_lines(run("--json", path)[1])
+        m = line["matches"][0]
+        data = open(path, "rb").read()
+
+        def pos(off):
+            before = data[:off]
+            nl = before.rfind(b"\n")
+            return before.count(b"\n") + 1, len(before[nl + 1:].decode()) + 1
+        want = "bytes %d-%d (%d:%d-%d:%d)" % ((m["start"], m["end"]) + pos(m["start"]) +
+                                            pos(m["end"] - 1))
+        self.assertIn(want, out)
+        self.assertIn("(1:1-", want)
+        self.assertRegex(out, r"replaced +@\d+-\d+ \(3:\d+-3:\d+\) input")
+        # columns count characters, not bytes: every difference's position
+        # after two-byte characters on its line
+        data = (head + MIT_BODY.replace("Permission is", "Permissi\u00f3n \u00e9s")
+                .replace("free of charge", "for a fee")).encode()
+        path = self.write("L2", data)
+        rc, out, _ = run("--diff", path)
+        spans = re.findall(r"(?:@|bytes )(\d+)-(\d+) \((\d+):(\d+)(?:-(\d+):(\d+))?\)", out)
+        self.assertGreaterEqual(len(spans), 2, out)
+        for s, e, l1, c1, l2, c2 in spans:
+            s, e = int(s), int(e)
+            want = pos(s) + (pos(e - 1) if e > s else ())
+            got = tuple(int(x) for x in (l1, c1, l2, c2) if x)
+            self.assertEqual(want, got, out)
 
     def test_help_and_man_page_cover_every_option(self):
         rc, out, _ = run("--help")
@@ -579,7 +811,7 @@ class CliTest(unittest.TestCase):
         options = sorted(set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", out)))
         for opt in ("--format", "--json", "--diff", "--flags", "--color", "--list",
                     "--templates", "--rules", "--no-default", "--jobs", "--max-bytes",
-                    "--help", "--version"):
+                    "--quiet", "--follow", "--help", "--version"):
             self.assertIn(opt, options)
         self.assertIn("Exit status", out)
         man = os.path.join(ROOT, "doc", "licscan.1")

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@
 #include <malloc.h>
 #endif
 
+/* jansson's json_string() would clash with this file's JSON string writer
+ * of the same name: its declaration is kept out of the way, and jstr()
+ * below builds a string value instead. */
+#define json_string jansson_json_string_unused
+#include <jansson.h>
+#undef json_string
+
 #include "licscan.h"
 
 #define EXIT_FAILED_FILE 1 /* some file could not be scanned */
@@ -32,14 +40,21 @@
 #define MAX_JOBS_TEXT "256"
 #define MAX_DEPTH 64 /* directory nesting walked */
 #define MAX_RULES_BYTES (16u << 20)
-#define PROGRESS_FILES 100    /* more files than this: show progress */
-#define PROGRESS_DELAY 1.0    /* or once a scan has run this long (s) */
-#define PROGRESS_INTERVAL 0.1 /* redraw at most this often (s) */
-#define EVIDENCE_SHOWN 5      /* --flags: evidence clauses per flag */
-#define EVIDENCE_BYTES 120    /* --flags: quoted text per clause */
-#define DIFF_BYTES 160        /* --diff: quoted text per difference */
+#define PROGRESS_FILES 100      /* more files than this: show progress */
+#define PROGRESS_DELAY 1.0      /* or once a scan has run this long (s) */
+#define PROGRESS_INTERVAL 0.1   /* redraw at most this often (s) */
+#define EVIDENCE_SHOWN 5        /* --flags: evidence clauses per flag */
+#define EVIDENCE_BYTES 120      /* --flags: quoted text per clause */
+#define DIFF_BYTES 160          /* --diff: quoted text per difference */
+#define FIRST_BLOCK (64u << 10) /* read first: NUL bytes here = binary */
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SPDX };
+enum format {
+    FORMAT_TEXT,
+    FORMAT_JSON,
+    FORMAT_SPDX,
+    FORMAT_CYCLONEDX, /* CycloneDX 1.6 JSON */
+    FORMAT_SPDX_JSON  /* SPDX 2.3 JSON */
+};
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* ANSI escape sequences, or empty strings when colour is off. */
@@ -61,9 +76,13 @@ typedef struct settings {
     licscan_scan_options scan;
     enum format format;
     int diff, flags, list, no_default;
+    int quiet;  /* no progress line, no per-file messages on stderr */
+    int follow; /* -L: follow every symbolic link */
     unsigned jobs;
     const palette *out_colors; /* for stdout */
     const palette *err_colors; /* for stderr */
+    char timestamp[32];        /* SBOM: creation time, ISO 8601 UTC */
+    int reproducible;          /* SBOM: SOURCE_DATE_EPOCH is set */
     source *sources;
     int nsources;
 } settings;
@@ -72,12 +91,15 @@ typedef struct settings {
 typedef struct file_entry {
     char *path;
     char *walk_error; /* why the walk cannot scan it, or NULL */
+    int stream;       /* named on the command line: read it even if it is
+                         a FIFO; "-" is standard input */
     /* Written by the worker that takes the entry; read by the printer
      * after `done` is set under the pool's lock. */
     char *out, *err; /* text for stdout and stderr */
     size_t out_len, err_len;
     int failed;        /* counts toward exit status 1 */
     int out_of_memory; /* the report itself could not be kept */
+    json_t *sbom;      /* SBOM formats: this file's part of the document */
     int done;
 } file_entry;
 
@@ -191,21 +213,69 @@ static void put_grouped(FILE *out, int64_t value)
 /* Reading files                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Reads a whole regular file of at most limit bytes. On failure returns -1
- * with a message in err and a LICSCAN_E* status in *status. */
-static int read_file(const char *path, uint64_t limit, unsigned char **data,
-                     size_t *len, char *err, size_t errlen, int *status)
+/* Whether the first bytes of a file show it is binary: a NUL byte, unless
+ * they begin with a UTF-16 byte-order mark or look like UTF-16 without one
+ * (as the library tells it: at least 90 % of the first 512 byte pairs hold
+ * a zero on the same side and printable ASCII on the other). The library
+ * decides on the whole text; this only spares reading a binary file. */
+static int first_block_is_binary(const unsigned char *d, size_t n,
+                                 size_t *nul_at)
+{
+    const unsigned char *nul = memchr(d, 0, n);
+    if (!nul)
+        return 0;
+    if (n >= 2 &&
+        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
+        return 0;
+    size_t pairs = n / 2 < 512 ? n / 2 : 512, le = 0, be = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        unsigned char lo = d[2 * i], hi = d[2 * i + 1];
+#define TEXT_ASCII(c)                                                          \
+    (((c) >= 0x20 && (c) < 0x7F) || ((c) >= 9 && (c) <= 13 && (c) != 11))
+        if (hi == 0 && TEXT_ASCII(lo))
+            le++;
+        else if (lo == 0 && TEXT_ASCII(hi))
+            be++;
+#undef TEXT_ASCII
+    }
+    if (pairs >= 4 && (le * 10 >= pairs * 9 || be * 10 >= pairs * 9))
+        return 0;
+    *nul_at = (size_t)(nul - d);
+    return 1;
+}
+
+/* Waits until fd (a pipe or terminal left non-blocking) can be read. */
+static void wait_readable(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    while (poll(&p, 1, -1) < 0 && errno == EINTR)
+        ;
+}
+
+/* Reads a whole file of at most limit bytes: a regular file, or with
+ * `stream` also a FIFO, a pipe or a terminal (path "-" is standard input).
+ * A regular file over the limit is refused by its size, before any read;
+ * with check_binary, a file whose first block holds a NUL byte (and is not
+ * UTF-16) is refused as binary without reading the rest. On failure
+ * returns -1 with a message in err and a LICSCAN_E* status in *status. */
+static int read_input(const char *path, int stream, int check_binary,
+                      uint64_t limit, unsigned char **data, size_t *len,
+                      char *err, size_t errlen, int *status)
 {
     char buf[128];
     unsigned char *bytes = NULL;
     size_t cap = 0, used = 0;
     struct stat st;
+    int is_stdin = stream && !strcmp(path, "-");
     *data = NULL;
     *len = 0;
     *status = LICSCAN_EIO;
-    /* O_NONBLOCK: should the path have become a FIFO since the walk
-     * looked at it, opening it must not wait for a writer. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    /* O_NONBLOCK: should a path of the walk have become a FIFO since the
+     * walk looked at it, opening it must not wait for a writer. A FIFO
+     * named on the command line is opened as cat would: it waits. */
+    int fd = is_stdin ? STDIN_FILENO
+                      : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC |
+                                       (stream ? 0 : O_NONBLOCK));
     if (fd < 0) {
         snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
         return -1;
@@ -214,17 +284,37 @@ static int read_file(const char *path, uint64_t limit, unsigned char **data,
         snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
         goto fail;
     }
-    if (!S_ISREG(st.st_mode)) {
+    int regular = S_ISREG(st.st_mode);
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory");
+        goto fail;
+    }
+    if (!regular && !stream) {
         snprintf(err, errlen, "not a regular file");
         goto fail;
     }
-    if ((uint64_t)st.st_size > limit)
+    if (regular && (uint64_t)st.st_size > limit)
         goto too_big;
+    int checked = !check_binary;
     for (;;) {
         if (used == cap) {
-            /* First the size plus one byte, so a file that grew since
-             * fstat is noticed; then doubling. */
-            size_t bigger = cap ? cap * 2 : (size_t)st.st_size + 1;
+            if (!checked && cap) {
+                size_t nul;
+                checked = 1;
+                if (first_block_is_binary(bytes, used, &nul)) {
+                    snprintf(err, errlen,
+                             "NUL byte at offset %zu: binary input", nul);
+                    *status = LICSCAN_EBINARY;
+                    goto fail;
+                }
+            }
+            /* The first block alone, then the size plus one byte (so that
+             * a file that grew since fstat is noticed), then doubling. */
+            size_t whole = regular ? (size_t)st.st_size + 1 : 0;
+            size_t bigger =
+                !cap ? (regular && whole < FIRST_BLOCK ? whole : FIRST_BLOCK)
+                : whole > cap ? whole
+                              : cap * 2;
             unsigned char *p = realloc(bytes, bigger);
             if (!p) {
                 snprintf(err, errlen, "out of memory");
@@ -237,6 +327,10 @@ static int read_file(const char *path, uint64_t limit, unsigned char **data,
         ssize_t got = read(fd, bytes + used, cap - used);
         if (got < 0 && errno == EINTR)
             continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !regular) {
+            wait_readable(fd);
+            continue;
+        }
         if (got < 0) {
             snprintf(err, errlen, "read error: %s", ERRNO_TEXT(errno, buf));
             goto fail;
@@ -247,7 +341,16 @@ static int read_file(const char *path, uint64_t limit, unsigned char **data,
         if (used > limit)
             goto too_big;
     }
-    close(fd);
+    if (!checked && used) {
+        size_t nul;
+        if (first_block_is_binary(bytes, used, &nul)) {
+            snprintf(err, errlen, "NUL byte at offset %zu: binary input", nul);
+            *status = LICSCAN_EBINARY;
+            goto fail;
+        }
+    }
+    if (!is_stdin)
+        close(fd);
     *data = bytes;
     *len = used;
     return 0;
@@ -257,21 +360,42 @@ too_big:
     *status = LICSCAN_ETOOBIG;
 fail:
     free(bytes);
-    close(fd);
+    if (!is_stdin)
+        close(fd);
     return -1;
+}
+
+static int read_file(const char *path, uint64_t limit, unsigned char **data,
+                     size_t *len, char *err, size_t errlen, int *status)
+{
+    return read_input(path, 0, 0, limit, data, len, err, errlen, status);
 }
 
 /* ------------------------------------------------------------------ */
 /* Rendering one file's report                                        */
 /* ------------------------------------------------------------------ */
 
+static void sbom_failure(const settings *s, file_entry *e, const char *msg,
+                         int status);
+
 static void report_failure(const settings *s, file_entry *e, FILE *out,
                            FILE *err, const char *msg, int status)
 {
     const palette *c = s->err_colors;
     e->failed = 1;
-    fprintf(err, "licscan: %s: %s%s%s\n", e->path, c->red, msg, c->reset);
-    if (s->format == FORMAT_JSON) {
+    if (!s->quiet)
+        fprintf(err, "licscan: %s: %s%s%s\n", e->path, c->red, msg, c->reset);
+    if (s->format == FORMAT_TEXT || s->format == FORMAT_SPDX) {
+        /* Every file has its line on stdout, a failed one too. */
+        const palette *o = s->out_colors;
+        if (s->format == FORMAT_TEXT)
+            fprintf(out, "%s%s%s: %sERROR%s %s\n", o->bold, e->path, o->reset,
+                    o->red, o->reset, msg);
+        else
+            fprintf(out, "%s: ERROR %s\n", e->path, msg);
+    } else if (s->format == FORMAT_CYCLONEDX || s->format == FORMAT_SPDX_JSON) {
+        sbom_failure(s, e, msg, status);
+    } else if (s->format == FORMAT_JSON) {
         fputs("{\"schema\":\"1\",\"file\":", out);
         json_string(out, e->path);
         fputs(",\"matches\":[],\"spdx\":\"\",\"error\":", out);
@@ -303,8 +427,114 @@ static const char *openness_color(const palette *c, uint32_t category)
     }
 }
 
+/* Line and column of byte offsets in a file as stored: lines end at
+ * LF, columns count characters (UTF-8 sequences, or UTF-16 code points);
+ * a byte-order mark is not a column. Both count from 1. */
+typedef struct text_pos {
+    const unsigned char *data;
+    size_t len;
+    size_t skip;    /* the byte-order mark */
+    int utf16;      /* 0, or 1 little-endian, 2 big-endian */
+    size_t *starts; /* where each line begins; NULL: positions unknown */
+    size_t nlines;
+} text_pos;
+
+static unsigned utf16_unit(const text_pos *tp, size_t i)
+{
+    const unsigned char *d = tp->data + i;
+    return tp->utf16 == 2 ? (unsigned)(d[0] << 8 | d[1])
+                          : (unsigned)(d[1] << 8 | d[0]);
+}
+
+static void text_pos_init(text_pos *tp, const unsigned char *data, size_t len,
+                          uint32_t encoding)
+{
+    memset(tp, 0, sizeof(*tp));
+    tp->data = data;
+    tp->len = len;
+    tp->utf16 = encoding == LICSCAN_ENCODING_UTF16LE   ? 1
+                : encoding == LICSCAN_ENCODING_UTF16BE ? 2
+                                                       : 0;
+    if (tp->utf16 && len >= 2 &&
+        ((data[0] == 0xFF && data[1] == 0xFE) ||
+         (data[0] == 0xFE && data[1] == 0xFF)))
+        tp->skip = 2;
+    else if (!tp->utf16 && len >= 3 && data[0] == 0xEF && data[1] == 0xBB &&
+             data[2] == 0xBF)
+        tp->skip = 3;
+    size_t n = 1, step = tp->utf16 ? 2 : 1;
+    for (size_t i = tp->skip; i + step <= len; i += step)
+        n += tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n';
+    tp->starts = malloc(n * sizeof(*tp->starts));
+    if (!tp->starts)
+        return; /* spans are shown without lines */
+    tp->starts[tp->nlines++] = tp->skip;
+    for (size_t i = tp->skip; i + step <= len; i += step)
+        if (tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n')
+            tp->starts[tp->nlines++] = i + step;
+}
+
+static void text_pos_free(text_pos *tp)
+{
+    free(tp->starts);
+    tp->starts = NULL;
+}
+
+/* Line and column of the character holding byte off. */
+static void text_pos_at(const text_pos *tp, uint64_t off64, size_t *line,
+                        size_t *col)
+{
+    size_t off = off64 > tp->len ? tp->len : (size_t)off64;
+    if (off < tp->skip)
+        off = tp->skip;
+    size_t lo = 0, hi = tp->nlines; /* the last line start <= off */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tp->starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    size_t start = tp->starts[lo], chars = 0;
+    if (tp->utf16) {
+        off -= (off - start) % 2;
+        if (off >= start + 2 && off + 2 <= tp->len) {
+            unsigned u = utf16_unit(tp, off);
+            if (u >= 0xDC00 && u <= 0xDFFF)
+                off -= 2; /* the second half of a surrogate pair */
+        }
+        for (size_t i = start; i + 2 <= off; i += 2) {
+            unsigned u = utf16_unit(tp, i);
+            chars += !(u >= 0xDC00 && u <= 0xDFFF);
+        }
+    } else {
+        while (off > start && off < tp->len && (tp->data[off] & 0xC0) == 0x80)
+            off--;
+        for (size_t i = start; i < off; i++)
+            chars += (tp->data[i] & 0xC0) != 0x80;
+    }
+    *line = lo + 1;
+    *col = chars + 1;
+}
+
+/* " (L:C-L:C)" for the span [s, e): where its first and its last character
+ * are; " (L:C)" for an empty span. Nothing when positions are unknown. */
+static void put_lines(FILE *out, const text_pos *tp, uint64_t s, uint64_t e)
+{
+    if (!tp || !tp->starts)
+        return;
+    size_t l1, c1, l2, c2;
+    text_pos_at(tp, s, &l1, &c1);
+    if (e <= s) {
+        fprintf(out, " (%zu:%zu)", l1, c1);
+        return;
+    }
+    text_pos_at(tp, e - 1, &l2, &c2);
+    fprintf(out, " (%zu:%zu-%zu:%zu)", l1, c1, l2, c2);
+}
+
 static void print_diffs(FILE *out, const licscan_match *m,
-                        const unsigned char *data)
+                        const unsigned char *data, const text_pos *tp)
 {
     for (uint32_t d = 0; d < licscan_match_diff_count(m); d++) {
         uint32_t op;
@@ -314,6 +544,7 @@ static void print_diffs(FILE *out, const licscan_match *m,
             continue;
         fprintf(out, "            %-8s @%llu-%llu", licscan_diff_op_name(op),
                 (unsigned long long)s, (unsigned long long)e);
+        put_lines(out, tp, s, e);
         if (e > s) {
             size_t len = (size_t)(e - s);
             fprintf(out, " input \"");
@@ -334,7 +565,7 @@ static void print_diffs(FILE *out, const licscan_match *m,
 
 /* Flags that a near or partial match's differences add or remove. */
 static void print_flag_changes(FILE *out, const palette *c,
-                               const licscan_match *m)
+                               const licscan_match *m, const text_pos *tp)
 {
     for (uint32_t i = 0; i < licscan_match_flag_change_count(m); i++) {
         uint32_t flag;
@@ -343,9 +574,11 @@ static void print_flag_changes(FILE *out, const palette *c,
         if (licscan_match_flag_change(m, i, &flag, &added, &s, &e) !=
             LICSCAN_OK)
             continue;
-        fprintf(out, "            differences %s flag %s%s%s @%llu-%llu\n",
+        fprintf(out, "            differences %s flag %s%s%s @%llu-%llu",
                 added ? "add" : "remove", c->bold, licscan_flag_name(flag),
                 c->reset, (unsigned long long)s, (unsigned long long)e);
+        put_lines(out, tp, s, e);
+        fputc('\n', out);
     }
 }
 
@@ -390,7 +623,7 @@ static void print_flag_value(FILE *out, const licscan_restriction *x)
 /* --flags: the openness verdict, the freedoms it breaks and why, then each
  * flag with its value and the clauses that set it. */
 static void print_restrictions(FILE *out, const palette *c,
-                               const licscan_result *r)
+                               const licscan_result *r, const text_pos *tp)
 {
     uint32_t category = licscan_result_openness(r);
     fprintf(out, "  openness  %s%s%s\n", openness_color(c, category),
@@ -428,8 +661,10 @@ static void print_restrictions(FILE *out, const palette *c,
             fputs("            ", out);
             if (label && *label)
                 fprintf(out, "%s[%s]%s ", c->cyan, label, c->reset);
-            fprintf(out, "bytes %llu-%llu %s\"", (unsigned long long)s,
-                    (unsigned long long)e, c->dim);
+            fprintf(out, "bytes %llu-%llu", (unsigned long long)s,
+                    (unsigned long long)e);
+            put_lines(out, tp, s, e);
+            fprintf(out, " %s\"", c->dim);
             put_clipped(out, text ? text : "", EVIDENCE_BYTES);
             fprintf(out, "\"%s\n", c->reset);
         }
@@ -440,9 +675,12 @@ static void print_restrictions(FILE *out, const palette *c,
 }
 
 static void print_text(const settings *s, FILE *out, const char *path,
-                       const licscan_result *r, const unsigned char *data)
+                       const licscan_result *r, const unsigned char *data,
+                       size_t len)
 {
     const palette *c = s->out_colors;
+    text_pos tp;
+    text_pos_init(&tp, data, len, licscan_result_encoding(r));
     uint32_t n = licscan_result_match_count(r);
     fprintf(out, "%s%s%s:", c->bold, path, c->reset);
     if (!n) {
@@ -462,6 +700,7 @@ static void print_text(const settings *s, FILE *out, const char *path,
         fprintf(out, "  bytes %llu-%llu",
                 (unsigned long long)licscan_match_start(m),
                 (unsigned long long)licscan_match_end(m));
+        put_lines(out, &tp, licscan_match_start(m), licscan_match_end(m));
         if (*licscan_license_name(l))
             fprintf(out, "  (%s)", licscan_license_name(l));
         fputc('\n', out);
@@ -471,12 +710,13 @@ static void print_text(const settings *s, FILE *out, const char *path,
             fprintf(out, "            %srunner-up %s %.1f%%%s\n", c->dim,
                     licscan_license_id(ru), 100 * rc, c->reset);
         if (s->flags)
-            print_flag_changes(out, c, m);
+            print_flag_changes(out, c, m, &tp);
         if (s->diff)
-            print_diffs(out, m, data);
+            print_diffs(out, m, data, &tp);
     }
     if (s->flags)
-        print_restrictions(out, c, r);
+        print_restrictions(out, c, r, &tp);
+    text_pos_free(&tp);
 }
 
 /* --format spdx: one "FILE: EXPRESSION" line. NONE: nothing found;
@@ -487,6 +727,870 @@ static void print_spdx(FILE *out, const char *path, const licscan_result *r)
     if (!*spdx)
         spdx = licscan_result_match_count(r) ? "NOASSERTION" : "NONE";
     fprintf(out, "%s: %s\n", path, spdx);
+}
+
+/* ------------------------------------------------------------------ */
+/* SBOM output: CycloneDX 1.6 and SPDX 2.3, in JSON (jansson)         */
+/* ------------------------------------------------------------------ */
+
+/* SHA-1 and SHA-256 of a whole buffer (FIPS 180-4): SPDX wants a SHA-1
+ * of every file, and a content-derived serial number needs a hash. */
+static uint32_t rol32(uint32_t x, int n) { return x << n | x >> (32 - n); }
+
+static uint32_t ror32(uint32_t x, int n) { return x >> n | x << (32 - n); }
+
+static uint32_t load_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+static void sha1_block(uint32_t *h, const unsigned char *p)
+{
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = load_be32(p + 4 * i);
+    for (int i = 16; i < 80; i++)
+        w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) {
+            f = (b & c) | (~b & d);
+            k = 0x5A827999;
+        } else if (i < 40) {
+            f = b ^ c ^ d;
+            k = 0x6ED9EBA1;
+        } else if (i < 60) {
+            f = (b & c) | (b & d) | (c & d);
+            k = 0x8F1BBCDC;
+        } else {
+            f = b ^ c ^ d;
+            k = 0xCA62C1D6;
+        }
+        uint32_t t = rol32(a, 5) + f + e + k + w[i];
+        e = d;
+        d = c;
+        c = rol32(b, 30);
+        b = a;
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+}
+
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+static void sha256_block(uint32_t *h, const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = load_be32(p + 4 * i);
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 =
+            ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ w[i - 15] >> 3;
+        uint32_t s1 =
+            ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ w[i - 2] >> 10;
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t v[8];
+    memcpy(v, h, sizeof(v));
+    for (int i = 0; i < 64; i++) {
+        uint32_t s1 = ror32(v[4], 6) ^ ror32(v[4], 11) ^ ror32(v[4], 25);
+        uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+        uint32_t t1 = v[7] + s1 + ch + sha256_k[i] + w[i];
+        uint32_t s0 = ror32(v[0], 2) ^ ror32(v[0], 13) ^ ror32(v[0], 22);
+        uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+        memmove(v + 1, v, 7 * sizeof(v[0]));
+        v[4] += t1;
+        v[0] = t1 + s0 + maj;
+    }
+    for (int i = 0; i < 8; i++)
+        h[i] += v[i];
+}
+
+/* The Merkle-Damgard padding both share; the digest as lowercase hex. */
+static void digest_hex(void (*block)(uint32_t *, const unsigned char *),
+                       uint32_t *h, int words, const unsigned char *d, size_t n,
+                       char *hex)
+{
+    size_t i = 0;
+    for (; n - i >= 64; i += 64)
+        block(h, d + i);
+    unsigned char tail[128] = { 0 };
+    size_t rest = n - i;
+    if (rest)
+        memcpy(tail, d + i, rest);
+    tail[rest] = 0x80;
+    size_t tail_len = rest + 9 <= 64 ? 64 : 128;
+    uint64_t bits = (uint64_t)n * 8;
+    for (int k = 0; k < 8; k++)
+        tail[tail_len - 1 - k] = (unsigned char)(bits >> (8 * k));
+    block(h, tail);
+    if (tail_len == 128)
+        block(h, tail + 64);
+    for (int k = 0; k < words; k++)
+        snprintf(hex + 8 * k, 9, "%08" PRIx32, h[k]);
+}
+
+static void sha1_hex(const unsigned char *d, size_t n, char hex[41])
+{
+    uint32_t h[5] = { 0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476,
+                      0xC3D2E1F0 };
+    digest_hex(sha1_block, h, 5, d, n, hex);
+}
+
+static void sha256_hex(const unsigned char *d, size_t n, char hex[65])
+{
+    uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+    digest_hex(sha256_block, h, 8, d, n, hex);
+}
+
+/* "urn:uuid:..." from 16 bytes, as RFC 4122 version `version`. */
+static void format_uuid(unsigned char b[16], int version, char out[46])
+{
+    b[6] = (unsigned char)((b[6] & 0x0F) | version << 4);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    int o = snprintf(out, 46, "urn:uuid:");
+    for (int i = 0; i < 16; i++)
+        o += snprintf(out + o, (size_t)(46 - o), "%s%02x",
+                      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", b[i]);
+}
+
+/* A UUID from the document's content (with SOURCE_DATE_EPOCH: the same
+ * scan gives the same document), else a random one. */
+static void document_uuid(const settings *s, json_t *content, char out[46])
+{
+    unsigned char b[16] = { 0 };
+    if (s->reproducible) {
+        char *text = json_dumps(content, JSON_COMPACT | JSON_ENCODE_ANY);
+        char hex[41] = "";
+        if (text)
+            sha1_hex((const unsigned char *)text, strlen(text), hex);
+        free(text);
+        for (int i = 0; i < 16 && hex[2 * i]; i++) {
+            unsigned v;
+            sscanf(hex + 2 * i, "%2x", &v);
+            b[i] = (unsigned char)v;
+        }
+        format_uuid(b, 5, out);
+        return;
+    }
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)sizeof(b)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
+                     (uint64_t)getpid() << 32;
+        for (int i = 0; i < 16;
+             i++, x = x * 6364136223846793005u + 1442695040888963407u)
+            b[i] ^= (unsigned char)(x >> 56);
+    }
+    format_uuid(b, 4, out);
+}
+
+static void append_utf8(char *o, size_t *n, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        o[(*n)++] = (char)(0xC0 | cp >> 6);
+        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        o[(*n)++] = (char)(0xE0 | cp >> 12);
+        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        o[(*n)++] = (char)(0xF0 | cp >> 18);
+        o[(*n)++] = (char)(0x80 | (cp >> 12 & 0x3F));
+        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (avail bytes there), 0 if
+ * invalid: overlong forms, surrogates and code points past U+10FFFF are. */
+static size_t utf8_valid_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of s[1] */
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (avail < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Bytes as a JSON string: UTF-16 decoded, else UTF-8 with each invalid
+ * byte read as Latin-1 (as the library reads it) or, for a file name,
+ * replaced by U+FFFD (as the JSON Lines show it). */
+static json_t *json_text(const unsigned char *d, size_t n, int utf16,
+                         int replace_invalid)
+{
+    char *o = malloc(n * 3 + 4);
+    size_t k = 0;
+    if (!o)
+        return NULL;
+    if (utf16) {
+        for (size_t i = 0; i + 1 < n; i += 2) {
+            uint32_t u = utf16 == 2 ? (uint32_t)(d[i] << 8 | d[i + 1])
+                                    : (uint32_t)(d[i + 1] << 8 | d[i]);
+            if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+                uint32_t lo = utf16 == 2 ? (uint32_t)(d[i + 2] << 8 | d[i + 3])
+                                         : (uint32_t)(d[i + 3] << 8 | d[i + 2]);
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 2;
+                }
+            }
+            if ((u >= 0xD800 && u <= 0xDFFF) || u == 0)
+                u = 0xFFFD;
+            append_utf8(o, &k, u);
+        }
+    } else {
+        for (size_t i = 0; i < n;) {
+            size_t len = d[i] ? utf8_valid_len(d + i, n - i) : 0;
+            if (len) {
+                memcpy(o + k, d + i, len);
+                k += len;
+                i += len;
+            } else {
+                append_utf8(o, &k, replace_invalid || !d[i] ? 0xFFFD : d[i]);
+                i++;
+            }
+        }
+    }
+    json_t *j = json_stringn(o, k);
+    free(o);
+    return j;
+}
+
+static json_t *json_path(const char *path)
+{
+    return json_text((const unsigned char *)path, strlen(path), 0, 1);
+}
+
+/* The JSON text of a value, for a property or an annotation. */
+static char *json_compact(const json_t *v)
+{
+    return json_dumps(v,
+                      JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+}
+
+static json_t *jstr(const char *text)
+{
+    return json_stringn(text, strlen(text));
+}
+
+static void add_property(json_t *props, const char *name, const char *value)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "name", jstr(name));
+    json_object_set_new(p, "value", jstr(value ? value : ""));
+    json_array_append_new(props, p);
+}
+
+static void add_property_json(json_t *props, const char *name, const json_t *v)
+{
+    char *text = json_compact(v);
+    add_property(props, name, text);
+    free(text);
+}
+
+static json_t *tool_annotation(const settings *s, const char *comment)
+{
+    char annotator[64];
+    snprintf(annotator, sizeof(annotator), "Tool: licscan-%s",
+             licscan_version_string());
+    json_t *a = json_object();
+    json_object_set_new(a, "annotationDate", jstr(s->timestamp));
+    json_object_set_new(a, "annotationType", jstr("OTHER"));
+    json_object_set_new(a, "annotator", jstr(annotator));
+    json_object_set_new(a, "comment", jstr(comment));
+    return a;
+}
+
+/* A span with its lines: {"start", "end", "line", "col", "end_line",
+ * "end_col"}, the last two for the span's last character. */
+static void set_span(json_t *o, const text_pos *tp, uint64_t start,
+                     uint64_t end)
+{
+    json_object_set_new(o, "start", json_integer((json_int_t)start));
+    json_object_set_new(o, "end", json_integer((json_int_t)end));
+    if (!tp->starts)
+        return;
+    size_t line, col;
+    text_pos_at(tp, start, &line, &col);
+    json_object_set_new(o, "line", json_integer((json_int_t)line));
+    json_object_set_new(o, "col", json_integer((json_int_t)col));
+    text_pos_at(tp, end > start ? end - 1 : start, &line, &col);
+    json_object_set_new(o, "end_line", json_integer((json_int_t)line));
+    json_object_set_new(o, "end_col", json_integer((json_int_t)col));
+}
+
+/* Each flag of the library's "restrictions", its evidence with lines. */
+static json_t *restrictions_with_lines(json_t *restrictions, const text_pos *tp)
+{
+    json_t *out = json_object();
+    const char *flag;
+    json_t *x;
+    json_object_foreach(restrictions, flag, x)
+    {
+        json_t *evidence = json_array(), *ev;
+        size_t i;
+        json_array_foreach(json_object_get(x, "evidence"), i, ev)
+        {
+            json_t *e = json_object();
+            set_span(e, tp,
+                     (uint64_t)json_integer_value(json_object_get(ev, "start")),
+                     (uint64_t)json_integer_value(json_object_get(ev, "end")));
+            const char *keys[] = { "label", "rule", "text" };
+            for (size_t k = 0; k < 3; k++)
+                if (json_object_get(ev, keys[k]))
+                    json_object_set(e, keys[k], json_object_get(ev, keys[k]));
+            json_array_append_new(evidence, e);
+        }
+        json_t *f = json_object();
+        json_object_set(f, "value", json_object_get(x, "value"));
+        json_object_set_new(f, "evidence", evidence);
+        json_object_set_new(out, flag, f);
+    }
+    return out;
+}
+
+static int is_license_ref(const char *spdx)
+{
+    return !strncmp(spdx, "LicenseRef-", 11);
+}
+
+static int kind_is_concluded(uint32_t kind)
+{
+    return kind == LICSCAN_KIND_EXACT || kind == LICSCAN_KIND_NEAR;
+}
+
+/* What one match says, for licenseComments and the match property. */
+static json_t *match_object(const licscan_match *m, const text_pos *tp)
+{
+    const licscan_license *l = licscan_match_license(m);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", jstr(licscan_license_id(l)));
+    json_object_set_new(o, "spdx", jstr(licscan_license_spdx(l)));
+    json_object_set_new(o, "kind",
+                        jstr(licscan_kind_name(licscan_match_kind(m))));
+    json_object_set_new(o, "coverage", json_real(licscan_match_coverage(m)));
+    set_span(o, tp, licscan_match_start(m), licscan_match_end(m));
+    return o;
+}
+
+/* A CycloneDX license object: the SPDX id, or the LicenseRef- id as its
+ * name with the text the file holds. */
+static json_t *cdx_license(const licscan_match *m, const unsigned char *data,
+                           const text_pos *tp, int concluded)
+{
+    const licscan_license *l = licscan_match_license(m);
+    const char *spdx = licscan_license_spdx(l);
+    json_t *lic = json_object();
+    if (!is_license_ref(spdx)) {
+        json_object_set_new(lic, "id", jstr(spdx));
+    } else {
+        json_object_set_new(lic, "name", jstr(spdx));
+    }
+    if (concluded)
+        json_object_set_new(lic, "acknowledgement", jstr("concluded"));
+    if (concluded && is_license_ref(spdx)) {
+        json_t *text = json_object();
+        json_object_set_new(text, "contentType", jstr("text/plain"));
+        json_object_set_new(
+            text, "content",
+            json_text(data + licscan_match_start(m),
+                      (size_t)(licscan_match_end(m) - licscan_match_start(m)),
+                      tp->utf16, 0));
+        json_object_set_new(lic, "text", text);
+    }
+    if (concluded && *licscan_license_url(l))
+        json_object_set_new(lic, "url", jstr(licscan_license_url(l)));
+    if (concluded && *licscan_license_name(l)) {
+        json_t *props = json_array();
+        add_property(props, "licscan:license_name", licscan_license_name(l));
+        json_object_set_new(lic, "properties", props);
+    }
+    json_t *choice = json_object();
+    json_object_set_new(choice, "license", lic);
+    return choice;
+}
+
+/* Whether a license id is already in a licenseChoice array. */
+static int choice_has(json_t *choices, const char *spdx)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(choices, i, c)
+    {
+        json_t *lic = json_object_get(c, "license");
+        const char *id = json_string_value(json_object_get(lic, "id"));
+        const char *name = json_string_value(json_object_get(lic, "name"));
+        if ((id && !strcmp(id, spdx)) || (name && !strcmp(name, spdx)))
+            return 1;
+    }
+    return 0;
+}
+
+static void add_hashes(json_t *o, const unsigned char *data, size_t len,
+                       int cyclonedx)
+{
+    char sha1[41], sha256[65];
+    sha1_hex(data, len, sha1);
+    sha256_hex(data, len, sha256);
+    json_t *a = json_array();
+    const char *names[2][2] = { { "SHA1", "SHA256" }, { "SHA-1", "SHA-256" } };
+    const char *values[2] = { sha1, sha256 };
+    for (int i = 0; i < 2; i++) {
+        json_t *h = json_object();
+        json_object_set_new(h, cyclonedx ? "alg" : "algorithm",
+                            jstr(names[cyclonedx][i]));
+        json_object_set_new(h, cyclonedx ? "content" : "checksumValue",
+                            jstr(values[i]));
+        json_array_append_new(a, h);
+    }
+    json_object_set_new(o, cyclonedx ? "hashes" : "checksums", a);
+}
+
+/* One CycloneDX component of type "file". */
+static json_t *cdx_component(const licscan_result *r, json_t *line,
+                             const unsigned char *data, size_t len,
+                             const text_pos *tp)
+{
+    json_t *c = json_object();
+    json_object_set_new(c, "type", jstr("file"));
+    json_object_set(c, "name", json_object_get(line, "file"));
+    add_hashes(c, data, len, 1);
+    json_t *concluded = json_array(), *observed = json_array();
+    json_t *occurrences = json_array(), *props = json_array();
+    uint32_t n = licscan_result_match_count(r);
+    for (uint32_t i = 0; i < n; i++) {
+        const licscan_match *m = licscan_result_match(r, i);
+        const char *spdx = licscan_license_spdx(licscan_match_license(m));
+        uint32_t kind = licscan_match_kind(m);
+        if (kind_is_concluded(kind) && !choice_has(concluded, spdx))
+            json_array_append_new(concluded, cdx_license(m, data, tp, 1));
+        if (!choice_has(observed, spdx))
+            json_array_append_new(observed, cdx_license(m, data, tp, 0));
+        json_t *occ = json_object(), *mo = match_object(m, tp);
+        json_object_set(occ, "location", json_object_get(line, "file"));
+        if (json_object_get(mo, "line"))
+            json_object_set(occ, "line", json_object_get(mo, "line"));
+        json_object_set_new(occ, "offset",
+                            json_integer((json_int_t)licscan_match_start(m)));
+        json_object_set_new(occ, "symbol", jstr(spdx));
+        char context[128];
+        snprintf(context, sizeof(context), "%s match, coverage %.1f%%",
+                 licscan_kind_name(kind), 100 * licscan_match_coverage(m));
+        json_object_set_new(occ, "additionalContext", jstr(context));
+        json_array_append_new(occurrences, occ);
+        add_property_json(props, "licscan:match", mo);
+        json_decref(mo);
+    }
+    if (json_array_size(concluded))
+        json_object_set(c, "licenses", concluded);
+    if (n) {
+        json_t *evidence = json_object();
+        json_object_set(evidence, "licenses", observed);
+        json_object_set(evidence, "occurrences", occurrences);
+        json_object_set_new(c, "evidence", evidence);
+    }
+    json_decref(concluded);
+    json_decref(observed);
+    json_decref(occurrences);
+
+    const char *spdx = licscan_result_spdx(r);
+    add_property(props, "licscan:spdx",
+                 *spdx ? spdx
+                 : n   ? "NOASSERTION"
+                       : "NONE");
+    add_property(props, "licscan:encoding",
+                 json_string_value(json_object_get(line, "encoding")));
+    json_t *input = json_object_get(line, "input"), *v;
+    size_t i;
+    json_array_foreach(input, i, v)
+        add_property(props, "licscan:input", json_string_value(v));
+    json_array_foreach(json_object_get(line, "warnings"), i, v)
+        add_property_json(props, "licscan:warning", v);
+    json_t *openness = json_object_get(line, "openness");
+    add_property(props, "licscan:openness",
+                 json_string_value(json_object_get(openness, "category")));
+    const char *freedom;
+    json_object_foreach(openness, freedom, v)
+    {
+        if (!json_is_object(v))
+            continue;
+        char name[64];
+        snprintf(name, sizeof(name), "licscan:openness:%s", freedom);
+        add_property_json(props, name, v);
+    }
+    json_t *flags =
+        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+    const char *flag;
+    json_object_foreach(flags, flag, v)
+    {
+        char name[96];
+        snprintf(name, sizeof(name), "licscan:restriction:%s", flag);
+        add_property_json(props, name, json_object_get(v, "value"));
+        snprintf(name, sizeof(name), "licscan:restriction:%s:evidence", flag);
+        json_t *ev;
+        size_t k;
+        json_array_foreach(json_object_get(v, "evidence"), k, ev)
+            add_property_json(props, name, ev);
+    }
+    json_decref(flags);
+    json_object_set_new(c, "properties", props);
+    return c;
+}
+
+/* Rank of a match kind for the text of an extracted license: an exact
+ * match's text is the best copy of it. */
+static int kind_rank(uint32_t kind)
+{
+    return kind == LICSCAN_KIND_EXACT     ? 0
+           : kind == LICSCAN_KIND_NEAR    ? 1
+           : kind == LICSCAN_KIND_PARTIAL ? 2
+                                          : 3;
+}
+
+/* One SPDX file, and {"rank", "info"} for each LicenseRef- it holds. */
+static json_t *spdx_file(const settings *s, const licscan_result *r,
+                         json_t *line, const unsigned char *data, size_t len,
+                         const text_pos *tp, json_t *extracted)
+{
+    json_t *f = json_object();
+    json_object_set(f, "fileName", json_object_get(line, "file"));
+    add_hashes(f, data, len, 0);
+    uint32_t n = licscan_result_match_count(r);
+    const char *spdx = licscan_result_spdx(r);
+    json_object_set_new(f, "licenseConcluded",
+                        jstr(*spdx ? spdx : "NOASSERTION"));
+    json_t *infos = json_array();
+    char *comments = NULL;
+    size_t comments_len = 0;
+    FILE *cf = open_memstream(&comments, &comments_len);
+    for (uint32_t i = 0; i < n; i++) {
+        const licscan_match *m = licscan_result_match(r, i);
+        const licscan_license *l = licscan_match_license(m);
+        const char *id = licscan_license_spdx(l);
+        uint32_t kind = licscan_match_kind(m);
+        int seen = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(infos, k, v) seen |=
+            !strcmp(json_string_value(v), id);
+        if (!seen)
+            json_array_append_new(infos, jstr(id));
+        if (cf) {
+            fprintf(cf, "%s%s %s", i ? "; " : "", id, licscan_kind_name(kind));
+            if (kind != LICSCAN_KIND_REFERENCE)
+                fprintf(cf, " %.1f%%", 100 * licscan_match_coverage(m));
+            fprintf(cf, " bytes %llu-%llu",
+                    (unsigned long long)licscan_match_start(m),
+                    (unsigned long long)licscan_match_end(m));
+            put_lines(cf, tp, licscan_match_start(m), licscan_match_end(m));
+        }
+        if (!is_license_ref(id))
+            continue;
+        json_t *info = json_object();
+        json_object_set_new(info, "licenseId", jstr(id));
+        json_object_set_new(
+            info, "extractedText",
+            json_text(data + licscan_match_start(m),
+                      (size_t)(licscan_match_end(m) - licscan_match_start(m)),
+                      tp->utf16, 0));
+        if (*licscan_license_name(l))
+            json_object_set_new(info, "name", jstr(licscan_license_name(l)));
+        if (*licscan_license_url(l)) {
+            json_t *see = json_array();
+            json_array_append_new(see, jstr(licscan_license_url(l)));
+            json_object_set_new(info, "seeAlsos", see);
+        }
+        json_t *entry = json_object();
+        json_object_set_new(entry, "rank", json_integer(kind_rank(kind)));
+        json_object_set_new(entry, "info", info);
+        json_array_append_new(extracted, entry);
+    }
+    if (!json_array_size(infos))
+        json_array_append_new(infos, jstr("NONE"));
+    json_object_set_new(f, "licenseInfoInFiles", infos);
+    json_object_set_new(f, "copyrightText", jstr("NOASSERTION"));
+    if (cf && fclose(cf) == 0 && comments_len) {
+        char *text = malloc(comments_len + 64);
+        if (text) {
+            snprintf(text, comments_len + 64, "licscan %s found: %s",
+                     licscan_version_string(), comments);
+            json_object_set_new(f, "licenseComments", jstr(text));
+            free(text);
+        }
+    }
+    free(comments);
+    /* SPDX 2.3 has no properties: what licscan says beyond licenses goes
+     * in annotations by the tool, one per flag, as "NAME JSON". */
+    json_t *notes = json_array(), *v;
+    const char *flag;
+    json_t *flags =
+        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+    json_object_foreach(flags, flag, v)
+    {
+        char *text = json_compact(v);
+        size_t need = strlen(flag) + (text ? strlen(text) : 0) + 32;
+        char *comment = malloc(need);
+        if (comment) {
+            snprintf(comment, need, "licscan:restriction:%s %s", flag,
+                     text ? text : "null");
+            json_array_append_new(notes, tool_annotation(s, comment));
+        }
+        free(comment);
+        free(text);
+    }
+    json_decref(flags);
+    char *openness = json_compact(json_object_get(line, "openness"));
+    if (openness) {
+        size_t need = strlen(openness) + 32;
+        char *comment = malloc(need);
+        if (comment) {
+            snprintf(comment, need, "licscan:openness %s", openness);
+            json_array_append_new(notes, tool_annotation(s, comment));
+        }
+        free(comment);
+        free(openness);
+    }
+    json_object_set_new(f, "annotations", notes);
+    return f;
+}
+
+/* The worker's part: the component or file of a scanned file. */
+static void sbom_item(const settings *s, file_entry *e, licscan_result *r,
+                      const unsigned char *data, size_t len)
+{
+    const char *json;
+    size_t json_len;
+    json_t *line = NULL;
+    if (licscan_result_json(r, e->path, 0, &json, &json_len) == LICSCAN_OK)
+        line = json_loadb(json, json_len, 0, NULL);
+    if (!line) {
+        e->failed = 1;
+        sbom_failure(s, e, "out of memory rendering JSON", LICSCAN_ENOMEM);
+        return;
+    }
+    text_pos tp;
+    text_pos_init(&tp, data, len, licscan_result_encoding(r));
+    e->sbom = json_object();
+    if (s->format == FORMAT_CYCLONEDX) {
+        json_object_set_new(e->sbom, "item",
+                            cdx_component(r, line, data, len, &tp));
+    } else {
+        json_t *extracted = json_array();
+        json_object_set_new(e->sbom, "item",
+                            spdx_file(s, r, line, data, len, &tp, extracted));
+        json_object_set_new(e->sbom, "extracted", extracted);
+    }
+    text_pos_free(&tp);
+    json_decref(line);
+}
+
+/* A file that could not be scanned: a component with the error in its
+ * properties (CycloneDX), an annotation of the document (SPDX, whose
+ * files must carry a SHA-1 of contents that were not read). */
+static void sbom_failure(const settings *s, file_entry *e, const char *msg,
+                         int status)
+{
+    json_decref(e->sbom);
+    e->sbom = json_object();
+    if (s->format == FORMAT_CYCLONEDX) {
+        json_t *c = json_object(), *props = json_array();
+        json_object_set_new(c, "type", jstr("file"));
+        json_object_set_new(c, "name", json_path(e->path));
+        add_property(props, "licscan:error", msg);
+        add_property(props, "licscan:status", licscan_strerror(status));
+        json_object_set_new(c, "properties", props);
+        json_object_set_new(e->sbom, "item", c);
+    } else {
+        json_t *o = json_object();
+        json_object_set_new(o, "file", json_path(e->path));
+        json_object_set_new(o, "error", jstr(msg));
+        json_object_set_new(o, "status", jstr(licscan_strerror(status)));
+        char *text = json_compact(o);
+        json_decref(o);
+        size_t need = (text ? strlen(text) : 0) + 32;
+        char *comment = malloc(need);
+        if (comment) {
+            snprintf(comment, need, "licscan:error %s", text ? text : "{}");
+            json_object_set_new(e->sbom, "error", tool_annotation(s, comment));
+        }
+        free(comment);
+        free(text);
+    }
+}
+
+/* The document the printer fills in walk order (main thread only). */
+typedef struct sbom_doc {
+    json_t *items;         /* components, or files */
+    json_t *relationships; /* SPDX: the document DESCRIBES each file */
+    json_t *annotations;   /* SPDX: files that could not be scanned */
+    json_t *extracted;     /* SPDX: licenseId -> {"rank", "info"} */
+    json_t *extracted_ids; /* in the order first met */
+    size_t count;
+} sbom_doc;
+
+static sbom_doc sbom;
+
+static void sbom_add(const settings *s, file_entry *e)
+{
+    if (!sbom.items) {
+        sbom.items = json_array();
+        sbom.relationships = json_array();
+        sbom.annotations = json_array();
+        sbom.extracted = json_object();
+        sbom.extracted_ids = json_array();
+    }
+    json_t *item = json_object_get(e->sbom, "item");
+    sbom.count++;
+    if (item) {
+        char id[64];
+        json_t *o = json_object();
+        if (s->format == FORMAT_CYCLONEDX) {
+            json_object_set(o, "type", json_object_get(item, "type"));
+            snprintf(id, sizeof(id), "licscan-file-%zu", sbom.count);
+            json_object_set_new(o, "bom-ref", jstr(id));
+        } else {
+            snprintf(id, sizeof(id), "SPDXRef-File-%zu", sbom.count);
+            json_object_set_new(o, "SPDXID", jstr(id));
+            json_t *rel = json_object();
+            json_object_set_new(rel, "spdxElementId", jstr("SPDXRef-DOCUMENT"));
+            json_object_set_new(rel, "relationshipType", jstr("DESCRIBES"));
+            json_object_set_new(rel, "relatedSpdxElement", jstr(id));
+            json_array_append_new(sbom.relationships, rel);
+        }
+        json_object_update(o, item);
+        json_array_append_new(sbom.items, o);
+    }
+    json_t *error = json_object_get(e->sbom, "error");
+    if (error)
+        json_array_append(sbom.annotations, error);
+    json_t *x;
+    size_t i;
+    json_array_foreach(json_object_get(e->sbom, "extracted"), i, x)
+    {
+        json_t *info = json_object_get(x, "info");
+        const char *id = json_string_value(json_object_get(info, "licenseId"));
+        json_t *had = json_object_get(sbom.extracted, id);
+        if (!had)
+            json_array_append_new(sbom.extracted_ids, jstr(id));
+        if (!had || json_integer_value(json_object_get(x, "rank")) <
+                        json_integer_value(json_object_get(had, "rank")))
+            json_object_set(sbom.extracted, id, x);
+    }
+    json_decref(e->sbom);
+    e->sbom = NULL;
+}
+
+/* Prints the whole document; returns -1 when it could not be built. */
+static int sbom_print(const settings *s)
+{
+    if (!sbom.items)
+        sbom.items = json_array();
+    char tool[64];
+    snprintf(tool, sizeof(tool), "Tool: licscan-%s", licscan_version_string());
+    json_t *doc = json_object();
+    char uuid[46];
+    if (s->format == FORMAT_CYCLONEDX) {
+        document_uuid(s, sbom.items, uuid);
+        json_object_set_new(doc, "bomFormat", jstr("CycloneDX"));
+        json_object_set_new(doc, "specVersion", jstr("1.6"));
+        json_object_set_new(doc, "serialNumber", jstr(uuid));
+        json_object_set_new(doc, "version", json_integer(1));
+        json_t *meta = json_object(), *tools = json_object();
+        json_t *components = json_array(), *me = json_object();
+        json_object_set_new(me, "type", jstr("application"));
+        json_object_set_new(me, "name", jstr("licscan"));
+        json_object_set_new(me, "version", jstr(licscan_version_string()));
+        json_array_append_new(components, me);
+        json_object_set_new(tools, "components", components);
+        json_object_set_new(meta, "timestamp", jstr(s->timestamp));
+        json_object_set_new(meta, "tools", tools);
+        json_object_set_new(doc, "metadata", meta);
+        json_object_set(doc, "components", sbom.items);
+    } else {
+        json_t *extracted = json_array(), *id;
+        size_t i;
+        json_array_foreach(sbom.extracted_ids, i, id)
+        {
+            json_t *x = json_object_get(sbom.extracted, json_string_value(id));
+            json_array_append(extracted, json_object_get(x, "info"));
+        }
+        json_t *content =
+            json_pack("[OOO]", sbom.items, extracted, sbom.annotations);
+        document_uuid(s, content, uuid);
+        json_decref(content);
+        json_object_set_new(doc, "spdxVersion", jstr("SPDX-2.3"));
+        json_object_set_new(doc, "dataLicense", jstr("CC0-1.0"));
+        json_object_set_new(doc, "SPDXID", jstr("SPDXRef-DOCUMENT"));
+        json_object_set_new(doc, "name", jstr("licscan"));
+        json_object_set_new(doc, "documentNamespace", jstr(uuid));
+        json_t *info = json_object(), *creators = json_array();
+        json_array_append_new(creators, jstr(tool));
+        json_object_set_new(info, "created", jstr(s->timestamp));
+        json_object_set_new(info, "creators", creators);
+        json_object_set_new(doc, "creationInfo", info);
+        json_object_set(doc, "files", sbom.items);
+        if (json_array_size(extracted))
+            json_object_set(doc, "hasExtractedLicensingInfos", extracted);
+        json_object_set(doc, "relationships", sbom.relationships);
+        if (json_array_size(sbom.annotations))
+            json_object_set(doc, "annotations", sbom.annotations);
+        json_decref(extracted);
+    }
+    int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    fputc('\n', stdout);
+    json_decref(doc);
+    json_decref(sbom.items);
+    json_decref(sbom.relationships);
+    json_decref(sbom.annotations);
+    json_decref(sbom.extracted);
+    json_decref(sbom.extracted_ids);
+    memset(&sbom, 0, sizeof(sbom));
+    return rc;
 }
 
 static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
@@ -500,8 +1604,8 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
     size_t len;
     char msg[256];
     int status;
-    if (read_file(e->path, s->scan.max_input_bytes, &data, &len, msg,
-                  sizeof(msg), &status)) {
+    if (read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data, &len,
+                   msg, sizeof(msg), &status)) {
         report_failure(s, e, out, err, msg, status);
         return;
     }
@@ -512,12 +1616,21 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
         free(data);
         return;
     }
-    if (rc) {
-        e->failed = 1;
+    if (rc && s->format != FORMAT_JSON) {
+        /* The scan failed (binary input past the first block, a limit):
+         * reported like a file that could not be read. */
+        report_failure(s, e, out, err, licscan_result_errmsg(r), rc);
+    } else if (rc && !s->quiet) {
         fprintf(err, "licscan: %s: %s%s%s\n", e->path, s->err_colors->red,
                 licscan_result_errmsg(r), s->err_colors->reset);
     }
-    if (s->format == FORMAT_JSON) {
+    if (rc)
+        e->failed = 1;
+    if (rc && s->format != FORMAT_JSON) {
+        /* reported above */
+    } else if (s->format == FORMAT_CYCLONEDX || s->format == FORMAT_SPDX_JSON) {
+        sbom_item(s, e, r, data, len);
+    } else if (s->format == FORMAT_JSON) {
         /* The library renders the line, failed scans included. */
         const char *json;
         size_t json_len;
@@ -529,10 +1642,10 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
             report_failure(s, e, out, err, "out of memory rendering JSON",
                            LICSCAN_ENOMEM);
         }
-    } else if (!rc && s->format == FORMAT_SPDX) {
+    } else if (s->format == FORMAT_SPDX) {
         print_spdx(out, e->path, r);
-    } else if (!rc) {
-        print_text(s, out, e->path, r, data);
+    } else {
+        print_text(s, out, e->path, r, data, len);
     }
     licscan_result_free(r);
     free(data);
@@ -603,28 +1716,31 @@ static void progress_clear(progress *pg)
 typedef struct walker {
     file_list *files;
     progress *progress;
+    int follow;       /* -L */
+    const char *root; /* links to files inside it are followed (real path
+                          of the tree named on the command line), or NULL */
     int out_of_memory;
 } walker;
 
 /* A directory being walked, to notice one that contains itself (a bind
- * mount can do that; symbolic links are not followed). */
+ * mount, or with -L a symbolic link, can do that). */
 typedef struct dir_chain {
     dev_t dev;
     ino_t ino;
     const struct dir_chain *parent;
 } dir_chain;
 
-static void add_entry(walker *w, const char *path, const char *error)
+static file_entry *add_entry(walker *w, const char *path, const char *error)
 {
     file_list *l = w->files;
     if (w->out_of_memory)
-        return;
+        return NULL;
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 256;
         file_entry *items = realloc(l->items, cap * sizeof(*items));
         if (!items) {
             w->out_of_memory = 1;
-            return;
+            return NULL;
         }
         l->items = items;
         l->cap = cap;
@@ -637,10 +1753,11 @@ static void add_entry(walker *w, const char *path, const char *error)
         free(e->path);
         free(e->walk_error);
         w->out_of_memory = 1;
-        return;
+        return NULL;
     }
     l->count++;
     progress_draw(w->progress, l->count, 0);
+    return e;
 }
 
 static void add_errno(walker *w, const char *path, int err)
@@ -732,10 +1849,55 @@ static void walk_directory(walker *w, const char *path, int depth,
     free(names);
 }
 
+/* Whether the real path of a link's target lies inside the walked root. */
+static int inside_root(const walker *w, const char *path)
+{
+    if (!w->root)
+        return 0;
+    char *real = realpath(path, NULL);
+    if (!real)
+        return 0;
+    size_t n = strlen(w->root);
+    int inside = n == 1 /* "/" */ ||
+                 (!strncmp(real, w->root, n) && (!real[n] || real[n] == '/'));
+    free(real);
+    return inside;
+}
+
+/* The tree whose files the links of a walk may lead to: the real path of
+ * what was named on the command line, or, for a directory inside a
+ * Hugging Face cache repository's snapshots (.../models--ORG--NAME/
+ * snapshots/REV, whose files are links to ../../blobs/), that repository
+ * directory. NULL when it cannot be resolved. */
+static char *walk_root(const char *arg)
+{
+    char *real = realpath(arg, NULL);
+    if (!real)
+        return NULL;
+    char *snap = strstr(real, "/snapshots");
+    while (snap && snap[10] && snap[10] != '/')
+        snap = strstr(snap + 1, "/snapshots");
+    if (snap) {
+        char *repo = snap;
+        while (repo > real && repo[-1] != '/')
+            repo--;
+        if (!strncmp(repo, "models--", 8) || !strncmp(repo, "datasets--", 10) ||
+            !strncmp(repo, "spaces--", 8))
+            *snap = 0; /* the repository directory */
+    }
+    return real;
+}
+
 static void walk_path(walker *w, const char *path, int depth,
                       const dir_chain *up)
 {
     struct stat st;
+    if (depth == 0 && !strcmp(path, "-")) {
+        file_entry *e = add_entry(w, path, NULL); /* standard input */
+        if (e)
+            e->stream = 1;
+        return;
+    }
     if (lstat(path, &st) != 0) {
         add_errno(w, path, errno);
         return;
@@ -747,17 +1909,29 @@ static void walk_path(walker *w, const char *path, int depth,
                 add_entry(w, path, "symbolic link loop: skipped");
             else if (depth == 0)
                 add_errno(w, path, err); /* named on the command line */
-            return; /* a dangling link inside a tree is like any link */
+            else if (w->follow)
+                add_entry(w, path, "dangling symbolic link: skipped");
+            return; /* else a dangling link inside a tree is left out */
         }
-        if (depth > 0)
-            return; /* links inside a walked tree are not followed */
+        /* Inside a walked tree, without -L, only links to regular files
+         * that stay inside the tree are followed. */
+        if (depth > 0 && !w->follow &&
+            !(S_ISREG(st.st_mode) && inside_root(w, path)))
+            return;
     }
-    if (S_ISREG(st.st_mode))
+    if (S_ISREG(st.st_mode)) {
         add_entry(w, path, NULL);
-    else if (S_ISDIR(st.st_mode))
+    } else if (S_ISDIR(st.st_mode)) {
         walk_directory(w, path, depth, &st, up);
-    else
+    } else if (depth == 0 && S_ISFIFO(st.st_mode)) {
+        /* A FIFO named on the command line, or a pipe such as bash's
+         * <(command) or /dev/stdin, is read. */
+        file_entry *e = add_entry(w, path, NULL);
+        if (e)
+            e->stream = 1;
+    } else {
         add_entry(w, path, special_file_kind(st.st_mode));
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -799,12 +1973,14 @@ static void *worker(void *arg)
 }
 
 /* Prints one entry's report and frees it; returns 1 if it failed. */
-static int print_entry(file_entry *e, progress *pg)
+static int print_entry(const settings *s, file_entry *e, progress *pg)
 {
     progress_clear(pg);
     if (e->out_of_memory) {
         fprintf(stderr, "licscan: %s: out of memory\n", e->path);
     } else {
+        if (e->sbom)
+            sbom_add(s, e);
         if (e->out_len)
             fwrite(e->out, 1, e->out_len, stdout);
         if (e->err_len) {
@@ -880,7 +2056,7 @@ static size_t scan_all(const settings *s, const licscan_db *db,
             }
             pthread_mutex_unlock(&p.lock);
         }
-        failures += (size_t)print_entry(e, pg);
+        failures += (size_t)print_entry(s, e, pg);
         pthread_mutex_lock(&p.lock);
         p.printed = i + 1;
         pthread_cond_broadcast(&p.room);
@@ -941,9 +2117,6 @@ static void list_json(const licscan_db *db)
 
 #define LIST_COLUMNS 6
 #define LIST_NAME_MAX 40 /* longer names are clipped in the table */
-#define LIST_WIDTH_MAX                                                         \
-    32 /* longer identifiers are shown whole but do
-                             not widen their column for every row */
 
 static size_t utf8_width(const char *s)
 {
@@ -1008,8 +2181,6 @@ static void list_table(const settings *s, const licscan_db *db)
                     size_t w = utf8_width(cell);
                     if (w > max)
                         w = max;
-                    if (k != 1 && w > LIST_WIDTH_MAX)
-                        w = LIST_WIDTH_MAX;
                     if (w > width[k])
                         width[k] = w;
                 } else {
@@ -1039,8 +2210,13 @@ static void usage(FILE *f)
         "\n"
         "Output:\n"
         "  --format FORMAT   text (default), json (JSON Lines, one object per\n"
-        "                    file) or spdx (one \"FILE: EXPRESSION\" line per "
-        "file)\n"
+        "                    file), spdx (one \"FILE: EXPRESSION\" line per "
+        "file),\n"
+        "                    cyclonedx (a CycloneDX 1.6 JSON SBOM) or "
+        "spdx-json\n"
+        "                    (an SPDX 2.3 JSON document); SOURCE_DATE_EPOCH "
+        "makes\n"
+        "                    the SBOM formats reproducible\n"
         "  --json            the same as --format json\n"
         "  --diff            show each match's differences from its template\n"
         "  --flags           show the restriction flags with their evidence,\n"
@@ -1049,6 +2225,9 @@ static void usage(FILE *f)
         "                    terminal, and not when NO_COLOR is set), always\n"
         "                    or never\n"
         "  --list            list the templates of the database and exit\n"
+        "  -q, --quiet       no progress line and no per-file errors on "
+        "stderr\n"
+        "                    (the output and the exit status still tell)\n"
         "\n"
         "Templates and rules:\n"
         "  --templates DIR   also load DIR/*.template.txt and the clause "
@@ -1063,15 +2242,18 @@ static void usage(FILE *f)
         "                    the output is the same for any N\n"
         "  --max-bytes N     skip files larger than N bytes (default 64 MiB);\n"
         "                    N may end in K, M or G (KiB, MiB, GiB)\n"
+        "  -L, --follow      follow every symbolic link in the walked trees\n"
         "\n"
         "  -h, --help        this help\n"
         "  --version         print the version\n"
         "\n"
-        "Directories are walked in name order; symbolic links inside them are\n"
-        "not followed. FIFOs, sockets, devices, symbolic link loops and\n"
-        "unreadable or binary files are reported on stderr (and as a JSON "
+        "FILE \"-\" is standard input; a FIFO or pipe named on the command "
         "line\n"
-        "with \"error\") and skipped.\n"
+        "is read. Directories are walked in name order; inside them, without\n"
+        "-L, only symbolic links to files within the tree are followed.\n"
+        "FIFOs, sockets and devices met in a walk, symbolic link loops and\n"
+        "unreadable or binary files are reported on stderr and as an error\n"
+        "line in every output format, and skipped.\n"
         "\n"
         "Exit status: 0 every file was scanned; 1 some file could not be read\n"
         "or scanned, or the output could not be written; 2 bad usage, or a\n"
@@ -1198,8 +2380,13 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
                 s->format = FORMAT_JSON;
             else if (v && !strcmp(v, "spdx"))
                 s->format = FORMAT_SPDX;
+            else if (v && !strcmp(v, "cyclonedx"))
+                s->format = FORMAT_CYCLONEDX;
+            else if (v && !strcmp(v, "spdx-json"))
+                s->format = FORMAT_SPDX_JSON;
             else {
-                usage_error("--format wants text, json or spdx, not '%s'",
+                usage_error("--format wants text, json, spdx, cyclonedx or "
+                            "spdx-json, not '%s'",
                             v ? v : "");
                 return -1;
             }
@@ -1209,6 +2396,10 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             s->flags = 1;
         } else if (!strcmp(a, "--list")) {
             s->list = 1;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            s->quiet = 1;
+        } else if (!strcmp(a, "-L") || !strcmp(a, "--follow")) {
+            s->follow = 1;
         } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
             color = COLOR_ALWAYS;
         } else if (!strncmp(a, "--color=", 8) || !strncmp(a, "--colour=", 9)) {
@@ -1265,8 +2456,7 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             printf("licscan %s\n", licscan_version_string());
             return -2;
         } else {
-            fprintf(stderr, "licscan: unknown option %s\n", a);
-            usage(stderr);
+            usage_error("unknown option '%s'", a);
             return -1;
         }
         for (int k = opt_start; k <= i; k++)
@@ -1359,6 +2549,31 @@ static licscan_db *open_database(const settings *s)
     return db;
 }
 
+/* The SBOM's creation time: SOURCE_DATE_EPOCH when set (reproducible
+ * documents, https://reproducible-builds.org/specs/source-date-epoch/),
+ * else now. */
+static int set_timestamp(settings *s)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t t = time(NULL);
+    if (epoch && *epoch) {
+        uint64_t v;
+        if (parse_count(epoch, (uint64_t)253402300799u, &v)) {
+            fprintf(stderr,
+                    "licscan: SOURCE_DATE_EPOCH wants a number of "
+                    "seconds since 1970, not '%s'\n",
+                    epoch);
+            return -1;
+        }
+        t = (time_t)v;
+        s->reproducible = 1;
+    }
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(s->timestamp, sizeof(s->timestamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return 0;
+}
+
 static int finish_output(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -1406,9 +2621,16 @@ int main(int argc, char **argv)
     }
     if (!s.list && first_path >= argc) {
         free(s.sources);
-        usage(stderr);
+        usage_error("no FILE or DIR given (\"-\" reads standard input)%s", "");
         return EXIT_USAGE;
     }
+
+    if ((s.format == FORMAT_CYCLONEDX || s.format == FORMAT_SPDX_JSON) &&
+        set_timestamp(&s)) {
+        free(s.sources);
+        return EXIT_USAGE;
+    }
+    json_object_seed(0); /* before any thread builds JSON */
 
     licscan_db *db = open_database(&s);
     free(s.sources);
@@ -1425,18 +2647,28 @@ int main(int argc, char **argv)
         return finish_output(0);
     }
 
-    progress pg = { .enabled = isatty(STDERR_FILENO),
+    progress pg = { .enabled = !s.quiet && isatty(STDERR_FILENO),
                     .started = now_seconds() };
     file_list files = { 0 };
-    walker w = { .files = &files, .progress = &pg };
-    for (int i = first_path; i < argc && !w.out_of_memory; i++)
+    walker w = { .files = &files, .progress = &pg, .follow = s.follow };
+    for (int i = first_path; i < argc && !w.out_of_memory; i++) {
+        char *root = strcmp(argv[i], "-") ? walk_root(argv[i]) : NULL;
+        w.root = root;
         walk_path(&w, argv[i], 0, NULL);
+        free(root);
+    }
     int status = 0;
     if (w.out_of_memory) {
         progress_clear(&pg);
         fprintf(stderr, "licscan: out of memory while listing the files\n");
         status = EXIT_FAILED_FILE;
     } else if (scan_all(&s, db, &files, &pg) > 0) {
+        status = EXIT_FAILED_FILE;
+    }
+    if (!w.out_of_memory &&
+        (s.format == FORMAT_CYCLONEDX || s.format == FORMAT_SPDX_JSON) &&
+        sbom_print(&s) != 0) {
+        fprintf(stderr, "licscan: out of memory building the document\n");
         status = EXIT_FAILED_FILE;
     }
     for (size_t i = 0; i < files.count; i++) {
