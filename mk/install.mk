@@ -27,10 +27,14 @@ INSTALLED_FILES := \
 # Regenerated on every run: it records PREFIX and LIBDIR, which may differ
 # from one make invocation to the next without any file changing.
 .PHONY: $(BUILD)/licscan.pc
+# A directory under PREFIX is written as ${prefix}/..., which
+# `pkg-config --define-prefix` can relocate; one elsewhere stays absolute.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 $(BUILD)/licscan.pc: licscan.pc.in
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LICSCAN_VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|g' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(LICSCAN_VERSION)|g' \
+	    -e 's|@DEPS_LIBS@|$(strip $(DEPS_LIBS))|g' \
 	    licscan.pc.in > $@
 
 # ---------- install / uninstall ----------
