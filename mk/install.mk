@@ -20,7 +20,8 @@ INSTALLED_FILES := \
     $(LIBDIR)/liblicscan.so \
     $(INCLUDEDIR)/licscan.h \
     $(PKGCONFIGDIR)/licscan.pc \
-    $(MANDIR)/man1/licscan.1
+    $(MANDIR)/man1/licscan.1 \
+    $(if $(SQLITE_EXT),$(LIBDIR)/licscan_sqlite.so)
 
 # ---------- pkg-config file ----------
 
@@ -39,7 +40,9 @@ $(BUILD)/licscan.pc: licscan.pc.in
 
 # ---------- install / uninstall ----------
 
-install: all $(BUILD)/licscan.pc
+# The SQLite extension (mk/ext-sqlite.mk) goes next to the library when it
+# was built (SQLITE_EXT is empty without the SQLite headers).
+install: all $(BUILD)/licscan.pc $(SQLITE_EXT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/licscan $(DESTDIR)$(BINDIR)/licscan
@@ -50,6 +53,7 @@ install: all $(BUILD)/licscan.pc
 	install -m 644 include/licscan.h $(DESTDIR)$(INCLUDEDIR)/licscan.h
 	install -m 644 $(BUILD)/licscan.pc $(DESTDIR)$(PKGCONFIGDIR)/licscan.pc
 	install -m 644 doc/licscan.1 $(DESTDIR)$(MANDIR)/man1/licscan.1
+	$(if $(SQLITE_EXT),install -m 755 $(SQLITE_EXT) $(DESTDIR)$(LIBDIR)/licscan_sqlite.so,@echo "install: no SQLite headers: licscan_sqlite.so not built, not installed")
 
 # Directories are left alone: they may hold other packages' files.
 uninstall:

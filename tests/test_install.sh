@@ -53,6 +53,17 @@ cmp -s include/licscan.h "$DEST$PREFIX/include/licscan.h" || fail "installed hea
 "$DEST$PREFIX/bin/licscan" --version | grep -q '^licscan ' || fail "installed licscan --version"
 pass
 
+# ---- the SQLite extension, when it was built ----
+if [ -f "$BUILD/licscan_sqlite.so" ]; then
+    [ -f "$L/licscan_sqlite.so" ] || fail "$PREFIX/lib/licscan_sqlite.so is not installed"
+    if command -v sqlite3 >/dev/null 2>&1; then
+        got=$(sqlite3 :memory: ".load $L/licscan_sqlite" "SELECT licscan_spdx(readfile('examples/licenses/mit-project/LICENSE'))") ||
+            fail "the installed SQLite extension does not load"
+        [ "$got" = MIT ] || fail "installed SQLite extension: licscan_spdx gave '$got', not MIT"
+    fi
+    pass
+fi
+
 # ---- the pkg-config file ----
 export PKG_CONFIG_PATH="$L/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$DEST"
