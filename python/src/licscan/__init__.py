@@ -612,6 +612,7 @@ class Database:
             return ctypes.string_at(text, n.value).decode("utf-8")
 
 
+_EINVAL = -2
 _EIO = -3
 _ETOOBIG = -5
 
