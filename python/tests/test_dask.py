@@ -23,6 +23,7 @@ try:
 except ImportError as e:
     MISSING = (f"licscan.dask tests skipped: {e} (apt-get install python3-distributed "
                "python3-dask python3-pandas)")
+    print(MISSING, file=sys.stderr)  # unittest shows a skip's reason only with -v
 
 
 def cli_rows(*args):
