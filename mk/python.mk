@@ -31,3 +31,9 @@ test-python: $(BUILD)/$(SHLIB) $(BUILD)/licscan
 	cd $(PY_VENV) && env -u LICSCAN_LIBRARY LICSCAN_EXPECT_INSTALLED=1 \
 	    LICSCAN_CLI=$(abspath $(BUILD)/licscan) \
 	    bin/python -m unittest discover -s $(CURDIR)/python/tests
+
+# What pip's in-tree build leaves in python/ (git ignores it).
+.PHONY: clean-python
+clean: clean-python
+clean-python:
+	rm -rf python/build python/src/licscan.egg-info

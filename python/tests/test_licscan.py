@@ -331,6 +331,11 @@ class TextFileDirTest(unittest.TestCase):
         # A str that happens to be a path is text, scanned as such.
         self.assertEqual(len(licscan.scan(MIT)), 0)
         self.assertEqual(licscan.scan("é MIT License").encoding, "utf-8")
+        # Bytes read as str with surrogateescape are scanned as they were.
+        latin1 = "Copyright \xa9 Widget".encode("latin-1").decode("utf-8", "surrogateescape")
+        self.assertEqual(licscan.scan(latin1).input, ["invalid-utf8"])
+        with self.assertRaises(UnicodeEncodeError):
+            licscan.scan("\ud800 lone surrogate")
         with self.assertRaises(TypeError) as cm:
             licscan.scan(pathlib.Path(MIT))
         self.assertIn("scan_file", str(cm.exception))

@@ -650,9 +650,11 @@ def _checked(options):
 
 
 def _text_bytes(data):
-    """The bytes of a text to scan: bytes as they are, a str as UTF-8."""
+    """The bytes of a text to scan: bytes as they are, a str as UTF-8 (the
+    bytes a str decoded with errors="surrogateescape" came from are
+    restored; another lone surrogate is a UnicodeEncodeError)."""
     if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
+        return data.encode("utf-8", "surrogateescape")
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)
     if isinstance(data, os.PathLike):
