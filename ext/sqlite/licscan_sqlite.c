@@ -139,49 +139,46 @@ static void fn_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---------- one flag's value as JSON ---------- */
 
-static void json_string(sqlite3_str *out, const char *s)
+/* A JSON string, escaped by the library exactly as its JSON output is;
+ * -1 when memory ran out. */
+static int json_string(sqlite3_str *out, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    size_t need = licscan_json_escape(s, n, NULL, 0) + 1;
+    char small[256];
+    char *buf = need <= sizeof(small) ? small : sqlite3_malloc64(need);
+    if (!buf)
+        return -1;
+    licscan_json_escape(s, n, buf, need);
     sqlite3_str_appendchar(out, 1, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': sqlite3_str_append(out, "\\\"", 2); break;
-        case '\\': sqlite3_str_append(out, "\\\\", 2); break;
-        case '\n': sqlite3_str_append(out, "\\n", 2); break;
-        case '\r': sqlite3_str_append(out, "\\r", 2); break;
-        case '\t': sqlite3_str_append(out, "\\t", 2); break;
-        default:
-            if (*p < 0x20) {
-                char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-                sqlite3_str_append(out, u, 6);
-            } else {
-                sqlite3_str_appendchar(out, 1, (char)*p);
-            }
-        }
-    }
+    sqlite3_str_appendall(out, buf);
     sqlite3_str_appendchar(out, 1, '"');
+    if (buf != small)
+        sqlite3_free(buf);
+    return 0;
 }
 
-static void json_string_or_null(sqlite3_str *out, const char *s)
+static int json_string_or_null(sqlite3_str *out, const char *s)
 {
     if (s && *s)
-        json_string(out, s);
-    else
-        sqlite3_str_appendall(out, "null");
+        return json_string(out, s);
+    sqlite3_str_appendall(out, "null");
+    return 0;
 }
 
 /* The value in the shape the library's JSON gives the flag ("Restrictions
  * and openness" in README.md), read through the restriction accessors. */
-static void json_flag_value(sqlite3_str *out, const licscan_restriction *x)
+static int json_flag_value(sqlite3_str *out, const licscan_restriction *x)
 {
     uint32_t flag = licscan_restriction_flag(x);
     const char *qualifier = licscan_restriction_qualifier(x);
+    int rc = 0;
     switch (licscan_flag_value_type(flag)) {
     case LICSCAN_VALUE_NUMBER:
         if (flag == LICSCAN_FLAG_REVENUE_THRESHOLD) {
             sqlite3_str_appendf(out, "{\"amount\":%lld,\"currency\":",
                                 (long long)licscan_restriction_number(x));
-            json_string_or_null(out, qualifier);
+            rc = json_string_or_null(out, qualifier);
             sqlite3_str_appendchar(out, 1, '}');
         } else {
             sqlite3_str_appendf(out, "%lld",
@@ -192,12 +189,12 @@ static void json_flag_value(sqlite3_str *out, const licscan_restriction *x)
         const char *text = licscan_restriction_text(x);
         if (flag == LICSCAN_FLAG_OUTPUT_TRAINING_BAN) {
             sqlite3_str_appendall(out, "{\"scope\":");
-            json_string_or_null(out, text);
+            rc |= json_string_or_null(out, text);
             sqlite3_str_appendall(out, ",\"exception\":");
-            json_string_or_null(out, qualifier);
+            rc |= json_string_or_null(out, qualifier);
             sqlite3_str_appendchar(out, 1, '}');
         } else if (text && *text) {
-            json_string(out, text);
+            rc = json_string(out, text);
         } else {
             sqlite3_str_appendall(out, "true"); /* set, no text read */
         }
@@ -208,13 +205,14 @@ static void json_flag_value(sqlite3_str *out, const licscan_restriction *x)
         for (uint32_t i = 0; i < licscan_restriction_item_count(x); i++) {
             if (i)
                 sqlite3_str_appendchar(out, 1, ',');
-            json_string(out, licscan_restriction_item(x, i));
+            rc |= json_string(out, licscan_restriction_item(x, i));
         }
         sqlite3_str_appendchar(out, 1, ']');
         break;
     default:
         sqlite3_str_appendall(out, "true");
     }
+    return rc;
 }
 
 static void unknown_flag(sqlite3_context *ctx, const char *name)
@@ -260,9 +258,9 @@ static void fn_flag(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     sqlite3_str *out = sqlite3_str_new(NULL);
-    json_flag_value(out, x);
+    int failed = json_flag_value(out, x);
     licscan_result_free(r);
-    if (sqlite3_str_errcode(out)) {
+    if (failed || sqlite3_str_errcode(out)) {
         sqlite3_free(sqlite3_str_finish(out));
         sqlite3_result_error_nomem(ctx);
         return;
