@@ -114,7 +114,7 @@ moved_libs=$(echo $moved_libs)
 # shellcheck disable=SC2086
 $CC -std=c11 -Wall -Wextra -Werror examples/embed/minimal.c $moved_cflags $moved_libs -o "$TMP/minimal-moved" ||
     fail "building minimal against the moved installation"
-LD_LIBRARY_PATH=$MOVED/lib ldd "$TMP/minimal-moved" | grep -q "liblicscan.so.0 => $MOVED/lib/liblicscan.so.0 " ||
+LD_LIBRARY_PATH=$MOVED/lib ldd "$TMP/minimal-moved" | grep -qF "$SONAME => $MOVED/lib/$SONAME " ||
     fail "minimal-moved does not resolve to the moved library"
 LD_LIBRARY_PATH=$MOVED/lib "$TMP/minimal-moved" $SAMPLE >"$TMP/out" || fail "minimal-moved $SAMPLE failed"
 "$BUILD/examples/minimal" $SAMPLE | cmp -s - "$TMP/out" ||
