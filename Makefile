@@ -138,8 +138,8 @@ test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
 	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan
 
-test-python: $(BUILD)/$(SHLIB)
-	LICSCAN_LIBRARY=$(BUILD)/liblicscan.so python3 -m unittest discover -s examples/python
+# test-python (the Python package, installed into a virtual environment)
+# is in mk/python.mk.
 
 test-corpus: $(BUILD)/licscan
 	python3 tests/corpus/check_corpus.py --licscan "$(TEST_WRAPPER_CLI) $(BUILD)/licscan" corpus

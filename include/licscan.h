@@ -264,9 +264,17 @@ LICSCAN_API int licscan_scan_options_init(licscan_scan_options *opts,
  * Thread-safe: any number of scans may share one database. The database
  * keeps the large buffers of finished scans for the next ones (up to
  * 16 MiB for each of 8 scans at once); licscan_db_free() releases them. */
-LICSCAN_API int licscan_scan(const licscan_db *db, const uint8_t *data,
+LICSCAN_API int licscan_scan(const licscan_db *db, const void *data,
                              size_t len, const licscan_scan_options *opts,
                              licscan_result **out);
+
+/* Whether the first bytes of a file already show that licscan_scan would
+ * refuse it as binary (LICSCAN_EBINARY): a NUL byte, unless the bytes are
+ * UTF-16 (with a byte-order mark, or without one as the decoder tells it).
+ * Lets a caller stop reading a large binary file early. Returns 1 (and the
+ * NUL's offset in *nul_offset, when not NULL) or 0. */
+LICSCAN_API int licscan_sniff_binary(const void *data, size_t len,
+                                     size_t *nul_offset);
 
 LICSCAN_API void licscan_result_free(licscan_result *result);
 

@@ -166,6 +166,25 @@ static int sniff_utf16(const uint8_t *d, size_t len)
     return 0;
 }
 
+int licscan_sniff_binary(const void *data, size_t len, size_t *nul_offset)
+{
+    const uint8_t *d = data;
+    if (!d)
+        return 0;
+    if (len >= 2 &&
+        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
+        return 0;
+    const uint8_t *nul = memchr(d, 0, len);
+    if (!nul)
+        return 0;
+    bool utf8_bom = len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF;
+    if (!utf8_bom && sniff_utf16(d, len))
+        return 0;
+    if (nul_offset)
+        *nul_offset = (size_t)(nul - d);
+    return 1;
+}
+
 int ls_decode(const ls_alloc *a, const uint8_t *d, size_t len, ls_text *t,
               char *err, size_t errlen)
 {

@@ -56,7 +56,7 @@ static int build_spdx(licscan_result *r)
     return rc;
 }
 
-int licscan_scan(const licscan_db *db, const uint8_t *data, size_t len,
+int licscan_scan(const licscan_db *db, const void *data, size_t len,
                  const licscan_scan_options *opts, licscan_result **out)
 {
     if (!out)

@@ -20,22 +20,29 @@ INSTALLED_FILES := \
     $(LIBDIR)/liblicscan.so \
     $(INCLUDEDIR)/licscan.h \
     $(PKGCONFIGDIR)/licscan.pc \
-    $(MANDIR)/man1/licscan.1
+    $(MANDIR)/man1/licscan.1 \
+    $(if $(SQLITE_EXT),$(LIBDIR)/licscan_sqlite.so)
 
 # ---------- pkg-config file ----------
 
 # Regenerated on every run: it records PREFIX and LIBDIR, which may differ
 # from one make invocation to the next without any file changing.
 .PHONY: $(BUILD)/licscan.pc
+# A directory under PREFIX is written as ${prefix}/..., which
+# `pkg-config --define-prefix` can relocate; one elsewhere stays absolute.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 $(BUILD)/licscan.pc: licscan.pc.in
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LICSCAN_VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|g' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(LICSCAN_VERSION)|g' \
+	    -e 's|@DEPS_LIBS@|$(strip $(DEPS_LIBS))|g' \
 	    licscan.pc.in > $@
 
 # ---------- install / uninstall ----------
 
-install: all $(BUILD)/licscan.pc
+# The SQLite extension (mk/ext-sqlite.mk) goes next to the library when it
+# was built (SQLITE_EXT is empty without the SQLite headers).
+install: all $(BUILD)/licscan.pc $(SQLITE_EXT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/licscan $(DESTDIR)$(BINDIR)/licscan
@@ -46,6 +53,7 @@ install: all $(BUILD)/licscan.pc
 	install -m 644 include/licscan.h $(DESTDIR)$(INCLUDEDIR)/licscan.h
 	install -m 644 $(BUILD)/licscan.pc $(DESTDIR)$(PKGCONFIGDIR)/licscan.pc
 	install -m 644 doc/licscan.1 $(DESTDIR)$(MANDIR)/man1/licscan.1
+	$(if $(SQLITE_EXT),install -m 755 $(SQLITE_EXT) $(DESTDIR)$(LIBDIR)/licscan_sqlite.so,@echo "install: no SQLite headers: licscan_sqlite.so not built, not installed")
 
 # Directories are left alone: they may hold other packages' files.
 uninstall:

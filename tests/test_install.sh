@@ -53,13 +53,28 @@ cmp -s include/licscan.h "$DEST$PREFIX/include/licscan.h" || fail "installed hea
 "$DEST$PREFIX/bin/licscan" --version | grep -q '^licscan ' || fail "installed licscan --version"
 pass
 
+# ---- the SQLite extension, when it was built ----
+if [ -f "$BUILD/licscan_sqlite.so" ]; then
+    [ -f "$L/licscan_sqlite.so" ] || fail "$PREFIX/lib/licscan_sqlite.so is not installed"
+    if command -v sqlite3 >/dev/null 2>&1; then
+        got=$(sqlite3 :memory: ".load $L/licscan_sqlite" "SELECT licscan_spdx(readfile('examples/licenses/mit-project/LICENSE'))") ||
+            fail "the installed SQLite extension does not load"
+        [ "$got" = MIT ] || fail "installed SQLite extension: licscan_spdx gave '$got', not MIT"
+    fi
+    pass
+fi
+
 # ---- the pkg-config file ----
 export PKG_CONFIG_PATH="$L/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$DEST"
 PC=$L/pkgconfig/licscan.pc
 grep -q "^prefix=$PREFIX\$" "$PC" || fail "licscan.pc: prefix is not $PREFIX"
-grep -q '^Requires.private: libpcre2-8 libutf8proc$' "$PC" || fail "licscan.pc: Requires.private"
-grep -q '^Libs.private: -lm$' "$PC" || fail "licscan.pc: Libs.private"
+# Relative to ${prefix}, so that --define-prefix can relocate them.
+grep -q '^libdir=${prefix}/lib$' "$PC" || fail "licscan.pc: libdir is not \${prefix}/lib"
+grep -q '^includedir=${prefix}/include$' "$PC" || fail "licscan.pc: includedir is not \${prefix}/include"
+# No Requires.private: its packages' Cflags would reach users (below).
+! grep -q '^Requires' "$PC" || fail "licscan.pc: Requires lines pass dependencies' Cflags on"
+grep -q '^Libs.private: .*-lpcre2-8 .*-lutf8proc.* -lm$' "$PC" || fail "licscan.pc: Libs.private"
 want_version=$(sed -n 's/^#define LICSCAN_VERSION_STRING "\(.*\)"/\1/p' include/licscan.h)
 [ "$(pkg-config --modversion licscan)" = "$want_version" ] || fail "pkg-config --modversion is not $want_version"
 pkg-config --validate licscan || fail "pkg-config --validate licscan"
@@ -73,6 +88,38 @@ done
 for lib in -lm -lpcre2-8 -lutf8proc; do
     case " $static_libs " in *" $lib "*) ;; *) fail "static libs lack $lib: $static_libs" ;; esac
 done
+pass
+
+# Users' Cflags carry only the include directory: nothing of a dependency's
+# own build flags (libutf8proc.pc says -DUTF8PROC_EXPORTS).
+for c in "$cflags" "$(pkg-config --static --cflags licscan)"; do
+    case " $c " in *UTF8PROC_EXPORTS*) fail "cflags leak a dependency's define: $c" ;; esac
+    [ "$(echo $c)" = "-I$DEST$PREFIX/include" ] || fail "cflags are not just -I$DEST$PREFIX/include: $c"
+done
+pass
+
+# ---- the installation moved elsewhere: pkg-config --define-prefix ----
+# The tree is copied under another prefix (no DESTDIR, no sysroot); the
+# flags --define-prefix gives must point into the copy, and a program
+# built with them alone must run.
+MOVED=$TMP/moved/opt/licscan
+mkdir -p "$TMP/moved/opt"
+cp -a "$DEST$PREFIX" "$MOVED"
+moved_cflags=$(PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH=$MOVED/lib/pkgconfig pkg-config --define-prefix --cflags licscan)
+moved_cflags=$(echo $moved_cflags) # pkg-config ends with a space
+moved_libs=$(PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH=$MOVED/lib/pkgconfig pkg-config --define-prefix --libs licscan)
+moved_libs=$(echo $moved_libs)
+[ "$moved_cflags" = "-I$MOVED/include" ] || fail "--define-prefix cflags: '$moved_cflags', not -I$MOVED/include"
+[ "$moved_libs" = "-L$MOVED/lib -llicscan" ] || fail "--define-prefix libs: '$moved_libs', not -L$MOVED/lib -llicscan"
+# shellcheck disable=SC2086
+$CC -std=c11 -Wall -Wextra -Werror examples/embed/minimal.c $moved_cflags $moved_libs -o "$TMP/minimal-moved" ||
+    fail "building minimal against the moved installation"
+LD_LIBRARY_PATH=$MOVED/lib ldd "$TMP/minimal-moved" | grep -qF "$SONAME => $MOVED/lib/$SONAME " ||
+    fail "minimal-moved does not resolve to the moved library"
+LD_LIBRARY_PATH=$MOVED/lib "$TMP/minimal-moved" $SAMPLE >"$TMP/out" || fail "minimal-moved $SAMPLE failed"
+"$BUILD/examples/minimal" $SAMPLE | cmp -s - "$TMP/out" ||
+    fail "minimal built against the moved installation differs from the in-tree build"
+rm -rf "$TMP/moved"
 pass
 
 # ---- build the examples against the installation ----
@@ -124,4 +171,4 @@ left=$(find "$DEST" ! -type d)
 [ -z "$left" ] || fail "left behind after uninstall: $left"
 pass
 
-echo "test_install: $checks checks passed (DESTDIR install, pkg-config shared and static builds, uninstall)"
+echo "test_install: $checks checks passed (DESTDIR install, pkg-config shared and static builds, --define-prefix relocation, uninstall)"

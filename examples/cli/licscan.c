@@ -213,37 +213,6 @@ static void put_grouped(FILE *out, int64_t value)
 /* Reading files                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Whether the first bytes of a file show it is binary: a NUL byte, unless
- * they begin with a UTF-16 byte-order mark or look like UTF-16 without one
- * (as the library tells it: at least 90 % of the first 512 byte pairs hold
- * a zero on the same side and printable ASCII on the other). The library
- * decides on the whole text; this only spares reading a binary file. */
-static int first_block_is_binary(const unsigned char *d, size_t n,
-                                 size_t *nul_at)
-{
-    const unsigned char *nul = memchr(d, 0, n);
-    if (!nul)
-        return 0;
-    if (n >= 2 &&
-        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
-        return 0;
-    size_t pairs = n / 2 < 512 ? n / 2 : 512, le = 0, be = 0;
-    for (size_t i = 0; i < pairs; i++) {
-        unsigned char lo = d[2 * i], hi = d[2 * i + 1];
-#define TEXT_ASCII(c)                                                          \
-    (((c) >= 0x20 && (c) < 0x7F) || ((c) >= 9 && (c) <= 13 && (c) != 11))
-        if (hi == 0 && TEXT_ASCII(lo))
-            le++;
-        else if (lo == 0 && TEXT_ASCII(hi))
-            be++;
-#undef TEXT_ASCII
-    }
-    if (pairs >= 4 && (le * 10 >= pairs * 9 || be * 10 >= pairs * 9))
-        return 0;
-    *nul_at = (size_t)(nul - d);
-    return 1;
-}
-
 /* Waits until fd (a pipe or terminal left non-blocking) can be read. */
 static void wait_readable(int fd)
 {
@@ -301,7 +270,7 @@ static int read_input(const char *path, int stream, int check_binary,
             if (!checked && cap) {
                 size_t nul;
                 checked = 1;
-                if (first_block_is_binary(bytes, used, &nul)) {
+                if (licscan_sniff_binary(bytes, used, &nul)) {
                     snprintf(err, errlen,
                              "NUL byte at offset %zu: binary input", nul);
                     *status = LICSCAN_EBINARY;
@@ -343,7 +312,7 @@ static int read_input(const char *path, int stream, int check_binary,
     }
     if (!checked && used) {
         size_t nul;
-        if (first_block_is_binary(bytes, used, &nul)) {
+        if (licscan_sniff_binary(bytes, used, &nul)) {
             snprintf(err, errlen, "NUL byte at offset %zu: binary input", nul);
             *status = LICSCAN_EBINARY;
             goto fail;

@@ -2,7 +2,10 @@
 impose, through the C library (ctypes).
 
     import licscan
-    res = licscan.scan(b"...license text...")       # or a path
+    res = licscan.scan("MIT License ...")           # the text: str or bytes
+    res = licscan.scan_file("LICENSE")              # a file
+    for item in licscan.scan_dir("models/"):        # a tree, on a thread pool
+        print(item.path, item.result.spdx if item.result else item.error)
     for m in res:                                   # the matches
         print(m.id, m.kind, m.coverage, m.start, m.end)
         for c in m.flag_changes:                    # near/partial matches
@@ -14,40 +17,63 @@ impose, through the C library (ctypes).
     print(res.openness.category, res.openness.use.broken_by)
 
 The shared library is found through the LICSCAN_LIBRARY environment
-variable (a path to liblicscan.so), else in the build tree of this
-repository (build/liblicscan.so), else by the system loader.
+variable (a path to liblicscan.so), else the copy installed inside this
+package (pip install of the source tree builds and bundles it), else the
+one pkg-config named when the package was built, else in the build tree
+when running from the source tree, else by the system loader.
 Only the standard library is used. Results are copied into Python objects
 and the C result is freed before scan() returns.
 """
+import concurrent.futures
 import contextlib
 import ctypes
 import ctypes.util
 import os
+import stat
 import threading
 from dataclasses import dataclass
 
 __all__ = ["Database", "LicscanError", "License", "Match", "Difference",
            "FlagChange", "Restriction", "Evidence", "Openness", "Freedom",
-           "Result", "scan", "scan_json", "flags", "version"]
+           "Result", "FileScan", "scan", "scan_file", "scan_dir", "scan_json",
+           "walk", "flags", "version"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+# The library setup.py bundles into the package (a copy of the one built).
+_BUNDLED = "liblicscan.so"
+
+
+def _candidates():
+    if os.environ.get("LICSCAN_LIBRARY"):
+        yield os.environ["LICSCAN_LIBRARY"]
+    bundled = os.path.join(_HERE, _BUNDLED)
+    if os.path.exists(bundled):
+        yield bundled
+    try:
+        from ._build_config import LIBRARY  # written by setup.py, may be absent
+    except ImportError:
+        LIBRARY = None
+    if LIBRARY:
+        yield LIBRARY
+    # Imported from the source tree (PYTHONPATH=python/src) after `make`.
+    tree = os.path.join(_HERE, "..", "..", "..")
+    if os.path.exists(os.path.join(tree, "include", "licscan.h")):
+        yield os.path.join(tree, "build", "liblicscan.so")
+    found = ctypes.util.find_library("licscan")
+    if found:
+        yield found
 
 
 def _load():
-    candidates = []
-    if os.environ.get("LICSCAN_LIBRARY"):
-        candidates.append(os.environ["LICSCAN_LIBRARY"])
-    candidates.append(os.path.join(_HERE, "..", "..", "build", "liblicscan.so"))
-    found = ctypes.util.find_library("licscan")
-    if found:
-        candidates.append(found)
     errors = []
-    for path in candidates:
+    for path in _candidates():
         try:
             return ctypes.CDLL(path)
         except OSError as e:
             errors.append(f"{path}: {e}")
-    raise ImportError("cannot load liblicscan: " + "; ".join(errors))
+    raise ImportError("cannot load liblicscan: " + ("; ".join(errors) or
+                      "not bundled, LICSCAN_LIBRARY unset and the system "
+                      "loader does not know it"))
 
 
 _lib = _load()
@@ -92,6 +118,8 @@ _license_osi = _fn("licscan_license_osi_approved", ctypes.c_int, _c_license)
 _scan = _fn("licscan_scan", ctypes.c_int, _c_db, ctypes.c_char_p, ctypes.c_size_t,
             ctypes.c_void_p, ctypes.POINTER(_c_result))
 _result_free = _fn("licscan_result_free", None, _c_result)
+_sniff_binary = _fn("licscan_sniff_binary", ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t,
+                    ctypes.POINTER(ctypes.c_size_t))
 _result_status = _fn("licscan_result_status", ctypes.c_int, _c_result)
 _result_errmsg = _fn("licscan_result_errmsg", ctypes.c_char_p, _c_result)
 _result_encoding = _fn("licscan_result_encoding", ctypes.c_uint32, _c_result)
@@ -506,31 +534,17 @@ class Database:
         return License(lic) if lic else None
 
     @contextlib.contextmanager
-    def _scanned(self, data, clauses, max_evidence, max_differences, max_bytes):
-        """The C result of a scan, freed when the block ends; LicscanError
-        when the scan failed."""
-        data = _input_bytes(data)
-        # init writes no more than the struct we pass, whatever the library's
-        opts = _ScanOptions()
-        rc = _scan_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
-        if rc:
-            raise LicscanError(rc, None)
-        if not clauses:
-            opts.flags |= _SCAN_NO_CLAUSES
-        for field, v, limit in (("max_evidence", max_evidence, 2**32),
-                                ("max_differences", max_differences, 2**32),
-                                ("max_input_bytes", max_bytes, 2**64)):
-            if v is None:
-                continue
-            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < limit:
-                raise ValueError(f"{field} must be an int in 0..{limit - 1}, not {v!r}")
-            setattr(opts, field, v)
+    def _scanned(self, data, opts, check=True):
+        """The C result of scanning bytes, freed when the block ends.
+        LicscanError when the scan failed (with check=False a failed scan's
+        result is yielded too, when there is one)."""
         res = _c_result()
+        # ctypes releases the GIL for the call: scans on threads overlap.
         rc = _scan(self._handle(), data, len(data), ctypes.byref(opts), ctypes.byref(res))
         if not res:
             raise LicscanError(rc, None)
         try:
-            if rc:
+            if rc and check:
                 raise LicscanError(rc, _s(_result_errmsg(res)))
             yield res
         finally:
@@ -538,16 +552,45 @@ class Database:
 
     def scan(self, data, *, clauses=True, max_evidence=None, max_differences=None,
              max_bytes=None):
-        """Scan bytes, or the file at a path (str or os.PathLike). Returns a
+        """Scan a license text: bytes (any encoding the library reads), or
+        a str (scanned as UTF-8). Not a path: see scan_file(). Returns a
         Result; raises LicscanError when the input cannot be scanned
-        (binary, too large), OSError when the file cannot be read, TypeError
-        for data of another type. clauses=False skips restriction
-        extraction; the max_* arguments override the library's limits
-        (evidence spans kept per flag, differing runs kept per match, input
-        size)."""
-        with self._scanned(data, clauses, max_evidence, max_differences,
-                           max_bytes) as res:
+        (binary, too large), TypeError for data of another type.
+        clauses=False skips restriction extraction; the max_* arguments
+        override the library's limits (evidence spans kept per flag,
+        differing runs kept per match, input size)."""
+        opts = _scan_options(clauses, max_evidence, max_differences, max_bytes)
+        with self._scanned(_text_bytes(data), opts) as res:
             return Result(res)
+
+    def scan_file(self, path, **options):
+        """Scan the file at path (str, bytes or os.PathLike); options as for
+        scan(). Raises OSError when the file cannot be read, LicscanError
+        when it is not a regular file, is larger than the input limit
+        (before reading it) or cannot be scanned."""
+        opts = _scan_options(**_checked(options))
+        with self._scanned(_read_file(path, opts.max_input_bytes), opts) as res:
+            return Result(res)
+
+    def scan_dir(self, path, *, jobs=None, **options):
+        """Scan every file under path, walked as the CLI walks (walk()), on
+        a pool of `jobs` threads (default: one per CPU) sharing this
+        database. Returns a list of FileScan in walk order, whatever the
+        number of threads: .result for a file scanned, .error (OSError or
+        LicscanError) for one that could not be. options as for scan()."""
+        opts = _scan_options(**_checked(options))
+
+        def one(entry):
+            p, problem = entry
+            if problem:
+                return FileScan(p, None, LicscanError(_EIO, f"{p}: {problem}"))
+            try:
+                with self._scanned(_read_file(p, opts.max_input_bytes), opts) as res:
+                    return FileScan(p, Result(res), None)
+            except (OSError, LicscanError) as e:
+                return FileScan(p, None, e)
+
+        return _in_pool(one, list(walk(path)), jobs)
 
     def scan_json(self, data, *, file=None, diffs=False, clauses=True, max_evidence=None,
                   max_differences=None, max_bytes=None):
@@ -555,8 +598,13 @@ class Database:
         schema is in README.md). file is written as the "file" member;
         diffs=True adds each match's differences. The other arguments are
         those of scan()."""
-        with self._scanned(data, clauses, max_evidence, max_differences,
-                           max_bytes) as res:
+        opts = _scan_options(clauses, max_evidence, max_differences, max_bytes)
+        return self._json(_text_bytes(data), opts, file, diffs, check=True)
+
+    def _json(self, data, opts, file, diffs, check):
+        """The library's JSON line for bytes; with check=False a failed
+        scan gives its line with "error" and "status", as the CLI writes."""
+        with self._scanned(data, opts, check) as res:
             text, n = ctypes.c_void_p(), ctypes.c_size_t()
             rc = _result_json(res, os.fsencode(file) if file is not None else None,
                               _JSON_DIFFS if diffs else 0, ctypes.byref(text),
@@ -566,14 +614,159 @@ class Database:
             return ctypes.string_at(text, n.value).decode("utf-8")
 
 
-def _input_bytes(data):
-    """The bytes to scan: data itself, or the contents of the file it names."""
-    if isinstance(data, (str, os.PathLike)):
-        with open(data, "rb") as f:
-            return f.read()
+_EINVAL = -2
+_EIO = -3
+_EBINARY = -4
+_ETOOBIG = -5
+_FIRST_BLOCK = 64 << 10  # read first, as the CLI does: a binary file stops there
+
+
+def _scan_options(clauses=True, max_evidence=None, max_differences=None, max_bytes=None):
+    """A licscan_scan_options with the library's defaults and the caller's
+    overrides. The only place the binding calls licscan_scan_options_init:
+    a change of its signature is made here."""
+    # init writes no more than the struct we pass, whatever the library's
+    opts = _ScanOptions()
+    rc = _scan_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+    if rc:
+        raise LicscanError(rc, None)
+    if not clauses:
+        opts.flags |= _SCAN_NO_CLAUSES
+    for field, v, limit in (("max_evidence", max_evidence, 2**32),
+                            ("max_differences", max_differences, 2**32),
+                            ("max_input_bytes", max_bytes, 2**64)):
+        if v is None:
+            continue
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < limit:
+            raise ValueError(f"{field} must be an int in 0..{limit - 1}, not {v!r}")
+        setattr(opts, field, v)
+    return opts
+
+
+_OPTION_NAMES = ("clauses", "max_evidence", "max_differences", "max_bytes")
+
+
+def _checked(options):
+    bad = sorted(set(options) - set(_OPTION_NAMES))
+    if bad:
+        raise TypeError(f"unexpected keyword argument {bad[0]!r}")
+    return options
+
+
+def _text_bytes(data):
+    """The bytes of a text to scan: bytes as they are, a str as UTF-8 (the
+    bytes a str decoded with errors="surrogateescape" came from are
+    restored; another lone surrogate is a UnicodeEncodeError)."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogateescape")
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)
-    raise TypeError(f"expected bytes or a path, not {type(data).__name__}")
+    if isinstance(data, os.PathLike):
+        raise TypeError("scan() takes the text itself (bytes or str), not a path: "
+                        "use scan_file() for a file")
+    raise TypeError(f"expected bytes or str, not {type(data).__name__}")
+
+
+def _special_kind(mode):
+    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return what + ", not a regular file: skipped"
+    return "not a regular file or directory: skipped"
+
+
+def _read_file(path, limit):
+    """A regular file's bytes; a FIFO is never opened (it could block), and
+    a file over limit is not read."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"expected a path, not {type(path).__name__}")
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "Is a directory (use scan_dir())", os.fsdecode(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise LicscanError(_EIO, f"{os.fsdecode(path)}: {_special_kind(st.st_mode)}")
+    if st.st_size > limit:
+        raise LicscanError(_ETOOBIG, f"{os.fsdecode(path)}: {st.st_size} bytes, over the "
+                           f"limit of {limit} bytes")
+    with open(path, "rb") as f:
+        head = f.read(_FIRST_BLOCK)
+        nul = ctypes.c_size_t(0)
+        if _sniff_binary(head, len(head), ctypes.byref(nul)):
+            raise LicscanError(_EBINARY, f"NUL byte at offset {nul.value}: binary input")
+        return head + f.read()
+
+
+def walk(path):
+    """The files under path, as the CLI walks them: (path, None) for a
+    regular file, (path, problem) for what cannot be scanned (a FIFO,
+    socket or device, a symbolic link loop, a directory that contains
+    itself, an unreadable directory). Directories are walked in name order
+    (bytes of the name); .git is skipped; symbolic links inside the tree are
+    not followed (path itself is, when it is one). path as a file gives
+    that file."""
+    path = os.fspath(path)
+    return list(_walk(path, 0, ()))
+
+
+def _walk(path, depth, up):
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                st = os.stat(path)
+            except OSError as e:
+                if e.errno == 40:  # ELOOP
+                    yield path, "symbolic link loop: skipped"
+                elif depth == 0:
+                    yield path, e.strerror
+                return
+            if depth > 0:
+                return
+    except OSError as e:
+        yield path, e.strerror
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield path, None
+    elif stat.S_ISDIR(st.st_mode):
+        if (st.st_dev, st.st_ino) in up:
+            yield path, "directory loop: it contains itself; skipped"
+            return
+        try:
+            names = [n for n in os.listdir(path) if n != ".git"]
+        except OSError as e:
+            yield path, e.strerror
+            return
+        here = up + ((st.st_dev, st.st_ino),)
+        sep = "" if path.endswith("/") else "/"
+        for name in sorted(names, key=os.fsencode):
+            yield from _walk(path + sep + name, depth + 1, here)
+    else:
+        yield path, _special_kind(st.st_mode)
+
+
+def _in_pool(fn, items, jobs):
+    """fn over items on a thread pool, results in the order of items."""
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be an int >= 1, not {jobs!r}")
+    if jobs == 1 or len(items) < 2:
+        return [fn(x) for x in items]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """One file of scan_dir(): its path, and its Result, or the error
+    (OSError or LicscanError) that kept it from being scanned."""
+    path: str
+    result: object
+    error: object
+
+    @property
+    def ok(self):
+        return self.error is None
 
 
 _default = None
@@ -589,10 +782,20 @@ def _default_db():
 
 
 def scan(data, **options):
-    """Scan with the embedded default set (opened once, on first use).
-    data: bytes, or a path (str or os.PathLike); options as for
+    """Scan a text (bytes, or str scanned as UTF-8) with the embedded
+    default set (opened once, on first use); options as for
     Database.scan()."""
     return _default_db().scan(data, **options)
+
+
+def scan_file(path, **options):
+    """Database.scan_file() with the embedded default set."""
+    return _default_db().scan_file(path, **options)
+
+
+def scan_dir(path, **options):
+    """Database.scan_dir() with the embedded default set."""
+    return _default_db().scan_dir(path, **options)
 
 
 def scan_json(data, **options):

@@ -1,5 +1,7 @@
-"""unittest tests of the Python binding. From the repository root, after
-`make`:  python3 -m unittest discover -s examples/python"""
+"""unittest tests of the Python binding. make test-python runs them
+against the package installed in a virtual environment; from the
+repository root, after `make`, on the source tree:
+PYTHONPATH=python/src python3 -m unittest discover -s python/tests"""
 import contextlib
 import ctypes
 import dataclasses
@@ -37,7 +39,7 @@ def clause_words(text):
 
 class BindingTest(unittest.TestCase):
     def test_scan_path_and_bytes(self):
-        by_path = licscan.scan(MIT)
+        by_path = licscan.scan_file(MIT)
         with open(MIT, "rb") as f:
             data = f.read()
         by_bytes = licscan.scan(data)
@@ -48,7 +50,7 @@ class BindingTest(unittest.TestCase):
             self.assertEqual(m.license.spdx, "MIT")
             self.assertEqual(res.spdx, "MIT")
             self.assertEqual(data[m.start:m.end].split()[0], b"MIT")
-        self.assertEqual(licscan.scan(pathlib.Path(MIT))[0].id, "MIT")
+        self.assertEqual(licscan.scan_file(pathlib.Path(MIT))[0].id, "MIT")
 
     def test_differences_and_runner_up(self):
         with open(os.path.join(EXAMPLES, "llama-3.1-model", "LICENSE"), "rb") as f:
@@ -71,7 +73,7 @@ class BindingTest(unittest.TestCase):
         self.assertEqual(len(licscan.scan(b"")), 0)
         self.assertIn("empty", licscan.scan(b"").input)
         with self.assertRaises(OSError):
-            licscan.scan("/nonexistent/file")
+            licscan.scan_file("/nonexistent/file")
 
     def test_database_templates_and_lookup(self):
         with licscan.Database(empty=True) as db:
@@ -141,7 +143,7 @@ class RestrictionTest(unittest.TestCase):
             with self.subTest(variant=variant):
                 path = os.path.join(LLAMA31, variant + ".txt")
                 data = read(path)
-                res = licscan.scan(path)
+                res = licscan.scan_file(path)
                 self.assertEqual([(m.id, m.kind) for m in res],
                                  [("Llama-3.1-Community", "exact")])
                 mau = res.restrictions["mau_threshold"]
@@ -154,7 +156,7 @@ class RestrictionTest(unittest.TestCase):
                 self.assert_evidence_slices(data, res, encoding)
 
     def test_values_follow_value_types(self):
-        res = licscan.scan(os.path.join(LLAMA31, "original.txt"))
+        res = licscan.scan_file(os.path.join(LLAMA31, "original.txt"))
         r = res.restrictions
         self.assertIn("Built with Llama", r["branding"].value)
         self.assertEqual(r["name_prefix"].value, "Llama")
@@ -171,7 +173,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertEqual(list(r), [f for f in types if f in r])
 
     def test_revenue_and_output_ban_qualifiers(self):
-        r = licscan.scan(os.path.join(CORPUS, "modified",
+        r = licscan.scan_file(os.path.join(CORPUS, "modified",
                                       "stability-community-revenue-5m.txt")).restrictions
         self.assertEqual((r["revenue_threshold"].value, r["revenue_threshold"].qualifier),
                          (5000000, "USD"))
@@ -180,7 +182,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertTrue(ban.value and ban.qualifier, ban)
 
     def test_llama_openness(self):
-        o = licscan.scan(os.path.join(LLAMA31, "original.txt")).openness
+        o = licscan.scan_file(os.path.join(LLAMA31, "original.txt")).openness
         self.assertEqual(o.category, "open-weight-restricted")
         self.assertFalse(o.use.ok)
         self.assertIn("mau_threshold", o.use.broken_by)
@@ -190,7 +192,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertEqual([f.name for f in o.freedoms], ["use", "study", "modify", "share"])
 
     def test_mit_is_open(self):
-        res = licscan.scan(MIT)
+        res = licscan.scan_file(MIT)
         self.assertNotIn("use_restrictions", res.restrictions)
         self.assertEqual(list(res.restrictions), ["attribution"])
         self.assertEqual(res.openness.category, "open-source")
@@ -218,7 +220,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertEqual(nc.openness.share.broken_by, ("non_commercial",))
 
     def test_flag_changes(self):
-        res = licscan.scan(os.path.join(CORPUS, "modified", "llama-3.1-minus-mau.txt"))
+        res = licscan.scan_file(os.path.join(CORPUS, "modified", "llama-3.1-minus-mau.txt"))
         [m] = res
         self.assertEqual((m.id, m.kind), ("Llama-3.1-Community", "near"))
         [c] = m.flag_changes
@@ -227,7 +229,7 @@ class RestrictionTest(unittest.TestCase):
         self.assertNotIn("mau_threshold", res.restrictions)
 
         path = os.path.join(CORPUS, "modified", "mit-plus-non-commercial.txt")
-        [m] = licscan.scan(path)
+        [m] = licscan.scan_file(path)
         [c] = m.flag_changes
         self.assertEqual((c.flag, c.change), ("non_commercial", "added"))
         self.assertIn(b"commercial", read(path)[c.start:c.end])
@@ -241,8 +243,8 @@ class RestrictionTest(unittest.TestCase):
         self.assertGreater(len(paths), 60)
         for path in paths:
             with self.subTest(path=os.path.relpath(path, ROOT)):
-                res = licscan.scan(path)
-                want = json.loads(licscan.scan_json(path, file=path))
+                res = licscan.scan_file(path)
+                want = json.loads(licscan.scan_json(read(path), file=path))
                 self.assertEqual(want["file"], path)
                 self.assertEqual(as_json_restrictions(res), want["restrictions"])
                 self.assertEqual(as_json_openness(res.openness), want["openness"])
@@ -257,7 +259,7 @@ class RestrictionTest(unittest.TestCase):
 
     def test_results_are_plain_python(self):
         """Nothing in a result points into the freed C result."""
-        res = licscan.scan(os.path.join(CORPUS, "modified", "mit-plus-non-commercial.txt"))
+        res = licscan.scan_file(os.path.join(CORPUS, "modified", "mit-plus-non-commercial.txt"))
         seen = []
 
         def walk(x):
@@ -285,20 +287,20 @@ class RestrictionTest(unittest.TestCase):
 
     def test_scan_options(self):
         path = os.path.join(LLAMA31, "original.txt")
-        self.assertEqual(licscan.scan(path, clauses=False).restrictions, {})
-        full = licscan.scan(path)
+        self.assertEqual(licscan.scan_file(path, clauses=False).restrictions, {})
+        full = licscan.scan_file(path)
         self.assertGreater(len(full.restrictions["attribution"].evidence), 1)
         self.assertNotIn("evidence-truncated", full.input)
-        one = licscan.scan(path, max_evidence=1)
+        one = licscan.scan_file(path, max_evidence=1)
         self.assertEqual({k: len(r.evidence) for k, r in one.restrictions.items()},
                          {k: 1 for k in full.restrictions})
         self.assertIn("evidence-truncated", one.input)
         self.assertIn("evidence-truncated", [code for code, _ in one.warnings])
-        self.assertEqual(len(licscan.scan(path, max_bytes=len(read(path)))), 1)
+        self.assertEqual(len(licscan.scan_file(path, max_bytes=len(read(path)))), 1)
 
     def test_bad_input_raises(self):
         with self.assertRaises(licscan.LicscanError) as cm:
-            licscan.scan(os.path.join(LLAMA31, "original.txt"), max_bytes=100)
+            licscan.scan_file(os.path.join(LLAMA31, "original.txt"), max_bytes=100)
         self.assertEqual(cm.exception.status, -5)
         self.assertIn("100 bytes", str(cm.exception))
         with self.assertRaises(licscan.LicscanError) as cm:
@@ -315,6 +317,97 @@ class RestrictionTest(unittest.TestCase):
                 licscan.scan(b"MIT", max_evidence=bad)
         with self.assertRaises(TypeError):
             licscan.scan(b"MIT", max_evidnce=1)
+
+
+class TextFileDirTest(unittest.TestCase):
+    """scan() takes the text, scan_file() a path, scan_dir() a tree."""
+
+    def test_scan_takes_text_not_a_path(self):
+        text = read(MIT).decode("utf-8")
+        self.assertTrue(text.startswith("MIT License"))
+        by_str = licscan.scan(text)
+        self.assertEqual([(m.id, m.kind) for m in by_str], [("MIT", "exact")])
+        self.assertEqual(by_str.spdx, licscan.scan(text.encode()).spdx)
+        # A str that happens to be a path is text, scanned as such.
+        self.assertEqual(len(licscan.scan(MIT)), 0)
+        self.assertEqual(licscan.scan("é MIT License").encoding, "utf-8")
+        # Bytes read as str with surrogateescape are scanned as they were.
+        latin1 = "Copyright \xa9 Widget".encode("latin-1").decode("utf-8", "surrogateescape")
+        self.assertEqual(licscan.scan(latin1).input, ["invalid-utf8"])
+        with self.assertRaises(UnicodeEncodeError):
+            licscan.scan("\ud800 lone surrogate")
+        with self.assertRaises(TypeError) as cm:
+            licscan.scan(pathlib.Path(MIT))
+        self.assertIn("scan_file", str(cm.exception))
+
+    def test_scan_file_errors(self):
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(IsADirectoryError):
+                licscan.scan_file(d)
+            fifo = os.path.join(d, "pipe")
+            os.mkfifo(fifo)
+            with self.assertRaises(licscan.LicscanError) as cm:
+                licscan.scan_file(fifo)  # never opened: it would block
+            self.assertIn("FIFO", str(cm.exception))
+        with self.assertRaises(TypeError):
+            licscan.scan_file(b"x".decode, clauses=False)
+
+    def make_tree(self, d):
+        os.makedirs(os.path.join(d, "b", "sub"))
+        os.makedirs(os.path.join(d, ".git"))
+        for rel, src in (("b/sub/LICENSE", MIT), ("a.txt", os.path.join(LLAMA31, "original.txt")),
+                         (".git/LICENSE", MIT), ("B", MIT)):
+            with open(os.path.join(d, rel), "wb") as f:
+                f.write(read(src))
+        with open(os.path.join(d, "bin.dat"), "wb") as f:
+            f.write(b"\0\1binary")
+        os.symlink(MIT, os.path.join(d, "link"))      # not followed inside a tree
+        os.mkfifo(os.path.join(d, "fifo"))
+
+    def test_scan_dir_walk_order_and_errors(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.make_tree(d)
+            items = licscan.scan_dir(d, jobs=3)
+            rel = [os.path.relpath(i.path, d) for i in items]
+            self.assertEqual(rel, ["B", "a.txt", "b/sub/LICENSE", "bin.dat", "fifo"])
+            self.assertEqual([i.result.spdx if i.ok else i.error.status for i in items],
+                             ["MIT", "LicenseRef-Llama-3.1-Community", "MIT", -4, -3])
+            self.assertIn("FIFO", str(items[4].error))
+            self.assertIsInstance(items[1].result, licscan.Result)
+            one = licscan.scan_dir(d, jobs=1, clauses=False)
+            self.assertEqual([i.result.restrictions if i.ok else None for i in one][:3],
+                             [{}, {}, {}])
+            self.assertEqual([(i.path, i.result.spdx if i.ok else str(i.error)) for i in one],
+                             [(i.path, i.result.spdx if i.ok else str(i.error)) for i in items])
+        with self.assertRaises(ValueError):
+            licscan.scan_dir(EXAMPLES, jobs=0)
+
+    def test_scan_dir_agrees_with_the_cli(self):
+        """Same files, same order, same JSON as `licscan --json DIR`."""
+        cli = os.environ.get("LICSCAN_CLI", os.path.join(ROOT, "build", "licscan"))
+        if not os.access(cli, os.X_OK):
+            self.skipTest(f"no CLI at {cli} (set LICSCAN_CLI)")
+        import subprocess
+        out = subprocess.run([cli, "--json", EXAMPLES], capture_output=True, check=True).stdout
+        want = [json.loads(line) for line in out.decode().splitlines()]
+        items = licscan.scan_dir(EXAMPLES)
+        self.assertEqual([i.path for i in items], [w["file"] for w in want])
+        for item, w in zip(items, want):
+            self.assertEqual(item.result.spdx, w["spdx"], item.path)
+            self.assertEqual(json.loads(licscan.scan_json(read(item.path), file=item.path)), w)
+
+    def test_installed_package(self):
+        """Under make test-python the binding is the installed package,
+        with its bundled library, not the source tree."""
+        if not os.environ.get("LICSCAN_EXPECT_INSTALLED"):
+            self.skipTest("LICSCAN_EXPECT_INSTALLED not set (running from the source tree)")
+        here = os.path.realpath(os.path.dirname(licscan.__file__))
+        import sys
+        self.assertNotEqual(here, os.path.realpath(os.path.join(ROOT, "python", "src", "licscan")))
+        self.assertTrue(here.startswith(os.path.realpath(sys.prefix) + os.sep), here)
+        self.assertIn("site-packages", here)
+        self.assertNotEqual(sys.prefix, sys.base_prefix)  # a virtual environment
+        self.assertEqual(os.path.dirname(os.path.realpath(licscan._lib._name)), here)
 
 
 class ReadmeTest(unittest.TestCase):
