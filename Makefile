@@ -49,8 +49,13 @@ CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
+# Above the scans (lib/policy.h): a model gathers its files' results, the
+# card and its base models (model.c, with licenses/models.tsv embedded);
+# policy.c judges them against facts about the user. Not in tools/freeze.
+POLICY_SRC := lib/model.c lib/policy.c
+POLICY_OBJ := $(POLICY_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_models.o
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
-LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
+LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
 LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
 META_FILES    := $(wildcard $(LICENSES)/*.meta)
@@ -80,6 +85,15 @@ $(BUILD)/embedded_raw.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(L
 # Clause rules are embedded as text and compiled when a database opens.
 $(BUILD)/embedded_rules.c: $(BUILD)/tools/embed $(RULE_FILES)
 	$(BUILD)/tools/embed --rules $@ $(RULE_FILES)
+
+# licenses/models.tsv (model ids to licenses) is embedded as one string.
+$(BUILD)/embedded_models.c: $(LICENSES)/models.tsv | $(BUILD)/obj
+	{ echo '/* generated from $< */'; echo 'extern const char ls_embedded_models[];'; \
+	  echo 'const char ls_embedded_models[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; echo '    "";'; } >$@
+
+$(BUILD)/obj/embedded_models.o: $(BUILD)/embedded_models.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
 
 $(BUILD)/obj/embedded_rules.o: $(BUILD)/embedded_rules.c lib/internal.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
