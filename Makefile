@@ -121,11 +121,17 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 
 # The CLI links the static library so it runs from anywhere; it scans with
 # a pool of POSIX threads.
-# It writes the SBOM formats with jansson (libjansson-dev).
+# It writes the SBOM formats with jansson (libjansson-dev), and reads
+# `licscan check --facts` files with it.
 JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
 JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson)
-$(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) -lm -o $@
+# `licscan check` (examples/cli/check.c) reads a model card's YAML front
+# matter with libyaml (libyaml-dev).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
+YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+CLI_SRC := examples/cli/licscan.c examples/cli/check.c
+$(BUILD)/licscan: $(CLI_SRC) examples/cli/cli.h include/licscan.h $(BUILD)/liblicscan.a
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -pthread -DLICSCAN_STATIC $(CLI_SRC) $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@

@@ -486,17 +486,17 @@ static void threshold_reason(ev *e, const about *a)
             add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_UNKNOWN,
                        "mau", a,
                        vfmt(e,
-                            "above %s monthly active users%s %s: how many "
+                            "above %s monthly active users %s%s; how many "
                             "you have is not given (--mau)",
-                            th, sec, then));
+                            th, then, sec));
         } else if (e->f.mau > t.amount) {
             grouped(have, sizeof(have), e->f.mau);
             grouped(by, sizeof(by), e->f.mau - t.amount);
             add_reason(e, LICSCAN_REASON_THRESHOLD, crossed, "mau", a,
                        vfmt(e,
                             "%s monthly active users exceed the threshold "
-                            "of %s%s by %s: %s",
-                            have, th, sec, by, then));
+                            "of %s by %s: %s%s",
+                            have, th, by, then, sec));
         } else {
             grouped(have, sizeof(have), e->f.mau);
             add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_ALLOWED,
@@ -517,18 +517,18 @@ static void threshold_reason(ev *e, const about *a)
         add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_UNKNOWN,
                    "revenue", a,
                    vfmt(e,
-                        "above a revenue of %s %s %s%s %s: your revenue is "
+                        "above a revenue of %s %s %s %s%s; your revenue is "
                         "not given (--revenue)",
-                        cur, th, per, sec, then));
+                        cur, th, per, then, sec));
         return;
     }
     if (strcasecmp(cur, mine) != 0) {
         add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_UNKNOWN,
                    "revenue", a,
                    vfmt(e,
-                        "above a revenue of %s %s %s%s %s: yours is in %s, "
+                        "above a revenue of %s %s %s %s%s; yours is in %s, "
                         "which licscan does not convert",
-                        cur, th, per, sec, then, mine));
+                        cur, th, per, then, sec, mine));
         return;
     }
     int64_t r = per_period(e->f.revenue, e->f.revenue_period, t.period);
@@ -538,8 +538,8 @@ static void threshold_reason(ev *e, const about *a)
         add_reason(e, LICSCAN_REASON_THRESHOLD, crossed, "revenue", a,
                    vfmt(e,
                         "a revenue of %s %s %s exceeds the threshold of %s "
-                        "%s%s by %s: %s",
-                        cur, have, per, cur, th, sec, by, then));
+                        "%s by %s: %s%s",
+                        cur, have, per, cur, th, by, then, sec));
     } else {
         add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_ALLOWED,
                    "revenue", a,
@@ -693,8 +693,8 @@ static void territory_reason(ev *e, const about *a)
             add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_ALLOWED,
                        "territory", a,
                        vfmt(e,
-                            "the exclusion of %s%s covers multimodal models "
-                            "only; this one is text only",
+                            "no rights in %s for multimodal models only; "
+                            "this one is text only%s",
                             list, sec));
             return;
         }
@@ -702,7 +702,7 @@ static void territory_reason(ev *e, const about *a)
             add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_UNKNOWN,
                        "territory", a,
                        vfmt(e,
-                            "no rights for multimodal models in %s%s: the "
+                            "no rights for multimodal models in %s%s; the "
                             "model's modality is not given (--modality)",
                             list, sec));
             return;
@@ -713,18 +713,18 @@ static void territory_reason(ev *e, const about *a)
         add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_UNKNOWN,
                    "territory", a,
                    vfmt(e,
-                        "no rights in %s%s%s: where you operate is not "
+                        "no rights in %s%s%s; where you operate is not "
                         "given (--region)",
                         list, what, sec));
     else if (*h.where)
         add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_FORBIDDEN,
                    "territory", a,
-                   vfmt(e, "no rights in %s%s%s, which covers %s", h.place,
-                        what, sec, h.where));
+                   vfmt(e, "no rights in %s%s, which covers %s%s", h.place,
+                        what, h.where, sec));
     else
         add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_ALLOWED,
                    "territory", a,
-                   vfmt(e, "no rights in %s%s%s: not where you operate", list,
+                   vfmt(e, "no rights in %s%s, not where you operate%s", list,
                         what, sec));
 }
 

@@ -31,6 +31,7 @@
 #include <jansson.h>
 #undef json_string
 
+#include "cli.h"
 #include "licscan.h"
 
 #define EXIT_FAILED_FILE 1 /* some file could not be scanned */
@@ -227,9 +228,9 @@ static void wait_readable(int fd)
  * with check_binary, a file whose first block holds a NUL byte (and is not
  * UTF-16) is refused as binary without reading the rest. On failure
  * returns -1 with a message in err and a LICSCAN_E* status in *status. */
-static int read_input(const char *path, int stream, int check_binary,
-                      uint64_t limit, unsigned char **data, size_t *len,
-                      char *err, size_t errlen, int *status)
+int cli_read_input(const char *path, int stream, int check_binary,
+                   uint64_t limit, unsigned char **data, size_t *len,
+                   char *err, size_t errlen, int *status)
 {
     char buf[128];
     unsigned char *bytes = NULL;
@@ -337,7 +338,7 @@ fail:
 static int read_file(const char *path, uint64_t limit, unsigned char **data,
                      size_t *len, char *err, size_t errlen, int *status)
 {
-    return read_input(path, 0, 0, limit, data, len, err, errlen, status);
+    return cli_read_input(path, 0, 0, limit, data, len, err, errlen, status);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1573,7 +1574,7 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
     size_t len;
     char msg[256];
     int status;
-    if (read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data, &len,
+    if (cli_read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data, &len,
                    msg, sizeof(msg), &status)) {
         report_failure(s, e, out, err, msg, status);
         return;
@@ -2568,6 +2569,8 @@ static void keep_freed_memory(void)
 int main(int argc, char **argv)
 {
     keep_freed_memory();
+    if (argc > 1 && !strcmp(argv[1], "check"))
+        return check_main(argc - 1, argv + 1);
     settings s;
     memset(&s, 0, sizeof(s));
     licscan_scan_options_init(&s.scan, sizeof(s.scan));
