@@ -156,6 +156,7 @@ test-unit: $(UNIT_TESTS)
 SYS_PYTHON ?= /usr/bin/python3
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
+	python3 tests/test_check.py $(BUILD)/licscan
 	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan
 
 # test-python (the Python package, installed into a virtual environment)
