@@ -637,11 +637,15 @@ LICSCAN_API int licscan_model_new(const licscan_db *db, const char *name,
 LICSCAN_API void licscan_model_free(licscan_model *model);
 /* Adds the scan of one of the model's files (role: LICSCAN_ROLE_*; file
  * names it in reports). The model takes result over and frees it, also
- * when the call fails. A card's result counts for its license texts and
- * references only, not for clauses found in its prose. */
+ * when the call fails. data and len (data may be NULL) are the bytes
+ * scanned: in a card, the sentence around a license it names says whether
+ * it covers the weights or the code. A card's result counts for its
+ * license texts and references only, not for clauses found in its
+ * prose. */
 LICSCAN_API int licscan_model_add_result(licscan_model *model,
                                          const char *file, uint32_t role,
-                                         licscan_result *result);
+                                         licscan_result *result,
+                                         const void *data, size_t len);
 /* The same for a file of a base model the card names (base: its id as
  * the card gives it, e.g. "meta-llama/Llama-3.1-8B"), found with its
  * files (the same cache): its terms are inherited. */

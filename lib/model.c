@@ -145,6 +145,7 @@ static int add_file(licscan_model *m, const char *base, const char *file,
     f->error = arena_str(m, error);
     f->role = role;
     f->r = r;
+    f->refpart = NULL;
     if (!f->file || (base && !f->base) || (error && !f->error)) {
         licscan_result_free(r);
         return LICSCAN_ENOMEM;
@@ -153,10 +154,71 @@ static int add_file(licscan_model *m, const char *base, const char *file,
     return LICSCAN_OK;
 }
 
-int licscan_model_add_result(licscan_model *m, const char *file, uint32_t role,
-                             licscan_result *r)
+/* The sentence around [start, end): from the end of the previous one
+ * (a full stop, or a blank line) to the end of this one. */
+static void sentence(const char *t, size_t n, size_t start, size_t end,
+                     size_t *s0, size_t *s1)
 {
-    return add_file(m, NULL, file, role, r, NULL);
+    size_t a = start < n ? start : n, b = end < n ? end : n;
+    while (a > 0 && t[a - 1] != '.' &&
+           !(t[a - 1] == '\n' && a > 1 && t[a - 2] == '\n'))
+        a--;
+    while (b < n && t[b] != '.' &&
+           !(t[b] == '\n' && b + 1 < n && t[b + 1] == '\n'))
+        b++;
+    *s0 = a;
+    *s1 = b;
+}
+
+static bool mentions(const char *t, size_t n, const char *const *words)
+{
+    for (; *words; words++) {
+        size_t w = strlen(*words);
+        for (size_t i = 0; i + w <= n; i++)
+            if (!strncasecmp(t + i, *words, w))
+                return true;
+    }
+    return false;
+}
+
+/* Reads, for each license a card names, whether its sentence speaks of
+ * the weights or of the code ("The training scripts are released under
+ * the Apache License 2.0"). */
+static int read_card_wording(licscan_model *m, ls_model_file *f, const char *t,
+                             size_t n)
+{
+    static const char *const code[] = { "code",   "script",  "software",
+                                        "source", "library", NULL };
+    static const char *const weights[] = { "weights", "model", "checkpoint",
+                                           NULL };
+    uint32_t nm = licscan_result_match_count(f->r);
+    if (!nm)
+        return LICSCAN_OK;
+    f->refpart = ls_arena_alloc(&m->arena, nm);
+    if (!f->refpart)
+        return LICSCAN_ENOMEM;
+    for (uint32_t k = 0; k < nm; k++) {
+        const licscan_match *mt = licscan_result_match(f->r, k);
+        size_t a, b;
+        sentence(t, n, (size_t)licscan_match_start(mt),
+                 (size_t)licscan_match_end(mt), &a, &b);
+        bool c = mentions(t + a, b - a, code);
+        bool w = mentions(t + a, b - a, weights);
+        f->refpart[k] = c && !w   ? LS_REF_CODE
+                        : w && !c ? LS_REF_WEIGHTS
+                                  : LS_REF_DECLARED;
+    }
+    return LICSCAN_OK;
+}
+
+int licscan_model_add_result(licscan_model *m, const char *file, uint32_t role,
+                             licscan_result *r, const void *data, size_t len)
+{
+    int rc = add_file(m, NULL, file, role, r, NULL);
+    if (rc == LICSCAN_OK && role == LICSCAN_ROLE_CARD && data &&
+        !licscan_result_status(r))
+        rc = read_card_wording(m, &m->files[m->nfiles - 1], data, len);
+    return rc;
 }
 
 int licscan_model_add_base_result(licscan_model *m, const char *base,
@@ -313,7 +375,19 @@ static int add_published(ls_gathered *g, const licscan_license *lic,
     bool policy = !strcmp(licscan_license_kind(lic), "policy");
     return add_source(
         g, (ls_source){ "", policy ? LICSCAN_ROLE_POLICY : LICSCAN_ROLE_LICENSE,
-                        base ? base : "", licscan_license_id(lic), r, NULL });
+                        base ? base : "", licscan_license_id(lic), r, NULL,
+                        NULL });
+}
+
+/* Whether the model's own sources hold the terms of lic already: its
+ * text, or its published text read for a declaration. */
+static bool has_terms_of(const ls_gathered *g, const licscan_license *lic)
+{
+    for (uint32_t i = 0; i < g->nsrc; i++)
+        if (!*g->src[i].base &&
+            !strcmp(g->src[i].forid, licscan_license_id(lic)))
+            return true;
+    return text_has(g, NULL, lic);
 }
 
 /* A declared license value that names no license. */
@@ -338,7 +412,7 @@ int ls_model_gather(const licscan_model *m, ls_gathered *g)
         const ls_model_file *f = &m->files[i];
         rc =
             add_source(g, (ls_source){ f->file, f->role, f->base ? f->base : "",
-                                       "", f->r, f->error });
+                                       "", f->r, f->error, f->refpart });
     }
     /* what the card declares, when no file holds its text */
     const char *declared[2] = { m->license, m->license_name };
@@ -376,7 +450,8 @@ int ls_model_gather(const licscan_model *m, ls_gathered *g)
                 continue;
             base->from = "models.tsv";
             base->licenses[base->nlicenses++] = licscan_license_id(lic);
-            rc = add_published(g, lic, base->id);
+            if (!has_terms_of(g, lic)) /* not the model's own already */
+                rc = add_published(g, lic, base->id);
         }
         if (n)
             snprintf(base->pattern, sizeof(base->pattern), "%s", pattern);

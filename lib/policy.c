@@ -983,9 +983,22 @@ static void sort_licenses(ev *e)
                 const char *id = licscan_license_id(l);
                 bool ref = !text_kind(licscan_match_kind(m));
                 if (ref) {
+                    /* a license the card names: the part its sentence
+                     * says, else what the card declares */
+                    uint8_t said = s->refpart ? s->refpart[k] : 0;
                     if (s->role == LICSCAN_ROLE_CARD && !*s->base)
-                        add_license(e, LICSCAN_PART_DECLARED, id);
-                    continue;
+                        add_license(e,
+                                    said == LS_REF_CODE ? LICSCAN_PART_CODE
+                                    : said == LS_REF_WEIGHTS
+                                        ? LICSCAN_PART_WEIGHTS
+                                        : LICSCAN_PART_DECLARED,
+                                    id);
+                    /* a license file that only names its license: that
+                     * license, for the file's part */
+                    if (s->role == LICSCAN_ROLE_CARD ||
+                        s->role == LICSCAN_ROLE_NOTICE ||
+                        s->role == LICSCAN_ROLE_POLICY)
+                        continue;
                 }
                 if (!strcmp(licscan_license_kind(l), "policy") ||
                     s->role == LICSCAN_ROLE_POLICY)
@@ -1181,7 +1194,12 @@ static void base_conflicts(ev *e, const ls_base *b)
     name = name ? name + 1 : g->name;
     for (uint32_t i = 0; i < g->nsrc; i++) {
         const ls_source *s = &g->src[i];
-        if (strcmp(s->base, b->id) || !s->r)
+        /* the base's files, or the published text of its license read
+         * for the model's own declaration */
+        bool of_base = !strcmp(s->base, b->id);
+        for (uint32_t k = 0; k < n && !of_base && *s->forid; k++)
+            of_base = !strcmp(s->forid, ids[k]);
+        if (!of_base || !s->r)
             continue;
         const licscan_restriction *x =
             licscan_result_find_restriction(s->r, LICSCAN_FLAG_NAME_PREFIX);
@@ -1461,9 +1479,10 @@ int licscan_result_evaluate(const licscan_result *r, const licscan_facts *facts,
     *out = NULL;
     if (!r)
         return LICSCAN_EINVAL;
-    ls_source s = { "", LICSCAN_ROLE_LICENSE,
-                    "", "",
-                    r,  r->status ? licscan_result_errmsg(r) : NULL };
+    ls_source s = { "",  LICSCAN_ROLE_LICENSE,
+                    "",  "",
+                    r,   r->status ? licscan_result_errmsg(r) : NULL,
+                    NULL };
     if (s.error)
         s.r = NULL;
     ls_gathered g;

@@ -18,7 +18,14 @@ typedef struct ls_model_file {
     char *base;        /* NULL: the model's own file */
     licscan_result *r; /* owned; NULL for a file that failed */
     char *error;       /* why it failed, or NULL */
+    uint8_t *refpart;  /* a card's: per match, the LS_REF_* its sentence
+                          says (NULL: not read) */
 } ls_model_file;
+
+/* What a card's sentence around a license it names says it covers. */
+#define LS_REF_DECLARED 0
+#define LS_REF_WEIGHTS 1
+#define LS_REF_CODE 2
 
 struct licscan_model {
     ls_alloc alloc;
@@ -40,6 +47,7 @@ typedef struct ls_source {
     const char *forid; /* the license a published text is of, else "" */
     const licscan_result *r;
     const char *error;
+    const uint8_t *refpart; /* see ls_model_file */
 } ls_source;
 
 /* A base model the card names, and where its terms come from. */

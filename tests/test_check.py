@@ -25,6 +25,23 @@ NEED_SHARED = unittest.skipUnless(
     HAVE_SHARED, f"{os.path.normpath(SHARED)} is absent: no reference texts to build models from")
 
 
+MIT_TEXT = (
+    "Permission is hereby granted, free of charge, to any person obtaining a copy of "
+    "this software and associated documentation files (the \"Software\"), to deal in "
+    "the Software without restriction, including without limitation the rights to use, "
+    "copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the "
+    "Software, and to permit persons to whom the Software is furnished to do so, "
+    "subject to the following conditions:\n\nThe above copyright notice and this "
+    "permission notice shall be included in all copies or substantial portions of the "
+    "Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, "
+    "EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, "
+    "FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS "
+    "OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN "
+    "AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH "
+    "THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n")
+APACHE_NOTICE = "The code is licensed under the Apache License, Version 2.0.\n"
+
+
 def check(*args):
     p = subprocess.run([LICSCAN, "check", *args], capture_output=True, timeout=120)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -270,6 +287,28 @@ class CheckTest(unittest.TestCase):
             rc, [v], _ = check_json("--mau", "10", path)
             self.assertEqual(v["model"], "someone/tuned-8B")
             self.assertEqual(v["bases"][0]["from"], "cache")
+
+    def test_card_wording_keeps_weights_and_code_apart(self):
+        """examples/licenses/gemma-finetune: the card declares gemma, says
+        the model is under the Gemma Terms of Use and the training scripts
+        under the Apache License 2.0."""
+        d = os.path.join(ROOT, "examples", "licenses", "gemma-finetune")
+        rc, [v], _ = check_json("--use", "hosted-service", d)
+        self.assertEqual(rc, 0)
+        self.assertEqual(v["licenses"]["weights"], ["Gemma-Terms-of-Use"])
+        self.assertEqual(v["licenses"]["code"], ["Apache-2.0"])
+        self.assertEqual(v["licenses"]["inherited"], ["Gemma-Terms-of-Use"])
+        self.assertEqual(v["bases"][0]["pattern"], "google/gemma-*")
+        self.assertFalse(v["conflict"])
+        # the base's terms are the model's own: read once
+        self.assertEqual(len(reasons(v, "flow-down")), 1)
+        # LICENSE-MODEL and LICENSE-CODE
+        d = self.model("split", {"LICENSE-MODEL": "Copyright 2024 X\n\n" + MIT_TEXT,
+                                 "LICENSE-CODE": APACHE_NOTICE})
+        rc, [v], _ = check_json(d)
+        self.assertEqual(v["licenses"]["weights"], ["MIT"])
+        self.assertEqual(v["licenses"]["code"], ["Apache-2.0"])  # named only
+        self.assertEqual([f["role"] for f in v["files"]], ["code", "weights"])
 
     # ---- realworld texts no template knows ----
 

@@ -1061,7 +1061,7 @@ static void scan_file(const check_settings *s, const licscan_db *db,
     if (base)
         licscan_model_add_base_result(m, base, f->shown, f->role, r);
     else
-        licscan_model_add_result(m, f->shown, f->role, r);
+        licscan_model_add_result(m, f->shown, f->role, r, data, len);
     if (card && f->role == LICSCAN_ROLE_CARD && !base) {
         const char *err =
             read_card(card, (const char *)data, len, msg, sizeof(msg));
@@ -1222,7 +1222,8 @@ static void judge(const check_settings *s, const licscan_db *db, model_job *j)
         if (licscan_scan(db, card.gated, card.gated_len, NULL, &r) ==
             LICSCAN_OK)
             licscan_model_add_result(m, "README.md#extra_gated_prompt",
-                                     LICSCAN_ROLE_CARD, r);
+                                     LICSCAN_ROLE_CARD, r, card.gated,
+                                     card.gated_len);
         else
             licscan_result_free(r);
     }
