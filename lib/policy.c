@@ -315,6 +315,23 @@ typedef struct about {
     const char *license;
 } about;
 
+/* A published text is template markup: what is left of an optional
+ * block's marks in a clause ("< >") is not the license's wording. */
+static void drop_markup(char *t)
+{
+    char *o = t;
+    for (const char *p = t; *p;) {
+        if (p[0] == '<' && p[1] == ' ' && p[2] == '>') {
+            p += 3;
+            while (*p == ' ')
+                p++;
+            continue;
+        }
+        *o++ = *p++;
+    }
+    *o = 0;
+}
+
 static void add_reason(ev *e, uint32_t kind, uint32_t outcome, const char *code,
                        const about *a, const char *message)
 {
@@ -354,6 +371,8 @@ static void add_reason(ev *e, uint32_t kind, uint32_t outcome, const char *code,
                                          &label, NULL) == LICSCAN_OK) {
             r->evidence = true;
             r->text = vstr(e, text);
+            if (*a->src->forid && *r->text) /* not the static "" */
+                drop_markup((char *)r->text);
             r->label = vstr(e, label);
         }
     }
