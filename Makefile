@@ -39,7 +39,8 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
 LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/rulefile.c \
-              lib/keywords.c lib/prefilter.c lib/memobuild.c
+              lib/keywords.c lib/prefilter_derive.c lib/prefilter.c \
+              lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
               lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
