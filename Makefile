@@ -53,8 +53,10 @@ CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
-LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
-META_FILES    := $(wildcard $(LICENSES)/*.meta)
+# licenses/headers/: the standard license notices (metadata kind header)
+LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
+                 $(sort $(wildcard $(LICENSES)/headers/*.template.txt))
+META_FILES    := $(wildcard $(LICENSES)/*.meta $(LICENSES)/headers/*.meta)
 RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))

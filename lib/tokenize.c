@@ -361,6 +361,24 @@ static const char *const html_tags[] = {
     "nav",   "header", "footer", "style",      "script", NULL
 };
 
+/* Length of a Markdown link's target at p ("](https://...)"), or 0: the
+ * link's text is what a reader sees, and the same license is written with
+ * and without its links. A target holds no space or line break. */
+#define LINK_TARGET_MAX 512
+static size_t link_target_len(const char *t, size_t p, size_t end)
+{
+    if (p + 2 >= end || t[p + 1] != '(')
+        return 0;
+    for (size_t q = p + 2; q < end && q - p <= LINK_TARGET_MAX; q++) {
+        char ch = t[q];
+        if (ch == ')')
+            return q + 1 - p;
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '(')
+            return 0;
+    }
+    return 0;
+}
+
 /* Length of an HTML tag or comment at p, or 0 when it is not one. */
 static size_t html_tag_len(const char *t, size_t p, size_t end)
 {
@@ -477,6 +495,7 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
             case '\r': st->line_start = true; break;
             case '(': skip = paren_marker_len(text, p, end); break;
             case '<': skip = html_tag_len(text, p, end); break;
+            case ']': skip = link_target_len(text, p, end); break;
             case '&': {
                 /* "&" and "&amp;" are the word "and"; other entities are
                  * punctuation */
