@@ -197,15 +197,20 @@ static void flush_word_special(tok_ctx *c)
         c->st->line_start = false;
         return;
     }
-    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
-    char nx = c->we < c->end ? c->text[c->we] : 0;
+    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering; the
+     * Markdown emphasis a number may carry ("3**.") does not count */
+    size_t after = c->we;
+    while (after < c->end && after - c->we < 3 &&
+           (c->text[after] == '*' || c->text[after] == '_'))
+        after++;
+    char nx = after < c->end ? c->text[after] : 0;
     char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
     /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
      * (in "12. U.S. Government" only "12" numbers the item; a var
      * standing for "12." would otherwise keep "U.S." in the template
      * but not in the text) */
     unsigned char nx2 =
-        c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+        after + 1 < c->end ? (unsigned char)c->text[after + 1] : 0;
     bool abbrev = nx == '.' && c->w[0] > '9' &&
                   ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
     if (marker_word(c->w, n) && !abbrev &&
@@ -331,15 +336,15 @@ static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
 }
 
 /* 1 for the ASCII bytes that only end a word: all but letters, digits,
- * line ends and the '(' '<' '&' that can start a marker, a tag or an
- * entity. */
+ * line ends and the '(' '<' '&' ']' that can start a marker, a tag, an
+ * entity or a Markdown link target. */
 static const unsigned char plain_ascii[128] = {
     /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1,
     /* 0x10 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     /* 0x20 */ 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1,
     /* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1,
     /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1,
     /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1
 };
