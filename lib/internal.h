@@ -713,6 +713,7 @@ struct licscan_match {
     ls_diff *diffs;
     uint32_t ndiffs;
     ls_flag_change *changes;
+    const char *modified_spdx; /* terms added around it (modified.c) */
     uint32_t nchanges;
 };
 
