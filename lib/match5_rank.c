@@ -22,6 +22,10 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
         return a->gaps < b->gaps ? -1 : 1;
     if (a->coverage != b->coverage)
         return a->coverage > b->coverage ? -1 : 1;
+    /* the same words explained, more of them by the template's own words
+     * than by its variables: literal text is the stronger evidence */
+    if (a->matched != b->matched)
+        return a->matched > b->matched ? -1 : 1;
     if (a->tpl->index != b->tpl->index)
         return a->tpl->index < b->tpl->index ? -1 : 1;
     return a->start < b->start ? -1 : a->start > b->start;
