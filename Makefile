@@ -39,13 +39,15 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
 LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/rulefile.c \
-              lib/keywords.c lib/prefilter.c lib/memobuild.c
+              lib/keywords.c lib/prefilter_derive.c lib/prefilter.c \
+              lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
-              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
+              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c \
+              lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
-              lib/restrictions.c lib/flagchanges.c
+              lib/restrictions.c lib/flagchanges.c lib/modified.c
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
@@ -57,8 +59,10 @@ POLICY_OBJ := $(POLICY_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_model
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
-LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
-META_FILES    := $(wildcard $(LICENSES)/*.meta)
+# licenses/headers/: the standard license notices (metadata kind header)
+LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
+                 $(sort $(wildcard $(LICENSES)/headers/*.template.txt))
+META_FILES    := $(wildcard $(LICENSES)/*.meta $(LICENSES)/headers/*.meta)
 RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))

@@ -489,3 +489,9 @@ int ls_flag_changes(engine *e, licscan_result *r, licscan_match *m,
     ls_free(e->a, sets);
     return rc;
 }
+
+int ls_flag_change_add(licscan_result *r, licscan_match *m, uint32_t flag,
+                       bool added, uint64_t start, uint64_t end)
+{
+    return add_change(r, m, 2 * licscan_flag_count(), flag, added, start, end);
+}
