@@ -666,10 +666,19 @@ LICSCAN_API int licscan_model_add_error(licscan_model *model, const char *file,
                                         uint32_t role, const char *message);
 /* A field of the card's front matter: "license", "license_name",
  * "license_link" (the last one given counts) or "base_model" (each call
- * adds one). LICSCAN_ENOTFOUND for another key. */
+ * adds one). LICSCAN_ENOTFOUND for another key. licscan_model_add_result
+ * reads these four from a card's front matter itself (a field already
+ * set is kept); a caller with a full YAML parser may set them too. */
 LICSCAN_API int licscan_model_set_card_field(licscan_model *model,
                                              const char *key,
                                              const char *value, size_t len);
+
+/* The base models the card names (its front matter, read when a card's
+ * result is added with its bytes, or licscan_model_set_card_field), in
+ * order; NULL out of range. Borrowed from the model. */
+LICSCAN_API uint32_t licscan_model_base_count(const licscan_model *model);
+LICSCAN_API const char *licscan_model_base(const licscan_model *model,
+                                           uint32_t index);
 
 /* Judges the model against facts (NULL: nothing known). The verdict is
  * the caller's, to free with licscan_verdict_free; it copies what it

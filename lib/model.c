@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "frontmatter.h"
 #include "policy.h"
 
 /* ---------- roles of file names ---------- */
@@ -211,13 +212,55 @@ static int read_card_wording(licscan_model *m, ls_model_file *f, const char *t,
     return LICSCAN_OK;
 }
 
+/* The card's front matter (ls_frontmatter_read): its license fields, when
+ * the caller did not give them, and where it ends (the licenses named
+ * there are declarations, not wording about weights or code). */
+static int read_front_matter(licscan_model *m, const char *t, size_t n,
+                             size_t *end)
+{
+    static const char *const keys[LS_FM_NKEYS] = {
+        [LS_FM_LICENSE] = "license",
+        [LS_FM_LICENSE_NAME] = "license_name",
+        [LS_FM_LICENSE_LINK] = "license_link",
+        [LS_FM_BASE_MODEL] = "base_model",
+    };
+    ls_fm_value v[LS_FM_MAX_VALUES];
+    uint32_t nv = ls_frontmatter_read(t, n, v, LS_FM_MAX_VALUES);
+    bool given[LS_FM_NKEYS] = { m->license != NULL, m->license_name != NULL,
+                                m->license_link != NULL, false };
+    bool seen[LS_FM_NKEYS] = { false };
+    *end = 0;
+    int rc = LICSCAN_OK;
+    for (uint32_t i = 0; i < nv && !rc; i++) {
+        if (v[i].end > *end)
+            *end = v[i].end;
+        if (v[i].key >= LS_FM_NKEYS || given[v[i].key] ||
+            (seen[v[i].key] && v[i].key != LS_FM_BASE_MODEL))
+            continue; /* of a list of licenses, the first */
+        seen[v[i].key] = true;
+        rc = licscan_model_set_card_field(m, keys[v[i].key], t + v[i].start,
+                                          v[i].end - v[i].start);
+        if (rc == LICSCAN_EINVAL)
+            rc = LICSCAN_OK; /* a NUL in a value: not an id */
+    }
+    return rc;
+}
+
 int licscan_model_add_result(licscan_model *m, const char *file, uint32_t role,
                              licscan_result *r, const void *data, size_t len)
 {
     int rc = add_file(m, NULL, file, role, r, NULL);
-    if (rc == LICSCAN_OK && role == LICSCAN_ROLE_CARD && data &&
-        !licscan_result_status(r))
-        rc = read_card_wording(m, &m->files[m->nfiles - 1], data, len);
+    if (rc || role != LICSCAN_ROLE_CARD || !data || licscan_result_status(r))
+        return rc;
+    size_t fm_end = 0;
+    rc = read_front_matter(m, data, len, &fm_end);
+    ls_model_file *f = &m->files[m->nfiles - 1];
+    if (!rc)
+        rc = read_card_wording(m, f, data, len);
+    for (uint32_t k = 0; !rc && f->refpart && k < licscan_result_match_count(r);
+         k++)
+        if (licscan_match_start(licscan_result_match(r, k)) < fm_end)
+            f->refpart[k] = LS_REF_DECLARED;
     return rc;
 }
 
@@ -277,6 +320,16 @@ int licscan_model_set_card_field(licscan_model *m, const char *key,
         return LICSCAN_ENOMEM;
     m->bases[m->nbases++] = copy;
     return LICSCAN_OK;
+}
+
+uint32_t licscan_model_base_count(const licscan_model *m)
+{
+    return m ? m->nbases : 0;
+}
+
+const char *licscan_model_base(const licscan_model *m, uint32_t i)
+{
+    return m && i < m->nbases ? m->bases[i] : NULL;
 }
 
 /* ---------- licenses/models.tsv ---------- */

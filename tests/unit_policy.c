@@ -359,6 +359,26 @@ static void test_models(const licscan_db *db)
     CHECK(bw && !strcmp(licscan_reason_file(bw), "b/LICENSE"));
     licscan_verdict_free(v);
     licscan_model_free(m);
+
+    /* the library reads a card's front matter itself */
+    static const char card2[] = "---\nlicense: apache-2.0\nbase_model:\n"
+                                "- meta-llama/Llama-3.1-8B\n- "
+                                "google/gemma-2b\n---\n# tuned\n";
+    CHECK_EQ_INT(licscan_model_new(db, "x", NULL, &m), LICSCAN_OK);
+    licscan_scan(db, card2, sizeof(card2) - 1, NULL, &r);
+    CHECK_EQ_INT(licscan_model_add_result(m, "README.md", LICSCAN_ROLE_CARD, r,
+                                          card2, sizeof(card2) - 1),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_model_base_count(m), 2);
+    CHECK_EQ_STR(licscan_model_base(m, 1), "google/gemma-2b");
+    CHECK(licscan_model_base(m, 2) == NULL);
+    CHECK_EQ_INT(licscan_model_evaluate(m, &f, &v), LICSCAN_OK);
+    /* drops both; and "x" lacks the "Llama" prefix */
+    CHECK_EQ_INT(licscan_verdict_conflict_count(v), 3);
+    CHECK_EQ_STR(licscan_verdict_license(v, LICSCAN_PART_DECLARED, 0),
+                 "Apache-2.0");
+    licscan_verdict_free(v);
+    licscan_model_free(m);
     licscan_model_free(NULL);
     licscan_verdict_free(NULL);
 }

@@ -941,8 +941,6 @@ typedef struct card_fields {
     const char *card; /* its name in reports */
     char *gated;      /* extra_gated_prompt */
     size_t gated_len;
-    char **bases;
-    size_t nbases;
 } card_fields;
 
 static void card_value(card_fields *c, const char *key, const char *v, size_t n)
@@ -953,16 +951,7 @@ static void card_value(card_fields *c, const char *key, const char *v, size_t n)
         c->gated_len = c->gated ? n : 0;
         return;
     }
-    if (licscan_model_set_card_field(c->model, key, v, n) != LICSCAN_OK)
-        return;
-    if (!strcmp(key, "base_model")) {
-        char **p = realloc(c->bases, (c->nbases + 1) * sizeof(*p));
-        if (p) {
-            c->bases = p;
-            if ((p[c->nbases] = strndup(v, n)))
-                c->nbases++;
-        }
-    }
+    licscan_model_set_card_field(c->model, key, v, n);
 }
 
 /* Reads the fields of the front matter; returns an error message or
@@ -1227,8 +1216,10 @@ static void judge(const check_settings *s, const licscan_db *db, model_job *j)
         else
             licscan_result_free(r);
     }
-    for (size_t b = 0; b < card.nbases && !rc; b++)
-        add_base_files(s, db, m, j, card.bases[b]);
+    /* the base models the card names (the library's reading of the
+     * front matter and libyaml's agree; the model keeps each once) */
+    for (uint32_t b = 0; !rc && b < licscan_model_base_count(m); b++)
+        add_base_files(s, db, m, j, licscan_model_base(m, b));
     if (!rc)
         rc = licscan_model_evaluate(m, &s->facts, &v);
     if (rc) {
@@ -1251,9 +1242,6 @@ static void judge(const check_settings *s, const licscan_db *db, model_job *j)
     licscan_verdict_free(v);
     licscan_model_free(m);
     free(card.gated);
-    for (size_t b = 0; b < card.nbases; b++)
-        free(card.bases[b]);
-    free(card.bases);
 }
 
 /* ------------------------------------------------------------------ */

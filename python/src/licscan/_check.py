@@ -4,10 +4,10 @@ library (licscan_model_evaluate) as the CLI's `licscan check` judges it.
 A model is a directory (a Hugging Face cache repository, models--ORG--NAME,
 or a snapshot in one, is named ORG/NAME), or a single file. Its files whose
 names say they hold terms are scanned (the library tells which:
-licscan_file_role); the card's YAML front matter (license, license_name,
-license_link, base_model, extra_gated_prompt) is read with PyYAML when it
-is installed (Debian: python3-yaml; without it, the card counts for the
-licenses it names only). A base model found in the same cache lends its
+licscan_file_role); the library reads the card's front matter (license,
+license_name, license_link, base_model), and PyYAML, when it is installed
+(Debian: python3-yaml), the license text of a gated repository
+(extra_gated_prompt). A base model found in the same cache lends its
 files; otherwise the library knows the base by its id
 (licenses/models.tsv).
 """
@@ -39,8 +39,8 @@ _model_add_base_result = _fn("licscan_model_add_base_result", ctypes.c_int, _c_m
                              _c_result)
 _model_add_error = _fn("licscan_model_add_error", ctypes.c_int, _c_model,
                        ctypes.c_char_p, ctypes.c_uint32, ctypes.c_char_p)
-_model_set_card_field = _fn("licscan_model_set_card_field", ctypes.c_int, _c_model,
-                            ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t)
+_model_base_count = _fn("licscan_model_base_count", ctypes.c_uint32, _c_model)
+_model_base = _fn("licscan_model_base", ctypes.c_char_p, _c_model, ctypes.c_uint32)
 _model_evaluate = _fn("licscan_model_evaluate", ctypes.c_int, _c_model,
                       ctypes.c_void_p, ctypes.POINTER(_c_verdict))
 _verdict_json = _fn("licscan_verdict_json", ctypes.c_int, _c_verdict,
@@ -347,18 +347,9 @@ def check(path, facts=None, *, database=None):
             data = scan_into(p, shown, role)
             if role == _ROLE_CARD and data is not None and not card:
                 card = _front_matter(data.decode("utf-8", "replace"))
-        bases = []
-        for key in ("license", "license_name", "license_link", "base_model"):
-            values = card.get(key)
-            values = values if isinstance(values, list) else [values]
-            for v in values:
-                if isinstance(v, (str, int, float)) and not isinstance(v, bool):
-                    b = str(v).encode()
-                    _model_set_card_field(model, key.encode(), b, len(b))
-                    if key == "base_model":
-                        bases.append(str(v))
-                if key != "base_model":
-                    break
+        # the library read license, license_name, license_link and
+        # base_model from the card; PyYAML gives a gated repository's text
+        bases = [_s(_model_base(model, i)) for i in range(_model_base_count(model))]
         gated = card.get("extra_gated_prompt")
         if isinstance(gated, str):
             g = gated.encode()
