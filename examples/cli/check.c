@@ -394,9 +394,12 @@ static int read_facts(check_settings *s, const char *path)
                      "allow, deny)");
         }
     }
+    /* the key belongs to the document: kept before it is freed */
+    char bad_key[64];
+    snprintf(bad_key, sizeof(bad_key), "%s", bad ? bad : "");
     json_decref(root);
     if (bad) {
-        fprintf(stderr, "licscan check: %s: \"%s\": %s\n", path, bad, why);
+        fprintf(stderr, "licscan check: %s: \"%s\": %s\n", path, bad_key, why);
         return -1;
     }
     return 0;
@@ -1295,6 +1298,7 @@ int check_main(int argc, char **argv)
         return EXIT_READ;
     }
     licscan_facts_init(&s->facts, sizeof(s->facts));
+    json_object_seed(0); /* before any thread builds JSON */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     s->jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (unsigned)cpus;
     s->max_bytes = 64u << 20;
