@@ -38,8 +38,9 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # restrictions and flag changes), then the result, openness and JSON.
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
-LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c lib/rulefile.c \
-              lib/keywords.c lib/prefilter.c lib/memobuild.c
+LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c \
+              lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
+              lib/prefilter.c lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
               lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
@@ -52,8 +53,10 @@ CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
-LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
-META_FILES    := $(wildcard $(LICENSES)/*.meta)
+# licenses/headers/: the standard license notices (metadata kind header)
+LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
+                 $(sort $(wildcard $(LICENSES)/headers/*.template.txt))
+META_FILES    := $(wildcard $(LICENSES)/*.meta $(LICENSES)/headers/*.meta)
 RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))

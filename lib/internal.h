@@ -569,6 +569,10 @@ LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 
+/* A standard license notice (metadata kind "header"): a match of it
+ * names its license (template.c). */
+LS_HIDDEN bool ls_template_is_header(const ls_template *t);
+
 /* Parse a template and its metadata, and add it to db (template.c). */
 LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,
                               size_t len, const char *meta, size_t meta_len,
@@ -723,10 +727,12 @@ struct licscan_match {
     uint32_t kind;
     double coverage;
     double score;
+    double strict;         /* score with nothing forgiven (match4_judge.c) */
     uint64_t start, end;   /* input offsets */
     uint32_t tstart, tend; /* token span in the input */
     uint32_t matched, extra, missing;
     uint32_t absorbed;  /* input words taken by template vars */
+    uint32_t credit;    /* of those, words the vars vouch for */
     uint32_t var_fails; /* vars whose pattern rejected the input */
     uint32_t gaps;      /* template words skipped inside the match */
     uint32_t chain;     /* the occurrence it was aligned from */

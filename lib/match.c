@@ -144,7 +144,8 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     if (!s.rc)
         ls_pick_winners(&s);
     for (uint32_t w = 0; w < s.nwin && !s.rc; w++)
-        ls_record_differences(&s, &s.win[w]);
+        if (s.win[w].kind != LICSCAN_KIND_REFERENCE)
+            ls_record_differences(&s, &s.win[w]);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)

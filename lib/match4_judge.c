@@ -11,7 +11,8 @@
 #include "match3_align.h"
 #include "match4_judge.h"
 
-#define NEAR_COVERAGE 0.90
+/* Words a var vouches for beyond those of its original text. */
+#define VAR_CREDIT_SLACK 4
 
 /* ---------- var checks ---------- */
 
@@ -558,6 +559,26 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
     return j == n;
 }
 
+/* Input words a run of vars [v0, v1) can vouch for, of `taken`: about as
+ * many as their original text has. Words past that are taken (not extra)
+ * but are no evidence for the template: an open pattern such as ".+"
+ * would otherwise let a template win on text it does not contain. */
+static uint32_t vars_credit(const ls_template *tp, uint32_t v0, uint32_t v1,
+                            uint32_t taken)
+{
+    uint32_t words = 0;
+    for (uint32_t v = v0; v < v1 && words < taken; v++) {
+        bool in = false;
+        for (const char *o = tp->vars[v].original; o && *o; o++) {
+            bool w = word_byte(*o) || (unsigned char)*o >= 0x80;
+            words += w && !in;
+            in = w;
+        }
+        words += VAR_CREDIT_SLACK;
+    }
+    return words < taken ? words : taken;
+}
+
 /* Judge one segment: input words [w0, w1) against template words
  * [t0, t1), with vars whose gap is in [g0, g1]; raw text [r0, r1). */
 static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
@@ -601,8 +622,10 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
     bool absorbed = false;
     if (w1 > w0 && v1 > v0) {
         absorbed = vars_accept(s, tp, v0, v1, w0, w1, r0, r1);
-        if (absorbed)
+        if (absorbed) {
             m->absorbed += w1 - w0;
+            m->credit += vars_credit(tp, v0, v1, w1 - w0);
+        }
     } else if (w1 == w0 && any_required_var(tp, v0, v1) &&
                !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
         /* a var with nothing (acceptable) in its place */
@@ -663,6 +686,7 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
         /* words taken by the vars make no difference; template words
          * before the first match are missing */
         m.absorbed += first_i - w0;
+        m.credit += vars_credit(tp, v0, v1, first_i - w0);
         /* with no words taken, a var may still take the punctuation
          * before ("______" in a form to fill in) */
         size_t r0 = s->tk[first_i].start;
@@ -704,6 +728,7 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
                 }
         }
         m.absorbed += w1 - last_i;
+        m.credit += vars_credit(tp, v0, v1, w1 - last_i);
         size_t r1 = s->tk[w1].end;
         if (w1 == last_i &&
             lt + 1 == tp->ntok) /* ... or the punctuation after */
@@ -739,6 +764,11 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
               MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);
+    /* the same evidence with nothing forgiven: every required word
+     * missing counts, and vars vouch only for about their own length
+     * (match5_rank.c weighs a partial winner against complete rivals) */
+    m.strict = (double)m.matched + (double)m.credit - (double)m.extra -
+               (double)(tp->nrequired - matched_req) - (var_fail ? 1 : 0);
     if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
         s->rc = LICSCAN_ENOMEM;
         return;

@@ -3,7 +3,7 @@
  * Outside text matches, phrases that name a license (its metadata's
  * `reference` lines, indexed by first word) are reported as references:
  * the longest phrase at a place, and a license once, not at all when
- * the text matches it. */
+ * the text matches it or a notice of it (a header template) names it. */
 #include <string.h>
 
 #include "match6_references.h"
@@ -11,8 +11,7 @@
 static bool inside_match(const licscan_match *m, uint32_t nm, uint32_t w)
 {
     for (uint32_t k = 0; k < nm; k++)
-        if (m[k].kind != LICSCAN_KIND_REFERENCE && w >= m[k].tstart &&
-            w <= m[k].tend)
+        if (w >= m[k].tstart && w <= m[k].tend)
             return true;
     return false;
 }
@@ -46,7 +45,8 @@ void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
         const ls_template *tp = db->tpl[best->tpl];
         bool seen = false;
         for (uint32_t k = 0; k < *nlist; k++)
-            seen |= (*list)[k].tpl == tp;
+            seen |= (*list)[k].tpl == tp ||
+                    strcmp((*list)[k].tpl->lic.id, tp->lic.id) == 0;
         if (!seen) {
             if (LS_GROW(s->a, *list, *cap, *nlist + 1)) {
                 s->rc = LICSCAN_ENOMEM;

@@ -667,6 +667,11 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
                                  source);
 }
 
+bool ls_template_is_header(const ls_template *t)
+{
+    return t->lic.kind && strcmp(t->lic.kind, "header") == 0;
+}
+
 int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
                           size_t len, char *owned, const char *meta,
                           size_t meta_len, const char *source)
@@ -675,10 +680,6 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     const char *file = source ? source : id;
     if (!id || !*id || (!text && len))
         return LICSCAN_EINVAL;
-    ls_template *older = NULL;
-    for (uint32_t i = 0; i < db->ntpl; i++)
-        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0)
-            older = db->tpl[i];
     if (len > db->opts.max_template_bytes) {
         ls_error_set(&db->err, file, 0, 0,
                      "%s: template of %zu bytes is over the limit of %llu",
@@ -765,9 +766,12 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         ls_template_free(db, t);
         return rc;
     }
+    /* a license and its standard notice share an id, not a slot */
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0 &&
+            ls_template_is_header(db->tpl[i]) == ls_template_is_header(t))
+            db->tpl[i]->replaced = true;
     db->tpl[db->ntpl++] = t;
-    if (older)
-        older->replaced = true;
     /* templates added one by one: lay the index out again each time it
      * has doubled since, a constant cost per posting */
     if (db->npost >= 2 * db->npost_laid + 4096)
