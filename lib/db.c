@@ -167,6 +167,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             db->opts.regex_match_limit >= m->match_limit &&
             db->opts.regex_heap_limit_kib >= m->heap_limit_kib)
             db->memo = m;
+        ls_find_twins(db);
         *out = db;
         return LICSCAN_OK;
     }
@@ -182,6 +183,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
         }
     }
     ls_index_compact(db);
+    ls_find_twins(db);
     if ((rc = load_embedded_rules(db))) {
         licscan_db_free(db);
         return rc;
@@ -233,6 +235,8 @@ int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
     int rc = ls_db_thaw(db);
     if (!rc)
         rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
+    if (!rc)
+        ls_find_twins(db);
     if (rc && !db->err.msg[0])
         ls_error_set(&db->err, source, 0, 0, "%s: %s", source ? source : id,
                      licscan_strerror(rc));
@@ -481,6 +485,7 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         ls_free(&db->alloc, sub);
     }
     ls_index_compact(db);
+    ls_find_twins(db);
     if (!rc)
         rc = load_rules(db, path);
     if (!rc) {

@@ -945,6 +945,8 @@ int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
     const dbf_template *ft = ARR(&r, A_TEMPLATE, dbf_template);
     for (uint32_t i = 0; !rc && i < db->ntpl; i++)
         db->tpl[i]->replaced = ft[i].replaced != 0;
+    if (!rc)
+        ls_find_twins(db);
     ls_free(a, tpls);
     ls_free(a, vars);
     ls_free(a, strs);

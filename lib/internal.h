@@ -332,7 +332,13 @@ typedef struct ls_template {
     uint32_t nshingles; /* shingle positions indexed */
     bool replaced;      /* a later template with the same id took over */
     bool borrowed;      /* strings and arrays belong to the frozen image */
+    /* the nearest earlier template with the same source text (metadata
+     * aside), LS_NO_TWIN when none: it has the same words, vars and index
+     * postings, so a scan finds, aligns and judges it alike, and does the
+     * work once for both (match2_chains.c) */
+    uint32_t twin;
 } ls_template;
+#define LS_NO_TWIN UINT32_MAX
 
 /* ---------- pattern prefilter (prefilter.c) ---------- */
 
@@ -566,6 +572,9 @@ struct licscan_db {
 };
 
 LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+/* Link each template to its twin (ls_template.twin), after templates
+ * were added; out of memory, none is linked (template.c). */
+LS_HIDDEN void ls_find_twins(licscan_db *db);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 
