@@ -621,39 +621,6 @@ void ls_template_free(licscan_db *db, ls_template *t)
     ls_free(a, t);
 }
 
-/* Offset of the first byte that is not valid UTF-8 (or a NUL), or n. */
-static size_t first_bad_byte(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        /* eight ASCII bytes, none NUL, at a time */
-        while (n - i >= 8) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            if ((v & 0x8080808080808080ULL) ||
-                ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0)
-            return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0)
-            return i;
-        i += (size_t)k;
-    }
-    return n;
-}
-
 int ls_template_add(licscan_db *db, const char *id, const char *text,
                     size_t len, const char *meta, size_t meta_len,
                     const char *source)
@@ -687,7 +654,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         len -= 3;
     }
     parse_ctx p = { db, file, text, len };
-    size_t bad = first_bad_byte(text, len);
+    size_t bad = ls_utf8_first_invalid(text, len, true);
     if (bad < len)
         return fail_at(&p, bad, LICSCAN_ETEMPLATE,
                        text[bad] ? "invalid UTF-8" : "NUL byte in template");
