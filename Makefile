@@ -43,10 +43,11 @@ LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c \
               lib/prefilter.c lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
-              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
+              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c \
+              lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
-              lib/restrictions.c lib/flagchanges.c
+              lib/restrictions.c lib/flagchanges.c lib/modified.c
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)

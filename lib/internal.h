@@ -134,6 +134,11 @@ typedef struct ls_text {
 /* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid. */
 LS_HIDDEN size_t ls_utf8_valid_len(const unsigned char *s,
                                    const unsigned char *end);
+/* Offset of the first byte of s[0, n) that is not valid UTF-8 (or a NUL,
+ * with stop_at_nul), or n: the one check of text that must be UTF-8
+ * already (templates, rule files). */
+LS_HIDDEN size_t ls_utf8_first_invalid(const char *s, size_t n,
+                                       bool stop_at_nul);
 LS_HIDDEN int ls_decode(const ls_alloc *a, const uint8_t *data, size_t len,
                         ls_text *out, char *err, size_t errlen);
 LS_HIDDEN void ls_text_free(const ls_alloc *a, ls_text *t);
@@ -750,6 +755,7 @@ struct licscan_match {
     ls_diff *diffs;
     uint32_t ndiffs;
     ls_flag_change *changes;
+    const char *modified_spdx; /* terms added around it (modified.c) */
     uint32_t nchanges;
 };
 

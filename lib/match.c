@@ -151,6 +151,8 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)
+        ls_find_card_references(&s, &s.win, &s.nwin, &s.win_cap);
+    if (!s.rc)
         put_matches(&s);
     scan_free(&s);
     return s.rc;

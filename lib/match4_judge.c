@@ -9,6 +9,7 @@
 
 #include "match2_chains.h"
 #include "match3_align.h"
+#include "markup.h"
 #include "match4_judge.h"
 
 /* Words a var vouches for beyond those of its original text. */
@@ -203,38 +204,6 @@ static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
     return is_original(v->original, p, n);
 }
 
-/* ---- SPDX template markup, as it lies between literal words ---- */
-
-#define MARK_VAR "<<var;"     /* opens a var; the quote closing its last */
-#define MARK_VAR_CLOSE "\">>" /* attribute and ">>" close it */
-#define MARK_BEGIN_OPTIONAL "<<beginOptional>>"
-#define MARK_END_OPTIONAL "<<endOptional>>"
-#define MARK_LEN(m) (sizeof(m) - 1)
-/* Does mark m begin at p, with avail bytes there? */
-#define MARK_AT(p, avail, m)                                                   \
-    ((avail) >= MARK_LEN(m) && memcmp((p), (m), MARK_LEN(m)) == 0)
-
-/* The length of the mark beginning or ending an optional block at p,
- * with avail bytes there; 0 when there is none. */
-static inline size_t optional_mark(const char *p, size_t avail)
-{
-    if (MARK_AT(p, avail, MARK_BEGIN_OPTIONAL))
-        return MARK_LEN(MARK_BEGIN_OPTIONAL);
-    if (MARK_AT(p, avail, MARK_END_OPTIONAL))
-        return MARK_LEN(MARK_END_OPTIONAL);
-    return 0;
-}
-
-/* Where the var whose attributes start at src[p] ends (past its close),
- * or 0 when it does not before src[e]. */
-static size_t var_end(const char *src, size_t p, size_t e)
-{
-    for (size_t q = p; q + MARK_LEN(MARK_VAR_CLOSE) <= e; q++)
-        if (src[q] == '"' && MARK_AT(src + q, e - q, MARK_VAR_CLOSE))
-            return q + MARK_LEN(MARK_VAR_CLOSE);
-    return 0;
-}
-
 /* ---- the text of a template gap: literal punctuation and vars ---- */
 
 #define GAP_PIECES 12
@@ -262,7 +231,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
     while (p < e) {
         if (src[p] == '<' && p + 1 < e && src[p + 1] == '<') {
             if (MARK_AT(src + p, e - p, MARK_VAR)) {
-                size_t end = var_end(src, p + MARK_LEN(MARK_VAR), e);
+                size_t end = ls_var_end(src, p + MARK_LEN(MARK_VAR), e);
                 if (!end || v >= v1 || np >= GAP_PIECES)
                     return 0;
                 pc[np].var = &tp->vars[v++];
@@ -272,7 +241,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
                 p = end;
                 continue;
             }
-            size_t mark = optional_mark(src + p, e - p);
+            size_t mark = ls_optional_mark(src + p, e - p);
             if (mark) {
                 p += mark;
                 continue;
@@ -538,7 +507,7 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
         /* nothing but optional markers between the two words */
         size_t a = tp->tok[k].end, b = tp->tok[k + 1].start;
         while (a < b) {
-            size_t mark = optional_mark(tp->source + a, b - a);
+            size_t mark = ls_optional_mark(tp->source + a, b - a);
             if (!mark)
                 return false;
             a += mark;

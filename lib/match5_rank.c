@@ -22,6 +22,10 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
         return a->gaps < b->gaps ? -1 : 1;
     if (a->coverage != b->coverage)
         return a->coverage > b->coverage ? -1 : 1;
+    /* the same words explained, more of them by the template's own words
+     * than by its variables: literal text is the stronger evidence */
+    if (a->matched != b->matched)
+        return a->matched > b->matched ? -1 : 1;
     if (a->tpl->index != b->tpl->index)
         return a->tpl->index < b->tpl->index ? -1 : 1;
     return a->start < b->start ? -1 : a->start > b->start;
@@ -174,6 +178,17 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
  * any text their pattern accepts; against a complete rival neither holds:
  * a longer template whose missing words are exactly its own extra clause
  * is evidence against it. The winner becomes the runner-up. */
+/* Of two complete rivals: the stronger evidence with nothing forgiven,
+ * then the more complete, then rank. */
+static bool stronger(const licscan_match *a, const licscan_match *b)
+{
+    if (a->strict != b->strict)
+        return a->strict > b->strict;
+    if (a->coverage != b->coverage)
+        return a->coverage > b->coverage;
+    return cand_cmp(a, b) < 0;
+}
+
 static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
                                   licscan_match *win, uint32_t nwin)
 {
@@ -191,8 +206,7 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
             bool free = true;
             for (uint32_t o = 0; o < nwin && free; o++)
                 free = o == w || !overlaps(&win[o], m);
-            if (free && (!best || m->strict > best->strict ||
-                         (m->strict == best->strict && cand_cmp(m, best) < 0)))
+            if (free && (!best || stronger(m, best)))
                 best = m;
         }
         if (best) {
