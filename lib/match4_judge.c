@@ -721,26 +721,3 @@ void ls_build_candidate(scan *s, const ls_template *tp)
     if (ls_align_candidate(s, tp, &mreq))
         ls_judge_candidate(s, tp, &s->out, mreq);
 }
-
-/* Judge a winner again, this time keeping its differences: its aligned
- * pairs are kept (aligning its chain again gives the same). */
-void ls_record_differences(scan *s, licscan_match *m)
-{
-    uint32_t before = s->ncand;
-    const chain *ch = &s->chains[m->chain];
-    s->record_diffs = true;
-    if (ch->kn) {
-        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
-                          ch->kn };
-        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
-    } else {
-        ls_load_chain(s, ch);
-        ls_build_candidate(s, m->tpl);
-    }
-    s->record_diffs = false;
-    if (s->ncand > before) {
-        m->diffs = s->cand[s->ncand - 1].diffs;
-        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
-        s->ncand = before;
-    }
-}
