@@ -9,6 +9,7 @@
 
 #include "match2_chains.h"
 #include "match3_align.h"
+#include "fold.h"
 #include "markup.h"
 #include "match4_judge.h"
 
@@ -25,39 +26,6 @@ static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
         rc == PCRE2_ERROR_HEAPLIMIT)
         s->res->input_flags |= LICSCAN_INPUT_VAR_LIMIT;
     return rc >= 0;
-}
-
-/* The ASCII equal of a Unicode dash, quote or space at p (SPDX: they
- * match their plain forms), or 0; *len is the sequence's length. */
-static char plain_punct(const char *p, size_t avail, size_t *len)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    *len = 1;
-    if (u[0] < 0x80)
-        return 0;
-    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0) {
-        *len = 2;
-        return ' '; /* no-break space */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x80) {
-        *len = 3;
-        if (u[2] >= 0x90 && u[2] <= 0x95)
-            return '-'; /* hyphens and dashes */
-        if (u[2] >= 0x98 && u[2] <= 0x9B)
-            return '\''; /* single quotes */
-        if (u[2] >= 0x9C && u[2] <= 0x9F)
-            return '"'; /* double quotes */
-        if (u[2] >= 0x80 && u[2] <= 0x8A)
-            return ' '; /* typographic spaces */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x88 && u[2] == 0x92) {
-        *len = 3;
-        return '-'; /* minus sign */
-    }
-    /* other multi-byte sequences are copied whole */
-    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
-    *len = n <= avail ? n : avail;
-    return 0;
 }
 
 static uint32_t utf8_chars(const char *p, size_t n)
@@ -107,7 +75,7 @@ static void collapse_into_subj(scan *s, size_t raw0, size_t raw1)
         char c = t[k];
         size_t len = 1;
         if ((unsigned char)c >= 0x80) {
-            char eq = plain_punct(t + k, raw1 - k, &len);
+            char eq = ls_fold_punct(t + k, raw1 - k, &len);
             if (!eq) {
                 if (space)
                     o[n++] = ' ';
@@ -175,7 +143,7 @@ static bool is_original(const char *o, const char *p, size_t n)
         if (i >= on || j >= n)
             return false;
         size_t len = 1;
-        char eq = plain_punct(o + i, on - i, &len);
+        char eq = ls_fold_punct(o + i, on - i, &len);
         if (eq || len == 1) {
             if (fold_ascii(eq ? eq : o[i]) != fold_ascii(p[j]))
                 return false;
@@ -248,7 +216,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
             }
         }
         size_t len = 1;
-        char eq = plain_punct(src + p, e - p, &len);
+        char eq = ls_fold_punct(src + p, e - p, &len);
         char c = eq ? eq : src[p];
         if (!is_space(c)) {
             if (!lit) {
@@ -752,27 +720,4 @@ void ls_build_candidate(scan *s, const ls_template *tp)
     uint32_t mreq;
     if (ls_align_candidate(s, tp, &mreq))
         ls_judge_candidate(s, tp, &s->out, mreq);
-}
-
-/* Judge a winner again, this time keeping its differences: its aligned
- * pairs are kept (aligning its chain again gives the same). */
-void ls_record_differences(scan *s, licscan_match *m)
-{
-    uint32_t before = s->ncand;
-    const chain *ch = &s->chains[m->chain];
-    s->record_diffs = true;
-    if (ch->kn) {
-        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
-                          ch->kn };
-        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
-    } else {
-        ls_load_chain(s, ch);
-        ls_build_candidate(s, m->tpl);
-    }
-    s->record_diffs = false;
-    if (s->ncand > before) {
-        m->diffs = s->cand[s->ncand - 1].diffs;
-        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
-        s->ncand = before;
-    }
 }
