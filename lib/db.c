@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -220,7 +221,12 @@ void licscan_db_free(licscan_db *db)
     ls_scratch_pool_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
-    ls_dbfile_free(db); /* last: all of the above may borrow from it */
+    if (db->file) { /* last: all of the above may borrow from it */
+        ls_free(a, db->file->phr);
+        if (db->file->map)
+            munmap(db->file->map, db->file->map_len);
+        ls_free(a, db->file);
+    }
     ls_alloc copy = db->alloc;
     ls_free(&copy, db);
 }

@@ -472,24 +472,6 @@ int licscan_db_save(licscan_db *db, const char *path)
 
 /* ---------- reading ---------- */
 
-struct ls_dbfile {
-    void *map; /* NULL: the bytes are the caller's */
-    size_t map_len;
-    ls_phrase *phr; /* the phrases the database points at (until thawed) */
-};
-
-void ls_dbfile_free(licscan_db *db)
-{
-    struct ls_dbfile *f = db->file;
-    if (!f)
-        return;
-    ls_free(&db->alloc, f->phr);
-    if (f->map)
-        munmap(f->map, f->map_len);
-    ls_free(&db->alloc, f);
-    db->file = NULL;
-}
-
 typedef struct reader {
     const unsigned char *base;
     size_t size;

@@ -679,8 +679,13 @@ LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  size_t *erroff);
 
 /* A compiled database file (dbfile.c): what the database keeps of it,
- * released by licscan_db_free after everything that borrows from it. */
-LS_HIDDEN void ls_dbfile_free(licscan_db *db);
+ * released by licscan_db_free (db.c) after everything that borrows from
+ * it. */
+struct ls_dbfile {
+    void *map; /* NULL: the bytes are the caller's */
+    size_t map_len;
+    ls_phrase *phr; /* the phrases the database points at (until thawed) */
+};
 /* Open a database from the bytes of a compiled file; data must stay
  * valid and unchanged until the database is freed (the caller hands it
  * over with `unmap` when it is a mapping of map_len bytes). With
