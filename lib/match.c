@@ -113,6 +113,8 @@ static void scan_free(scan *s)
     ls_free(s->a, s->heap);
     ls_free(s->a, s->pre);
     ls_free(s->a, s->chains);
+    ls_free(s->a, s->searched);
+    ls_free(s->a, s->chain_at);
     ls_free(s->a, s->order);
     ls_buf_free(&s->subj);
 }

@@ -488,6 +488,50 @@ void ls_index_compact(licscan_db *db)
     db->npost_laid = db->npost;
 }
 
+/* Templates by source length, then index: twins lie next to each other. */
+static int twin_cmp(const void *a, const void *b, void *arg)
+{
+    const licscan_db *db = arg;
+    const ls_template *x = db->tpl[*(const uint32_t *)a];
+    const ls_template *y = db->tpl[*(const uint32_t *)b];
+    if (x->source_len != y->source_len)
+        return x->source_len < y->source_len ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void ls_find_twins(licscan_db *db)
+{
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        db->tpl[i]->twin = LS_NO_TWIN;
+    uint32_t *o = ls_malloc(&db->alloc, (db->ntpl + 1) * sizeof(uint32_t));
+    if (!o)
+        return; /* no sharing: every template does its own work */
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        o[i] = i;
+    qsort_r(o, db->ntpl, sizeof(uint32_t), twin_cmp, db);
+    /* in a run of one length (in index order), each takes the nearest
+     * earlier one with the same text */
+    for (uint32_t a = 0; a < db->ntpl;) {
+        uint32_t b = a + 1;
+        while (b < db->ntpl &&
+               db->tpl[o[b]]->source_len == db->tpl[o[a]]->source_len)
+            b++;
+        for (uint32_t k = a + 1; k < b; k++) {
+            ls_template *t = db->tpl[o[k]];
+            for (uint32_t m = k; m-- > a;) {
+                const ls_template *u = db->tpl[o[m]];
+                if (u->ntok == t->ntok && u->nvars == t->nvars &&
+                    memcmp(u->source, t->source, t->source_len) == 0) {
+                    t->twin = u->index;
+                    break;
+                }
+            }
+        }
+        a = b;
+    }
+    ls_free(&db->alloc, o);
+}
+
 uint64_t ls_shingle_key(const uint32_t *ids)
 {
     uint64_t h =
@@ -733,6 +777,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0 &&
             ls_template_is_header(db->tpl[i]) == ls_template_is_header(t))
             db->tpl[i]->replaced = true;
+    t->twin = LS_NO_TWIN;
     db->tpl[db->ntpl++] = t;
     /* templates added one by one: lay the index out again each time it
      * has doubled since, a constant cost per posting */
