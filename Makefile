@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 
 # ABI version: bump MAJOR when a shipped signature or struct layout changes.
 ABI_MAJOR := 1
-ABI_MINOR := 0
+ABI_MINOR := 1
 ABI_PATCH := 0
 SONAME    := liblicscan.so.$(ABI_MAJOR)
 SHLIB     := liblicscan.so.$(ABI_MAJOR).$(ABI_MINOR).$(ABI_PATCH)
@@ -38,12 +38,12 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # restrictions and flag changes), then the result, openness and JSON.
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
-LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/rulefile.c \
-              lib/keywords.c lib/prefilter_derive.c lib/prefilter.c \
-              lib/memobuild.c
+LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c \
+              lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
+              lib/prefilter.c lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
-              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c \
+              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c lib/scan.c \
               lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
@@ -67,7 +67,7 @@ RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
-.PHONY: all clean test test-unit test-cli test-corpus test-python test-asan test-valgrind bench bench-profile \
+.PHONY: all clean test test-unit test-layers test-cli test-corpus test-python test-asan test-valgrind bench bench-profile \
         install uninstall check-exports
 .DELETE_ON_ERROR:
 
@@ -150,7 +150,7 @@ EXTRA_TESTS :=
 # cannot do without preloading its runtime: test-asan leaves it out.
 PYTHON_TESTS ?= test-python
 
-test: all test-unit test-cli test-corpus $(PYTHON_TESTS) $(EXTRA_TESTS)
+test: all test-unit test-cli test-corpus test-layers $(PYTHON_TESTS) $(EXTRA_TESTS)
 	@echo "all test suites passed"
 
 test-unit: $(UNIT_TESTS)
@@ -158,6 +158,10 @@ test-unit: $(UNIT_TESTS)
 
 # The SBOM tests validate with Debian's python3-jsonschema: Debian's Python.
 SYS_PYTHON ?= /usr/bin/python3
+# No two library files call each other, directly or through a third.
+test-layers: $(BUILD)/liblicscan.a
+	python3 tests/check_layers.py $(BUILD)/obj
+
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
 	python3 tests/test_check.py $(BUILD)/licscan

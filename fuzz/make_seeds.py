@@ -139,7 +139,37 @@ def rules_seeds():
     return seeds
 
 
+def dbfile_seeds():
+    """Small compiled databases (two templates, one rule file), written by
+    build/licscan --compile: mode byte 1 checks the checksums, 0 does not.
+    Skipped (the old seeds kept) when the CLI is not built."""
+    import subprocess
+    import tempfile
+    cli = os.path.join(ROOT, "build", "licscan")
+    if not os.path.exists(cli):
+        return None
+    seeds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tdir = os.path.join(tmp, "templates")
+        os.makedirs(tdir)
+        for name in ("MIT.template.txt", "MIT.meta", "0BSD.template.txt"):
+            shutil.copy(os.path.join(ROOT, "licenses", name), tdir)
+        out = os.path.join(tmp, "seed.lsdb")
+        subprocess.run([cli, "-q", "--no-default", "--rules",
+                        os.path.join(ROOT, "licenses", "rules", "thresholds.rules"),
+                        "--compile", tdir, "-o", out], check=True)
+        with open(out, "rb") as f:
+            db = f.read()
+    seeds["mit-0bsd-checked"] = b"\x01" + db
+    seeds["mit-0bsd-unchecked"] = b"\x00" + db
+    seeds["truncated"] = b"\x00" + db[: len(db) // 2]
+    return seeds
+
+
 def main():
+    dbfile = dbfile_seeds()
+    if dbfile is not None:
+        write_all("fuzz_dbfile", dbfile)
     write_all("fuzz_decode", decode_seeds())
     write_all("fuzz_scan", scan_seeds())
     write_all("fuzz_template", template_seeds())

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -28,6 +29,7 @@ const char *licscan_strerror(int status)
     case LICSCAN_ENOTFOUND: return "not found";
     case LICSCAN_EDUPLICATE: return "duplicate template id";
     case LICSCAN_EINTERNAL: return "internal error";
+    case LICSCAN_EFORMAT: return "not a valid compiled database file";
     default: return "unknown status";
     }
 }
@@ -38,14 +40,15 @@ static const char *const status_names[] = {
     "LICSCAN_EIO",       "LICSCAN_EBINARY",    "LICSCAN_ETOOBIG",
     "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",      "LICSCAN_ELIMIT",
     "LICSCAN_ENOTFOUND", "LICSCAN_EDUPLICATE", "LICSCAN_EINTERNAL",
+    "LICSCAN_EFORMAT",
 };
 _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
-                   1 - LICSCAN_EINTERNAL,
+                   1 - LICSCAN_EFORMAT,
                "a name for every status code");
 
 const char *licscan_status_name(int status)
 {
-    if (status > 0 || status < LICSCAN_EINTERNAL)
+    if (status > 0 || status < LICSCAN_EFORMAT)
         return NULL;
     return status_names[-status];
 }
@@ -80,8 +83,8 @@ static void pcre_free(void *p, void *u)
     ls_free(a, p);
 }
 
-static int db_new(const licscan_db_options *opts, bool equivalences,
-                  licscan_db **out)
+int ls_db_new(const licscan_db_options *opts, bool equivalences,
+              licscan_db **out)
 {
     if (!out)
         return LICSCAN_EINVAL;
@@ -133,7 +136,7 @@ static int db_new(const licscan_db_options *opts, bool equivalences,
 
 int licscan_db_open_empty(const licscan_db_options *opts, licscan_db **out)
 {
-    return db_new(opts, true, out);
+    return ls_db_new(opts, true, out);
 }
 
 static int load_embedded_rules(licscan_db *db)
@@ -152,7 +155,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
     licscan_db *db;
     int rc;
     if (ls_frozen.ntpl) { /* the image compiled at build time */
-        if ((rc = db_new(opts, false, &db)))
+        if ((rc = ls_db_new(opts, false, &db)))
             return rc;
         if ((rc = ls_db_load_frozen(db, &ls_frozen)) ||
             (rc = load_embedded_rules(db))) {
@@ -165,10 +168,11 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             db->opts.regex_match_limit >= m->match_limit &&
             db->opts.regex_heap_limit_kib >= m->heap_limit_kib)
             db->memo = m;
+        ls_find_twins(db);
         *out = db;
         return LICSCAN_OK;
     }
-    if ((rc = db_new(opts, true, &db)))
+    if ((rc = ls_db_new(opts, true, &db)))
         return rc;
     for (size_t i = 0; i < ls_embedded_template_count; i++) {
         const ls_embedded_file *f = &ls_embedded_templates[i];
@@ -180,6 +184,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
         }
     }
     ls_index_compact(db);
+    ls_find_twins(db);
     if ((rc = load_embedded_rules(db))) {
         licscan_db_free(db);
         return rc;
@@ -216,6 +221,12 @@ void licscan_db_free(licscan_db *db)
     ls_scratch_pool_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);
+    if (db->file) { /* last: all of the above may borrow from it */
+        ls_free(a, db->file->phr);
+        if (db->file->map)
+            munmap(db->file->map, db->file->map_len);
+        ls_free(a, db->file);
+    }
     ls_alloc copy = db->alloc;
     ls_free(&copy, db);
 }
@@ -230,6 +241,8 @@ int licscan_db_add_template(licscan_db *db, const char *id, const char *text,
     int rc = ls_db_thaw(db);
     if (!rc)
         rc = ls_template_add(db, id, text, text_len, meta, meta_len, source);
+    if (!rc)
+        ls_find_twins(db);
     if (rc && !db->err.msg[0])
         ls_error_set(&db->err, source, 0, 0, "%s: %s", source ? source : id,
                      licscan_strerror(rc));
@@ -478,6 +491,7 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         ls_free(&db->alloc, sub);
     }
     ls_index_compact(db);
+    ls_find_twins(db);
     if (!rc)
         rc = load_rules(db, path);
     if (!rc) {

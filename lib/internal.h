@@ -134,6 +134,11 @@ typedef struct ls_text {
 /* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid. */
 LS_HIDDEN size_t ls_utf8_valid_len(const unsigned char *s,
                                    const unsigned char *end);
+/* Offset of the first byte of s[0, n) that is not valid UTF-8 (or a NUL,
+ * with stop_at_nul), or n: the one check of text that must be UTF-8
+ * already (templates, rule files). */
+LS_HIDDEN size_t ls_utf8_first_invalid(const char *s, size_t n,
+                                       bool stop_at_nul);
 LS_HIDDEN int ls_decode(const ls_alloc *a, const uint8_t *data, size_t len,
                         ls_text *out, char *err, size_t errlen);
 LS_HIDDEN void ls_text_free(const ls_alloc *a, ls_text *t);
@@ -332,7 +337,13 @@ typedef struct ls_template {
     uint32_t nshingles; /* shingle positions indexed */
     bool replaced;      /* a later template with the same id took over */
     bool borrowed;      /* strings and arrays belong to the frozen image */
+    /* the nearest earlier template with the same source text (metadata
+     * aside), LS_NO_TWIN when none: it has the same words, vars and index
+     * postings, so a scan finds, aligns and judges it alike, and does the
+     * work once for both (match2_chains.c) */
+    uint32_t twin;
 } ls_template;
+#define LS_NO_TWIN UINT32_MAX
 
 /* ---------- pattern prefilter (prefilter.c) ---------- */
 
@@ -447,6 +458,14 @@ typedef struct ls_ruleset {
     uint32_t n, cap;
 } ls_ruleset;
 
+/* The text of each rule file added, in order: a compiled database file
+ * (dbfile.c) keeps the texts and parses them again when it opens. */
+typedef struct ls_rule_text {
+    char *source; /* NULL: none was given */
+    char *text;
+    size_t len;
+} ls_rule_text;
+
 /* ---------- clause memo ----------
  * What the rules say of each clause of the embedded templates, worked out
  * at build time (tools/freeze.c): a scan that meets a clause of a known
@@ -540,6 +559,8 @@ struct licscan_db {
     uint32_t phr_head_cap;
     bool custom_allocator; /* opened with an allocator hook */
     ls_ruleset rules;
+    ls_rule_text *rtext; /* the rule files' texts, in the order added */
+    uint32_t nrtext, rtext_cap;
     struct ls_kw_index *kw;     /* keyword prefilter of the rules */
     uint32_t nwithin;           /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
@@ -551,10 +572,14 @@ struct licscan_db {
     /* dictionary, equivalences, shingle index and phrases point into the
      * frozen image until the first template is added (ls_db_thaw) */
     bool frozen;
-    ls_error err; /* last error (error.h) */
+    struct ls_dbfile *file; /* opened from a compiled file: its mapping */
+    ls_error err;           /* last error (error.h) */
 };
 
 LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+/* Link each template to its twin (ls_template.twin), after templates
+ * were added; out of memory, none is linked (template.c). */
+LS_HIDDEN void ls_find_twins(licscan_db *db);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 
@@ -652,6 +677,28 @@ LS_HIDDEN int ls_db_thaw(licscan_db *db);
 LS_HIDDEN int ls_compile_pattern(licscan_db *db, const char *pat, size_t n,
                                  const ls_regex **out, char *err, size_t errlen,
                                  size_t *erroff);
+
+/* A compiled database file (dbfile.c): what the database keeps of it,
+ * released by licscan_db_free (db.c) after everything that borrows from
+ * it. */
+struct ls_dbfile {
+    void *map; /* NULL: the bytes are the caller's */
+    size_t map_len;
+    ls_phrase *phr; /* the phrases the database points at (until thawed) */
+};
+/* Open a database from the bytes of a compiled file; data must stay
+ * valid and unchanged until the database is freed (the caller hands it
+ * over with `unmap` when it is a mapping of map_len bytes). With
+ * check_sum false the checksum is not verified (the fuzz target, which
+ * could not reach the checks behind it). err gets a message on failure. */
+LS_HIDDEN int ls_db_open_image(const void *data, size_t len, bool check_sum,
+                               void *unmap, size_t map_len,
+                               const licscan_db_options *opts, licscan_db **out,
+                               char *err, size_t errlen);
+/* An empty database with its options read (db.c); equivalences loaded
+ * when asked. */
+LS_HIDDEN int ls_db_new(const licscan_db_options *opts, bool equivalences,
+                        licscan_db **out);
 
 /* Parse rules and add them to db (rulefile.c). */
 LS_HIDDEN int ls_rules_add(licscan_db *db, const char *text, size_t len,

@@ -25,18 +25,6 @@
 #include "match5_rank.h"
 #include "match6_references.h"
 
-int ls_pairs_reserve(scan *s, pairs *p, uint32_t need)
-{
-    uint32_t cap = p->cap;
-    if (LS_GROW(s->a, p->i, cap, need))
-        return s->rc = LICSCAN_ENOMEM;
-    cap = p->cap;
-    if (LS_GROW(s->a, p->t, cap, need))
-        return s->rc = LICSCAN_ENOMEM;
-    p->cap = cap;
-    return LICSCAN_OK;
-}
-
 static void pairs_free(scan *s, pairs *p)
 {
     ls_free(s->a, p->i);
@@ -125,8 +113,33 @@ static void scan_free(scan *s)
     ls_free(s->a, s->heap);
     ls_free(s->a, s->pre);
     ls_free(s->a, s->chains);
+    ls_free(s->a, s->searched);
+    ls_free(s->a, s->chain_at);
     ls_free(s->a, s->order);
     ls_buf_free(&s->subj);
+}
+
+/* Judge a winner again, this time keeping its differences: its aligned
+ * pairs are kept (aligning its chain again gives the same). */
+static void record_differences(scan *s, licscan_match *m)
+{
+    uint32_t before = s->ncand;
+    const chain *ch = &s->chains[m->chain];
+    s->record_diffs = true;
+    if (ch->kn) {
+        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
+                          ch->kn };
+        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
+    } else {
+        ls_load_chain(s, ch);
+        ls_build_candidate(s, m->tpl);
+    }
+    s->record_diffs = false;
+    if (s->ncand > before) {
+        m->diffs = s->cand[s->ncand - 1].diffs;
+        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
+        s->ncand = before;
+    }
 }
 
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
@@ -145,7 +158,7 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
         ls_pick_winners(&s);
     for (uint32_t w = 0; w < s.nwin && !s.rc; w++)
         if (s.win[w].kind != LICSCAN_KIND_REFERENCE)
-            ls_record_differences(&s, &s.win[w]);
+            record_differences(&s, &s.win[w]);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)

@@ -139,6 +139,9 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
             return;
         }
         chain *c = &s->chains[s->nchains++];
+        c->id = c->orig = s->nchains - 1;
+        c->cand = -1;
+        c->aligned = 0;
         c->tpl = tp->index;
         c->score = (float)score;
         c->x0 = s->anchors.i[0];
@@ -179,6 +182,29 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     }
 }
 
+/* The chains of tp's twin, when it was searched in this scan: a search of
+ * tp would find them (the same hits, the same words), for tp. */
+static bool copy_twin(scan *s, const ls_template *tp)
+{
+    uint32_t u = tp->twin;
+    if (u == LS_NO_TWIN || s->searched[2 * u] == UINT32_MAX ||
+        s->count[u] != s->count[tp->index] ||
+        (s->res->input_flags & LICSCAN_INPUT_SEARCH_LIMIT))
+        return false;
+    uint32_t lo = s->searched[2 * u], hi = s->searched[2 * u + 1];
+    if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + (hi - lo))) {
+        s->rc = LICSCAN_ENOMEM;
+        return true;
+    }
+    for (uint32_t c = lo; c < hi; c++) {
+        chain *x = &s->chains[s->nchains];
+        *x = s->chains[c]; /* the same anchors in the pool */
+        x->tpl = tp->index;
+        x->id = s->nchains++;
+    }
+    return true;
+}
+
 /* Chains, most promising templates first; a template whose hits cannot
  * add up to a chain near a stronger one over the same words is skipped. */
 void ls_find_chains(scan *s)
@@ -194,13 +220,24 @@ void ls_find_chains(scan *s)
                    ls_pairs_reserve(s, &s->out, s->n) ||
                    ls_pairs_reserve(s, &s->pool, s->n)))
         return;
+    uint32_t *searched = s->searched =
+        ls_malloc(s->a, 2 * ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    if (!searched) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    memset(searched, 0xff, 2 * ((size_t)db->ntpl + 1) * sizeof(uint32_t));
     for (uint32_t k = 0; k < norder && !s->rc; k++) {
         uint32_t t = order[k];
         const ls_template *tp = db->tpl[t];
         const hit *h = s->hits + s->start[t];
         if (ls_hopeless(s, tp, h, s->count[t]))
             continue;
-        search_template(s, tp, h, s->count[t], s->used, s->f, s->prev);
+        uint32_t first = s->nchains;
+        if (!copy_twin(s, tp))
+            search_template(s, tp, h, s->count[t], s->used, s->f, s->prev);
+        searched[2 * t] = first;
+        searched[2 * t + 1] = s->nchains;
     }
 }
 
@@ -558,8 +595,28 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
 {
     chain *ch = &s->chains[c];
     const ls_template *tp = s->db->tpl[ch->tpl];
+    if (ch->orig != ch->id) {
+        /* a twin's chain aligned already: the same pairs and bounds */
+        const chain *o = &s->chains[s->chain_at[ch->orig]];
+        if (o->aligned == 2) {
+            ch->aligned = 2;
+            return;
+        }
+        if (o->aligned == 1) {
+            ch->ki = o->ki;
+            ch->kt = o->kt;
+            ch->kn = o->kn;
+            ch->kreq = o->kreq;
+            ch->ke = o->ke;
+            ch->ke.chain = c;
+            ch->aligned = 1;
+            heap_push(s, nheap, &ch->ke);
+            return;
+        }
+    }
     ls_load_chain(s, ch);
     uint32_t mreq;
+    ch->aligned = 2;
     if (!ls_align_candidate(s, tp, &mreq) || s->rc)
         return;
     pending e;
@@ -573,6 +630,8 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
     ch->kt = e.t;
     ch->kn = e.n;
     ch->kreq = mreq;
+    ch->ke = e;
+    ch->aligned = 1;
     heap_push(s, nheap, &e);
 }
 
@@ -585,6 +644,13 @@ void ls_align_chains(scan *s)
 {
     if (s->nchains > 1)
         qsort(s->chains, s->nchains, sizeof(chain), chain_cmp);
+    s->chain_at = ls_malloc(s->a, ((size_t)s->nchains + 1) * sizeof(uint32_t));
+    if (!s->chain_at) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    for (uint32_t c = 0; c < s->nchains; c++)
+        s->chain_at[s->chains[c].id] = c;
     uint32_t nwait = 0;
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
@@ -634,11 +700,29 @@ void ls_align_chains(scan *s)
         const ls_template *tp = s->db->tpl[s->chains[e.chain].tpl];
         if (ls_cannot_matter(s, &e, tp) || s->rc)
             continue;
+        chain *ch = &s->chains[e.chain];
+        int32_t judged =
+            ch->orig != ch->id ? s->chains[s->chain_at[ch->orig]].cand : -1;
+        if (judged >= 0) {
+            /* a twin's candidate: the same but for the template */
+            if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
+                s->rc = LICSCAN_ENOMEM;
+                return;
+            }
+            licscan_match m = s->cand[judged];
+            m.tpl = tp;
+            m.chain = e.chain;
+            ch->cand = (int32_t)s->ncand;
+            s->cand[s->ncand++] = m;
+            continue;
+        }
         /* judged where they were kept: no copy */
         const pairs p = { (uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n };
         uint32_t before = s->ncand;
         ls_judge_candidate(s, tp, &p, e.mreq);
-        if (s->ncand > before)
+        if (s->ncand > before) {
             s->cand[s->ncand - 1].chain = e.chain;
+            ch->cand = (int32_t)(s->ncand - 1);
+        }
     }
 }

@@ -9,6 +9,8 @@
 
 #include "match2_chains.h"
 #include "match3_align.h"
+#include "fold.h"
+#include "markup.h"
 #include "match4_judge.h"
 
 /* Words a var vouches for beyond those of its original text. */
@@ -24,39 +26,6 @@ static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
         rc == PCRE2_ERROR_HEAPLIMIT)
         s->res->input_flags |= LICSCAN_INPUT_VAR_LIMIT;
     return rc >= 0;
-}
-
-/* The ASCII equal of a Unicode dash, quote or space at p (SPDX: they
- * match their plain forms), or 0; *len is the sequence's length. */
-static char plain_punct(const char *p, size_t avail, size_t *len)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    *len = 1;
-    if (u[0] < 0x80)
-        return 0;
-    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0) {
-        *len = 2;
-        return ' '; /* no-break space */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x80) {
-        *len = 3;
-        if (u[2] >= 0x90 && u[2] <= 0x95)
-            return '-'; /* hyphens and dashes */
-        if (u[2] >= 0x98 && u[2] <= 0x9B)
-            return '\''; /* single quotes */
-        if (u[2] >= 0x9C && u[2] <= 0x9F)
-            return '"'; /* double quotes */
-        if (u[2] >= 0x80 && u[2] <= 0x8A)
-            return ' '; /* typographic spaces */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x88 && u[2] == 0x92) {
-        *len = 3;
-        return '-'; /* minus sign */
-    }
-    /* other multi-byte sequences are copied whole */
-    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
-    *len = n <= avail ? n : avail;
-    return 0;
 }
 
 static uint32_t utf8_chars(const char *p, size_t n)
@@ -106,7 +75,7 @@ static void collapse_into_subj(scan *s, size_t raw0, size_t raw1)
         char c = t[k];
         size_t len = 1;
         if ((unsigned char)c >= 0x80) {
-            char eq = plain_punct(t + k, raw1 - k, &len);
+            char eq = ls_fold_punct(t + k, raw1 - k, &len);
             if (!eq) {
                 if (space)
                     o[n++] = ' ';
@@ -174,7 +143,7 @@ static bool is_original(const char *o, const char *p, size_t n)
         if (i >= on || j >= n)
             return false;
         size_t len = 1;
-        char eq = plain_punct(o + i, on - i, &len);
+        char eq = ls_fold_punct(o + i, on - i, &len);
         if (eq || len == 1) {
             if (fold_ascii(eq ? eq : o[i]) != fold_ascii(p[j]))
                 return false;
@@ -201,38 +170,6 @@ static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
         return true;
     }
     return is_original(v->original, p, n);
-}
-
-/* ---- SPDX template markup, as it lies between literal words ---- */
-
-#define MARK_VAR "<<var;"     /* opens a var; the quote closing its last */
-#define MARK_VAR_CLOSE "\">>" /* attribute and ">>" close it */
-#define MARK_BEGIN_OPTIONAL "<<beginOptional>>"
-#define MARK_END_OPTIONAL "<<endOptional>>"
-#define MARK_LEN(m) (sizeof(m) - 1)
-/* Does mark m begin at p, with avail bytes there? */
-#define MARK_AT(p, avail, m)                                                   \
-    ((avail) >= MARK_LEN(m) && memcmp((p), (m), MARK_LEN(m)) == 0)
-
-/* The length of the mark beginning or ending an optional block at p,
- * with avail bytes there; 0 when there is none. */
-static inline size_t optional_mark(const char *p, size_t avail)
-{
-    if (MARK_AT(p, avail, MARK_BEGIN_OPTIONAL))
-        return MARK_LEN(MARK_BEGIN_OPTIONAL);
-    if (MARK_AT(p, avail, MARK_END_OPTIONAL))
-        return MARK_LEN(MARK_END_OPTIONAL);
-    return 0;
-}
-
-/* Where the var whose attributes start at src[p] ends (past its close),
- * or 0 when it does not before src[e]. */
-static size_t var_end(const char *src, size_t p, size_t e)
-{
-    for (size_t q = p; q + MARK_LEN(MARK_VAR_CLOSE) <= e; q++)
-        if (src[q] == '"' && MARK_AT(src + q, e - q, MARK_VAR_CLOSE))
-            return q + MARK_LEN(MARK_VAR_CLOSE);
-    return 0;
 }
 
 /* ---- the text of a template gap: literal punctuation and vars ---- */
@@ -262,7 +199,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
     while (p < e) {
         if (src[p] == '<' && p + 1 < e && src[p + 1] == '<') {
             if (MARK_AT(src + p, e - p, MARK_VAR)) {
-                size_t end = var_end(src, p + MARK_LEN(MARK_VAR), e);
+                size_t end = ls_var_end(src, p + MARK_LEN(MARK_VAR), e);
                 if (!end || v >= v1 || np >= GAP_PIECES)
                     return 0;
                 pc[np].var = &tp->vars[v++];
@@ -272,14 +209,14 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
                 p = end;
                 continue;
             }
-            size_t mark = optional_mark(src + p, e - p);
+            size_t mark = ls_optional_mark(src + p, e - p);
             if (mark) {
                 p += mark;
                 continue;
             }
         }
         size_t len = 1;
-        char eq = plain_punct(src + p, e - p, &len);
+        char eq = ls_fold_punct(src + p, e - p, &len);
         char c = eq ? eq : src[p];
         if (!is_space(c)) {
             if (!lit) {
@@ -538,7 +475,7 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
         /* nothing but optional markers between the two words */
         size_t a = tp->tok[k].end, b = tp->tok[k + 1].start;
         while (a < b) {
-            size_t mark = optional_mark(tp->source + a, b - a);
+            size_t mark = ls_optional_mark(tp->source + a, b - a);
             if (!mark)
                 return false;
             a += mark;
@@ -783,27 +720,4 @@ void ls_build_candidate(scan *s, const ls_template *tp)
     uint32_t mreq;
     if (ls_align_candidate(s, tp, &mreq))
         ls_judge_candidate(s, tp, &s->out, mreq);
-}
-
-/* Judge a winner again, this time keeping its differences: its aligned
- * pairs are kept (aligning its chain again gives the same). */
-void ls_record_differences(scan *s, licscan_match *m)
-{
-    uint32_t before = s->ncand;
-    const chain *ch = &s->chains[m->chain];
-    s->record_diffs = true;
-    if (ch->kn) {
-        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
-                          ch->kn };
-        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
-    } else {
-        ls_load_chain(s, ch);
-        ls_build_candidate(s, m->tpl);
-    }
-    s->record_diffs = false;
-    if (s->ncand > before) {
-        m->diffs = s->cand[s->ncand - 1].diffs;
-        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
-        s->ncand = before;
-    }
 }

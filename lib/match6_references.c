@@ -18,6 +18,36 @@ static bool inside_match(const licscan_match *m, uint32_t nm, uint32_t w)
     return false;
 }
 
+/* Whether a license of that id is in the list already. */
+static bool named(const licscan_match *m, uint32_t n, const ls_template *tp)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (m[k].tpl == tp || strcmp(m[k].tpl->lic.id, tp->lic.id) == 0)
+            return true;
+    return false;
+}
+
+/* Append a reference to tp over words [t0, t1], decoded bytes [a, b);
+ * false when memory ran out (s->rc says so). */
+static bool add_reference(scan *s, licscan_match **list, uint32_t *nlist,
+                          uint32_t *cap, const ls_template *tp, uint32_t t0,
+                          uint32_t t1, size_t a, size_t b)
+{
+    if (LS_GROW(s->a, *list, *cap, *nlist + 1)) {
+        s->rc = LICSCAN_ENOMEM;
+        return false;
+    }
+    licscan_match *m = &(*list)[(*nlist)++];
+    memset(m, 0, sizeof(*m));
+    m->tpl = tp;
+    m->kind = LICSCAN_KIND_REFERENCE;
+    m->tstart = t0;
+    m->tend = t1;
+    m->start = ls_text_input_offset(s->text, a);
+    m->end = ls_text_input_offset(s->text, b);
+    return true;
+}
+
 void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
                         uint32_t *cap)
 {
@@ -45,25 +75,12 @@ void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
         if (!best)
             continue;
         const ls_template *tp = db->tpl[best->tpl];
-        bool seen = false;
-        for (uint32_t k = 0; k < *nlist; k++)
-            seen |= (*list)[k].tpl == tp ||
-                    strcmp((*list)[k].tpl->lic.id, tp->lic.id) == 0;
-        if (!seen) {
-            if (LS_GROW(s->a, *list, *cap, *nlist + 1)) {
-                s->rc = LICSCAN_ENOMEM;
-                return;
-            }
-            licscan_match *m = &(*list)[(*nlist)++];
-            memset(m, 0, sizeof(*m));
-            m->tpl = tp;
-            m->kind = LICSCAN_KIND_REFERENCE;
-            m->tstart = w;
-            m->tend = w + best->len - 1;
-            m->start = ls_text_input_offset(s->text, s->tk[w].start);
-            m->end = ls_text_input_offset(s->text, s->tk[m->tend].end);
-        }
-        w += best->len - 1;
+        uint32_t last = w + best->len - 1;
+        if (!named(*list, *nlist, tp) &&
+            !add_reference(s, list, nlist, cap, tp, w, last, s->tk[w].start,
+                           s->tk[last].end))
+            return;
+        w = last;
     }
 }
 
@@ -192,21 +209,11 @@ void ls_find_card_references(scan *s, licscan_match **list, uint32_t *nlist,
             s->rc = LICSCAN_ENOMEM;
             return;
         }
-        bool seen = false;
-        for (uint32_t k = 0; k < *nlist; k++)
-            seen |= strcmp((*list)[k].tpl->lic.id, tp->lic.id) == 0;
-        if (seen)
+        if (named(*list, *nlist, tp))
             continue;
-        if (LS_GROW(s->a, *list, *cap, *nlist + 1)) {
-            s->rc = LICSCAN_ENOMEM;
+        uint32_t t0, t1;
+        span_tokens(s, x->start, x->end, &t0, &t1);
+        if (!add_reference(s, list, nlist, cap, tp, t0, t1, x->start, x->end))
             return;
-        }
-        licscan_match *m = &(*list)[(*nlist)++];
-        memset(m, 0, sizeof(*m));
-        m->tpl = tp;
-        m->kind = LICSCAN_KIND_REFERENCE;
-        span_tokens(s, x->start, x->end, &m->tstart, &m->tend);
-        m->start = ls_text_input_offset(s->text, x->start);
-        m->end = ls_text_input_offset(s->text, x->end);
     }
 }

@@ -360,23 +360,6 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
                        "end)");
 }
 
-/* Offset of the first byte of s[0, n) that is not valid UTF-8, or n. */
-static size_t first_invalid_utf8(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t k = 0; k < n;) {
-        if (u[k] < 0x80) {
-            k++;
-            continue;
-        }
-        size_t l = ls_utf8_valid_len(u + k, u + n);
-        if (!l)
-            return k;
-        k += l;
-    }
-    return n;
-}
-
 /* Rules whose `within` patterns are the same text get one class, so a
  * scan decides each clause's context once for all of them (the use
  * categories share theirs). */
@@ -402,18 +385,41 @@ static void assign_within_classes(licscan_db *db)
     }
 }
 
+/* Room for one more rule text, and a copy of text and source; freed by
+ * the caller unless it keeps them. */
+static int copy_rule_text(licscan_db *db, const char *text, size_t len,
+                          const char *source, ls_rule_text *out)
+{
+    const ls_alloc *a = &db->alloc;
+    out->len = len;
+    out->text = ls_strndup(a, text, len);
+    out->source = source ? ls_strndup(a, source, strlen(source)) : NULL;
+    if (!out->text || (source && !out->source) ||
+        LS_GROW(a, db->rtext, db->rtext_cap, db->nrtext + 1)) {
+        ls_free(a, out->text);
+        ls_free(a, out->source);
+        return LICSCAN_ENOMEM;
+    }
+    return LICSCAN_OK;
+}
+
 int ls_rules_add(licscan_db *db, const char *text, size_t len,
                  const char *source)
 {
     rule_parser p = { .db = db, .source = source ? source : "(rules)" };
-    int rc = LICSCAN_OK;
+    ls_rule_text kept;
+    int rc = copy_rule_text(db, text, len, source, &kept);
+    if (rc) {
+        ls_error_set(&db->err, NULL, 0, 0, "%s: out of memory", p.source);
+        return rc;
+    }
     size_t i = 0;
     while (i < len && !rc) {
         size_t j = i;
         while (j < len && text[j] != '\n')
             j++;
         p.line++;
-        size_t bad = first_invalid_utf8(text + i, j - i);
+        size_t bad = ls_utf8_first_invalid(text + i, j - i, false);
         if (memchr(text + i, 0, j - i))
             rc = parse_error(
                 &p,
@@ -466,9 +472,12 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         if (!rc) {
             ls_free(a, p.v);
             assign_within_classes(db);
+            db->rtext[db->nrtext++] = kept;
             return LICSCAN_OK;
         }
     }
+    ls_free(a, kept.text);
+    ls_free(a, kept.source);
     rule_free(db, p.cur);
     for (uint32_t k = 0; k < p.n; k++)
         rule_free(db, p.v[k]);
@@ -487,6 +496,13 @@ void ls_rules_free(licscan_db *db)
     db->rules.n = db->rules.cap = 0;
     ls_kw_index_free(&db->alloc, db->kw);
     db->kw = NULL;
+    for (uint32_t i = 0; i < db->nrtext; i++) {
+        ls_free(&db->alloc, db->rtext[i].text);
+        ls_free(&db->alloc, db->rtext[i].source);
+    }
+    ls_free(&db->alloc, db->rtext);
+    db->rtext = NULL;
+    db->nrtext = db->rtext_cap = 0;
 }
 
 int licscan_db_add_rules(licscan_db *db, const char *text, size_t len,

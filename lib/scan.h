@@ -27,24 +27,6 @@ typedef struct pairs {
     uint32_t n, cap;
 } pairs;
 
-typedef struct chain {
-    uint32_t tpl;
-    float score;
-    float span;              /* words covered on both sides: an upper bound */
-    uint32_t x0, x1;         /* input words covered */
-    uint32_t off, n;         /* anchors in scan.pool */
-    const uint32_t *ki, *kt; /* its aligned pairs, kept; kn 0: none */
-    uint32_t kn, kreq;       /* their number, required words matched */
-} chain;
-
-/* Pairs of aligned chains, kept until judged, in blocks that never move:
- * keeping them copies them once, and pointers to them stay valid. */
-typedef struct kept_block {
-    struct kept_block *next;
-    size_t used, cap; /* in uint32_t */
-    uint32_t v[];
-} kept_block;
-
 /* A chain waiting to be aligned (bounds from its anchors: no pairs yet,
  * its words lie in [a0, b1]) or aligned and waiting to be judged. */
 typedef struct pending {
@@ -57,6 +39,31 @@ typedef struct pending {
     uint32_t a0, a1; /* its first word lies in [a0, a1] */
     uint32_t b0, b1; /* its last word in [b0, b1] */
 } pending;
+
+typedef struct chain {
+    uint32_t tpl;
+    float score;
+    float span;              /* words covered on both sides: an upper bound */
+    uint32_t x0, x1;         /* input words covered */
+    uint32_t off, n;         /* anchors in scan.pool */
+    const uint32_t *ki, *kt; /* its aligned pairs, kept; kn 0: none */
+    uint32_t kn, kreq;       /* their number, required words matched */
+    /* A template's twin (ls_template.twin) has the same chains: they are
+     * copied, and their alignment and judging too, once done. */
+    uint32_t id;     /* its number when found (index before sorting) */
+    uint32_t orig;   /* id of the chain it copies, or its own */
+    int32_t cand;    /* its candidate in scan.cand once judged, else -1 */
+    uint8_t aligned; /* 0 not yet, 1 pairs kept (ki, kt, kn, ke), 2 none */
+    pending ke;      /* the bounds of its aligned pairs */
+} chain;
+
+/* Pairs of aligned chains, kept until judged, in blocks that never move:
+ * keeping them copies them once, and pointers to them stay valid. */
+typedef struct kept_block {
+    struct kept_block *next;
+    size_t used, cap; /* in uint32_t */
+    uint32_t v[];
+} kept_block;
 
 /* A shingle look-up that found postings (common: in too many templates
  * to nominate one; 2: dropped at the limit of hits). */
@@ -92,6 +99,9 @@ typedef struct scan {
     int32_t *prev; /* ... the hit before it in that chain */
     chain *chains;
     uint32_t nchains, chains_cap;
+    uint32_t *searched; /* per template: its chains [2t, 2t+1) when searched
+                           in this scan (UINT32_MAX: not) */
+    uint32_t *chain_at; /* chain id -> its index once sorted */
     pairs anchors, out, tmp, pool;
     struct kept_block *kept; /* newest first */
     pending *pend;           /* chains to align, best bound first */

@@ -304,6 +304,43 @@ class CliTest(unittest.TestCase):
                    if m["kind"] != "reference"]
             self.assertIn((want, "exact", 0), got, line["file"])
 
+    def test_compiled_database(self):
+        """--compile writes the database, --db opens it and scans alike;
+        a bad file is one clear line and exit status 2."""
+        db = os.path.join(self.dir, "db.lsdb")
+        extra = self.write("tpl/Widget-1.0.template.txt",
+                           "Widget License 1.0. Permission is granted to use, copy and modify this "
+                           "widget for any purpose, provided this notice is kept in all copies.")
+        rc, out, err = run("--compile", os.path.dirname(extra), "-o", db)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, "")
+        self.assertIn("templates", err)
+        files = [os.path.join(ROOT, "examples", "licenses"), extra]
+        rc1, want, err1 = run("--json", "--diff", "--templates", os.path.dirname(extra), *files)
+        rc2, got, err2 = run("--json", "--diff", "--db", db, *files)
+        self.assertEqual((rc1, want), (rc2, got), err2)
+        self.assertIn("Widget-1.0", got)
+        # --list alike, and --templates add to a --db
+        self.assertEqual(run("--list", "--templates", os.path.dirname(extra))[1],
+                         run("--list", "--db", db)[1])
+        # usage errors
+        for args in (["--compile", "x"], ["-o", db, "x"], ["--db", db, "--no-default", "x"],
+                     ["--db"]):
+            rc, out, err = run(*args)
+            self.assertEqual(rc, 2, args)
+        # a bad file
+        bad = self.write("bad.lsdb", "not a database at all")
+        rc, out, err = run("--db", bad, extra)
+        self.assertEqual(rc, 2)
+        self.assertIn("not a compiled licscan database", err)
+        with open(db, "rb") as f:
+            data = f.read()
+        self.write("cut.lsdb", data[: len(data) // 2])
+        rc, out, err = run("--db", os.path.join(self.dir, "cut.lsdb"), extra)
+        self.assertEqual(rc, 2)
+        self.assertIn("truncated", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
     def test_bundled_examples(self):
         rc, out, _ = run("--json", EXAMPLES)
         self.assertEqual(rc, 0)

@@ -31,6 +31,8 @@
 #include <jansson.h>
 #undef json_string
 
+#include <utf8proc.h>
+
 #include "cli.h"
 #include "licscan.h"
 
@@ -86,6 +88,9 @@ typedef struct settings {
     int reproducible;          /* SBOM: SOURCE_DATE_EPOCH is set */
     source *sources;
     int nsources;
+    const char *db_file; /* --db: open this compiled database */
+    int compile;         /* --compile: the paths are template directories */
+    const char *output;  /* -o: where --compile writes */
 } settings;
 
 /* One file of the walk and, once scanned, what to print for it. */
@@ -879,53 +884,20 @@ static void document_uuid(const settings *s, json_t *content, char out[46])
     format_uuid(b, 4, out);
 }
 
+/* UTF-8 is read and written with utf8proc, as the library does. */
 static void append_utf8(char *o, size_t *n, uint32_t cp)
 {
-    if (cp < 0x80) {
-        o[(*n)++] = (char)cp;
-    } else if (cp < 0x800) {
-        o[(*n)++] = (char)(0xC0 | cp >> 6);
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        o[(*n)++] = (char)(0xE0 | cp >> 12);
-        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        o[(*n)++] = (char)(0xF0 | cp >> 18);
-        o[(*n)++] = (char)(0x80 | (cp >> 12 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    }
+    *n += (size_t)utf8proc_encode_char((utf8proc_int32_t)cp,
+                                       (utf8proc_uint8_t *)o + *n);
 }
 
 /* Length of the valid UTF-8 sequence at s (avail bytes there), 0 if
- * invalid: overlong forms, surrogates and code points past U+10FFFF are. */
+ * invalid (overlong forms, surrogates, past U+10FFFF). */
 static size_t utf8_valid_len(const unsigned char *s, size_t avail)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of s[1] */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (avail < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)avail, &cp);
+    return k > 0 ? (size_t)k : 0;
 }
 
 /* Bytes as a JSON string: UTF-16 decoded, else UTF-8 with each invalid
@@ -2187,6 +2159,8 @@ static void usage(FILE *f)
         "       licscan [--templates DIR]... [--rules FILE]... [--no-default] "
         "--list\n"
         "               [--json]\n"
+        "       licscan [--rules FILE]... [--no-default] --compile DIR... -o "
+        "FILE\n"
         "Identify the licenses in files: which license, which version, where,\n"
         "how close to the canonical text, and the restrictions they impose.\n"
         "Options may also follow the paths; \"--\" ends the options.\n"
@@ -2218,6 +2192,17 @@ static void usage(FILE *f)
         "                    in DIR (repeatable)\n"
         "  --rules FILE      also load the clause rules in FILE (repeatable)\n"
         "  --no-default      do not load the embedded templates and rules\n"
+        "  --db FILE         open the compiled database FILE (from --compile)\n"
+        "                    instead of the embedded set; --templates and\n"
+        "                    --rules still add to it\n"
+        "  --compile DIR...  load the embedded set (unless --no-default), "
+        "the\n"
+        "                    --templates, --rules and DIRs, and write them "
+        "with\n"
+        "                    their index to the file -o FILE, which --db "
+        "opens\n"
+        "                    in milliseconds\n"
+        "  -o, --output FILE where --compile writes\n"
         "\n"
         "Scanning:\n"
         "  -j, --jobs N      scan with N threads (default: one per online "
@@ -2414,6 +2399,20 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             s->nsources++;
         } else if (!strcmp(a, "--no-default")) {
             s->no_default = 1;
+        } else if (!strcmp(a, "--compile")) {
+            s->compile = 1;
+        } else if (option_with_value(argc, argv, &i, "--db", &v) ||
+                   option_with_value(argc, argv, &i, "--output", &v) ||
+                   option_with_value(argc, argv, &i, "-o", &v)) {
+            int is_db = !strncmp(a, "--db", 4);
+            if (!v || !*v) {
+                usage_error("%s wants a file", is_db ? "--db" : "-o/--output");
+                return -1;
+            }
+            if (is_db)
+                s->db_file = v;
+            else
+                s->output = v;
         } else if (option_with_value(argc, argv, &i, "--max-bytes", &v)) {
             uint64_t n;
             if (parse_size(v, UINT64_MAX, &n) || n == 0) {
@@ -2512,8 +2511,20 @@ static int load_rules_file(licscan_db *db, const char *path)
 static licscan_db *open_database(const settings *s)
 {
     licscan_db *db = NULL;
-    int rc = s->no_default ? licscan_db_open_empty(NULL, &db)
+    int rc;
+    if (s->db_file) {
+        rc = licscan_db_open_file(s->db_file, NULL, &db);
+        if (rc) {
+            char msg[600];
+            licscan_db_file_error(s->db_file, NULL, msg, sizeof msg);
+            fprintf(stderr, "licscan: cannot open the database: %s\n",
+                    *msg ? msg : licscan_strerror(rc));
+            return NULL;
+        }
+    } else {
+        rc = s->no_default ? licscan_db_open_empty(NULL, &db)
                            : licscan_db_open_default(NULL, &db);
+    }
     if (rc) {
         fprintf(stderr, "licscan: cannot open the template database: %s\n",
                 licscan_strerror(rc));
@@ -2534,6 +2545,48 @@ static licscan_db *open_database(const settings *s)
         }
     }
     return db;
+}
+
+static int finish_output(int status);
+
+/* --compile DIR... -o FILE: the database the options make, with the
+ * directories added, written to FILE. */
+static int compile_database(settings *s, int ndirs, char **dirs)
+{
+    if (!s->compile || !s->output) {
+        usage_error("%s", s->compile ? "--compile wants -o FILE"
+                                     : "-o/--output goes with --compile");
+        return EXIT_USAGE;
+    }
+    if (s->list) {
+        usage_error("%s", "--compile takes no --list");
+        return EXIT_USAGE;
+    }
+    /* the directories load after the --templates and --rules options */
+    for (int i = 0; i < ndirs; i++) {
+        s->sources[s->nsources].path = dirs[i];
+        s->sources[s->nsources].is_rules = 0;
+        s->nsources++;
+    }
+    licscan_db *db = open_database(s);
+    if (!db)
+        return EXIT_USAGE;
+    int rc = licscan_db_save(db, s->output);
+    if (rc) {
+        print_db_error(db);
+        licscan_db_free(db);
+        return EXIT_FAILED_FILE;
+    }
+    if (!s->quiet) {
+        struct stat st;
+        long long size = stat(s->output, &st) == 0 ? (long long)st.st_size : -1;
+        fprintf(stderr,
+                "licscan: wrote %s: %u templates, %u rules, %lld bytes\n",
+                s->output, licscan_db_license_count(db),
+                licscan_db_rule_count(db), size);
+    }
+    licscan_db_free(db);
+    return finish_output(0);
 }
 
 /* The SBOM's creation time: SOURCE_DATE_EPOCH when set (reproducible
@@ -2601,6 +2654,17 @@ int main(int argc, char **argv)
     if (first_path < 0) {
         free(s.sources);
         return first_path == -2 ? finish_output(0) : EXIT_USAGE;
+    }
+    if (s.db_file && (s.no_default || s.compile)) {
+        free(s.sources);
+        usage_error("--db takes no %s",
+                    s.compile ? "--compile" : "--no-default");
+        return EXIT_USAGE;
+    }
+    if (s.compile || s.output) {
+        int rc = compile_database(&s, argc - first_path, argv + first_path);
+        free(s.sources);
+        return rc;
     }
     if (s.list && first_path < argc) {
         free(s.sources);

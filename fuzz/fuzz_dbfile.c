@@ -1,0 +1,71 @@
+/* fuzz_dbfile.c -- opening a compiled database file (dbfile.c).
+ *
+ * Input: one mode byte, then the bytes of a file as licscan_db_save
+ * writes it. Mode bit 0 set: the checksums are verified, as
+ * licscan_db_open_file does (a fuzzer rarely gets past them); clear: they
+ * are not, so the checks of every offset, count and index behind them
+ * meet the mutations. Either the file is refused with LICSCAN_EFORMAT and
+ * a message, or the database it gives lists its templates and scans a
+ * text (the template wording of its first one) with a valid result. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* lib/dbfile.c, hidden in the shared library, reachable in the static one
+ * the fuzz targets link. */
+int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
+                     size_t map_len, const licscan_db_options *opts,
+                     licscan_db **out, char *err, size_t errlen);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    /* a copy of its own size, aligned as a mapping is, so that reading
+     * past the end is caught */
+    size_t n = size - 1;
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    FUZZ_ASSERT(copy != NULL || n == 0);
+    if (n)
+        memcpy(copy, data + 1, n);
+    licscan_db *db = NULL;
+    char err[512];
+    int rc = ls_db_open_image(copy, n, data[0] & 1, NULL, 0, NULL, &db, err,
+                              sizeof err);
+    if (rc != LICSCAN_OK) {
+        FUZZ_ASSERT(db == NULL);
+        FUZZ_ASSERT(rc == LICSCAN_EFORMAT || rc == LICSCAN_ENOMEM);
+        FUZZ_ASSERT(err[0] != '\0');
+        fuzz_check_message(err);
+        free(copy);
+        return 0;
+    }
+    FUZZ_ASSERT(db != NULL);
+    uint32_t count = licscan_db_license_count(db);
+    for (uint32_t i = 0; i < count; i++) {
+        const licscan_license *l = licscan_db_license(db, i);
+        FUZZ_ASSERT(l != NULL);
+        fuzz_check_message(licscan_license_id(l));
+        licscan_db_lookup(db, licscan_license_id(l));
+    }
+    static const char text[] =
+        "Permission is hereby granted, free of charge, to any person "
+        "obtaining a copy of this software, to deal in the Software "
+        "without restriction. THE SOFTWARE IS PROVIDED \"AS IS\". Licensed "
+        "under the MIT License. You may not use the Llama Materials to "
+        "improve any other large language model.";
+    licscan_result *r = NULL;
+    rc = licscan_scan(db, text, sizeof text - 1, NULL, &r);
+    FUZZ_ASSERT(r != NULL);
+    FUZZ_ASSERT(rc == LICSCAN_OK);
+    fuzz_check_result(r, sizeof text - 1, NULL);
+    fuzz_check_json(r, "fuzz.txt", LICSCAN_JSON_DIFFS);
+    licscan_result_free(r);
+    licscan_db_free(db);
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,338 @@
+/* unit_dbfile.c -- compiled database files (licscan_db_save,
+ * licscan_db_open_file): a saved database opens and scans exactly as the
+ * one it was saved from (JSON with differences, over corpus/ and over the
+ * SPDX list's texts when the list is there), and a wrong, truncated or
+ * damaged file is LICSCAN_EFORMAT with a message that says which. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "corpus_files.h"
+#include "jit_off.h"
+
+/* Where the SPDX templates are (the bench's default), or
+ * LICSCAN_SPDX_TEMPLATES. */
+static const char *spdx_dir(void)
+{
+    const char *e = getenv("LICSCAN_SPDX_TEMPLATES");
+    return e && *e ? e : "../shared/spdx/templates";
+}
+
+/* Options of every database here (no JIT under valgrind: jit_off.h). */
+static licscan_db_options opt;
+
+static char tmp_path[64];
+
+static void make_tmp(void)
+{
+    snprintf(tmp_path, sizeof tmp_path, "/tmp/unit_dbfile.%ld.lsdb",
+             (long)getpid());
+}
+
+static unsigned char *read_back(size_t *len)
+{
+    unsigned char *b = slurp(tmp_path, len);
+    CHECK(b != NULL);
+    return b;
+}
+
+static void write_bytes(const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(tmp_path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    CHECK(fwrite(b, 1, n, f) == n);
+    fclose(f);
+}
+
+/* The metadata of every template alike, in order. */
+static void same_listing(const licscan_db *a, const licscan_db *b)
+{
+    CHECK_EQ_INT(licscan_db_license_count(a), licscan_db_license_count(b));
+    CHECK_EQ_INT(licscan_db_rule_count(a), licscan_db_rule_count(b));
+    uint32_t n = licscan_db_license_count(a);
+    for (uint32_t i = 0; i < n && i < licscan_db_license_count(b); i++) {
+        const licscan_license *x = licscan_db_license(a, i);
+        const licscan_license *y = licscan_db_license(b, i);
+        CHECK_EQ_STR(licscan_license_id(x), licscan_license_id(y));
+        CHECK_EQ_STR(licscan_license_name(x), licscan_license_name(y));
+        CHECK_EQ_STR(licscan_license_spdx(x), licscan_license_spdx(y));
+        CHECK_EQ_STR(licscan_license_url(x), licscan_license_url(y));
+        CHECK_EQ_INT(licscan_license_osi_approved(x),
+                     licscan_license_osi_approved(y));
+        /* the one a look-up finds: replaced templates are not */
+        const licscan_license *la = licscan_db_lookup(a, licscan_license_id(x));
+        const licscan_license *lb = licscan_db_lookup(b, licscan_license_id(y));
+        CHECK((la == x) == (lb == y));
+    }
+}
+
+/* A template's text as published: markup dropped, vars their original
+ * wording (what the SPDX renderer makes of it, near enough). */
+static char *render(const char *t, size_t n, size_t *out_len)
+{
+    char *o = malloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (t[i] == '<' && i + 1 < n && t[i + 1] == '<') {
+            const char *close = strstr(t + i, ">>");
+            if (!close)
+                break;
+            const char *orig = strstr(t + i, "original=\"");
+            if (orig && orig < close)
+                for (orig += 10; orig < close && *orig != '"'; orig++)
+                    o[k++] = *orig;
+            i = (size_t)(close - t) + 2;
+            continue;
+        }
+        o[k++] = t[i++];
+    }
+    *out_len = k;
+    return o;
+}
+
+static void compare_rendered(const char *path, void *arg)
+{
+    size_t l = strlen(path), len, rl;
+    if (l < 13 || strcmp(path + l - 13, ".template.txt"))
+        return;
+    unsigned char *data = slurp(path, &len);
+    if (!data)
+        return;
+    char *r = render((const char *)data, len, &rl);
+    json_pair *c = arg;
+    char *a = scan_json(c->a, (const unsigned char *)r, rl);
+    char *b = scan_json(c->b, (const unsigned char *)r, rl);
+    c->files++;
+    if (!a || !b || strcmp(a, b)) {
+        c->differing++;
+        if (c->differing <= 3)
+            fprintf(stderr, "%s rendered:\n  %s\nfrom the file:\n  %s\n", path,
+                    a ? a : "(none)", b ? b : "(none)");
+    }
+    free(a);
+    free(b);
+    free(r);
+    free(data);
+}
+
+/* fn for every *.template.txt in dir (walk_txt takes .txt files). */
+static void walk_templates(const char *dir, json_pair *c)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    int k = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && k++ % stride == 0) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            compare_rendered(path, c);
+        }
+    closedir(d);
+}
+
+static licscan_db *save_and_open(licscan_db *db)
+{
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db *f = NULL;
+    int rc = licscan_db_open_file(tmp_path, &opt, &f);
+    CHECK_EQ_INT(rc, LICSCAN_OK);
+    if (rc) {
+        char msg[512];
+        licscan_db_file_error(tmp_path, &opt, msg, sizeof msg);
+        fprintf(stderr, "open: %s\n", msg);
+    }
+    return f;
+}
+
+static void test_embedded_round_trip(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    licscan_db *f = save_and_open(db);
+    if (f) {
+        same_listing(db, f);
+        json_pair c = { db, f, "the embedded set", 0, 0 };
+        walk_txt("corpus", compare_json, &c);
+        CHECK(c.files > 600 / stride);
+        CHECK_EQ_INT(c.differing, 0);
+        /* saved again, the same bytes */
+        size_t l1, l2;
+        unsigned char *b1 = read_back(&l1);
+        CHECK_EQ_INT(licscan_db_save(f, tmp_path), LICSCAN_OK);
+        unsigned char *b2 = read_back(&l2);
+        CHECK(b1 && b2 && l1 == l2 && memcmp(b1, b2, l1) == 0);
+        free(b1);
+        free(b2);
+    }
+    licscan_db_free(f);
+    licscan_db_free(db);
+}
+
+static void test_spdx_round_trip(void)
+{
+    const char *dir = spdx_dir();
+    if (access(dir, R_OK) != 0) {
+        printf("unit_dbfile: %s not found, SPDX round trip skipped\n", dir);
+        return;
+    }
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_load_dir(db, dir), LICSCAN_OK);
+    licscan_db *f = save_and_open(db);
+    if (f) {
+        same_listing(db, f);
+        json_pair c = { db, f, "the SPDX list", 0, 0 };
+        walk_txt("corpus", compare_json, &c);
+        CHECK_EQ_INT(c.differing, 0);
+        json_pair r = { db, f, "the SPDX list", 0, 0 };
+        walk_templates(dir, &r);
+        CHECK(r.files > 800 / stride);
+        CHECK_EQ_INT(r.differing, 0);
+    }
+    licscan_db_free(f);
+    licscan_db_free(db);
+}
+
+/* Templates and rules added to a database opened from a file. */
+static void test_add_after_open(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_empty(&opt, &db), LICSCAN_OK);
+    static const char tpl[] =
+        "Widget License 1.0. Permission is granted to use, copy and modify "
+        "this widget for any purpose, provided this notice is kept in all "
+        "copies of the widget and its documentation.";
+    CHECK_EQ_INT(licscan_db_add_template(db, "Widget-1.0", tpl, sizeof tpl - 1,
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
+    licscan_db *f = save_and_open(db);
+    if (f) {
+        static const char gadget[] =
+            "Gadget License. You may do anything with this gadget except "
+            "sell it, and this notice must stay with every copy of the "
+            "gadget you give to anyone.";
+        CHECK_EQ_INT(licscan_db_add_template(f, "Gadget", gadget,
+                                             sizeof gadget - 1, NULL, 0, NULL),
+                     LICSCAN_OK);
+        CHECK_EQ_INT(licscan_db_license_count(f), 2);
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(f, tpl, sizeof tpl - 1, NULL, &r),
+                     LICSCAN_OK);
+        CHECK_EQ_STR(licscan_result_spdx(r), "Widget-1.0");
+        licscan_result_free(r);
+        CHECK_EQ_INT(licscan_scan(f, gadget, sizeof gadget - 1, NULL, &r),
+                     LICSCAN_OK);
+        CHECK_EQ_STR(licscan_result_spdx(r), "Gadget");
+        licscan_result_free(r);
+    }
+    licscan_db_free(f);
+    licscan_db_free(db);
+}
+
+/* Opening must fail with status and a message holding `want`. */
+static void expect_error(int want_rc, const char *want)
+{
+    licscan_db *f = (licscan_db *)1;
+    int rc = licscan_db_open_file(tmp_path, &opt, &f);
+    CHECK_EQ_INT(rc, want_rc);
+    CHECK(f == NULL);
+    char msg[512];
+    CHECK_EQ_INT(licscan_db_file_error(tmp_path, &opt, msg, sizeof msg), want_rc);
+    if (!strstr(msg, want)) {
+        check_failed++;
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg, want);
+    }
+}
+
+static void test_bad_files(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+    size_t n;
+    unsigned char *good = read_back(&n);
+    if (!good)
+        return;
+    CHECK(n > 4096);
+    /* truncated anywhere */
+    size_t cuts[] = { 1, 7, 8, 40, 63, 64, 100, n / 3, n / 2, n - 8, n - 1 };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        write_bytes(good, cuts[i]);
+        expect_error(LICSCAN_EFORMAT, cuts[i] < 8 ? "magic" : "truncated");
+    }
+    write_bytes(good, 0);
+    expect_error(LICSCAN_EFORMAT, "empty");
+    /* a byte more */
+    unsigned char *more = malloc(n + 1);
+    memcpy(more, good, n);
+    more[n] = 0;
+    write_bytes(more, n + 1);
+    expect_error(LICSCAN_EFORMAT, "after its end");
+    free(more);
+    /* not a database */
+    write_bytes((const unsigned char *)"Hello, world\n", 13);
+    expect_error(LICSCAN_EFORMAT, "magic");
+    /* another format version */
+    unsigned char *b = malloc(n);
+    memcpy(b, good, n);
+    b[8] = 99;
+    write_bytes(b, n);
+    expect_error(LICSCAN_EFORMAT, "version 99");
+    /* the other byte order */
+    memcpy(b, good, n);
+    uint32_t swapped = 0x04030201u;
+    memcpy(b + 12, &swapped, 4);
+    write_bytes(b, n);
+    expect_error(LICSCAN_EFORMAT, "byte order");
+    /* a byte changed: in the header's checked part, the directory, and
+     * spread over the arrays */
+    size_t at[] = { 33,    64,    100,       300,     1000, n / 5,
+                    n / 3, n / 2, 2 * n / 3, n - 100, n - 1 };
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memcpy(b, good, n);
+        b[at[i]] ^= 0x10;
+        write_bytes(b, n);
+        expect_error(LICSCAN_EFORMAT, "corrupted");
+    }
+    /* a missing file, a directory */
+    unlink(tmp_path);
+    expect_error(LICSCAN_EIO, tmp_path);
+    licscan_db *f = NULL;
+    CHECK_EQ_INT(licscan_db_open_file("/", NULL, &f), LICSCAN_EIO);
+    CHECK_EQ_INT(licscan_db_open_file(NULL, NULL, &f), LICSCAN_EINVAL);
+    CHECK_EQ_INT(licscan_db_open_file(tmp_path, NULL, NULL), LICSCAN_EINVAL);
+    CHECK_EQ_INT(licscan_db_save(NULL, tmp_path), LICSCAN_EINVAL);
+    /* a directory that does not exist: an error with a message */
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_save(db, "/nonexistent-dir/x.lsdb"), LICSCAN_EIO);
+    CHECK(strstr(licscan_db_errmsg(db), "/nonexistent-dir/x.lsdb") != NULL);
+    licscan_db_free(db);
+    CHECK_EQ_STR(licscan_status_name(LICSCAN_EFORMAT), "LICSCAN_EFORMAT");
+    free(b);
+    free(good);
+}
+
+int main(void)
+{
+    if (under_valgrind())
+        stride = 8;
+    make_tmp();
+    licscan_db_options_init(&opt, sizeof opt);
+    opt.allocator = base_allocator();
+    test_embedded_round_trip();
+    test_spdx_round_trip();
+    test_add_after_open();
+    test_bad_files();
+    unlink(tmp_path);
+    printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
+           check_failed);
+    return check_failed ? 1 : 0;
+}
