@@ -315,6 +315,24 @@ static uint32_t display_reaching(const seg *s, const ls_text *text,
     return end;
 }
 
+/* Is a flag that holds one value (not a list) still set inside the match
+ * by a clause other than ev's? Then the clause's changed words that no
+ * longer read it remove nothing: the flag stands, as a deletion of
+ * wording that sets a flag the match has is no removal either. A list's
+ * item is compared by value, as each item counts. */
+static bool set_elsewhere(const licscan_result *r, const licscan_match *m,
+                          uint32_t flag, const ls_evidence *ev)
+{
+    if (licscan_flag_value_type(flag) == LICSCAN_VALUE_LIST)
+        return false;
+    const licscan_restriction *x = licscan_result_find_restriction(r, flag);
+    for (uint32_t k = 0; x && k < x->nev; k++)
+        if (x->ev[k].start != ev->start &&
+            inside(x->ev[k].start, x->ev[k].end, m))
+            return true;
+    return false;
+}
+
 /* A clause kept from the template with some words changed may say
  * something else: "display "Powered by Llama"" for "Built with Llama".
  * Read the clause as it is and as the template has it (its changed words
@@ -396,7 +414,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             rc =
                 add_change(r, m, cap, now->v[i].flag, true, ev->start, ev->end);
     for (uint32_t i = 0; i < before->n && !rc; i++)
-        if (!value_set_has(now, &before->v[i]))
+        if (!value_set_has(now, &before->v[i]) &&
+            !set_elsewhere(r, m, before->v[i].flag, ev))
             rc = add_change(r, m, cap, before->v[i].flag, false, first->start,
                             first->end);
     return rc;
