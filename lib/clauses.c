@@ -11,7 +11,9 @@
  *   2. engine.c     the rules over the clauses: what fires, and stands in
  *                   its context (with memo.c for clauses of known
  *                   licenses, numbers.c for values read as numbers)
- *   3. restrictions.c  fired rules to result->restr, with evidence
+ *   3. restrictions.c  fired rules to result->restr, with evidence;
+ *      values.c   their details: scope, and a threshold's measure,
+ *                 period and consequence (attribute rules)
  *   4. flagchanges.c   the flags a near or partial match's differences
  *                   add or remove
  * The openness verdict over the restrictions is taken by the caller once

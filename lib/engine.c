@@ -326,7 +326,9 @@ static void keep(engine *e, const fired *f)
         (e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
         return;
     e->f[e->nf++] = *f;
-    e->found |= 1ull << e->db->rules.v[f->rule]->flag;
+    const ls_rule *r = e->db->rules.v[f->rule];
+    if (r->attr == LS_ATTR_NONE) /* an attribute sets no flag */
+        e->found |= 1ull << r->flag;
 }
 
 /* Can the rule still change what the caller wants to know? */

@@ -97,6 +97,8 @@ static int flags_in_text(engine *e, const licscan_result *r, seg *piece,
         rc = rules_on_piece(e, piece);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
         *mask |= 1ull << rule->flag;
         if (rule->value_how != LS_VALUE_CONST ||
             licscan_flag_value_type(rule->flag) != LICSCAN_VALUE_LIST)
@@ -173,6 +175,8 @@ static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
         value_key k = { .flag = rule->flag, .rule = rule->priority };
         if (rule->value_how == LS_VALUE_CONST) {
             snprintf(k.key, sizeof(k.key), "%s", rule->value_arg);
@@ -467,10 +471,12 @@ int ls_flag_changes(engine *e, licscan_result *r, licscan_match *m,
     for (uint32_t i = 0; i < e->db->rules.n; i++) {
         const ls_rule *rule = e->db->rules.v[i];
         const licscan_restriction *x = NULL;
-        if (rule->value_how == LS_VALUE_CONST &&
-            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
-            (x = licscan_result_find_restriction(r, rule->flag)) &&
-            !ls_has_item(x, rule->value_arg))
+        if (rule->attr != LS_ATTR_NONE)
+            want[i] = WANT_NEVER; /* sets no flag */
+        else if (rule->value_how == LS_VALUE_CONST &&
+                 licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
+                 (x = licscan_result_find_restriction(r, rule->flag)) &&
+                 !ls_has_item(x, rule->value_arg))
             want[i] = WANT_ALWAYS;
         else
             want[i] = present >> rule->flag & 1 ? WANT_NEVER : WANT_UNTIL_FOUND;

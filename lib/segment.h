@@ -32,7 +32,15 @@ enum { LEADS_UNKNOWN, LEADS_NO, LEADS_YES };
 enum { BLOCK_NONE, BLOCK_QUOTE, BLOCK_INDENT, BLOCK_FENCE };
 
 /* Kinds of list marker, for the label stack. */
-enum { MK_NUMBER, MK_LOWER, MK_UPPER, MK_ROMAN, MK_BULLET };
+enum {
+    MK_NUMBER,
+    MK_LOWER,
+    MK_UPPER,
+    MK_ROMAN,
+    MK_BULLET,
+    MK_CJK,      /* a Chinese numeral and 、: "一、" */
+    MK_CJK_PAREN /* one in brackets: "（一）", "(一)" */
+};
 
 typedef struct stack_entry {
     uint8_t kind;

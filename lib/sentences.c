@@ -209,6 +209,8 @@ static bool leads_list(const char *p, size_t n)
 {
     if (n && p[n - 1] == ':')
         return true;
+    if (n >= 3 && memcmp(p + n - 3, "：", 3) == 0) /* full-width */
+        return true;
     for (const char *c = memchr(p, ':', n); c && c + 4 < p + n;
          c = memchr(c + 1, ':', (size_t)(p + n - c - 1))) {
         size_t i = (size_t)(c - p);
@@ -329,6 +331,17 @@ static bool abbreviation(const char *w, size_t n)
     }
 }
 
+/* 。 (U+3002), ！ (U+FF01), ？ (U+FF1F), ； (U+FF1B): the three bytes at
+ * p end a Chinese sentence or clause. */
+static bool cjk_sentence_end(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] == 0xe3)
+        return u[1] == 0x80 && u[2] == 0x82;
+    return u[0] == 0xef && u[1] == 0xbc &&
+           (u[2] == 0x81 || u[2] == 0x9f || u[2] == 0x9b);
+}
+
 /* Append one line's text (after markers) to the open clause, normalizing
  * and cutting it into sentences. */
 void ls_seg_add_line(seg *s, const char *p, const char *e)
@@ -414,6 +427,15 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
         if (outn == 1 && *out == '"')
             s->in_quote = !s->in_quote;
         p += k;
+        /* Chinese sentences end at the full-width 。 ！ ？ ； (no space
+         * after them), a quoted one kept whole as above */
+        if (k == 3 && outn == 3 && cjk_sentence_end(out)) {
+            if (s->failed || s->disp.len <= s->open)
+                return;
+            if (!(s->in_quote && s->disp.len - s->open < 1024))
+                close_clause(s, (uint32_t)(p - t));
+            continue;
+        }
         /* a sentence ends at . ! ? before a space and a capital, digit,
          * quote or bracket, unless the word was an abbreviation */
         if ((c == '.' || c == '!' || c == '?') &&
