@@ -271,11 +271,22 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
      * nested; a list item also takes a plain sentence ending in ':' ("You
      * agree not to use the Model:") that sits at its own depth. */
     c->lead = -1;
+    /* The first item of a list ("1.", "a.", "(i)") also takes the plain
+     * sentence right before it, as a new list after a sentence introduces
+     * it even without a ':' ("You agree not to use any Artifact." then
+     * "1. In any way that violates ..."). */
+    bool first_item = false;
+    if (c->item && s->depth) {
+        const char *mk = s->stack[s->depth - 1].text;
+        first_item = !strcmp(mk, "1") || !strcmp(mk, "a") || !strcmp(mk, "i") ||
+                     !strcmp(mk, "A") || !strcmp(mk, "一");
+    }
     for (int32_t k = (int32_t)s->ncl - 1; k >= 0 && (c->depth || c->item);
          k--) {
         clause *o = &s->cl[k];
-        if (o->depth < c->depth ||
-            (c->item && !o->item && clause_leads(s, o))) {
+        if (o->depth < c->depth || (c->item && !o->item &&
+                                    ((first_item && k == (int32_t)s->ncl - 1) ||
+                                     clause_leads(s, o)))) {
             c->lead = k;
             break;
         }
