@@ -441,6 +441,7 @@ void ls_segment(seg *s)
         if (blank && !s->block && !s->held_close && clause_ends_colon(s)) {
             s->held_close = (uint32_t)(p - t) + 1; /* maybe a block next */
         } else if (blank && !s->block) {
+            code_span_end(s); /* a code span ends with its paragraph */
             if (!s->held_close) {
                 close_clause(s, (uint32_t)(p - t));
                 s->para++;

@@ -243,12 +243,19 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
 {
     if (!s->in_clause || s->failed)
         return;
-    s->in_clause = false;
     uint32_t ds = s->open, de = (uint32_t)s->disp.len;
     while (de > ds && s->disp.data[de - 1] == ' ')
         de--;
+    /* the bytes inside code spans, the open one up to here */
+    bool spanning = s->in_code;
+    code_span_end(s);
+    uint32_t in_code = s->code_bytes;
+    s->code_bytes = 0;
+    s->in_code = spanning;
+    s->in_clause = false;
     if (de == ds) {
         truncate_display(s, ds);
+        s->code_from = (uint32_t)s->disp.len;
         return;
     }
     truncate_display(s, de);
@@ -266,6 +273,7 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
     c->run = s->run;
     c->item = s->item_pending;
     c->leads = LEADS_UNKNOWN;
+    c->quoted = in_code * 2 > de - ds;
     s->item_pending = false;
     /* The lead-in of a clause is the closest earlier clause less deeply
      * nested; a list item also takes a plain sentence ending in ':' ("You
@@ -388,8 +396,19 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
             p++;
             continue;
         }
-        if (c == '*' || c == '`' || (c == '_' && (p + 1 < e && p[1] == '_'))) {
-            p += (c == '_') ? 2 : 1; /* Markdown emphasis and code marks */
+        if (c == '`') { /* a Markdown code span opens or closes */
+            while (p < e && *p == '`')
+                p++;
+            if (s->in_code) {
+                code_span_end(s);
+            } else {
+                s->in_code = true;
+                s->code_from = (uint32_t)s->disp.len;
+            }
+            continue;
+        }
+        if (c == '*' || (c == '_' && (p + 1 < e && p[1] == '_'))) {
+            p += (c == '_') ? 2 : 1; /* Markdown emphasis marks */
             continue;
         }
         if (c == '\\' && p + 1 < e && (unsigned char)p[1] < 0x80 &&
