@@ -140,7 +140,7 @@ static void split_places(const char *v, uint32_t *start, uint32_t *end,
 }
 
 /* Fill r->restr from e->f (all fired rules of the whole text). */
-int ls_build_restrictions(licscan_result *r, const engine *e,
+int ls_build_restrictions(licscan_result *r, engine *e,
                           const licscan_scan_options *o, const ls_text *text)
 {
     uint32_t count[64] = { 0 };

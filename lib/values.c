@@ -52,24 +52,40 @@ static int distance(const seg *s, uint32_t a, uint32_t b)
     return s->cl[a].para == s->cl[b].para ? 2 : 3;
 }
 
-/* The attribute firing of kind `attr` for flag f closest to clause
- * `anchor` (within max_distance; ties: the earlier clause), or NULL. */
-static const fired *closest_attr(const engine *e, uint32_t attr, uint32_t f,
-                                 uint32_t anchor, int max_distance)
+#define NEAR 64 /* clauses looked at on each side of a flag's clause */
+
+/* Does an attribute rule of kind `attr` for flag f fire on clause ci?
+ * The first one that does (rule order) fills *out. Attribute rules are
+ * not run by the engine (keywords.c leaves them out), only here, on the
+ * few clauses around a flag they may qualify. */
+static bool attr_fires(engine *e, uint32_t attr, uint32_t f, uint32_t ci,
+                       fired *out)
 {
-    const fired *best = NULL;
-    int best_d = max_distance + 1;
-    for (uint32_t i = 0; i < e->nf; i++) {
-        const ls_rule *rule = e->db->rules.v[e->f[i].rule];
-        if (rule->attr != attr || !(rule->attr_of >> f & 1))
-            continue;
-        int d = distance(e->s, e->f[i].clause, anchor);
-        if (d < best_d) {
-            best_d = d;
-            best = &e->f[i];
-        }
+    if (e->s->cl[ci].quoted)
+        return false;
+    for (uint32_t r = 0; r < e->db->rules.n; r++) {
+        const ls_rule *rule = e->db->rules.v[r];
+        if (rule->attr == attr && !rule->replaced && (rule->attr_of >> f & 1) &&
+            ls_engine_fires_alone(e, r, ci, out))
+            return true;
     }
-    return best;
+    return false;
+}
+
+/* The attribute of kind `attr` for flag f read closest to clause
+ * `anchor` (within max_distance; at one distance, the earlier clause),
+ * into *out; false when none. */
+static bool closest_attr(engine *e, uint32_t attr, uint32_t f, uint32_t anchor,
+                         int max_distance, fired *out)
+{
+    const seg *s = e->s;
+    uint32_t lo = anchor > NEAR ? anchor - NEAR : 0;
+    uint32_t hi = anchor + NEAR < s->ncl ? anchor + NEAR : s->ncl - 1;
+    for (int d = 0; d <= max_distance; d++)
+        for (uint32_t ci = lo; ci <= hi; ci++)
+            if (distance(s, ci, anchor) == d && attr_fires(e, attr, f, ci, out))
+                return true;
+    return false;
 }
 
 /* An attribute's text: its capture, trimmed, or its constant. */
@@ -119,17 +135,23 @@ static uint32_t period_of(const char *t)
  * sets the same flag (a threshold stated twice: "free access for annual
  * revenue of less than US $1,000,000", later "if You generate more than
  * ..., any licenses granted shall terminate"). */
-static const fired *attr_of_flag(const engine *e, uint32_t attr, uint32_t f,
-                                 uint32_t anchor, int max_distance)
+static bool attr_of_flag(engine *e, uint32_t attr, uint32_t f, uint32_t anchor,
+                         int max_distance, fired *out)
 {
-    const fired *a = closest_attr(e, attr, f, anchor, max_distance);
-    for (uint32_t i = 0; i < e->nf && !a; i++) {
+    if (closest_attr(e, attr, f, anchor, max_distance, out))
+        return true;
+    uint32_t last = anchor;
+    for (uint32_t i = 0; i < e->nf; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
-        if (rule->attr == LS_ATTR_NONE && rule->flag == f &&
-            e->f[i].clause != anchor)
-            a = closest_attr(e, attr, f, e->f[i].clause, max_distance);
+        uint32_t ci = e->f[i].clause;
+        if (rule->attr == LS_ATTR_NONE && rule->flag == f && ci != anchor &&
+            ci != last) {
+            last = ci;
+            if (closest_attr(e, attr, f, ci, max_distance, out))
+                return true;
+        }
     }
-    return a;
+    return false;
 }
 
 static bool is_duty_flag(uint32_t f)
@@ -138,37 +160,35 @@ static bool is_duty_flag(uint32_t f)
            f == LICSCAN_FLAG_NOTICE_TEXT || f == LICSCAN_FLAG_NAME_PREFIX;
 }
 
-static int threshold_values(licscan_result *r, const engine *e,
+static int threshold_values(licscan_result *r, engine *e,
                             licscan_restriction *x)
 {
     if (x->value_fired == UINT32_MAX)
         return LICSCAN_OK;
     uint32_t anchor = e->f[x->value_fired].clause;
-    const fired *m = closest_attr(e, LS_ATTR_MEASURE, x->flag, anchor, 0);
-    if (m)
+    fired m, p, c;
+    if (closest_attr(e, LS_ATTR_MEASURE, x->flag, anchor, 0, &m))
         x->measure =
-            ls_attr_code(LS_ATTR_MEASURE, e->db->rules.v[m->rule]->value_arg);
+            ls_attr_code(LS_ATTR_MEASURE, e->db->rules.v[m.rule]->value_arg);
     else
         x->measure = x->flag == LICSCAN_FLAG_REVENUE_THRESHOLD
                          ? LICSCAN_MEASURE_REVENUE
                          : LICSCAN_MEASURE_MONTHLY_ACTIVE_USERS;
-    const fired *p = attr_of_flag(e, LS_ATTR_PERIOD, x->flag, anchor, 2);
-    if (p) {
-        const char *t = attr_text(r, e, p);
+    if (attr_of_flag(e, LS_ATTR_PERIOD, x->flag, anchor, 2, &p)) {
+        const char *t = attr_text(r, e, &p);
         if (!t)
             return LICSCAN_ENOMEM;
         x->period = period_of(t);
-        if (e->db->rules.v[p->rule]->value_how == LS_VALUE_CAPTURE)
+        if (e->db->rules.v[p.rule]->value_how == LS_VALUE_CAPTURE)
             x->period_text = t;
     }
     if (!x->period && x->measure == LICSCAN_MEASURE_MONTHLY_ACTIVE_USERS)
         x->period = LICSCAN_PERIOD_MONTH;
     if (!x->period && x->measure == LICSCAN_MEASURE_DAILY_ACTIVE_USERS)
         x->period = LICSCAN_PERIOD_DAY;
-    const fired *c = attr_of_flag(e, LS_ATTR_CONSEQUENCE, x->flag, anchor, 2);
-    if (c) {
+    if (attr_of_flag(e, LS_ATTR_CONSEQUENCE, x->flag, anchor, 2, &c)) {
         x->consequence = ls_attr_code(LS_ATTR_CONSEQUENCE,
-                                      e->db->rules.v[c->rule]->value_arg);
+                                      e->db->rules.v[c.rule]->value_arg);
         if (x->consequence != LICSCAN_CONSEQUENCE_DUTY)
             return LICSCAN_OK;
     }
@@ -204,47 +224,52 @@ static int threshold_values(licscan_result *r, const engine *e,
  * (the same clause or its lead-in); none when one clause has none. A
  * clause that gives the flag no value (the Chinese part of a bilingual
  * text, restrictions.c) does not count. */
-static int scope_values(licscan_result *r, const engine *e,
-                        licscan_restriction *x, const uint8_t *evidence_only)
+static int scope_values(licscan_result *r, engine *e, licscan_restriction *x,
+                        const uint8_t *evidence_only)
 {
-    const fired *first = NULL;
+    fired first, sc;
+    bool have = false;
+    uint32_t last = UINT32_MAX;
     for (uint32_t i = 0; i < e->nf; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
         if (rule->attr != LS_ATTR_NONE || rule->flag != x->flag ||
-            (evidence_only && evidence_only[i]))
+            (evidence_only && evidence_only[i]) || e->f[i].clause == last)
             continue;
-        const fired *sc =
-            closest_attr(e, LS_ATTR_SCOPE, x->flag, e->f[i].clause, 1);
-        if (!sc)
+        last = e->f[i].clause;
+        if (!closest_attr(e, LS_ATTR_SCOPE, x->flag, last, 1, &sc))
             return LICSCAN_OK;
-        if (!first)
+        if (!have)
             first = sc;
+        have = true;
     }
-    if (!first)
+    if (!have)
         return LICSCAN_OK;
-    const char *t = attr_text(r, e, first);
+    const char *t = attr_text(r, e, &first);
     if (!t)
         return LICSCAN_ENOMEM;
     x->scope = t;
     return LICSCAN_OK;
 }
 
-int ls_build_values(licscan_result *r, const engine *e,
-                    const uint8_t *evidence_only)
+int ls_build_values(licscan_result *r, engine *e, const uint8_t *evidence_only)
 {
-    bool any_attr = false;
-    for (uint32_t i = 0; i < e->nf && !any_attr; i++)
-        any_attr = e->db->rules.v[e->f[i].rule]->attr != LS_ATTR_NONE;
-    for (uint32_t k = 0; k < r->nrestr; k++) {
+    /* the flags some scope rule qualifies */
+    uint64_t scoped = 0;
+    for (uint32_t i = 0; i < e->db->rules.n; i++) {
+        const ls_rule *rule = e->db->rules.v[i];
+        if (rule->attr == LS_ATTR_SCOPE && !rule->replaced)
+            scoped |= rule->attr_of;
+    }
+    for (uint32_t k = 0; k < r->nrestr && !e->rc; k++) {
         licscan_restriction *x = &r->restr[k];
         int rc = LICSCAN_OK;
         if (x->flag == LICSCAN_FLAG_MAU_THRESHOLD ||
             x->flag == LICSCAN_FLAG_REVENUE_THRESHOLD)
             rc = threshold_values(r, e, x);
-        if (!rc && any_attr)
+        if (!rc && (scoped >> x->flag & 1))
             rc = scope_values(r, e, x, evidence_only);
         if (rc)
             return rc;
     }
-    return LICSCAN_OK;
+    return e->rc;
 }
