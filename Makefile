@@ -43,23 +43,26 @@ LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/rulefile.c \
               lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
-              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c
+              lib/match4_judge.c lib/match5_rank.c lib/match6_references.c lib/scan.c \
+              lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
-              lib/restrictions.c lib/values.c lib/flagchanges.c
+              lib/restrictions.c lib/values.c lib/flagchanges.c lib/modified.c
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
-LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt))
-META_FILES    := $(wildcard $(LICENSES)/*.meta)
+# licenses/headers/: the standard license notices (metadata kind header)
+LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
+                 $(sort $(wildcard $(LICENSES)/headers/*.template.txt))
+META_FILES    := $(wildcard $(LICENSES)/*.meta $(LICENSES)/headers/*.meta)
 RULE_FILES    := $(sort $(wildcard $(LICENSES)/rules/*.rules))
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 
-.PHONY: all clean test test-unit test-cli test-corpus test-python test-asan test-valgrind bench bench-profile \
+.PHONY: all clean test test-unit test-layers test-cli test-corpus test-python test-asan test-valgrind bench bench-profile \
         install uninstall check-exports
 .DELETE_ON_ERROR:
 
@@ -127,7 +130,7 @@ EXTRA_TESTS :=
 # cannot do without preloading its runtime: test-asan leaves it out.
 PYTHON_TESTS ?= test-python
 
-test: all test-unit test-cli test-corpus $(PYTHON_TESTS) $(EXTRA_TESTS)
+test: all test-unit test-cli test-corpus test-layers $(PYTHON_TESTS) $(EXTRA_TESTS)
 	@echo "all test suites passed"
 
 test-unit: $(UNIT_TESTS)
@@ -135,6 +138,10 @@ test-unit: $(UNIT_TESTS)
 
 # The SBOM tests validate with Debian's python3-jsonschema: Debian's Python.
 SYS_PYTHON ?= /usr/bin/python3
+# No two library files call each other, directly or through a third.
+test-layers: $(BUILD)/liblicscan.a
+	python3 tests/check_layers.py $(BUILD)/obj
+
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
 	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan

@@ -42,7 +42,12 @@ static void same_span(uint64_t s8, uint64_t e8, uint64_t s16, uint64_t e16,
 static void same_match(const licscan_match *a, const licscan_match *b,
                        const uint64_t *map)
 {
-    FUZZ_ASSERT(licscan_match_license(a) == licscan_match_license(b));
+    /* a license only a model card names belongs to its result: the
+     * same id, not the same object */
+    const licscan_license *la = licscan_match_license(a);
+    const licscan_license *lb = licscan_match_license(b);
+    FUZZ_ASSERT(la == lb ||
+                strcmp(licscan_license_id(la), licscan_license_id(lb)) == 0);
     FUZZ_ASSERT(licscan_match_kind(a) == licscan_match_kind(b));
     FUZZ_ASSERT(licscan_match_coverage(a) == licscan_match_coverage(b));
     same_span(licscan_match_start(a), licscan_match_end(a),

@@ -341,6 +341,12 @@ LICSCAN_API const char *licscan_kind_name(uint32_t kind);
 
 LICSCAN_API const licscan_license *licscan_match_license(
     const licscan_match *m);
+/* For a license with terms added in the same document (a paragraph that
+ * sets restriction flags outside every match, in a file the match is most
+ * of): the SPDX id the match stands for instead of the plain license,
+ * LicenseRef-<id>-modified; NULL otherwise. Such a match is near at best
+ * and lists the added flags in its flag changes. */
+LICSCAN_API const char *licscan_match_modified(const licscan_match *m);
 LICSCAN_API uint32_t licscan_match_kind(const licscan_match *m);
 /* Share of the template's required words found, 0..1 (0 for references). */
 LICSCAN_API double licscan_match_coverage(const licscan_match *m);

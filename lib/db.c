@@ -365,14 +365,34 @@ static char *join_path(const ls_alloc *a, const char *dir, const char *name)
     return p;
 }
 
-static int load_templates(licscan_db *db, const char *path)
+#define HEADER_SUFFIX ".header.txt"
+
+/* The metadata of a notice that has no .meta of its own (SPDX's headers
+ * have none): kind header, and its license's SPDX id. */
+static int header_meta(const ls_alloc *a, const char *id, char **meta,
+                       size_t *len)
 {
-    static const char suffix[] = ".template.txt";
-    const size_t sl = sizeof(suffix) - 1;
+    size_t il = strlen(id);
+    char *m = ls_malloc(a, il * 2 + 32);
+    if (!m)
+        return LICSCAN_ENOMEM;
+    *len = (size_t)sprintf(m, "kind: header\nspdx: %s\nname: %s\n", id, id);
+    *meta = m;
+    return LICSCAN_OK;
+}
+
+/* The templates DIR/ID<suffix>, each with DIR/ID.meta when there is one.
+ * A standard license notice (SPDX's ID.header.txt) without one is a
+ * template of kind "header". */
+static int load_templates(licscan_db *db, const char *path, const char *suffix,
+                          bool must)
+{
+    const size_t sl = strlen(suffix);
+    const bool header = strcmp(suffix, HEADER_SUFFIX) == 0;
     const ls_alloc *a = &db->alloc;
     char **names;
     uint32_t n;
-    int rc = list_dir(db, path, suffix, true, &names, &n);
+    int rc = list_dir(db, path, suffix, must, &names, &n);
     for (uint32_t i = 0; i < n && !rc; i++) {
         size_t l = strlen(names[i]);
         char *id = ls_strndup(a, names[i], l - sl);
@@ -391,6 +411,8 @@ static int load_templates(licscan_db *db, const char *path)
             struct stat st;
             if (!rc && stat(mpath, &st) == 0)
                 rc = read_file(db, mpath, &meta, &mlen, 1u << 20);
+            if (!rc && header && !meta)
+                rc = header_meta(a, id, &meta, &mlen);
             if (!rc) {
                 rc = ls_template_add_owned(db, id, text, tlen, text, meta, mlen,
                                            tpath);
@@ -446,7 +468,15 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         ls_error_set(&db->err, path, 0, 0, "%s: out of memory", path);
         return LICSCAN_ENOMEM;
     }
-    int rc = load_templates(db, path);
+    int rc = load_templates(db, path, ".template.txt", true);
+    if (!rc)
+        rc = load_templates(db, path, HEADER_SUFFIX, false);
+    if (!rc) {
+        char *sub = join_path(&db->alloc, path, "headers");
+        rc = sub ? load_templates(db, sub, ".template.txt", false)
+                 : LICSCAN_ENOMEM;
+        ls_free(&db->alloc, sub);
+    }
     ls_index_compact(db);
     if (!rc)
         rc = load_rules(db, path);

@@ -40,6 +40,32 @@ size_t ls_utf8_valid_len(const unsigned char *s, const unsigned char *end)
     return 0;
 }
 
+size_t ls_utf8_first_invalid(const char *s, size_t n, bool stop_at_nul)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        /* eight ASCII bytes, none NUL, at a time */
+        while (n - i >= 8) {
+            uint64_t v;
+            memcpy(&v, u + i, 8);
+            if ((v & 0x8080808080808080ULL) ||
+                ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (u[i] == 0 && stop_at_nul)
+            return i;
+        size_t k = u[i] < 0x80 ? 1 : ls_utf8_valid_len(u + i, u + n);
+        if (!k)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
 static size_t put_utf8(char *o, uint32_t cp)
 {
     if (cp < 0x80) {

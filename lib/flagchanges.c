@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flagchanges.h"
+#include "markup.h"
 #include "restrictions.h"
 
 /* The first two bytes c c in [p, end), or NULL. memchr finds the first
@@ -27,13 +28,20 @@ static const char *find_pair(const char *p, const char *end, char c)
     return NULL;
 }
 
-/* The first markup of [t, end), "<<" to ">>": false if there is none. */
+/* The first markup of [t, end) (markup.h): false if there is none. */
 static bool next_markup(const char *t, const char *end, const char **open,
                         const char **close)
 {
-    *open = find_pair(t, end, '<');
-    *close = *open ? find_pair(*open + 2, end, '>') : NULL;
-    return *close != NULL;
+    for (const char *p = find_pair(t, end, '<'); p;
+         p = find_pair(p + 1, end, '<')) {
+        size_t n = ls_markup_len(p, (size_t)(end - p));
+        if (n) {
+            *open = p;
+            *close = p + n - 2; /* its ">>" */
+            return true;
+        }
+    }
+    return false;
 }
 
 void ls_append_plain(ls_buf *b, const char *t, size_t n)
@@ -513,4 +521,10 @@ int ls_flag_changes(engine *e, licscan_result *r, licscan_match *m,
     ls_buf_free(&tb);
     ls_free(e->a, sets);
     return rc;
+}
+
+int ls_flag_change_add(licscan_result *r, licscan_match *m, uint32_t flag,
+                       bool added, uint64_t start, uint64_t end)
+{
+    return add_change(r, m, 2 * licscan_flag_count(), flag, added, start, end);
 }

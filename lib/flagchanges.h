@@ -11,4 +11,10 @@
 LS_HIDDEN int ls_flag_changes(engine *e, licscan_result *r, licscan_match *m,
                               const ls_text *text, seg *piece);
 
+/* Add one change to m (once per flag and direction), as ls_flag_changes
+ * does; for the stages after it (modified.c). */
+LS_HIDDEN int ls_flag_change_add(licscan_result *r, licscan_match *m,
+                                 uint32_t flag, bool added, uint64_t start,
+                                 uint64_t end);
+
 #endif

@@ -134,6 +134,11 @@ typedef struct ls_text {
 /* Length of the valid UTF-8 sequence at s (s < end), or 0 if invalid. */
 LS_HIDDEN size_t ls_utf8_valid_len(const unsigned char *s,
                                    const unsigned char *end);
+/* Offset of the first byte of s[0, n) that is not valid UTF-8 (or a NUL,
+ * with stop_at_nul), or n: the one check of text that must be UTF-8
+ * already (templates, rule files). */
+LS_HIDDEN size_t ls_utf8_first_invalid(const char *s, size_t n,
+                                       bool stop_at_nul);
 LS_HIDDEN int ls_decode(const ls_alloc *a, const uint8_t *data, size_t len,
                         ls_text *out, char *err, size_t errlen);
 LS_HIDDEN void ls_text_free(const ls_alloc *a, ls_text *t);
@@ -571,6 +576,10 @@ LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 
+/* A standard license notice (metadata kind "header"): a match of it
+ * names its license (template.c). */
+LS_HIDDEN bool ls_template_is_header(const ls_template *t);
+
 /* Parse a template and its metadata, and add it to db (template.c). */
 LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,
                               size_t len, const char *meta, size_t meta_len,
@@ -715,10 +724,12 @@ struct licscan_match {
     uint32_t kind;
     double coverage;
     double score;
+    double strict;         /* score with nothing forgiven (match4_judge.c) */
     uint64_t start, end;   /* input offsets */
     uint32_t tstart, tend; /* token span in the input */
     uint32_t matched, extra, missing;
     uint32_t absorbed;  /* input words taken by template vars */
+    uint32_t credit;    /* of those, words the vars vouch for */
     uint32_t var_fails; /* vars whose pattern rejected the input */
     uint32_t gaps;      /* template words skipped inside the match */
     uint32_t chain;     /* the occurrence it was aligned from */
@@ -727,6 +738,7 @@ struct licscan_match {
     ls_diff *diffs;
     uint32_t ndiffs;
     ls_flag_change *changes;
+    const char *modified_spdx; /* terms added around it (modified.c) */
     uint32_t nchanges;
 };
 

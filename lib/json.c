@@ -431,6 +431,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         json_opt(b, "family", l->family);
         json_opt(b, "hf", l->hf);
         json_opt(b, "scancode", l->scancode);
+        json_opt(b, "modified", m->modified_spdx);
         if (m->kind != LICSCAN_KIND_REFERENCE) {
             json_member_u64(b, "matched_words", m->matched);
             json_member_u64(b, "extra_words", m->extra);

@@ -25,18 +25,6 @@
 #include "match5_rank.h"
 #include "match6_references.h"
 
-int ls_pairs_reserve(scan *s, pairs *p, uint32_t need)
-{
-    uint32_t cap = p->cap;
-    if (LS_GROW(s->a, p->i, cap, need))
-        return s->rc = LICSCAN_ENOMEM;
-    cap = p->cap;
-    if (LS_GROW(s->a, p->t, cap, need))
-        return s->rc = LICSCAN_ENOMEM;
-    p->cap = cap;
-    return LICSCAN_OK;
-}
-
 static void pairs_free(scan *s, pairs *p)
 {
     ls_free(s->a, p->i);
@@ -129,6 +117,29 @@ static void scan_free(scan *s)
     ls_buf_free(&s->subj);
 }
 
+/* Judge a winner again, this time keeping its differences: its aligned
+ * pairs are kept (aligning its chain again gives the same). */
+static void record_differences(scan *s, licscan_match *m)
+{
+    uint32_t before = s->ncand;
+    const chain *ch = &s->chains[m->chain];
+    s->record_diffs = true;
+    if (ch->kn) {
+        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
+                          ch->kn };
+        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
+    } else {
+        ls_load_chain(s, ch);
+        ls_build_candidate(s, m->tpl);
+    }
+    s->record_diffs = false;
+    if (s->ncand > before) {
+        m->diffs = s->cand[s->ncand - 1].diffs;
+        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
+        s->ncand = before;
+    }
+}
+
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text, const ls_tokens *toks,
                   const licscan_scan_options *opts, licscan_result *res)
@@ -144,9 +155,12 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     if (!s.rc)
         ls_pick_winners(&s);
     for (uint32_t w = 0; w < s.nwin && !s.rc; w++)
-        ls_record_differences(&s, &s.win[w]);
+        if (s.win[w].kind != LICSCAN_KIND_REFERENCE)
+            record_differences(&s, &s.win[w]);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
+    if (!s.rc)
+        ls_find_card_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)
         put_matches(&s);
     scan_free(&s);

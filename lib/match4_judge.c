@@ -9,9 +9,12 @@
 
 #include "match2_chains.h"
 #include "match3_align.h"
+#include "fold.h"
+#include "markup.h"
 #include "match4_judge.h"
 
-#define NEAR_COVERAGE 0.90
+/* Words a var vouches for beyond those of its original text. */
+#define VAR_CREDIT_SLACK 4
 
 /* ---------- var checks ---------- */
 
@@ -23,39 +26,6 @@ static bool re_match(scan *s, const ls_regex *re, const char *p, size_t n)
         rc == PCRE2_ERROR_HEAPLIMIT)
         s->res->input_flags |= LICSCAN_INPUT_VAR_LIMIT;
     return rc >= 0;
-}
-
-/* The ASCII equal of a Unicode dash, quote or space at p (SPDX: they
- * match their plain forms), or 0; *len is the sequence's length. */
-static char plain_punct(const char *p, size_t avail, size_t *len)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    *len = 1;
-    if (u[0] < 0x80)
-        return 0;
-    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0) {
-        *len = 2;
-        return ' '; /* no-break space */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x80) {
-        *len = 3;
-        if (u[2] >= 0x90 && u[2] <= 0x95)
-            return '-'; /* hyphens and dashes */
-        if (u[2] >= 0x98 && u[2] <= 0x9B)
-            return '\''; /* single quotes */
-        if (u[2] >= 0x9C && u[2] <= 0x9F)
-            return '"'; /* double quotes */
-        if (u[2] >= 0x80 && u[2] <= 0x8A)
-            return ' '; /* typographic spaces */
-    }
-    if (avail >= 3 && u[0] == 0xE2 && u[1] == 0x88 && u[2] == 0x92) {
-        *len = 3;
-        return '-'; /* minus sign */
-    }
-    /* other multi-byte sequences are copied whole */
-    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
-    *len = n <= avail ? n : avail;
-    return 0;
 }
 
 static uint32_t utf8_chars(const char *p, size_t n)
@@ -105,7 +75,7 @@ static void collapse_into_subj(scan *s, size_t raw0, size_t raw1)
         char c = t[k];
         size_t len = 1;
         if ((unsigned char)c >= 0x80) {
-            char eq = plain_punct(t + k, raw1 - k, &len);
+            char eq = ls_fold_punct(t + k, raw1 - k, &len);
             if (!eq) {
                 if (space)
                     o[n++] = ' ';
@@ -173,7 +143,7 @@ static bool is_original(const char *o, const char *p, size_t n)
         if (i >= on || j >= n)
             return false;
         size_t len = 1;
-        char eq = plain_punct(o + i, on - i, &len);
+        char eq = ls_fold_punct(o + i, on - i, &len);
         if (eq || len == 1) {
             if (fold_ascii(eq ? eq : o[i]) != fold_ascii(p[j]))
                 return false;
@@ -200,38 +170,6 @@ static bool var_takes(scan *s, const ls_var *v, const char *p, size_t n)
         return true;
     }
     return is_original(v->original, p, n);
-}
-
-/* ---- SPDX template markup, as it lies between literal words ---- */
-
-#define MARK_VAR "<<var;"     /* opens a var; the quote closing its last */
-#define MARK_VAR_CLOSE "\">>" /* attribute and ">>" close it */
-#define MARK_BEGIN_OPTIONAL "<<beginOptional>>"
-#define MARK_END_OPTIONAL "<<endOptional>>"
-#define MARK_LEN(m) (sizeof(m) - 1)
-/* Does mark m begin at p, with avail bytes there? */
-#define MARK_AT(p, avail, m)                                                   \
-    ((avail) >= MARK_LEN(m) && memcmp((p), (m), MARK_LEN(m)) == 0)
-
-/* The length of the mark beginning or ending an optional block at p,
- * with avail bytes there; 0 when there is none. */
-static inline size_t optional_mark(const char *p, size_t avail)
-{
-    if (MARK_AT(p, avail, MARK_BEGIN_OPTIONAL))
-        return MARK_LEN(MARK_BEGIN_OPTIONAL);
-    if (MARK_AT(p, avail, MARK_END_OPTIONAL))
-        return MARK_LEN(MARK_END_OPTIONAL);
-    return 0;
-}
-
-/* Where the var whose attributes start at src[p] ends (past its close),
- * or 0 when it does not before src[e]. */
-static size_t var_end(const char *src, size_t p, size_t e)
-{
-    for (size_t q = p; q + MARK_LEN(MARK_VAR_CLOSE) <= e; q++)
-        if (src[q] == '"' && MARK_AT(src + q, e - q, MARK_VAR_CLOSE))
-            return q + MARK_LEN(MARK_VAR_CLOSE);
-    return 0;
 }
 
 /* ---- the text of a template gap: literal punctuation and vars ---- */
@@ -261,7 +199,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
     while (p < e) {
         if (src[p] == '<' && p + 1 < e && src[p + 1] == '<') {
             if (MARK_AT(src + p, e - p, MARK_VAR)) {
-                size_t end = var_end(src, p + MARK_LEN(MARK_VAR), e);
+                size_t end = ls_var_end(src, p + MARK_LEN(MARK_VAR), e);
                 if (!end || v >= v1 || np >= GAP_PIECES)
                     return 0;
                 pc[np].var = &tp->vars[v++];
@@ -271,14 +209,14 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
                 p = end;
                 continue;
             }
-            size_t mark = optional_mark(src + p, e - p);
+            size_t mark = ls_optional_mark(src + p, e - p);
             if (mark) {
                 p += mark;
                 continue;
             }
         }
         size_t len = 1;
-        char eq = plain_punct(src + p, e - p, &len);
+        char eq = ls_fold_punct(src + p, e - p, &len);
         char c = eq ? eq : src[p];
         if (!is_space(c)) {
             if (!lit) {
@@ -537,7 +475,7 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
         /* nothing but optional markers between the two words */
         size_t a = tp->tok[k].end, b = tp->tok[k + 1].start;
         while (a < b) {
-            size_t mark = optional_mark(tp->source + a, b - a);
+            size_t mark = ls_optional_mark(tp->source + a, b - a);
             if (!mark)
                 return false;
             a += mark;
@@ -556,6 +494,26 @@ static bool glued_word(const scan *s, const ls_template *tp, uint32_t w,
         }
     }
     return j == n;
+}
+
+/* Input words a run of vars [v0, v1) can vouch for, of `taken`: about as
+ * many as their original text has. Words past that are taken (not extra)
+ * but are no evidence for the template: an open pattern such as ".+"
+ * would otherwise let a template win on text it does not contain. */
+static uint32_t vars_credit(const ls_template *tp, uint32_t v0, uint32_t v1,
+                            uint32_t taken)
+{
+    uint32_t words = 0;
+    for (uint32_t v = v0; v < v1 && words < taken; v++) {
+        bool in = false;
+        for (const char *o = tp->vars[v].original; o && *o; o++) {
+            bool w = word_byte(*o) || (unsigned char)*o >= 0x80;
+            words += w && !in;
+            in = w;
+        }
+        words += VAR_CREDIT_SLACK;
+    }
+    return words < taken ? words : taken;
 }
 
 /* Judge one segment: input words [w0, w1) against template words
@@ -601,8 +559,10 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
     bool absorbed = false;
     if (w1 > w0 && v1 > v0) {
         absorbed = vars_accept(s, tp, v0, v1, w0, w1, r0, r1);
-        if (absorbed)
+        if (absorbed) {
             m->absorbed += w1 - w0;
+            m->credit += vars_credit(tp, v0, v1, w1 - w0);
+        }
     } else if (w1 == w0 && any_required_var(tp, v0, v1) &&
                !vars_accept(s, tp, v0, v1, w0, w0, r0, r1)) {
         /* a var with nothing (acceptable) in its place */
@@ -663,6 +623,7 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
         /* words taken by the vars make no difference; template words
          * before the first match are missing */
         m.absorbed += first_i - w0;
+        m.credit += vars_credit(tp, v0, v1, first_i - w0);
         /* with no words taken, a var may still take the punctuation
          * before ("______" in a form to fill in) */
         size_t r0 = s->tk[first_i].start;
@@ -704,6 +665,7 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
                 }
         }
         m.absorbed += w1 - last_i;
+        m.credit += vars_credit(tp, v0, v1, w1 - last_i);
         size_t r1 = s->tk[w1].end;
         if (w1 == last_i &&
             lt + 1 == tp->ntok) /* ... or the punctuation after */
@@ -739,6 +701,11 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
               MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);
+    /* the same evidence with nothing forgiven: every required word
+     * missing counts, and vars vouch only for about their own length
+     * (match5_rank.c weighs a partial winner against complete rivals) */
+    m.strict = (double)m.matched + (double)m.credit - (double)m.extra -
+               (double)(tp->nrequired - matched_req) - (var_fail ? 1 : 0);
     if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
         s->rc = LICSCAN_ENOMEM;
         return;
@@ -753,27 +720,4 @@ void ls_build_candidate(scan *s, const ls_template *tp)
     uint32_t mreq;
     if (ls_align_candidate(s, tp, &mreq))
         ls_judge_candidate(s, tp, &s->out, mreq);
-}
-
-/* Judge a winner again, this time keeping its differences: its aligned
- * pairs are kept (aligning its chain again gives the same). */
-void ls_record_differences(scan *s, licscan_match *m)
-{
-    uint32_t before = s->ncand;
-    const chain *ch = &s->chains[m->chain];
-    s->record_diffs = true;
-    if (ch->kn) {
-        const pairs p = { (uint32_t *)ch->ki, (uint32_t *)ch->kt, ch->kn,
-                          ch->kn };
-        ls_judge_candidate(s, m->tpl, &p, ch->kreq);
-    } else {
-        ls_load_chain(s, ch);
-        ls_build_candidate(s, m->tpl);
-    }
-    s->record_diffs = false;
-    if (s->ncand > before) {
-        m->diffs = s->cand[s->ncand - 1].diffs;
-        m->ndiffs = s->cand[s->ncand - 1].ndiffs;
-        s->ncand = before;
-    }
 }

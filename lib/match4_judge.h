@@ -12,8 +12,6 @@ LS_HIDDEN void ls_judge_candidate(scan *s, const ls_template *tp,
 /* Align the chain in s->anchors and, if it is a real match, add a
  * candidate. */
 LS_HIDDEN void ls_build_candidate(scan *s, const ls_template *tp);
-/* Judge winner m again, keeping its differences this time. */
-LS_HIDDEN void ls_record_differences(scan *s, licscan_match *m);
 /* The first input word of the paragraph just before word `from` (not
  * before `limit`), and the last of the one just after word `last`
  * (before `limit`): what a var at either end of a template may take. */

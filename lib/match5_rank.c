@@ -22,6 +22,10 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
         return a->gaps < b->gaps ? -1 : 1;
     if (a->coverage != b->coverage)
         return a->coverage > b->coverage ? -1 : 1;
+    /* the same words explained, more of them by the template's own words
+     * than by its variables: literal text is the stronger evidence */
+    if (a->matched != b->matched)
+        return a->matched > b->matched ? -1 : 1;
     if (a->tpl->index != b->tpl->index)
         return a->tpl->index < b->tpl->index ? -1 : 1;
     return a->start < b->start ? -1 : a->start > b->start;
@@ -112,10 +116,15 @@ static bool winners_above(scan *s, double bound)
     return true;
 }
 
-/* Could pending e become the runner-up of winner win? */
+/* Could pending e become the runner-up of winner win, or take its place
+ * (complete_over_partial)? */
 static bool may_be_runner(const pending *e, const ls_template *tp,
                           const licscan_match *win)
 {
+    if (win->kind != LICSCAN_KIND_EXACT && win->tpl != tp &&
+        e->cov_max > win->coverage && e->cov_max >= NEAR_COVERAGE &&
+        e->bound >= win->strict)
+        return true;
     return !win->runner && win->tpl != tp &&
            e->bound >= RUNNER_UP_SCORE * win->score &&
            e->cov_max >= RUNNER_UP_COVERAGE;
@@ -162,17 +171,89 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
     return false;
 }
 
+/* A winner that misses template words gives way to a complete match
+ * (exact or near) of another template over the same words, of higher
+ * coverage, whose evidence with nothing forgiven is at least as strong.
+ * The score forgives a truncated copy its missing end and lets vars take
+ * any text their pattern accepts; against a complete rival neither holds:
+ * a longer template whose missing words are exactly its own extra clause
+ * is evidence against it. The winner becomes the runner-up. */
+/* Of two complete rivals: the stronger evidence with nothing forgiven,
+ * then the more complete, then rank. */
+static bool stronger(const licscan_match *a, const licscan_match *b)
+{
+    if (a->strict != b->strict)
+        return a->strict > b->strict;
+    if (a->coverage != b->coverage)
+        return a->coverage > b->coverage;
+    return cand_cmp(a, b) < 0;
+}
+
+static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
+                                  licscan_match *win, uint32_t nwin)
+{
+    for (uint32_t w = 0; w < nwin; w++) {
+        licscan_match *lost = &win[w];
+        if (lost->kind == LICSCAN_KIND_EXACT)
+            continue;
+        const licscan_match *best = NULL;
+        for (uint32_t c = 0; c < ncand; c++) {
+            const licscan_match *m = &cand[c];
+            if (m->kind == LICSCAN_KIND_PARTIAL || m->tpl == lost->tpl ||
+                m->coverage <= lost->coverage || m->strict < lost->strict ||
+                !overlaps(lost, m))
+                continue;
+            bool free = true;
+            for (uint32_t o = 0; o < nwin && free; o++)
+                free = o == w || !overlaps(&win[o], m);
+            if (free && (!best || stronger(m, best)))
+                best = m;
+        }
+        if (best) {
+            const ls_template *tpl = lost->tpl;
+            double coverage = lost->coverage;
+            *lost = *best;
+            lost->runner = tpl;
+            lost->runner_coverage = coverage;
+        }
+    }
+}
+
+/* A standard license notice (header) that wins its words names its
+ * license: a reference, not a fragment of a license text. */
+static void notices_as_references(licscan_match *win, uint32_t nwin)
+{
+    for (uint32_t w = 0; w < nwin; w++)
+        if (ls_template_is_header(win[w].tpl)) {
+            win[w].kind = LICSCAN_KIND_REFERENCE;
+            win[w].coverage = 0;
+            win[w].runner = NULL;
+            win[w].runner_coverage = 0;
+        }
+}
+
 /* The candidates are spent here: the winners are copied out, and the
- * judging of their differences adds candidates anew. */
+ * judging of their differences adds candidates anew. Selection works on
+ * a copy (s->pre, free by now), so that the candidates stay whole for
+ * complete_over_partial. */
 void ls_pick_winners(scan *s)
 {
-    uint32_t nwin = select_winners(s->cand, s->ncand);
+    if (LS_GROW(s->a, s->pre, s->pre_cap, s->ncand)) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    if (s->ncand)
+        memcpy(s->pre, s->cand, s->ncand * sizeof(licscan_match));
+    uint32_t nwin = select_winners(s->pre, s->ncand);
+    complete_over_partial(s->cand, s->ncand, s->pre, nwin);
+    notices_as_references(s->pre, nwin);
     s->ncand = 0;
+    s->npre = 0; /* s->pre no longer holds winners_above's selection */
     if (LS_GROW(s->a, s->win, s->win_cap, nwin)) {
         s->rc = LICSCAN_ENOMEM;
         return;
     }
     if (nwin)
-        memcpy(s->win, s->cand, nwin * sizeof(licscan_match));
+        memcpy(s->win, s->pre, nwin * sizeof(licscan_match));
     s->nwin = nwin;
 }

@@ -141,7 +141,8 @@ static void split_places(const char *v, uint32_t *start, uint32_t *end,
 
 /* Fill r->restr from e->f (all fired rules of the whole text). */
 int ls_build_restrictions(licscan_result *r, engine *e,
-                          const licscan_scan_options *o, const ls_text *text)
+                          const licscan_scan_options *o, const ls_text *text,
+                          uint8_t **evidence_only)
 {
     uint32_t count[64] = { 0 };
     /* A bilingual text (English and Chinese) is read through its English
@@ -171,23 +172,19 @@ int ls_build_restrictions(licscan_result *r, engine *e,
     }
     uint64_t latin_only = latin_sets & cjk_sets;
     int rc = build(r, e, o, text, count, is_cjk, latin_only);
-    /* then the details of the flags (values.c), without the clauses that
-     * are evidence only */
-    uint8_t *evidence_only = NULL;
+    /* the fired rules that gave no value, for the values stage */
+    *evidence_only = NULL;
     if (!rc && latin_only) {
-        evidence_only = ls_calloc(e->a, e->nf, 1);
-        if (!evidence_only)
+        *evidence_only = ls_calloc(e->a, e->nf, 1);
+        if (!*evidence_only)
             rc = LICSCAN_ENOMEM;
-        for (uint32_t i = 0; evidence_only && i < e->nf; i++) {
+        for (uint32_t i = 0; *evidence_only && i < e->nf; i++) {
             const ls_rule *rule = e->db->rules.v[e->f[i].rule];
-            evidence_only[i] = rule->attr == LS_ATTR_NONE &&
-                               (latin_only >> rule->flag & 1) &&
-                               is_cjk[e->f[i].clause] == 1;
+            (*evidence_only)[i] = rule->attr == LS_ATTR_NONE &&
+                                  (latin_only >> rule->flag & 1) &&
+                                  is_cjk[e->f[i].clause] == 1;
         }
     }
-    if (!rc)
-        rc = ls_build_values(r, e, evidence_only);
-    ls_free(e->a, evidence_only);
     ls_free(e->a, is_cjk);
     return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "modified.h"
 
 /* The first version of the struct ends with max_evidence. */
 #define SCAN_OPTIONS_V1                                                        \
@@ -45,7 +46,7 @@ static int build_spdx(licscan_result *r)
             continue;
         if (b.len)
             ls_buf_puts(&b, " AND ");
-        ls_buf_puts(&b, m->tpl->lic.spdx);
+        ls_buf_puts(&b, m->modified_spdx ? m->modified_spdx : m->tpl->lic.spdx);
     }
     int rc = b.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
     if (!rc)
@@ -108,11 +109,12 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
             r->input_flags |= LICSCAN_INPUT_EMPTY;
         if (!rc && toks.n)
             rc = ls_match_text(db, work, &text, &toks, &o, r);
+        if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
+            !(rc = ls_extract_clauses(db, work, &text, &o, r)) &&
+            !(rc = ls_mark_modified(r, (uint32_t)toks.n)))
+            ls_judge_openness(r);
         if (!rc)
             rc = build_spdx(r);
-        if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
-            !(rc = ls_extract_clauses(db, work, &text, &o, r)))
-            ls_judge_openness(r);
         if (rc) {
             r->nmatch = 0;
             r->spdx = "";
@@ -249,6 +251,11 @@ const char *licscan_diff_op_name(uint32_t op)
     static const char *const names[] = { "inserted", "deleted", "replaced",
                                          "variable" };
     return op < 4 ? names[op] : "unknown";
+}
+
+const char *licscan_match_modified(const licscan_match *m)
+{
+    return m ? m->modified_spdx : NULL;
 }
 
 const licscan_license *licscan_match_license(const licscan_match *m)

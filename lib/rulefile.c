@@ -424,23 +424,6 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
                        "end)");
 }
 
-/* Offset of the first byte of s[0, n) that is not valid UTF-8, or n. */
-static size_t first_invalid_utf8(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t k = 0; k < n;) {
-        if (u[k] < 0x80) {
-            k++;
-            continue;
-        }
-        size_t l = ls_utf8_valid_len(u + k, u + n);
-        if (!l)
-            return k;
-        k += l;
-    }
-    return n;
-}
-
 /* Rules whose `within` patterns are the same text get one class, so a
  * scan decides each clause's context once for all of them (the use
  * categories share theirs). */
@@ -477,7 +460,7 @@ int ls_rules_add(licscan_db *db, const char *text, size_t len,
         while (j < len && text[j] != '\n')
             j++;
         p.line++;
-        size_t bad = first_invalid_utf8(text + i, j - i);
+        size_t bad = ls_utf8_first_invalid(text + i, j - i, false);
         if (memchr(text + i, 0, j - i))
             rc = parse_error(
                 &p,

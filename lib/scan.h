@@ -16,6 +16,7 @@
 #define PARAGRAPH_WORDS 64  /* words a var at either end may take */
 #define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
 #define MISSING_WEIGHT 0.5  /* score lost per template word not found */
+#define NEAR_COVERAGE 0.90  /* coverage of a near match */
 
 typedef struct hit {
     uint32_t x, y; /* input word, template word */

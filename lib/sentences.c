@@ -14,6 +14,7 @@
 #include <immintrin.h>
 #endif
 
+#include "fold.h"
 #include "segment_build.h"
 
 #define WORD(c)                                                                \
@@ -437,21 +438,19 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
             outn = k;
             if (!k) /* keeps the display text valid UTF-8 for PCRE2 */
                 k = 1, out = "?", outn = 1;
-            if (k == 3 && c == 0xe2 && (unsigned char)p[1] == 0x80) {
-                unsigned char d = (unsigned char)p[2];
-                if (d == 0x98 || d == 0x99 || d == 0x9a || d == 0x9b)
-                    out = "'", outn = 1;
-                else if (d == 0x9c || d == 0x9d || d == 0x9e || d == 0x9f)
-                    out = "\"", outn = 1;
-                else if (d >= 0x90 && d <= 0x95)
-                    out = "-", outn = 1;
-                else if (d == 0xa6)
-                    out = "...", outn = 3;
-                else if (d == 0x8b || d == 0xaf || d == 0xa8 || d == 0xa9)
-                    out = " ", outn = 1;
-            } else if (k == 2 && c == 0xc2 && (unsigned char)p[1] == 0xa0) {
+            size_t flen;
+            char f = k ? ls_fold_punct(p, (size_t)(e - p), &flen) : 0;
+            if (f == '\'')
+                out = "'", outn = 1;
+            else if (f == '"')
+                out = "\"", outn = 1;
+            else if (f == '-')
+                out = "-", outn = 1;
+            else if (f == ' ')
                 out = " ", outn = 1;
-            }
+            else if (k == 3 && c == 0xe2 && (unsigned char)p[1] == 0x80 &&
+                     (unsigned char)p[2] == 0xa6)
+                out = "...", outn = 3; /* the one fold to more than a byte */
         }
         emit(s, out, outn, src);
         if (outn == 1 && *out == '"')

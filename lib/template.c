@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "internal.h"
+#include "markup.h"
 
 /* 1-based line and column (in characters) of byte offset off. */
 static void locate(const char *s, size_t off, uint32_t *line, uint32_t *col)
@@ -245,38 +246,32 @@ static int add_literal(licscan_db *db, ls_template *t, ls_tokens *toks,
     return LICSCAN_OK;
 }
 
-static bool starts(const char *s, size_t avail, const char *lit)
-{
-    size_t n = strlen(lit);
-    return avail >= n && memcmp(s, lit, n) == 0;
-}
-
 /* Parse one <<var;name="..";original="..";match="..">> at text+off. */
 static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
                      uint32_t gap, bool optional, ls_var *v)
 {
     const char *s = p->text, *lim = p->text + p->len;
-    const char *q = s + off + 6; /* past "<<var;" */
+    const char *q = s + off + MARK_LEN(MARK_VAR);
     const char *name = NULL, *orig = NULL, *match = NULL;
     size_t name_n = 0, orig_n = 0, match_n = 0;
-    if (!starts(q, (size_t)(lim - q), "name=\""))
+    if (!MARK_AT(q, (size_t)(lim - q), MARK_NAME))
         return fail_at(p, (size_t)(q - s), LICSCAN_ETEMPLATE,
                        "var: expected name=\"...\"");
-    name = q + 6;
+    name = q + MARK_LEN(MARK_NAME);
     /* values are verbatim: split on the attribute boundaries */
     const char *o = NULL, *m = NULL, *close = NULL;
     for (const char *r = name; r + 3 <= lim; r++) {
-        if (!o && starts(r, (size_t)(lim - r), "\";original=\"")) {
+        if (!o && MARK_AT(r, (size_t)(lim - r), MARK_ORIGINAL)) {
             o = r;
-            r += 11;
-        } else if (!m && starts(r, (size_t)(lim - r), "\";match=\"")) {
+            r += MARK_LEN(MARK_ORIGINAL) - 1;
+        } else if (!m && MARK_AT(r, (size_t)(lim - r), MARK_MATCH)) {
             m = r;
-            r += 8;
-        } else if (starts(r, (size_t)(lim - r), "\">>")) {
+            r += MARK_LEN(MARK_MATCH) - 1;
+        } else if (MARK_AT(r, (size_t)(lim - r), MARK_VAR_CLOSE)) {
             close = r;
             break;
         } else if (r > name && r[0] == '<' && r[1] == '<' &&
-                   starts(r, (size_t)(lim - r), "<<var;")) {
+                   MARK_AT(r, (size_t)(lim - r), MARK_VAR)) {
             break; /* ran into the next var: this one is unterminated */
         }
     }
@@ -286,15 +281,15 @@ static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
         return fail_at(p, off, LICSCAN_ETEMPLATE, "var: missing match=\"...\"");
     if (o && o < m) {
         name_n = (size_t)(o - name);
-        orig = o + 12;
+        orig = o + MARK_LEN(MARK_ORIGINAL);
         orig_n = (size_t)(m - orig);
     } else {
         name_n = (size_t)(m - name);
         orig = "";
     }
-    match = m + 9;
+    match = m + MARK_LEN(MARK_MATCH);
     match_n = (size_t)(close - match);
-    *endp = (size_t)(close - s) + 3;
+    *endp = (size_t)(close - s) + MARK_LEN(MARK_VAR_CLOSE);
 
     char err[256];
     size_t erroff = 0;
@@ -335,9 +330,9 @@ static int parse_template(licscan_db *db, ls_template *t, const char *file)
             continue;
         }
         size_t avail = n - i;
-        bool is_var = starts(s + i, avail, "<<var;");
-        bool is_begin = starts(s + i, avail, "<<beginOptional>>");
-        bool is_end = starts(s + i, avail, "<<endOptional>>");
+        bool is_var = MARK_AT(s + i, avail, MARK_VAR);
+        bool is_begin = MARK_AT(s + i, avail, MARK_BEGIN_OPTIONAL);
+        bool is_end = MARK_AT(s + i, avail, MARK_END_OPTIONAL);
         if (!is_var && !is_begin && !is_end) {
             i++; /* a literal "<<" */
             continue;
@@ -352,7 +347,7 @@ static int parse_template(licscan_db *db, ls_template *t, const char *file)
                 break;
             }
             open_at[depth++] = i;
-            i += 17;
+            i += MARK_LEN(MARK_BEGIN_OPTIONAL);
         } else if (is_end) {
             if (!depth) {
                 rc = fail_at(&p, i, LICSCAN_ETEMPLATE,
@@ -360,7 +355,7 @@ static int parse_template(licscan_db *db, ls_template *t, const char *file)
                 break;
             }
             depth--;
-            i += 15;
+            i += MARK_LEN(MARK_END_OPTIONAL);
         } else {
             if ((rc = LS_GROW(&db->alloc, t->vars, vcap, t->nvars + 1)))
                 break;
@@ -626,45 +621,17 @@ void ls_template_free(licscan_db *db, ls_template *t)
     ls_free(a, t);
 }
 
-/* Offset of the first byte that is not valid UTF-8 (or a NUL), or n. */
-static size_t first_bad_byte(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        /* eight ASCII bytes, none NUL, at a time */
-        while (n - i >= 8) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            if ((v & 0x8080808080808080ULL) ||
-                ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0)
-            return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0)
-            return i;
-        i += (size_t)k;
-    }
-    return n;
-}
-
 int ls_template_add(licscan_db *db, const char *id, const char *text,
                     size_t len, const char *meta, size_t meta_len,
                     const char *source)
 {
     return ls_template_add_owned(db, id, text, len, NULL, meta, meta_len,
                                  source);
+}
+
+bool ls_template_is_header(const ls_template *t)
+{
+    return t->lic.kind && strcmp(t->lic.kind, "header") == 0;
 }
 
 int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
@@ -675,10 +642,6 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     const char *file = source ? source : id;
     if (!id || !*id || (!text && len))
         return LICSCAN_EINVAL;
-    ls_template *older = NULL;
-    for (uint32_t i = 0; i < db->ntpl; i++)
-        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0)
-            older = db->tpl[i];
     if (len > db->opts.max_template_bytes) {
         ls_error_set(&db->err, file, 0, 0,
                      "%s: template of %zu bytes is over the limit of %llu",
@@ -691,7 +654,7 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         len -= 3;
     }
     parse_ctx p = { db, file, text, len };
-    size_t bad = first_bad_byte(text, len);
+    size_t bad = ls_utf8_first_invalid(text, len, true);
     if (bad < len)
         return fail_at(&p, bad, LICSCAN_ETEMPLATE,
                        text[bad] ? "invalid UTF-8" : "NUL byte in template");
@@ -765,9 +728,12 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         ls_template_free(db, t);
         return rc;
     }
+    /* a license and its standard notice share an id, not a slot */
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0 &&
+            ls_template_is_header(db->tpl[i]) == ls_template_is_header(t))
+            db->tpl[i]->replaced = true;
     db->tpl[db->ntpl++] = t;
-    if (older)
-        older->replaced = true;
     /* templates added one by one: lay the index out again each time it
      * has doubled since, a constant cost per posting */
     if (db->npost >= 2 * db->npost_laid + 4096)

@@ -197,15 +197,20 @@ static void flush_word_special(tok_ctx *c)
         c->st->line_start = false;
         return;
     }
-    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering */
-    char nx = c->we < c->end ? c->text[c->we] : 0;
+    /* "1." "a)" "iv." "1.2." at the start of a line: list numbering; the
+     * Markdown emphasis a number may carry ("3**.") does not count */
+    size_t after = c->we;
+    while (after < c->end && after - c->we < 3 &&
+           (c->text[after] == '*' || c->text[after] == '_'))
+        after++;
+    char nx = after < c->end ? c->text[after] : 0;
     char pv = c->ws > 0 ? c->text[c->ws - 1] : 0;
     /* "U.S.", "i.e.": a letter, a dot and a letter is an abbreviation
      * (in "12. U.S. Government" only "12" numbers the item; a var
      * standing for "12." would otherwise keep "U.S." in the template
      * but not in the text) */
     unsigned char nx2 =
-        c->we + 1 < c->end ? (unsigned char)c->text[c->we + 1] : 0;
+        after + 1 < c->end ? (unsigned char)c->text[after + 1] : 0;
     bool abbrev = nx == '.' && c->w[0] > '9' &&
                   ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
     if (marker_word(c->w, n) && !abbrev &&
@@ -331,15 +336,15 @@ static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
 }
 
 /* 1 for the ASCII bytes that only end a word: all but letters, digits,
- * line ends and the '(' '<' '&' that can start a marker, a tag or an
- * entity. */
+ * line ends and the '(' '<' '&' ']' that can start a marker, a tag, an
+ * entity or a Markdown link target. */
 static const unsigned char plain_ascii[128] = {
     /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1,
     /* 0x10 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     /* 0x20 */ 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1,
     /* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1,
     /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    /* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1,
     /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1
 };
@@ -360,6 +365,24 @@ static const char *const html_tags[] = {
     "title", "tr",     "tt",     "u",          "ul",     "article", "main",
     "nav",   "header", "footer", "style",      "script", NULL
 };
+
+/* Length of a Markdown link's target at p ("](https://...)"), or 0: the
+ * link's text is what a reader sees, and the same license is written with
+ * and without its links. A target holds no space or line break. */
+#define LINK_TARGET_MAX 512
+static size_t link_target_len(const char *t, size_t p, size_t end)
+{
+    if (p + 2 >= end || t[p + 1] != '(')
+        return 0;
+    for (size_t q = p + 2; q < end && q - p <= LINK_TARGET_MAX; q++) {
+        char ch = t[q];
+        if (ch == ')')
+            return q + 1 - p;
+        if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '(')
+            return 0;
+    }
+    return 0;
+}
 
 /* Length of an HTML tag or comment at p, or 0 when it is not one. */
 static size_t html_tag_len(const char *t, size_t p, size_t end)
@@ -477,6 +500,7 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
             case '\r': st->line_start = true; break;
             case '(': skip = paren_marker_len(text, p, end); break;
             case '<': skip = html_tag_len(text, p, end); break;
+            case ']': skip = link_target_len(text, p, end); break;
             case '&': {
                 /* "&" and "&amp;" are the word "and"; other entities are
                  * punctuation */

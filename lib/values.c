@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "restrictions.h"
+#include "values.h"
 
 uint32_t ls_attr_code(uint32_t attr, const char *name)
 {

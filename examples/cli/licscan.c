@@ -31,6 +31,8 @@
 #include <jansson.h>
 #undef json_string
 
+#include <utf8proc.h>
+
 #include "licscan.h"
 
 #define EXIT_FAILED_FILE 1 /* some file could not be scanned */
@@ -924,53 +926,20 @@ static void document_uuid(const settings *s, json_t *content, char out[46])
     format_uuid(b, 4, out);
 }
 
+/* UTF-8 is read and written with utf8proc, as the library does. */
 static void append_utf8(char *o, size_t *n, uint32_t cp)
 {
-    if (cp < 0x80) {
-        o[(*n)++] = (char)cp;
-    } else if (cp < 0x800) {
-        o[(*n)++] = (char)(0xC0 | cp >> 6);
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        o[(*n)++] = (char)(0xE0 | cp >> 12);
-        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        o[(*n)++] = (char)(0xF0 | cp >> 18);
-        o[(*n)++] = (char)(0x80 | (cp >> 12 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    }
+    *n += (size_t)utf8proc_encode_char((utf8proc_int32_t)cp,
+                                       (utf8proc_uint8_t *)o + *n);
 }
 
 /* Length of the valid UTF-8 sequence at s (avail bytes there), 0 if
- * invalid: overlong forms, surrogates and code points past U+10FFFF are. */
+ * invalid (overlong forms, surrogates, past U+10FFFF). */
 static size_t utf8_valid_len(const unsigned char *s, size_t avail)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of s[1] */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (avail < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)avail, &cp);
+    return k > 0 ? (size_t)k : 0;
 }
 
 /* Bytes as a JSON string: UTF-16 decoded, else UTF-8 with each invalid

@@ -140,6 +140,8 @@ def collect(corpus):
     cases = []
     for dirpath, dirnames, filenames in os.walk(corpus):
         dirnames.sort()
+        if "templates" in dirnames:  # templates of the cases beside it
+            dirnames.remove("templates")
         if os.path.abspath(dirpath) == os.path.abspath(corpus):
             continue
         names = sorted(n for n in filenames if n != "README.md")
@@ -174,6 +176,20 @@ def collect(corpus):
         except (OSError, ValueError) as e:
             c.problem = "bad expected file %s: %s" % (c.expected_path, e)
     return cases
+
+
+def case_templates(path, corpus):
+    """The templates/ folder nearest above a case inside the corpus: its
+    cases are scanned with those templates loaded too (a few SPDX
+    templates a ranking case needs), or None."""
+    d = os.path.dirname(os.path.abspath(path))
+    top = os.path.abspath(corpus)
+    while d.startswith(top) and d != top:
+        t = os.path.join(d, "templates")
+        if os.path.isdir(t):
+            return t
+        d = os.path.dirname(d)
+    return None
 
 
 def read_json(path):
@@ -1006,8 +1022,16 @@ def main(argv=None):
     files = [c.path for c in runnable]
 
     results, rc, stderr, stray = ({}, 0, "", [])
-    if files:
-        results, rc, stderr, stray = run_cli(cmd, args.templates, files, args.timeout)
+    groups = {}
+    for f in files:
+        groups.setdefault(case_templates(f, args.corpus), []).append(f)
+    for extra, group in sorted(groups.items(), key=lambda kv: kv[0] or ""):
+        templates = args.templates + ([extra] if extra else [])
+        r1, rc1, err1, stray1 = run_cli(cmd, templates, group, args.timeout)
+        results.update(r1)
+        rc = rc1 if rc1 else rc
+        stderr += err1 or ""
+        stray += stray1
     for f in files:
         if f not in results and os.path.normpath(f) in results:
             results[f] = results[os.path.normpath(f)]
@@ -1020,7 +1044,9 @@ def main(argv=None):
         notes.append("%d of %d files got no output line from the run (%s); they were run one by one"
                      % (len(missing), len(files), status_text(rc)))
         for f in missing:
-            r1, rc1, err1, _ = run_cli(cmd, args.templates, [f], min(args.timeout, 120))
+            extra = case_templates(f, args.corpus)
+            r1, rc1, err1, _ = run_cli(cmd, args.templates + ([extra] if extra else []), [f],
+                                       min(args.timeout, 120))
             if f in r1:
                 results[f] = r1[f]
             else:
