@@ -35,7 +35,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # Shared: memory, errors, utilities; loading: templates, rules, the frozen
 # image; per scan: decode, tokenize, matching (match.c drives the numbered
 # stages), clauses (clauses.c drives segmentation, the rule engine,
-# restrictions and flag changes), then the result, openness and JSON.
+# restrictions with their values and flag changes), then the result, openness and JSON.
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
 LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c \
@@ -47,7 +47,7 @@ MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
-              lib/restrictions.c lib/flagchanges.c lib/modified.c
+              lib/restrictions.c lib/values.c lib/flagchanges.c lib/modified.c
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)

@@ -504,6 +504,44 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
                                              const char **label,
                                              const char **rule);
 
+/* What a threshold (mau_threshold, revenue_threshold) measures, per what
+ * period, and what crossing it does. */
+#define LICSCAN_MEASURE_UNKNOWN 0
+#define LICSCAN_MEASURE_MONTHLY_ACTIVE_USERS 1
+#define LICSCAN_MEASURE_DAILY_ACTIVE_USERS 2
+#define LICSCAN_MEASURE_USERS 3
+#define LICSCAN_MEASURE_VISITS 4
+#define LICSCAN_MEASURE_REVENUE 5
+#define LICSCAN_PERIOD_UNKNOWN 0
+#define LICSCAN_PERIOD_DAY 1
+#define LICSCAN_PERIOD_MONTH 2
+#define LICSCAN_PERIOD_YEAR 3
+#define LICSCAN_CONSEQUENCE_UNKNOWN 0
+#define LICSCAN_CONSEQUENCE_LICENSE_REQUIRED                                   \
+    1                              /* another license from the licensor */
+#define LICSCAN_CONSEQUENCE_DUTY 2 /* a duty starts (display, notice) */
+#define LICSCAN_CONSEQUENCE_FEE 3  /* a fee or royalty is due */
+typedef struct licscan_threshold {
+    size_t struct_size;   /* set by licscan_restriction_threshold */
+    uint32_t measure;     /* LICSCAN_MEASURE_* */
+    int64_t amount;       /* e.g. 700000000, or 20000000 (revenue) */
+    const char *currency; /* "USD", ... or "" */
+    uint32_t period;      /* LICSCAN_PERIOD_* */
+    const char
+        *period_text; /* as written: "in the preceding calendar month", or "" */
+    uint32_t consequence; /* LICSCAN_CONSEQUENCE_* */
+    const char *
+        consequence_flags; /* for DUTY: comma-separated flag names the duty is ("branding"), or "" */
+} licscan_threshold;
+/* The threshold read for restriction x (size = sizeof of the caller's struct,
+ * written up to that size); LICSCAN_OK, LICSCAN_ENOTFOUND when x is no threshold, LICSCAN_EINVAL. */
+LICSCAN_API int licscan_restriction_threshold(const licscan_restriction *x,
+                                              licscan_threshold *out,
+                                              size_t size);
+/* The scope the text limits restriction x to, as written ("multimodal models",
+ * "models that compete with ...", "commercial products"), or "" when none. */
+LICSCAN_API const char *licscan_restriction_scope(const licscan_restriction *x);
+
 /* The OSI freedoms, and the openness categories judged from the flags. */
 #define LICSCAN_FREEDOM_USE 0
 #define LICSCAN_FREEDOM_STUDY 1

@@ -11,7 +11,9 @@
  *   2. engine.c     the rules over the clauses: what fires, and stands in
  *                   its context (with memo.c for clauses of known
  *                   licenses, numbers.c for values read as numbers)
- *   3. restrictions.c  fired rules to result->restr, with evidence
+ *   3. restrictions.c  fired rules to result->restr, with evidence;
+ *      values.c   their details: scope, and a threshold's measure,
+ *                 period and consequence (attribute rules)
  *   4. flagchanges.c   the flags a near or partial match's differences
  *                   add or remove
  * The openness verdict over the restrictions is taken by the caller once
@@ -22,6 +24,7 @@
  *                   the clause memo (tools/freeze.c) */
 #include "flagchanges.h"
 #include "restrictions.h"
+#include "values.h"
 
 int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
                        const ls_text *text, const licscan_scan_options *opts,
@@ -41,8 +44,12 @@ int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
         if (!rc)
             rc = ls_engine_run(&e, &s);
         e.record_alone = false;
+        uint8_t *evidence_only = NULL;
         if (!rc)
-            rc = ls_build_restrictions(res, &e, opts, text);
+            rc = ls_build_restrictions(res, &e, opts, text, &evidence_only);
+        if (!rc)
+            rc = ls_build_values(res, &e, evidence_only);
+        ls_free(work, evidence_only);
         seg piece; /* the pieces flag changes read, one after another */
         ls_seg_init(&piece, work, "", 0);
         for (uint32_t i = 0; i < res->nmatch && !rc; i++) {

@@ -89,6 +89,8 @@ static void collect_hits(engine *e)
     bool skip_memo = e->memo_of && e->memo->nrules == e->db->rules.n;
     for (uint32_t ci = 0; ci < s->ncl; ci++) {
         uint32_t first = e->nhits;
+        if (s->cl[ci].quoted)
+            continue; /* wording quoted in a code span: no terms */
         for (uint32_t k = 0; k < x->nalways; k++)
             queue(e, ci, x->always[k]);
         if (skip_memo && e->memo_of[ci])
@@ -326,7 +328,9 @@ static void keep(engine *e, const fired *f)
         (e->rc = LS_GROW(e->a, e->f, e->f_cap, e->nf + 1)))
         return;
     e->f[e->nf++] = *f;
-    e->found |= 1ull << e->db->rules.v[f->rule]->flag;
+    const ls_rule *r = e->db->rules.v[f->rule];
+    if (r->attr == LS_ATTR_NONE) /* an attribute sets no flag */
+        e->found |= 1ull << r->flag;
 }
 
 /* Can the rule still change what the caller wants to know? */
@@ -462,7 +466,7 @@ int ls_engine_run(engine *e, const seg *s)
      * the queued ones: the order a run without the memo fires them in */
     uint32_t hi = 0;
     for (uint32_t c = 0; c < s->ncl && !e->rc; c++) {
-        if (e->memo_of && e->memo_of[c])
+        if (e->memo_of && e->memo_of[c] && !s->cl[c].quoted)
             recall(e, c);
         for (; hi < e->nhits && e->hits[hi].clause == c && !e->rc; hi++) {
             fired f;

@@ -105,6 +105,8 @@ static int flags_in_text(engine *e, const licscan_result *r, seg *piece,
         rc = rules_on_piece(e, piece);
     for (uint32_t i = 0; i < e->nf && !rc; i++) {
         const ls_rule *rule = e->db->rules.v[e->f[i].rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
         *mask |= 1ull << rule->flag;
         if (rule->value_how != LS_VALUE_CONST ||
             licscan_flag_value_type(rule->flag) != LICSCAN_VALUE_LIST)
@@ -181,6 +183,8 @@ static int values_in_text(engine *e, seg *piece, const char *t, size_t n,
     for (uint32_t i = 0; i < e->nf && !rc && out->n < MAX_VALUE_KEYS; i++) {
         const fired *f = &e->f[i];
         const ls_rule *rule = e->db->rules.v[f->rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
         value_key k = { .flag = rule->flag, .rule = rule->priority };
         if (rule->value_how == LS_VALUE_CONST) {
             snprintf(k.key, sizeof(k.key), "%s", rule->value_arg);
@@ -323,6 +327,24 @@ static uint32_t display_reaching(const seg *s, const ls_text *text,
     return end;
 }
 
+/* Is a flag that holds one value (not a list) still set inside the match
+ * by a clause other than ev's? Then the clause's changed words that no
+ * longer read it remove nothing: the flag stands, as a deletion of
+ * wording that sets a flag the match has is no removal either. A list's
+ * item is compared by value, as each item counts. */
+static bool set_elsewhere(const licscan_result *r, const licscan_match *m,
+                          uint32_t flag, const ls_evidence *ev)
+{
+    if (licscan_flag_value_type(flag) == LICSCAN_VALUE_LIST)
+        return false;
+    const licscan_restriction *x = licscan_result_find_restriction(r, flag);
+    for (uint32_t k = 0; x && k < x->nev; k++)
+        if (x->ev[k].start != ev->start &&
+            inside(x->ev[k].start, x->ev[k].end, m))
+            return true;
+    return false;
+}
+
 /* A clause kept from the template with some words changed may say
  * something else: "display "Powered by Llama"" for "Built with Llama".
  * Read the clause as it is and as the template has it (its changed words
@@ -404,7 +426,8 @@ static int changed_values(engine *e, licscan_result *r, licscan_match *m,
             rc =
                 add_change(r, m, cap, now->v[i].flag, true, ev->start, ev->end);
     for (uint32_t i = 0; i < before->n && !rc; i++)
-        if (!value_set_has(now, &before->v[i]))
+        if (!value_set_has(now, &before->v[i]) &&
+            !set_elsewhere(r, m, before->v[i].flag, ev))
             rc = add_change(r, m, cap, before->v[i].flag, false, first->start,
                             first->end);
     return rc;
@@ -456,10 +479,12 @@ int ls_flag_changes(engine *e, licscan_result *r, licscan_match *m,
     for (uint32_t i = 0; i < e->db->rules.n; i++) {
         const ls_rule *rule = e->db->rules.v[i];
         const licscan_restriction *x = NULL;
-        if (rule->value_how == LS_VALUE_CONST &&
-            licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
-            (x = licscan_result_find_restriction(r, rule->flag)) &&
-            !ls_has_item(x, rule->value_arg))
+        if (rule->attr != LS_ATTR_NONE)
+            want[i] = WANT_NEVER; /* sets no flag */
+        else if (rule->value_how == LS_VALUE_CONST &&
+                 licscan_flag_value_type(rule->flag) == LICSCAN_VALUE_LIST &&
+                 (x = licscan_result_find_restriction(r, rule->flag)) &&
+                 !ls_has_item(x, rule->value_arg))
             want[i] = WANT_ALWAYS;
         else
             want[i] = present >> rule->flag & 1 ? WANT_NEVER : WANT_UNTIL_FOUND;

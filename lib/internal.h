@@ -429,10 +429,23 @@ LS_HIDDEN bool ls_pattern_may_match(const ls_alloc *a, ls_pattern *p,
 /* Free what ls_pattern_may_match derived. */
 LS_HIDDEN void ls_pattern_need_free(const ls_alloc *a, ls_pattern *p);
 
+/* What an attribute rule reads (rule directive `attribute`): not a flag,
+ * but a detail of the flags it names, set in the same paragraph or list
+ * (values.c). */
+enum ls_attr {
+    LS_ATTR_NONE,        /* a rule that sets its flag */
+    LS_ATTR_SCOPE,       /* what the flag is limited to, as written */
+    LS_ATTR_PERIOD,      /* the period a threshold counts over */
+    LS_ATTR_CONSEQUENCE, /* what crossing a threshold does */
+    LS_ATTR_MEASURE      /* what a threshold counts */
+};
+
 typedef struct ls_rule {
     char *id;
-    uint32_t flag;
-    char **keywords; /* prefilter: the clause holds one of these */
+    uint32_t flag;    /* the flag set; an attribute rule's first flag */
+    uint32_t attr;    /* LS_ATTR_* */
+    uint64_t attr_of; /* an attribute rule's flags, 1 << flag each */
+    char **keywords;  /* prefilter: the clause holds one of these */
     uint32_t nkeywords;
     ls_pattern **match; /* any of these must match */
     uint32_t nmatch;
@@ -719,6 +732,13 @@ struct licscan_restriction {
     uint32_t flag;
     int64_t number;
     const char *text, *qualifier;
+    /* the details values.c reads: what limits the flag ("" none), and
+     * for a threshold, what it measures, over what period and what
+     * crossing it does */
+    const char *scope;
+    const char *period_text, *consequence_flags;
+    uint32_t measure, period, consequence;
+    uint32_t value_fired; /* the engine's fired rule giving the value */
     const char **items;
     uint32_t nitems, items_cap;
     ls_evidence *ev;
@@ -784,6 +804,10 @@ struct licscan_result {
 /* Openness verdict from result->restr and whether a match is a license
  * text (restrict.c); taken once the result is assembled. */
 LS_HIDDEN void ls_judge_openness(licscan_result *res);
+/* The LICSCAN_CONSEQUENCE_* or LICSCAN_MEASURE_* code an attribute rule's
+ * constant names ("license_required", "daily_active_users"); 0 when none
+ * (values.c). */
+LS_HIDDEN uint32_t ls_attr_code(uint32_t attr, const char *name);
 
 /* Clause extraction (clauses.c drives its stages): fills result->restr
  * and the flag changes of matches; work allocates its temporary memory. */

@@ -220,6 +220,59 @@ static void json_flag_value(ls_buf *b, const licscan_restriction *x)
     }
 }
 
+/* A string member, null when empty. */
+static void json_member_str_or_null(ls_buf *b, const char *k, const char *v)
+{
+    ls_buf_putc(b, ',');
+    json_key(b, k);
+    if (v && *v)
+        json_str(b, v);
+    else
+        ls_buf_puts(b, "null");
+}
+
+/* A threshold's details (values.c): "threshold": {"measure", "amount",
+ * "currency", "period", "period_text", "consequence", "duties"}. */
+static void json_threshold(ls_buf *b, const licscan_restriction *x)
+{
+    static const char *const measures[] = { "unknown",
+                                            "monthly_active_users",
+                                            "daily_active_users",
+                                            "users",
+                                            "visits",
+                                            "revenue" };
+    static const char *const periods[] = { "unknown", "day", "month", "year" };
+    static const char *const consequences[] = { "unknown", "license_required",
+                                                "duty", "fee" };
+    ls_buf_puts(b, ",\"threshold\":{");
+    json_key(b, "measure");
+    json_str(b, measures[x->measure < 6 ? x->measure : 0]);
+    ls_buf_putc(b, ',');
+    json_key(b, "amount");
+    json_i64(b, x->number);
+    json_member_str_or_null(b, "currency", x->qualifier);
+    ls_buf_putc(b, ',');
+    json_key(b, "period");
+    json_str(b, periods[x->period < 4 ? x->period : 0]);
+    json_member_str_or_null(b, "period_text", x->period_text);
+    ls_buf_putc(b, ',');
+    json_key(b, "consequence");
+    json_str(b, consequences[x->consequence < 4 ? x->consequence : 0]);
+    ls_buf_puts(b, ",\"duties\":[");
+    const char *d = x->consequence_flags ? x->consequence_flags : "";
+    for (bool first = true; *d; first = false) {
+        const char *comma = strchr(d, ',');
+        size_t n = comma ? (size_t)(comma - d) : strlen(d);
+        if (!first)
+            ls_buf_putc(b, ',');
+        ls_buf_putc(b, '"');
+        ls_buf_append(b, d, n); /* flag names: no escaping needed */
+        ls_buf_putc(b, '"');
+        d += n + (comma != NULL);
+    }
+    ls_buf_puts(b, "]}");
+}
+
 static void json_restrictions(ls_buf *b, const licscan_result *r)
 {
     ls_buf_puts(b, ",\"restrictions\":{");
@@ -231,6 +284,14 @@ static void json_restrictions(ls_buf *b, const licscan_result *r)
         ls_buf_putc(b, '{');
         json_key(b, "value");
         json_flag_value(b, x);
+        if (x->flag == LICSCAN_FLAG_MAU_THRESHOLD ||
+            x->flag == LICSCAN_FLAG_REVENUE_THRESHOLD)
+            json_threshold(b, x);
+        if (x->scope && *x->scope) {
+            ls_buf_putc(b, ',');
+            json_key(b, "scope");
+            json_str(b, x->scope);
+        }
         ls_buf_puts(b, ",\"evidence\":[");
         for (uint32_t e = 0; e < x->nev; e++) {
             const ls_evidence *ev = &x->ev[e];

@@ -29,8 +29,11 @@ int ls_kw_index_build(licscan_db *db)
 {
     const ls_alloc *a = &db->alloc;
     uint32_t nkw = 0, nalways = 0;
+    /* An attribute rule is not queued by the engine: values.c runs it on
+     * the clauses around a flag it qualifies (below: counted for its
+     * capture groups only). */
     for (uint32_t i = 0; i < db->rules.n; i++) {
-        if (db->rules.v[i]->replaced)
+        if (db->rules.v[i]->replaced || db->rules.v[i]->attr != LS_ATTR_NONE)
             continue;
         nkw += db->rules.v[i]->nkeywords;
         nalways += db->rules.v[i]->nkeywords == 0;
@@ -49,8 +52,6 @@ int ls_kw_index_build(licscan_db *db)
         const ls_rule *r = db->rules.v[i];
         if (r->replaced)
             continue;
-        if (!r->nkeywords)
-            x->always[x->nalways++] = i;
         for (uint32_t k = 0; k < r->nmatch; k++) {
             uint32_t groups = 0;
             pcre2_pattern_info(r->match[k]->code, PCRE2_INFO_CAPTURECOUNT,
@@ -58,6 +59,10 @@ int ls_kw_index_build(licscan_db *db)
             if (groups > x->max_groups)
                 x->max_groups = groups;
         }
+        if (r->attr != LS_ATTR_NONE)
+            continue;
+        if (!r->nkeywords)
+            x->always[x->nalways++] = i;
         for (uint32_t k = 0; k < r->nkeywords; k++) {
             uint32_t len = (uint32_t)strlen(r->keywords[k]);
             uint32_t nhead = len < 8 ? len : 8;

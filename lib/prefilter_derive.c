@@ -348,16 +348,46 @@ static bool is_quantifier(char c)
     return c == '?' || c == '*' || c == '+' || c == '{';
 }
 
+/* Bytes of the character at p when it lies beyond ASCII and has no other
+ * case, so that caseless matching compares its bytes exactly: CJK
+ * ideographs and punctuation, kana, bopomofo, Hangul syllables, and the
+ * full-width forms that are not letters. 0 for any other character (its
+ * case variants are not known here, so it requires nothing). The pattern
+ * compiled, so its UTF-8 is valid. tests/unit_prefilter.c checks the
+ * ranges with utf8proc. */
+uint32_t ls_pf_caseless_len(const char *p, const char *end)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] < 0xE0 || u[0] >= 0xF0 || end - p < 3)
+        return 0;
+    uint32_t cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 |
+                  (uint32_t)(u[2] & 0x3F);
+    bool caseless = (cp >= 0x3000 && cp <= 0x312F) || /* punctuation, kana */
+                    (cp >= 0x3400 && cp <= 0x4DBF) || /* ideographs, ext. A */
+                    (cp >= 0x4E00 && cp <= 0x9FFF) || /* ideographs */
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || /* Hangul syllables */
+                    (cp >= 0xF900 && cp <= 0xFAFF) || /* compatibility */
+                    (cp >= 0xFF01 && cp <= 0xFF20) || /* ! to @, digits */
+                    (cp >= 0xFF3B && cp <= 0xFF40) || /* [ to ` */
+                    (cp >= 0xFF5B && cp <= 0xFF65);   /* { to the dots */
+    return caseless ? 3 : 0;
+}
+
 /* Characters that stand for themselves, as one item: up to one that a
  * quantifier follows (it applies to that one alone), which stays. */
 static void info_plain_run(pf_parser *ps, pf_info *it)
 {
     const char *p = ps->p;
     uint32_t n = 0;
-    while (p < ps->end && n < PF_MAX_LEN && is_plain(*p) &&
-           !(p + 1 < ps->end && is_quantifier(p[1]))) {
-        it->fixed.s[0][n++] = ascii_lower(*p);
-        p++;
+    for (;;) {
+        uint32_t k =
+            p < ps->end ? is_plain(*p) ? 1 : ls_pf_caseless_len(p, ps->end) : 0;
+        if (!k || n + k > PF_MAX_LEN ||
+            (p + k < ps->end && is_quantifier(p[k])))
+            break;
+        for (uint32_t j = 0; j < k; j++)
+            it->fixed.s[0][n++] = ascii_lower(p[j]);
+        p += k;
     }
     it->exact = true;
     it->fixed.n = 1;
@@ -632,6 +662,18 @@ static void item(pf_parser *ps, pf_info *it)
     } else if (c == '*' || c == '+' || c == '?' || c == '{') {
         ps->failed = true;
         return;
+    } else if (c >= 0x80 && ls_pf_caseless_len(ps->p, ps->end)) {
+        /* a character without case: its bytes, alone when quantified */
+        if (ps->p + 3 < ps->end && is_quantifier(ps->p[3])) {
+            it->exact = true;
+            it->fixed.n = 1;
+            it->fixed.len[0] = 3;
+            memcpy(it->fixed.s[0], ps->p, 3);
+            need_clear(&it->need);
+            ps->p += 3;
+        } else {
+            info_plain_run(ps, it);
+        }
     } else if (c >= 0x80) { /* caseless beyond ASCII: not compared */
         ps->p += utf8_len(c);
         if (ps->p > ps->end)

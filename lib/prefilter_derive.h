@@ -31,6 +31,11 @@ typedef struct pf_need {
 
 struct ls_alloc;
 
+/* Bytes of the character at p (3) when it lies beyond ASCII and has no
+ * other case, so that its bytes are compared exactly; else 0. */
+__attribute__((visibility("hidden"))) uint32_t ls_pf_caseless_len(
+    const char *p, const char *end);
+
 /* Derive the requirement of the pattern source pat[0, n) into *need;
  * *understood is false when the syntax is not understood, and then
  * nothing is required (the pattern always runs). LICSCAN_OK or

@@ -94,6 +94,14 @@ void ls_judge_openness(licscan_result *r)
         set |= BIT(r->restr[i].flag);
     for (int fr = 0; fr < LICSCAN_FREEDOM_COUNT; fr++)
         r->broken[fr] = set & breakers[fr];
+    /* A threshold breaks use when crossing it takes another license, a
+     * fee, or when what it does is not read; not when it only starts a
+     * duty (display "Kimi K2"), which is a condition like attribution. */
+    for (uint32_t i = 0; i < r->nrestr; i++)
+        if ((r->restr[i].flag == LICSCAN_FLAG_MAU_THRESHOLD ||
+             r->restr[i].flag == LICSCAN_FLAG_REVENUE_THRESHOLD) &&
+            r->restr[i].consequence == LICSCAN_CONSEQUENCE_DUTY)
+            r->broken[LICSCAN_FREEDOM_USE] &= ~BIT(r->restr[i].flag);
     if (set & (BIT(LICSCAN_FLAG_NO_DERIVATIVES) |
                BIT(LICSCAN_FLAG_NO_REDISTRIBUTION)))
         r->openness = LICSCAN_OPENNESS_PROPRIETARY;
@@ -144,6 +152,32 @@ const char *licscan_restriction_qualifier(const licscan_restriction *x)
 {
     return x && x->qualifier ? x->qualifier : "";
 }
+int licscan_restriction_threshold(const licscan_restriction *x,
+                                  licscan_threshold *out, size_t size)
+{
+    if (!x || !out || size < sizeof(size_t))
+        return LICSCAN_EINVAL;
+    if (x->flag != LICSCAN_FLAG_MAU_THRESHOLD &&
+        x->flag != LICSCAN_FLAG_REVENUE_THRESHOLD)
+        return LICSCAN_ENOTFOUND;
+    licscan_threshold t = { 0 };
+    t.struct_size = size < sizeof(t) ? size : sizeof(t);
+    t.measure = x->measure;
+    t.amount = x->number;
+    t.currency = x->qualifier ? x->qualifier : "";
+    t.period = x->period;
+    t.period_text = x->period_text ? x->period_text : "";
+    t.consequence = x->consequence;
+    t.consequence_flags = x->consequence_flags ? x->consequence_flags : "";
+    memcpy(out, &t, t.struct_size);
+    return LICSCAN_OK;
+}
+
+const char *licscan_restriction_scope(const licscan_restriction *x)
+{
+    return x && x->scope ? x->scope : "";
+}
+
 uint32_t licscan_restriction_item_count(const licscan_restriction *x)
 {
     return x ? x->nitems : 0;

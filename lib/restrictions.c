@@ -42,14 +42,161 @@ bool ls_has_item(const licscan_restriction *x, const char *v)
     return false;
 }
 
+/* Is the clause Chinese (or Japanese, Korean) text: at least four
+ * characters of three UTF-8 bytes beyond U+3000, and more of them than a
+ * third of its ASCII letters? */
+static bool cjk_clause(const seg *s, const clause *c)
+{
+    uint32_t cjk = 0, latin = 0;
+    const unsigned char *d = (const unsigned char *)s->disp.data;
+    for (uint32_t k = c->ds; k < c->de; k++) {
+        unsigned char b = d[k];
+        if (b >= 0xe3 && b <= 0xef)
+            cjk++;
+        else if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+            latin++;
+    }
+    return cjk >= 4 && cjk * 3 >= latin;
+}
+
+static int build(licscan_result *r, const engine *e,
+                 const licscan_scan_options *o, const ls_text *text,
+                 const uint32_t *count, const uint8_t *is_cjk,
+                 uint64_t latin_only);
+
+/* Places whose names hold "and": not two places. */
+static const char *const joined_places[] = {
+    "Antigua and Barbuda",
+    "Bosnia and Herzegovina",
+    "Heard Island and McDonald Islands",
+    "Saint Kitts and Nevis",
+    "Saint Pierre and Miquelon",
+    "Saint Vincent and the Grenadines",
+    "Sao Tome and Principe",
+    "South Georgia and the South Sandwich Islands",
+    "Trinidad and Tobago",
+    "Turks and Caicos Islands",
+    "Great Britain and Northern Ireland",
+    "Wallis and Futuna",
+};
+
+#define MAX_PLACES 12 /* places read from one list */
+
+static bool joined_place_at(const char *p, size_t n)
+{
+    for (size_t k = 0; k < sizeof(joined_places) / sizeof(joined_places[0]);
+         k++) {
+        size_t jl = strlen(joined_places[k]);
+        for (size_t i = 0; i + jl <= n; i++)
+            if (strncasecmp(p + i, joined_places[k], jl) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* A list of places as written, "Iran, North Korea, or Cuba", "the
+ * European Union and the United Kingdom": its places, each trimmed (at
+ * most MAX_PLACES; *n is their count). Each is [start, end) of v. */
+static void split_places(const char *v, uint32_t *start, uint32_t *end,
+                         uint32_t *n)
+{
+    size_t len = strlen(v);
+    *n = 0;
+    size_t i = 0;
+    while (i < len && *n < MAX_PLACES) {
+        /* the next separator: a comma, or " and " / " or " between two
+         * names (not inside a name that holds "and") */
+        size_t j = i, skip = 0;
+        for (; j < len; j++) {
+            if (v[j] == ',' || v[j] == ';') {
+                skip = 1;
+                break;
+            }
+            size_t w = strncasecmp(v + j, " and ", 5) == 0  ? 5
+                       : strncasecmp(v + j, " or ", 4) == 0 ? 4
+                                                            : 0;
+            if (w && !joined_place_at(v + i, len - i)) {
+                skip = w;
+                break;
+            }
+        }
+        size_t b = i, e2 = j;
+        while (b < e2 && v[b] == ' ')
+            b++;
+        /* ", or Cuba", ", and the UK": the conjunction is no place */
+        if (e2 - b > 4 && strncasecmp(v + b, "and ", 4) == 0)
+            b += 4;
+        else if (e2 - b > 3 && strncasecmp(v + b, "or ", 3) == 0)
+            b += 3;
+        while (e2 > b && v[e2 - 1] == ' ')
+            e2--;
+        if (e2 > b) {
+            start[*n] = (uint32_t)b;
+            end[*n] = (uint32_t)e2;
+            ++*n;
+        }
+        i = j + skip;
+    }
+}
+
 /* Fill r->restr from e->f (all fired rules of the whole text). */
-int ls_build_restrictions(licscan_result *r, const engine *e,
-                          const licscan_scan_options *o, const ls_text *text)
+int ls_build_restrictions(licscan_result *r, engine *e,
+                          const licscan_scan_options *o, const ls_text *text,
+                          uint8_t **evidence_only)
+{
+    uint32_t count[64] = { 0 };
+    /* A bilingual text (English and Chinese) is read through its English
+     * part: a flag set there takes its values from there alone, and the
+     * Chinese clauses that set it too are evidence only. */
+    uint64_t latin_sets = 0, cjk_sets = 0;
+    uint8_t *is_cjk = NULL;
+    for (uint32_t i = 0; i < e->nf; i++) {
+        const ls_rule *rule = e->db->rules.v[e->f[i].rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
+        count[rule->flag]++;
+        if (!e->s->ncl)
+            continue;
+        if (!is_cjk) {
+            is_cjk = ls_calloc(e->a, e->s->ncl, 1);
+            if (!is_cjk)
+                return LICSCAN_ENOMEM;
+        }
+        uint32_t ci = e->f[i].clause;
+        if (!is_cjk[ci])
+            is_cjk[ci] = cjk_clause(e->s, &e->s->cl[ci]) ? 1 : 2;
+        if (is_cjk[ci] == 1)
+            cjk_sets |= 1ull << rule->flag;
+        else
+            latin_sets |= 1ull << rule->flag;
+    }
+    uint64_t latin_only = latin_sets & cjk_sets;
+    int rc = build(r, e, o, text, count, is_cjk, latin_only);
+    /* the fired rules that gave no value, for the values stage */
+    *evidence_only = NULL;
+    if (!rc && latin_only) {
+        *evidence_only = ls_calloc(e->a, e->nf, 1);
+        if (!*evidence_only)
+            rc = LICSCAN_ENOMEM;
+        for (uint32_t i = 0; *evidence_only && i < e->nf; i++) {
+            const ls_rule *rule = e->db->rules.v[e->f[i].rule];
+            (*evidence_only)[i] = rule->attr == LS_ATTR_NONE &&
+                                  (latin_only >> rule->flag & 1) &&
+                                  is_cjk[e->f[i].clause] == 1;
+        }
+    }
+    ls_free(e->a, is_cjk);
+    return rc;
+}
+
+/* ls_build_restrictions with the fired rules counted per flag; the
+ * clauses of is_cjk[c] == 1 give no value to the flags of latin_only. */
+static int build(licscan_result *r, const engine *e,
+                 const licscan_scan_options *o, const ls_text *text,
+                 const uint32_t *count, const uint8_t *is_cjk,
+                 uint64_t latin_only)
 {
     const uint32_t nflags = licscan_flag_count();
-    uint32_t count[64] = { 0 };
-    for (uint32_t i = 0; i < e->nf; i++)
-        count[e->db->rules.v[e->f[i].rule]->flag]++;
     uint32_t n = 0;
     for (uint32_t f = 0; f < nflags; f++)
         n += count[f] > 0;
@@ -67,13 +214,17 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
         slot[f] = x;
         x->flag = f;
         x->text = x->qualifier = "";
+        x->scope = x->period_text = x->consequence_flags = "";
+        x->value_fired = UINT32_MAX;
         uint32_t cap = count[f] < o->max_evidence ? count[f] : o->max_evidence;
         x->ev = ls_arena_alloc(&r->arena, (cap + 1) * sizeof(ls_evidence));
-        x->items = ls_arena_alloc(&r->arena, (count[f] + 1) * sizeof(char *));
+        uint32_t items =
+            count[f] * (f == LICSCAN_FLAG_TERRITORY_EXCLUSION ? MAX_PLACES : 1);
+        x->items = ls_arena_alloc(&r->arena, (items + 1) * sizeof(char *));
         if (!x->ev || !x->items)
             return LICSCAN_ENOMEM;
         x->ev_cap = cap;
-        x->items_cap = count[f];
+        x->items_cap = items;
     }
     const seg *s = e->s;
     /* A single value comes from the rule loaded first among those that
@@ -85,9 +236,14 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
     for (uint32_t i = 0; i < e->nf; i++) {
         const fired *fi = &e->f[i];
         const ls_rule *rule = e->db->rules.v[fi->rule];
+        if (rule->attr != LS_ATTR_NONE)
+            continue;
         licscan_restriction *x = slot[rule->flag];
         const clause *c = &s->cl[fi->clause];
         uint32_t type = licscan_flag_value_type(rule->flag);
+        /* evidence only: a Chinese clause of a flag the English part sets */
+        bool no_value =
+            (latin_only >> rule->flag & 1) && is_cjk && is_cjk[fi->clause] == 1;
         const char *v = NULL;
         if (rule->value_how == LS_VALUE_CAPTURE)
             v = value_text(r, s, fi->vs, fi->ve);
@@ -95,19 +251,39 @@ int ls_build_restrictions(licscan_result *r, const engine *e,
             v = rule->value_arg;
         if (rule->value_how == LS_VALUE_CAPTURE && !v)
             return LICSCAN_ENOMEM;
-        bool gives_value = type == LICSCAN_VALUE_NUMBER ||
-                           (type == LICSCAN_VALUE_TEXT && v && *v);
+        bool gives_value =
+            !no_value && (type == LICSCAN_VALUE_NUMBER ||
+                          (type == LICSCAN_VALUE_TEXT && v && *v));
         if (gives_value && rule->priority < value_rule[rule->flag]) {
             value_rule[rule->flag] = rule->priority;
             x->number = fi->number;
+            x->value_fired = i;
             if (type == LICSCAN_VALUE_TEXT)
                 x->text = v;
         }
-        if (type == LICSCAN_VALUE_LIST && v && *v && !ls_has_item(x, v))
+        if (x->value_fired == UINT32_MAX && !no_value)
+            x->value_fired = i; /* a bool's or a list's first clause */
+        if (type == LICSCAN_VALUE_LIST && v && *v && !no_value &&
+            rule->flag == LICSCAN_FLAG_TERRITORY_EXCLUSION &&
+            rule->value_how == LS_VALUE_CAPTURE) {
+            /* one item per place */
+            uint32_t ps[MAX_PLACES], pe[MAX_PLACES], np;
+            split_places(v, ps, pe, &np);
+            for (uint32_t k = 0; k < np && x->nitems < x->items_cap; k++) {
+                const char *place =
+                    ls_arena_strndup(&r->arena, v + ps[k], pe[k] - ps[k]);
+                if (!place)
+                    return LICSCAN_ENOMEM;
+                if (!ls_has_item(x, place))
+                    x->items[x->nitems++] = place;
+            }
+        } else if (type == LICSCAN_VALUE_LIST && v && *v && !no_value &&
+                   !ls_has_item(x, v))
             x->items[x->nitems++] = v;
         bool gives_qualifier =
-            rule->qualifier_how == LS_VALUE_CONST ||
-            (rule->qualifier_how == LS_VALUE_CAPTURE && fi->qs != UINT32_MAX);
+            !no_value &&
+            (rule->qualifier_how == LS_VALUE_CONST ||
+             (rule->qualifier_how == LS_VALUE_CAPTURE && fi->qs != UINT32_MAX));
         if (gives_qualifier && rule->priority < qualifier_rule[rule->flag]) {
             const char *q = rule->qualifier_how == LS_VALUE_CONST
                                 ? rule->qualifier_arg

@@ -232,6 +232,41 @@ static int finish_rule(rule_parser *p, uint32_t col)
         snprintf(what, sizeof(what), "rule %s has no match pattern", r->id);
         return parse_error(p, col, what);
     }
+    if (r->attr == LS_ATTR_NONE && (r->attr_of & (r->attr_of - 1))) {
+        snprintf(what, sizeof(what),
+                 "rule %s sets one flag (several: attribute rules only)",
+                 r->id);
+        return parse_error(p, col, what);
+    }
+    int rc;
+    if (r->attr != LS_ATTR_NONE) {
+        if (r->value_how != LS_VALUE_CAPTURE &&
+            r->value_how != LS_VALUE_CONST) {
+            snprintf(what, sizeof(what),
+                     "rule %s: an attribute needs value capture or const",
+                     r->id);
+            return parse_error(p, col, what);
+        }
+        if ((r->attr == LS_ATTR_CONSEQUENCE || r->attr == LS_ATTR_MEASURE) &&
+            (r->value_how != LS_VALUE_CONST ||
+             !ls_attr_code(r->attr, r->value_arg))) {
+            snprintf(what, sizeof(what), "rule %s: %s", r->id,
+                     r->attr == LS_ATTR_CONSEQUENCE
+                         ? "consequence must be const license_required, "
+                           "duty or fee"
+                         : "measure must be const monthly_active_users, "
+                           "daily_active_users, users, visits or revenue");
+            return parse_error(p, col, what);
+        }
+        if (r->value_how == LS_VALUE_CAPTURE &&
+            (rc = check_group(p, r->value_arg, col)))
+            return rc;
+        if ((rc = LS_GROW(&p->db->alloc, p->v, p->cap, p->n + 1)))
+            return rc;
+        p->v[p->n++] = r;
+        p->cur = NULL;
+        return LICSCAN_OK;
+    }
     uint32_t type = licscan_flag_value_type(r->flag);
     if (type == LICSCAN_VALUE_NUMBER && r->value_how != LS_VALUE_NUMBER) {
         snprintf(what, sizeof(what), "rule %s: flag %s needs value number",
@@ -249,7 +284,6 @@ static int finish_rule(rule_parser *p, uint32_t col)
                  licscan_flag_name(r->flag));
         return parse_error(p, col, what);
     }
-    int rc;
     if ((r->value_how == LS_VALUE_NUMBER || r->value_how == LS_VALUE_CAPTURE) &&
         (rc = check_group(p, r->value_arg, col)))
         return rc;
@@ -319,12 +353,42 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
     if (!al)
         return parse_error(p, col, "directive needs an argument");
     if (IS("flag")) {
-        char name[64];
-        snprintf(name, sizeof(name), "%.*s", (int)(al < 63 ? al : 63), arg);
-        int f = licscan_flag_lookup(name);
-        if (f < 0 || al >= 63)
-            return parse_error(p, acol, "unknown flag");
-        r->flag = (uint32_t)f;
+        /* one flag; an attribute rule may name several: "a | b" */
+        r->attr_of = 0;
+        r->flag = UINT32_MAX;
+        for (size_t i0 = 0; i0 < al;) {
+            size_t j = i0;
+            while (j < al && arg[j] != '|')
+                j++;
+            size_t b = i0, e2 = j;
+            while (b < e2 && is_space(arg[b]))
+                b++;
+            while (e2 > b && is_space(arg[e2 - 1]))
+                e2--;
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s",
+                     (int)(e2 - b < 63 ? e2 - b : 63), arg + b);
+            int f = licscan_flag_lookup(name);
+            if (f < 0 || e2 - b >= 63)
+                return parse_error(p, acol + (uint32_t)b, "unknown flag");
+            if (r->flag == UINT32_MAX)
+                r->flag = (uint32_t)f;
+            r->attr_of |= 1ull << f;
+            i0 = j + 1;
+        }
+        return LICSCAN_OK;
+    }
+    if (IS("attribute")) {
+        static const char *const names[] = { "", "scope", "period",
+                                             "consequence", "measure" };
+        r->attr = LS_ATTR_NONE;
+        for (uint32_t k = 1; k < sizeof(names) / sizeof(names[0]); k++)
+            if (al == strlen(names[k]) && memcmp(arg, names[k], al) == 0)
+                r->attr = k;
+        if (r->attr == LS_ATTR_NONE)
+            return parse_error(p, acol,
+                               "attribute must be scope, period, "
+                               "consequence or measure");
         return LICSCAN_OK;
     }
     if (IS("keywords"))

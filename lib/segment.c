@@ -65,6 +65,68 @@ static void push_marker(seg *s, int kind, const char *txt, size_t n,
     set_label(s);
 }
 
+/* Bytes of the Chinese numeral at p (一 to 十, 百, 零, 〇; up to four
+ * characters), 0 when none. */
+static size_t cjk_numeral(const char *p, const char *end)
+{
+    static const char digits[] = "一二三四五六七八九十百零〇";
+    size_t n = 0;
+    while (end - (p + n) >= 3 && n < 12) {
+        bool found = false;
+        for (size_t i = 0; i + 3 <= sizeof(digits) - 1 && !found; i += 3)
+            found = memcmp(p + n, digits + i, 3) == 0;
+        if (!found)
+            break;
+        n += 3;
+    }
+    return n;
+}
+
+/* A Chinese list marker at p: "一、", "（一）", "(一)", "（1）", "1、",
+ * "1．" (full-width period). No space need follow. */
+static size_t cjk_marker(const char *p, const char *end, int *kind,
+                         const char **txt, size_t *txtn)
+{
+    const char *q = p;
+    size_t open = 0;
+    if (q < end && *q == '(')
+        open = 1;
+    else if (end - q >= 3 && memcmp(q, "（", 3) == 0)
+        open = 3;
+    q += open;
+    const char *w = q;
+    size_t n = cjk_numeral(q, end);
+    bool digits = false;
+    if (!n)
+        while (q + n < end && q[n] >= '0' && q[n] <= '9' && n < 3)
+            n++, digits = true;
+    if (!n)
+        return 0;
+    q += n;
+    if (open) {
+        if (q < end && *q == ')')
+            q++;
+        else if (end - q >= 3 && memcmp(q, "）", 3) == 0)
+            q += 3;
+        else
+            return 0;
+        if (digits && open == 1)
+            return 0; /* "(1)" is the ASCII marker's */
+        *kind = digits ? MK_NUMBER : MK_CJK_PAREN;
+    } else if (end - q >= 3 &&
+               (memcmp(q, "、", 3) == 0 || memcmp(q, "．", 3) == 0)) {
+        q += 3;
+        *kind = digits ? MK_NUMBER : MK_CJK;
+    } else {
+        return 0;
+    }
+    *txt = w;
+    *txtn = n;
+    while (q < end && (*q == ' ' || *q == '\t'))
+        q++;
+    return (size_t)(q - p);
+}
+
 /* A list marker at p: "1." "1.2" "3.1." "a." "(a)" "iv)" "A." "-" "*" "•".
  * Returns its length (marker and the space after it), 0 when none; sets
  * its kind and the text that goes into labels. Reads the label stack (to
@@ -74,6 +136,16 @@ static size_t list_marker(const seg *s, const char *p, const char *end,
 {
     if (p >= end)
         return 0;
+    if ((unsigned char)*p >= 0x80 ||
+        (*p == '(' && end - p > 1 && (unsigned char)p[1] >= 0x80) ||
+        (*p >= '0' && *p <= '9' && end - p > 3 &&
+         (unsigned char)p[1] >= 0x80) ||
+        (*p >= '0' && *p <= '9' && end - p > 4 && p[1] >= '0' && p[1] <= '9' &&
+         (unsigned char)p[2] >= 0x80)) {
+        size_t m = cjk_marker(p, end, kind, txt, txtn);
+        if (m)
+            return m;
+    }
     const char *q = p;
     bool paren = *q == '(';
     if (paren)
@@ -369,6 +441,7 @@ void ls_segment(seg *s)
         if (blank && !s->block && !s->held_close && clause_ends_colon(s)) {
             s->held_close = (uint32_t)(p - t) + 1; /* maybe a block next */
         } else if (blank && !s->block) {
+            code_span_end(s); /* a code span ends with its paragraph */
             if (!s->held_close) {
                 close_clause(s, (uint32_t)(p - t));
                 s->para++;

@@ -25,6 +25,8 @@ typedef struct clause {
     uint8_t leads;   /* it introduces a list: LEADS_*, read when asked */
     uint32_t para;   /* paragraph number: sentences of one share it */
     uint32_t run;    /* lines not broken by a blank line or heading */
+    bool quoted;     /* most of it inside a Markdown code span: wording quoted
+                    in a text about licenses, not terms (no rule runs) */
 } clause;
 
 enum { LEADS_UNKNOWN, LEADS_NO, LEADS_YES };
@@ -32,7 +34,15 @@ enum { LEADS_UNKNOWN, LEADS_NO, LEADS_YES };
 enum { BLOCK_NONE, BLOCK_QUOTE, BLOCK_INDENT, BLOCK_FENCE };
 
 /* Kinds of list marker, for the label stack. */
-enum { MK_NUMBER, MK_LOWER, MK_UPPER, MK_ROMAN, MK_BULLET };
+enum {
+    MK_NUMBER,
+    MK_LOWER,
+    MK_UPPER,
+    MK_ROMAN,
+    MK_BULLET,
+    MK_CJK,      /* a Chinese numeral and 、: "一、" */
+    MK_CJK_PAREN /* one in brackets: "（一）", "(一)" */
+};
 
 typedef struct stack_entry {
     uint8_t kind;
@@ -67,10 +77,13 @@ typedef struct seg {
     uint32_t cur_label;
     uint32_t open; /* start of the clause being built, in disp */
     bool in_clause;
-    bool item_pending; /* a list marker opened the clause being built */
-    bool in_quote;     /* an open double quote in the clause being built */
-    uint32_t para;     /* current paragraph number */
-    uint32_t run;      /* current run of lines (see clause.run) */
+    bool item_pending;   /* a list marker opened the clause being built */
+    bool in_quote;       /* an open double quote in the clause being built */
+    bool in_code;        /* inside a Markdown code span (`...`) */
+    uint32_t code_from;  /* display offset the span's counting starts at */
+    uint32_t code_bytes; /* display bytes of the open clause in spans */
+    uint32_t para;       /* current paragraph number */
+    uint32_t run;        /* current run of lines (see clause.run) */
     /* A block (quoted, indented or fenced) after a sentence ending in ':'
      * is the text that sentence introduces: "include this notice:" */
     int block;            /* BLOCK_* being read into the open clause */

@@ -100,6 +100,18 @@ static inline void open_clause(seg *s)
     }
 }
 
+/* A code span ends (a closing backtick, or the paragraph's end): its
+ * bytes in the open clause count. */
+static inline void code_span_end(seg *s)
+{
+    if (!s->in_code)
+        return;
+    uint32_t from = s->code_from > s->open ? s->code_from : s->open;
+    if (s->in_clause && s->disp.len > from)
+        s->code_bytes += (uint32_t)s->disp.len - from;
+    s->in_code = false;
+}
+
 /* Close the clause being built, finding its lead-in. */
 LS_HIDDEN void ls_seg_close_clause(seg *s, uint32_t end_src);
 /* Most calls (a blank line, a heading, a list marker) find no clause open:

@@ -210,6 +210,8 @@ static bool leads_list(const char *p, size_t n)
 {
     if (n && p[n - 1] == ':')
         return true;
+    if (n >= 3 && memcmp(p + n - 3, "：", 3) == 0) /* full-width */
+        return true;
     for (const char *c = memchr(p, ':', n); c && c + 4 < p + n;
          c = memchr(c + 1, ':', (size_t)(p + n - c - 1))) {
         size_t i = (size_t)(c - p);
@@ -242,12 +244,19 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
 {
     if (!s->in_clause || s->failed)
         return;
-    s->in_clause = false;
     uint32_t ds = s->open, de = (uint32_t)s->disp.len;
     while (de > ds && s->disp.data[de - 1] == ' ')
         de--;
+    /* the bytes inside code spans, the open one up to here */
+    bool spanning = s->in_code;
+    code_span_end(s);
+    uint32_t in_code = s->code_bytes;
+    s->code_bytes = 0;
+    s->in_code = spanning;
+    s->in_clause = false;
     if (de == ds) {
         truncate_display(s, ds);
+        s->code_from = (uint32_t)s->disp.len;
         return;
     }
     truncate_display(s, de);
@@ -265,16 +274,28 @@ void ls_seg_close_clause(seg *s, uint32_t end_src)
     c->run = s->run;
     c->item = s->item_pending;
     c->leads = LEADS_UNKNOWN;
+    c->quoted = in_code * 2 > de - ds;
     s->item_pending = false;
     /* The lead-in of a clause is the closest earlier clause less deeply
      * nested; a list item also takes a plain sentence ending in ':' ("You
      * agree not to use the Model:") that sits at its own depth. */
     c->lead = -1;
+    /* The first item of a list ("1.", "a.", "(i)") also takes the plain
+     * sentence right before it, as a new list after a sentence introduces
+     * it even without a ':' ("You agree not to use any Artifact." then
+     * "1. In any way that violates ..."). */
+    bool first_item = false;
+    if (c->item && s->depth) {
+        const char *mk = s->stack[s->depth - 1].text;
+        first_item = !strcmp(mk, "1") || !strcmp(mk, "a") || !strcmp(mk, "i") ||
+                     !strcmp(mk, "A") || !strcmp(mk, "一");
+    }
     for (int32_t k = (int32_t)s->ncl - 1; k >= 0 && (c->depth || c->item);
          k--) {
         clause *o = &s->cl[k];
-        if (o->depth < c->depth ||
-            (c->item && !o->item && clause_leads(s, o))) {
+        if (o->depth < c->depth || (c->item && !o->item &&
+                                    ((first_item && k == (int32_t)s->ncl - 1) ||
+                                     clause_leads(s, o)))) {
             c->lead = k;
             break;
         }
@@ -330,6 +351,17 @@ static bool abbreviation(const char *w, size_t n)
     }
 }
 
+/* 。 (U+3002), ！ (U+FF01), ？ (U+FF1F), ； (U+FF1B): the three bytes at
+ * p end a Chinese sentence or clause. */
+static bool cjk_sentence_end(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] == 0xe3)
+        return u[1] == 0x80 && u[2] == 0x82;
+    return u[0] == 0xef && u[1] == 0xbc &&
+           (u[2] == 0x81 || u[2] == 0x9f || u[2] == 0x9b);
+}
+
 /* Append one line's text (after markers) to the open clause, normalizing
  * and cutting it into sentences. */
 void ls_seg_add_line(seg *s, const char *p, const char *e)
@@ -365,8 +397,19 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
             p++;
             continue;
         }
-        if (c == '*' || c == '`' || (c == '_' && (p + 1 < e && p[1] == '_'))) {
-            p += (c == '_') ? 2 : 1; /* Markdown emphasis and code marks */
+        if (c == '`') { /* a Markdown code span opens or closes */
+            while (p < e && *p == '`')
+                p++;
+            if (s->in_code) {
+                code_span_end(s);
+            } else {
+                s->in_code = true;
+                s->code_from = (uint32_t)s->disp.len;
+            }
+            continue;
+        }
+        if (c == '*' || (c == '_' && (p + 1 < e && p[1] == '_'))) {
+            p += (c == '_') ? 2 : 1; /* Markdown emphasis marks */
             continue;
         }
         if (c == '\\' && p + 1 < e && (unsigned char)p[1] < 0x80 &&
@@ -413,6 +456,15 @@ void ls_seg_add_line(seg *s, const char *p, const char *e)
         if (outn == 1 && *out == '"')
             s->in_quote = !s->in_quote;
         p += k;
+        /* Chinese sentences end at the full-width 。 ！ ？ ； (no space
+         * after them), a quoted one kept whole as above */
+        if (k == 3 && outn == 3 && cjk_sentence_end(out)) {
+            if (s->failed || s->disp.len <= s->open)
+                return;
+            if (!(s->in_quote && s->disp.len - s->open < 1024))
+                close_clause(s, (uint32_t)(p - t));
+            continue;
+        }
         /* a sentence ends at . ! ? before a space and a capital, digit,
          * quote or bracket, unless the word was an abbreviation */
         if ((c == '.' || c == '!' || c == '?') &&

@@ -10,11 +10,13 @@
  * with and without the clause memo, and with rules added at run time. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <utf8proc.h>
 
 #include "check.h"
 #include "corpus_files.h"
 #include "internal.h"
 #include "jit_off.h"
+#include "prefilter_derive.h"
 #include "testctl.h"
 
 /* ------------------------------------------------------------------ */
@@ -118,8 +120,17 @@ static const struct {
     { "\\d+ million", " million", "700 million" },
     /* strings shorter than a trigram are not checked */
     { "ab", "", "ab" },
-    /* beyond ASCII: not compared */
+    /* beyond ASCII: not compared, unless the character has no case
+     * (CJK): then its bytes are */
     { "r\xc3\xa9sum\xc3\xa9", "sum", "R\xc3\x89SUM\xc3\x89" },
+    { "不得商用", "不得商用", "本模型不得商用。" },
+    { "(?:禁止|严禁)[^。；]{0,12}?(?:商用|商业用途)",
+      "禁止|严禁 & 商用|商业用途", "严禁用于商业用途" },
+    { "仅(?:限|供)?研究", "仅限研究|仅供研究|仅研究", "仅供研究" },
+    { "附件 ?[A-Z]", "附件", "附件A" },
+    { "保留。?", "保留", "保留" },
+    { "（一）", "（一）", "（一）总则" },
+    { "Ａ", "", "ａ" },
     /* syntax the parser does not know: no requirement */
     { "\\x{41}bcd", "", "Abcd" },
     { "\\Qabcd\\E", "", "abcd" },
@@ -157,6 +168,8 @@ static void test_derived(void)
     CHECK(!may_match("foo(?=bars)", "foobar"));
     CHECK(!may_match("licen[cs]e", "licenze"));
     CHECK(may_match("x*", "anything"));
+    CHECK(!may_match("不得商用", "不得用于商业用途"));
+    CHECK(!may_match("(?:禁止|严禁)[^。；]{0,12}?商用", "允许商用"));
     pcre2_match_data_free(md);
 }
 
@@ -234,6 +247,39 @@ static void test_ascii_folds(void)
                   8));
     pcre2_code_free(code);
     pcre2_match_data_free(md);
+}
+
+/* The characters whose bytes the prefilter compares exactly have no
+ * other case: none maps to another, and no other maps to one. */
+static void test_caseless_ranges(void)
+{
+    int bad = 0, known = 0;
+    for (int32_t c = 0; c < 0x110000; c++) {
+        if (c >= 0xD800 && c < 0xE000)
+            continue;
+        char b[4];
+        size_t n = utf8((uint32_t)c, b);
+        bool exact = ls_pf_caseless_len(b, b + n) != 0;
+        known += exact;
+        int32_t lo = utf8proc_tolower(c), up = utf8proc_toupper(c),
+                ti = utf8proc_totitle(c);
+        if (exact && (lo != c || up != c || ti != c))
+            bad++;
+        int32_t other[3] = { lo, up, ti };
+        for (int k = 0; k < 3; k++) {
+            if (other[k] == c)
+                continue;
+            char o[4];
+            size_t on = utf8((uint32_t)other[k], o);
+            if (ls_pf_caseless_len(o, o + on)) {
+                fprintf(stderr, "U+%04X maps to U+%04X\n", (unsigned)c,
+                        (unsigned)other[k]);
+                bad++;
+            }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(known > 20000);
 }
 
 /* ------------------------------------------------------------------ */
@@ -491,6 +537,7 @@ int main(void)
         stride = 8;
     test_derived();
     test_ascii_folds();
+    test_caseless_ranges();
     test_sound_on_corpus();
     test_same_results();
     test_added_rules();

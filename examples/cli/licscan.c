@@ -596,6 +596,52 @@ static void print_flag_value(FILE *out, const licscan_restriction *x)
     }
 }
 
+/* A threshold's details: what it counts, per what period, and what
+ * crossing it does; then the scope a flag is limited to. */
+static void print_flag_details(FILE *out, const licscan_restriction *x)
+{
+    static const char *const measures[] = { "",
+                                            "monthly active users",
+                                            "daily active users",
+                                            "users",
+                                            "visits",
+                                            "revenue" };
+    static const char *const periods[] = { "", "per day", "per month",
+                                           "per year" };
+    licscan_threshold t;
+    if (licscan_restriction_threshold(x, &t, sizeof t) == LICSCAN_OK) {
+        fputs("            measured in ", out);
+        fputs(t.measure && t.measure < 6 ? measures[t.measure] : "(unknown)",
+              out);
+        if (t.period && t.period < 4)
+            fprintf(out, " %s", periods[t.period]);
+        if (*t.period_text) {
+            fputs(" (\"", out);
+            put_clipped(out, t.period_text, EVIDENCE_BYTES);
+            fputs("\")", out);
+        }
+        switch (t.consequence) {
+        case LICSCAN_CONSEQUENCE_LICENSE_REQUIRED:
+            fputs("; above it: another license from the licensor", out);
+            break;
+        case LICSCAN_CONSEQUENCE_FEE:
+            fputs("; above it: a fee or royalty", out);
+            break;
+        case LICSCAN_CONSEQUENCE_DUTY:
+            fprintf(out, "; above it: a duty (%s)", t.consequence_flags);
+            break;
+        default: fputs("; what crossing it does is not read", out);
+        }
+        fputc('\n', out);
+    }
+    const char *scope = licscan_restriction_scope(x);
+    if (*scope) {
+        fputs("            only for \"", out);
+        put_clipped(out, scope, EVIDENCE_BYTES);
+        fputs("\"\n", out);
+    }
+}
+
 /* --flags: the openness verdict, the freedoms it breaks and why, then each
  * flag with its value and the clauses that set it. */
 static void print_restrictions(FILE *out, const palette *c,
@@ -627,6 +673,7 @@ static void print_restrictions(FILE *out, const palette *c,
                 licscan_flag_name(licscan_restriction_flag(x)), c->reset);
         print_flag_value(out, x);
         fputc('\n', out);
+        print_flag_details(out, x);
         uint32_t nev = licscan_restriction_evidence_count(x);
         for (uint32_t k = 0; k < nev && k < EVIDENCE_SHOWN; k++) {
             uint64_t s, e;

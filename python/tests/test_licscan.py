@@ -181,6 +181,41 @@ class RestrictionTest(unittest.TestCase):
         self.assertEqual(ban.value_type, "text")
         self.assertTrue(ban.value and ban.qualifier, ban)
 
+    def test_threshold_values(self):
+        """A threshold's measure, period and consequence, typed."""
+        r = licscan.scan_file(os.path.join(LLAMA31, "original.txt")).restrictions
+        t = r["mau_threshold"].threshold
+        self.assertIsInstance(t, licscan.Threshold)
+        self.assertEqual((t.measure, t.amount, t.currency, t.period, t.period_text,
+                          t.consequence, t.duties),
+                         ("monthly_active_users", 700000000, "", "month",
+                          "in the preceding calendar month", "license_required", ()))
+        self.assertIsNone(r["branding"].threshold)  # no threshold
+        self.assertEqual(r["branding"].scope, "")
+        # a threshold that starts a duty keeps the freedom to use
+        res = licscan.scan_file(os.path.join(CORPUS, "clauses", "mau_threshold-07.txt"))
+        mau = res.restrictions["mau_threshold"].threshold
+        rev = res.restrictions["revenue_threshold"].threshold
+        self.assertEqual((mau.consequence, mau.duties), ("duty", ("branding",)))
+        self.assertEqual((rev.measure, rev.amount, rev.currency, rev.period),
+                         ("revenue", 30000000, "USD", "month"))
+        self.assertEqual(res.restrictions["branding"].scope, "commercial products or services")
+        self.assertTrue(res.openness.use.ok)
+        dau = licscan.scan_file(os.path.join(CORPUS, "clauses", "mau_threshold-08.txt"))
+        t = dau.restrictions["mau_threshold"].threshold
+        self.assertEqual((t.measure, t.period, t.consequence),
+                         ("daily_active_users", "day", "license_required"))
+        fee = licscan.scan_file(os.path.join(CORPUS, "clauses", "revenue_threshold-04.txt"))
+        self.assertEqual(fee.restrictions["revenue_threshold"].threshold.consequence, "fee")
+
+    def test_scope(self):
+        r = licscan.scan_file(os.path.join(CORPUS, "Llama-3.2-AUP", "original.txt")).restrictions
+        self.assertEqual(r["territory_exclusion"].scope, "multimodal models")
+        r = licscan.scan_file(os.path.join(CORPUS, "clauses",
+                                           "territory_exclusion-08.txt")).restrictions
+        self.assertEqual(r["territory_exclusion"].value, ("Iran", "North Korea", "Cuba"))
+        self.assertEqual(r["territory_exclusion"].scope, "")
+
     def test_llama_openness(self):
         o = licscan.scan_file(os.path.join(LLAMA31, "original.txt")).openness
         self.assertEqual(o.category, "open-weight-restricted")
@@ -508,7 +543,16 @@ def as_json_restrictions(res):
             if not e["label"]:
                 del e["label"]
             evidence.append(e)
-        out[name] = {"value": as_json_value(r), "evidence": evidence}
+        out[name] = {"value": as_json_value(r)}
+        if r.threshold is not None:
+            t = r.threshold
+            out[name]["threshold"] = {
+                "measure": t.measure, "amount": t.amount, "currency": t.currency or None,
+                "period": t.period, "period_text": t.period_text or None,
+                "consequence": t.consequence, "duties": list(t.duties)}
+        if r.scope:
+            out[name]["scope"] = r.scope
+        out[name]["evidence"] = evidence
     return out
 
 

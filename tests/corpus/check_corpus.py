@@ -51,6 +51,10 @@ Restrictions (all optional; a file without them is judged as before):
 - "flag_changes": each {"flag", "change"} (and "id", if given: of a match
   with that id) must be reported by some match; with
   "flag_changes_complete": true no other change may be reported.
+- "values": per flag, {"threshold": {...}, "scope": ...}: the members of the
+  flag's "threshold" object named (enums and numbers equal, "period_text"
+  and "currency" contained, "duties" equal as a set, null: null) and its
+  "scope" (null: none; a string: contained, as values are compared).
 - "restrictions_from": a file (relative to this one) whose "restrictions",
   "restrictions_complete", "restrictions_optional" and "openness" apply
   where this file does not give its own (variants of a reference text use
@@ -259,6 +263,19 @@ def normalize_expected(exp):
     changes_complete = exp.get("flag_changes_complete", False)
     if not isinstance(changes_complete, bool):
         raise ValueError('"flag_changes_complete" must be true or false')
+    values = exp.get("values")
+    if values is not None:
+        if not isinstance(values, dict):
+            raise ValueError('"values" must be an object')
+        for flag, want in values.items():
+            if flag not in FLAGS or not isinstance(want, dict) \
+                    or set(want) - {"threshold", "scope"}:
+                raise ValueError('"values": %s: an object of "threshold" and "scope"' % flag)
+            th = want.get("threshold")
+            if th is not None and (not isinstance(th, dict) or set(th) - THRESHOLD_MEMBERS):
+                raise ValueError('"values": %s: threshold members are %s'
+                                 % (flag, ", ".join(sorted(THRESHOLD_MEMBERS))))
+    out["values"] = values
     out.update({
         "restrictions": restr, "restrictions_complete": complete,
         "restrictions_optional": list(optional), "openness": openness,
@@ -614,6 +631,10 @@ def rule_openness(out, restr):
     give for the reported flags."""
     flags = set(restr)
     broken = {fr: sorted(f for f in BREAKS[fr] if f in flags) for fr in FREEDOMS}
+    # a threshold whose crossing only starts a duty keeps the freedom to use
+    broken["use"] = [f for f in broken["use"]
+                     if not (isinstance(restr.get(f), dict)
+                             and (restr[f].get("threshold") or {}).get("consequence") == "duty")]
     if "no_derivatives" in flags or "no_redistribution" in flags:
         cats = ["proprietary"]
     elif "non_commercial" in flags:
@@ -696,6 +717,49 @@ def judge_flag_changes(exp, out):
     return problems
 
 
+THRESHOLD_MEMBERS = {"measure", "amount", "currency", "period", "period_text",
+                     "consequence", "duties"}
+
+
+def judge_values(exp, restr):
+    """The details under "values": per flag, "threshold" members (enums and
+    numbers equal, period_text and currency contained, duties a set, null:
+    null) and "scope" (null: none; a string: contained)."""
+    problems = []
+    for flag, want in (exp.get("values") or {}).items():
+        entry = restr.get(flag)
+        if not isinstance(entry, dict):
+            problems.append("values: %s not reported" % flag)
+            continue
+        if "scope" in want:
+            got = entry.get("scope")
+            if want["scope"] is None:
+                if got is not None:
+                    problems.append("values: %s scope %s, want none" % (flag, short(got)))
+            elif got is None or norm_text(want["scope"]) not in norm_text(got):
+                problems.append("values: %s scope %s, want %s" % (flag, short(got), short(want["scope"])))
+        th = want.get("threshold")
+        if th is None:
+            continue
+        got = entry.get("threshold")
+        if not isinstance(got, dict):
+            problems.append("values: %s has no threshold" % flag)
+            continue
+        for k, w in th.items():
+            g = got.get(k)
+            if k == "duties":
+                ok = isinstance(g, list) and sorted(g) == sorted(w)
+            elif w is None:
+                ok = g is None
+            elif k in ("period_text", "currency"):
+                ok = isinstance(g, str) and norm_text(w) in norm_text(g)
+            else:
+                ok = g == w
+            if not ok:
+                problems.append("values: %s threshold %s %s, want %s" % (flag, k, short(g), short(w)))
+    return problems
+
+
 def judge_restrictions(exp, out, path):
     problems = []
     restr = reported_restrictions(out)
@@ -718,6 +782,8 @@ def judge_restrictions(exp, out, path):
         for flag, entry in restr.items():
             problems += evidence_problems(flag, entry, size)
         problems += judge_openness(exp, out, restr)
+    if exp.get("values"):
+        problems += judge_values(exp, restr)
     if exp.get("flag_changes") is not None:
         problems += judge_flag_changes(exp, out)
     return problems

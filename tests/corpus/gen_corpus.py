@@ -665,6 +665,14 @@ regeneration keeps them.
 - `decoys/`: no license text: prose, C source, a README that only names
   licenses (expects the references `Llama-2-Community` and `Apache-2.0`
   and no text match), an empty file, a binary file (expects an error).
+- Conventions: `acceptable_use_policy` is set by an incorporated use
+  policy, and also by a short inline list of prohibited uses (military,
+  surveillance, defamation, ...) in a license that names no policy of its
+  own: such a list binds the licensee like a use policy (value `"inline
+  use restrictions"`). DeepFloyd-IF, SDXL-0.9, Yi and
+  `modified/apache-plus-military` expect it on that ground. A daily
+  active user threshold is a `mau_threshold` whose `threshold.measure` is
+  `daily_active_users`. `territory_exclusion` lists one item per place.
 - `clauses/` (by hand): short snippets, one clause or a few, for each flag:
   positive cases in several wordings (`<flag>-NN.txt`) and negative ones
   that mention the idea without imposing it (`<flag>-not-NN.txt`). Their
@@ -729,12 +737,18 @@ identification alone):
   The reported freedoms must also follow from the reported flags: `use` is
   broken by mau_threshold, revenue_threshold, acceptable_use_policy,
   use_restrictions, output_training_ban, non_commercial, field_of_use,
-  territory_exclusion, remote_restriction; `modify` by no_derivatives;
-  `share` by no_redistribution, flow_down, non_commercial; `study` by
-  none. Category: proprietary if no_derivatives or no_redistribution, else
-  non-commercial if non_commercial, else open-weight-restricted if use or
-  share is broken, else open-source with a license text match or any
-  flag, else unknown.
+  territory_exclusion, remote_restriction (a threshold whose reported
+  `threshold.consequence` is `duty` does not break it); `modify` by
+  no_derivatives; `share` by no_redistribution, flow_down,
+  non_commercial; `study` by none. Category: proprietary if
+  no_derivatives or no_redistribution, else non-commercial if
+  non_commercial, else open-weight-restricted if use or share is broken,
+  else open-source with a license text match or any flag, else unknown.
+- `values`: per flag, `{{"threshold": {{...}}, "scope": ...}}`: the members named
+  of the flag's reported `threshold` (`measure`, `period`, `consequence`
+  equal; `amount` equal; `currency` and `period_text` contained, as
+  strings are; `duties` equal as a set; `null`: must be null) and its
+  `scope` (`null`: none; a string: contained).
 - `flag_changes`: each `{{"flag", "change"}}` (`added`/`removed`; with
   `"id"`, on a match of that id) must be reported in some match's
   `flag_changes`; `flag_changes_complete`: `true`: no other change may be.

@@ -36,7 +36,7 @@ import threading
 from dataclasses import dataclass
 
 __all__ = ["Database", "LicscanError", "License", "Match", "Difference",
-           "FlagChange", "Restriction", "Evidence", "Openness", "Freedom",
+           "FlagChange", "Restriction", "Threshold", "Evidence", "Openness", "Freedom",
            "Result", "FileScan", "scan", "scan_file", "scan_dir", "scan_json",
            "walk", "flags", "version", "check", "Facts", "Verdict", "Reason"]
 
@@ -180,6 +180,20 @@ _restriction_evidence = _fn("licscan_restriction_evidence", ctypes.c_int, _c_res
                             ctypes.POINTER(ctypes.c_char_p),
                             ctypes.POINTER(ctypes.c_char_p),
                             ctypes.POINTER(ctypes.c_char_p))
+
+
+class _Threshold(ctypes.Structure):
+    # licscan_threshold as include/licscan.h declares it.
+    _fields_ = [("struct_size", ctypes.c_size_t), ("measure", ctypes.c_uint32),
+                ("amount", ctypes.c_int64), ("currency", ctypes.c_char_p),
+                ("period", ctypes.c_uint32), ("period_text", ctypes.c_char_p),
+                ("consequence", ctypes.c_uint32),
+                ("consequence_flags", ctypes.c_char_p)]
+
+
+_restriction_threshold = _fn("licscan_restriction_threshold", ctypes.c_int, _c_restr,
+                             ctypes.POINTER(_Threshold), ctypes.c_size_t)
+_restriction_scope = _fn("licscan_restriction_scope", ctypes.c_char_p, _c_restr)
 _result_openness = _fn("licscan_result_openness", ctypes.c_uint32, _c_result)
 _openness_name = _fn("licscan_openness_name", ctypes.c_char_p, ctypes.c_uint32)
 _freedom_name = _fn("licscan_freedom_name", ctypes.c_char_p, ctypes.c_uint32)
@@ -302,17 +316,47 @@ class Evidence:
     rule: str
 
 
+_ENOTFOUND = -9  # LICSCAN_ENOTFOUND: the restriction is no threshold
+
+# The names of LICSCAN_MEASURE_*, LICSCAN_PERIOD_* and
+# LICSCAN_CONSEQUENCE_*, as the JSON's "threshold" spells them.
+MEASURES = ("unknown", "monthly_active_users", "daily_active_users", "users",
+            "visits", "revenue")
+PERIODS = ("unknown", "day", "month", "year")
+CONSEQUENCES = ("unknown", "license_required", "duty", "fee")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """What a threshold (mau_threshold, revenue_threshold) measures (one of
+    MEASURES), its amount and currency ("" when none), its period (one of
+    PERIODS) and the period as written ("" when none), and what crossing it
+    does (one of CONSEQUENCES); for "duty", duties names the flags the duty
+    is ("branding",)."""
+    measure: str
+    amount: int
+    currency: str
+    period: str
+    period_text: str
+    consequence: str
+    duties: tuple
+
+
 @dataclass(frozen=True)
 class Restriction:
     """A flag the text sets. value depends on value_type: True ("bool"),
     an int ("number", with its unit in qualifier), a str ("text", "" when
     the flag is set but no text was read; an exception in qualifier), or a
-    tuple of str ("list")."""
+    tuple of str ("list"). threshold: a Threshold for mau_threshold and
+    revenue_threshold, else None; scope: what the text limits the flag to,
+    as written ("multimodal models"), or ""."""
     flag: str
     value_type: str
     value: object
     qualifier: str
     evidence: tuple
+    threshold: "Threshold | None" = None
+    scope: str = ""
 
     @property
     def flag_id(self):
@@ -376,8 +420,21 @@ def _restriction(handle):
             raise LicscanError(rc, None)
         evidence.append(Evidence(s.value, e.value, _s(text.value), _s(label.value),
                                  _s(rule.value)))
+    threshold = None
+    t = _Threshold()
+    rc = _restriction_threshold(handle, ctypes.byref(t), ctypes.sizeof(t))
+    if rc == 0:
+        def name(names, i):
+            return names[i] if i < len(names) else "unknown"
+        duties = _s(t.consequence_flags)
+        threshold = Threshold(name(MEASURES, t.measure), t.amount, _s(t.currency),
+                              name(PERIODS, t.period), _s(t.period_text),
+                              name(CONSEQUENCES, t.consequence),
+                              tuple(duties.split(",")) if duties else ())
+    elif rc != _ENOTFOUND:
+        raise LicscanError(rc, None)
     return Restriction(_FLAGS[flag], vtype, value, _s(_restriction_qualifier(handle)),
-                       tuple(evidence))
+                       tuple(evidence), threshold, _s(_restriction_scope(handle)))
 
 
 def _openness(handle):
