@@ -664,11 +664,8 @@ LICSCAN_API int licscan_use_lookup(const char *name);
 LICSCAN_API const char *licscan_modality_name(uint32_t modality);
 LICSCAN_API int licscan_modality_lookup(const char *name);
 
-/* The period a revenue figure or threshold covers. */
-#define LICSCAN_PERIOD_UNKNOWN 0
-#define LICSCAN_PERIOD_DAY 1
-#define LICSCAN_PERIOD_MONTH 2
-#define LICSCAN_PERIOD_YEAR 3
+/* A revenue figure's period is one of the LICSCAN_PERIOD_* a threshold
+ * uses (above). */
 
 /* Facts about the user (an options struct: see "Options structs" above;
  * licscan_facts_init gives "nothing known"). Strings are borrowed for the

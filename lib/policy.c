@@ -424,52 +424,68 @@ static bool has_item(const licscan_restriction *x, const char *item)
 
 /* ---------- the terms of a threshold or exclusion ---------- */
 
-#define MEASURE_USERS 0 /* monthly active users */
-#define MEASURE_REVENUE 1
+#define MEASURE_USERS 0       /* monthly active users: what the facts hold */
+#define MEASURE_OTHER_USERS 1 /* daily active users, users, visits */
+#define MEASURE_REVENUE 2
 #define CONSEQUENCE_LICENSE 0 /* another license from the licensor */
 #define CONSEQUENCE_DUTY 1
 #define CONSEQUENCE_FEE 2
 
 typedef struct term {
     uint32_t measure;
+    const char *measured; /* its name, for messages */
     int64_t amount;
     char currency[8];
     uint32_t period; /* LICSCAN_PERIOD_* */
     uint32_t consequence;
-    char scope[64]; /* "" (everything) or e.g. "multimodal models" */
+    char scope[128]; /* "" (everything) or e.g. "multimodal models" */
 } term;
 
 /* What a threshold measures, per which period, what crossing it does, and
- * what an exclusion covers. The only place that knows how: until the
- * restrictions carry these fields (licscan_restriction_threshold and
- * licscan_restriction_scope), a mau_threshold is monthly users needing
- * another license, a revenue_threshold yearly revenue needing another
- * license, and an exclusion covers multimodal models when its clause says
- * so. */
+ * what an exclusion covers: the restriction's own reading
+ * (licscan_restriction_threshold, licscan_restriction_scope). Where it
+ * read nothing, a mau_threshold is monthly active users and a
+ * revenue_threshold yearly revenue, each asking for another license. */
 static void read_term(const licscan_restriction *x, term *t)
 {
     memset(t, 0, sizeof(*t));
     uint32_t flag = licscan_restriction_flag(x);
+    bool revenue = flag == LICSCAN_FLAG_REVENUE_THRESHOLD;
+    t->measure = revenue ? MEASURE_REVENUE : MEASURE_USERS;
+    t->measured = revenue ? "revenue" : "monthly active users";
     t->amount = licscan_restriction_number(x);
+    t->period = revenue ? LICSCAN_PERIOD_YEAR : LICSCAN_PERIOD_MONTH;
     t->consequence = CONSEQUENCE_LICENSE;
-    if (flag == LICSCAN_FLAG_MAU_THRESHOLD) {
-        t->measure = MEASURE_USERS;
-        t->period = LICSCAN_PERIOD_MONTH;
-    } else if (flag == LICSCAN_FLAG_REVENUE_THRESHOLD) {
-        t->measure = MEASURE_REVENUE;
-        t->period = LICSCAN_PERIOD_YEAR;
+    if (revenue)
         snprintf(t->currency, sizeof(t->currency), "%s",
                  licscan_restriction_qualifier(x));
+    licscan_threshold th;
+    if (licscan_restriction_threshold(x, &th, sizeof(th)) == LICSCAN_OK) {
+        static const char *const measured[] = { NULL,
+                                                "monthly active users",
+                                                "daily active users",
+                                                "users",
+                                                "visits",
+                                                "revenue" };
+        if (th.measure == LICSCAN_MEASURE_REVENUE)
+            t->measure = MEASURE_REVENUE;
+        else if (th.measure >= LICSCAN_MEASURE_DAILY_ACTIVE_USERS &&
+                 th.measure <= LICSCAN_MEASURE_VISITS)
+            t->measure = MEASURE_OTHER_USERS;
+        if (th.measure && th.measure <= LICSCAN_MEASURE_REVENUE)
+            t->measured = measured[th.measure];
+        t->amount = th.amount;
+        if (th.currency && *th.currency)
+            snprintf(t->currency, sizeof(t->currency), "%s", th.currency);
+        if (th.period != LICSCAN_PERIOD_UNKNOWN &&
+            th.period <= LICSCAN_PERIOD_YEAR)
+            t->period = th.period;
+        t->consequence =
+            th.consequence == LICSCAN_CONSEQUENCE_DUTY  ? CONSEQUENCE_DUTY
+            : th.consequence == LICSCAN_CONSEQUENCE_FEE ? CONSEQUENCE_FEE
+                                                        : CONSEQUENCE_LICENSE;
     }
-    for (uint32_t i = 0; i < licscan_restriction_evidence_count(x); i++) {
-        const char *text = NULL;
-        if (licscan_restriction_evidence(x, i, NULL, NULL, &text, NULL, NULL) ==
-                LICSCAN_OK &&
-            text && strcasestr(text, "multimodal")) {
-            snprintf(t->scope, sizeof(t->scope), "multimodal models");
-            break;
-        }
-    }
+    snprintf(t->scope, sizeof(t->scope), "%s", licscan_restriction_scope(x));
 }
 
 /* Revenue of `period` expressed per `to` (a year when either is not
@@ -500,6 +516,15 @@ static void threshold_reason(ev *e, const about *a)
     uint32_t crossed = t.consequence == CONSEQUENCE_LICENSE
                            ? LICSCAN_VERDICT_NEEDS_LICENSE
                            : LICSCAN_VERDICT_ALLOWED_WITH_DUTIES;
+    if (t.measure == MEASURE_OTHER_USERS) {
+        add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_UNKNOWN, "mau",
+                   a,
+                   vfmt(e,
+                        "above %s %s %s%s; the facts give monthly active "
+                        "users only",
+                        th, t.measured, then, sec));
+        return;
+    }
     if (t.measure == MEASURE_USERS) {
         if (e->f.mau < 0) {
             add_reason(e, LICSCAN_REASON_THRESHOLD, LICSCAN_VERDICT_UNKNOWN,
@@ -707,7 +732,7 @@ static void territory_reason(ev *e, const about *a)
     const char *sec = section(e, a->x);
     region_hit h = { .x = a->x };
     each_item(e->f.regions, region_check, &h);
-    if (*t.scope && !strcmp(t.scope, "multimodal models")) {
+    if (*t.scope && strcasestr(t.scope, "multimodal")) {
         if (e->f.modality == LICSCAN_MODALITY_TEXT) {
             add_reason(e, LICSCAN_REASON_TERRITORY, LICSCAN_VERDICT_ALLOWED,
                        "territory", a,
