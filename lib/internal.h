@@ -15,6 +15,19 @@
 
 #define LS_HIDDEN __attribute__((visibility("hidden")))
 
+/* ---------- ASCII classes ---------- */
+
+/* Any ASCII whitespace, line ends included. */
+static inline bool ls_is_space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+/* Blank inside one line: space, tab, or the CR of a CR LF. */
+static inline bool ls_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* ---------- allocation ---------- */
 
 typedef struct ls_alloc {

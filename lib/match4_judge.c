@@ -114,12 +114,6 @@ static inline bool word_byte(char c)
     return (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
 }
 
-static inline bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
 /* Is p[0, n) (collapsed) the var's original text, ignoring case, spacing
  * and the forms of dashes and quotes? The original is what the license
  * says even where the var's pattern forgot it (CC-BY-4.0: original "",
@@ -127,11 +121,11 @@ static inline bool is_space(char c)
 static bool is_original(const char *o, const char *p, size_t n)
 {
     size_t on = strlen(o), i = 0, j = 0;
-    while (i < on && is_space(o[i]))
+    while (i < on && ls_is_space(o[i]))
         i++;
     while (i < on || j < n) {
-        if (i < on && is_space(o[i])) {
-            while (i < on && is_space(o[i]))
+        if (i < on && ls_is_space(o[i])) {
+            while (i < on && ls_is_space(o[i]))
                 i++;
             if (i == on)
                 break; /* trailing blanks */
@@ -218,7 +212,7 @@ static uint32_t gap_pieces(const ls_template *tp, uint32_t g, uint32_t v0,
         size_t len = 1;
         char eq = ls_fold_punct(src + p, e - p, &len);
         char c = eq ? eq : src[p];
-        if (!is_space(c)) {
+        if (!ls_is_space(c)) {
             if (!lit) {
                 if (np >= GAP_PIECES)
                     return 0;

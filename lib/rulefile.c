@@ -65,7 +65,6 @@ static int parse_error(rule_parser *p, uint32_t col, const char *what)
 }
 
 /* A blank inside a rule-file line (lines are cut at '\n'). */
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
                                 uint32_t col, ls_pattern **out)
@@ -130,9 +129,9 @@ static int parse_keywords(rule_parser *p, const char *s, size_t n, uint32_t col)
         while (j < n && s[j] != '|')
             j++;
         size_t b = i, e = j;
-        while (b < e && is_space(s[b]))
+        while (b < e && ls_is_blank(s[b]))
             b++;
-        while (e > b && is_space(s[e - 1]))
+        while (e > b && ls_is_blank(s[e - 1]))
             e--;
         if (e - b < MIN_KEYWORD)
             return parse_error(p, col + (uint32_t)b,
@@ -159,10 +158,10 @@ static int parse_value(rule_parser *p, const char *s, size_t n, uint32_t col,
                        bool qualifier)
 {
     size_t w = 0;
-    while (w < n && !is_space(s[w]))
+    while (w < n && !ls_is_blank(s[w]))
         w++;
     size_t a0 = w;
-    while (a0 < n && is_space(s[a0]))
+    while (a0 < n && ls_is_blank(s[a0]))
         a0++;
     uint32_t how;
     if (w == 4 && memcmp(s, "true", 4) == 0 && !qualifier)
@@ -186,7 +185,7 @@ static int parse_value(rule_parser *p, const char *s, size_t n, uint32_t col,
     char *arg = NULL;
     if (how != LS_VALUE_TRUE) {
         size_t e = n;
-        while (e > a0 && is_space(s[e - 1]))
+        while (e > a0 && ls_is_blank(s[e - 1]))
             e--;
         if (!(arg = ls_strndup(&p->db->alloc, s + a0, e - a0)))
             return LICSCAN_ENOMEM;
@@ -300,18 +299,18 @@ static int finish_rule(rule_parser *p, uint32_t col)
 static int parse_line(rule_parser *p, const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && is_space(s[i]))
+    while (i < n && ls_is_blank(s[i]))
         i++;
     if (i == n || s[i] == '#')
         return LICSCAN_OK;
     size_t w = i;
-    while (w < n && !is_space(s[w]))
+    while (w < n && !ls_is_blank(s[w]))
         w++;
     size_t a0 = w;
-    while (a0 < n && is_space(s[a0]))
+    while (a0 < n && ls_is_blank(s[a0]))
         a0++;
     size_t e = n;
-    while (e > a0 && is_space(s[e - 1]))
+    while (e > a0 && ls_is_blank(s[e - 1]))
         e--;
     const char *dir = s + i, *arg = s + a0;
     size_t dl = w - i, al = e - a0;
@@ -361,9 +360,9 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
             while (j < al && arg[j] != '|')
                 j++;
             size_t b = i0, e2 = j;
-            while (b < e2 && is_space(arg[b]))
+            while (b < e2 && ls_is_blank(arg[b]))
                 b++;
-            while (e2 > b && is_space(arg[e2 - 1]))
+            while (e2 > b && ls_is_blank(arg[e2 - 1]))
                 e2--;
             char name[64];
             snprintf(name, sizeof(name), "%.*s",
