@@ -51,8 +51,13 @@ CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
 RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
+# Above the scans (lib/policy.h): a model gathers its files' results, the
+# card and its base models (model.c, with licenses/models.tsv embedded);
+# policy.c judges them against facts about the user. Not in tools/freeze.
+POLICY_SRC := lib/model.c lib/policy.c
+POLICY_OBJ := $(POLICY_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_models.o
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
-LIB_OBJ := $(CORE_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
+LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
 # licenses/headers/: the standard license notices (metadata kind header)
 LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
@@ -85,6 +90,15 @@ $(BUILD)/embedded_raw.c: $(BUILD)/tools/embed $(LICENSE_FILES) $(META_FILES) $(L
 $(BUILD)/embedded_rules.c: $(BUILD)/tools/embed $(RULE_FILES)
 	$(BUILD)/tools/embed --rules $@ $(RULE_FILES)
 
+# licenses/models.tsv (model ids to licenses) is embedded as one string.
+$(BUILD)/embedded_models.c: $(LICENSES)/models.tsv | $(BUILD)/obj
+	{ echo '/* generated from $< */'; echo 'extern const char ls_embedded_models[];'; \
+	  echo 'const char ls_embedded_models[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; echo '    "";'; } >$@
+
+$(BUILD)/obj/embedded_models.o: $(BUILD)/embedded_models.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
+
 $(BUILD)/obj/embedded_rules.o: $(BUILD)/embedded_rules.c lib/internal.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -O0 -g0 -c $< -o $@
 
@@ -111,11 +125,17 @@ $(BUILD)/$(SHLIB): $(LIB_OBJ)
 
 # The CLI links the static library so it runs from anywhere; it scans with
 # a pool of POSIX threads.
-# It writes the SBOM formats with jansson (libjansson-dev).
+# It writes the SBOM formats with jansson (libjansson-dev), and reads
+# `licscan check --facts` files with it.
 JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
 JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson)
-$(BUILD)/licscan: examples/cli/licscan.c include/licscan.h $(BUILD)/liblicscan.a
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) -lm -o $@
+# `licscan check` (examples/cli/check.c) reads a model card's YAML front
+# matter with libyaml (libyaml-dev).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1)
+YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+CLI_SRC := examples/cli/licscan.c examples/cli/check.c
+$(BUILD)/licscan: $(CLI_SRC) examples/cli/cli.h include/licscan.h $(BUILD)/liblicscan.a
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -pthread -DLICSCAN_STATIC $(CLI_SRC) $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
@@ -144,6 +164,7 @@ test-layers: $(BUILD)/liblicscan.a
 
 test-cli: $(BUILD)/licscan
 	python3 tests/test_cli.py $(BUILD)/licscan
+	python3 tests/test_check.py $(BUILD)/licscan
 	$(SYS_PYTHON) tests/test_cli_sbom.py $(BUILD)/licscan
 
 # test-python (the Python package, installed into a virtual environment)

@@ -614,6 +614,230 @@ LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
 LICSCAN_API size_t licscan_json_escape(const char *s, size_t n, char *out,
                                        size_t cap);
 
+
+/* ------------------------------------------------------------------ */
+/* What binds me: models, facts about the user, and verdicts          */
+/* ------------------------------------------------------------------ */
+
+/* A model is the set of files that say which terms bind it: its license
+ * texts, use policy, NOTICE and model card (and, when the card names a
+ * base model, the base's terms, which it inherits). A verdict judges a
+ * model, or a single result, against facts about the user: how many
+ * monthly active users, how much revenue, where, and for what. It is a
+ * pure function of the scans and the facts; it allocates through the
+ * database's (or the result's) allocator and never prints. */
+
+/* The role a file plays in a model, from its name. */
+#define LICSCAN_ROLE_NONE 0    /* not a license file: a check skips it */
+#define LICSCAN_ROLE_LICENSE 1 /* LICENSE*, COPYING*: weights and code */
+#define LICSCAN_ROLE_WEIGHTS 2 /* LICENSE-MODEL, MODEL_LICENSE*, ..._WEIGHTS */
+#define LICSCAN_ROLE_CODE 3    /* LICENSE-CODE, CODE_LICENSE* */
+#define LICSCAN_ROLE_POLICY 4  /* *USE_POLICY*, acceptable / prohibited use */
+#define LICSCAN_ROLE_NOTICE 5  /* NOTICE* */
+#define LICSCAN_ROLE_CARD 6    /* README.md: the model card */
+/* The role a file name (the last path component is read) gives, and the
+ * role's name ("license", "weights", "code", "policy", "notice", "card",
+ * "none"; NULL when out of range). Static. */
+LICSCAN_API uint32_t licscan_file_role(const char *name);
+LICSCAN_API const char *licscan_role_name(uint32_t role);
+
+/* Intended uses (bit mask). */
+#define LICSCAN_USE_COMMERCIAL 0x1u
+#define LICSCAN_USE_HOSTED_SERVICE 0x2u
+#define LICSCAN_USE_DISTRIBUTE_WEIGHTS 0x4u
+#define LICSCAN_USE_MODIFY 0x8u
+#define LICSCAN_USE_TRAIN_OTHER_MODELS 0x10u
+#define LICSCAN_USE_RESEARCH 0x20u
+#define LICSCAN_USE_MILITARY 0x40u
+/* "commercial", "hosted-service", "distribute-weights", "modify",
+ * "train-other-models", "research", "military" for one bit (NULL
+ * otherwise); the bit for a name, or LICSCAN_ENOTFOUND. */
+LICSCAN_API const char *licscan_use_name(uint32_t use);
+LICSCAN_API int licscan_use_lookup(const char *name);
+
+/* The model's modality, where a term's scope depends on it. */
+#define LICSCAN_MODALITY_UNKNOWN 0
+#define LICSCAN_MODALITY_TEXT 1
+#define LICSCAN_MODALITY_MULTIMODAL 2 /* images, audio or video as well */
+/* "unknown", "text", "multimodal"; NULL out of range. Lookup: the value,
+ * or LICSCAN_ENOTFOUND. */
+LICSCAN_API const char *licscan_modality_name(uint32_t modality);
+LICSCAN_API int licscan_modality_lookup(const char *name);
+
+/* A revenue figure's period is one of the LICSCAN_PERIOD_* a threshold
+ * uses (above). */
+
+/* Facts about the user (an options struct: see "Options structs" above;
+ * licscan_facts_init gives "nothing known"). Strings are borrowed for the
+ * duration of the evaluating call only. */
+typedef struct licscan_facts {
+    uint32_t struct_size;
+    uint32_t uses;            /* LICSCAN_USE_* mask; 0: not stated (every
+                                 duty is listed, no use exclusion tested) */
+    int64_t mau;              /* monthly active users; -1: not given */
+    int64_t revenue;          /* revenue, whole currency units; -1: not given */
+    uint32_t revenue_period;  /* LICSCAN_PERIOD_* (UNKNOWN: a year) */
+    char revenue_currency[8]; /* ISO 4217 code, NUL-terminated; "": USD */
+    uint32_t modality;        /* LICSCAN_MODALITY_* */
+    /* Where the user operates or is established: ISO 3166-1 alpha-2 codes
+     * separated by commas or spaces ("DE,US"); an EU member counts as the
+     * EU, and "EU" names it. NULL or "": not given. */
+    const char *regions;
+    /* License ids (any identifier licscan_db_lookup takes) or flag names,
+     * separated by commas or spaces. A denied license or flag the model
+     * has makes it forbidden. When allow names licenses, a license of the
+     * model that it does not name makes it forbidden; a flag it names is
+     * accepted: that flag's terms make the verdict no worse than
+     * allowed-with-duties. NULL or "": none. */
+    const char *allow;
+    const char *deny;
+} licscan_facts;
+
+/* Defaults into the caller's struct of `size` bytes; LICSCAN_OK or
+ * LICSCAN_EINVAL. */
+LICSCAN_API int licscan_facts_init(licscan_facts *facts, size_t size);
+
+/* Verdicts. needs-license: a threshold or scope asks for another license
+ * from the licensor; forbidden: a territory or use exclusion applies;
+ * unknown: no license found, terms licscan cannot read, or a fact they
+ * depend on not given. */
+#define LICSCAN_VERDICT_ALLOWED 0
+#define LICSCAN_VERDICT_ALLOWED_WITH_DUTIES 1
+#define LICSCAN_VERDICT_NEEDS_LICENSE 2
+#define LICSCAN_VERDICT_FORBIDDEN 3
+#define LICSCAN_VERDICT_UNKNOWN 4
+/* "allowed", "allowed-with-duties", "needs-license", "forbidden",
+ * "unknown"; NULL out of range. */
+LICSCAN_API const char *licscan_verdict_name(uint32_t verdict);
+
+typedef struct licscan_model licscan_model;
+typedef struct licscan_verdict licscan_verdict;
+typedef struct licscan_reason licscan_reason;
+
+/* A new, empty model named `name` (as reports show it: "ORG/NAME" for a
+ * Hugging Face repository); path (may be NULL) is where it was found.
+ * db must outlive the model (it resolves declared and inherited license
+ * ids and reads their terms). */
+LICSCAN_API int licscan_model_new(const licscan_db *db, const char *name,
+                                  const char *path, licscan_model **out);
+LICSCAN_API void licscan_model_free(licscan_model *model);
+/* Adds the scan of one of the model's files (role: LICSCAN_ROLE_*; file
+ * names it in reports). The model takes result over and frees it, also
+ * when the call fails. data and len (data may be NULL) are the bytes
+ * scanned: in a card, the sentence around a license it names says whether
+ * it covers the weights or the code. A card's result counts for its
+ * license texts and references only, not for clauses found in its
+ * prose. */
+LICSCAN_API int licscan_model_add_result(licscan_model *model,
+                                         const char *file, uint32_t role,
+                                         licscan_result *result,
+                                         const void *data, size_t len);
+/* The same for a file of a base model the card names (base: its id as
+ * the card gives it, e.g. "meta-llama/Llama-3.1-8B"), found with its
+ * files (the same cache): its terms are inherited. */
+LICSCAN_API int licscan_model_add_base_result(licscan_model *model,
+                                              const char *base,
+                                              const char *file, uint32_t role,
+                                              licscan_result *result);
+/* A file of the model that could not be read or scanned: reported, and
+ * it makes the verdict no better than unknown when its role is a
+ * license's. */
+LICSCAN_API int licscan_model_add_error(licscan_model *model, const char *file,
+                                        uint32_t role, const char *message);
+/* A field of the card's front matter: "license", "license_name",
+ * "license_link" (the last one given counts) or "base_model" (each call
+ * adds one). LICSCAN_ENOTFOUND for another key. licscan_model_add_result
+ * reads these four from a card's front matter itself (a field already
+ * set is kept); a caller with a full YAML parser may set them too. */
+LICSCAN_API int licscan_model_set_card_field(licscan_model *model,
+                                             const char *key,
+                                             const char *value, size_t len);
+
+/* The base models the card names (its front matter, read when a card's
+ * result is added with its bytes, or licscan_model_set_card_field), in
+ * order; NULL out of range. Borrowed from the model. */
+LICSCAN_API uint32_t licscan_model_base_count(const licscan_model *model);
+LICSCAN_API const char *licscan_model_base(const licscan_model *model,
+                                           uint32_t index);
+
+/* Judges the model against facts (NULL: nothing known). The verdict is
+ * the caller's, to free with licscan_verdict_free; it copies what it
+ * needs and outlives the model. On failure *out is NULL. */
+LICSCAN_API int licscan_model_evaluate(const licscan_model *model,
+                                       const licscan_facts *facts,
+                                       licscan_verdict **out);
+/* The same for one scanned text, a model of one file (role license). */
+LICSCAN_API int licscan_result_evaluate(const licscan_result *result,
+                                        const licscan_facts *facts,
+                                        licscan_verdict **out);
+LICSCAN_API void licscan_verdict_free(licscan_verdict *verdict);
+
+/* The verdict: the worst outcome of its reasons, where unknown is worse
+ * than allowed-with-duties and better than needs-license. */
+LICSCAN_API uint32_t licscan_verdict_value(const licscan_verdict *verdict);
+LICSCAN_API const char *licscan_verdict_model(const licscan_verdict *verdict);
+/* Conflicts between the model's sources (a card's license that drops its
+ * base's terms, a name without the prefix the base asks for, a card that
+ * disagrees with the license files): reasons of kind conflict. A check
+ * fails on one whatever the verdict. */
+LICSCAN_API uint32_t
+licscan_verdict_conflict_count(const licscan_verdict *verdict);
+
+/* The license ids found, by part: weights, code, use policies, what the
+ * card declares, and the terms inherited from a base model. */
+#define LICSCAN_PART_WEIGHTS 0
+#define LICSCAN_PART_CODE 1
+#define LICSCAN_PART_POLICY 2
+#define LICSCAN_PART_DECLARED 3
+#define LICSCAN_PART_INHERITED 4
+LICSCAN_API uint32_t licscan_verdict_license_count(
+    const licscan_verdict *verdict, uint32_t part);
+LICSCAN_API const char *licscan_verdict_license(const licscan_verdict *verdict,
+                                                uint32_t part, uint32_t index);
+
+/* Reasons, in the order of the model's files, each a clause with its
+ * evidence where it has one. */
+#define LICSCAN_REASON_DUTY 0      /* something to do: display, notice... */
+#define LICSCAN_REASON_THRESHOLD 1 /* users, revenue */
+#define LICSCAN_REASON_TERRITORY 2 /* excluded places */
+#define LICSCAN_REASON_USE 3       /* excluded uses */
+#define LICSCAN_REASON_CONFLICT 4  /* sources disagree */
+#define LICSCAN_REASON_POLICY 5    /* --allow / --deny */
+#define LICSCAN_REASON_LICENSE 6   /* no license, terms not read */
+LICSCAN_API const char *licscan_reason_kind_name(uint32_t kind);
+LICSCAN_API uint32_t
+licscan_verdict_reason_count(const licscan_verdict *verdict);
+LICSCAN_API const licscan_reason *licscan_verdict_reason(
+    const licscan_verdict *verdict, uint32_t index);
+LICSCAN_API uint32_t licscan_reason_kind(const licscan_reason *reason);
+/* The verdict this reason alone gives (LICSCAN_VERDICT_*). */
+LICSCAN_API uint32_t licscan_reason_outcome(const licscan_reason *reason);
+/* A short stable code ("built-with", "name-prefix", "notice",
+ * "notice-text", "flow-down", "use-policy", "mau", "revenue",
+ * "territory", ...), and an English sentence. */
+LICSCAN_API const char *licscan_reason_code(const licscan_reason *reason);
+LICSCAN_API const char *licscan_reason_message(const licscan_reason *reason);
+/* The flag the clause sets, or -1. */
+LICSCAN_API int licscan_reason_flag(const licscan_reason *reason);
+/* The license whose clause it is ("" when not known), the file it was
+ * read in ("" for a license's published text, read when only its id is
+ * known), and the base model it is inherited from ("" for the model's
+ * own terms). */
+LICSCAN_API const char *licscan_reason_license(const licscan_reason *reason);
+LICSCAN_API const char *licscan_reason_file(const licscan_reason *reason);
+LICSCAN_API const char *licscan_reason_base(const licscan_reason *reason);
+/* The clause: byte span in its file, text and section label, as
+ * licscan_restriction_evidence gives them; LICSCAN_ENOTFOUND when the
+ * reason has none. Any out pointer may be NULL. */
+LICSCAN_API int licscan_reason_evidence(const licscan_reason *reason,
+                                        uint64_t *start, uint64_t *end,
+                                        const char **text, const char **label);
+
+/* The verdict as one JSON object, schema "check-1" (README, "What binds
+ * me"); no trailing newline. The text belongs to the verdict. */
+LICSCAN_API int licscan_verdict_json(licscan_verdict *verdict,
+                                     const char **json, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

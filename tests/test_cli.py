@@ -161,6 +161,29 @@ class CliTest(unittest.TestCase):
         self.assertIn("blob.bin", err)
         self.assertIn("nope.txt", err)
 
+    def test_binary_or_oversized_files_in_a_walk_are_skipped(self):
+        """A model directory holds weights next to its license: a binary or
+        oversized file met in a walk is reported and skipped (exit 0); named
+        on the command line, it is an error (exit 1)."""
+        self.write("model/LICENSE", MIT_BODY)
+        blob = self.write("model/model.safetensors", b"\x08\0\0\0weights")
+        big = self.write("model/notes.txt", "word " * 2000)
+        model = os.path.join(self.dir, "model")
+        rc, out, err = run("--json", "--max-bytes", "4K", model)
+        self.assertEqual(rc, 0, err)
+        lines = {os.path.basename(l["file"]): l for l in json_lines(out)}
+        self.assertEqual(lines["LICENSE"]["spdx"], "MIT")
+        self.assertIn("binary", lines["model.safetensors"]["error"])
+        self.assertIn("over the limit", lines["notes.txt"]["error"])
+        self.assertIn("model.safetensors", err)
+        for fmt in ("text", "spdx"):
+            rc, out, _ = run("--format", fmt, "--max-bytes", "4K", model)
+            self.assertEqual(rc, 0, fmt)
+            self.assertIn("ERROR", out)
+        self.assertEqual(run("--json", blob)[0], 1)
+        self.assertEqual(run("--json", "--max-bytes", "4K", big)[0], 1)
+        self.assertEqual(run("--json", "--max-bytes", "4K", model, blob)[0], 1)
+
     def test_unreadable_file(self):
         path = self.write("secret", MIT_BODY)
         os.chmod(path, 0)

@@ -33,6 +33,7 @@
 
 #include <utf8proc.h>
 
+#include "cli.h"
 #include "licscan.h"
 
 #define EXIT_FAILED_FILE 1 /* some file could not be scanned */
@@ -98,6 +99,7 @@ typedef struct file_entry {
     char *walk_error; /* why the walk cannot scan it, or NULL */
     int stream;       /* named on the command line: read it even if it is
                          a FIFO; "-" is standard input */
+    int walked;       /* met while walking a directory, not named */
     /* Written by the worker that takes the entry; read by the printer
      * after `done` is set under the pool's lock. */
     char *out, *err; /* text for stdout and stderr */
@@ -232,9 +234,9 @@ static void wait_readable(int fd)
  * with check_binary, a file whose first block holds a NUL byte (and is not
  * UTF-16) is refused as binary without reading the rest. On failure
  * returns -1 with a message in err and a LICSCAN_E* status in *status. */
-static int read_input(const char *path, int stream, int check_binary,
-                      uint64_t limit, unsigned char **data, size_t *len,
-                      char *err, size_t errlen, int *status)
+int cli_read_input(const char *path, int stream, int check_binary,
+                   uint64_t limit, unsigned char **data, size_t *len, char *err,
+                   size_t errlen, int *status)
 {
     char buf[128];
     unsigned char *bytes = NULL;
@@ -342,7 +344,7 @@ fail:
 static int read_file(const char *path, uint64_t limit, unsigned char **data,
                      size_t *len, char *err, size_t errlen, int *status)
 {
-    return read_input(path, 0, 0, limit, data, len, err, errlen, status);
+    return cli_read_input(path, 0, 0, limit, data, len, err, errlen, status);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1581,6 +1583,15 @@ static int sbom_print(const settings *s)
     return rc;
 }
 
+/* A binary or oversized file met in a walk is skipped (and reported), not
+ * a failure: a model directory holds weights next to its license. Named
+ * on the command line, it is. */
+static int skipped(const file_entry *e, int status)
+{
+    return e->walked &&
+           (status == LICSCAN_EBINARY || status == LICSCAN_ETOOBIG);
+}
+
 static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
                        FILE *out, FILE *err)
 {
@@ -1592,9 +1603,10 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
     size_t len;
     char msg[256];
     int status;
-    if (read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data, &len,
-                   msg, sizeof(msg), &status)) {
+    if (cli_read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data,
+                       &len, msg, sizeof(msg), &status)) {
         report_failure(s, e, out, err, msg, status);
+        e->failed = !skipped(e, status);
         return;
     }
     licscan_result *r = NULL;
@@ -1613,7 +1625,7 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
                 licscan_result_errmsg(r), s->err_colors->reset);
     }
     if (rc)
-        e->failed = 1;
+        e->failed = !skipped(e, rc);
     if (rc && s->format != FORMAT_JSON) {
         /* reported above */
     } else if (s->format == FORMAT_CYCLONEDX || s->format == FORMAT_SPDX_JSON) {
@@ -1908,7 +1920,9 @@ static void walk_path(walker *w, const char *path, int depth,
             return;
     }
     if (S_ISREG(st.st_mode)) {
-        add_entry(w, path, NULL);
+        file_entry *e = add_entry(w, path, NULL);
+        if (e)
+            e->walked = depth > 0;
     } else if (S_ISDIR(st.st_mode)) {
         walk_directory(w, path, depth, &st, up);
     } else if (depth == 0 && S_ISFIFO(st.st_mode)) {
@@ -2256,9 +2270,13 @@ static void usage(FILE *f)
         "unreadable or binary files are reported on stderr and as an error\n"
         "line in every output format, and skipped.\n"
         "\n"
-        "Exit status: 0 every file was scanned; 1 some file could not be read\n"
-        "or scanned, or the output could not be written; 2 bad usage, or a\n"
-        "template directory or rules file that failed to load.\n",
+        "Exit status: 0 every file was scanned, or skipped as binary or too\n"
+        "large in a walked directory; 1 some other file could not be read or\n"
+        "scanned, or the output could not be written; 2 bad usage, or a\n"
+        "template directory or rules file that failed to load.\n"
+        "\n"
+        "licscan check [options] PATH... judges models against facts about\n"
+        "you: see 'licscan check --help'.\n",
         f);
 }
 
@@ -2668,6 +2686,8 @@ static void keep_freed_memory(void)
 int main(int argc, char **argv)
 {
     keep_freed_memory();
+    if (argc > 1 && !strcmp(argv[1], "check"))
+        return check_main(argc - 1, argv + 1);
     settings s;
     memset(&s, 0, sizeof(s));
     licscan_scan_options_init(&s.scan, sizeof(s.scan));

@@ -15,6 +15,8 @@ impose, through the C library (ctypes).
         for ev in r.evidence:
             print("  ", ev.label, ev.start, ev.end, ev.rule, ev.text)
     print(res.openness.category, res.openness.use.broken_by)
+    v = licscan.check("models/llama", {"mau": 5000000, "uses": ["commercial"]})
+    print(v.verdict, v.licenses["weights"], [d.message for d in v.duties])
 
 The shared library is found through the LICSCAN_LIBRARY environment
 variable (a path to liblicscan.so), else the copy installed inside this
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 __all__ = ["Database", "LicscanError", "License", "Match", "Difference",
            "FlagChange", "Restriction", "Threshold", "Evidence", "Openness", "Freedom",
            "Result", "FileScan", "scan", "scan_file", "scan_dir", "scan_json",
-           "walk", "flags", "version"]
+           "walk", "flags", "version", "check", "Facts", "Verdict", "Reason"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # The library setup.py bundles into the package (a copy of the one built).
@@ -858,3 +860,7 @@ def scan_dir(path, **options):
 def scan_json(data, **options):
     """Database.scan_json() with the embedded default set."""
     return _default_db().scan_json(data, **options)
+
+
+# licscan.check(path, facts): one verdict per model (_check.py).
+from ._check import Facts, Reason, Verdict, check  # noqa: E402
