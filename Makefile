@@ -38,7 +38,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # restrictions with their values and flag changes), then the result, openness and JSON.
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
-LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile.c \
+LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile_write.c lib/dbfile.c \
               lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
               lib/prefilter.c lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
@@ -54,7 +54,7 @@ CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # Above the scans (lib/policy.h): a model gathers its files' results, the
 # card and its base models (model.c, with licenses/models.tsv embedded);
 # policy.c judges them against facts about the user. Not in tools/freeze.
-POLICY_SRC := lib/model.c lib/policy.c
+POLICY_SRC := lib/model.c lib/policy_reason.c lib/policy_terms.c lib/policy.c lib/verdict.c
 POLICY_OBJ := $(POLICY_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_models.o
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
 LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o

@@ -1,0 +1,279 @@
+/* dbfile_write.c -- a database written to one file (licscan_db_save);
+ * the format is dbfile.h's, the reader dbfile.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dbfile.h"
+
+/* ---------- writing ---------- */
+
+typedef struct writer {
+    const ls_alloc *a;
+    ls_buf arr[A_COUNT];
+    uint32_t elem[A_COUNT];
+    bool failed;
+} writer;
+
+static void put(writer *w, int id, const void *p, size_t n)
+{
+    ls_buf_append(&w->arr[id], p, n);
+}
+
+static uint32_t count_of(const writer *w, int id)
+{
+    return (uint32_t)(w->arr[id].len / w->elem[id]);
+}
+
+/* A string into A_STRINGS: its offset, or NO_STRING for NULL. */
+static uint32_t put_str(writer *w, const char *s, size_t n)
+{
+    if (!s)
+        return NO_STRING;
+    ls_buf *b = &w->arr[A_STRINGS];
+    if (b->len + n + 1 > UINT32_MAX - 1) {
+        w->failed = true;
+        return NO_STRING;
+    }
+    uint32_t off = (uint32_t)b->len;
+    ls_buf_append(b, s, n);
+    ls_buf_putc(b, 0);
+    return off;
+}
+
+static uint32_t put_cstr(writer *w, const char *s)
+{
+    return s ? put_str(w, s, strlen(s)) : NO_STRING;
+}
+
+static void write_templates(writer *w, const licscan_db *db)
+{
+    for (uint32_t i = 0; i < db->ntpl; i++) {
+        const ls_template *t = db->tpl[i];
+        const licscan_license *l = &t->lic;
+        dbf_template f = { 0 };
+        const char *s[9] = { l->id,  l->name, l->version, l->family,  l->kind,
+                             l->url, l->spdx, l->hf,      l->scancode };
+        for (int k = 0; k < 9; k++)
+            f.str[k] = put_cstr(w, s[k]);
+        f.osi = l->osi;
+        f.replaced = t->replaced;
+        f.ref = count_of(w, A_REF);
+        f.nref = l->nreferences;
+        for (uint32_t k = 0; k < l->nreferences; k++) {
+            uint32_t off = put_cstr(w, l->references[k]);
+            put(w, A_REF, &off, sizeof off);
+        }
+        f.source = put_str(w, t->source, t->source_len);
+        f.source_len = (uint32_t)t->source_len;
+        f.tok = count_of(w, A_TOKEN);
+        f.ntok = t->ntok;
+        put(w, A_TOKEN, t->tok, (size_t)t->ntok * sizeof(ls_token));
+        put(w, A_OPTIONAL, t->optional, t->ntok);
+        f.nrequired = t->nrequired;
+        f.nshingles = t->nshingles;
+        f.var = count_of(w, A_VAR);
+        f.nvar = t->nvars;
+        for (uint32_t k = 0; k < t->nvars; k++) {
+            const ls_var *v = &t->vars[k];
+            dbf_var fv = { v->gap, v->optional, 0, put_cstr(w, v->name),
+                           put_cstr(w, v->original) };
+            while (fv.pattern < db->nre && &db->re[fv.pattern]->re != v->re)
+                fv.pattern++;
+            if (fv.pattern == db->nre)
+                w->failed = true; /* cannot be: every var's is listed */
+            put(w, A_VAR, &fv, sizeof fv);
+        }
+        put(w, A_TEMPLATE, &f, sizeof f);
+    }
+    for (uint32_t i = 0; i < db->nre; i++) {
+        const char *p = db->re[i]->pattern;
+        dbf_span sp = { put_cstr(w, p), (uint32_t)strlen(p) };
+        put(w, A_PATTERN, &sp, sizeof sp);
+    }
+}
+
+static void write_index(writer *w, const licscan_db *db)
+{
+    const ls_dict *d = &db->lex.dict;
+    const ls_lexicon *lx = &db->lex;
+    put(w, A_DICT_HASH, d->hashes, (size_t)d->cap * sizeof(uint64_t));
+    put(w, A_DICT_ID, d->ids, (size_t)d->cap * sizeof(uint32_t));
+    put(w, A_WORD_OFF, d->word_off, ((size_t)d->count + 1) * sizeof(uint32_t));
+    put(w, A_CHARS, d->chars.data, d->chars.len);
+    ls_buf_putc(&w->arr[A_CHARS], 0);
+    put(w, A_EQUIV, lx->equiv, (size_t)lx->nequiv * sizeof(ls_equiv));
+    put(w, A_EQUIV_INDEX, lx->equiv_index,
+        (size_t)lx->equiv_index_cap * sizeof(uint32_t));
+    put(w, A_SH_KEY, db->sh_keys, (size_t)db->sh_cap * sizeof(uint64_t));
+    /* each shingle's postings together, in list order (as
+     * ls_index_compact lays them): next is then the following one */
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < db->sh_cap; j++) {
+        uint32_t q = db->sh_head[j], head = q ? n + 1 : 0;
+        put(w, A_SH_HEAD, &head, sizeof head);
+        for (; q; q = db->post[q - 1].next, n++) {
+            ls_posting po = db->post[q - 1];
+            po.next = po.next ? n + 2 : 0;
+            put(w, A_POST, &po, sizeof po);
+        }
+    }
+    for (uint32_t i = 0; i < db->nphr; i++) {
+        const ls_phrase *ph = &db->phr[i];
+        dbf_phrase fp = { ph->tpl, ph->len, count_of(w, A_PHRASE_ID),
+                          ph->next };
+        put(w, A_PHRASE_ID, ph->ids, (size_t)ph->len * sizeof(uint32_t));
+        put(w, A_PHRASE, &fp, sizeof fp);
+    }
+    put(w, A_PHR_HEAD, db->phr_head,
+        (size_t)db->phr_head_cap * sizeof(uint32_t));
+    for (uint32_t i = 0; i < db->nrtext; i++) {
+        const ls_rule_text *r = &db->rtext[i];
+        dbf_rules fr = { put_cstr(w, r->source), put_str(w, r->text, r->len),
+                         (uint32_t)r->len };
+        if (r->len >= UINT32_MAX)
+            w->failed = true;
+        put(w, A_RULES, &fr, sizeof fr);
+    }
+    uint32_t sc[S_COUNT] = { d->count, db->sh_count };
+    put(w, A_SCALARS, sc, sizeof sc);
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The whole file in memory: header, directory, arrays. */
+static int build_file(writer *w, const licscan_db *db, ls_buf *out)
+{
+    static const uint32_t elem[A_COUNT] = {
+        [A_SCALARS] = 4,
+        [A_STRINGS] = 1,
+        [A_TEMPLATE] = sizeof(dbf_template),
+        [A_VAR] = sizeof(dbf_var),
+        [A_PATTERN] = sizeof(dbf_span),
+        [A_REF] = 4,
+        [A_TOKEN] = sizeof(ls_token),
+        [A_OPTIONAL] = 1,
+        [A_DICT_HASH] = 8,
+        [A_DICT_ID] = 4,
+        [A_WORD_OFF] = 4,
+        [A_CHARS] = 1,
+        [A_EQUIV] = sizeof(ls_equiv),
+        [A_EQUIV_INDEX] = 4,
+        [A_SH_KEY] = 8,
+        [A_SH_HEAD] = 4,
+        [A_POST] = sizeof(ls_posting),
+        [A_PHRASE] = sizeof(dbf_phrase),
+        [A_PHRASE_ID] = 4,
+        [A_PHR_HEAD] = 4,
+        [A_RULES] = sizeof(dbf_rules),
+    };
+    for (int i = 0; i < A_COUNT; i++) {
+        ls_buf_init(&w->arr[i], w->a);
+        w->elem[i] = elem[i];
+    }
+    write_templates(w, db);
+    write_index(w, db);
+    for (int i = 0; i < A_COUNT; i++)
+        w->failed |= w->arr[i].failed;
+    if (w->failed)
+        return LICSCAN_ENOMEM;
+    dbf_header h = { 0 };
+    memcpy(h.magic, DBF_MAGIC, 8);
+    h.version = DBF_VERSION;
+    h.byte_order = DBF_BYTE_ORDER;
+    h.narrays = A_COUNT;
+    h.header_size = sizeof h;
+    h.lib_version = LICSCAN_VERSION_NUMBER;
+    dbf_array dir[A_COUNT];
+    uint64_t off = sizeof h + sizeof dir;
+    for (int i = 0; i < A_COUNT; i++) {
+        off = (off + 7) & ~(uint64_t)7;
+        const unsigned char *p = (const unsigned char *)w->arr[i].data;
+        size_t n = w->arr[i].len;
+        dir[i] = (dbf_array){ (uint32_t)i, w->elem[i], n / w->elem[i], off,
+                              i == A_TOKEN ? token_checksum((const ls_token *)p,
+                                                            n / w->elem[i])
+                                           : checksum(p, n) };
+        off += n;
+    }
+    h.size = off;
+    ls_buf_append(out, (const char *)&h, sizeof h);
+    ls_buf_append(out, (const char *)dir, sizeof dir);
+    for (int i = 0; i < A_COUNT; i++) {
+        while (out->len < dir[i].offset && !out->failed)
+            ls_buf_putc(out, 0);
+        ls_buf_append(out, w->arr[i].data ? w->arr[i].data : "", w->arr[i].len);
+    }
+    if (out->failed)
+        return LICSCAN_ENOMEM;
+    uint64_t sum = checksum((const unsigned char *)out->data + DBF_SUM_FROM,
+                            sizeof h + sizeof dir - DBF_SUM_FROM);
+    memcpy(out->data + offsetof(dbf_header, checksum), &sum, sizeof sum);
+    return LICSCAN_OK;
+}
+
+int licscan_db_save(licscan_db *db, const char *path)
+{
+    if (!db || !path || !*path)
+        return LICSCAN_EINVAL;
+    ls_error_clear(&db->err);
+    writer w = { .a = &db->alloc };
+    ls_buf out;
+    ls_buf_init(&out, &db->alloc);
+    int rc = build_file(&w, db, &out);
+    for (int i = 0; i < A_COUNT; i++)
+        ls_buf_free(&w.arr[i]);
+    if (rc) {
+        ls_buf_free(&out);
+        ls_error_set(&db->err, path, 0, 0, "%s: out of memory", path);
+        return rc;
+    }
+    /* written beside the target and renamed over it: a reader never
+     * sees half a file */
+    size_t pl = strlen(path);
+    char *tmp = ls_malloc(&db->alloc, pl + 8);
+    int fd = -1;
+    if (tmp) {
+        memcpy(tmp, path, pl);
+        memcpy(tmp + pl, ".XXXXXX", 8);
+        fd = mkstemp(tmp);
+    }
+    if (!tmp || fd < 0 || write_all(fd, out.data, out.len) != 0 ||
+        fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        ls_error_set(&db->err, path, 0, 0, "%s: %s", path,
+                     tmp ? strerror(e) : "out of memory");
+        rc = tmp ? LICSCAN_EIO : LICSCAN_ENOMEM;
+    } else {
+        /* mkstemp made it 0600: a database is as readable as any file */
+        mode_t um = umask(0);
+        umask(um);
+        chmod(path, 0666 & ~um);
+    }
+    ls_free(&db->alloc, tmp);
+    ls_buf_free(&out);
+    return rc;
+}
