@@ -405,23 +405,6 @@ static int read_facts(check_settings *s, const char *path)
     return 0;
 }
 
-static int value_opt(int argc, char **argv, int *i, const char *name,
-                     const char **value)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *value = a + n + 1;
-        return 1;
-    }
-    if (a[n])
-        return 0;
-    *value = *i + 1 < argc ? argv[++*i] : NULL;
-    return 1;
-}
-
 /* Returns the number of paths (moved to the front of argv + 1), -1 on a
  * usage error, -2 after --help. */
 static int check_options(int argc, char **argv, check_settings *s)
@@ -435,7 +418,7 @@ static int check_options(int argc, char **argv, check_settings *s)
         const char *v;
         if (!strcmp(argv[i], "--"))
             break;
-        if (value_opt(argc, argv, &i, "--facts", &v)) {
+        if (cli_option_value(argc, argv, &i, "--facts", &v)) {
             if (!v || !*v) {
                 check_usage_error("--facts wants a file%s", "");
                 free(paths);
@@ -456,9 +439,9 @@ static int check_options(int argc, char **argv, check_settings *s)
             break;
         } else if (a[0] != '-' || !a[1]) {
             paths[npaths++] = a;
-        } else if (value_opt(argc, argv, &i, "--facts", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--facts", &v)) {
             /* read above */
-        } else if (value_opt(argc, argv, &i, "--mau", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--mau", &v)) {
             int64_t n;
             if (parse_count_text(v, &n)) {
                 check_usage_error("--mau wants a number of users, not '%s'",
@@ -467,21 +450,21 @@ static int check_options(int argc, char **argv, check_settings *s)
             } else {
                 s->facts.mau = n;
             }
-        } else if (value_opt(argc, argv, &i, "--revenue", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--revenue", &v)) {
             if (parse_revenue(v, &s->facts)) {
                 check_usage_error("--revenue wants AMOUNT[/month|/year][CUR] "
                                   "(e.g. 2000000/yearUSD), not '%s'",
                                   v ? v : "");
                 rc = -1;
             }
-        } else if (value_opt(argc, argv, &i, "--region", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--region", &v)) {
             if (!v || add_regions(s, v)) {
                 check_usage_error("--region wants ISO 3166-1 alpha-2 codes "
                                   "(DE, US, EU), not '%s'",
                                   v ? v : "");
                 rc = -1;
             }
-        } else if (value_opt(argc, argv, &i, "--use", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--use", &v)) {
             if (!v || !*v || add_use(s, v)) {
                 check_usage_error("--use wants commercial, hosted-service, "
                                   "distribute-weights, modify, "
@@ -490,7 +473,7 @@ static int check_options(int argc, char **argv, check_settings *s)
                                   v ? v : "");
                 rc = -1;
             }
-        } else if (value_opt(argc, argv, &i, "--modality", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--modality", &v)) {
             int m = licscan_modality_lookup(v);
             if (m < 0) {
                 check_usage_error("--modality wants text or multimodal, not "
@@ -500,8 +483,8 @@ static int check_options(int argc, char **argv, check_settings *s)
             } else {
                 s->facts.modality = (uint32_t)m;
             }
-        } else if (value_opt(argc, argv, &i, "--allow", &v) ||
-                   value_opt(argc, argv, &i, "--deny", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--allow", &v) ||
+                   cli_option_value(argc, argv, &i, "--deny", &v)) {
             int deny = !strncmp(a, "--deny", 6);
             if (!v || !*v || list_add(deny ? &s->deny : &s->allow, v)) {
                 check_usage_error("%s wants a license id or a flag name",
@@ -514,7 +497,7 @@ static int check_options(int argc, char **argv, check_settings *s)
             s->json = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             s->quiet = 1;
-        } else if (value_opt(argc, argv, &i, "--jobs", &v) ||
+        } else if (cli_option_value(argc, argv, &i, "--jobs", &v) ||
                    !strncmp(a, "-j", 2)) {
             if (a[1] == 'j')
                 v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
@@ -526,7 +509,7 @@ static int check_options(int argc, char **argv, check_settings *s)
             } else {
                 s->jobs = (unsigned)n;
             }
-        } else if (value_opt(argc, argv, &i, "--max-bytes", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--max-bytes", &v)) {
             int64_t n;
             const char *end;
             if (!v || parse_amount(v, &n, &end) || *end || n < 1) {

@@ -11,8 +11,14 @@
  * unread past that block. On failure returns -1 with a message in err and
  * a LICSCAN_E* status in *status. */
 int cli_read_input(const char *path, int stream, int check_binary,
-                   uint64_t limit, unsigned char **data, size_t *len,
-                   char *err, size_t errlen, int *status);
+                   uint64_t limit, unsigned char **data, size_t *len, char *err,
+                   size_t errlen, int *status);
+
+/* Matches "--name" (value in the next argument) and "--name=value" at
+ * argv[*i] (licscan.c). On a match, *value is the value or NULL when it is
+ * missing. */
+int cli_option_value(int argc, char **argv, int *i, const char *name,
+                     const char **value);
 
 /* `licscan check ...` (check.c): argv[0] is "check". Returns the exit
  * status. */

@@ -2331,8 +2331,8 @@ static int parse_size(const char *text, uint64_t max, uint64_t *out)
 
 /* Matches "--name" (value in the next argument) and "--name=value". On a
  * match, *value is the value or NULL when it is missing. */
-static int option_with_value(int argc, char **argv, int *i, const char *name,
-                             const char **value)
+int cli_option_value(int argc, char **argv, int *i, const char *name,
+                     const char **value)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
@@ -2392,7 +2392,7 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             continue;
         } else if (!strcmp(a, "--json")) {
             s->format = FORMAT_JSON;
-        } else if (option_with_value(argc, argv, &i, "--format", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--format", &v)) {
             if (v && !strcmp(v, "text"))
                 s->format = FORMAT_TEXT;
             else if (v && !strcmp(v, "json"))
@@ -2433,8 +2433,8 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
                 usage_error("--color wants auto, always or never, not '%s'", v);
                 return -1;
             }
-        } else if (option_with_value(argc, argv, &i, "--templates", &v) ||
-                   option_with_value(argc, argv, &i, "--rules", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--templates", &v) ||
+                   cli_option_value(argc, argv, &i, "--rules", &v)) {
             int is_rules = strncmp(a, "--rules", 7) == 0;
             if (!v || !*v) {
                 usage_error("%s wants a path",
@@ -2448,9 +2448,9 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
             s->no_default = 1;
         } else if (!strcmp(a, "--compile")) {
             s->compile = 1;
-        } else if (option_with_value(argc, argv, &i, "--db", &v) ||
-                   option_with_value(argc, argv, &i, "--output", &v) ||
-                   option_with_value(argc, argv, &i, "-o", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--db", &v) ||
+                   cli_option_value(argc, argv, &i, "--output", &v) ||
+                   cli_option_value(argc, argv, &i, "-o", &v)) {
             int is_db = !strncmp(a, "--db", 4);
             if (!v || !*v) {
                 usage_error("%s wants a file", is_db ? "--db" : "-o/--output");
@@ -2460,7 +2460,7 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
                 s->db_file = v;
             else
                 s->output = v;
-        } else if (option_with_value(argc, argv, &i, "--max-bytes", &v)) {
+        } else if (cli_option_value(argc, argv, &i, "--max-bytes", &v)) {
             uint64_t n;
             if (parse_size(v, UINT64_MAX, &n) || n == 0) {
                 usage_error("--max-bytes wants a number of bytes above 0 "
@@ -2469,7 +2469,7 @@ static int parse_options(int argc, char **argv, settings *s, char **paths)
                 return -1;
             }
             s->scan.max_input_bytes = n;
-        } else if (option_with_value(argc, argv, &i, "--jobs", &v) ||
+        } else if (cli_option_value(argc, argv, &i, "--jobs", &v) ||
                    !strncmp(a, "-j", 2)) {
             if (a[1] == 'j') /* -j N or -jN */
                 v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
