@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "jit_off.h"
 #include "licscan.h"
 
@@ -1148,37 +1149,6 @@ static void test_rule_limit(void)
 /* All or nothing when memory runs out                                */
 /* ------------------------------------------------------------------ */
 
-typedef struct counter {
-    long calls, fail_at, live;
-} counter;
-
-static void *c_malloc(size_t n, void *u)
-{
-    counter *c = u;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *p = malloc(n);
-    c->live += p != NULL;
-    return p;
-}
-static void *c_realloc(void *p, size_t n, void *u)
-{
-    counter *c = u;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    c->live += q && !p;
-    return q;
-}
-static void c_free(void *p, void *u)
-{
-    counter *c = u;
-    if (p) {
-        c->live--;
-        free(p);
-    }
-}
-
 /* Fail each allocation of an add in turn: ENOMEM leaves the rules as they
  * were, including an id replaced by an earlier add. */
 static void test_oom_all_or_nothing(void)
@@ -1188,8 +1158,8 @@ static void test_oom_all_or_nothing(void)
                               "  value const Mid\nend\n";
     int done = 0;
     for (long k = 1; k < 5000 && !done; k++) {
-        counter c = { 0, 0, 0 };
-        licscan_allocator al = { c_malloc, c_realloc, c_free, &c };
+        counter c = { 0 };
+        licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
         licscan_db_options opts;
         licscan_db_options_init(&opts, sizeof(opts));
         opts.allocator = &al;

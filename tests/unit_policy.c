@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "jit_off.h"
 #include "licscan.h"
 
@@ -420,42 +421,9 @@ static void test_names(void)
 
 /* ---- every allocation failing in turn ---- */
 
-typedef struct counter {
-    long calls, fail_at, live;
-} counter;
-
-static void *t_malloc(size_t n, void *u)
-{
-    counter *c = u;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *p = malloc(n);
-    c->live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n, void *u)
-{
-    counter *c = u;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    c->live += q && !p;
-    return q;
-}
-
-static void t_free(void *p, void *u)
-{
-    counter *c = u;
-    if (p) {
-        c->live--;
-        free(p);
-    }
-}
-
 static void test_out_of_memory(void)
 {
-    counter c = { 0, 0, 0 };
+    counter c = { 0 };
     licscan_allocator a = { t_malloc, t_realloc, t_free, &c };
     licscan_db_options o;
     licscan_db_options_init(&o, sizeof(o));
