@@ -119,20 +119,30 @@ static int append_code(const ls_alloc *a, ls_pattern ***arr, uint32_t *n,
     return LICSCAN_OK;
 }
 
+/* The alternative of "a | b | c" that starts at s[i]: its bytes without
+ * surrounding blanks in [*b, *e); returns where it ends (the '|' or n). */
+static size_t next_alternative(const char *s, size_t n, size_t i, size_t *b,
+                               size_t *e)
+{
+    size_t j = i;
+    while (j < n && s[j] != '|')
+        j++;
+    *b = i;
+    *e = j;
+    while (*b < *e && ls_is_blank(s[*b]))
+        (*b)++;
+    while (*e > *b && ls_is_blank(s[*e - 1]))
+        (*e)--;
+    return j;
+}
+
 static int parse_keywords(rule_parser *p, const char *s, size_t n, uint32_t col)
 {
     const ls_alloc *a = &p->db->alloc;
     ls_rule *r = p->cur;
     size_t i = 0;
     while (i <= n) {
-        size_t j = i;
-        while (j < n && s[j] != '|')
-            j++;
-        size_t b = i, e = j;
-        while (b < e && ls_is_blank(s[b]))
-            b++;
-        while (e > b && ls_is_blank(s[e - 1]))
-            e--;
+        size_t b, e, j = next_alternative(s, n, i, &b, &e);
         if (e - b < MIN_KEYWORD)
             return parse_error(p, col + (uint32_t)b,
                                "keyword shorter than 3 bytes");
@@ -356,14 +366,7 @@ static int parse_line(rule_parser *p, const char *s, size_t n)
         r->attr_of = 0;
         r->flag = UINT32_MAX;
         for (size_t i0 = 0; i0 < al;) {
-            size_t j = i0;
-            while (j < al && arg[j] != '|')
-                j++;
-            size_t b = i0, e2 = j;
-            while (b < e2 && ls_is_blank(arg[b]))
-                b++;
-            while (e2 > b && ls_is_blank(arg[e2 - 1]))
-                e2--;
+            size_t b, e2, j = next_alternative(arg, al, i0, &b, &e2);
             char name[64];
             snprintf(name, sizeof(name), "%.*s",
                      (int)(e2 - b < 63 ? e2 - b : 63), arg + b);
