@@ -787,6 +787,7 @@ struct licscan_match {
     uint32_t credit;    /* of those, words the vars vouch for */
     uint32_t var_fails; /* vars whose pattern rejected the input */
     uint32_t gaps;      /* template words skipped inside the match */
+    uint32_t inner_missing; /* required words missing between its ends */
     uint32_t chain;     /* the occurrence it was aligned from */
     const ls_template *runner;
     double runner_coverage;

@@ -142,23 +142,90 @@ static void record_differences(scan *s, licscan_match *m)
     }
 }
 
+/* Stages 1 to 5: the winners of s's words into s->win, their
+ * differences recorded. */
+static void find_winners(scan *s)
+{
+    if (!s->rc)
+        ls_find_hits(s);
+    if (!s->rc)
+        ls_find_chains(s);
+    if (!s->rc)
+        ls_align_chains(s);
+    if (!s->rc)
+        ls_pick_winners(s);
+    for (uint32_t w = 0; w < s->nwin && !s->rc; w++)
+        if (s->win[w].kind != LICSCAN_KIND_REFERENCE)
+            record_differences(s, &s->win[w]);
+}
+
+/* Words a partial winner may explain beyond the complete matches inside
+ * it and still give way to them: alignment noise at their edges. */
+#define PARTIAL_NOISE_WORDS CHAIN_MIN_WORDS
+
+/* A partial winner gives way to the complete matches inside its words
+ * when it explains fewer input words outside them than it misses between
+ * its ends. A template that meets a file's several licenses in pieces (a
+ * composite of BSD texts over two BSD licenses, an exception over the
+ * notice it quotes) is then evidence against itself: each piece is a
+ * whole license of its own. Those matches are found by a scan of the
+ * winner's words alone in which only complete matches count, since in
+ * the first scan the longer template's chain hid them. */
+static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
+                                    const licscan_scan_options *opts)
+{
+    const licscan_match part = s->win[w];
+    ls_tokens view = *toks;
+    view.v = toks->v + part.tstart;
+    view.n = part.tend - part.tstart + 1;
+    scan in;
+    scan_init(&in, s->db, s->a, s->text, &view, opts, s->res);
+    in.complete_only = true;
+    find_winners(&in);
+    uint32_t keep = 0, inside = 0;
+    for (uint32_t k = 0; k < in.nwin && !in.rc; k++) {
+        licscan_match m = in.win[k];
+        m.tstart += part.tstart;
+        m.tend += part.tstart;
+        bool clash = m.kind == LICSCAN_KIND_PARTIAL;
+        for (uint32_t o = 0; o < s->nwin && !clash; o++)
+            clash = o != w && ls_matches_overlap(&m, &s->win[o]);
+        if (clash)
+            continue;
+        inside += m.tend - m.tstart + 1;
+        in.win[keep++] = m;
+    }
+    uint32_t span = view.n;
+    if (inside > span)
+        inside = span;
+    double outside = (double)part.matched * (span - inside) / span;
+    double allowed = part.inner_missing > PARTIAL_NOISE_WORDS
+                         ? part.inner_missing
+                         : PARTIAL_NOISE_WORDS;
+    if (!in.rc && keep && outside <= allowed) {
+        if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + keep - 1))
+            in.rc = LICSCAN_ENOMEM;
+        else {
+            s->win[w] = in.win[0];
+            for (uint32_t k = 1; k < keep; k++)
+                s->win[s->nwin++] = in.win[k];
+        }
+    }
+    if (in.rc)
+        s->rc = in.rc;
+    scan_free(&in);
+}
+
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text, const ls_tokens *toks,
                   const licscan_scan_options *opts, licscan_result *res)
 {
     scan s;
     scan_init(&s, db, work, text, toks, opts, res);
-    if (!s.rc)
-        ls_find_hits(&s);
-    if (!s.rc)
-        ls_find_chains(&s);
-    if (!s.rc)
-        ls_align_chains(&s);
-    if (!s.rc)
-        ls_pick_winners(&s);
-    for (uint32_t w = 0; w < s.nwin && !s.rc; w++)
-        if (s.win[w].kind != LICSCAN_KIND_REFERENCE)
-            record_differences(&s, &s.win[w]);
+    find_winners(&s);
+    for (uint32_t w = 0, n = s.nwin; w < n && !s.rc; w++)
+        if (s.win[w].kind == LICSCAN_KIND_PARTIAL)
+            complete_inside_partial(&s, w, toks, opts);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)

@@ -249,6 +249,8 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
         need = 0.5 * tp->nrequired;
     if (bound < need)
         return true;
+    if (s->complete_only)
+        return false;
     uint32_t x0 = h[0].x, x1 = h[n - 1].x; /* hits are in input order */
     bool with_vars = false;
     for (uint32_t c = 0; c < s->nchains; c++) {

@@ -624,6 +624,8 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
     e.mreq = mreq;
     e.n = s->out.n;
     cand_bound(s, tp, mreq, &e);
+    if (s->complete_only && e.cov_max < NEAR_COVERAGE)
+        return;
     if (keep_pairs(s, &e))
         return;
     ch->ki = e.i;
@@ -655,7 +657,7 @@ void ls_align_chains(scan *s)
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
         bool dominated = false, with_vars = false;
-        for (uint32_t d = 0; d < c && !dominated; d++) {
+        for (uint32_t d = 0; d < c && !dominated && !s->complete_only; d++) {
             const chain *o = &s->chains[d];
             /* words the chain spans bound what its alignment can match;
              * the other's chain score is about what it surely matches */
@@ -692,6 +694,8 @@ void ls_align_chains(scan *s)
             (!nheap || pending_cmp(&s->pend[next], &s->heap[0]) < 0)) {
             const pending *w = &s->pend[next++];
             const ls_template *tp = s->db->tpl[s->chains[w->chain].tpl];
+            if (s->complete_only && w->cov_max < NEAR_COVERAGE)
+                continue;
             if (!ls_chain_cannot_matter(s, w, tp) && !s->rc)
                 align_pending(s, w->chain, &nheap);
             continue;

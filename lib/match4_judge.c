@@ -692,6 +692,10 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
      * it leaves out. Words missing past either end are a truncated copy,
      * not evidence against the template. */
     uint32_t inner_required = required_in(tp, p->t[0], p->t[p->n - 1]);
+    if (s->complete_only && m.kind == LICSCAN_KIND_PARTIAL)
+        return;
+    m.inner_missing =
+        inner_required > matched_req ? inner_required - matched_req : 0;
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
               MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);

@@ -54,7 +54,7 @@ static bool spans_overlap(uint32_t as, uint32_t ae, uint32_t bs, uint32_t be)
     return inter * 2 > small;
 }
 
-static bool overlaps(const licscan_match *a, const licscan_match *b)
+bool ls_matches_overlap(const licscan_match *a, const licscan_match *b)
 {
     return spans_overlap(a->tstart, a->tend, b->tstart, b->tend);
 }
@@ -74,7 +74,7 @@ static uint32_t select_winners(licscan_match *c, uint32_t n)
         bool lost = false;
         for (uint32_t w = 0; w < nwin && !lost; w++) {
             licscan_match *win = &c[w];
-            if (!overlaps(win, m))
+            if (!ls_matches_overlap(win, m))
                 continue;
             lost = true;
             if (!win->runner && m->tpl != win->tpl &&
@@ -201,11 +201,11 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
             const licscan_match *m = &cand[c];
             if (m->kind == LICSCAN_KIND_PARTIAL || m->tpl == lost->tpl ||
                 m->coverage <= lost->coverage || m->strict < lost->strict ||
-                !overlaps(lost, m))
+                !ls_matches_overlap(lost, m))
                 continue;
             bool free = true;
             for (uint32_t o = 0; o < nwin && free; o++)
-                free = o == w || !overlaps(&win[o], m);
+                free = o == w || !ls_matches_overlap(&win[o], m);
             if (free && (!best || stronger(m, best)))
                 best = m;
         }

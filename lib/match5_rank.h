@@ -8,6 +8,10 @@
 /* The best candidate wins each region: the winners into s->win, each
  * with its runner-up. */
 LS_HIDDEN void ls_pick_winners(scan *s);
+/* Do two matches hold more than half of the shorter one's words in
+ * common (the test by which they compete)? */
+LS_HIDDEN bool ls_matches_overlap(const licscan_match *a,
+                                  const licscan_match *b);
 /* Can the candidate of pending chain e (aligned), or of a chain not
  * aligned yet, change nothing? (Whatever span it gets it loses to a
  * candidate judged already and cannot become its runner-up.) */

@@ -119,6 +119,10 @@ typedef struct scan {
     uint32_t glued_req; /* required words matched as part of a glued word */
     uint32_t max_diffs;
     bool record_diffs;
+    /* a scan inside a partial winner's words (match.c): only complete
+     * matches count, so nothing is dropped for lying inside a stronger
+     * chain, and a chain that cannot be complete is not aligned */
+    bool complete_only;
     licscan_match *cand;
     uint32_t ncand, cand_cap;
     /* ranking (match5) */
