@@ -92,6 +92,7 @@ static void scan_free(scan *s)
     ls_free(s->a, s->count);
     ls_free(s->a, s->start);
     ls_free(s->a, s->hits);
+    ls_free(s->a, s->distinct);
     ls_free(s->a, s->look);
     ls_free(s->a, s->nominated);
     ls_free(s->a, s->all_hits);

@@ -12,6 +12,8 @@
 
 #define MAX_HITS (8u << 20)
 #define COMMON_SHINGLE 48 /* postings above which a shingle is boilerplate */
+#define RARE_SHINGLE 8 /* license texts a shingle of one license's own
+                          wording is found in, its family's included */
 
 /* Shingles ahead of the look-up whose index slots are asked for. */
 #define SHINGLE_AHEAD 8
@@ -94,6 +96,64 @@ static void lookup_shingles(scan *s)
     }
     s->nlook = nlook;
     s->total = total;
+}
+
+/* Is the shingle of look-up lk found in few license texts? Twins (the
+ * same text under other ids) count once. */
+static bool rare_shingle(const licscan_db *db, const lookup *lk)
+{
+    if (lk->common)
+        return false;
+    uint32_t ntexts = 0, last = UINT32_MAX;
+    /* a template's postings of one shingle are adjacent (it is indexed
+     * whole before the next) */
+    for (uint32_t q = lk->head; q && ntexts <= RARE_SHINGLE;
+         q = db->post[q - 1].next) {
+        uint32_t t = db->post[q - 1].tpl;
+        if (t == last || db->tpl[t]->twin != LS_NO_TWIN)
+            continue;
+        last = t;
+        ntexts++;
+    }
+    return ntexts <= RARE_SHINGLE;
+}
+
+uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
+                           uint32_t enough)
+{
+    if (!n || !s->nlook)
+        return 0;
+    if (!s->distinct) {
+        s->distinct = ls_malloc(s->a, (size_t)s->n + 1);
+        if (!s->distinct) {
+            s->rc = LICSCAN_ENOMEM;
+            return 0;
+        }
+    }
+    uint8_t *d = s->distinct;
+    uint32_t x0 = in[0], x1 = in[n - 1];
+    memset(d + x0, 0, x1 - x0 + 1);
+    /* look-ups are in input order: the first that may hold word x0 */
+    uint32_t lo = 0, hi = s->nlook;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->look[mid].x + LS_SHINGLE <= x0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t k = lo; k < s->nlook && s->look[k].x <= x1; k++)
+        if (rare_shingle(s->db, &s->look[k])) {
+            uint32_t a = s->look[k].x < x0 ? x0 : s->look[k].x;
+            uint32_t b = s->look[k].x + LS_SHINGLE - 1;
+            if (b > x1)
+                b = x1;
+            memset(d + a, 1, b - a + 1);
+        }
+    uint32_t got = 0;
+    for (uint32_t k = 0; k < n && got < enough; k++)
+        got += d[in[k]];
+    return got;
 }
 
 /* Boilerplate shingles (in many templates) nominate none: they serve as

@@ -12,6 +12,10 @@ LS_HIDDEN void ls_find_hits(scan *s);
  * (found so far) so strong that tp could not come close to it there. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,
                            uint32_t n);
+/* Of the input words in[0, n) (ascending), those held by a shingle that
+ * few license texts have: up to `enough` of them. */
+LS_HIDDEN uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
+                                     uint32_t enough);
 /* About the words the originals of vars[v0, v1) of tp take. */
 LS_HIDDEN uint64_t ls_vars_words(const ls_template *tp, uint32_t v0,
                                  uint32_t v1);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match1_candidates.h"
 #include "match2_chains.h"
 #include "match3_align.h"
 #include "fold.h"
@@ -585,6 +586,17 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
     }
 }
 
+/* Is a partial match evidence of its template? Not when it is made of
+ * wording found in many license texts only (a warranty disclaimer, the
+ * GPL's "in the hope that it will be useful", the Apache notice an
+ * exception quotes): such a fragment is evidence of none of them. A
+ * complete match may be (BSD-3-Clause is). */
+static bool fragment_is_evidence(scan *s, const pairs *p)
+{
+    return ls_distinct_words(s, p->i, p->n, PARTIAL_MIN_DISTINCT) >=
+           PARTIAL_MIN_DISTINCT;
+}
+
 /* Judge aligned pairs p (from align_candidate) and add a candidate. */
 void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
                         uint32_t matched_req)
@@ -692,10 +704,11 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
      * it leaves out. Words missing past either end are a truncated copy,
      * not evidence against the template. */
     uint32_t inner_required = required_in(tp, p->t[0], p->t[p->n - 1]);
-    if (s->complete_only && m.kind == LICSCAN_KIND_PARTIAL)
-        return;
     m.inner_missing =
         inner_required > matched_req ? inner_required - matched_req : 0;
+    if (m.kind == LICSCAN_KIND_PARTIAL &&
+        (s->complete_only || !fragment_is_evidence(s, p)))
+        return;
     m.score = (double)m.matched + (double)m.absorbed - (double)m.extra -
               MISSING_WEIGHT * (double)(inner_required - matched_req) -
               (var_fail ? 1 : 0);

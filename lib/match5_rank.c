@@ -220,16 +220,26 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
 }
 
 /* A standard license notice (header) that wins its words names its
- * license: a reference, not a fragment of a license text. */
-static void notices_as_references(licscan_match *win, uint32_t nwin)
+ * license: a reference, not a fragment of a license text. A part of one
+ * names nothing for sure (the words that tell GPL from LGPL, a version,
+ * "or any later version", may be the part missing): it is left out, and
+ * the phrases that name a license (match6_references.c) speak for it.
+ * Returns the winners left. */
+static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
 {
-    for (uint32_t w = 0; w < nwin; w++)
+    uint32_t kept = 0;
+    for (uint32_t w = 0; w < nwin; w++) {
         if (ls_template_is_header(win[w].tpl)) {
+            if (win[w].kind == LICSCAN_KIND_PARTIAL)
+                continue;
             win[w].kind = LICSCAN_KIND_REFERENCE;
             win[w].coverage = 0;
             win[w].runner = NULL;
             win[w].runner_coverage = 0;
         }
+        win[kept++] = win[w];
+    }
+    return kept;
 }
 
 /* The candidates are spent here: the winners are copied out, and the
@@ -246,7 +256,7 @@ void ls_pick_winners(scan *s)
         memcpy(s->pre, s->cand, s->ncand * sizeof(licscan_match));
     uint32_t nwin = select_winners(s->pre, s->ncand);
     complete_over_partial(s->cand, s->ncand, s->pre, nwin);
-    notices_as_references(s->pre, nwin);
+    nwin = notices_as_references(s->pre, nwin);
     s->ncand = 0;
     s->npre = 0; /* s->pre no longer holds winners_above's selection */
     if (LS_GROW(s->a, s->win, s->win_cap, nwin)) {

@@ -17,6 +17,8 @@
 #define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
 #define MISSING_WEIGHT 0.5  /* score lost per template word not found */
 #define NEAR_COVERAGE 0.90  /* coverage of a near match */
+#define PARTIAL_MIN_DISTINCT 8 /* words a partial match needs that few
+                                  license texts share (match4_judge.c) */
 
 typedef struct hit {
     uint32_t x, y; /* input word, template word */
@@ -90,6 +92,7 @@ typedef struct scan {
     uint8_t *nominated; /* per template: common shingles count for it */
     uint32_t *all_hits; /* per template: postings of common shingles */
     hit *hits;          /* grouped by template, in input order */
+    uint8_t *distinct;  /* scratch of ls_distinct_words, per input word */
     uint32_t maxc;      /* most hits of one template */
     uint32_t *order;    /* templates to search, most hits first */
     uint32_t norder;
