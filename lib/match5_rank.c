@@ -12,6 +12,59 @@
 #define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
 #define RUNNER_UP_COVERAGE 0.80
 
+#define ONLY_MARGIN 0.005 /* share of the score within which a license text
+                            is read as "-only" rather than "-or-later" */
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* An SPDX id's claim: 2 when it grants later versions ("-or-later",
+ * "+"), which a license text alone cannot say (the notice that applies it
+ * does); else 0, or 1 for a bare id whose modern name ends in "-only".
+ * *base_len: the id without those suffixes. */
+static int id_claim(const ls_template *tp, size_t *base_len)
+{
+    const char *id = tp->lic.id ? tp->lic.id : "";
+    size_t n = strlen(id);
+    if (ends_with(id, n, "-or-later")) {
+        *base_len = n - strlen("-or-later");
+        return 2;
+    }
+    if (ends_with(id, n, "+")) {
+        *base_len = n - 1;
+        return 2;
+    }
+    if (ends_with(id, n, "-only")) {
+        *base_len = n - strlen("-only");
+        return 0;
+    }
+    *base_len = n;
+    return 1;
+}
+
+/* Of templates with the same words the evidence cannot tell apart (twins,
+ * the GFDL variants, -only and -or-later), the plainest id: no grant of
+ * later versions, then no qualifier added to the other's id, then the
+ * "-only" name over the bare one. <0: a first. */
+static int plainer(const ls_template *a, const ls_template *b)
+{
+    size_t la, lb;
+    int ca = id_claim(a, &la), cb = id_claim(b, &lb);
+    if ((ca == 2) != (cb == 2))
+        return ca == 2 ? 1 : -1;
+    /* "GFDL-1.2-invariants" is "GFDL-1.2" qualified */
+    const char *ia = a->lic.id ? a->lic.id : "";
+    const char *ib = b->lic.id ? b->lic.id : "";
+    if (la < lb && ib[la] == '-' && memcmp(ia, ib, la) == 0)
+        return -1;
+    if (lb < la && ia[lb] == '-' && memcmp(ia, ib, lb) == 0)
+        return 1;
+    return ca < cb ? -1 : ca > cb;
+}
+
 static int cand_rank(const licscan_match *a, const licscan_match *b)
 {
     if (a->score != b->score)
@@ -26,6 +79,9 @@ static int cand_rank(const licscan_match *a, const licscan_match *b)
      * than by its variables: literal text is the stronger evidence */
     if (a->matched != b->matched)
         return a->matched > b->matched ? -1 : 1;
+    int plain = plainer(a->tpl, b->tpl);
+    if (plain)
+        return plain;
     if (a->tpl->index != b->tpl->index)
         return a->tpl->index < b->tpl->index ? -1 : 1;
     return a->start < b->start ? -1 : a->start > b->start;
@@ -219,6 +275,46 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
     }
 }
 
+/* A winner whose id grants later versions gives way to the same
+ * license's "-only" (or bare) id over the same words when that one's
+ * evidence is as good, within ONLY_MARGIN, and as complete (exact and
+ * near count alike: one template's var is the other's literal): the two
+ * differ in layout, not in words a text could tell them apart by ("or any
+ * later version" is in the GPL's own appendix). The notice that applies
+ * a license says "or later" (a header, matched on its own). */
+static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
+                               licscan_match *win, uint32_t nwin)
+{
+    for (uint32_t w = 0; w < nwin; w++) {
+        licscan_match *lost = &win[w];
+        size_t base;
+        if (id_claim(lost->tpl, &base) != 2)
+            continue;
+        uint32_t worst = lost->kind > LICSCAN_KIND_NEAR ? lost->kind
+                                                        : LICSCAN_KIND_NEAR;
+        const licscan_match *best = NULL;
+        for (uint32_t c = 0; c < ncand; c++) {
+            const licscan_match *m = &cand[c];
+            size_t mb;
+            if (id_claim(m->tpl, &mb) == 2 || mb != base ||
+                strncmp(m->tpl->lic.id, lost->tpl->lic.id, base) != 0 ||
+                m->kind > worst ||
+                m->score < lost->score * (1 - ONLY_MARGIN) ||
+                !ls_matches_overlap(lost, m))
+                continue;
+            if (!best || cand_cmp(m, best) < 0)
+                best = m;
+        }
+        if (best) {
+            const ls_template *tpl = lost->tpl;
+            double coverage = lost->coverage;
+            *lost = *best;
+            lost->runner = tpl;
+            lost->runner_coverage = coverage;
+        }
+    }
+}
+
 /* A standard license notice (header) that wins its words names its
  * license: a reference, not a fragment of a license text. A part of one
  * names nothing for sure (the words that tell GPL from LGPL, a version,
@@ -256,6 +352,7 @@ void ls_pick_winners(scan *s)
         memcpy(s->pre, s->cand, s->ncand * sizeof(licscan_match));
     uint32_t nwin = select_winners(s->pre, s->ncand);
     complete_over_partial(s->cand, s->ncand, s->pre, nwin);
+    only_over_or_later(s->cand, s->ncand, s->pre, nwin);
     nwin = notices_as_references(s->pre, nwin);
     s->ncand = 0;
     s->npre = 0; /* s->pre no longer holds winners_above's selection */
