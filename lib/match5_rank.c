@@ -234,12 +234,22 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
  * any text their pattern accepts; against a complete rival neither holds:
  * a longer template whose missing words are exactly its own extra clause
  * is evidence against it. The winner becomes the runner-up. */
-/* Of two complete rivals: the stronger evidence with nothing forgiven,
- * then the more complete, then rank. */
+/* The evidence with nothing forgiven, less again half of each required
+ * word missing between the ends of the match: a clause the text lacks
+ * inside a copy says more against the template than words lacking past
+ * its end (BSD-4-Clause without its advertising clause is BSD-3-Clause,
+ * whose own vars took the words that differ). */
+static double against_inner(const licscan_match *m)
+{
+    return m->strict - MISSING_WEIGHT * m->inner_missing;
+}
+
+/* Of two complete rivals: the stronger evidence with nothing forgiven
+ * (against_inner), then the more complete, then rank. */
 static bool stronger(const licscan_match *a, const licscan_match *b)
 {
-    if (a->strict != b->strict)
-        return a->strict > b->strict;
+    if (against_inner(a) != against_inner(b))
+        return against_inner(a) > against_inner(b);
     if (a->coverage != b->coverage)
         return a->coverage > b->coverage;
     return cand_cmp(a, b) < 0;
@@ -256,7 +266,8 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
         for (uint32_t c = 0; c < ncand; c++) {
             const licscan_match *m = &cand[c];
             if (m->kind == LICSCAN_KIND_PARTIAL || m->tpl == lost->tpl ||
-                m->coverage <= lost->coverage || m->strict < lost->strict ||
+                m->coverage <= lost->coverage ||
+                against_inner(m) < against_inner(lost) ||
                 !ls_matches_overlap(lost, m))
                 continue;
             bool free = true;
