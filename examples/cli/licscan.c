@@ -2,18 +2,16 @@
  * licscan -- command-line front end: identify the licenses in files and the
  * restrictions they impose.
  *
- * The walk lists every file first, in a stable order (arguments as given,
- * directory entries by name). A pool of threads scans them with one shared,
- * read-only database and renders each report into memory; the main thread
- * prints the reports in walk order, so the output is the same for any
- * number of threads.
+ * The library walks (licscan_scan_paths): it lists every file first, in a
+ * stable order (arguments as given, directory entries by name), and its
+ * pool of threads scans them with one shared, read-only database. Each
+ * report is rendered into memory on the thread that scanned the file; the
+ * main thread prints the reports in walk order, so the output is the same
+ * for any number of threads.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +47,6 @@
 #define EVIDENCE_SHOWN 5        /* --flags: evidence clauses per flag */
 #define EVIDENCE_BYTES 120      /* --flags: quoted text per clause */
 #define DIFF_BYTES 160          /* --diff: quoted text per difference */
-#define FIRST_BLOCK (64u << 10) /* read first: NUL bytes here = binary */
 
 enum format {
     FORMAT_TEXT,
@@ -93,27 +90,17 @@ typedef struct settings {
     const char *output;  /* -o: where --compile writes */
 } settings;
 
-/* One file of the walk and, once scanned, what to print for it. */
+/* What to print for one file of the walk (licscan_walk_file.report):
+ * rendered on the thread that scanned it, printed in walk order. */
 typedef struct file_entry {
-    char *path;
-    char *walk_error; /* why the walk cannot scan it, or NULL */
-    int stream;       /* named on the command line: read it even if it is
-                         a FIFO; "-" is standard input */
+    const char *path; /* the walk's */
     int walked;       /* met while walking a directory, not named */
-    /* Written by the worker that takes the entry; read by the printer
-     * after `done` is set under the pool's lock. */
-    char *out, *err; /* text for stdout and stderr */
+    char *out, *err;  /* text for stdout and stderr */
     size_t out_len, err_len;
     int failed;        /* counts toward exit status 1 */
     int out_of_memory; /* the report itself could not be kept */
     json_t *sbom;      /* SBOM formats: this file's part of the document */
-    int done;
 } file_entry;
-
-typedef struct file_list {
-    file_entry *items;
-    size_t count, cap;
-} file_list;
 
 typedef struct progress {
     int enabled; /* stderr is a terminal */
@@ -124,24 +111,6 @@ typedef struct progress {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-/* strerror() may share one buffer between threads. strerror_r() comes in
- * a GNU flavour (returns the text) and an XSI one (returns a status); the
- * _Generic below takes whichever this C library declares. */
-static const char *gnu_strerror_text(char *text, char *buf)
-{
-    (void)buf;
-    return text;
-}
-static const char *xsi_strerror_text(int status, char *buf)
-{
-    return status ? "unknown error" : buf;
-}
-#define ERRNO_TEXT(err, buf)                                                   \
-    _Generic(strerror_r((err), (buf), sizeof(buf)),                           \
-             char *: gnu_strerror_text,                                       \
-             int: xsi_strerror_text)(strerror_r((err), (buf), sizeof(buf)),   \
-                                     (buf))
 
 static double now_seconds(void)
 {
@@ -220,125 +189,22 @@ static void put_grouped(FILE *out, int64_t value)
 /* Reading files                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Waits until fd (a pipe or terminal left non-blocking) can be read. */
-static void wait_readable(int fd)
-{
-    struct pollfd p = { .fd = fd, .events = POLLIN };
-    while (poll(&p, 1, -1) < 0 && errno == EINTR)
-        ;
-}
-
-/* Reads a whole file of at most limit bytes: a regular file, or with
- * `stream` also a FIFO, a pipe or a terminal (path "-" is standard input).
- * A regular file over the limit is refused by its size, before any read;
- * with check_binary, a file whose first block holds a NUL byte (and is not
- * UTF-16) is refused as binary without reading the rest. On failure
- * returns -1 with a message in err and a LICSCAN_E* status in *status. */
+/* licscan_read_file with the CLI's flags: `stream` also reads a FIFO, a
+ * pipe or a terminal ("-" is standard input), check_binary refuses a
+ * binary file unread past its first block. On failure returns -1 with a
+ * message in err and a LICSCAN_E* status in *status; data is freed with
+ * free(). */
 int cli_read_input(const char *path, int stream, int check_binary,
                    uint64_t limit, unsigned char **data, size_t *len, char *err,
                    size_t errlen, int *status)
 {
-    char buf[128];
-    unsigned char *bytes = NULL;
-    size_t cap = 0, used = 0;
-    struct stat st;
-    int is_stdin = stream && !strcmp(path, "-");
-    *data = NULL;
-    *len = 0;
-    *status = LICSCAN_EIO;
-    /* O_NONBLOCK: should a path of the walk have become a FIFO since the
-     * walk looked at it, opening it must not wait for a writer. A FIFO
-     * named on the command line is opened as cat would: it waits. */
-    int fd = is_stdin ? STDIN_FILENO
-                      : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC |
-                                       (stream ? 0 : O_NONBLOCK));
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
-        goto fail;
-    }
-    int regular = S_ISREG(st.st_mode);
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "is a directory");
-        goto fail;
-    }
-    if (!regular && !stream) {
-        snprintf(err, errlen, "not a regular file");
-        goto fail;
-    }
-    if (regular && (uint64_t)st.st_size > limit)
-        goto too_big;
-    int checked = !check_binary;
-    for (;;) {
-        if (used == cap) {
-            if (!checked && cap) {
-                size_t nul;
-                checked = 1;
-                if (licscan_sniff_binary(bytes, used, &nul)) {
-                    snprintf(err, errlen,
-                             "NUL byte at offset %zu: binary input", nul);
-                    *status = LICSCAN_EBINARY;
-                    goto fail;
-                }
-            }
-            /* The first block alone, then the size plus one byte (so that
-             * a file that grew since fstat is noticed), then doubling. */
-            size_t whole = regular ? (size_t)st.st_size + 1 : 0;
-            size_t bigger =
-                !cap ? (regular && whole < FIRST_BLOCK ? whole : FIRST_BLOCK)
-                : whole > cap ? whole
-                              : cap * 2;
-            unsigned char *p = realloc(bytes, bigger);
-            if (!p) {
-                snprintf(err, errlen, "out of memory");
-                *status = LICSCAN_ENOMEM;
-                goto fail;
-            }
-            bytes = p;
-            cap = bigger;
-        }
-        ssize_t got = read(fd, bytes + used, cap - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !regular) {
-            wait_readable(fd);
-            continue;
-        }
-        if (got < 0) {
-            snprintf(err, errlen, "read error: %s", ERRNO_TEXT(errno, buf));
-            goto fail;
-        }
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used > limit)
-            goto too_big;
-    }
-    if (!checked && used) {
-        size_t nul;
-        if (licscan_sniff_binary(bytes, used, &nul)) {
-            snprintf(err, errlen, "NUL byte at offset %zu: binary input", nul);
-            *status = LICSCAN_EBINARY;
-            goto fail;
-        }
-    }
-    if (!is_stdin)
-        close(fd);
+    void *bytes;
+    uint32_t flags = (stream ? LICSCAN_READ_STREAM : 0) |
+                     (check_binary ? LICSCAN_READ_CHECK_BINARY : 0);
+    *status = licscan_read_file(path, flags, limit, &bytes, len, err, errlen,
+                                NULL);
     *data = bytes;
-    *len = used;
-    return 0;
-too_big:
-    snprintf(err, errlen, "file is over the limit of %llu bytes",
-             (unsigned long long)limit);
-    *status = LICSCAN_ETOOBIG;
-fail:
-    free(bytes);
-    if (!is_stdin)
-        close(fd);
-    return -1;
+    return *status ? -1 : 0;
 }
 
 static int read_file(const char *path, uint64_t limit, unsigned char **data,
@@ -1592,37 +1458,27 @@ static int skipped(const file_entry *e, int status)
            (status == LICSCAN_EBINARY || status == LICSCAN_ETOOBIG);
 }
 
-static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
-                       FILE *out, FILE *err)
+/* Renders the report of one file the library walked (and scanned). */
+static void render_entry(const settings *s, const licscan_walk_file *f,
+                         file_entry *e, FILE *out, FILE *err)
 {
-    if (e->walk_error) {
-        report_failure(s, e, out, err, e->walk_error, LICSCAN_EIO);
-        return;
-    }
-    unsigned char *data;
-    size_t len;
-    char msg[256];
-    int status;
-    if (cli_read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data,
-                       &len, msg, sizeof(msg), &status)) {
-        report_failure(s, e, out, err, msg, status);
-        e->failed = !skipped(e, status);
-        return;
-    }
-    licscan_result *r = NULL;
-    int rc = licscan_scan(db, data, len, &s->scan, &r);
+    licscan_result *r = f->result;
+    int rc = f->status;
     if (!r) {
-        report_failure(s, e, out, err, licscan_strerror(rc), rc);
-        free(data);
+        /* Not read (the walk's reason, a read error), or no memory. */
+        report_failure(s, e, out, err, f->message, rc);
+        e->failed = !skipped(e, rc);
         return;
     }
+    const unsigned char *data = f->data ? f->data : (const unsigned char *)"";
+    size_t len = f->len;
     if (rc && s->format != FORMAT_JSON) {
         /* The scan failed (binary input past the first block, a limit):
          * reported like a file that could not be read. */
-        report_failure(s, e, out, err, licscan_result_errmsg(r), rc);
+        report_failure(s, e, out, err, f->message, rc);
     } else if (rc && !s->quiet) {
         fprintf(err, "licscan: %s: %s%s%s\n", e->path, s->err_colors->red,
-                licscan_result_errmsg(r), s->err_colors->reset);
+                f->message, s->err_colors->reset);
     }
     if (rc)
         e->failed = !skipped(e, rc);
@@ -1646,33 +1502,6 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
         print_spdx(out, e->path, r);
     } else {
         print_text(s, out, e->path, r, data, len);
-    }
-    licscan_result_free(r);
-    free(data);
-}
-
-/* Scans one entry and keeps its report in memory for the printer. */
-static void process_entry(const settings *s, const licscan_db *db,
-                          file_entry *e)
-{
-    FILE *out = open_memstream(&e->out, &e->out_len);
-    FILE *err = out ? open_memstream(&e->err, &e->err_len) : NULL;
-    if (!out || !err) {
-        if (out)
-            fclose(out);
-        free(e->out);
-        e->out = NULL;
-        e->out_of_memory = e->failed = 1;
-        return;
-    }
-    scan_entry(s, db, e, out, err);
-    int bad = fclose(out) != 0;
-    bad |= fclose(err) != 0;
-    if (bad) {
-        free(e->out);
-        free(e->err);
-        e->out = e->err = NULL;
-        e->out_of_memory = e->failed = 1;
     }
 }
 
@@ -1710,279 +1539,59 @@ static void progress_clear(progress *pg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Walking                                                            */
+/* Scanning: the library walks and scans on its pool of threads        */
 /* ------------------------------------------------------------------ */
 
-typedef struct walker {
-    file_list *files;
-    progress *progress;
-    int follow;       /* -L */
-    const char *root; /* links to files inside it are followed (real path
-                          of the tree named on the command line), or NULL */
-    int out_of_memory;
-} walker;
-
-/* A directory being walked, to notice one that contains itself (a bind
- * mount, or with -L a symbolic link, can do that). */
-typedef struct dir_chain {
-    dev_t dev;
-    ino_t ino;
-    const struct dir_chain *parent;
-} dir_chain;
-
-static file_entry *add_entry(walker *w, const char *path, const char *error)
-{
-    file_list *l = w->files;
-    if (w->out_of_memory)
-        return NULL;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        file_entry *items = realloc(l->items, cap * sizeof(*items));
-        if (!items) {
-            w->out_of_memory = 1;
-            return NULL;
-        }
-        l->items = items;
-        l->cap = cap;
-    }
-    file_entry *e = &l->items[l->count];
-    memset(e, 0, sizeof(*e));
-    e->path = strdup(path);
-    e->walk_error = error ? strdup(error) : NULL;
-    if (!e->path || (error && !e->walk_error)) {
-        free(e->path);
-        free(e->walk_error);
-        w->out_of_memory = 1;
-        return NULL;
-    }
-    l->count++;
-    progress_draw(w->progress, l->count, 0);
-    return e;
-}
-
-static void add_errno(walker *w, const char *path, int err)
-{
-    add_entry(w, path, strerror(err));
-}
-
-static const char *special_file_kind(mode_t mode)
-{
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe), not a regular file: skipped";
-    if (S_ISSOCK(mode))
-        return "a socket, not a regular file: skipped";
-    if (S_ISCHR(mode))
-        return "a character device, not a regular file: skipped";
-    if (S_ISBLK(mode))
-        return "a block device, not a regular file: skipped";
-    return "not a regular file or directory: skipped";
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void walk_path(walker *w, const char *path, int depth,
-                      const dir_chain *up);
-
-static void walk_directory(walker *w, const char *path, int depth,
-                           const struct stat *st, const dir_chain *up)
-{
-    for (const dir_chain *d = up; d; d = d->parent)
-        if (d->dev == st->st_dev && d->ino == st->st_ino) {
-            add_entry(w, path, "directory loop: it contains itself; skipped");
-            return;
-        }
-    if (depth > MAX_DEPTH) {
-        add_entry(w, path, "directory tree too deep");
-        return;
-    }
-    DIR *dir = opendir(path);
-    if (!dir) {
-        add_errno(w, path, errno);
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    size_t plen = strlen(path);
-    const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
-    for (;;) {
-        errno = 0;
-        struct dirent *ent = readdir(dir);
-        if (!ent) {
-            if (errno)
-                add_errno(w, path, errno);
-            break;
-        }
-        const char *name = ent->d_name;
-        if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".git"))
-            continue;
-        if (n == cap) {
-            size_t bigger = cap ? cap * 2 : 32;
-            char **p = realloc(names, bigger * sizeof(*names));
-            if (!p) {
-                w->out_of_memory = 1;
-                break;
-            }
-            names = p;
-            cap = bigger;
-        }
-        size_t need = plen + strlen(name) + 2;
-        names[n] = malloc(need);
-        if (!names[n]) {
-            w->out_of_memory = 1;
-            break;
-        }
-        snprintf(names[n], need, "%s%s%s", path, sep, name);
-        n++;
-    }
-    closedir(dir);
-    if (n)
-        qsort(names, n, sizeof(*names), name_cmp);
-    dir_chain here = { st->st_dev, st->st_ino, up };
-    for (size_t i = 0; i < n; i++) {
-        if (!w->out_of_memory)
-            walk_path(w, names[i], depth + 1, &here);
-        free(names[i]);
-    }
-    free(names);
-}
-
-/* Whether the real path of a link's target lies inside the walked root. */
-static int inside_root(const walker *w, const char *path)
-{
-    if (!w->root)
-        return 0;
-    char *real = realpath(path, NULL);
-    if (!real)
-        return 0;
-    size_t n = strlen(w->root);
-    int inside = n == 1 /* "/" */ ||
-                 (!strncmp(real, w->root, n) && (!real[n] || real[n] == '/'));
-    free(real);
-    return inside;
-}
-
-/* The tree whose files the links of a walk may lead to: the real path of
- * what was named on the command line, or, for a directory inside a
- * Hugging Face cache repository's snapshots (.../models--ORG--NAME/
- * snapshots/REV, whose files are links to ../../blobs/), that repository
- * directory. NULL when it cannot be resolved. */
-static char *walk_root(const char *arg)
-{
-    char *real = realpath(arg, NULL);
-    if (!real)
-        return NULL;
-    char *snap = strstr(real, "/snapshots");
-    while (snap && snap[10] && snap[10] != '/')
-        snap = strstr(snap + 1, "/snapshots");
-    if (snap) {
-        char *repo = snap;
-        while (repo > real && repo[-1] != '/')
-            repo--;
-        if (!strncmp(repo, "models--", 8) || !strncmp(repo, "datasets--", 10) ||
-            !strncmp(repo, "spaces--", 8))
-            *snap = 0; /* the repository directory */
-    }
-    return real;
-}
-
-static void walk_path(walker *w, const char *path, int depth,
-                      const dir_chain *up)
-{
-    struct stat st;
-    if (depth == 0 && !strcmp(path, "-")) {
-        file_entry *e = add_entry(w, path, NULL); /* standard input */
-        if (e)
-            e->stream = 1;
-        return;
-    }
-    if (lstat(path, &st) != 0) {
-        add_errno(w, path, errno);
-        return;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        if (stat(path, &st) != 0) {
-            int err = errno;
-            if (err == ELOOP)
-                add_entry(w, path, "symbolic link loop: skipped");
-            else if (depth == 0)
-                add_errno(w, path, err); /* named on the command line */
-            else if (w->follow)
-                add_entry(w, path, "dangling symbolic link: skipped");
-            return; /* else a dangling link inside a tree is left out */
-        }
-        /* Inside a walked tree, without -L, only links to regular files
-         * that stay inside the tree are followed. */
-        if (depth > 0 && !w->follow &&
-            !(S_ISREG(st.st_mode) && inside_root(w, path)))
-            return;
-    }
-    if (S_ISREG(st.st_mode)) {
-        file_entry *e = add_entry(w, path, NULL);
-        if (e)
-            e->walked = depth > 0;
-    } else if (S_ISDIR(st.st_mode)) {
-        walk_directory(w, path, depth, &st, up);
-    } else if (depth == 0 && S_ISFIFO(st.st_mode)) {
-        /* A FIFO named on the command line, or a pipe such as bash's
-         * <(command) or /dev/stdin, is read. */
-        file_entry *e = add_entry(w, path, NULL);
-        if (e)
-            e->stream = 1;
-    } else {
-        add_entry(w, path, special_file_kind(st.st_mode));
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Scanning with a pool of threads                                    */
-/* ------------------------------------------------------------------ */
-
-typedef struct pool {
+typedef struct walk_state {
     const settings *s;
-    const licscan_db *db;
-    file_entry *items;
-    size_t count;
-    size_t next;    /* next entry a worker takes */
-    size_t printed; /* entries printed so far */
-    size_t window;  /* how far workers may run ahead of the printer */
-    pthread_mutex_t lock;
-    pthread_cond_t finished; /* an entry is done */
-    pthread_cond_t room;     /* the printer moved on */
-} pool;
+    progress *pg;
+    size_t failures;
+} walk_state;
 
-static void *worker(void *arg)
+/* On the scanning thread: the file's report, kept in memory for
+ * print_entry. */
+static void render_scanned(licscan_walk_file *f, void *user)
 {
-    pool *p = arg;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        /* Bounded look-ahead: reports wait in memory until printed. */
-        while (p->next < p->count && p->next >= p->printed + p->window)
-            pthread_cond_wait(&p->room, &p->lock);
-        if (p->next >= p->count)
-            break;
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        process_entry(p->s, p->db, &p->items[i]);
-        pthread_mutex_lock(&p->lock);
-        p->items[i].done = 1;
-        pthread_cond_signal(&p->finished);
+    const walk_state *w = user;
+    file_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return; /* print_entry says so */
+    e->path = f->path;
+    e->walked = f->walked;
+    f->report = e;
+    FILE *out = open_memstream(&e->out, &e->out_len);
+    FILE *err = out ? open_memstream(&e->err, &e->err_len) : NULL;
+    if (!out || !err) {
+        if (out)
+            fclose(out);
+        free(e->out);
+        e->out = NULL;
+        e->out_of_memory = e->failed = 1;
+        return;
     }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
+    render_entry(w->s, f, e, out, err);
+    int bad = fclose(out) != 0;
+    bad |= fclose(err) != 0;
+    if (bad) {
+        free(e->out);
+        free(e->err);
+        e->out = e->err = NULL;
+        e->out_of_memory = e->failed = 1;
+    }
 }
 
-/* Prints one entry's report and frees it; returns 1 if it failed. */
-static int print_entry(const settings *s, file_entry *e, progress *pg)
+/* In walk order: prints one file's report and frees it. */
+static int print_entry(licscan_walk_file *f, void *user)
 {
-    progress_clear(pg);
-    if (e->out_of_memory) {
-        fprintf(stderr, "licscan: %s: out of memory\n", e->path);
+    walk_state *w = user;
+    file_entry *e = f->report;
+    progress_clear(w->pg);
+    if (!e || e->out_of_memory) {
+        fprintf(stderr, "licscan: %s: out of memory\n", f->path);
+        w->failures++;
     } else {
         if (e->sbom)
-            sbom_add(s, e);
+            sbom_add(w->s, e);
         if (e->out_len)
             fwrite(e->out, 1, e->out_len, stdout);
         if (e->err_len) {
@@ -1990,88 +1599,58 @@ static int print_entry(const settings *s, file_entry *e, progress *pg)
             fflush(stdout);
             fwrite(e->err, 1, e->err_len, stderr);
         }
+        w->failures += (size_t)e->failed;
     }
-    free(e->out);
-    free(e->err);
-    e->out = e->err = NULL;
-    return e->failed;
+    if (e) {
+        free(e->out);
+        free(e->err);
+        json_decref(e->sbom);
+        free(e);
+    }
+    f->report = NULL;
+    return 0;
 }
 
-static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
-                       double seconds)
+static void show_progress(uint64_t done, uint64_t total, void *user)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long ns = ts.tv_nsec + (long)(seconds * 1e9);
-    ts.tv_sec += ns / 1000000000L;
-    ts.tv_nsec = ns % 1000000000L;
-    pthread_cond_timedwait(cond, lock, &ts);
+    walk_state *w = user;
+    progress_draw(w->pg, (size_t)done, (size_t)total);
 }
 
-/* Scans every entry and prints the reports in order; returns the number
- * of files that failed. */
-static size_t scan_all(const settings *s, const licscan_db *db,
-                       file_list *files, progress *pg)
+/* Walks and scans the paths, printing the reports in walk order; the exit
+ * status. */
+static int scan_paths(const settings *s, const licscan_db *db, char **paths,
+                      int npaths)
 {
-    pool p = { .s = s, .db = db, .items = files->items, .count = files->count };
-    p.window = 4 * (size_t)s->jobs + 16;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_mutex_init(&p.lock, NULL);
-    pthread_cond_init(&p.finished, &attr);
-    pthread_cond_init(&p.room, NULL);
-    pthread_condattr_destroy(&attr);
-
-    size_t nworkers = s->jobs < p.count ? s->jobs : p.count;
-    pthread_t tids[MAX_JOBS];
-    size_t started = 0;
-    for (; started < nworkers; started++) {
-        int err = pthread_create(&tids[started], NULL, worker, &p);
-        if (err) {
-            /* The threads already running will do all the work. */
-            if (started == 0)
-                fprintf(stderr,
-                        "licscan: cannot start a thread (%s): "
-                        "scanning without\n",
-                        strerror(err));
-            break;
-        }
+    progress pg = { .enabled = !s->quiet && isatty(STDERR_FILENO),
+                    .started = now_seconds() };
+    walk_state w = { .s = s, .pg = &pg };
+    licscan_walk_options o;
+    licscan_walk_options_init(&o, sizeof(o));
+    o.flags = LICSCAN_WALK_STDIN | (s->follow ? LICSCAN_WALK_FOLLOW : 0);
+    o.jobs = s->jobs;
+    o.max_depth = MAX_DEPTH;
+    o.scan = &s->scan;
+    o.on_scanned = render_scanned;
+    o.progress = pg.enabled ? show_progress : NULL;
+    int rc = licscan_scan_paths(db, (const char *const *)paths,
+                                (size_t)npaths, &o, print_entry, &w);
+    progress_clear(&pg);
+    if (rc == LICSCAN_ENOMEM) {
+        fprintf(stderr, "licscan: out of memory while listing the files\n");
+        return EXIT_FAILED_FILE;
     }
-
-    size_t failures = 0;
-    for (size_t i = 0; i < p.count; i++) {
-        file_entry *e = &p.items[i];
-        if (started == 0) {
-            process_entry(s, db, e);
-        } else {
-            pthread_mutex_lock(&p.lock);
-            while (!e->done) {
-                if (pg->enabled) {
-                    timed_wait(&p.finished, &p.lock, PROGRESS_INTERVAL);
-                    pthread_mutex_unlock(&p.lock);
-                    progress_draw(pg, i, p.count);
-                    pthread_mutex_lock(&p.lock);
-                } else {
-                    pthread_cond_wait(&p.finished, &p.lock);
-                }
-            }
-            pthread_mutex_unlock(&p.lock);
-        }
-        failures += (size_t)print_entry(s, e, pg);
-        pthread_mutex_lock(&p.lock);
-        p.printed = i + 1;
-        pthread_cond_broadcast(&p.room);
-        pthread_mutex_unlock(&p.lock);
-        progress_draw(pg, i + 1, p.count);
+    if (rc) {
+        fprintf(stderr, "licscan: %s\n", licscan_strerror(rc));
+        return EXIT_FAILED_FILE;
     }
-    for (size_t t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    progress_clear(pg);
-    pthread_cond_destroy(&p.room);
-    pthread_cond_destroy(&p.finished);
-    pthread_mutex_destroy(&p.lock);
-    return failures;
+    int status = w.failures ? EXIT_FAILED_FILE : 0;
+    if ((s->format == FORMAT_CYCLONEDX || s->format == FORMAT_SPDX_JSON) &&
+        sbom_print(s) != 0) {
+        fprintf(stderr, "licscan: out of memory building the document\n");
+        status = EXIT_FAILED_FILE;
+    }
+    return status;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2747,35 +2326,7 @@ int main(int argc, char **argv)
         return finish_output(0);
     }
 
-    progress pg = { .enabled = !s.quiet && isatty(STDERR_FILENO),
-                    .started = now_seconds() };
-    file_list files = { 0 };
-    walker w = { .files = &files, .progress = &pg, .follow = s.follow };
-    for (int i = first_path; i < argc && !w.out_of_memory; i++) {
-        char *root = strcmp(argv[i], "-") ? walk_root(argv[i]) : NULL;
-        w.root = root;
-        walk_path(&w, argv[i], 0, NULL);
-        free(root);
-    }
-    int status = 0;
-    if (w.out_of_memory) {
-        progress_clear(&pg);
-        fprintf(stderr, "licscan: out of memory while listing the files\n");
-        status = EXIT_FAILED_FILE;
-    } else if (scan_all(&s, db, &files, &pg) > 0) {
-        status = EXIT_FAILED_FILE;
-    }
-    if (!w.out_of_memory &&
-        (s.format == FORMAT_CYCLONEDX || s.format == FORMAT_SPDX_JSON) &&
-        sbom_print(&s) != 0) {
-        fprintf(stderr, "licscan: out of memory building the document\n");
-        status = EXIT_FAILED_FILE;
-    }
-    for (size_t i = 0; i < files.count; i++) {
-        free(files.items[i].path);
-        free(files.items[i].walk_error);
-    }
-    free(files.items);
+    int status = scan_paths(&s, db, argv + first_path, argc - first_path);
     licscan_db_free(db);
     return finish_output(status);
 }

@@ -4,7 +4,7 @@ impose, through the C library (ctypes).
     import licscan
     res = licscan.scan("MIT License ...")           # the text: str or bytes
     res = licscan.scan_file("LICENSE")              # a file
-    for item in licscan.scan_dir("models/"):        # a tree, on a thread pool
+    for item in licscan.scan_dir("models/"):        # a tree, on the C thread pool
         print(item.path, item.result.spdx if item.result else item.error)
     for m in res:                                   # the matches
         print(m.id, m.kind, m.coverage, m.start, m.end)
@@ -26,7 +26,6 @@ when running from the source tree, else by the system loader.
 Only the standard library is used. Results are copied into Python objects
 and the C result is freed before scan() returns.
 """
-import concurrent.futures
 import contextlib
 import ctypes
 import ctypes.util
@@ -216,6 +215,33 @@ class _ScanOptions(ctypes.Structure):
 
 _SCAN_NO_CLAUSES = 0x1
 _JSON_DIFFS = 0x1
+
+
+class _WalkFile(ctypes.Structure):
+    # licscan_walk_file as include/licscan.h declares it.
+    _fields_ = [("struct_size", ctypes.c_size_t), ("path", ctypes.c_char_p),
+                ("index", ctypes.c_uint64), ("walked", ctypes.c_int),
+                ("status", ctypes.c_int), ("message", ctypes.c_char_p),
+                ("os_error", ctypes.c_int), ("result", _c_result),
+                ("data", ctypes.c_void_p), ("len", ctypes.c_size_t),
+                ("report", ctypes.c_void_p), ("stopping", ctypes.c_int)]
+
+
+class _WalkOptions(ctypes.Structure):
+    # licscan_walk_options; the two optional callbacks are left NULL.
+    _fields_ = [("struct_size", ctypes.c_uint32), ("flags", ctypes.c_uint32),
+                ("jobs", ctypes.c_uint32), ("max_depth", ctypes.c_uint32),
+                ("scan", ctypes.POINTER(_ScanOptions)),
+                ("on_scanned", ctypes.c_void_p), ("progress", ctypes.c_void_p)]
+
+
+_WALK_LIST_ONLY = 0x4
+_walk_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_WalkFile), ctypes.c_void_p)
+_walk_options_init = _fn("licscan_walk_options_init", ctypes.c_int,
+                         ctypes.POINTER(_WalkOptions), ctypes.c_size_t)
+_scan_paths = _fn("licscan_scan_paths", ctypes.c_int, _c_db,
+                  ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
+                  ctypes.POINTER(_WalkOptions), _walk_fn, ctypes.c_void_p)
 
 # The bits of licscan_result_input_flags() the library names (as the JSON
 # "input" member does), and the warnings among them: (bit, name, message).
@@ -633,23 +659,25 @@ class Database:
 
     def scan_dir(self, path, *, jobs=None, **options):
         """Scan every file under path, walked as the CLI walks (walk()), on
-        a pool of `jobs` threads (default: one per CPU) sharing this
-        database. Returns a list of FileScan in walk order, whatever the
-        number of threads: .result for a file scanned, .error (OSError or
-        LicscanError) for one that could not be. options as for scan()."""
+        the C library's pool of `jobs` threads (licscan_scan_paths; default:
+        one per online CPU) sharing this database. Returns a list of
+        FileScan in walk order, whatever the number of threads: .result
+        for a file scanned, .error for one that could not be (OSError when
+        the system said why, else LicscanError). options as for scan()."""
         opts = _scan_options(**_checked(options))
 
-        def one(entry):
-            p, problem = entry
-            if problem:
-                return FileScan(p, None, LicscanError(_EIO, f"{p}: {problem}"))
-            try:
-                with self._scanned(_read_file(p, opts.max_input_bytes), opts) as res:
-                    return FileScan(p, Result(res), None)
-            except (OSError, LicscanError) as e:
-                return FileScan(p, None, e)
+        def one(f):
+            p = os.fsdecode(f.path)
+            if f.result and f.status == 0:
+                return FileScan(p, Result(f.result), None)
+            if f.os_error and not f.result:
+                return FileScan(p, None, OSError(f.os_error, _s(f.message), p))
+            message = _s(f.message)
+            if not f.result:  # the walk's reason or the read's: name the file
+                message = f"{p}: {message}"
+            return FileScan(p, None, LicscanError(f.status, message))
 
-        return _in_pool(one, list(walk(path)), jobs)
+        return _walk_c(self._handle(), path, jobs, opts, 0, one)
 
     def scan_json(self, data, *, file=None, diffs=False, clauses=True, max_evidence=None,
                   max_differences=None, max_bytes=None):
@@ -756,63 +784,52 @@ def _read_file(path, limit):
 
 
 def walk(path):
-    """The files under path, as the CLI walks them: (path, None) for a
-    regular file, (path, problem) for what cannot be scanned (a FIFO,
-    socket or device, a symbolic link loop, a directory that contains
-    itself, an unreadable directory). Directories are walked in name order
-    (bytes of the name); .git is skipped; symbolic links inside the tree are
-    not followed (path itself is, when it is one). path as a file gives
-    that file."""
-    path = os.fspath(path)
-    return list(_walk(path, 0, ()))
+    """The files under path, as the CLI walks them (the C library's walk:
+    licscan_scan_paths listing only): (path, None) for a regular file,
+    (path, problem) for what cannot be scanned (a FIFO, socket or device, a
+    symbolic link loop, a directory that contains itself, an unreadable
+    directory). Directories are walked in name order (bytes of the name);
+    .git is skipped; inside the tree a symbolic link is followed only to a
+    regular file inside the tree (path itself is followed when it is one).
+    path as a file gives that file."""
+    return _walk_c(None, path, 1, None, _WALK_LIST_ONLY,
+                   lambda f: (os.fsdecode(f.path), _s(f.message) or None))
 
 
-def _walk(path, depth, up):
-    try:
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            try:
-                st = os.stat(path)
-            except OSError as e:
-                if e.errno == 40:  # ELOOP
-                    yield path, "symbolic link loop: skipped"
-                elif depth == 0:
-                    yield path, e.strerror
-                return
-            if depth > 0:
-                return
-    except OSError as e:
-        yield path, e.strerror
-        return
-    if stat.S_ISREG(st.st_mode):
-        yield path, None
-    elif stat.S_ISDIR(st.st_mode):
-        if (st.st_dev, st.st_ino) in up:
-            yield path, "directory loop: it contains itself; skipped"
-            return
-        try:
-            names = [n for n in os.listdir(path) if n != ".git"]
-        except OSError as e:
-            yield path, e.strerror
-            return
-        here = up + ((st.st_dev, st.st_ino),)
-        sep = "" if path.endswith("/") else "/"
-        for name in sorted(names, key=os.fsencode):
-            yield from _walk(path + sep + name, depth + 1, here)
-    else:
-        yield path, _special_kind(st.st_mode)
-
-
-def _in_pool(fn, items, jobs):
-    """fn over items on a thread pool, results in the order of items."""
+def _walk_c(db, path, jobs, scan_opts, flags, one):
+    """licscan_scan_paths over path: one(file) for each file, in walk
+    order, on this thread (ctypes releases the GIL during the call, and
+    takes it back for each callback)."""
     if jobs is None:
-        jobs = os.cpu_count() or 1
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        jobs = 0  # the library's default: one per online CPU
+    elif not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs < 2**32:
         raise ValueError(f"jobs must be an int >= 1, not {jobs!r}")
-    if jobs == 1 or len(items) < 2:
-        return [fn(x) for x in items]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        return list(pool.map(fn, items))
+    o = _WalkOptions()
+    rc = _walk_options_init(ctypes.byref(o), ctypes.sizeof(o))
+    if rc:
+        raise LicscanError(rc, None)
+    o.flags = flags
+    o.jobs = jobs
+    if scan_opts is not None:
+        o.scan = ctypes.pointer(scan_opts)
+    items, failure = [], []
+
+    def on_file(f, _user):
+        try:
+            items.append(one(f.contents))
+            return 0
+        except BaseException as e:  # KeyboardInterrupt too: stop the walk
+            failure.append(e)
+            return 1
+
+    callback = _walk_fn(on_file)  # kept alive for the call
+    paths = (ctypes.c_char_p * 1)(os.fsencode(os.fspath(path)))
+    rc = _scan_paths(db, paths, 1, ctypes.byref(o), callback, None)
+    if failure:
+        raise failure[0]
+    if rc:
+        raise LicscanError(rc, None)
+    return items
 
 
 @dataclass(frozen=True)
