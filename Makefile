@@ -48,7 +48,7 @@ MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
               lib/restrictions.c lib/values.c lib/flagchanges.c lib/modified.c
-RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
+RESULT_SRC := lib/result.c lib/position.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # Above the scans (lib/policy.h): a model gathers its files' results, the

@@ -19,7 +19,8 @@
  *     negative LICSCAN_E* code. licscan_strerror() gives a static text per
  *     code; the handle a call was made on carries a detailed message.
  *   - Byte offsets (start/end) always refer to the caller's input bytes,
- *     whatever its encoding; end is exclusive.
+ *     whatever its encoding; end is exclusive. Each span also has its
+ *     lines and columns (licscan_position, below).
  *   - Every *_free() function accepts NULL.
  *   - Strings returned as const char * are NUL-terminated UTF-8 and are
  *     borrowed: they stay valid as long as the object they came from.
@@ -374,6 +375,21 @@ LICSCAN_API const char *licscan_warning_message(uint32_t flag);
  * AND, e.g. "Apache-2.0 AND MIT"; "" when none. */
 LICSCAN_API const char *licscan_result_spdx(const licscan_result *result);
 
+/* Where a span lies as lines and columns, for people and editors. Both
+ * count from 1. Lines end at LF, at CR LF and at a CR alone. A column
+ * counts Unicode code points (characters) from the start of the line in
+ * the text as decoded: a UTF-8 sequence, a UTF-16 surrogate pair, or a
+ * byte read as Latin-1 is one column, a tab is one column, and a
+ * byte-order mark is none. line and col are where the span's first
+ * character is; end_line and end_col where its last character is (the
+ * character holding byte end - 1; a span of one character has end_col ==
+ * col), and the same as line and col for an empty span (a deletion). The
+ * library JSON gives these four members beside every start and end. */
+typedef struct licscan_position {
+    uint32_t line, col;
+    uint32_t end_line, end_col;
+} licscan_position;
+
 /* Matches, ordered by start offset. */
 LICSCAN_API uint32_t licscan_result_match_count(const licscan_result *result);
 LICSCAN_API const licscan_match *licscan_result_match(
@@ -399,6 +415,9 @@ LICSCAN_API double licscan_match_coverage(const licscan_match *m);
 /* Byte span of the matched region in the input. */
 LICSCAN_API uint64_t licscan_match_start(const licscan_match *m);
 LICSCAN_API uint64_t licscan_match_end(const licscan_match *m);
+/* Lines and columns of the matched region; LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_match_position(const licscan_match *m,
+                                       licscan_position *out);
 /* Words of the template matched, and input words not explained by it. */
 LICSCAN_API uint32_t licscan_match_matched_words(const licscan_match *m);
 LICSCAN_API uint32_t licscan_match_extra_words(const licscan_match *m);
@@ -423,6 +442,11 @@ LICSCAN_API int licscan_match_diff(const licscan_match *m, uint32_t index,
                                    uint64_t *input_end,
                                    const char **template_text);
 LICSCAN_API const char *licscan_diff_op_name(uint32_t op);
+/* Lines and columns of difference `index`'s input span; LICSCAN_OK, or
+ * LICSCAN_ENOTFOUND for an index out of range (as licscan_match_diff). */
+LICSCAN_API int licscan_match_diff_position(const licscan_match *m,
+                                            uint32_t index,
+                                            licscan_position *out);
 
 /* ------------------------------------------------------------------ */
 /* Restrictions and openness                                          */
@@ -504,6 +528,10 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
                                              uint64_t *end, const char **text,
                                              const char **label,
                                              const char **rule);
+/* Lines and columns of evidence clause `index`; LICSCAN_OK, or
+ * LICSCAN_EINVAL for an index out of range (as licscan_restriction_evidence). */
+LICSCAN_API int licscan_restriction_evidence_position(
+    const licscan_restriction *x, uint32_t index, licscan_position *out);
 
 /* What a threshold (mau_threshold, revenue_threshold) measures, per what
  * period, and what crossing it does. */
@@ -578,6 +606,11 @@ LICSCAN_API int licscan_match_flag_change(const licscan_match *m,
                                           uint32_t index, uint32_t *flag,
                                           int *added, uint64_t *start,
                                           uint64_t *end);
+/* Lines and columns of flag change `index`'s span; LICSCAN_OK, or
+ * LICSCAN_EINVAL for an index out of range (as licscan_match_flag_change). */
+LICSCAN_API int licscan_match_flag_change_position(const licscan_match *m,
+                                                   uint32_t index,
+                                                   licscan_position *out);
 
 /* ------------------------------------------------------------------ */
 /* Rendering                                                          */

@@ -152,6 +152,16 @@ static void json_member_ratio(ls_buf *b, const char *k, double v)
     json_ratio(b, v);
 }
 
+/* ,"line":L,"col":C,"end_line":L,"end_col":C after a span's start and
+ * end (licscan_position). */
+static void json_position(ls_buf *b, const ls_pos *p)
+{
+    json_member_u64(b, "line", p->line);
+    json_member_u64(b, "col", p->col);
+    json_member_u64(b, "end_line", p->end_line);
+    json_member_u64(b, "end_col", p->end_col);
+}
+
 /* A string member, skipped when empty. */
 static void json_opt(ls_buf *b, const char *k, const char *v)
 {
@@ -299,6 +309,7 @@ static void json_restrictions(ls_buf *b, const licscan_result *r)
             json_key(b, "start");
             json_u64(b, ev->start);
             json_member_u64(b, "end", ev->end);
+            json_position(b, &ev->pos);
             json_member_str(b, "text", ev->text);
             json_opt(b, "label", ev->label);
             json_member_str(b, "rule", ev->rule);
@@ -355,6 +366,7 @@ static void json_flag_changes(ls_buf *b, const licscan_match *m)
         json_member_str(b, "change", c->added ? "added" : "removed");
         json_member_u64(b, "start", c->start);
         json_member_u64(b, "end", c->end);
+        json_position(b, &c->pos);
         ls_buf_putc(b, '}');
     }
     ls_buf_putc(b, ']');
@@ -426,6 +438,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
         json_member_ratio(b, "coverage", m->coverage);
         json_member_u64(b, "start", m->start);
         json_member_u64(b, "end", m->end);
+        json_position(b, &m->pos);
         json_opt(b, "spdx", l->spdx);
         json_opt(b, "version", l->version);
         json_opt(b, "family", l->family);
@@ -454,6 +467,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
                 json_str(b, licscan_diff_op_name(df->op));
                 json_member_u64(b, "start", df->start);
                 json_member_u64(b, "end", df->end);
+                json_position(b, &df->pos);
                 json_member_str(b, "template", df->template_text);
                 ls_buf_putc(b, '}');
             }

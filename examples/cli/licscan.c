@@ -269,114 +269,28 @@ static const char *openness_color(const palette *c, uint32_t category)
     }
 }
 
-/* Line and column of byte offsets in a file as stored: lines end at
- * LF, columns count characters (UTF-8 sequences, or UTF-16 code points);
- * a byte-order mark is not a column. Both count from 1. */
-typedef struct text_pos {
-    const unsigned char *data;
-    size_t len;
-    size_t skip;    /* the byte-order mark */
-    int utf16;      /* 0, or 1 little-endian, 2 big-endian */
-    size_t *starts; /* where each line begins; NULL: positions unknown */
-    size_t nlines;
-} text_pos;
-
-static unsigned utf16_unit(const text_pos *tp, size_t i)
-{
-    const unsigned char *d = tp->data + i;
-    return tp->utf16 == 2 ? (unsigned)(d[0] << 8 | d[1])
-                          : (unsigned)(d[1] << 8 | d[0]);
-}
-
-static void text_pos_init(text_pos *tp, const unsigned char *data, size_t len,
-                          uint32_t encoding)
-{
-    memset(tp, 0, sizeof(*tp));
-    tp->data = data;
-    tp->len = len;
-    tp->utf16 = encoding == LICSCAN_ENCODING_UTF16LE   ? 1
-                : encoding == LICSCAN_ENCODING_UTF16BE ? 2
-                                                       : 0;
-    if (tp->utf16 && len >= 2 &&
-        ((data[0] == 0xFF && data[1] == 0xFE) ||
-         (data[0] == 0xFE && data[1] == 0xFF)))
-        tp->skip = 2;
-    else if (!tp->utf16 && len >= 3 && data[0] == 0xEF && data[1] == 0xBB &&
-             data[2] == 0xBF)
-        tp->skip = 3;
-    size_t n = 1, step = tp->utf16 ? 2 : 1;
-    for (size_t i = tp->skip; i + step <= len; i += step)
-        n += tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n';
-    tp->starts = malloc(n * sizeof(*tp->starts));
-    if (!tp->starts)
-        return; /* spans are shown without lines */
-    tp->starts[tp->nlines++] = tp->skip;
-    for (size_t i = tp->skip; i + step <= len; i += step)
-        if (tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n')
-            tp->starts[tp->nlines++] = i + step;
-}
-
-static void text_pos_free(text_pos *tp)
-{
-    free(tp->starts);
-    tp->starts = NULL;
-}
-
-/* Line and column of the character holding byte off. */
-static void text_pos_at(const text_pos *tp, uint64_t off64, size_t *line,
-                        size_t *col)
-{
-    size_t off = off64 > tp->len ? tp->len : (size_t)off64;
-    if (off < tp->skip)
-        off = tp->skip;
-    size_t lo = 0, hi = tp->nlines; /* the last line start <= off */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tp->starts[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    size_t start = tp->starts[lo], chars = 0;
-    if (tp->utf16) {
-        off -= (off - start) % 2;
-        if (off >= start + 2 && off + 2 <= tp->len) {
-            unsigned u = utf16_unit(tp, off);
-            if (u >= 0xDC00 && u <= 0xDFFF)
-                off -= 2; /* the second half of a surrogate pair */
-        }
-        for (size_t i = start; i + 2 <= off; i += 2) {
-            unsigned u = utf16_unit(tp, i);
-            chars += !(u >= 0xDC00 && u <= 0xDFFF);
-        }
-    } else {
-        while (off > start && off < tp->len && (tp->data[off] & 0xC0) == 0x80)
-            off--;
-        for (size_t i = start; i < off; i++)
-            chars += (tp->data[i] & 0xC0) != 0x80;
-    }
-    *line = lo + 1;
-    *col = chars + 1;
-}
-
 /* " (L:C-L:C)" for the span [s, e): where its first and its last character
- * are; " (L:C)" for an empty span. Nothing when positions are unknown. */
-static void put_lines(FILE *out, const text_pos *tp, uint64_t s, uint64_t e)
+ * are (licscan_position); " (L:C)" for an empty span. */
+static void put_position(FILE *out, uint64_t s, uint64_t e,
+                         const licscan_position *p)
 {
-    if (!tp || !tp->starts)
-        return;
-    size_t l1, c1, l2, c2;
-    text_pos_at(tp, s, &l1, &c1);
-    if (e <= s) {
-        fprintf(out, " (%zu:%zu)", l1, c1);
-        return;
-    }
-    text_pos_at(tp, e - 1, &l2, &c2);
-    fprintf(out, " (%zu:%zu-%zu:%zu)", l1, c1, l2, c2);
+    if (e <= s)
+        fprintf(out, " (%u:%u)", (unsigned)p->line, (unsigned)p->col);
+    else
+        fprintf(out, " (%u:%u-%u:%u)", (unsigned)p->line, (unsigned)p->col,
+                (unsigned)p->end_line, (unsigned)p->end_col);
+}
+
+/* The byte order of a UTF-16 file (1 little-endian, 2 big-endian), or 0. */
+static int utf16_order(uint32_t encoding)
+{
+    return encoding == LICSCAN_ENCODING_UTF16LE   ? 1
+           : encoding == LICSCAN_ENCODING_UTF16BE ? 2
+                                                  : 0;
 }
 
 static void print_diffs(FILE *out, const licscan_match *m,
-                        const unsigned char *data, const text_pos *tp)
+                        const unsigned char *data)
 {
     for (uint32_t d = 0; d < licscan_match_diff_count(m); d++) {
         uint32_t op;
@@ -386,7 +300,9 @@ static void print_diffs(FILE *out, const licscan_match *m,
             continue;
         fprintf(out, "            %-8s @%llu-%llu", licscan_diff_op_name(op),
                 (unsigned long long)s, (unsigned long long)e);
-        put_lines(out, tp, s, e);
+        licscan_position p;
+        if (licscan_match_diff_position(m, d, &p) == LICSCAN_OK)
+            put_position(out, s, e, &p);
         if (e > s) {
             size_t len = (size_t)(e - s);
             fprintf(out, " input \"");
@@ -407,7 +323,7 @@ static void print_diffs(FILE *out, const licscan_match *m,
 
 /* Flags that a near or partial match's differences add or remove. */
 static void print_flag_changes(FILE *out, const palette *c,
-                               const licscan_match *m, const text_pos *tp)
+                               const licscan_match *m)
 {
     for (uint32_t i = 0; i < licscan_match_flag_change_count(m); i++) {
         uint32_t flag;
@@ -419,7 +335,9 @@ static void print_flag_changes(FILE *out, const palette *c,
         fprintf(out, "            differences %s flag %s%s%s @%llu-%llu",
                 added ? "add" : "remove", c->bold, licscan_flag_name(flag),
                 c->reset, (unsigned long long)s, (unsigned long long)e);
-        put_lines(out, tp, s, e);
+        licscan_position p;
+        if (licscan_match_flag_change_position(m, i, &p) == LICSCAN_OK)
+            put_position(out, s, e, &p);
         fputc('\n', out);
     }
 }
@@ -511,7 +429,7 @@ static void print_flag_details(FILE *out, const licscan_restriction *x)
 /* --flags: the openness verdict, the freedoms it breaks and why, then each
  * flag with its value and the clauses that set it. */
 static void print_restrictions(FILE *out, const palette *c,
-                               const licscan_result *r, const text_pos *tp)
+                               const licscan_result *r)
 {
     uint32_t category = licscan_result_openness(r);
     fprintf(out, "  openness  %s%s%s\n", openness_color(c, category),
@@ -552,7 +470,9 @@ static void print_restrictions(FILE *out, const palette *c,
                 fprintf(out, "%s[%s]%s ", c->cyan, label, c->reset);
             fprintf(out, "bytes %llu-%llu", (unsigned long long)s,
                     (unsigned long long)e);
-            put_lines(out, tp, s, e);
+            licscan_position p;
+            if (licscan_restriction_evidence_position(x, k, &p) == LICSCAN_OK)
+                put_position(out, s, e, &p);
             fprintf(out, " %s\"", c->dim);
             put_clipped(out, text ? text : "", EVIDENCE_BYTES);
             fprintf(out, "\"%s\n", c->reset);
@@ -568,8 +488,7 @@ static void print_text(const settings *s, FILE *out, const char *path,
                        size_t len)
 {
     const palette *c = s->out_colors;
-    text_pos tp;
-    text_pos_init(&tp, data, len, licscan_result_encoding(r));
+    (void)len;
     uint32_t n = licscan_result_match_count(r);
     fprintf(out, "%s%s%s:", c->bold, path, c->reset);
     if (!n) {
@@ -589,7 +508,10 @@ static void print_text(const settings *s, FILE *out, const char *path,
         fprintf(out, "  bytes %llu-%llu",
                 (unsigned long long)licscan_match_start(m),
                 (unsigned long long)licscan_match_end(m));
-        put_lines(out, &tp, licscan_match_start(m), licscan_match_end(m));
+        licscan_position p;
+        if (licscan_match_position(m, &p) == LICSCAN_OK)
+            put_position(out, licscan_match_start(m), licscan_match_end(m),
+                         &p);
         if (*licscan_license_name(l))
             fprintf(out, "  (%s)", licscan_license_name(l));
         fputc('\n', out);
@@ -599,13 +521,12 @@ static void print_text(const settings *s, FILE *out, const char *path,
             fprintf(out, "            %srunner-up %s %.1f%%%s\n", c->dim,
                     licscan_license_id(ru), 100 * rc, c->reset);
         if (s->flags)
-            print_flag_changes(out, c, m, &tp);
+            print_flag_changes(out, c, m);
         if (s->diff)
-            print_diffs(out, m, data, &tp);
+            print_diffs(out, m, data);
     }
     if (s->flags)
-        print_restrictions(out, c, r, &tp);
-    text_pos_free(&tp);
+        print_restrictions(out, c, r);
 }
 
 /* --format spdx: one "FILE: EXPRESSION" line. NONE: nothing found;
@@ -903,26 +824,26 @@ static json_t *tool_annotation(const settings *s, const char *comment)
 }
 
 /* A span with its lines: {"start", "end", "line", "col", "end_line",
- * "end_col"}, the last two for the span's last character. */
-static void set_span(json_t *o, const text_pos *tp, uint64_t start,
-                     uint64_t end)
+ * "end_col"}, the last two for the span's last character
+ * (licscan_position). */
+static void set_span(json_t *o, uint64_t start, uint64_t end,
+                     const licscan_position *p)
 {
     json_object_set_new(o, "start", json_integer((json_int_t)start));
     json_object_set_new(o, "end", json_integer((json_int_t)end));
-    if (!tp->starts)
-        return;
-    size_t line, col;
-    text_pos_at(tp, start, &line, &col);
-    json_object_set_new(o, "line", json_integer((json_int_t)line));
-    json_object_set_new(o, "col", json_integer((json_int_t)col));
-    text_pos_at(tp, end > start ? end - 1 : start, &line, &col);
-    json_object_set_new(o, "end_line", json_integer((json_int_t)line));
-    json_object_set_new(o, "end_col", json_integer((json_int_t)col));
+    json_object_set_new(o, "line", json_integer((json_int_t)p->line));
+    json_object_set_new(o, "col", json_integer((json_int_t)p->col));
+    json_object_set_new(o, "end_line", json_integer((json_int_t)p->end_line));
+    json_object_set_new(o, "end_col", json_integer((json_int_t)p->end_col));
 }
 
-/* Each flag of the library's "restrictions", its evidence with lines. */
-static json_t *restrictions_with_lines(json_t *restrictions, const text_pos *tp)
+/* Each flag of the library's "restrictions": its value, and its evidence
+ * with the span and its lines as the library's JSON gives them. */
+static json_t *restrictions_with_lines(json_t *restrictions)
 {
+    static const char *const keys[] = { "start", "end",  "line", "col",
+                                        "end_line", "end_col", "label",
+                                        "rule", "text" };
     json_t *out = json_object();
     const char *flag;
     json_t *x;
@@ -933,11 +854,7 @@ static json_t *restrictions_with_lines(json_t *restrictions, const text_pos *tp)
         json_array_foreach(json_object_get(x, "evidence"), i, ev)
         {
             json_t *e = json_object();
-            set_span(e, tp,
-                     (uint64_t)json_integer_value(json_object_get(ev, "start")),
-                     (uint64_t)json_integer_value(json_object_get(ev, "end")));
-            const char *keys[] = { "label", "rule", "text" };
-            for (size_t k = 0; k < 3; k++)
+            for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
                 if (json_object_get(ev, keys[k]))
                     json_object_set(e, keys[k], json_object_get(ev, keys[k]));
             json_array_append_new(evidence, e);
@@ -961,7 +878,7 @@ static int kind_is_concluded(uint32_t kind)
 }
 
 /* What one match says, for licenseComments and the match property. */
-static json_t *match_object(const licscan_match *m, const text_pos *tp)
+static json_t *match_object(const licscan_match *m)
 {
     const licscan_license *l = licscan_match_license(m);
     json_t *o = json_object();
@@ -970,14 +887,16 @@ static json_t *match_object(const licscan_match *m, const text_pos *tp)
     json_object_set_new(o, "kind",
                         jstr(licscan_kind_name(licscan_match_kind(m))));
     json_object_set_new(o, "coverage", json_real(licscan_match_coverage(m)));
-    set_span(o, tp, licscan_match_start(m), licscan_match_end(m));
+    licscan_position p = { 0, 0, 0, 0 };
+    licscan_match_position(m, &p);
+    set_span(o, licscan_match_start(m), licscan_match_end(m), &p);
     return o;
 }
 
 /* A CycloneDX license object: the SPDX id, or the LicenseRef- id as its
  * name with the text the file holds. */
 static json_t *cdx_license(const licscan_match *m, const unsigned char *data,
-                           const text_pos *tp, int concluded)
+                           int utf16, int concluded)
 {
     const licscan_license *l = licscan_match_license(m);
     const char *spdx = licscan_license_spdx(l);
@@ -996,7 +915,7 @@ static json_t *cdx_license(const licscan_match *m, const unsigned char *data,
             text, "content",
             json_text(data + licscan_match_start(m),
                       (size_t)(licscan_match_end(m) - licscan_match_start(m)),
-                      tp->utf16, 0));
+                      utf16, 0));
         json_object_set_new(lic, "text", text);
     }
     if (concluded && *licscan_license_url(l))
@@ -1050,7 +969,7 @@ static void add_hashes(json_t *o, const unsigned char *data, size_t len,
 /* One CycloneDX component of type "file". */
 static json_t *cdx_component(const licscan_result *r, json_t *line,
                              const unsigned char *data, size_t len,
-                             const text_pos *tp)
+                             int utf16)
 {
     json_t *c = json_object();
     json_object_set_new(c, "type", jstr("file"));
@@ -1064,10 +983,10 @@ static json_t *cdx_component(const licscan_result *r, json_t *line,
         const char *spdx = licscan_license_spdx(licscan_match_license(m));
         uint32_t kind = licscan_match_kind(m);
         if (kind_is_concluded(kind) && !choice_has(concluded, spdx))
-            json_array_append_new(concluded, cdx_license(m, data, tp, 1));
+            json_array_append_new(concluded, cdx_license(m, data, utf16, 1));
         if (!choice_has(observed, spdx))
-            json_array_append_new(observed, cdx_license(m, data, tp, 0));
-        json_t *occ = json_object(), *mo = match_object(m, tp);
+            json_array_append_new(observed, cdx_license(m, data, utf16, 0));
+        json_t *occ = json_object(), *mo = match_object(m);
         json_object_set(occ, "location", json_object_get(line, "file"));
         if (json_object_get(mo, "line"))
             json_object_set(occ, "line", json_object_get(mo, "line"));
@@ -1120,7 +1039,7 @@ static json_t *cdx_component(const licscan_result *r, json_t *line,
         add_property_json(props, name, v);
     }
     json_t *flags =
-        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+        restrictions_with_lines(json_object_get(line, "restrictions"));
     const char *flag;
     json_object_foreach(flags, flag, v)
     {
@@ -1151,7 +1070,7 @@ static int kind_rank(uint32_t kind)
 /* One SPDX file, and {"rank", "info"} for each LicenseRef- it holds. */
 static json_t *spdx_file(const settings *s, const licscan_result *r,
                          json_t *line, const unsigned char *data, size_t len,
-                         const text_pos *tp, json_t *extracted)
+                         int utf16, json_t *extracted)
 {
     json_t *f = json_object();
     json_object_set(f, "fileName", json_object_get(line, "file"));
@@ -1183,7 +1102,10 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
             fprintf(cf, " bytes %llu-%llu",
                     (unsigned long long)licscan_match_start(m),
                     (unsigned long long)licscan_match_end(m));
-            put_lines(cf, tp, licscan_match_start(m), licscan_match_end(m));
+            licscan_position p;
+            if (licscan_match_position(m, &p) == LICSCAN_OK)
+                put_position(cf, licscan_match_start(m), licscan_match_end(m),
+                             &p);
         }
         if (!is_license_ref(id))
             continue;
@@ -1193,7 +1115,7 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
             info, "extractedText",
             json_text(data + licscan_match_start(m),
                       (size_t)(licscan_match_end(m) - licscan_match_start(m)),
-                      tp->utf16, 0));
+                      utf16, 0));
         if (*licscan_license_name(l))
             json_object_set_new(info, "name", jstr(licscan_license_name(l)));
         if (*licscan_license_url(l)) {
@@ -1225,7 +1147,7 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
     json_t *notes = json_array(), *v;
     const char *flag;
     json_t *flags =
-        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+        restrictions_with_lines(json_object_get(line, "restrictions"));
     json_object_foreach(flags, flag, v)
     {
         char *text = json_compact(v);
@@ -1269,19 +1191,17 @@ static void sbom_item(const settings *s, file_entry *e, licscan_result *r,
         sbom_failure(s, e, "out of memory rendering JSON", LICSCAN_ENOMEM);
         return;
     }
-    text_pos tp;
-    text_pos_init(&tp, data, len, licscan_result_encoding(r));
+    int utf16 = utf16_order(licscan_result_encoding(r));
     e->sbom = json_object();
     if (s->format == FORMAT_CYCLONEDX) {
         json_object_set_new(e->sbom, "item",
-                            cdx_component(r, line, data, len, &tp));
+                            cdx_component(r, line, data, len, utf16));
     } else {
         json_t *extracted = json_array();
         json_object_set_new(e->sbom, "item",
-                            spdx_file(s, r, line, data, len, &tp, extracted));
+                            spdx_file(s, r, line, data, len, utf16, extracted));
         json_object_set_new(e->sbom, "extracted", extracted);
     }
-    text_pos_free(&tp);
     json_decref(line);
 }
 

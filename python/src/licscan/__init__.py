@@ -217,6 +217,31 @@ _SCAN_NO_CLAUSES = 0x1
 _JSON_DIFFS = 0x1
 
 
+class _Position(ctypes.Structure):
+    # licscan_position: where a span's first and last characters are.
+    _fields_ = [("line", ctypes.c_uint32), ("col", ctypes.c_uint32),
+                ("end_line", ctypes.c_uint32), ("end_col", ctypes.c_uint32)]
+
+
+_match_position = _fn("licscan_match_position", ctypes.c_int, _c_match,
+                      ctypes.POINTER(_Position))
+_match_diff_position = _fn("licscan_match_diff_position", ctypes.c_int, _c_match,
+                           ctypes.c_uint32, ctypes.POINTER(_Position))
+_match_flag_change_position = _fn("licscan_match_flag_change_position", ctypes.c_int,
+                                  _c_match, ctypes.c_uint32, ctypes.POINTER(_Position))
+_restriction_evidence_position = _fn("licscan_restriction_evidence_position", ctypes.c_int,
+                                     _c_restr, ctypes.c_uint32, ctypes.POINTER(_Position))
+
+
+def _position(fn, *args):
+    """(line, col, end_line, end_col) of a span, as licscan_position."""
+    p = _Position()
+    rc = fn(*args, ctypes.byref(p))
+    if rc:
+        raise LicscanError(rc, None)
+    return p.line, p.col, p.end_line, p.end_col
+
+
 class _WalkFile(ctypes.Structure):
     # licscan_walk_file as include/licscan.h declares it.
     _fields_ = [("struct_size", ctypes.c_size_t), ("path", ctypes.c_char_p),
@@ -304,10 +329,13 @@ class License:
 
 
 class Difference:
-    __slots__ = ("op", "start", "end", "template")
+    """A differing run: its op, input span (with its lines and columns, as
+    the JSON's), and the template wording involved."""
+    __slots__ = ("op", "start", "end", "template", "line", "col", "end_line", "end_col")
 
-    def __init__(self, op, start, end, template):
+    def __init__(self, op, start, end, template, line=0, col=0, end_line=0, end_col=0):
         self.op, self.start, self.end, self.template = op, start, end, template
+        self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
 
     def __repr__(self):
         return f"Difference({self.op!r}, {self.start}, {self.end}, {self.template!r})"
@@ -322,6 +350,10 @@ class FlagChange:
     added: bool
     start: int
     end: int
+    line: int = 0      # where the span's first character is (1-based)
+    col: int = 0
+    end_line: int = 0  # where its last character is
+    end_col: int = 0
 
     @property
     def change(self):
@@ -334,12 +366,17 @@ class Evidence:
     """A clause that sets a flag: its byte span in the input (end
     exclusive), its text (whitespace collapsed, quotes and dashes made
     ASCII), its section label ("1.b.v", or "") and the id of the rule that
-    fired."""
+    fired; line, col, end_line and end_col where its first and last
+    characters are (1-based; README, "Lines and columns")."""
     start: int
     end: int
     text: str
     label: str
     rule: str
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
 
 
 _ENOTFOUND = -9  # LICSCAN_ENOTFOUND: the restriction is no threshold
@@ -445,7 +482,8 @@ def _restriction(handle):
         if rc:
             raise LicscanError(rc, None)
         evidence.append(Evidence(s.value, e.value, _s(text.value), _s(label.value),
-                                 _s(rule.value)))
+                                 _s(rule.value),
+                                 *_position(_restriction_evidence_position, handle, i)))
     threshold = None
     t = _Threshold()
     rc = _restriction_threshold(handle, ctypes.byref(t), ctypes.sizeof(t))
@@ -478,7 +516,8 @@ class Match:
     """One license found in the text."""
 
     __slots__ = ("license", "kind", "coverage", "start", "end", "runner_up",
-                 "runner_up_coverage", "differences", "flag_changes")
+                 "runner_up_coverage", "differences", "flag_changes",
+                 "line", "col", "end_line", "end_col")
 
     def __init__(self, handle):
         self.license = License(_match_license(handle))
@@ -486,6 +525,7 @@ class Match:
         self.coverage = _match_coverage(handle)
         self.start = _match_start(handle)
         self.end = _match_end(handle)
+        self.line, self.col, self.end_line, self.end_col = _position(_match_position, handle)
         cov = ctypes.c_double()
         ru = _match_runner_up(handle, ctypes.byref(cov))
         self.runner_up = License(ru) if ru else None
@@ -496,7 +536,8 @@ class Match:
             _match_diff(handle, i, ctypes.byref(op), ctypes.byref(s), ctypes.byref(e),
                         ctypes.byref(t))
             self.differences.append(Difference(_s(_diff_op_name(op.value)), s.value,
-                                               e.value, _s(t.value)))
+                                               e.value, _s(t.value),
+                                               *_position(_match_diff_position, handle, i)))
         self.flag_changes = []
         flag, added = ctypes.c_uint32(), ctypes.c_int()
         for i in range(_match_flag_change_count(handle)):
@@ -505,7 +546,9 @@ class Match:
             if rc:
                 raise LicscanError(rc, None)
             self.flag_changes.append(FlagChange(_FLAGS[flag.value], bool(added.value),
-                                                s.value, e.value))
+                                                s.value, e.value,
+                                                *_position(_match_flag_change_position,
+                                                           handle, i)))
 
     @property
     def id(self):
