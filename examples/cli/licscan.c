@@ -484,11 +484,9 @@ static void print_restrictions(FILE *out, const palette *c,
 }
 
 static void print_text(const settings *s, FILE *out, const char *path,
-                       const licscan_result *r, const unsigned char *data,
-                       size_t len)
+                       const licscan_result *r, const unsigned char *data)
 {
     const palette *c = s->out_colors;
-    (void)len;
     uint32_t n = licscan_result_match_count(r);
     fprintf(out, "%s%s%s:", c->bold, path, c->reset);
     if (!n) {
@@ -1421,7 +1419,7 @@ static void render_entry(const settings *s, const licscan_walk_file *f,
     } else if (s->format == FORMAT_SPDX) {
         print_spdx(out, e->path, r);
     } else {
-        print_text(s, out, e->path, r, data, len);
+        print_text(s, out, e->path, r, data);
     }
 }
 
