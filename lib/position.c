@@ -66,22 +66,36 @@ static void add_span(places *ps, const ls_text *t, uint64_t start,
 static size_t next_break(const char *s, size_t len, size_t from, size_t to,
                          bool has_cr)
 {
-    if (!has_cr) {
-        const char *nl = memchr(s + from, '\n', to - from);
-        return nl ? (size_t)(nl - s) : to;
+    const char *nl = memchr(s + from, '\n', to - from);
+    size_t end = nl ? (size_t)(nl - s) : to;
+    while (has_cr && from < end) {
+        const char *cr = memchr(s + from, '\r', end - from);
+        if (!cr)
+            break;
+        size_t at = (size_t)(cr - s);
+        if (at + 1 >= len || s[at + 1] != '\n')
+            return at; /* a CR alone */
+        from = at + 1;  /* the CR of a CR LF */
     }
-    for (size_t i = from; i < to; i++)
-        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
-            return i;
-    return to;
+    return end;
 }
 
+/* Code points in s[from, to): the bytes that are not UTF-8 continuation
+ * bytes (10xxxxxx), eight at a time. */
 static uint32_t code_points(const char *s, size_t from, size_t to)
 {
-    uint32_t n = 0;
-    for (size_t i = from; i < to; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
+    size_t n = to - from, i = from;
+    size_t continuation = 0;
+    for (; to - i >= 8; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        /* bit 7 of each byte set when it is 1 and bit 6 is 0 */
+        continuation += (size_t)__builtin_popcountll(v & ~(v << 1) &
+                                                     0x8080808080808080ULL);
+    }
+    for (; i < to; i++)
+        continuation += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return (uint32_t)(n - continuation);
 }
 
 int ls_locate_spans(const ls_alloc *work, const ls_text *t, licscan_result *r)
