@@ -28,7 +28,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 CFLAGS   ?=
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib
-LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -fPIC -fvisibility=hidden -DLICSCAN_BUILDING $(DEPS_CFLAGS) $(CFLAGS)
+LIB_CFLAGS = $(OPT) $(WARN) -std=c11 -pthread -fPIC -fvisibility=hidden -DLICSCAN_BUILDING $(DEPS_CFLAGS) $(CFLAGS)
 APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 
 # The library's files in pipeline order (lib/README.md is the map).
@@ -48,7 +48,7 @@ MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \
               lib/display.c lib/engine.c lib/memo.c lib/numbers.c \
               lib/restrictions.c lib/values.c lib/flagchanges.c lib/modified.c
-RESULT_SRC := lib/result.c lib/restrict.c lib/json.c
+RESULT_SRC := lib/result.c lib/position.c lib/restrict.c lib/json.c
 LIB_SRC := $(COMMON_SRC) $(LOAD_SRC) $(MATCH_SRC) $(CLAUSE_SRC) $(RESULT_SRC)
 CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # Above the scans (lib/policy.h): a model gathers its files' results, the
@@ -56,8 +56,12 @@ CORE_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # policy.c judges them against facts about the user. Not in tools/freeze.
 POLICY_SRC := lib/model.c lib/policy_reason.c lib/policy_terms.c lib/policy.c lib/verdict.c
 POLICY_OBJ := $(POLICY_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded_models.o
+# Above the scans too: the files of paths and trees (walk.c), scanned on a
+# pool of POSIX threads and handed back in order (pool.c).
+WALK_SRC := lib/walk.c lib/pool.c
+WALK_OBJ := $(WALK_SRC:lib/%.c=$(BUILD)/obj/%.o)
 # The library embeds the frozen image of licenses/ (tools/freeze.c).
-LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
+LIB_OBJ := $(CORE_OBJ) $(POLICY_OBJ) $(WALK_OBJ) $(BUILD)/obj/frozen_image.o $(BUILD)/obj/embedded_rules.o
 LICENSES ?= licenses
 # licenses/headers/: the standard license notices (metadata kind header)
 LICENSE_FILES := $(sort $(wildcard $(LICENSES)/*.template.txt)) \
@@ -119,7 +123,7 @@ $(BUILD)/liblicscan.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/$(SHLIB): $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LIB_OBJ) $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LIB_OBJ) $(DEPS_LIBS) -pthread -lm -o $@
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/liblicscan.so
 
@@ -138,7 +142,7 @@ $(BUILD)/licscan: $(CLI_SRC) examples/cli/cli.h include/licscan.h $(BUILD)/libli
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -pthread -DLICSCAN_STATIC $(CLI_SRC) $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lm -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h tests/fail_alloc.h $(BUILD)/liblicscan.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
+	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
 # ---------- tests ----------
 

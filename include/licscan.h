@@ -19,7 +19,8 @@
  *     negative LICSCAN_E* code. licscan_strerror() gives a static text per
  *     code; the handle a call was made on carries a detailed message.
  *   - Byte offsets (start/end) always refer to the caller's input bytes,
- *     whatever its encoding; end is exclusive.
+ *     whatever its encoding; end is exclusive. Each span also has its
+ *     lines and columns (licscan_position, below).
  *   - Every *_free() function accepts NULL.
  *   - Strings returned as const char * are NUL-terminated UTF-8 and are
  *     borrowed: they stay valid as long as the object they came from.
@@ -82,6 +83,7 @@ LICSCAN_API const char *licscan_version_string(void);
 #define LICSCAN_EDUPLICATE (-10) /* not returned: see below */
 #define LICSCAN_EINTERNAL (-11)  /* a bug: please report it */
 #define LICSCAN_EFORMAT (-12)    /* not a valid compiled database file */
+#define LICSCAN_ESTOPPED (-13)   /* a callback asked a walk to stop */
 /* LICSCAN_ELIMIT and LICSCAN_EDUPLICATE keep their numbers but no function
  * of this library returns them: a scan that hits a match or effort limit
  * succeeds and says so in its input flags (LICSCAN_INPUT_SEARCH_LIMIT and
@@ -373,6 +375,21 @@ LICSCAN_API const char *licscan_warning_message(uint32_t flag);
  * AND, e.g. "Apache-2.0 AND MIT"; "" when none. */
 LICSCAN_API const char *licscan_result_spdx(const licscan_result *result);
 
+/* Where a span lies as lines and columns, for people and editors. Both
+ * count from 1. Lines end at LF, at CR LF and at a CR alone. A column
+ * counts Unicode code points (characters) from the start of the line in
+ * the text as decoded: a UTF-8 sequence, a UTF-16 surrogate pair, or a
+ * byte read as Latin-1 is one column, a tab is one column, and a
+ * byte-order mark is none. line and col are where the span's first
+ * character is; end_line and end_col where its last character is (the
+ * character holding byte end - 1; a span of one character has end_col ==
+ * col), and the same as line and col for an empty span (a deletion). The
+ * library JSON gives these four members beside every start and end. */
+typedef struct licscan_position {
+    uint32_t line, col;
+    uint32_t end_line, end_col;
+} licscan_position;
+
 /* Matches, ordered by start offset. */
 LICSCAN_API uint32_t licscan_result_match_count(const licscan_result *result);
 LICSCAN_API const licscan_match *licscan_result_match(
@@ -398,6 +415,9 @@ LICSCAN_API double licscan_match_coverage(const licscan_match *m);
 /* Byte span of the matched region in the input. */
 LICSCAN_API uint64_t licscan_match_start(const licscan_match *m);
 LICSCAN_API uint64_t licscan_match_end(const licscan_match *m);
+/* Lines and columns of the matched region; LICSCAN_OK or LICSCAN_EINVAL. */
+LICSCAN_API int licscan_match_position(const licscan_match *m,
+                                       licscan_position *out);
 /* Words of the template matched, and input words not explained by it. */
 LICSCAN_API uint32_t licscan_match_matched_words(const licscan_match *m);
 LICSCAN_API uint32_t licscan_match_extra_words(const licscan_match *m);
@@ -422,6 +442,11 @@ LICSCAN_API int licscan_match_diff(const licscan_match *m, uint32_t index,
                                    uint64_t *input_end,
                                    const char **template_text);
 LICSCAN_API const char *licscan_diff_op_name(uint32_t op);
+/* Lines and columns of difference `index`'s input span; LICSCAN_OK, or
+ * LICSCAN_ENOTFOUND for an index out of range (as licscan_match_diff). */
+LICSCAN_API int licscan_match_diff_position(const licscan_match *m,
+                                            uint32_t index,
+                                            licscan_position *out);
 
 /* ------------------------------------------------------------------ */
 /* Restrictions and openness                                          */
@@ -503,6 +528,10 @@ LICSCAN_API int licscan_restriction_evidence(const licscan_restriction *x,
                                              uint64_t *end, const char **text,
                                              const char **label,
                                              const char **rule);
+/* Lines and columns of evidence clause `index`; LICSCAN_OK, or
+ * LICSCAN_EINVAL for an index out of range (as licscan_restriction_evidence). */
+LICSCAN_API int licscan_restriction_evidence_position(
+    const licscan_restriction *x, uint32_t index, licscan_position *out);
 
 /* What a threshold (mau_threshold, revenue_threshold) measures, per what
  * period, and what crossing it does. */
@@ -577,6 +606,11 @@ LICSCAN_API int licscan_match_flag_change(const licscan_match *m,
                                           uint32_t index, uint32_t *flag,
                                           int *added, uint64_t *start,
                                           uint64_t *end);
+/* Lines and columns of flag change `index`'s span; LICSCAN_OK, or
+ * LICSCAN_EINVAL for an index out of range (as licscan_match_flag_change). */
+LICSCAN_API int licscan_match_flag_change_position(const licscan_match *m,
+                                                   uint32_t index,
+                                                   licscan_position *out);
 
 /* ------------------------------------------------------------------ */
 /* Rendering                                                          */
@@ -614,6 +648,131 @@ LICSCAN_API int licscan_result_json(licscan_result *result, const char *file,
 LICSCAN_API size_t licscan_json_escape(const char *s, size_t n, char *out,
                                        size_t cap);
 
+
+/* ------------------------------------------------------------------ */
+/* Files and directory trees, scanned on a pool of threads            */
+/* ------------------------------------------------------------------ */
+
+/* Reads the whole file at path, of at most limit bytes, into *data (a
+ * block the caller frees with licscan_data_free; *data is NULL when len
+ * is 0). A regular file over the limit is refused by its size before any
+ * read. With LICSCAN_READ_STREAM a FIFO, pipe or terminal is read too (a
+ * FIFO opened as cat would: it waits for a writer) and "-" is standard
+ * input; without it anything but a regular file is refused. With
+ * LICSCAN_READ_CHECK_BINARY a file whose first 64 KiB show it binary
+ * (licscan_sniff_binary) is refused without reading the rest.
+ * LICSCAN_OK, or LICSCAN_EIO, LICSCAN_EBINARY, LICSCAN_ETOOBIG,
+ * LICSCAN_ENOMEM or LICSCAN_EINVAL with a one-line message in err (errlen
+ * bytes, NUL-terminated; err may be NULL when errlen is 0) and, when
+ * os_error is not NULL, the errno value behind an EIO (0 otherwise).
+ * Allocates with the C library's malloc; thread-safe. */
+#define LICSCAN_READ_STREAM 0x1u
+#define LICSCAN_READ_CHECK_BINARY 0x2u
+LICSCAN_API int licscan_read_file(const char *path, uint32_t flags,
+                                  uint64_t limit, void **data, size_t *len,
+                                  char *err, size_t errlen, int *os_error);
+LICSCAN_API void licscan_data_free(void *data);
+
+/* licscan_scan_paths() lists the files under each path, then scans them
+ * on a pool of threads sharing one database, and hands each file to a
+ * callback in the order of the list, whatever the number of threads.
+ *
+ * The list: each path is walked in turn. A regular file is itself; a
+ * directory is walked in name order (bytes of the name, strcmp), `.git`
+ * skipped, at most max_depth levels deep. A symbolic link named in paths
+ * is followed. Inside a walked tree, by default, a link is followed only
+ * to a regular file whose real path lies inside the tree (the real path
+ * of the path given, or the repository directory when that path is in a
+ * Hugging Face cache's .../models--ORG--NAME/snapshots/, whose files are
+ * links to ../../blobs/); a dangling link is left out. With
+ * LICSCAN_WALK_FOLLOW every link is followed, to files and directories,
+ * and a dangling one is reported. A directory that contains itself (a
+ * link back to an ancestor, a bind mount) and a symbolic link loop are
+ * reported, not followed. A FIFO, socket or device met in a tree is
+ * reported, not opened; a FIFO or pipe named in paths is read
+ * (LICSCAN_READ_STREAM), and with LICSCAN_WALK_STDIN "-" is standard
+ * input. A file is scanned by the rules of licscan_read_file with
+ * LICSCAN_READ_CHECK_BINARY: over the scan options' max_input_bytes it is
+ * not read, and binary it is not read past its first block.
+ *
+ * What a callback is given for one file of the list. Everything in it is
+ * borrowed from the walk and valid until on_file returns for this file;
+ * report is the callers'. */
+typedef struct licscan_walk_file {
+    size_t struct_size;   /* the library's sizeof: later fields below it */
+    const char *path;     /* the path given, joined with "/" and names */
+    uint64_t index;       /* its place in the list, from 0 */
+    int walked;           /* 1: met inside a directory; 0: a path given */
+    int status;           /* LICSCAN_OK when scanned; else why not: EIO
+                             (cannot be read, not a regular file, a loop),
+                             EBINARY, ETOOBIG, ENOMEM, or the scan's own
+                             failure */
+    const char *message;  /* "" with LICSCAN_OK, else one line saying why */
+    int os_error;         /* the errno value behind an EIO, or 0 */
+    licscan_result *result; /* the scan (with its own status when the scan
+                               failed); NULL when the file was not scanned */
+    const void *data;     /* the bytes scanned (NULL when not read) */
+    size_t len;
+    void *report;         /* NULL; on_scanned may leave something here for
+                             on_file (a rendered report) */
+    int stopping;         /* 1: the walk is stopping; the file is handed to
+                             on_file only so that report can be released,
+                             and what on_file returns is ignored */
+} licscan_walk_file;
+
+/* Called in list order on the thread that called licscan_scan_paths, one
+ * file at a time. Return 0 to go on; any other value stops the walk:
+ * no file is scanned after that, and licscan_scan_paths returns
+ * LICSCAN_ESTOPPED once the files in flight are finished. */
+typedef int (*licscan_walk_fn)(licscan_walk_file *file, void *user);
+
+#define LICSCAN_WALK_FOLLOW 0x1u    /* follow every symbolic link */
+#define LICSCAN_WALK_STDIN 0x2u     /* a path "-" is standard input */
+#define LICSCAN_WALK_LIST_ONLY 0x4u /* list, do not read or scan: each file
+                                       comes with status LICSCAN_OK (or the
+                                       walk's reason) and no result */
+
+/* Options for licscan_scan_paths (see "Options structs" above). */
+typedef struct licscan_walk_options {
+    uint32_t struct_size;
+    uint32_t flags;     /* LICSCAN_WALK_* (0) */
+    uint32_t jobs;      /* scanning threads; 0: one per online CPU (0) */
+    uint32_t max_depth; /* directory levels below a path (64) */
+    const licscan_scan_options *scan; /* NULL: the scan defaults (NULL) */
+    /* Optional (NULL): called on the scanning thread right after a file
+     * is scanned (or found unreadable), before it waits for its turn:
+     * work that can run in parallel (rendering a report into
+     * file->report) belongs here. Called concurrently from several
+     * threads, in any order; it must not call licscan_scan_paths. Every
+     * file it is given is later given to on_file, stopping or not. */
+    void (*on_scanned)(licscan_walk_file *file, void *user);
+    /* Optional (NULL): called on the calling thread with the number of
+     * files found so far and total 0 while listing, then with files
+     * handed to on_file and the total after each, and every 100 ms while
+     * a slow file is awaited: enough to draw a progress line. */
+    void (*progress)(uint64_t done, uint64_t total, void *user);
+} licscan_walk_options;
+
+/* Defaults into the caller's struct of `size` bytes; LICSCAN_OK or
+ * LICSCAN_EINVAL. */
+LICSCAN_API int licscan_walk_options_init(licscan_walk_options *opts,
+                                          size_t size);
+
+/* Walks and scans paths[0..npaths) as above, calling on_file for every
+ * file of the list. A path that does not exist or cannot be read is a
+ * file of the list with its status (EIO), not a failure of the call.
+ * Returns LICSCAN_OK when every file was handed to on_file,
+ * LICSCAN_ESTOPPED when on_file stopped the walk, LICSCAN_ENOMEM when the
+ * list could not be made (then no callback was called), LICSCAN_EINVAL
+ * for a bad argument (db may be NULL only with LICSCAN_WALK_LIST_ONLY).
+ * db is only read: several walks may share it, with other scans. When
+ * threads cannot be started, the files are scanned on the calling
+ * thread. Memory comes from db's allocator (the files' bytes from
+ * malloc). */
+LICSCAN_API int licscan_scan_paths(const licscan_db *db,
+                                   const char *const *paths, size_t npaths,
+                                   const licscan_walk_options *opts,
+                                   licscan_walk_fn on_file, void *user);
 
 /* ------------------------------------------------------------------ */
 /* What binds me: models, facts about the user, and verdicts          */

@@ -30,6 +30,7 @@ const char *licscan_strerror(int status)
     case LICSCAN_EDUPLICATE: return "duplicate template id";
     case LICSCAN_EINTERNAL: return "internal error";
     case LICSCAN_EFORMAT: return "not a valid compiled database file";
+    case LICSCAN_ESTOPPED: return "stopped by a callback";
     default: return "unknown status";
     }
 }
@@ -40,15 +41,15 @@ static const char *const status_names[] = {
     "LICSCAN_EIO",       "LICSCAN_EBINARY",    "LICSCAN_ETOOBIG",
     "LICSCAN_ETEMPLATE", "LICSCAN_ERULE",      "LICSCAN_ELIMIT",
     "LICSCAN_ENOTFOUND", "LICSCAN_EDUPLICATE", "LICSCAN_EINTERNAL",
-    "LICSCAN_EFORMAT",
+    "LICSCAN_EFORMAT",   "LICSCAN_ESTOPPED",
 };
 _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
-                   1 - LICSCAN_EFORMAT,
+                   1 - LICSCAN_ESTOPPED,
                "a name for every status code");
 
 const char *licscan_status_name(int status)
 {
-    if (status > 0 || status < LICSCAN_EFORMAT)
+    if (status > 0 || status < LICSCAN_ESTOPPED)
         return NULL;
     return status_names[-status];
 }

@@ -229,7 +229,9 @@ static int add_change(licscan_result *r, licscan_match *m, uint32_t cap,
             return LICSCAN_ENOMEM;
     }
     if (m->nchanges < cap)
-        m->changes[m->nchanges++] = (ls_flag_change){ flag, added, start, end };
+        m->changes[m->nchanges++] = (ls_flag_change){
+            .flag = flag, .added = added, .start = start, .end = end
+        };
     return LICSCAN_OK;
 }
 

@@ -736,9 +736,14 @@ LS_HIDDEN extern const size_t ls_embedded_rule_count;
 
 /* ---------- results ---------- */
 
+/* A span's lines and columns (licscan_position), set once the scan is
+ * done (position.c); zero until then. */
+typedef licscan_position ls_pos;
+
 typedef struct ls_evidence {
     uint64_t start, end;
     const char *text, *label, *rule;
+    ls_pos pos;
 } ls_evidence;
 
 struct licscan_restriction {
@@ -762,6 +767,7 @@ typedef struct ls_flag_change {
     uint32_t flag;
     bool added;
     uint64_t start, end;
+    ls_pos pos;
 } ls_flag_change;
 
 typedef struct ls_diff {
@@ -772,6 +778,7 @@ typedef struct ls_diff {
      * kept (in the database): clause rules read its lists and sentences */
     const char *template_source;
     uint32_t template_source_len;
+    ls_pos pos;
 } ls_diff;
 
 struct licscan_match {
@@ -796,6 +803,7 @@ struct licscan_match {
     ls_flag_change *changes;
     const char *modified_spdx; /* terms added around it (modified.c) */
     uint32_t nchanges;
+    ls_pos pos;
 };
 
 struct licscan_result {
@@ -841,6 +849,12 @@ LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
 LS_HIDDEN void ls_append_plain(ls_buf *b, const char *t, size_t n);
 /* Hash of the embedded rule files, which a memo is valid for (memo.c). */
 LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
+
+/* Lines and columns of every span of the result (matches, differences,
+ * flag changes, evidence) in text, the input as decoded: one pass over
+ * the text up to the last span (position.c). */
+LS_HIDDEN int ls_locate_spans(const ls_alloc *work, const ls_text *text,
+                              licscan_result *res);
 
 /* Matching (match.c): fills result->m and result->spdx; work allocates
  * its temporary memory. */

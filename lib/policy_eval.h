@@ -15,6 +15,7 @@ struct licscan_reason {
     int flag;
     const char *code, *message, *license, *file, *base, *text, *label;
     uint64_t start, end;
+    licscan_position pos; /* of start and end */
     bool evidence;
 };
 

@@ -140,6 +140,7 @@ void pol_add_reason(ev *e, uint32_t kind, uint32_t outcome, const char *code,
         if (licscan_restriction_evidence(a->x, 0, &r->start, &r->end, &text,
                                          &label, NULL) == LICSCAN_OK) {
             r->evidence = true;
+            licscan_restriction_evidence_position(a->x, 0, &r->pos);
             r->text = pol_vstr(e, text);
             if (*a->src->forid && *r->text) /* not the static "" */
                 pol_drop_markup((char *)r->text);

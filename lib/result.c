@@ -114,6 +114,8 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
             !(rc = ls_mark_modified(r, (uint32_t)toks.n)))
             ls_judge_openness(r);
         if (!rc)
+            rc = ls_locate_spans(work, &text, r);
+        if (!rc)
             rc = build_spdx(r);
         if (rc) {
             r->nmatch = 0;

@@ -235,10 +235,14 @@ static void jreason(ls_buf *b, const licscan_reason *x)
     jmember_opt(b, &first, "file", x->file);
     jmember_opt(b, &first, "base", x->base);
     if (x->evidence) {
-        char n[64];
+        char n[160];
         jkey(b, &first, "evidence");
-        snprintf(n, sizeof(n), "{\"start\":%llu,\"end\":%llu",
-                 (unsigned long long)x->start, (unsigned long long)x->end);
+        snprintf(n, sizeof(n),
+                 "{\"start\":%llu,\"end\":%llu,\"line\":%u,\"col\":%u,"
+                 "\"end_line\":%u,\"end_col\":%u",
+                 (unsigned long long)x->start, (unsigned long long)x->end,
+                 (unsigned)x->pos.line, (unsigned)x->pos.col,
+                 (unsigned)x->pos.end_line, (unsigned)x->pos.end_col);
         ls_buf_puts(b, n);
         bool f2 = false;
         jmember_opt(b, &f2, "label", x->label);

@@ -865,6 +865,72 @@ class CliTest(unittest.TestCase):
             got = tuple(int(x) for x in (l1, c1, l2, c2) if x)
             self.assertEqual(want, got, out)
 
+    def test_json_positions_on_the_corpus(self):
+        """Every span of the JSON (matches, differences, flag changes,
+        evidence) has line, col, end_line and end_col, counted here on the
+        decoded text: LF, CR LF and a lone CR end lines, a column is a code
+        point, a byte-order mark none, the end is the last character."""
+        rc, out, _ = run("--json", "--diff", "-j2", os.path.join(ROOT, "corpus"))
+        encodings = {"utf-8": "utf-8", "utf-8-latin1": None, "utf-16le": "utf-16-le",
+                     "utf-16be": "utf-16-be"}
+        checked = 0
+        for line in json_lines(out):
+            if line.get("error") or line["encoding"] not in encodings:
+                continue
+            data = open(line["file"], "rb").read()
+            codec = encodings[line["encoding"]]
+            # each character with the input offset it starts at
+            chars, offs, i = [], [], 0
+            if codec is None:  # valid UTF-8 kept, other bytes as Latin-1
+                while i < len(data):
+                    for k in (4, 3, 2, 1):
+                        try:
+                            chars.append(data[i:i + k].decode("utf-8"))
+                            break
+                        except UnicodeDecodeError:
+                            k = 0
+                    if not k:
+                        chars.append(chr(data[i]))
+                        k = 1
+                    offs.append(i)
+                    i += k
+            else:
+                unit = 2 if "16" in codec else 1
+                text = data.decode(codec, "replace")
+                for ch in text:
+                    chars.append(ch)
+                    offs.append(i)
+                    i += len(ch.encode(codec, "surrogatepass")) if unit == 2 else len(ch.encode())
+            if chars and chars[0] == "\ufeff":
+                chars, offs = chars[1:], offs[1:]
+            where, ln, col = {}, 1, 1
+            for k, (ch, off) in enumerate(zip(chars, offs)):
+                where[off] = (ln, col)
+                nxt = chars[k + 1] if k + 1 < len(chars) else ""
+                if ch == "\n" or (ch == "\r" and nxt != "\n"):
+                    ln, col = ln + 1, 1
+                else:
+                    col += 1
+            end_pos = (ln, col)
+
+            def at(off):
+                while off > 0 and off not in where and off < len(data):
+                    off -= 1
+                return where.get(off, end_pos)
+
+            spans = []
+            for m in line["matches"]:
+                spans += [m] + m.get("differences", []) + m.get("flag_changes", [])
+            for x in line["restrictions"].values():
+                spans += x["evidence"]
+            for sp in spans:
+                s, e = sp["start"], sp["end"]
+                want = at(s) + (at(e - 1) if e > s else at(s))
+                got = (sp["line"], sp["col"], sp["end_line"], sp["end_col"])
+                self.assertEqual(want, got, (line["file"], sp))
+                checked += 1
+        self.assertGreater(checked, 1000)
+
     def test_help_and_man_page_cover_every_option(self):
         rc, out, _ = run("--help")
         self.assertEqual(rc, 0)

@@ -1,7 +1,9 @@
 """Tests of the CLI's SBOM formats: --format cyclonedx (CycloneDX 1.6 JSON)
 and --format spdx-json (SPDX 2.3 JSON), validated with Debian's
-python3-jsonschema against the strict subsets of the two schemas in
-tests/data/ (no Debian package ships the official schema files).
+python3-jsonschema: SPDX documents against the official SPDX 2.3 JSON
+schema (tests/data/spdx-2.3.schema.json, tests/data/README) and both
+against the strict subsets in tests/data/, which also pin what licscan
+itself promises (its flags as namespaced properties, and so on).
 
 Run with Debian's Python: /usr/bin/python3 tests/test_cli_sbom.py [licscan]
 """
@@ -33,6 +35,19 @@ CDX = schema("cyclonedx-1.6-subset.schema.json")
 SPDX = schema("spdx-2.3-subset.schema.json")
 
 
+def official_schema(name):
+    """A published schema, checked by the validator of the draft it names
+    ($schema: 2019-09 for SPDX 2.3)."""
+    with open(os.path.join(ROOT, "tests", "data", name), encoding="utf-8") as f:
+        s = json.load(f)
+    cls = jsonschema.validators.validator_for(s)
+    cls.check_schema(s)
+    return cls(s, format_checker=jsonschema.FormatChecker())
+
+
+SPDX_OFFICIAL = official_schema("spdx-2.3.schema.json")
+
+
 def run(*args, epoch="1700000000"):
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
@@ -43,9 +58,13 @@ def run(*args, epoch="1700000000"):
 
 
 def validate(validator, doc):
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
-    if errors:
-        raise AssertionError("\n".join("%s: %s" % (list(e.path), e.message) for e in errors[:10]))
+    """doc against validator, and an SPDX document against the official
+    schema as well."""
+    for v in [validator] + ([SPDX_OFFICIAL] if validator is SPDX else []):
+        errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+        if errors:
+            raise AssertionError("\n".join("%s: %s" % (list(e.path), e.message)
+                                           for e in errors[:10]))
 
 
 def read(path, mode="rb"):
@@ -97,6 +116,25 @@ class SbomTest(unittest.TestCase):
         self.assertFalse(SPDX.is_valid(dict(doc, files=[{"SPDXID": "SPDXRef-F", "fileName": "f",
                                                          "checksums": [{"algorithm": "SHA256", "checksumValue": "ab"}]}])))
         self.assertFalse(SPDX.is_valid(dict(doc, creationInfo={"created": "2024-01-01", "creators": ["Tool: t"]})))
+
+    def test_official_spdx_schema(self):
+        """tests/data holds the SPDX 2.3 schema (its $id and a field new in
+        2.3), and it rejects what SPDX 2.3 rejects; a whole corpus document
+        passes it."""
+        s = SPDX_OFFICIAL.schema
+        self.assertEqual(s["$id"], "http://spdx.org/rdf/terms/2.3")
+        self.assertIn("primaryPackagePurpose", s["properties"]["packages"]["items"]["properties"])
+        doc = {"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+               "name": "n", "documentNamespace": "https://example.com/x",
+               "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: t"]}}
+        self.assertTrue(SPDX_OFFICIAL.is_valid(doc))
+        for bad in ({k: v for k, v in doc.items() if k != "creationInfo"},
+                    dict(doc, files=[{"SPDXID": "SPDXRef-F", "fileName": "f"}]),  # no checksums
+                    dict(doc, creationInfo={"created": "2024-01-01", "creators": ["Tool: t"]}),
+                    dict(doc, unknown=1)):
+            self.assertFalse(SPDX_OFFICIAL.is_valid(bad))
+        rc, out, _ = run("--format", "spdx-json", os.path.join(ROOT, "corpus"))
+        validate(SPDX, json.loads(out))
 
     def test_cyclonedx(self):
         missing = os.path.join(self.dir, "nope")

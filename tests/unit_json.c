@@ -109,11 +109,12 @@ static void test_names(void)
         { LICSCAN_EDUPLICATE, "LICSCAN_EDUPLICATE" },
         { LICSCAN_EINTERNAL, "LICSCAN_EINTERNAL" },
         { LICSCAN_EFORMAT, "LICSCAN_EFORMAT" },
+        { LICSCAN_ESTOPPED, "LICSCAN_ESTOPPED" },
     };
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
         CHECK_EQ_STR(licscan_status_name(statuses[i].status), statuses[i].name);
     CHECK(licscan_status_name(1) == NULL);
-    CHECK(licscan_status_name(LICSCAN_EFORMAT - 1) == NULL);
+    CHECK(licscan_status_name(LICSCAN_ESTOPPED - 1) == NULL);
 
     static const struct {
         uint32_t flag;

@@ -2,18 +2,16 @@
  * licscan -- command-line front end: identify the licenses in files and the
  * restrictions they impose.
  *
- * The walk lists every file first, in a stable order (arguments as given,
- * directory entries by name). A pool of threads scans them with one shared,
- * read-only database and renders each report into memory; the main thread
- * prints the reports in walk order, so the output is the same for any
- * number of threads.
+ * The library walks (licscan_scan_paths): it lists every file first, in a
+ * stable order (arguments as given, directory entries by name), and its
+ * pool of threads scans them with one shared, read-only database. Each
+ * report is rendered into memory on the thread that scanned the file; the
+ * main thread prints the reports in walk order, so the output is the same
+ * for any number of threads.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +47,6 @@
 #define EVIDENCE_SHOWN 5        /* --flags: evidence clauses per flag */
 #define EVIDENCE_BYTES 120      /* --flags: quoted text per clause */
 #define DIFF_BYTES 160          /* --diff: quoted text per difference */
-#define FIRST_BLOCK (64u << 10) /* read first: NUL bytes here = binary */
 
 enum format {
     FORMAT_TEXT,
@@ -93,27 +90,17 @@ typedef struct settings {
     const char *output;  /* -o: where --compile writes */
 } settings;
 
-/* One file of the walk and, once scanned, what to print for it. */
+/* What to print for one file of the walk (licscan_walk_file.report):
+ * rendered on the thread that scanned it, printed in walk order. */
 typedef struct file_entry {
-    char *path;
-    char *walk_error; /* why the walk cannot scan it, or NULL */
-    int stream;       /* named on the command line: read it even if it is
-                         a FIFO; "-" is standard input */
+    const char *path; /* the walk's */
     int walked;       /* met while walking a directory, not named */
-    /* Written by the worker that takes the entry; read by the printer
-     * after `done` is set under the pool's lock. */
-    char *out, *err; /* text for stdout and stderr */
+    char *out, *err;  /* text for stdout and stderr */
     size_t out_len, err_len;
     int failed;        /* counts toward exit status 1 */
     int out_of_memory; /* the report itself could not be kept */
     json_t *sbom;      /* SBOM formats: this file's part of the document */
-    int done;
 } file_entry;
-
-typedef struct file_list {
-    file_entry *items;
-    size_t count, cap;
-} file_list;
 
 typedef struct progress {
     int enabled; /* stderr is a terminal */
@@ -124,24 +111,6 @@ typedef struct progress {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-/* strerror() may share one buffer between threads. strerror_r() comes in
- * a GNU flavour (returns the text) and an XSI one (returns a status); the
- * _Generic below takes whichever this C library declares. */
-static const char *gnu_strerror_text(char *text, char *buf)
-{
-    (void)buf;
-    return text;
-}
-static const char *xsi_strerror_text(int status, char *buf)
-{
-    return status ? "unknown error" : buf;
-}
-#define ERRNO_TEXT(err, buf)                                                   \
-    _Generic(strerror_r((err), (buf), sizeof(buf)),                           \
-             char *: gnu_strerror_text,                                       \
-             int: xsi_strerror_text)(strerror_r((err), (buf), sizeof(buf)),   \
-                                     (buf))
 
 static double now_seconds(void)
 {
@@ -220,125 +189,22 @@ static void put_grouped(FILE *out, int64_t value)
 /* Reading files                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Waits until fd (a pipe or terminal left non-blocking) can be read. */
-static void wait_readable(int fd)
-{
-    struct pollfd p = { .fd = fd, .events = POLLIN };
-    while (poll(&p, 1, -1) < 0 && errno == EINTR)
-        ;
-}
-
-/* Reads a whole file of at most limit bytes: a regular file, or with
- * `stream` also a FIFO, a pipe or a terminal (path "-" is standard input).
- * A regular file over the limit is refused by its size, before any read;
- * with check_binary, a file whose first block holds a NUL byte (and is not
- * UTF-16) is refused as binary without reading the rest. On failure
- * returns -1 with a message in err and a LICSCAN_E* status in *status. */
+/* licscan_read_file with the CLI's flags: `stream` also reads a FIFO, a
+ * pipe or a terminal ("-" is standard input), check_binary refuses a
+ * binary file unread past its first block. On failure returns -1 with a
+ * message in err and a LICSCAN_E* status in *status; data is freed with
+ * free(). */
 int cli_read_input(const char *path, int stream, int check_binary,
                    uint64_t limit, unsigned char **data, size_t *len, char *err,
                    size_t errlen, int *status)
 {
-    char buf[128];
-    unsigned char *bytes = NULL;
-    size_t cap = 0, used = 0;
-    struct stat st;
-    int is_stdin = stream && !strcmp(path, "-");
-    *data = NULL;
-    *len = 0;
-    *status = LICSCAN_EIO;
-    /* O_NONBLOCK: should a path of the walk have become a FIFO since the
-     * walk looked at it, opening it must not wait for a writer. A FIFO
-     * named on the command line is opened as cat would: it waits. */
-    int fd = is_stdin ? STDIN_FILENO
-                      : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC |
-                                       (stream ? 0 : O_NONBLOCK));
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s", ERRNO_TEXT(errno, buf));
-        goto fail;
-    }
-    int regular = S_ISREG(st.st_mode);
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "is a directory");
-        goto fail;
-    }
-    if (!regular && !stream) {
-        snprintf(err, errlen, "not a regular file");
-        goto fail;
-    }
-    if (regular && (uint64_t)st.st_size > limit)
-        goto too_big;
-    int checked = !check_binary;
-    for (;;) {
-        if (used == cap) {
-            if (!checked && cap) {
-                size_t nul;
-                checked = 1;
-                if (licscan_sniff_binary(bytes, used, &nul)) {
-                    snprintf(err, errlen,
-                             "NUL byte at offset %zu: binary input", nul);
-                    *status = LICSCAN_EBINARY;
-                    goto fail;
-                }
-            }
-            /* The first block alone, then the size plus one byte (so that
-             * a file that grew since fstat is noticed), then doubling. */
-            size_t whole = regular ? (size_t)st.st_size + 1 : 0;
-            size_t bigger =
-                !cap ? (regular && whole < FIRST_BLOCK ? whole : FIRST_BLOCK)
-                : whole > cap ? whole
-                              : cap * 2;
-            unsigned char *p = realloc(bytes, bigger);
-            if (!p) {
-                snprintf(err, errlen, "out of memory");
-                *status = LICSCAN_ENOMEM;
-                goto fail;
-            }
-            bytes = p;
-            cap = bigger;
-        }
-        ssize_t got = read(fd, bytes + used, cap - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !regular) {
-            wait_readable(fd);
-            continue;
-        }
-        if (got < 0) {
-            snprintf(err, errlen, "read error: %s", ERRNO_TEXT(errno, buf));
-            goto fail;
-        }
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used > limit)
-            goto too_big;
-    }
-    if (!checked && used) {
-        size_t nul;
-        if (licscan_sniff_binary(bytes, used, &nul)) {
-            snprintf(err, errlen, "NUL byte at offset %zu: binary input", nul);
-            *status = LICSCAN_EBINARY;
-            goto fail;
-        }
-    }
-    if (!is_stdin)
-        close(fd);
+    void *bytes;
+    uint32_t flags = (stream ? LICSCAN_READ_STREAM : 0) |
+                     (check_binary ? LICSCAN_READ_CHECK_BINARY : 0);
+    *status = licscan_read_file(path, flags, limit, &bytes, len, err, errlen,
+                                NULL);
     *data = bytes;
-    *len = used;
-    return 0;
-too_big:
-    snprintf(err, errlen, "file is over the limit of %llu bytes",
-             (unsigned long long)limit);
-    *status = LICSCAN_ETOOBIG;
-fail:
-    free(bytes);
-    if (!is_stdin)
-        close(fd);
-    return -1;
+    return *status ? -1 : 0;
 }
 
 static int read_file(const char *path, uint64_t limit, unsigned char **data,
@@ -403,114 +269,28 @@ static const char *openness_color(const palette *c, uint32_t category)
     }
 }
 
-/* Line and column of byte offsets in a file as stored: lines end at
- * LF, columns count characters (UTF-8 sequences, or UTF-16 code points);
- * a byte-order mark is not a column. Both count from 1. */
-typedef struct text_pos {
-    const unsigned char *data;
-    size_t len;
-    size_t skip;    /* the byte-order mark */
-    int utf16;      /* 0, or 1 little-endian, 2 big-endian */
-    size_t *starts; /* where each line begins; NULL: positions unknown */
-    size_t nlines;
-} text_pos;
-
-static unsigned utf16_unit(const text_pos *tp, size_t i)
-{
-    const unsigned char *d = tp->data + i;
-    return tp->utf16 == 2 ? (unsigned)(d[0] << 8 | d[1])
-                          : (unsigned)(d[1] << 8 | d[0]);
-}
-
-static void text_pos_init(text_pos *tp, const unsigned char *data, size_t len,
-                          uint32_t encoding)
-{
-    memset(tp, 0, sizeof(*tp));
-    tp->data = data;
-    tp->len = len;
-    tp->utf16 = encoding == LICSCAN_ENCODING_UTF16LE   ? 1
-                : encoding == LICSCAN_ENCODING_UTF16BE ? 2
-                                                       : 0;
-    if (tp->utf16 && len >= 2 &&
-        ((data[0] == 0xFF && data[1] == 0xFE) ||
-         (data[0] == 0xFE && data[1] == 0xFF)))
-        tp->skip = 2;
-    else if (!tp->utf16 && len >= 3 && data[0] == 0xEF && data[1] == 0xBB &&
-             data[2] == 0xBF)
-        tp->skip = 3;
-    size_t n = 1, step = tp->utf16 ? 2 : 1;
-    for (size_t i = tp->skip; i + step <= len; i += step)
-        n += tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n';
-    tp->starts = malloc(n * sizeof(*tp->starts));
-    if (!tp->starts)
-        return; /* spans are shown without lines */
-    tp->starts[tp->nlines++] = tp->skip;
-    for (size_t i = tp->skip; i + step <= len; i += step)
-        if (tp->utf16 ? utf16_unit(tp, i) == '\n' : data[i] == '\n')
-            tp->starts[tp->nlines++] = i + step;
-}
-
-static void text_pos_free(text_pos *tp)
-{
-    free(tp->starts);
-    tp->starts = NULL;
-}
-
-/* Line and column of the character holding byte off. */
-static void text_pos_at(const text_pos *tp, uint64_t off64, size_t *line,
-                        size_t *col)
-{
-    size_t off = off64 > tp->len ? tp->len : (size_t)off64;
-    if (off < tp->skip)
-        off = tp->skip;
-    size_t lo = 0, hi = tp->nlines; /* the last line start <= off */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tp->starts[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    size_t start = tp->starts[lo], chars = 0;
-    if (tp->utf16) {
-        off -= (off - start) % 2;
-        if (off >= start + 2 && off + 2 <= tp->len) {
-            unsigned u = utf16_unit(tp, off);
-            if (u >= 0xDC00 && u <= 0xDFFF)
-                off -= 2; /* the second half of a surrogate pair */
-        }
-        for (size_t i = start; i + 2 <= off; i += 2) {
-            unsigned u = utf16_unit(tp, i);
-            chars += !(u >= 0xDC00 && u <= 0xDFFF);
-        }
-    } else {
-        while (off > start && off < tp->len && (tp->data[off] & 0xC0) == 0x80)
-            off--;
-        for (size_t i = start; i < off; i++)
-            chars += (tp->data[i] & 0xC0) != 0x80;
-    }
-    *line = lo + 1;
-    *col = chars + 1;
-}
-
 /* " (L:C-L:C)" for the span [s, e): where its first and its last character
- * are; " (L:C)" for an empty span. Nothing when positions are unknown. */
-static void put_lines(FILE *out, const text_pos *tp, uint64_t s, uint64_t e)
+ * are (licscan_position); " (L:C)" for an empty span. */
+static void put_position(FILE *out, uint64_t s, uint64_t e,
+                         const licscan_position *p)
 {
-    if (!tp || !tp->starts)
-        return;
-    size_t l1, c1, l2, c2;
-    text_pos_at(tp, s, &l1, &c1);
-    if (e <= s) {
-        fprintf(out, " (%zu:%zu)", l1, c1);
-        return;
-    }
-    text_pos_at(tp, e - 1, &l2, &c2);
-    fprintf(out, " (%zu:%zu-%zu:%zu)", l1, c1, l2, c2);
+    if (e <= s)
+        fprintf(out, " (%u:%u)", (unsigned)p->line, (unsigned)p->col);
+    else
+        fprintf(out, " (%u:%u-%u:%u)", (unsigned)p->line, (unsigned)p->col,
+                (unsigned)p->end_line, (unsigned)p->end_col);
+}
+
+/* The byte order of a UTF-16 file (1 little-endian, 2 big-endian), or 0. */
+static int utf16_order(uint32_t encoding)
+{
+    return encoding == LICSCAN_ENCODING_UTF16LE   ? 1
+           : encoding == LICSCAN_ENCODING_UTF16BE ? 2
+                                                  : 0;
 }
 
 static void print_diffs(FILE *out, const licscan_match *m,
-                        const unsigned char *data, const text_pos *tp)
+                        const unsigned char *data)
 {
     for (uint32_t d = 0; d < licscan_match_diff_count(m); d++) {
         uint32_t op;
@@ -520,7 +300,9 @@ static void print_diffs(FILE *out, const licscan_match *m,
             continue;
         fprintf(out, "            %-8s @%llu-%llu", licscan_diff_op_name(op),
                 (unsigned long long)s, (unsigned long long)e);
-        put_lines(out, tp, s, e);
+        licscan_position p;
+        if (licscan_match_diff_position(m, d, &p) == LICSCAN_OK)
+            put_position(out, s, e, &p);
         if (e > s) {
             size_t len = (size_t)(e - s);
             fprintf(out, " input \"");
@@ -541,7 +323,7 @@ static void print_diffs(FILE *out, const licscan_match *m,
 
 /* Flags that a near or partial match's differences add or remove. */
 static void print_flag_changes(FILE *out, const palette *c,
-                               const licscan_match *m, const text_pos *tp)
+                               const licscan_match *m)
 {
     for (uint32_t i = 0; i < licscan_match_flag_change_count(m); i++) {
         uint32_t flag;
@@ -553,7 +335,9 @@ static void print_flag_changes(FILE *out, const palette *c,
         fprintf(out, "            differences %s flag %s%s%s @%llu-%llu",
                 added ? "add" : "remove", c->bold, licscan_flag_name(flag),
                 c->reset, (unsigned long long)s, (unsigned long long)e);
-        put_lines(out, tp, s, e);
+        licscan_position p;
+        if (licscan_match_flag_change_position(m, i, &p) == LICSCAN_OK)
+            put_position(out, s, e, &p);
         fputc('\n', out);
     }
 }
@@ -645,7 +429,7 @@ static void print_flag_details(FILE *out, const licscan_restriction *x)
 /* --flags: the openness verdict, the freedoms it breaks and why, then each
  * flag with its value and the clauses that set it. */
 static void print_restrictions(FILE *out, const palette *c,
-                               const licscan_result *r, const text_pos *tp)
+                               const licscan_result *r)
 {
     uint32_t category = licscan_result_openness(r);
     fprintf(out, "  openness  %s%s%s\n", openness_color(c, category),
@@ -686,7 +470,9 @@ static void print_restrictions(FILE *out, const palette *c,
                 fprintf(out, "%s[%s]%s ", c->cyan, label, c->reset);
             fprintf(out, "bytes %llu-%llu", (unsigned long long)s,
                     (unsigned long long)e);
-            put_lines(out, tp, s, e);
+            licscan_position p;
+            if (licscan_restriction_evidence_position(x, k, &p) == LICSCAN_OK)
+                put_position(out, s, e, &p);
             fprintf(out, " %s\"", c->dim);
             put_clipped(out, text ? text : "", EVIDENCE_BYTES);
             fprintf(out, "\"%s\n", c->reset);
@@ -698,12 +484,9 @@ static void print_restrictions(FILE *out, const palette *c,
 }
 
 static void print_text(const settings *s, FILE *out, const char *path,
-                       const licscan_result *r, const unsigned char *data,
-                       size_t len)
+                       const licscan_result *r, const unsigned char *data)
 {
     const palette *c = s->out_colors;
-    text_pos tp;
-    text_pos_init(&tp, data, len, licscan_result_encoding(r));
     uint32_t n = licscan_result_match_count(r);
     fprintf(out, "%s%s%s:", c->bold, path, c->reset);
     if (!n) {
@@ -723,7 +506,10 @@ static void print_text(const settings *s, FILE *out, const char *path,
         fprintf(out, "  bytes %llu-%llu",
                 (unsigned long long)licscan_match_start(m),
                 (unsigned long long)licscan_match_end(m));
-        put_lines(out, &tp, licscan_match_start(m), licscan_match_end(m));
+        licscan_position p;
+        if (licscan_match_position(m, &p) == LICSCAN_OK)
+            put_position(out, licscan_match_start(m), licscan_match_end(m),
+                         &p);
         if (*licscan_license_name(l))
             fprintf(out, "  (%s)", licscan_license_name(l));
         fputc('\n', out);
@@ -733,13 +519,12 @@ static void print_text(const settings *s, FILE *out, const char *path,
             fprintf(out, "            %srunner-up %s %.1f%%%s\n", c->dim,
                     licscan_license_id(ru), 100 * rc, c->reset);
         if (s->flags)
-            print_flag_changes(out, c, m, &tp);
+            print_flag_changes(out, c, m);
         if (s->diff)
-            print_diffs(out, m, data, &tp);
+            print_diffs(out, m, data);
     }
     if (s->flags)
-        print_restrictions(out, c, r, &tp);
-    text_pos_free(&tp);
+        print_restrictions(out, c, r);
 }
 
 /* --format spdx: one "FILE: EXPRESSION" line. NONE: nothing found;
@@ -1037,26 +822,26 @@ static json_t *tool_annotation(const settings *s, const char *comment)
 }
 
 /* A span with its lines: {"start", "end", "line", "col", "end_line",
- * "end_col"}, the last two for the span's last character. */
-static void set_span(json_t *o, const text_pos *tp, uint64_t start,
-                     uint64_t end)
+ * "end_col"}, the last two for the span's last character
+ * (licscan_position). */
+static void set_span(json_t *o, uint64_t start, uint64_t end,
+                     const licscan_position *p)
 {
     json_object_set_new(o, "start", json_integer((json_int_t)start));
     json_object_set_new(o, "end", json_integer((json_int_t)end));
-    if (!tp->starts)
-        return;
-    size_t line, col;
-    text_pos_at(tp, start, &line, &col);
-    json_object_set_new(o, "line", json_integer((json_int_t)line));
-    json_object_set_new(o, "col", json_integer((json_int_t)col));
-    text_pos_at(tp, end > start ? end - 1 : start, &line, &col);
-    json_object_set_new(o, "end_line", json_integer((json_int_t)line));
-    json_object_set_new(o, "end_col", json_integer((json_int_t)col));
+    json_object_set_new(o, "line", json_integer((json_int_t)p->line));
+    json_object_set_new(o, "col", json_integer((json_int_t)p->col));
+    json_object_set_new(o, "end_line", json_integer((json_int_t)p->end_line));
+    json_object_set_new(o, "end_col", json_integer((json_int_t)p->end_col));
 }
 
-/* Each flag of the library's "restrictions", its evidence with lines. */
-static json_t *restrictions_with_lines(json_t *restrictions, const text_pos *tp)
+/* Each flag of the library's "restrictions": its value, and its evidence
+ * with the span and its lines as the library's JSON gives them. */
+static json_t *restrictions_with_lines(json_t *restrictions)
 {
+    static const char *const keys[] = { "start", "end",  "line", "col",
+                                        "end_line", "end_col", "label",
+                                        "rule", "text" };
     json_t *out = json_object();
     const char *flag;
     json_t *x;
@@ -1067,11 +852,7 @@ static json_t *restrictions_with_lines(json_t *restrictions, const text_pos *tp)
         json_array_foreach(json_object_get(x, "evidence"), i, ev)
         {
             json_t *e = json_object();
-            set_span(e, tp,
-                     (uint64_t)json_integer_value(json_object_get(ev, "start")),
-                     (uint64_t)json_integer_value(json_object_get(ev, "end")));
-            const char *keys[] = { "label", "rule", "text" };
-            for (size_t k = 0; k < 3; k++)
+            for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
                 if (json_object_get(ev, keys[k]))
                     json_object_set(e, keys[k], json_object_get(ev, keys[k]));
             json_array_append_new(evidence, e);
@@ -1095,7 +876,7 @@ static int kind_is_concluded(uint32_t kind)
 }
 
 /* What one match says, for licenseComments and the match property. */
-static json_t *match_object(const licscan_match *m, const text_pos *tp)
+static json_t *match_object(const licscan_match *m)
 {
     const licscan_license *l = licscan_match_license(m);
     json_t *o = json_object();
@@ -1104,14 +885,16 @@ static json_t *match_object(const licscan_match *m, const text_pos *tp)
     json_object_set_new(o, "kind",
                         jstr(licscan_kind_name(licscan_match_kind(m))));
     json_object_set_new(o, "coverage", json_real(licscan_match_coverage(m)));
-    set_span(o, tp, licscan_match_start(m), licscan_match_end(m));
+    licscan_position p = { 0, 0, 0, 0 };
+    licscan_match_position(m, &p);
+    set_span(o, licscan_match_start(m), licscan_match_end(m), &p);
     return o;
 }
 
 /* A CycloneDX license object: the SPDX id, or the LicenseRef- id as its
  * name with the text the file holds. */
 static json_t *cdx_license(const licscan_match *m, const unsigned char *data,
-                           const text_pos *tp, int concluded)
+                           int utf16, int concluded)
 {
     const licscan_license *l = licscan_match_license(m);
     const char *spdx = licscan_license_spdx(l);
@@ -1130,7 +913,7 @@ static json_t *cdx_license(const licscan_match *m, const unsigned char *data,
             text, "content",
             json_text(data + licscan_match_start(m),
                       (size_t)(licscan_match_end(m) - licscan_match_start(m)),
-                      tp->utf16, 0));
+                      utf16, 0));
         json_object_set_new(lic, "text", text);
     }
     if (concluded && *licscan_license_url(l))
@@ -1184,7 +967,7 @@ static void add_hashes(json_t *o, const unsigned char *data, size_t len,
 /* One CycloneDX component of type "file". */
 static json_t *cdx_component(const licscan_result *r, json_t *line,
                              const unsigned char *data, size_t len,
-                             const text_pos *tp)
+                             int utf16)
 {
     json_t *c = json_object();
     json_object_set_new(c, "type", jstr("file"));
@@ -1198,10 +981,10 @@ static json_t *cdx_component(const licscan_result *r, json_t *line,
         const char *spdx = licscan_license_spdx(licscan_match_license(m));
         uint32_t kind = licscan_match_kind(m);
         if (kind_is_concluded(kind) && !choice_has(concluded, spdx))
-            json_array_append_new(concluded, cdx_license(m, data, tp, 1));
+            json_array_append_new(concluded, cdx_license(m, data, utf16, 1));
         if (!choice_has(observed, spdx))
-            json_array_append_new(observed, cdx_license(m, data, tp, 0));
-        json_t *occ = json_object(), *mo = match_object(m, tp);
+            json_array_append_new(observed, cdx_license(m, data, utf16, 0));
+        json_t *occ = json_object(), *mo = match_object(m);
         json_object_set(occ, "location", json_object_get(line, "file"));
         if (json_object_get(mo, "line"))
             json_object_set(occ, "line", json_object_get(mo, "line"));
@@ -1254,7 +1037,7 @@ static json_t *cdx_component(const licscan_result *r, json_t *line,
         add_property_json(props, name, v);
     }
     json_t *flags =
-        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+        restrictions_with_lines(json_object_get(line, "restrictions"));
     const char *flag;
     json_object_foreach(flags, flag, v)
     {
@@ -1285,7 +1068,7 @@ static int kind_rank(uint32_t kind)
 /* One SPDX file, and {"rank", "info"} for each LicenseRef- it holds. */
 static json_t *spdx_file(const settings *s, const licscan_result *r,
                          json_t *line, const unsigned char *data, size_t len,
-                         const text_pos *tp, json_t *extracted)
+                         int utf16, json_t *extracted)
 {
     json_t *f = json_object();
     json_object_set(f, "fileName", json_object_get(line, "file"));
@@ -1317,7 +1100,10 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
             fprintf(cf, " bytes %llu-%llu",
                     (unsigned long long)licscan_match_start(m),
                     (unsigned long long)licscan_match_end(m));
-            put_lines(cf, tp, licscan_match_start(m), licscan_match_end(m));
+            licscan_position p;
+            if (licscan_match_position(m, &p) == LICSCAN_OK)
+                put_position(cf, licscan_match_start(m), licscan_match_end(m),
+                             &p);
         }
         if (!is_license_ref(id))
             continue;
@@ -1327,7 +1113,7 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
             info, "extractedText",
             json_text(data + licscan_match_start(m),
                       (size_t)(licscan_match_end(m) - licscan_match_start(m)),
-                      tp->utf16, 0));
+                      utf16, 0));
         if (*licscan_license_name(l))
             json_object_set_new(info, "name", jstr(licscan_license_name(l)));
         if (*licscan_license_url(l)) {
@@ -1359,7 +1145,7 @@ static json_t *spdx_file(const settings *s, const licscan_result *r,
     json_t *notes = json_array(), *v;
     const char *flag;
     json_t *flags =
-        restrictions_with_lines(json_object_get(line, "restrictions"), tp);
+        restrictions_with_lines(json_object_get(line, "restrictions"));
     json_object_foreach(flags, flag, v)
     {
         char *text = json_compact(v);
@@ -1403,19 +1189,17 @@ static void sbom_item(const settings *s, file_entry *e, licscan_result *r,
         sbom_failure(s, e, "out of memory rendering JSON", LICSCAN_ENOMEM);
         return;
     }
-    text_pos tp;
-    text_pos_init(&tp, data, len, licscan_result_encoding(r));
+    int utf16 = utf16_order(licscan_result_encoding(r));
     e->sbom = json_object();
     if (s->format == FORMAT_CYCLONEDX) {
         json_object_set_new(e->sbom, "item",
-                            cdx_component(r, line, data, len, &tp));
+                            cdx_component(r, line, data, len, utf16));
     } else {
         json_t *extracted = json_array();
         json_object_set_new(e->sbom, "item",
-                            spdx_file(s, r, line, data, len, &tp, extracted));
+                            spdx_file(s, r, line, data, len, utf16, extracted));
         json_object_set_new(e->sbom, "extracted", extracted);
     }
-    text_pos_free(&tp);
     json_decref(line);
 }
 
@@ -1592,37 +1376,27 @@ static int skipped(const file_entry *e, int status)
            (status == LICSCAN_EBINARY || status == LICSCAN_ETOOBIG);
 }
 
-static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
-                       FILE *out, FILE *err)
+/* Renders the report of one file the library walked (and scanned). */
+static void render_entry(const settings *s, const licscan_walk_file *f,
+                         file_entry *e, FILE *out, FILE *err)
 {
-    if (e->walk_error) {
-        report_failure(s, e, out, err, e->walk_error, LICSCAN_EIO);
-        return;
-    }
-    unsigned char *data;
-    size_t len;
-    char msg[256];
-    int status;
-    if (cli_read_input(e->path, e->stream, 1, s->scan.max_input_bytes, &data,
-                       &len, msg, sizeof(msg), &status)) {
-        report_failure(s, e, out, err, msg, status);
-        e->failed = !skipped(e, status);
-        return;
-    }
-    licscan_result *r = NULL;
-    int rc = licscan_scan(db, data, len, &s->scan, &r);
+    licscan_result *r = f->result;
+    int rc = f->status;
     if (!r) {
-        report_failure(s, e, out, err, licscan_strerror(rc), rc);
-        free(data);
+        /* Not read (the walk's reason, a read error), or no memory. */
+        report_failure(s, e, out, err, f->message, rc);
+        e->failed = !skipped(e, rc);
         return;
     }
+    const unsigned char *data = f->data ? f->data : (const unsigned char *)"";
+    size_t len = f->len;
     if (rc && s->format != FORMAT_JSON) {
         /* The scan failed (binary input past the first block, a limit):
          * reported like a file that could not be read. */
-        report_failure(s, e, out, err, licscan_result_errmsg(r), rc);
+        report_failure(s, e, out, err, f->message, rc);
     } else if (rc && !s->quiet) {
         fprintf(err, "licscan: %s: %s%s%s\n", e->path, s->err_colors->red,
-                licscan_result_errmsg(r), s->err_colors->reset);
+                f->message, s->err_colors->reset);
     }
     if (rc)
         e->failed = !skipped(e, rc);
@@ -1645,34 +1419,7 @@ static void scan_entry(const settings *s, const licscan_db *db, file_entry *e,
     } else if (s->format == FORMAT_SPDX) {
         print_spdx(out, e->path, r);
     } else {
-        print_text(s, out, e->path, r, data, len);
-    }
-    licscan_result_free(r);
-    free(data);
-}
-
-/* Scans one entry and keeps its report in memory for the printer. */
-static void process_entry(const settings *s, const licscan_db *db,
-                          file_entry *e)
-{
-    FILE *out = open_memstream(&e->out, &e->out_len);
-    FILE *err = out ? open_memstream(&e->err, &e->err_len) : NULL;
-    if (!out || !err) {
-        if (out)
-            fclose(out);
-        free(e->out);
-        e->out = NULL;
-        e->out_of_memory = e->failed = 1;
-        return;
-    }
-    scan_entry(s, db, e, out, err);
-    int bad = fclose(out) != 0;
-    bad |= fclose(err) != 0;
-    if (bad) {
-        free(e->out);
-        free(e->err);
-        e->out = e->err = NULL;
-        e->out_of_memory = e->failed = 1;
+        print_text(s, out, e->path, r, data);
     }
 }
 
@@ -1710,279 +1457,59 @@ static void progress_clear(progress *pg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Walking                                                            */
+/* Scanning: the library walks and scans on its pool of threads        */
 /* ------------------------------------------------------------------ */
 
-typedef struct walker {
-    file_list *files;
-    progress *progress;
-    int follow;       /* -L */
-    const char *root; /* links to files inside it are followed (real path
-                          of the tree named on the command line), or NULL */
-    int out_of_memory;
-} walker;
-
-/* A directory being walked, to notice one that contains itself (a bind
- * mount, or with -L a symbolic link, can do that). */
-typedef struct dir_chain {
-    dev_t dev;
-    ino_t ino;
-    const struct dir_chain *parent;
-} dir_chain;
-
-static file_entry *add_entry(walker *w, const char *path, const char *error)
-{
-    file_list *l = w->files;
-    if (w->out_of_memory)
-        return NULL;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        file_entry *items = realloc(l->items, cap * sizeof(*items));
-        if (!items) {
-            w->out_of_memory = 1;
-            return NULL;
-        }
-        l->items = items;
-        l->cap = cap;
-    }
-    file_entry *e = &l->items[l->count];
-    memset(e, 0, sizeof(*e));
-    e->path = strdup(path);
-    e->walk_error = error ? strdup(error) : NULL;
-    if (!e->path || (error && !e->walk_error)) {
-        free(e->path);
-        free(e->walk_error);
-        w->out_of_memory = 1;
-        return NULL;
-    }
-    l->count++;
-    progress_draw(w->progress, l->count, 0);
-    return e;
-}
-
-static void add_errno(walker *w, const char *path, int err)
-{
-    add_entry(w, path, strerror(err));
-}
-
-static const char *special_file_kind(mode_t mode)
-{
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe), not a regular file: skipped";
-    if (S_ISSOCK(mode))
-        return "a socket, not a regular file: skipped";
-    if (S_ISCHR(mode))
-        return "a character device, not a regular file: skipped";
-    if (S_ISBLK(mode))
-        return "a block device, not a regular file: skipped";
-    return "not a regular file or directory: skipped";
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void walk_path(walker *w, const char *path, int depth,
-                      const dir_chain *up);
-
-static void walk_directory(walker *w, const char *path, int depth,
-                           const struct stat *st, const dir_chain *up)
-{
-    for (const dir_chain *d = up; d; d = d->parent)
-        if (d->dev == st->st_dev && d->ino == st->st_ino) {
-            add_entry(w, path, "directory loop: it contains itself; skipped");
-            return;
-        }
-    if (depth > MAX_DEPTH) {
-        add_entry(w, path, "directory tree too deep");
-        return;
-    }
-    DIR *dir = opendir(path);
-    if (!dir) {
-        add_errno(w, path, errno);
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    size_t plen = strlen(path);
-    const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
-    for (;;) {
-        errno = 0;
-        struct dirent *ent = readdir(dir);
-        if (!ent) {
-            if (errno)
-                add_errno(w, path, errno);
-            break;
-        }
-        const char *name = ent->d_name;
-        if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".git"))
-            continue;
-        if (n == cap) {
-            size_t bigger = cap ? cap * 2 : 32;
-            char **p = realloc(names, bigger * sizeof(*names));
-            if (!p) {
-                w->out_of_memory = 1;
-                break;
-            }
-            names = p;
-            cap = bigger;
-        }
-        size_t need = plen + strlen(name) + 2;
-        names[n] = malloc(need);
-        if (!names[n]) {
-            w->out_of_memory = 1;
-            break;
-        }
-        snprintf(names[n], need, "%s%s%s", path, sep, name);
-        n++;
-    }
-    closedir(dir);
-    if (n)
-        qsort(names, n, sizeof(*names), name_cmp);
-    dir_chain here = { st->st_dev, st->st_ino, up };
-    for (size_t i = 0; i < n; i++) {
-        if (!w->out_of_memory)
-            walk_path(w, names[i], depth + 1, &here);
-        free(names[i]);
-    }
-    free(names);
-}
-
-/* Whether the real path of a link's target lies inside the walked root. */
-static int inside_root(const walker *w, const char *path)
-{
-    if (!w->root)
-        return 0;
-    char *real = realpath(path, NULL);
-    if (!real)
-        return 0;
-    size_t n = strlen(w->root);
-    int inside = n == 1 /* "/" */ ||
-                 (!strncmp(real, w->root, n) && (!real[n] || real[n] == '/'));
-    free(real);
-    return inside;
-}
-
-/* The tree whose files the links of a walk may lead to: the real path of
- * what was named on the command line, or, for a directory inside a
- * Hugging Face cache repository's snapshots (.../models--ORG--NAME/
- * snapshots/REV, whose files are links to ../../blobs/), that repository
- * directory. NULL when it cannot be resolved. */
-static char *walk_root(const char *arg)
-{
-    char *real = realpath(arg, NULL);
-    if (!real)
-        return NULL;
-    char *snap = strstr(real, "/snapshots");
-    while (snap && snap[10] && snap[10] != '/')
-        snap = strstr(snap + 1, "/snapshots");
-    if (snap) {
-        char *repo = snap;
-        while (repo > real && repo[-1] != '/')
-            repo--;
-        if (!strncmp(repo, "models--", 8) || !strncmp(repo, "datasets--", 10) ||
-            !strncmp(repo, "spaces--", 8))
-            *snap = 0; /* the repository directory */
-    }
-    return real;
-}
-
-static void walk_path(walker *w, const char *path, int depth,
-                      const dir_chain *up)
-{
-    struct stat st;
-    if (depth == 0 && !strcmp(path, "-")) {
-        file_entry *e = add_entry(w, path, NULL); /* standard input */
-        if (e)
-            e->stream = 1;
-        return;
-    }
-    if (lstat(path, &st) != 0) {
-        add_errno(w, path, errno);
-        return;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        if (stat(path, &st) != 0) {
-            int err = errno;
-            if (err == ELOOP)
-                add_entry(w, path, "symbolic link loop: skipped");
-            else if (depth == 0)
-                add_errno(w, path, err); /* named on the command line */
-            else if (w->follow)
-                add_entry(w, path, "dangling symbolic link: skipped");
-            return; /* else a dangling link inside a tree is left out */
-        }
-        /* Inside a walked tree, without -L, only links to regular files
-         * that stay inside the tree are followed. */
-        if (depth > 0 && !w->follow &&
-            !(S_ISREG(st.st_mode) && inside_root(w, path)))
-            return;
-    }
-    if (S_ISREG(st.st_mode)) {
-        file_entry *e = add_entry(w, path, NULL);
-        if (e)
-            e->walked = depth > 0;
-    } else if (S_ISDIR(st.st_mode)) {
-        walk_directory(w, path, depth, &st, up);
-    } else if (depth == 0 && S_ISFIFO(st.st_mode)) {
-        /* A FIFO named on the command line, or a pipe such as bash's
-         * <(command) or /dev/stdin, is read. */
-        file_entry *e = add_entry(w, path, NULL);
-        if (e)
-            e->stream = 1;
-    } else {
-        add_entry(w, path, special_file_kind(st.st_mode));
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Scanning with a pool of threads                                    */
-/* ------------------------------------------------------------------ */
-
-typedef struct pool {
+typedef struct walk_state {
     const settings *s;
-    const licscan_db *db;
-    file_entry *items;
-    size_t count;
-    size_t next;    /* next entry a worker takes */
-    size_t printed; /* entries printed so far */
-    size_t window;  /* how far workers may run ahead of the printer */
-    pthread_mutex_t lock;
-    pthread_cond_t finished; /* an entry is done */
-    pthread_cond_t room;     /* the printer moved on */
-} pool;
+    progress *pg;
+    size_t failures;
+} walk_state;
 
-static void *worker(void *arg)
+/* On the scanning thread: the file's report, kept in memory for
+ * print_entry. */
+static void render_scanned(licscan_walk_file *f, void *user)
 {
-    pool *p = arg;
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        /* Bounded look-ahead: reports wait in memory until printed. */
-        while (p->next < p->count && p->next >= p->printed + p->window)
-            pthread_cond_wait(&p->room, &p->lock);
-        if (p->next >= p->count)
-            break;
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        process_entry(p->s, p->db, &p->items[i]);
-        pthread_mutex_lock(&p->lock);
-        p->items[i].done = 1;
-        pthread_cond_signal(&p->finished);
+    const walk_state *w = user;
+    file_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return; /* print_entry says so */
+    e->path = f->path;
+    e->walked = f->walked;
+    f->report = e;
+    FILE *out = open_memstream(&e->out, &e->out_len);
+    FILE *err = out ? open_memstream(&e->err, &e->err_len) : NULL;
+    if (!out || !err) {
+        if (out)
+            fclose(out);
+        free(e->out);
+        e->out = NULL;
+        e->out_of_memory = e->failed = 1;
+        return;
     }
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
+    render_entry(w->s, f, e, out, err);
+    int bad = fclose(out) != 0;
+    bad |= fclose(err) != 0;
+    if (bad) {
+        free(e->out);
+        free(e->err);
+        e->out = e->err = NULL;
+        e->out_of_memory = e->failed = 1;
+    }
 }
 
-/* Prints one entry's report and frees it; returns 1 if it failed. */
-static int print_entry(const settings *s, file_entry *e, progress *pg)
+/* In walk order: prints one file's report and frees it. */
+static int print_entry(licscan_walk_file *f, void *user)
 {
-    progress_clear(pg);
-    if (e->out_of_memory) {
-        fprintf(stderr, "licscan: %s: out of memory\n", e->path);
+    walk_state *w = user;
+    file_entry *e = f->report;
+    progress_clear(w->pg);
+    if (!e || e->out_of_memory) {
+        fprintf(stderr, "licscan: %s: out of memory\n", f->path);
+        w->failures++;
     } else {
         if (e->sbom)
-            sbom_add(s, e);
+            sbom_add(w->s, e);
         if (e->out_len)
             fwrite(e->out, 1, e->out_len, stdout);
         if (e->err_len) {
@@ -1990,88 +1517,58 @@ static int print_entry(const settings *s, file_entry *e, progress *pg)
             fflush(stdout);
             fwrite(e->err, 1, e->err_len, stderr);
         }
+        w->failures += (size_t)e->failed;
     }
-    free(e->out);
-    free(e->err);
-    e->out = e->err = NULL;
-    return e->failed;
+    if (e) {
+        free(e->out);
+        free(e->err);
+        json_decref(e->sbom);
+        free(e);
+    }
+    f->report = NULL;
+    return 0;
 }
 
-static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
-                       double seconds)
+static void show_progress(uint64_t done, uint64_t total, void *user)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long ns = ts.tv_nsec + (long)(seconds * 1e9);
-    ts.tv_sec += ns / 1000000000L;
-    ts.tv_nsec = ns % 1000000000L;
-    pthread_cond_timedwait(cond, lock, &ts);
+    walk_state *w = user;
+    progress_draw(w->pg, (size_t)done, (size_t)total);
 }
 
-/* Scans every entry and prints the reports in order; returns the number
- * of files that failed. */
-static size_t scan_all(const settings *s, const licscan_db *db,
-                       file_list *files, progress *pg)
+/* Walks and scans the paths, printing the reports in walk order; the exit
+ * status. */
+static int scan_paths(const settings *s, const licscan_db *db, char **paths,
+                      int npaths)
 {
-    pool p = { .s = s, .db = db, .items = files->items, .count = files->count };
-    p.window = 4 * (size_t)s->jobs + 16;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_mutex_init(&p.lock, NULL);
-    pthread_cond_init(&p.finished, &attr);
-    pthread_cond_init(&p.room, NULL);
-    pthread_condattr_destroy(&attr);
-
-    size_t nworkers = s->jobs < p.count ? s->jobs : p.count;
-    pthread_t tids[MAX_JOBS];
-    size_t started = 0;
-    for (; started < nworkers; started++) {
-        int err = pthread_create(&tids[started], NULL, worker, &p);
-        if (err) {
-            /* The threads already running will do all the work. */
-            if (started == 0)
-                fprintf(stderr,
-                        "licscan: cannot start a thread (%s): "
-                        "scanning without\n",
-                        strerror(err));
-            break;
-        }
+    progress pg = { .enabled = !s->quiet && isatty(STDERR_FILENO),
+                    .started = now_seconds() };
+    walk_state w = { .s = s, .pg = &pg };
+    licscan_walk_options o;
+    licscan_walk_options_init(&o, sizeof(o));
+    o.flags = LICSCAN_WALK_STDIN | (s->follow ? LICSCAN_WALK_FOLLOW : 0);
+    o.jobs = s->jobs;
+    o.max_depth = MAX_DEPTH;
+    o.scan = &s->scan;
+    o.on_scanned = render_scanned;
+    o.progress = pg.enabled ? show_progress : NULL;
+    int rc = licscan_scan_paths(db, (const char *const *)paths,
+                                (size_t)npaths, &o, print_entry, &w);
+    progress_clear(&pg);
+    if (rc == LICSCAN_ENOMEM) {
+        fprintf(stderr, "licscan: out of memory while listing the files\n");
+        return EXIT_FAILED_FILE;
     }
-
-    size_t failures = 0;
-    for (size_t i = 0; i < p.count; i++) {
-        file_entry *e = &p.items[i];
-        if (started == 0) {
-            process_entry(s, db, e);
-        } else {
-            pthread_mutex_lock(&p.lock);
-            while (!e->done) {
-                if (pg->enabled) {
-                    timed_wait(&p.finished, &p.lock, PROGRESS_INTERVAL);
-                    pthread_mutex_unlock(&p.lock);
-                    progress_draw(pg, i, p.count);
-                    pthread_mutex_lock(&p.lock);
-                } else {
-                    pthread_cond_wait(&p.finished, &p.lock);
-                }
-            }
-            pthread_mutex_unlock(&p.lock);
-        }
-        failures += (size_t)print_entry(s, e, pg);
-        pthread_mutex_lock(&p.lock);
-        p.printed = i + 1;
-        pthread_cond_broadcast(&p.room);
-        pthread_mutex_unlock(&p.lock);
-        progress_draw(pg, i + 1, p.count);
+    if (rc) {
+        fprintf(stderr, "licscan: %s\n", licscan_strerror(rc));
+        return EXIT_FAILED_FILE;
     }
-    for (size_t t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    progress_clear(pg);
-    pthread_cond_destroy(&p.room);
-    pthread_cond_destroy(&p.finished);
-    pthread_mutex_destroy(&p.lock);
-    return failures;
+    int status = w.failures ? EXIT_FAILED_FILE : 0;
+    if ((s->format == FORMAT_CYCLONEDX || s->format == FORMAT_SPDX_JSON) &&
+        sbom_print(s) != 0) {
+        fprintf(stderr, "licscan: out of memory building the document\n");
+        status = EXIT_FAILED_FILE;
+    }
+    return status;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2747,35 +2244,7 @@ int main(int argc, char **argv)
         return finish_output(0);
     }
 
-    progress pg = { .enabled = !s.quiet && isatty(STDERR_FILENO),
-                    .started = now_seconds() };
-    file_list files = { 0 };
-    walker w = { .files = &files, .progress = &pg, .follow = s.follow };
-    for (int i = first_path; i < argc && !w.out_of_memory; i++) {
-        char *root = strcmp(argv[i], "-") ? walk_root(argv[i]) : NULL;
-        w.root = root;
-        walk_path(&w, argv[i], 0, NULL);
-        free(root);
-    }
-    int status = 0;
-    if (w.out_of_memory) {
-        progress_clear(&pg);
-        fprintf(stderr, "licscan: out of memory while listing the files\n");
-        status = EXIT_FAILED_FILE;
-    } else if (scan_all(&s, db, &files, &pg) > 0) {
-        status = EXIT_FAILED_FILE;
-    }
-    if (!w.out_of_memory &&
-        (s.format == FORMAT_CYCLONEDX || s.format == FORMAT_SPDX_JSON) &&
-        sbom_print(&s) != 0) {
-        fprintf(stderr, "licscan: out of memory building the document\n");
-        status = EXIT_FAILED_FILE;
-    }
-    for (size_t i = 0; i < files.count; i++) {
-        free(files.items[i].path);
-        free(files.items[i].walk_error);
-    }
-    free(files.items);
+    int status = scan_paths(&s, db, argv + first_path, argc - first_path);
     licscan_db_free(db);
     return finish_output(status);
 }

@@ -431,6 +431,57 @@ class TextFileDirTest(unittest.TestCase):
             self.assertEqual(item.result.spdx, w["spdx"], item.path)
             self.assertEqual(json.loads(licscan.scan_json(read(item.path), file=item.path)), w)
 
+    def test_scan_dir_is_the_c_pool_and_agrees_on_the_corpus(self):
+        """scan_dir walks and scans in the library (licscan_scan_paths, one
+        call, no Python thread), and gives what `licscan --json -j2
+        corpus/` says of every file, in the same order."""
+        cli = os.environ.get("LICSCAN_CLI", os.path.join(ROOT, "build", "licscan"))
+        corpus = os.path.join(ROOT, "corpus")
+        if not os.access(cli, os.X_OK) or not os.path.isdir(corpus):
+            self.skipTest(f"no CLI at {cli} or no corpus/ (set LICSCAN_CLI)")
+        import subprocess
+        out = subprocess.run([cli, "--json", "-j2", corpus], capture_output=True).stdout
+        want = [json.loads(line) for line in out.decode().splitlines()]
+        calls, threads = [], []
+        real = licscan._scan_paths
+
+        def counting(*args):
+            calls.append(args[2])
+            threads.append(threading.active_count())
+            return real(*args)
+
+        licscan._scan_paths = counting
+        try:
+            items = licscan.Database().scan_dir(corpus, jobs=3)
+        finally:
+            licscan._scan_paths = real
+        self.assertEqual(calls, [1])
+        self.assertEqual(threads, [threading.active_count()])  # no Python pool
+        self.assertEqual([i.path for i in items], [w["file"] for w in want])
+        for item, w in zip(items, want):
+            if "error" in w:
+                self.assertFalse(item.ok, item.path)
+                continue
+            r = item.result
+            self.assertEqual(r.spdx, w["spdx"], item.path)
+            self.assertEqual([(m.id, m.kind, m.start, m.end) for m in r],
+                             [(m["id"], m["kind"], m["start"], m["end"])
+                              for m in w["matches"]], item.path)
+            self.assertEqual(list(r.restrictions), list(w["restrictions"]), item.path)
+            self.assertEqual(
+                [[(e.start, e.end) for e in x.evidence] for x in r.restrictions.values()],
+                [[(e["start"], e["end"]) for e in x["evidence"]]
+                 for x in w["restrictions"].values()], item.path)
+
+    def test_scan_dir_errors_are_typed(self):
+        with tempfile.TemporaryDirectory() as d:
+            missing = os.path.join(d, "nothing")
+            items = licscan.scan_dir(missing)
+            self.assertEqual(len(items), 1)
+            self.assertIsInstance(items[0].error, FileNotFoundError)
+            self.assertEqual(items[0].error.filename, missing)
+            self.assertEqual(licscan.walk(missing), [(missing, "No such file or directory")])
+
     def test_installed_package(self):
         """Under make test-python the binding is the installed package,
         with its bundled library, not the source tree."""

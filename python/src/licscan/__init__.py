@@ -4,7 +4,7 @@ impose, through the C library (ctypes).
     import licscan
     res = licscan.scan("MIT License ...")           # the text: str or bytes
     res = licscan.scan_file("LICENSE")              # a file
-    for item in licscan.scan_dir("models/"):        # a tree, on a thread pool
+    for item in licscan.scan_dir("models/"):        # a tree, on the C thread pool
         print(item.path, item.result.spdx if item.result else item.error)
     for m in res:                                   # the matches
         print(m.id, m.kind, m.coverage, m.start, m.end)
@@ -26,7 +26,6 @@ when running from the source tree, else by the system loader.
 Only the standard library is used. Results are copied into Python objects
 and the C result is freed before scan() returns.
 """
-import concurrent.futures
 import contextlib
 import ctypes
 import ctypes.util
@@ -217,6 +216,58 @@ class _ScanOptions(ctypes.Structure):
 _SCAN_NO_CLAUSES = 0x1
 _JSON_DIFFS = 0x1
 
+
+class _Position(ctypes.Structure):
+    # licscan_position: where a span's first and last characters are.
+    _fields_ = [("line", ctypes.c_uint32), ("col", ctypes.c_uint32),
+                ("end_line", ctypes.c_uint32), ("end_col", ctypes.c_uint32)]
+
+
+_match_position = _fn("licscan_match_position", ctypes.c_int, _c_match,
+                      ctypes.POINTER(_Position))
+_match_diff_position = _fn("licscan_match_diff_position", ctypes.c_int, _c_match,
+                           ctypes.c_uint32, ctypes.POINTER(_Position))
+_match_flag_change_position = _fn("licscan_match_flag_change_position", ctypes.c_int,
+                                  _c_match, ctypes.c_uint32, ctypes.POINTER(_Position))
+_restriction_evidence_position = _fn("licscan_restriction_evidence_position", ctypes.c_int,
+                                     _c_restr, ctypes.c_uint32, ctypes.POINTER(_Position))
+
+
+def _position(fn, *args):
+    """(line, col, end_line, end_col) of a span, as licscan_position."""
+    p = _Position()
+    rc = fn(*args, ctypes.byref(p))
+    if rc:
+        raise LicscanError(rc, None)
+    return p.line, p.col, p.end_line, p.end_col
+
+
+class _WalkFile(ctypes.Structure):
+    # licscan_walk_file as include/licscan.h declares it.
+    _fields_ = [("struct_size", ctypes.c_size_t), ("path", ctypes.c_char_p),
+                ("index", ctypes.c_uint64), ("walked", ctypes.c_int),
+                ("status", ctypes.c_int), ("message", ctypes.c_char_p),
+                ("os_error", ctypes.c_int), ("result", _c_result),
+                ("data", ctypes.c_void_p), ("len", ctypes.c_size_t),
+                ("report", ctypes.c_void_p), ("stopping", ctypes.c_int)]
+
+
+class _WalkOptions(ctypes.Structure):
+    # licscan_walk_options; the two optional callbacks are left NULL.
+    _fields_ = [("struct_size", ctypes.c_uint32), ("flags", ctypes.c_uint32),
+                ("jobs", ctypes.c_uint32), ("max_depth", ctypes.c_uint32),
+                ("scan", ctypes.POINTER(_ScanOptions)),
+                ("on_scanned", ctypes.c_void_p), ("progress", ctypes.c_void_p)]
+
+
+_WALK_LIST_ONLY = 0x4
+_walk_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_WalkFile), ctypes.c_void_p)
+_walk_options_init = _fn("licscan_walk_options_init", ctypes.c_int,
+                         ctypes.POINTER(_WalkOptions), ctypes.c_size_t)
+_scan_paths = _fn("licscan_scan_paths", ctypes.c_int, _c_db,
+                  ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
+                  ctypes.POINTER(_WalkOptions), _walk_fn, ctypes.c_void_p)
+
 # The bits of licscan_result_input_flags() the library names (as the JSON
 # "input" member does), and the warnings among them: (bit, name, message).
 _INPUT_FLAGS = [(1 << i, _input_flag_name(1 << i).decode("ascii"))
@@ -278,10 +329,13 @@ class License:
 
 
 class Difference:
-    __slots__ = ("op", "start", "end", "template")
+    """A differing run: its op, input span (with its lines and columns, as
+    the JSON's), and the template wording involved."""
+    __slots__ = ("op", "start", "end", "template", "line", "col", "end_line", "end_col")
 
-    def __init__(self, op, start, end, template):
+    def __init__(self, op, start, end, template, line=0, col=0, end_line=0, end_col=0):
         self.op, self.start, self.end, self.template = op, start, end, template
+        self.line, self.col, self.end_line, self.end_col = line, col, end_line, end_col
 
     def __repr__(self):
         return f"Difference({self.op!r}, {self.start}, {self.end}, {self.template!r})"
@@ -296,6 +350,10 @@ class FlagChange:
     added: bool
     start: int
     end: int
+    line: int = 0      # where the span's first character is (1-based)
+    col: int = 0
+    end_line: int = 0  # where its last character is
+    end_col: int = 0
 
     @property
     def change(self):
@@ -308,12 +366,17 @@ class Evidence:
     """A clause that sets a flag: its byte span in the input (end
     exclusive), its text (whitespace collapsed, quotes and dashes made
     ASCII), its section label ("1.b.v", or "") and the id of the rule that
-    fired."""
+    fired; line, col, end_line and end_col where its first and last
+    characters are (1-based; README, "Lines and columns")."""
     start: int
     end: int
     text: str
     label: str
     rule: str
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
 
 
 _ENOTFOUND = -9  # LICSCAN_ENOTFOUND: the restriction is no threshold
@@ -419,7 +482,8 @@ def _restriction(handle):
         if rc:
             raise LicscanError(rc, None)
         evidence.append(Evidence(s.value, e.value, _s(text.value), _s(label.value),
-                                 _s(rule.value)))
+                                 _s(rule.value),
+                                 *_position(_restriction_evidence_position, handle, i)))
     threshold = None
     t = _Threshold()
     rc = _restriction_threshold(handle, ctypes.byref(t), ctypes.sizeof(t))
@@ -452,7 +516,8 @@ class Match:
     """One license found in the text."""
 
     __slots__ = ("license", "kind", "coverage", "start", "end", "runner_up",
-                 "runner_up_coverage", "differences", "flag_changes")
+                 "runner_up_coverage", "differences", "flag_changes",
+                 "line", "col", "end_line", "end_col")
 
     def __init__(self, handle):
         self.license = License(_match_license(handle))
@@ -460,6 +525,7 @@ class Match:
         self.coverage = _match_coverage(handle)
         self.start = _match_start(handle)
         self.end = _match_end(handle)
+        self.line, self.col, self.end_line, self.end_col = _position(_match_position, handle)
         cov = ctypes.c_double()
         ru = _match_runner_up(handle, ctypes.byref(cov))
         self.runner_up = License(ru) if ru else None
@@ -470,7 +536,8 @@ class Match:
             _match_diff(handle, i, ctypes.byref(op), ctypes.byref(s), ctypes.byref(e),
                         ctypes.byref(t))
             self.differences.append(Difference(_s(_diff_op_name(op.value)), s.value,
-                                               e.value, _s(t.value)))
+                                               e.value, _s(t.value),
+                                               *_position(_match_diff_position, handle, i)))
         self.flag_changes = []
         flag, added = ctypes.c_uint32(), ctypes.c_int()
         for i in range(_match_flag_change_count(handle)):
@@ -479,7 +546,9 @@ class Match:
             if rc:
                 raise LicscanError(rc, None)
             self.flag_changes.append(FlagChange(_FLAGS[flag.value], bool(added.value),
-                                                s.value, e.value))
+                                                s.value, e.value,
+                                                *_position(_match_flag_change_position,
+                                                           handle, i)))
 
     @property
     def id(self):
@@ -633,23 +702,25 @@ class Database:
 
     def scan_dir(self, path, *, jobs=None, **options):
         """Scan every file under path, walked as the CLI walks (walk()), on
-        a pool of `jobs` threads (default: one per CPU) sharing this
-        database. Returns a list of FileScan in walk order, whatever the
-        number of threads: .result for a file scanned, .error (OSError or
-        LicscanError) for one that could not be. options as for scan()."""
+        the C library's pool of `jobs` threads (licscan_scan_paths; default:
+        one per online CPU) sharing this database. Returns a list of
+        FileScan in walk order, whatever the number of threads: .result
+        for a file scanned, .error for one that could not be (OSError when
+        the system said why, else LicscanError). options as for scan()."""
         opts = _scan_options(**_checked(options))
 
-        def one(entry):
-            p, problem = entry
-            if problem:
-                return FileScan(p, None, LicscanError(_EIO, f"{p}: {problem}"))
-            try:
-                with self._scanned(_read_file(p, opts.max_input_bytes), opts) as res:
-                    return FileScan(p, Result(res), None)
-            except (OSError, LicscanError) as e:
-                return FileScan(p, None, e)
+        def one(f):
+            p = os.fsdecode(f.path)
+            if f.result and f.status == 0:
+                return FileScan(p, Result(f.result), None)
+            if f.os_error and not f.result:
+                return FileScan(p, None, OSError(f.os_error, _s(f.message), p))
+            message = _s(f.message)
+            if not f.result:  # the walk's reason or the read's: name the file
+                message = f"{p}: {message}"
+            return FileScan(p, None, LicscanError(f.status, message))
 
-        return _in_pool(one, list(walk(path)), jobs)
+        return _walk_c(self._handle(), path, jobs, opts, 0, one)
 
     def scan_json(self, data, *, file=None, diffs=False, clauses=True, max_evidence=None,
                   max_differences=None, max_bytes=None):
@@ -756,63 +827,52 @@ def _read_file(path, limit):
 
 
 def walk(path):
-    """The files under path, as the CLI walks them: (path, None) for a
-    regular file, (path, problem) for what cannot be scanned (a FIFO,
-    socket or device, a symbolic link loop, a directory that contains
-    itself, an unreadable directory). Directories are walked in name order
-    (bytes of the name); .git is skipped; symbolic links inside the tree are
-    not followed (path itself is, when it is one). path as a file gives
-    that file."""
-    path = os.fspath(path)
-    return list(_walk(path, 0, ()))
+    """The files under path, as the CLI walks them (the C library's walk:
+    licscan_scan_paths listing only): (path, None) for a regular file,
+    (path, problem) for what cannot be scanned (a FIFO, socket or device, a
+    symbolic link loop, a directory that contains itself, an unreadable
+    directory). Directories are walked in name order (bytes of the name);
+    .git is skipped; inside the tree a symbolic link is followed only to a
+    regular file inside the tree (path itself is followed when it is one).
+    path as a file gives that file."""
+    return _walk_c(None, path, 1, None, _WALK_LIST_ONLY,
+                   lambda f: (os.fsdecode(f.path), _s(f.message) or None))
 
 
-def _walk(path, depth, up):
-    try:
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            try:
-                st = os.stat(path)
-            except OSError as e:
-                if e.errno == 40:  # ELOOP
-                    yield path, "symbolic link loop: skipped"
-                elif depth == 0:
-                    yield path, e.strerror
-                return
-            if depth > 0:
-                return
-    except OSError as e:
-        yield path, e.strerror
-        return
-    if stat.S_ISREG(st.st_mode):
-        yield path, None
-    elif stat.S_ISDIR(st.st_mode):
-        if (st.st_dev, st.st_ino) in up:
-            yield path, "directory loop: it contains itself; skipped"
-            return
-        try:
-            names = [n for n in os.listdir(path) if n != ".git"]
-        except OSError as e:
-            yield path, e.strerror
-            return
-        here = up + ((st.st_dev, st.st_ino),)
-        sep = "" if path.endswith("/") else "/"
-        for name in sorted(names, key=os.fsencode):
-            yield from _walk(path + sep + name, depth + 1, here)
-    else:
-        yield path, _special_kind(st.st_mode)
-
-
-def _in_pool(fn, items, jobs):
-    """fn over items on a thread pool, results in the order of items."""
+def _walk_c(db, path, jobs, scan_opts, flags, one):
+    """licscan_scan_paths over path: one(file) for each file, in walk
+    order, on this thread (ctypes releases the GIL during the call, and
+    takes it back for each callback)."""
     if jobs is None:
-        jobs = os.cpu_count() or 1
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        jobs = 0  # the library's default: one per online CPU
+    elif not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs < 2**32:
         raise ValueError(f"jobs must be an int >= 1, not {jobs!r}")
-    if jobs == 1 or len(items) < 2:
-        return [fn(x) for x in items]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        return list(pool.map(fn, items))
+    o = _WalkOptions()
+    rc = _walk_options_init(ctypes.byref(o), ctypes.sizeof(o))
+    if rc:
+        raise LicscanError(rc, None)
+    o.flags = flags
+    o.jobs = jobs
+    if scan_opts is not None:
+        o.scan = ctypes.pointer(scan_opts)
+    items, failure = [], []
+
+    def on_file(f, _user):
+        try:
+            items.append(one(f.contents))
+            return 0
+        except BaseException as e:  # KeyboardInterrupt too: stop the walk
+            failure.append(e)
+            return 1
+
+    callback = _walk_fn(on_file)  # kept alive for the call
+    paths = (ctypes.c_char_p * 1)(os.fsencode(os.fspath(path)))
+    rc = _scan_paths(db, paths, 1, ctypes.byref(o), callback, None)
+    if failure:
+        raise failure[0]
+    if rc:
+        raise LicscanError(rc, None)
+    return items
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ class Reason:
     "use", "conflict", "policy", "license"), the outcome it alone gives,
     a code ("built-with", "mau", ...), an English message, the flag, the
     license and file it comes from, the base model it is inherited from,
-    and its evidence (dict with start, end, label, text) or None."""
+    and its evidence (dict with start, end, line, col, end_line, end_col,
+    label, text) or None."""
     kind: str
     outcome: str
     code: str
