@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 
 # ABI version: bump MAJOR when a shipped signature or struct layout changes.
 ABI_MAJOR := 1
-ABI_MINOR := 1
+ABI_MINOR := 2
 ABI_PATCH := 0
 SONAME    := liblicscan.so.$(ABI_MAJOR)
 SHLIB     := liblicscan.so.$(ABI_MAJOR).$(ABI_MINOR).$(ABI_PATCH)

@@ -56,11 +56,11 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 #define LICSCAN_VERSION_MAJOR 0
-#define LICSCAN_VERSION_MINOR 1
+#define LICSCAN_VERSION_MINOR 2
 #define LICSCAN_VERSION_PATCH 0
-#define LICSCAN_VERSION_STRING "0.1.0"
+#define LICSCAN_VERSION_STRING "0.2.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH */
-#define LICSCAN_VERSION_NUMBER 1000
+#define LICSCAN_VERSION_NUMBER 2000
 
 /* The library's own version, to compare with the macros above. */
 LICSCAN_API uint32_t licscan_version_number(void);
@@ -426,6 +426,12 @@ LICSCAN_API uint32_t licscan_match_extra_words(const licscan_match *m);
  * there is none. */
 LICSCAN_API const licscan_license *licscan_match_runner_up(
     const licscan_match *m, double *coverage);
+/* How alike the runner-up's match is to the input, 0 to 1: the words both
+ * share, of all the words either has there (input words it leaves
+ * unexplained and its own words missing both count against it). Unlike
+ * coverage it is symmetric: a shorter version held whole inside the text
+ * has coverage 1 but similarity below 1. 0 when there is no runner-up. */
+LICSCAN_API double licscan_match_runner_up_similarity(const licscan_match *m);
 
 /* Differing runs between input and template, in input order. */
 #define LICSCAN_DIFF_INSERTED 0 /* input words not in the template */

@@ -798,6 +798,7 @@ struct licscan_match {
     uint32_t chain;     /* the occurrence it was aligned from */
     const ls_template *runner;
     double runner_coverage;
+    double runner_similarity; /* ls_similarity of the runner-up's match */
     ls_diff *diffs;
     uint32_t ndiffs;
     ls_flag_change *changes;
@@ -805,6 +806,18 @@ struct licscan_match {
     uint32_t nchanges;
     ls_pos pos;
 };
+
+/* Words both sides share, of all words either side has in the match:
+ * input words explained, less those unexplained and the template's
+ * required words missing. One-sided coverage cannot tell a template from
+ * a longer one that holds it; this can (match5_rank.c). */
+static inline double ls_similarity(const licscan_match *m)
+{
+    double have = (double)m->matched + m->absorbed;
+    double missing = m->tpl ? m->tpl->nrequired * (1 - m->coverage) : 0;
+    double all = have + m->extra + missing;
+    return all > 0 ? have / all : 0;
+}
 
 struct licscan_result {
     ls_alloc alloc;

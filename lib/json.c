@@ -459,6 +459,7 @@ int licscan_result_json(licscan_result *r, const char *file, uint32_t flags,
             json_key(b, "id");
             json_str(b, m->runner->lic.id);
             json_member_ratio(b, "coverage", m->runner_coverage);
+            json_member_ratio(b, "similarity", m->runner_similarity);
             ls_buf_putc(b, '}');
         }
         json_flag_changes(b, m);

@@ -138,6 +138,7 @@ static uint32_t select_winners(licscan_match *c, uint32_t n)
                 m->coverage >= RUNNER_UP_COVERAGE) {
                 win->runner = m->tpl;
                 win->runner_coverage = m->coverage;
+                win->runner_similarity = ls_similarity(m);
             }
         }
         if (!lost && nwin++ != k)
@@ -279,9 +280,11 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
         if (best) {
             const ls_template *tpl = lost->tpl;
             double coverage = lost->coverage;
+            double similarity = ls_similarity(lost);
             *lost = *best;
             lost->runner = tpl;
             lost->runner_coverage = coverage;
+            lost->runner_similarity = similarity;
         }
     }
 }
@@ -319,9 +322,11 @@ static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
         if (best) {
             const ls_template *tpl = lost->tpl;
             double coverage = lost->coverage;
+            double similarity = ls_similarity(lost);
             *lost = *best;
             lost->runner = tpl;
             lost->runner_coverage = coverage;
+            lost->runner_similarity = similarity;
         }
     }
 }
@@ -343,6 +348,7 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
             win[w].coverage = 0;
             win[w].runner = NULL;
             win[w].runner_coverage = 0;
+            win[w].runner_similarity = 0;
         }
         win[kept++] = win[w];
     }

@@ -289,6 +289,10 @@ const licscan_license *licscan_match_runner_up(const licscan_match *m,
         *coverage = m && m->runner ? m->runner_coverage : 0;
     return m && m->runner ? &m->runner->lic : NULL;
 }
+double licscan_match_runner_up_similarity(const licscan_match *m)
+{
+    return m && m->runner ? m->runner_similarity : 0;
+}
 uint32_t licscan_match_diff_count(const licscan_match *m)
 {
     return m ? m->ndiffs : 0;

@@ -360,6 +360,19 @@ class CliTest(unittest.TestCase):
         self.assertIn(m["runner_up"]["id"], ("Llama-3.2-Community", "Llama-3.3-Community"))
         self.assertGreater(m["runner_up"]["coverage"], 0.9)
         self.assertLess(m["runner_up"]["coverage"], 1.0)
+        # symmetric: below the coverage when the text has words it lacks
+        self.assertGreater(m["runner_up"]["similarity"], 0.5)
+        self.assertLessEqual(m["runner_up"]["similarity"], 1.0)
+
+    def test_runner_up_similarity_is_symmetric(self):
+        """Llama 3 AUP is held whole in the 3.1 AUP (coverage 1), but the
+        3.1 text has words it lacks: similarity tells the two apart."""
+        rc, out, _ = run("--json", os.path.join(EXAMPLES, "llama-3.1-model", "USE_POLICY.md"))
+        [m] = json_lines(out)[0]["matches"]
+        self.assertEqual((m["id"], m["kind"]), ("Llama-3.1-AUP", "exact"))
+        self.assertEqual(m["runner_up"]["id"], "Llama-3-AUP")
+        self.assertEqual(m["runner_up"]["coverage"], 1.0)
+        self.assertLess(m["runner_up"]["similarity"], 1.0)
 
     # ---- options added with the worker pool, formats, colour, --flags ----
 

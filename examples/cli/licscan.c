@@ -516,8 +516,9 @@ static void print_text(const settings *s, FILE *out, const char *path,
         double rc;
         const licscan_license *ru = licscan_match_runner_up(m, &rc);
         if (ru)
-            fprintf(out, "            %srunner-up %s %.1f%%%s\n", c->dim,
-                    licscan_license_id(ru), 100 * rc, c->reset);
+            fprintf(out, "            %srunner-up %s %.1f%% (similarity %.1f%%)%s\n",
+                    c->dim, licscan_license_id(ru), 100 * rc,
+                    100 * licscan_match_runner_up_similarity(m), c->reset);
         if (s->flags)
             print_flag_changes(out, c, m);
         if (s->diff)

@@ -141,6 +141,8 @@ _match_start = _fn("licscan_match_start", ctypes.c_uint64, _c_match)
 _match_end = _fn("licscan_match_end", ctypes.c_uint64, _c_match)
 _match_runner_up = _fn("licscan_match_runner_up", _c_license, _c_match,
                        ctypes.POINTER(ctypes.c_double))
+_match_runner_up_similarity = _fn("licscan_match_runner_up_similarity",
+                                  ctypes.c_double, _c_match)
 _match_diff_count = _fn("licscan_match_diff_count", ctypes.c_uint32, _c_match)
 _match_diff = _fn("licscan_match_diff", ctypes.c_int, _c_match, ctypes.c_uint32,
                   ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint64),
@@ -516,7 +518,8 @@ class Match:
     """One license found in the text."""
 
     __slots__ = ("license", "kind", "coverage", "start", "end", "runner_up",
-                 "runner_up_coverage", "differences", "flag_changes",
+                 "runner_up_coverage", "runner_up_similarity", "differences",
+                 "flag_changes",
                  "line", "col", "end_line", "end_col")
 
     def __init__(self, handle):
@@ -530,6 +533,7 @@ class Match:
         ru = _match_runner_up(handle, ctypes.byref(cov))
         self.runner_up = License(ru) if ru else None
         self.runner_up_coverage = cov.value if ru else 0.0
+        self.runner_up_similarity = _match_runner_up_similarity(handle)
         self.differences = []
         op, s, e, t = ctypes.c_uint32(), ctypes.c_uint64(), ctypes.c_uint64(), ctypes.c_char_p()
         for i in range(_match_diff_count(handle)):
