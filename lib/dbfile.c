@@ -430,7 +430,10 @@ static int add_rules(licscan_db *db, reader *r)
         const char *text = str_at(r, ru[i].text);
         if (i < ls_embedded_rule_count)
             h = ls_mix64(h ^ ls_hash_bytes(text, ru[i].len));
+        /* (compiled when the file was written: at first use now) */
+        db->lazy_patterns = true;
         int rc = ls_rules_add(db, text, ru[i].len, str_at(r, ru[i].source));
+        db->lazy_patterns = false;
         if (rc == LICSCAN_ERULE)
             return bad(r, "corrupted database file: rules: %s", db->err.msg);
         if (rc)

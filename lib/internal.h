@@ -425,8 +425,12 @@ enum ls_value_how {
  * (unsupported, failed, or an allocator hook). NULL: not yet set. Scans
  * share the database, so `run` is published with a compare-and-swap. */
 typedef struct ls_pattern {
-    pcre2_code *code;
+    /* NULL until first use when the rules came from a compiled database
+     * or the embedded set (checked when they were written; compiling them
+     * is most of an open): ls_pattern_compiled, published like `run` */
+    _Atomic(pcre2_code *) code;
     _Atomic(pcre2_code *) run;
+    uint32_t ngroups; /* capture groups, at most (sizes the match data) */
     /* for the prefilter (prefilter.c): the source, and what it requires,
      * derived at the first check and published like `run` (NULL: not
      * yet) */
@@ -434,6 +438,15 @@ typedef struct ls_pattern {
     uint32_t source_len;
     _Atomic(ls_required *) need;
 } ls_pattern;
+
+#define LS_RULE_PATTERN_OPTIONS                                                \
+    (PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE)
+
+/* p's compiled code, compiled now when it is not yet (prefilter.c): NULL
+ * with *rc ENOMEM, or LICSCAN_ERULE for a pattern PCRE2 rejects (only in
+ * a database file made by hand: it never matches). */
+LS_HIDDEN pcre2_code *ls_pattern_compiled(const licscan_db *db, ls_pattern *p,
+                                          int *rc);
 
 /* false only when the subject lacks what the pattern requires: it cannot
  * match (prefilter.c). */
@@ -584,6 +597,7 @@ struct licscan_db {
     uint32_t *phr_head; /* word id -> first phrase + 1 */
     uint32_t phr_head_cap;
     bool custom_allocator; /* opened with an allocator hook */
+    bool lazy_patterns;    /* rules being added compile at first use */
     ls_ruleset rules;
     ls_rule_text *rtext; /* the rule files' texts, in the order added */
     uint32_t nrtext, rtext_cap;
