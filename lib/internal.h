@@ -616,7 +616,17 @@ struct licscan_db {
     ls_error err;           /* last error (error.h) */
 };
 
-LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+/* The index key of the shingle of words ids[0, LS_SHINGLE) (inline: a
+ * scan asks it once per input word). */
+static inline uint64_t ls_shingle_key(const uint32_t *ids)
+{
+    uint64_t h =
+        ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
+        ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
+    h = ls_mix64(h);
+    return h ? h : 1;
+}
+
 /* Link each template to its twin (ls_template.twin), after templates
  * were added; out of memory, none is linked (template.c). */
 LS_HIDDEN void ls_find_twins(licscan_db *db);
