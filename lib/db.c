@@ -140,15 +140,18 @@ int licscan_db_open_empty(const licscan_db_options *opts, licscan_db **out)
     return ls_db_new(opts, true, out);
 }
 
-static int load_embedded_rules(licscan_db *db)
+/* lazy: their patterns compile at first use; the build (tools/freeze,
+ * through the path without the image) compiled them all once. */
+static int load_embedded_rules(licscan_db *db, bool lazy)
 {
-    for (size_t i = 0; i < ls_embedded_rule_count; i++) {
+    int rc = LICSCAN_OK;
+    db->lazy_patterns = lazy;
+    for (size_t i = 0; i < ls_embedded_rule_count && !rc; i++) {
         const ls_embedded_file *f = &ls_embedded_rules[i];
-        int rc = ls_rules_add(db, (const char *)f->tpl, f->tpl_len, f->id);
-        if (rc)
-            return rc;
+        rc = ls_rules_add(db, (const char *)f->tpl, f->tpl_len, f->id);
     }
-    return LICSCAN_OK;
+    db->lazy_patterns = false;
+    return rc;
 }
 
 int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
@@ -159,7 +162,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
         if ((rc = ls_db_new(opts, false, &db)))
             return rc;
         if ((rc = ls_db_load_frozen(db, &ls_frozen)) ||
-            (rc = load_embedded_rules(db))) {
+            (rc = load_embedded_rules(db, true))) {
             licscan_db_free(db);
             return rc;
         }
@@ -186,7 +189,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
     }
     ls_index_compact(db);
     ls_find_twins(db);
-    if ((rc = load_embedded_rules(db))) {
+    if ((rc = load_embedded_rules(db, false))) {
         licscan_db_free(db);
         return rc;
     }

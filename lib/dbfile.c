@@ -248,6 +248,33 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     return LICSCAN_OK;
 }
 
+/* The required words of a template's words tok[0, n), UINT32_MAX when one
+ * is bad (the words an equivalence makes of one share its span). Most of
+ * an open is this loop: it has no branch, the largest id, end and optional
+ * flag are checked after it, and starts out of order set the top bit of
+ * `neg`; and it is a function of its own, as inlined among the many
+ * locals of the open it lost its registers to the stack. */
+__attribute__((noinline)) static uint32_t words_ok(const ls_token *tok,
+                                                   const uint8_t *opt,
+                                                   uint32_t n, uint32_t most,
+                                                   uint32_t len)
+{
+    uint64_t neg = 0;
+    uint32_t max_id = 0, max_end = 0, prev = 0, flags = 0, nopt = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t id = tok[k].id, st = tok[k].start, en = tok[k].end;
+        max_id = id > max_id ? id : max_id;
+        max_end = en > max_end ? en : max_end;
+        neg |= ((uint64_t)en - st) | ((uint64_t)st - prev);
+        prev = st;
+        flags |= opt[k];
+        nopt += opt[k];
+    }
+    if ((neg >> 63) || max_id > most || max_end > len || flags > 1)
+        return UINT32_MAX;
+    return n - nopt;
+}
+
 /* One template: strings, tokens in order inside its source, vars sorted
  * inside its words with known patterns, required words counted. */
 static int check_template(reader *r, const dbf_template *t)
@@ -273,15 +300,14 @@ static int check_template(reader *r, const dbf_template *t)
     /* the words of templates in turn follow each other in the array:
      * summed as they are checked, while they are in the cache */
     bool in_turn = r->tsum.n == t->tok;
-    for (uint32_t k = 0; k < t->ntok; k++) {
-        /* (the words an equivalence makes of one share its span) */
-        if (tok[k].id > count || tok[k].start > tok[k].end ||
-            tok[k].end > t->source_len ||
-            (k && tok[k].start < tok[k - 1].start) || opt[k] > 1)
-            return CORRUPT(r, "template word");
-        req += !opt[k];
-        if (in_turn)
-            token_sum_add(&r->tsum, &tok[k]);
+    req = words_ok(tok, opt, t->ntok, count, t->source_len);
+    if (req == UINT32_MAX)
+        return CORRUPT(r, "template word");
+    if (in_turn) { /* (in a local: its stores do not alias the words) */
+        token_sum ts = r->tsum;
+        for (uint32_t k = 0; k < t->ntok; k++)
+            token_sum_add(&ts, &tok[k]);
+        r->tsum = ts;
     }
     if (req != t->nrequired || !req)
         return CORRUPT(r, "template required words");
@@ -430,7 +456,10 @@ static int add_rules(licscan_db *db, reader *r)
         const char *text = str_at(r, ru[i].text);
         if (i < ls_embedded_rule_count)
             h = ls_mix64(h ^ ls_hash_bytes(text, ru[i].len));
+        /* (compiled when the file was written: at first use now) */
+        db->lazy_patterns = true;
         int rc = ls_rules_add(db, text, ru[i].len, str_at(r, ru[i].source));
+        db->lazy_patterns = false;
         if (rc == LICSCAN_ERULE)
             return bad(r, "corrupted database file: rules: %s", db->err.msg);
         if (rc)

@@ -125,18 +125,28 @@ static void collect_hits(engine *e)
 }
 
 /* Made the first time a pattern runs: a JIT-compiled copy, published
- * with a compare-and-swap. The original is never written after open, so
- * scans that read it meanwhile are safe; the loser of a race frees its
+ * with a compare-and-swap. The original is never written once published,
+ * so scans that read it meanwhile are safe; the loser of a race frees its
  * copy. When the JIT fails (no memory, unsupported CPU) the original is
- * published, so the JIT is not tried again and the interpreter runs it. */
-static const pcre2_code *pattern_publish(ls_pattern *p)
+ * published, so the JIT is not tried again and the interpreter runs it.
+ * NULL when the pattern cannot be compiled (e->rc says why when it is
+ * memory). */
+static const pcre2_code *pattern_publish(engine *e, ls_pattern *p)
 {
-    pcre2_code *copy = pcre2_code_copy(p->code);
+    int rc;
+    pcre2_code *code = ls_pattern_compiled(e->db, p, &rc);
+    if (!code) {
+        if (rc == LICSCAN_ENOMEM)
+            e->rc = rc;
+        return NULL;
+    }
+    /* (with an allocator hook no JIT: see rulefile.c) */
+    pcre2_code *copy = e->db->custom_allocator ? NULL : pcre2_code_copy(code);
     if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) != 0) {
         pcre2_code_free(copy);
         copy = NULL;
     }
-    pcre2_code *mine = copy ? copy : p->code, *seen = NULL;
+    pcre2_code *mine = copy ? copy : code, *seen = NULL;
     if (atomic_compare_exchange_strong_explicit(
             &p->run, &seen, mine, memory_order_acq_rel, memory_order_acquire))
         return mine;
@@ -145,16 +155,19 @@ static const pcre2_code *pattern_publish(ls_pattern *p)
     return seen;
 }
 
-static inline const pcre2_code *pattern_code(ls_pattern *p)
+static inline const pcre2_code *pattern_code(engine *e, ls_pattern *p)
 {
     const pcre2_code *run = atomic_load_explicit(&p->run, memory_order_acquire);
-    return run ? run : pattern_publish(p);
+    return run ? run : pattern_publish(e, p);
 }
 
 /* 1: match, 0: none. A PCRE2 limit counts as no match, and is reported. */
 static int run_pattern(engine *e, ls_pattern *pat, const clause *c)
 {
-    int rc = pcre2_match(pattern_code(pat), (PCRE2_SPTR)e->s->disp.data + c->ds,
+    const pcre2_code *code = pattern_code(e, pat);
+    if (!code)
+        return 0;
+    int rc = pcre2_match(code, (PCRE2_SPTR)e->s->disp.data + c->ds,
                          c->de - c->ds, 0, PCRE2_NO_UTF_CHECK, e->md, e->mc);
     if (rc >= 0)
         return 1;
@@ -171,7 +184,10 @@ static bool group_span(engine *e, const ls_pattern *pat, const char *name,
                        uint32_t base, uint32_t *gs, uint32_t *ge)
 {
     /* the JIT copy has the same name table as the original */
-    int g = pcre2_substring_number_from_name(pat->code, (PCRE2_SPTR)name);
+    const pcre2_code *code =
+        atomic_load_explicit(&pat->code, memory_order_acquire);
+    int g = code ? pcre2_substring_number_from_name(code, (PCRE2_SPTR)name)
+                 : -1;
     if (g < 0 || (uint32_t)g >= pcre2_get_ovector_count(e->md))
         return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);

@@ -425,8 +425,12 @@ enum ls_value_how {
  * (unsupported, failed, or an allocator hook). NULL: not yet set. Scans
  * share the database, so `run` is published with a compare-and-swap. */
 typedef struct ls_pattern {
-    pcre2_code *code;
+    /* NULL until first use when the rules came from a compiled database
+     * or the embedded set (checked when they were written; compiling them
+     * is most of an open): ls_pattern_compiled, published like `run` */
+    _Atomic(pcre2_code *) code;
     _Atomic(pcre2_code *) run;
+    uint32_t ngroups; /* capture groups, at most (sizes the match data) */
     /* for the prefilter (prefilter.c): the source, and what it requires,
      * derived at the first check and published like `run` (NULL: not
      * yet) */
@@ -434,6 +438,15 @@ typedef struct ls_pattern {
     uint32_t source_len;
     _Atomic(ls_required *) need;
 } ls_pattern;
+
+#define LS_RULE_PATTERN_OPTIONS                                                \
+    (PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE)
+
+/* p's compiled code, compiled now when it is not yet (prefilter.c): NULL
+ * with *rc ENOMEM, or LICSCAN_ERULE for a pattern PCRE2 rejects (only in
+ * a database file made by hand: it never matches). */
+LS_HIDDEN pcre2_code *ls_pattern_compiled(const licscan_db *db, ls_pattern *p,
+                                          int *rc);
 
 /* false only when the subject lacks what the pattern requires: it cannot
  * match (prefilter.c). */
@@ -584,6 +597,7 @@ struct licscan_db {
     uint32_t *phr_head; /* word id -> first phrase + 1 */
     uint32_t phr_head_cap;
     bool custom_allocator; /* opened with an allocator hook */
+    bool lazy_patterns;    /* rules being added compile at first use */
     ls_ruleset rules;
     ls_rule_text *rtext; /* the rule files' texts, in the order added */
     uint32_t nrtext, rtext_cap;
@@ -602,7 +616,17 @@ struct licscan_db {
     ls_error err;           /* last error (error.h) */
 };
 
-LS_HIDDEN uint64_t ls_shingle_key(const uint32_t *ids);
+/* The index key of the shingle of words ids[0, LS_SHINGLE) (inline: a
+ * scan asks it once per input word). */
+static inline uint64_t ls_shingle_key(const uint32_t *ids)
+{
+    uint64_t h =
+        ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
+        ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
+    h = ls_mix64(h);
+    return h ? h : 1;
+}
+
 /* Link each template to its twin (ls_template.twin), after templates
  * were added; out of memory, none is linked (template.c). */
 LS_HIDDEN void ls_find_twins(licscan_db *db);

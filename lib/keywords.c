@@ -53,9 +53,7 @@ int ls_kw_index_build(licscan_db *db)
         if (r->replaced)
             continue;
         for (uint32_t k = 0; k < r->nmatch; k++) {
-            uint32_t groups = 0;
-            pcre2_pattern_info(r->match[k]->code, PCRE2_INFO_CAPTURECOUNT,
-                               &groups);
+            uint32_t groups = r->match[k]->ngroups;
             if (groups > x->max_groups)
                 x->max_groups = groups;
         }

@@ -99,6 +99,8 @@ static void scan_free(scan *s)
     ls_free(s->a, s->used);
     ls_free(s->a, s->f);
     ls_free(s->a, s->prev);
+    ls_free(s->a, s->dprev);
+    ls_free(s->a, s->diag_last);
     ls_free(s->a, s->win);
     ls_free(s->a, s->cand);
     pairs_free(s, &s->anchors);

@@ -26,7 +26,7 @@
  * earlier hits. */
 static double best_chain(scan *s, const ls_template *tp, const hit *h,
                          uint32_t n, const uint8_t *used, float *f,
-                         int32_t *prev, uint32_t from)
+                         int32_t *prev, const int32_t *dprev, uint32_t from)
 {
     /* words a link on one diagonal stands for: the shingle, or for a
      * sampled template the usual stretch between sampled shingles */
@@ -57,12 +57,15 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
          * continues the chain at no cost: take it and look no further (a
          * phrase the template repeats gives many hits at each place in
          * between) */
-        for (uint32_t i = j; i-- > 0 && j - i <= diag_lookback;) {
+        /* (walked along the diagonal's hits: the others cannot be it,
+         * and hits are in input order, so the limits are as scanning all
+         * hits back from j would meet them) */
+        for (int32_t i = dprev[j]; i >= 0 && j - (uint32_t)i <= diag_lookback;
+             i = dprev[i]) {
             int64_t dx = xj - h[i].x;
             if (dx > 2 * diag_cap)
                 break;
-            /* (the diagonal first: it rules out most) */
-            if (yj - h[i].y == dx && dx > 0 && f[i] >= 0) {
+            if (dx > 0 && f[i] >= 0) {
                 fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
                 pj = (int32_t)i;
                 lo = j; /* skip the general search */
@@ -117,11 +120,27 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
     return best;
 }
 
+/* dprev[j]: the last hit before h[j] on its diagonal, or -1. The table of
+ * last hits per diagonal is not cleared between templates: an entry is
+ * taken only when it names an earlier hit of these on that diagonal, and
+ * when there is one the latest has overwritten the entry. */
+static void link_diagonals(scan *s, const hit *h, uint32_t n, int32_t *dprev)
+{
+    uint32_t *last = s->diag_last, base = s->diag_base;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t d = h[j].x + base - h[j].y, i = last[d];
+        dprev[j] = i < j && h[i].x - h[i].y == h[j].x - h[j].y ? (int32_t)i
+                                                                 : -1;
+        last[d] = j;
+    }
+}
+
 /* Find the chains (occurrences) of one template and keep them. */
 static void search_template(scan *s, const ls_template *tp, const hit *h,
                             uint32_t n, uint8_t *used, float *f, int32_t *prev)
 {
     memset(used, 0, n);
+    link_diagonals(s, h, n, s->dprev);
     uint32_t left = n;
     double need = CHAIN_MIN_WORDS;
     if (need > 0.5 * tp->nrequired)
@@ -131,7 +150,7 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     uint32_t from = 0; /* first hit whose f and prev must be worked out */
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
-        double score = best_chain(s, tp, h, n, used, f, prev, from);
+        double score = best_chain(s, tp, h, n, used, f, prev, s->dprev, from);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -220,6 +239,18 @@ void ls_find_chains(scan *s)
                    ls_pairs_reserve(s, &s->out, s->n) ||
                    ls_pairs_reserve(s, &s->pool, s->n)))
         return;
+    /* diagonals x - y + diag_base lie in [1, n + diag_base) */
+    uint32_t base = 1;
+    for (uint32_t k = 0; k < norder; k++)
+        if (db->tpl[order[k]]->ntok > base)
+            base = db->tpl[order[k]]->ntok;
+    s->diag_base = base;
+    s->dprev = ls_malloc(s->a, ((size_t)s->maxc + 1) * sizeof(int32_t));
+    s->diag_last = ls_calloc(s->a, (size_t)s->n + base + 1, sizeof(uint32_t));
+    if (!s->dprev || !s->diag_last) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
     uint32_t *searched = s->searched =
         ls_malloc(s->a, 2 * ((size_t)db->ntpl + 1) * sizeof(uint32_t));
     if (!searched) {

@@ -280,3 +280,29 @@ bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
     }
     return true;
 }
+
+/* Compiled on first use and published with a compare-and-swap, like the
+ * requirements above. */
+pcre2_code *ls_pattern_compiled(const licscan_db *db, ls_pattern *p, int *rc)
+{
+    pcre2_code *code = atomic_load_explicit(&p->code, memory_order_acquire);
+    *rc = LICSCAN_OK;
+    if (code)
+        return code;
+    int ec;
+    PCRE2_SIZE eo;
+    code = pcre2_compile((PCRE2_SPTR)p->source, p->source_len,
+                         LS_RULE_PATTERN_OPTIONS, &ec, &eo, db->cctx);
+    if (!code) {
+        *rc = ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED
+                  ? LICSCAN_ENOMEM
+                  : LICSCAN_ERULE;
+        return NULL;
+    }
+    pcre2_code *seen = NULL;
+    if (atomic_compare_exchange_strong_explicit(
+            &p->code, &seen, code, memory_order_acq_rel, memory_order_acquire))
+        return code;
+    pcre2_code_free(code); /* another scan's came first */
+    return seen;
+}

@@ -100,6 +100,10 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
     r->encoding = text.encoding;
     r->input_flags = text.flags;
     ls_tokens toks = { .alloc = work };
+    /* room for the words of most texts at once (about one in six bytes),
+     * not a dozen doublings */
+    if (!rc && text.len / 6 + 16 <= UINT32_MAX)
+        rc = LS_GROW(work, toks.v, toks.cap, (uint32_t)(text.len / 6 + 16));
     if (!rc) {
         ls_tokstate st = { .line_start = true, .intern = false };
         /* the lexicon is only read when intern is false */

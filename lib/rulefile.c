@@ -25,9 +25,10 @@ static void pattern_free(const ls_alloc *a, ls_pattern *p)
         return;
     /* the caller has ended every scan, so their stores to run are seen */
     pcre2_code *run = atomic_load_explicit(&p->run, memory_order_acquire);
-    if (run != p->code)
+    pcre2_code *code = atomic_load_explicit(&p->code, memory_order_acquire);
+    if (run != code)
         pcre2_code_free(run);
-    pcre2_code_free(p->code);
+    pcre2_code_free(code);
     ls_pattern_need_free(a, p);
     ls_free(a, p->source);
     ls_free(a, p);
@@ -66,22 +67,44 @@ static int parse_error(rule_parser *p, uint32_t col, const char *what)
 
 /* A blank inside a rule-file line (lines are cut at '\n'). */
 
+/* Capture groups of a pattern not compiled yet, at most: with
+ * NO_AUTO_CAPTURE only named groups capture, and each is written
+ * "(?<name", "(?P<name" or "(?'name". */
+static uint32_t named_groups_at_most(const char *pat, size_t n)
+{
+    uint32_t g = 0;
+    for (size_t i = 0; i + 3 < n; i++) {
+        if (pat[i] != '(' || pat[i + 1] != '?')
+            continue;
+        size_t k = i + 2;
+        if (pat[k] == 'P')
+            k++;
+        if (k + 1 < n && (pat[k] == '<' || pat[k] == '\'') &&
+            pat[k + 1] != '=' && pat[k + 1] != '!')
+            g++;
+    }
+    return g;
+}
+
 static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
                                 uint32_t col, ls_pattern **out)
 {
-    int ec;
-    PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile(
-        (PCRE2_SPTR)pat, n, PCRE2_UTF | PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
-        &ec, &eo, p->db->cctx);
-    if (!code) {
-        if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
-            return LICSCAN_ENOMEM;
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(ec, msg, sizeof(msg));
-        char what[224];
-        snprintf(what, sizeof(what), "bad pattern: %s", (const char *)msg);
-        return parse_error(p, col + (uint32_t)eo, what);
+    pcre2_code *code = NULL;
+    if (!p->db->lazy_patterns) {
+        int ec;
+        PCRE2_SIZE eo;
+        code = pcre2_compile((PCRE2_SPTR)pat, n, LS_RULE_PATTERN_OPTIONS, &ec,
+                             &eo, p->db->cctx);
+        if (!code) {
+            if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
+                return LICSCAN_ENOMEM;
+            PCRE2_UCHAR msg[160];
+            pcre2_get_error_message(ec, msg, sizeof(msg));
+            char what[224];
+            snprintf(what, sizeof(what), "bad pattern: %s",
+                     (const char *)msg);
+            return parse_error(p, col + (uint32_t)eo, what);
+        }
     }
     ls_pattern *lp = ls_malloc(&p->db->alloc, sizeof(*lp));
     char *source = lp ? ls_strndup(&p->db->alloc, pat, n) : NULL;
@@ -90,9 +113,14 @@ static int compile_rule_pattern(rule_parser *p, const char *pat, size_t n,
         pcre2_code_free(code);
         return LICSCAN_ENOMEM;
     }
-    lp->code = code;
+    atomic_init(&lp->code, code);
     lp->source = source; /* the prefilter reads it at the first check */
     lp->source_len = (uint32_t)n;
+    lp->ngroups = 0;
+    if (code)
+        pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &lp->ngroups);
+    else
+        lp->ngroups = named_groups_at_most(pat, n);
     atomic_init(&lp->need, NULL);
     /* The JIT compile is left to the first run (engine.c's pattern_code):
      * it would be most of the open time, and most rules never run on a
@@ -217,9 +245,12 @@ static int parse_value(rule_parser *p, const char *s, size_t n, uint32_t col,
 static int check_group(rule_parser *p, const char *group, uint32_t col)
 {
     ls_rule *r = p->cur;
+    if (p->db->lazy_patterns)
+        return LICSCAN_OK; /* checked when the rules were compiled */
     for (uint32_t i = 0; i < r->nmatch; i++)
-        if (pcre2_substring_number_from_name(r->match[i]->code,
-                                             (PCRE2_SPTR)group) < 0) {
+        if (pcre2_substring_number_from_name(
+                atomic_load_explicit(&r->match[i]->code, memory_order_relaxed),
+                (PCRE2_SPTR)group) < 0) {
             char what[200];
             snprintf(what, sizeof(what),
                      "rule %s: match pattern %u has no group (?<%.60s>...)",

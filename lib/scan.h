@@ -100,6 +100,9 @@ typedef struct scan {
     uint8_t *used; /* per hit of the template searched: in a chain */
     float *f;      /* ... the best chain score ending there */
     int32_t *prev; /* ... the hit before it in that chain */
+    int32_t *dprev;      /* ... the hit before it on its diagonal, or -1 */
+    uint32_t *diag_last; /* per diagonal (x - y + diag_base): its last hit */
+    uint32_t diag_base;
     chain *chains;
     uint32_t nchains, chains_cap;
     uint32_t *searched; /* per template: its chains [2t, 2t+1) when searched

@@ -532,15 +532,6 @@ void ls_find_twins(licscan_db *db)
     ls_free(&db->alloc, o);
 }
 
-uint64_t ls_shingle_key(const uint32_t *ids)
-{
-    uint64_t h =
-        ids[0] * 0x9e3779b97f4a7c15ULL + ids[1] * 0xc2b2ae3d27d4eb4fULL +
-        ids[2] * 0x165667b19e3779f9ULL + ids[3] * 0xd6e8feb86659fd93ULL;
-    h = ls_mix64(h);
-    return h ? h : 1;
-}
-
 static int index_template(licscan_db *db, ls_template *t)
 {
     uint32_t v = 0;

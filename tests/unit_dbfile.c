@@ -3,6 +3,7 @@
  * one it was saved from (JSON with differences, over corpus/ and over the
  * SPDX list's texts when the list is there), and a wrong, truncated or
  * damaged file is LICSCAN_EFORMAT with a message that says which. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,55 @@ static void test_bad_files(void)
     free(good);
 }
 
+/* lib/dbfile.c, hidden in the shared library: an image opened without
+ * its checksums, as fuzz/fuzz_dbfile.c does. */
+int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
+                     size_t map_len, const licscan_db_options *opts,
+                     licscan_db **out, char *err, size_t errlen);
+
+/* The rule patterns of a file compile when they first run: a pattern
+ * PCRE2 rejects (a file not made by licscan_db_save) opens, and the
+ * pattern never matches; the rule's other patterns still do. */
+static void test_bad_rule_pattern(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+    size_t n;
+    unsigned char *b = read_back(&n);
+    if (!b)
+        return;
+    /* the first match pattern of rule attribution: "(?:" unbalanced */
+    static const char pat[] = "match (?:must|shall|agree to|are required to)";
+    unsigned char *at = memmem(b, n, pat, sizeof pat - 1);
+    CHECK(at != NULL);
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    if (at && copy) {
+        at[8] = '(';
+        memcpy(copy, b, n);
+        char err[256] = "";
+        licscan_db *f = NULL;
+        CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
+                                      sizeof err),
+                     LICSCAN_OK);
+        static const char text[] =
+            "The above copyright notice and this permission notice shall be "
+            "included in all copies or substantial portions of the Software.";
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(f, text, sizeof text - 1, NULL, &r),
+                     LICSCAN_OK);
+        /* (the rule's second pattern reads this clause) */
+        int flag = licscan_flag_lookup("attribution");
+        CHECK(flag >= 0 && r &&
+              licscan_result_find_restriction(r, (uint32_t)flag) != NULL);
+        licscan_result_free(r);
+        licscan_db_free(f);
+    }
+    free(copy);
+    free(b);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -331,6 +381,7 @@ int main(void)
     test_spdx_round_trip();
     test_add_after_open();
     test_bad_files();
+    test_bad_rule_pattern();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);
