@@ -100,9 +100,17 @@ static void lookup_shingles(scan *s)
 
 /* Is the shingle of look-up lk found in few license texts? Twins (the
  * same text under other ids) count once. */
-static bool rare_shingle(const licscan_db *db, const lookup *lk)
+static bool rare_shingle(const licscan_db *db, const lookup *lk,
+                         const ls_token *tk)
 {
     if (lk->common)
+        return false;
+    /* long templates index a content-chosen quarter of their shingles:
+     * only a shingle of that quarter is counted in every text holding it */
+    uint32_t ids[LS_SHINGLE];
+    for (int k = 0; k < LS_SHINGLE; k++)
+        ids[k] = tk[lk->x + k].id;
+    if (!ls_shingle_sampled(ls_shingle_key(ids)))
         return false;
     uint32_t ntexts = 0, last = UINT32_MAX;
     /* a template's postings of one shingle are adjacent (it is indexed
@@ -143,7 +151,7 @@ uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
             hi = mid;
     }
     for (uint32_t k = lo; k < s->nlook && s->look[k].x <= x1; k++)
-        if (rare_shingle(s->db, &s->look[k])) {
+        if (rare_shingle(s->db, &s->look[k], s->tk)) {
             uint32_t a = s->look[k].x < x0 ? x0 : s->look[k].x;
             uint32_t b = s->look[k].x + LS_SHINGLE - 1;
             if (b > x1)
