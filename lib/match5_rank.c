@@ -12,8 +12,9 @@
 #define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
 #define RUNNER_UP_COVERAGE 0.80
 
-#define ONLY_MARGIN 0.005 /* share of the score within which a license text
-                            is read as "-only" rather than "-or-later" */
+#define ONLY_MARGIN 0.005 /* share of the words matched within which a
+                            license text is read as "-only", not
+                            "-or-later" */
 
 static bool ends_with(const char *s, size_t n, const char *suffix)
 {
@@ -290,12 +291,15 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
 }
 
 /* A winner whose id grants later versions gives way to the same
- * license's "-only" (or bare) id over the same words when that one's
- * evidence is as good, within ONLY_MARGIN, and as complete (exact and
- * near count alike: one template's var is the other's literal): the two
- * differ in layout, not in words a text could tell them apart by ("or any
- * later version" is in the GPL's own appendix). The notice that applies
- * a license says "or later" (a header, matched on its own). */
+ * license's "-only" (or bare) id over the same words when that one
+ * matches as many of the input's words, within ONLY_MARGIN, and is as
+ * complete (exact and near count alike). The two differ in layout, not in
+ * words a text could tell them apart by ("or any later version" is in the
+ * GPL's own appendix): where one template has a var (the appendix's
+ * program name and copyright line) the other has the placeholder text, so
+ * the score, which counts what vars take, is no guide; the words matched
+ * are. The notice that applies a license says "or later" (a header,
+ * matched on its own). */
 static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
                                licscan_match *win, uint32_t nwin)
 {
@@ -313,7 +317,7 @@ static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
             if (id_claim(m->tpl, &mb) == 2 || mb != base ||
                 strncmp(m->tpl->lic.id, lost->tpl->lic.id, base) != 0 ||
                 m->kind > worst ||
-                m->score < lost->score * (1 - ONLY_MARGIN) ||
+                m->matched < lost->matched * (1 - ONLY_MARGIN) ||
                 !ls_matches_overlap(lost, m))
                 continue;
             if (!best || cand_cmp(m, best) < 0)
