@@ -93,6 +93,7 @@ static void scan_free(scan *s)
     ls_free(s->a, s->start);
     ls_free(s->a, s->hits);
     ls_free(s->a, s->distinct);
+    ls_free(s->a, s->shadow);
     ls_free(s->a, s->look);
     ls_free(s->a, s->nominated);
     ls_free(s->a, s->all_hits);
@@ -174,31 +175,51 @@ static void find_winners(scan *s)
  * whole license of its own. Those matches are found by a scan of the
  * winner's words alone in which only complete matches count, since in
  * the first scan the longer template's chain hid them. */
+/* The winners of a scan of s's words [t0, t1] alone in which only
+ * complete matches count, their token spans made s's, into `in` (the
+ * caller frees it). */
+static void scan_for_complete(scan *s, scan *in, uint32_t t0, uint32_t t1,
+                              const ls_tokens *toks,
+                              const licscan_scan_options *opts)
+{
+    ls_tokens view = *toks;
+    view.v = toks->v + t0;
+    view.n = t1 - t0 + 1;
+    scan_init(in, s->db, s->a, s->text, &view, opts, s->res);
+    in->complete_only = true;
+    find_winners(in);
+    for (uint32_t k = 0; k < in->nwin; k++) {
+        in->win[k].tstart += t0;
+        in->win[k].tend += t0;
+    }
+}
+
+/* Does m overlap a winner of s other than s->win[skip]? */
+static bool overlaps_winner(const scan *s, const licscan_match *m,
+                            uint32_t skip)
+{
+    for (uint32_t o = 0; o < s->nwin; o++)
+        if (o != skip && ls_matches_overlap(m, &s->win[o]))
+            return true;
+    return false;
+}
+
 static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
                                     const licscan_scan_options *opts)
 {
     const licscan_match part = s->win[w];
-    ls_tokens view = *toks;
-    view.v = toks->v + part.tstart;
-    view.n = part.tend - part.tstart + 1;
     scan in;
-    scan_init(&in, s->db, s->a, s->text, &view, opts, s->res);
-    in.complete_only = true;
-    find_winners(&in);
+    scan_for_complete(s, &in, part.tstart, part.tend, toks, opts);
     uint32_t keep = 0, inside = 0;
     for (uint32_t k = 0; k < in.nwin && !in.rc; k++) {
         licscan_match m = in.win[k];
-        m.tstart += part.tstart;
-        m.tend += part.tstart;
-        bool clash = m.kind == LICSCAN_KIND_PARTIAL;
-        for (uint32_t o = 0; o < s->nwin && !clash; o++)
-            clash = o != w && ls_matches_overlap(&m, &s->win[o]);
-        if (clash)
+        if (m.kind == LICSCAN_KIND_PARTIAL || m.score < CHAIN_MIN_WORDS ||
+            overlaps_winner(s, &m, w))
             continue;
         inside += m.tend - m.tstart + 1;
         in.win[keep++] = m;
     }
-    uint32_t span = view.n;
+    uint32_t span = part.tend - part.tstart + 1;
     if (inside > span)
         inside = span;
     double outside = (double)part.matched * (span - inside) / span;
@@ -219,6 +240,93 @@ static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
     scan_free(&in);
 }
 
+static int u32_pair_cmp(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* The complete matches of a scan of words [a, end] alone that overlap no
+ * winner, added to the winners. Fewer than CHAIN_MIN_WORDS explained is
+ * noise. */
+static void add_complete_in(scan *s, uint32_t a, uint32_t end,
+                            const ls_tokens *toks,
+                            const licscan_scan_options *opts)
+{
+    scan in;
+    scan_for_complete(s, &in, a, end, toks, opts);
+    for (uint32_t j = 0; j < in.nwin && !in.rc; j++) {
+        const licscan_match *m = &in.win[j];
+        if (m->kind == LICSCAN_KIND_PARTIAL || m->score < CHAIN_MIN_WORDS ||
+            overlaps_winner(s, m, UINT32_MAX))
+            continue;
+        if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1))
+            in.rc = LICSCAN_ENOMEM;
+        else
+            s->win[s->nwin++] = *m;
+    }
+    if (in.rc)
+        s->rc = in.rc;
+    scan_free(&in);
+}
+
+/* Words where a chain or a template was dropped for lying inside a
+ * stronger chain of another template, and no winner holds: that chain
+ * lost, and what it hid may be a complete match (an ISC text after a BSD
+ * text, both under a composite's chain that lost to the BSD match). Each
+ * such run of at least CHAIN_MIN_WORDS is looked at again for complete
+ * matches. */
+static void complete_in_shadows(scan *s, const ls_tokens *toks,
+                                const licscan_scan_options *opts)
+{
+    if (!s->nshadow || !s->n)
+        return;
+    /* a match the shadow hid may run past its ends: widen, then merge */
+    uint32_t *sh = s->shadow, n = 0;
+    for (uint32_t k = 0; k < s->nshadow; k++) {
+        uint32_t a = sh[2 * k], b = sh[2 * k + 1];
+        if (b > s->n - 1) /* a chain's end may be one past its last word */
+            b = s->n - 1;
+        sh[2 * k] = a > EDGE_INPUT ? a - EDGE_INPUT : 0;
+        sh[2 * k + 1] = s->n - 1 - b > EDGE_INPUT ? b + EDGE_INPUT : s->n - 1;
+    }
+    qsort(sh, s->nshadow, 2 * sizeof(uint32_t), u32_pair_cmp);
+    for (uint32_t k = 0; k < s->nshadow; k++) {
+        if (n && sh[2 * k] <= sh[2 * n - 1] + 1) {
+            if (sh[2 * k + 1] > sh[2 * n - 1])
+                sh[2 * n - 1] = sh[2 * k + 1];
+            continue;
+        }
+        sh[2 * n] = sh[2 * k];
+        sh[2 * n + 1] = sh[2 * k + 1];
+        n++;
+    }
+    uint32_t nwin = s->nwin;
+    for (uint32_t k = 0; k < n && !s->rc; k++) {
+        uint32_t a = sh[2 * k], b = sh[2 * k + 1];
+        while (a <= b && !s->rc) {
+            /* the run from a up to the next word a winner holds */
+            uint32_t end = b;
+            bool held = false;
+            for (uint32_t w = 0; w < nwin && !held; w++) {
+                const licscan_match *m = &s->win[w];
+                if (m->tstart <= a && m->tend >= a) {
+                    a = m->tend + 1;
+                    held = true;
+                } else if (m->tstart > a && m->tstart - 1 < end)
+                    end = m->tstart - 1;
+            }
+            if (held)
+                continue;
+            if (end + 1 - a >= CHAIN_MIN_WORDS)
+                add_complete_in(s, a, end, toks, opts);
+            a = end + 1;
+        }
+    }
+}
+
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text, const ls_tokens *toks,
                   const licscan_scan_options *opts, licscan_result *res)
@@ -229,6 +337,8 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
     for (uint32_t w = 0, n = s.nwin; w < n && !s.rc; w++)
         if (s.win[w].kind == LICSCAN_KIND_PARTIAL)
             complete_inside_partial(&s, w, toks, opts);
+    if (!s.rc)
+        complete_in_shadows(&s, toks, opts);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)

@@ -703,8 +703,10 @@ void ls_align_chains(scan *s)
                 dominated = ch->span < CHAIN_DOMINATED * o->score;
             }
         }
-        if (dominated)
+        if (dominated) {
+            ls_add_shadow(s, ch->x0, ch->x1);
             continue;
+        }
         if (LS_GROW(s->a, s->pend, s->pend_cap, nwait + 1)) {
             s->rc = LICSCAN_ENOMEM;
             return;

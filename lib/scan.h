@@ -134,9 +134,31 @@ typedef struct scan {
     /* ranking (match5) */
     licscan_match *pre; /* judged candidates above a bound: winners first */
     uint32_t npre, npre_win, pre_cap;
+    uint32_t *shadow; /* word spans [2k, 2k+1] where candidates were dropped
+                         (ls_add_shadow), for match.c's second look */
+    uint32_t nshadow, shadow_cap;
     licscan_match *win; /* the winners, then the references too */
     uint32_t nwin, win_cap;
 } scan;
+
+/* Input words [a, b] where a chain or template was dropped for lying
+ * inside a stronger chain of another template: if that one wins no
+ * words there, match.c looks again (s->rc set when out of memory). */
+static inline void ls_add_shadow(scan *s, uint32_t a, uint32_t b)
+{
+    if (s->complete_only)
+        return;
+    if (s->nshadow &&
+        s->shadow[2 * s->nshadow - 2] == a && s->shadow[2 * s->nshadow - 1] == b)
+        return;
+    if (LS_GROW(s->a, s->shadow, s->shadow_cap, 2 * (s->nshadow + 1))) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    s->shadow[2 * s->nshadow] = a;
+    s->shadow[2 * s->nshadow + 1] = b;
+    s->nshadow++;
+}
 
 /* Room for `need` pairs (match.c). */
 LS_HIDDEN int ls_pairs_reserve(scan *s, pairs *p, uint32_t need);
