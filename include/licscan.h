@@ -703,7 +703,9 @@ LICSCAN_API void licscan_data_free(void *data);
  *
  * What a callback is given for one file of the list. Everything in it is
  * borrowed from the walk and valid until on_file returns for this file;
- * report is the callers'. */
+ * report is the callers'. on_file may take result over by setting it to
+ * NULL (then freeing it with licscan_result_free, or handing it to a
+ * model). */
 typedef struct licscan_walk_file {
     size_t struct_size;   /* the library's sizeof: later fields below it */
     const char *path;     /* the path given, joined with "/" and names */

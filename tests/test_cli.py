@@ -853,7 +853,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 0)
         [line] = json_lines(run("--json", path)[1])
         m = line["matches"][0]
-        data = open(path, "rb").read()
+        with open(path, "rb") as f:
+            data = f.read()
 
         def pos(off):
             before = data[:off]
@@ -890,7 +891,8 @@ class CliTest(unittest.TestCase):
         for line in json_lines(out):
             if line.get("error") or line["encoding"] not in encodings:
                 continue
-            data = open(line["file"], "rb").read()
+            with open(line["file"], "rb") as f:
+                data = f.read()
             codec = encodings[line["encoding"]]
             # each character with the input offset it starts at
             chars, offs, i = [], [], 0

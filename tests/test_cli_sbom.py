@@ -1,51 +1,124 @@
 """Tests of the CLI's SBOM formats: --format cyclonedx (CycloneDX 1.6 JSON)
 and --format spdx-json (SPDX 2.3 JSON), validated with Debian's
-python3-jsonschema: SPDX documents against the official SPDX 2.3 JSON
-schema (tests/data/spdx-2.3.schema.json, tests/data/README) and both
-against the strict subsets in tests/data/, which also pin what licscan
-itself promises (its flags as namespaced properties, and so on).
+python3-jsonschema against the official schemas in tests/data/
+(tests/data/README): CycloneDX 1.6 (bom-1.6.schema.json with the
+jsf-0.82.schema.json it refers to, and its spdx.schema.json license-id
+enumeration built here from ../shared/spdx/licenses.tsv) and SPDX 2.3;
+SPDX documents also against a strict subset that pins what licscan itself
+promises (one annotation per flag, and so on).
 
 Run with Debian's Python: /usr/bin/python3 tests/test_cli_sbom.py [licscan]
 """
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
 import jsonschema
+from jsonschema.exceptions import ValidationError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "tests", "data")
 LICSCAN = os.path.join(ROOT, "build", "licscan")
 EXAMPLES = os.path.join(ROOT, "examples", "licenses")
 LLAMA = os.path.join(EXAMPLES, "llama-3.1-model", "LICENSE")
 MIT = os.path.join(EXAMPLES, "mit-project", "LICENSE")
+SPDX_LIST = os.path.join(ROOT, "..", "shared", "spdx", "licenses.tsv")
+
+
+def load(name):
+    with open(os.path.join(DATA, name), encoding="utf-8") as f:
+        return json.load(f)
 
 
 def schema(name):
-    with open(os.path.join(ROOT, "tests", "data", name), encoding="utf-8") as f:
-        s = json.load(f)
+    s = load(name)
     jsonschema.Draft7Validator.check_schema(s)
     return jsonschema.Draft7Validator(s, format_checker=jsonschema.FormatChecker())
 
 
-CDX = schema("cyclonedx-1.6-subset.schema.json")
 SPDX = schema("spdx-2.3-subset.schema.json")
 
 
 def official_schema(name):
     """A published schema, checked by the validator of the draft it names
     ($schema: 2019-09 for SPDX 2.3)."""
-    with open(os.path.join(ROOT, "tests", "data", name), encoding="utf-8") as f:
-        s = json.load(f)
+    s = load(name)
     cls = jsonschema.validators.validator_for(s)
     cls.check_schema(s)
     return cls(s, format_checker=jsonschema.FormatChecker())
 
 
 SPDX_OFFICIAL = official_schema("spdx-2.3.schema.json")
+
+
+def spdx_id_schema():
+    """CycloneDX's spdx.schema.json, the enumeration of SPDX license and
+    exception ids that a license "id" must be one of. The copy in the
+    CycloneDX repository we could get is of license list 3.10, older than
+    bom-1.6; it is built here as that file is (licenses sorted, then the
+    exceptions) from the SPDX list in ../shared. None without it."""
+    if not os.path.exists(SPDX_LIST):
+        return None
+    licenses, exceptions = [], []
+    with open(SPDX_LIST, encoding="utf-8") as f:
+        next(f)  # header
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            (licenses if cols[2] == "license" else exceptions).append(cols[0])
+    return {"$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "http://cyclonedx.org/schema/spdx.schema.json",
+            "$comment": "built by tests/test_cli_sbom.py from " + SPDX_LIST,
+            "type": "string", "enum": sorted(licenses) + exceptions}
+
+
+def additional_items(validator, extra, instance, schema):
+    """Draft 7 additionalItems. python3-jsonschema 4.10 sorts the extra
+    items for its error message, which raises TypeError on objects (a
+    component with two licenses against licenseChoice's one-expression
+    branch)."""
+    items = schema.get("items", {})
+    if not validator.is_type(instance, "array") or validator.is_type(items, "object"):
+        return
+    if validator.is_type(extra, "object"):
+        for i, item in enumerate(instance[len(items):], start=len(items)):
+            yield from validator.descend(item, extra, path=i)
+    elif not extra and len(instance) > len(items):
+        yield ValidationError("%d additional items are not allowed"
+                              % (len(instance) - len(items)))
+
+
+def cyclonedx_schema():
+    """bom-1.6.schema.json with its $refs resolved offline. Without the
+    SPDX list, a license id is only checked to be a string."""
+    bom, jsf = load("bom-1.6.schema.json"), load("jsf-0.82.schema.json")
+    ids = spdx_id_schema() or {"$schema": "http://json-schema.org/draft-07/schema#",
+                               "$id": "http://cyclonedx.org/schema/spdx.schema.json",
+                               "type": "string"}
+    cls = jsonschema.validators.validator_for(bom)
+    cls.check_schema(bom)
+    cls = jsonschema.validators.extend(cls, {"additionalItems": additional_items})
+    fc = jsonschema.FormatChecker()
+    try:  # python3-jsonschema >= 4.18
+        from referencing import Registry, Resource
+    except ImportError:
+        store = {s["$id"]: s for s in (bom, jsf, ids)}
+        return cls(bom, resolver=jsonschema.RefResolver.from_schema(bom, store=store),
+                   format_checker=fc)
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s))
+                                         for s in (bom, jsf, ids))
+    return cls(bom, registry=registry, format_checker=fc)
+
+
+CDX = cyclonedx_schema()
+# RFC 3339, which format "date-time" asks for and this python3-jsonschema
+# does not check (it needs rfc3339-validator)
+DATE_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                       r"(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
 
 
 def run(*args, epoch="1700000000"):
@@ -58,13 +131,18 @@ def run(*args, epoch="1700000000"):
 
 
 def validate(validator, doc):
-    """doc against validator, and an SPDX document against the official
-    schema as well."""
-    for v in [validator] + ([SPDX_OFFICIAL] if validator is SPDX else []):
+    """doc against validator; an SPDX document against the official schema
+    as well, a CycloneDX one for the version and time the schema leaves
+    open."""
+    extra = [SPDX_OFFICIAL] if validator is SPDX else []
+    for v in [validator] + extra:
         errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
         if errors:
             raise AssertionError("\n".join("%s: %s" % (list(e.path), e.message)
                                            for e in errors[:10]))
+    if validator is CDX:
+        assert doc["specVersion"] == "1.6", doc["specVersion"]
+        assert DATE_TIME.match(doc["metadata"]["timestamp"]), doc["metadata"]["timestamp"]
 
 
 def read(path, mode="rb"):
@@ -94,7 +172,7 @@ class SbomTest(unittest.TestCase):
         """The test schemas reject what the specifications reject."""
         good = {"bomFormat": "CycloneDX", "specVersion": "1.6",
                 "components": [{"type": "file", "name": "x"}]}
-        validate(CDX, good)
+        self.assertTrue(CDX.is_valid(good))
         for bad in ({"bomFormat": "CycloneDX"},
                     dict(good, components=[{"type": "file"}]),
                     dict(good, components=[{"type": "blob", "name": "x"}]),
@@ -135,6 +213,51 @@ class SbomTest(unittest.TestCase):
             self.assertFalse(SPDX_OFFICIAL.is_valid(bad))
         rc, out, _ = run("--format", "spdx-json", os.path.join(ROOT, "corpus"))
         validate(SPDX, json.loads(out))
+
+    def test_official_cyclonedx_schema(self):
+        """tests/data holds the CycloneDX 1.6 schema (its $id and a member
+        new in 1.6), its $refs resolve offline, a license id must be on the
+        SPDX list, and a whole corpus document passes it."""
+        s = CDX.schema
+        self.assertEqual(s["$id"], "http://cyclonedx.org/schema/bom-1.6.schema.json")
+        self.assertIn("acknowledgement", s["definitions"]["license"]["properties"])
+        doc = {"bomFormat": "CycloneDX", "specVersion": "1.6",
+               "components": [{"type": "file", "name": "x", "licenses": [
+                   {"license": {"id": "MIT"}}, {"license": {"id": "Apache-2.0"}}]}]}
+        self.assertTrue(CDX.is_valid(doc))
+        sig = {"algorithm": "RS256", "value": "x"}
+        self.assertFalse(CDX.is_valid(dict(doc, signature=dict(sig, algorithm="rot13"))))
+        rc, out, _ = run("--format", "cyclonedx", os.path.join(ROOT, "corpus"))
+        validate(CDX, json.loads(out))
+        if spdx_id_schema() is None:
+            self.skipTest("no SPDX list at %s: license ids not checked" % SPDX_LIST)
+        for bad in ("Acme-1.0", "LicenseRef-Acme", "MIT AND Zlib"):
+            comp = {"type": "file", "name": "x", "licenses": [{"license": {"id": bad}}]}
+            self.assertFalse(CDX.is_valid(dict(doc, components=[comp])), bad)
+        comp = {"type": "file", "name": "x", "licenses": [{"license": {"id": "Classpath-exception-2.0"}}]}
+        self.assertTrue(CDX.is_valid(dict(doc, components=[comp])))
+
+    def test_runtime_template_license_ref(self):
+        """A template added at run time with spdx: LicenseRef-... is named
+        with its text, as the official schema wants an id to be SPDX's."""
+        tpl = os.path.join(self.dir, "tpl")
+        os.mkdir(tpl)
+        text = ("Acme Model License 1.0\n\nPermission is granted to use the Acme model "
+                "weights for any lawful purpose, provided that this notice is kept with "
+                "every copy of the weights.\n")
+        with open(os.path.join(tpl, "Acme-Model-1.0.template.txt"), "w") as f:
+            f.write(text)
+        with open(os.path.join(tpl, "Acme-Model-1.0.meta"), "w") as f:
+            f.write("id: Acme-Model-1.0\nname: Acme Model License\n"
+                    "spdx: LicenseRef-Acme-Model-1.0\n")
+        rc, out, err = run("--templates", tpl, "--format", "cyclonedx",
+                           self.write("LICENSE", text))
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        validate(CDX, doc)
+        [lic] = [l["license"] for l in doc["components"][0]["licenses"]]
+        self.assertEqual(lic["name"], "LicenseRef-Acme-Model-1.0")
+        self.assertTrue(lic["text"]["content"].startswith("Acme Model License 1.0"))
 
     def test_cyclonedx(self):
         missing = os.path.join(self.dir, "nope")

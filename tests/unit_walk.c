@@ -206,6 +206,37 @@ static void test_stop(const licscan_db *db)
     }
 }
 
+/* on_file keeps the results (as licscan check hands them to a model):
+ * the walk must not free them too. */
+static int keep_result(licscan_walk_file *f, void *user)
+{
+    licscan_result **kept = user;
+    if (!f->stopping && f->index < 40) {
+        kept[f->index] = f->result;
+        f->result = NULL;
+    }
+    return 0;
+}
+
+static void test_take_result(const licscan_db *db)
+{
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/many", root); /* test_stop's files */
+    const char *paths[] = { dir };
+    licscan_result *kept[40] = { 0 };
+    licscan_walk_options o;
+    licscan_walk_options_init(&o, sizeof(o));
+    o.jobs = 4;
+    CHECK_EQ_INT(licscan_scan_paths(db, paths, 1, &o, keep_result, kept),
+                 LICSCAN_OK);
+    for (int i = 0; i < 40; i++) {
+        CHECK(kept[i] != NULL);
+        if (kept[i])
+            CHECK_EQ_STR(licscan_result_spdx(kept[i]), "MIT");
+        licscan_result_free(kept[i]);
+    }
+}
+
 static void test_errors(const licscan_db *db)
 {
     seen s;
@@ -283,6 +314,7 @@ int main(void)
     if (db) {
         test_tree(db);
         test_stop(db);
+        test_take_result(db);
         test_errors(db);
     }
     licscan_db_free(db);

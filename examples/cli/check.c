@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +90,7 @@ static void check_usage(FILE *f)
         "Output:\n"
         "  --json            one JSON object per model (schema check-1)\n"
         "  -q, --quiet       no messages on stderr\n"
-        "  -j, --jobs N      models judged on N threads\n"
+        "  -j, --jobs N      their files scanned on N threads\n"
         "  --max-bytes N     skip files larger than N bytes (K, M, G)\n"
         "\n"
         "Exit status: 0 every model is allowed (perhaps with duties); 3 one\n"
@@ -551,10 +550,12 @@ typedef struct mfile {
 typedef struct model_job {
     char *name, *path;
     char *cache; /* the Hugging Face cache holding it, or NULL */
-    char *root;  /* links may lead inside it */
     mfile *files;
     size_t nfiles, cap;
     char *error; /* the path cannot be read */
+    licscan_model *model;     /* while its files are scanned */
+    struct card_fields *card; /* its card's front matter, read then */
+    int new_rc;               /* licscan_model_new failed */
     /* the verdict, rendered */
     char *out;
     size_t out_len;
@@ -666,49 +667,56 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
-/* Whether the real path of a link's target lies inside root. */
-static int inside(const char *root, const char *path)
+/* Whether a path relative to the model has a .cache directory in it
+ * (huggingface_hub's download metadata, not the model's). */
+static int in_cache_dir(const char *rel)
 {
-    char *real = realpath(path, NULL);
-    if (!real)
-        return 0;
-    size_t n = strlen(root);
-    int in = !strncmp(real, root, n) && (!real[n] || real[n] == '/');
-    free(real);
-    return in;
+    for (const char *p = rel; (p = strstr(p, ".cache")); p += 6)
+        if ((p == rel || p[-1] == '/') && (!p[6] || p[6] == '/'))
+            return 1;
+    return 0;
 }
 
-/* The files of a model whose names say they hold terms, in name order;
- * links are followed when they stay inside root (a cache repository's
- * snapshot links into its blobs/). */
-static void walk_model(model_job *j, const char *dir, const char *rel,
-                       int depth)
+typedef struct model_listing {
+    model_job *j;
+    size_t skip; /* the walked directory's prefix of each path */
+    int failed;  /* out of memory */
+} model_listing;
+
+static int list_model_file(licscan_walk_file *f, void *user)
 {
-    size_t n;
-    char **names = dir_names(dir, &n);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = names[i];
-        if (!strcmp(name, ".git") || !strcmp(name, ".cache"))
-            continue;
-        char *path = join(dir, name);
-        char *shown = *rel ? join(rel, name) : strdup(name);
-        struct stat st;
-        if (path && shown && lstat(path, &st) == 0) {
-            int link = S_ISLNK(st.st_mode);
-            if (link && (stat(path, &st) != 0 || !inside(j->root, path)))
-                st.st_mode = 0; /* dangling or leading out: left out */
-            if (S_ISDIR(st.st_mode) && !link && depth < MAX_WALK_DEPTH) {
-                walk_model(j, path, shown, depth + 1);
-            } else if (S_ISREG(st.st_mode)) {
-                uint32_t role = licscan_file_role(name);
-                if (role != LICSCAN_ROLE_NONE)
-                    add_mfile(j, path, shown, role);
-            }
-        }
-        free(path);
-        free(shown);
+    model_listing *l = user;
+    /* what cannot be read, special files and too deep are left out, as
+     * files whose names hold no terms are */
+    if (f->status != LICSCAN_OK || strlen(f->path) <= l->skip)
+        return 0;
+    const char *shown = f->path + l->skip;
+    const char *name = strrchr(shown, '/');
+    name = name ? name + 1 : shown;
+    uint32_t role = licscan_file_role(name);
+    if (role == LICSCAN_ROLE_NONE || in_cache_dir(shown))
+        return 0;
+    if (add_mfile(l->j, f->path, shown, role)) {
+        l->failed = 1;
+        return 1;
     }
-    free_names(names, n);
+    return 0;
+}
+
+/* The files of a model whose names say they hold terms, in name order,
+ * listed by the library's walk: links are followed when they lead to a
+ * file inside the tree (a cache repository's snapshot links into its
+ * blobs/). -1 when out of memory. */
+static int walk_model(model_job *j, const char *dir)
+{
+    licscan_walk_options o;
+    licscan_walk_options_init(&o, sizeof(o));
+    o.flags = LICSCAN_WALK_LIST_ONLY;
+    o.max_depth = MAX_WALK_DEPTH;
+    size_t n = strlen(dir);
+    model_listing l = { j, n + (n && dir[n - 1] != '/'), 0 };
+    int rc = licscan_scan_paths(NULL, &dir, 1, &o, list_model_file, &l);
+    return rc == LICSCAN_ENOMEM || l.failed ? -1 : 0;
 }
 
 /* "models--ORG--NAME" -> "ORG/NAME"; NULL when it is not one. */
@@ -784,12 +792,11 @@ static int add_hf_repo(job_list *l, const char *repo, const char *snapshot,
     model_job *j = name ? new_job(l, name, shown_path) : NULL;
     int rc = j ? 0 : -1;
     if (j) {
-        j->root = strdup(repo);
         j->cache = dirname_of(repo);
         if (!snap)
             j->error = strdup("a cache repository with no snapshot");
         else
-            walk_model(j, snap, "", 0);
+            rc = walk_model(j, snap);
     }
     free(name);
     free(snap);
@@ -866,9 +873,8 @@ static int discover(job_list *l, const char *arg)
             while (len > 1 && name[len - 1] == '/')
                 name[--len] = 0;
             model_job *j = name ? new_job(l, name, arg) : NULL;
-            if (j) {
-                j->root = strdup(real);
-                walk_model(j, real, "", 0);
+            rc = j ? walk_model(j, real) : -1;
+            if (!rc) {
                 /* report paths as given, not as resolved */
                 for (size_t i = 0; i < j->nfiles; i++) {
                     char *p = join(arg, j->files[i].shown);
@@ -878,7 +884,6 @@ static int discover(job_list *l, const char *arg)
                     }
                 }
             }
-            rc = j ? 0 : -1;
             free(name);
         }
     }
@@ -1000,84 +1005,155 @@ static const char *read_card(card_fields *c, const char *text, size_t len,
 /* Judging one model                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Scans one file into the model (or its base's files). */
-static void scan_file(const check_settings *s, const licscan_db *db,
-                      licscan_model *m, model_job *j, const mfile *f,
-                      const char *base, card_fields *card)
+/* One file of the scan list: whose it is. */
+typedef struct scan_item {
+    model_job *j;
+    const char *shown; /* in reports */
+    uint32_t role;
+    const char *base;  /* a base model's id, or NULL: the model's own */
+} scan_item;
+
+typedef struct scan_list {
+    const char **paths;
+    scan_item *items;
+    size_t n, cap;
+    /* the base models' files: theirs to free */
+    char **owned;
+    size_t nowned, owned_cap;
+} scan_list;
+
+static int list_add_file(scan_list *l, const char *path, scan_item item)
 {
-    unsigned char *data;
-    size_t len;
-    char msg[256];
-    int status;
-    licscan_scan_options o;
-    licscan_scan_options_init(&o, sizeof(o));
-    o.max_input_bytes = s->max_bytes;
-    if (cli_read_input(f->path, 0, 1, s->max_bytes, &data, &len, msg,
-                       sizeof(msg), &status)) {
-        if (!base) {
-            licscan_model_add_error(m, f->shown, f->role, msg);
-            j->read_errors++;
-        }
-        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        const char **p = realloc(l->paths, cap * sizeof(*p));
+        if (p)
+            l->paths = p;
+        scan_item *q = p ? realloc(l->items, cap * sizeof(*q)) : NULL;
+        if (!q)
+            return -1;
+        l->items = q;
+        l->cap = cap;
     }
-    licscan_result *r = NULL;
-    int rc = licscan_scan(db, data, len, &o, &r);
-    if (rc != LICSCAN_OK) {
-        if (!base) {
-            licscan_model_add_error(m, f->shown, f->role,
-                                    r ? licscan_result_errmsg(r)
-                                      : licscan_strerror(rc));
-            j->read_errors++;
-        }
-        licscan_result_free(r);
-        free(data);
-        return;
-    }
-    if (base)
-        licscan_model_add_base_result(m, base, f->shown, f->role, r);
-    else
-        licscan_model_add_result(m, f->shown, f->role, r, data, len);
-    if (card && f->role == LICSCAN_ROLE_CARD && !base) {
-        const char *err =
-            read_card(card, (const char *)data, len, msg, sizeof(msg));
-        if (err)
-            licscan_model_add_error(m, f->shown, f->role, err);
-    }
-    free(data);
+    l->paths[l->n] = path;
+    l->items[l->n++] = item;
+    return 0;
 }
 
-/* The files of a base model found in the same cache. */
-static void add_base_files(const check_settings *s, const licscan_db *db,
-                           licscan_model *m, model_job *j, const char *base)
+/* Keeps a string the list points into until the list is freed. */
+static const char *list_keep(scan_list *l, char *text)
+{
+    if (text && l->nowned == l->owned_cap) {
+        size_t cap = l->owned_cap ? 2 * l->owned_cap : 64;
+        char **p = realloc(l->owned, cap * sizeof(*p));
+        if (!p) {
+            free(text);
+            return NULL;
+        }
+        l->owned = p;
+        l->owned_cap = cap;
+    }
+    if (text)
+        l->owned[l->nowned++] = text;
+    return text;
+}
+
+static void list_free(scan_list *l)
+{
+    for (size_t i = 0; i < l->nowned; i++)
+        free(l->owned[i]);
+    free(l->owned);
+    free(l->paths);
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
+/* A file scanned (or not), in list order: into its model. */
+static int add_scanned(licscan_walk_file *f, void *user)
+{
+    const scan_list *l = user;
+    if (f->stopping || f->index >= l->n)
+        return 0;
+    const scan_item *it = &l->items[f->index];
+    model_job *j = it->j;
+    licscan_model *m = j->model;
+    if (f->status != LICSCAN_OK) {
+        /* a base's files that cannot be read are not the model's */
+        if (!it->base) {
+            licscan_model_add_error(m, it->shown, it->role, f->message);
+            j->read_errors++;
+        }
+        return 0;
+    }
+    licscan_result *r = f->result;
+    f->result = NULL; /* the model takes it over */
+    if (it->base) {
+        licscan_model_add_base_result(m, it->base, it->shown, it->role, r);
+        return 0;
+    }
+    licscan_model_add_result(m, it->shown, it->role, r, f->data, f->len);
+    if (it->role == LICSCAN_ROLE_CARD) {
+        char msg[256];
+        const char *err = read_card(j->card, f->data, f->len, msg, sizeof(msg));
+        if (err)
+            licscan_model_add_error(m, it->shown, it->role, err);
+    }
+    return 0;
+}
+
+/* Scans the files of a list on the library's pool; -1 when out of
+ * memory. */
+static int scan_list_files(const check_settings *s, const licscan_db *db,
+                           scan_list *l)
+{
+    if (!l->n)
+        return 0;
+    licscan_scan_options so;
+    licscan_scan_options_init(&so, sizeof(so));
+    so.max_input_bytes = s->max_bytes;
+    licscan_walk_options o;
+    licscan_walk_options_init(&o, sizeof(o));
+    o.jobs = s->jobs;
+    o.scan = &so;
+    int rc = licscan_scan_paths(db, l->paths, l->n, &o, add_scanned, l);
+    return rc == LICSCAN_OK ? 0 : -1;
+}
+
+/* The files of a base model found in the same cache, onto the list. */
+static int list_base_files(scan_list *l, model_job *j, const char *base)
 {
     if (!j->cache || !strchr(base, '/') || strstr(base, ".."))
-        return;
+        return 0;
     char dir[4096];
     const char *slash = strchr(base, '/');
     snprintf(dir, sizeof(dir), "%s/models--%.*s--%s", j->cache,
              (int)(slash - base), base, slash + 1);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return;
+        return 0;
     char *snap = hf_snapshot(dir);
     if (!snap)
-        return;
+        return 0;
     model_job b;
     memset(&b, 0, sizeof(b));
-    b.root = dir;
-    walk_model(&b, snap, "", 0);
+    int rc = walk_model(&b, snap);
     for (size_t i = 0; i < b.nfiles; i++) {
-        if (b.files[i].role != LICSCAN_ROLE_CARD) {
+        if (!rc && b.files[i].role != LICSCAN_ROLE_CARD) {
             char shown[4200];
             snprintf(shown, sizeof(shown), "%s/%s", base, b.files[i].shown);
-            mfile f = { b.files[i].path, shown, b.files[i].role };
-            scan_file(s, db, m, j, &f, base, NULL);
+            const char *path = list_keep(l, b.files[i].path);
+            const char *kept = list_keep(l, strdup(shown));
+            scan_item it = { j, kept, b.files[i].role, base };
+            b.files[i].path = NULL;
+            if (!path || !kept || list_add_file(l, path, it))
+                rc = -1;
         }
         free(b.files[i].path);
         free(b.files[i].shown);
     }
     free(b.files);
     free(snap);
+    return rc;
 }
 
 static void put_clipped(FILE *out, const char *text, size_t max)
@@ -1161,7 +1237,26 @@ static void print_verdict_text(FILE *out, const licscan_verdict *v)
     }
 }
 
-static void judge(const check_settings *s, const licscan_db *db, model_job *j)
+/* A model that could not be read: its line. */
+static void render_error(const check_settings *s, model_job *j, FILE *out)
+{
+    j->read_errors++;
+    if (s->json) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "schema", "check-1",
+                              "model", j->name, "path", j->path, "error",
+                              j->error);
+        char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (t)
+            fprintf(out, "%s\n", t);
+        free(t);
+        json_decref(o);
+    } else {
+        fprintf(out, "%s: ERROR %s\n", j->name, j->error);
+    }
+}
+
+/* The verdict on a model whose files are in: evaluated and rendered. */
+static void judge(const check_settings *s, model_job *j)
 {
     FILE *out = open_memstream(&j->out, &j->out_len);
     if (!out) {
@@ -1169,45 +1264,14 @@ static void judge(const check_settings *s, const licscan_db *db, model_job *j)
         return;
     }
     if (j->error) {
-        j->read_errors++;
-        if (s->json) {
-            json_t *o =
-                json_pack("{s:s,s:s,s:s,s:s}", "schema", "check-1", "model",
-                          j->name, "path", j->path, "error", j->error);
-            char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
-            if (t)
-                fprintf(out, "%s\n", t);
-            free(t);
-            json_decref(o);
-        } else {
-            fprintf(out, "%s: ERROR %s\n", j->name, j->error);
-        }
+        render_error(s, j, out);
         fclose(out);
         return;
     }
-    licscan_model *m = NULL;
     licscan_verdict *v = NULL;
-    int rc = licscan_model_new(db, j->name, j->path, &m);
-    card_fields card = { .model = m, .db = db, .s = s };
-    for (size_t i = 0; i < j->nfiles && !rc; i++)
-        scan_file(s, db, m, j, &j->files[i], NULL, &card);
-    if (!rc && card.gated) {
-        /* the license text a gated repository shows: part of the card */
-        licscan_result *r = NULL;
-        if (licscan_scan(db, card.gated, card.gated_len, NULL, &r) ==
-            LICSCAN_OK)
-            licscan_model_add_result(m, "README.md#extra_gated_prompt",
-                                     LICSCAN_ROLE_CARD, r, card.gated,
-                                     card.gated_len);
-        else
-            licscan_result_free(r);
-    }
-    /* the base models the card names (the library's reading of the
-     * front matter and libyaml's agree; the model keeps each once) */
-    for (uint32_t b = 0; !rc && b < licscan_model_base_count(m); b++)
-        add_base_files(s, db, m, j, licscan_model_base(m, b));
+    int rc = j->new_rc;
     if (!rc)
-        rc = licscan_model_evaluate(m, &s->facts, &v);
+        rc = licscan_model_evaluate(j->model, &s->facts, &v);
     if (rc) {
         j->failed_eval = rc;
         fprintf(out, "%s: ERROR %s\n", j->name, licscan_strerror(rc));
@@ -1226,51 +1290,62 @@ static void judge(const check_settings *s, const licscan_db *db, model_job *j)
     if (fclose(out) != 0)
         j->failed_eval = LICSCAN_ENOMEM;
     licscan_verdict_free(v);
-    licscan_model_free(m);
-    free(card.gated);
 }
 
-/* ------------------------------------------------------------------ */
-/* A pool of threads over the models                                  */
-/* ------------------------------------------------------------------ */
-
-typedef struct check_pool {
-    const check_settings *s;
-    const licscan_db *db;
-    job_list *jobs;
-    size_t next;
-    pthread_mutex_t lock;
-} check_pool;
-
-static void *check_worker(void *arg)
+/* Every model's files, then its base models' files (which its card
+ * names), scanned on the library's pool, then each model judged; -1 when
+ * out of memory. */
+static int judge_all(const check_settings *s, const licscan_db *db,
+                     job_list *jobs)
 {
-    check_pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->jobs->n)
-            return NULL;
-        judge(p->s, p->db, &p->jobs->items[i]);
-    }
-}
-
-static void judge_all(const check_settings *s, const licscan_db *db,
-                      job_list *jobs)
-{
-    check_pool p = { .s = s, .db = db, .jobs = jobs };
-    pthread_mutex_init(&p.lock, NULL);
-    pthread_t tids[MAX_JOBS];
-    size_t started = 0;
-    size_t want = s->jobs < jobs->n ? s->jobs : jobs->n;
-    for (; started < want; started++)
-        if (pthread_create(&tids[started], NULL, check_worker, &p))
+    scan_list own = { 0 }, bases = { 0 };
+    int rc = 0;
+    for (size_t i = 0; i < jobs->n && !rc; i++) {
+        model_job *j = &jobs->items[i];
+        if (j->error)
+            continue;
+        j->card = calloc(1, sizeof(*j->card));
+        if (!j->card) {
+            rc = -1;
             break;
-    if (!started)
-        check_worker(&p);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    pthread_mutex_destroy(&p.lock);
+        }
+        j->new_rc = licscan_model_new(db, j->name, j->path, &j->model);
+        *j->card = (card_fields){ .model = j->model, .db = db, .s = s };
+        for (size_t k = 0; k < j->nfiles && !j->new_rc && !rc; k++) {
+            scan_item it = { j, j->files[k].shown, j->files[k].role, NULL };
+            rc = list_add_file(&own, j->files[k].path, it);
+        }
+    }
+    if (!rc)
+        rc = scan_list_files(s, db, &own);
+    for (size_t i = 0; i < jobs->n && !rc; i++) {
+        model_job *j = &jobs->items[i];
+        if (j->error || j->new_rc)
+            continue;
+        card_fields *card = j->card;
+        if (card->gated) {
+            /* the license text a gated repository shows: part of the card */
+            licscan_result *r = NULL;
+            if (licscan_scan(db, card->gated, card->gated_len, NULL, &r) ==
+                LICSCAN_OK)
+                licscan_model_add_result(j->model, "README.md#extra_gated_prompt",
+                                         LICSCAN_ROLE_CARD, r, card->gated,
+                                         card->gated_len);
+            else
+                licscan_result_free(r);
+        }
+        /* the base models the card names (the library's reading of the
+         * front matter and libyaml's agree; the model keeps each once) */
+        for (uint32_t b = 0; !rc && b < licscan_model_base_count(j->model); b++)
+            rc = list_base_files(&bases, j, licscan_model_base(j->model, b));
+    }
+    if (!rc)
+        rc = scan_list_files(s, db, &bases);
+    for (size_t i = 0; i < jobs->n && !rc; i++)
+        judge(s, &jobs->items[i]);
+    list_free(&own);
+    list_free(&bases);
+    return rc;
 }
 
 int check_main(int argc, char **argv)
@@ -1323,8 +1398,10 @@ int check_main(int argc, char **argv)
             status = EXIT_READ;
             break;
         }
-    if (!status)
-        judge_all(s, db, &jobs);
+    if (!status && judge_all(s, db, &jobs)) {
+        fprintf(stderr, "licscan check: out of memory\n");
+        status = EXIT_READ;
+    }
     int fails = 0, unknown = 0, read_errors = 0;
     for (size_t i = 0; i < jobs.n; i++) {
         model_job *j = &jobs.items[i];
@@ -1343,8 +1420,11 @@ int check_main(int argc, char **argv)
         free(j->name);
         free(j->path);
         free(j->cache);
-        free(j->root);
         free(j->error);
+        licscan_model_free(j->model);
+        if (j->card)
+            free(j->card->gated);
+        free(j->card);
         for (size_t k = 0; k < j->nfiles; k++) {
             free(j->files[k].path);
             free(j->files[k].shown);
