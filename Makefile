@@ -141,7 +141,7 @@ CLI_SRC := examples/cli/licscan.c examples/cli/check.c
 $(BUILD)/licscan: $(CLI_SRC) examples/cli/cli.h include/licscan.h $(BUILD)/liblicscan.a
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -pthread -DLICSCAN_STATIC $(CLI_SRC) $(BUILD)/liblicscan.a $(DEPS_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lm -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h tests/fail_alloc.h $(BUILD)/liblicscan.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/%.c tests/check.h tests/jit_off.h tests/corpus_files.h tests/fail_alloc.h tests/mit_text.h $(BUILD)/liblicscan.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(APP_CFLAGS) $(DEPS_CFLAGS) -pthread -DLICSCAN_STATIC $< $(BUILD)/liblicscan.a $(DEPS_LIBS) -lm -o $@
 
 # ---------- tests ----------

@@ -257,6 +257,18 @@ static bool stronger(const licscan_match *a, const licscan_match *b)
     return cand_cmp(a, b) < 0;
 }
 
+/* Rival r takes winner w's place; w becomes its runner-up. */
+static void take_place(licscan_match *w, const licscan_match *r)
+{
+    const ls_template *tpl = w->tpl;
+    double coverage = w->coverage;
+    double similarity = ls_similarity(w);
+    *w = *r;
+    w->runner = tpl;
+    w->runner_coverage = coverage;
+    w->runner_similarity = similarity;
+}
+
 static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
                                   licscan_match *win, uint32_t nwin)
 {
@@ -278,15 +290,8 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
             if (free && (!best || stronger(m, best)))
                 best = m;
         }
-        if (best) {
-            const ls_template *tpl = lost->tpl;
-            double coverage = lost->coverage;
-            double similarity = ls_similarity(lost);
-            *lost = *best;
-            lost->runner = tpl;
-            lost->runner_coverage = coverage;
-            lost->runner_similarity = similarity;
-        }
+        if (best)
+            take_place(lost, best);
     }
 }
 
@@ -323,15 +328,8 @@ static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
             if (!best || cand_cmp(m, best) < 0)
                 best = m;
         }
-        if (best) {
-            const ls_template *tpl = lost->tpl;
-            double coverage = lost->coverage;
-            double similarity = ls_similarity(lost);
-            *lost = *best;
-            lost->runner = tpl;
-            lost->runner_coverage = coverage;
-            lost->runner_similarity = similarity;
-        }
+        if (best)
+            take_place(lost, best);
     }
 }
 

@@ -9,24 +9,8 @@
 
 #include "check.h"
 #include "licscan.h"
+#include "mit_text.h"
 
-#define MIT_BODY                                                               \
-    "Permission is hereby granted, free of charge, to any person obtaining "   \
-    "a copy of this software and associated documentation files (the "         \
-    "\"Software\"), to deal in the Software without restriction, including "   \
-    "without limitation the rights to use, copy, modify, merge, publish, "     \
-    "distribute, sublicense, and/or sell copies of the Software, and to "      \
-    "permit persons to whom the Software is furnished to do so, subject to "   \
-    "the following conditions:\n\nThe above copyright notice and this "        \
-    "permission notice shall be included in all copies or substantial "        \
-    "portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", "        \
-    "WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT "     \
-    "LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR "  \
-    "PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT " \
-    "HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN " \
-    "AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN "    \
-    "CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE "        \
-    "SOFTWARE.\n"
 #define ADDED                                                                  \
     "\nIf the Software is used in a commercial service with more than 30 "     \
     "million monthly active users, you must display \"Made with Wren\" on "    \
@@ -43,7 +27,7 @@ static licscan_result *scan(const char *s)
 
 static void test_added_terms(void)
 {
-    licscan_result *r = scan("Copyright (c) 2025 Wren Labs\n\n" MIT_BODY ADDED);
+    licscan_result *r = scan("Copyright (c) 2025 Wren Labs\n\n" MIT_TEXT ADDED);
     CHECK_EQ_STR(licscan_result_spdx(r), "LicenseRef-MIT-modified");
     CHECK_EQ_INT(licscan_result_match_count(r), 1);
     const licscan_match *m = licscan_result_match(r, 0);
@@ -60,7 +44,7 @@ static void test_added_terms(void)
             if (flag == LICSCAN_FLAG_MAU_THRESHOLD) {
                 mau = added == 1;
                 const char *in =
-                    "Copyright (c) 2025 Wren Labs\n\n" MIT_BODY ADDED;
+                    "Copyright (c) 2025 Wren Labs\n\n" MIT_TEXT ADDED;
                 CHECK_EQ_INT(s, strstr(in, "If the Software") - in);
             }
         }
@@ -71,7 +55,7 @@ static void test_added_terms(void)
 
 static void test_plain(void)
 {
-    licscan_result *r = scan("Copyright (c) 2025 Wren Labs\n\n" MIT_BODY);
+    licscan_result *r = scan("Copyright (c) 2025 Wren Labs\n\n" MIT_TEXT);
     CHECK_EQ_STR(licscan_result_spdx(r), "MIT");
     const licscan_match *m = licscan_result_match(r, 0);
     CHECK(m && licscan_match_modified(m) == NULL);
@@ -89,7 +73,7 @@ static void test_small_part(void)
     for (int i = 0; i < 60; i++)
         strcat(s, "The lighthouse lamp now turns twice as fast and the fog "
                   "horn sounds at dusk. ");
-    strcat(s, "\n\n" MIT_BODY ADDED);
+    strcat(s, "\n\n" MIT_TEXT ADDED);
     licscan_result *r = scan(s);
     CHECK_EQ_STR(licscan_result_spdx(r), "MIT");
     licscan_result_free(r);
