@@ -83,7 +83,9 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         uint32_t n = cl->de - cl->ds;
         uint32_t first = b->nfired, first_context = b->ncontext;
         view.text = b->text.data;
-        bool known = ls_memo_find(&view, t, n, ls_memo_hash(t, n)) != 0;
+        /* known, or not by its text alone: not added */
+        bool known = !ls_memo_may_answer(s, cl) ||
+                     ls_memo_find(&view, t, n, ls_memo_hash(t, n)) != 0;
         e->limit_hit = false;
         for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
             fired f;
