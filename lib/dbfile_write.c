@@ -23,7 +23,8 @@ typedef struct writer {
 
 static void put(writer *w, int id, const void *p, size_t n)
 {
-    ls_buf_append(&w->arr[id], p, n);
+    if (n) /* p may be NULL then (an empty memo) */
+        ls_buf_append(&w->arr[id], p, n);
 }
 
 static uint32_t count_of(const writer *w, int id)
