@@ -160,9 +160,22 @@ def dbfile_seeds():
                         "--compile", tdir, "-o", out], check=True)
         with open(out, "rb") as f:
             db = f.read()
+        # a clause memo with answers: values, qualifiers and contexts
+        for name in ("Llama-3.1-Community.template.txt",
+                     "Llama-3.1-Community.meta"):
+            shutil.copy(os.path.join(ROOT, "licenses", name), tdir)
+        rules = []
+        for name in ("grants", "thresholds", "obligations"):
+            rules += ["--rules", os.path.join(ROOT, "licenses", "rules",
+                                              name + ".rules")]
+        subprocess.run([cli, "-q", "--no-default"] + rules +
+                       ["--compile", tdir, "-o", out], check=True)
+        with open(out, "rb") as f:
+            grants = f.read()
     seeds["mit-0bsd-checked"] = b"\x01" + db
     seeds["mit-0bsd-unchecked"] = b"\x00" + db
     seeds["truncated"] = b"\x00" + db[: len(db) // 2]
+    seeds["llama-rules-memo"] = b"\x00" + grants
     return seeds
 
 

@@ -118,6 +118,11 @@ static int read_layout(reader *r, bool check_sum)
         4,
         4,
         sizeof(dbf_rules),
+        sizeof(ls_memo_clause),
+        4,
+        1,
+        sizeof(ls_memo_fired),
+        4,
     };
     uint64_t floor = sizeof h + A_COUNT * sizeof(dbf_array);
     for (int i = 0; i < A_COUNT; i++) {
@@ -248,6 +253,54 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     return LICSCAN_OK;
 }
 
+/* The clause memo: every entry, range and span inside its arrays and
+ * clause, its rules below its count, each clause's fired rules in rule
+ * order (as the engine fires them), a free slot to end each probe. */
+static int check_memo(reader *r)
+{
+    uint64_t nclause = r->n[A_MEMO_CLAUSE], cap = r->n[A_MEMO_SLOT];
+    uint64_t nfired = r->n[A_MEMO_FIRED], nctx = r->n[A_MEMO_CONTEXT];
+    uint32_t nrules = ARR(r, A_SCALARS, uint32_t)[S_MEMO_NRULES];
+    if (!nclause)
+        return cap || nfired || nctx || r->n[A_MEMO_TEXT] || nrules
+                   ? CORRUPT(r, "clause memo")
+                   : LICSCAN_OK;
+    if (!is_pow2(cap) || nclause >= cap || !nrules)
+        return CORRUPT(r, "clause memo");
+    const uint32_t *slot = ARR(r, A_MEMO_SLOT, uint32_t);
+    uint64_t used = 0;
+    for (uint64_t i = 0; i < cap; i++) {
+        used += slot[i] != 0;
+        if (slot[i] > nclause)
+            return CORRUPT(r, "clause memo slot");
+    }
+    if (used != nclause)
+        return CORRUPT(r, "clause memo slot");
+    const ls_memo_clause *c = ARR(r, A_MEMO_CLAUSE, ls_memo_clause);
+    const ls_memo_fired *f = ARR(r, A_MEMO_FIRED, ls_memo_fired);
+    const uint32_t *ctx = ARR(r, A_MEMO_CONTEXT, uint32_t);
+    for (uint64_t i = 0; i < nclause; i++) {
+        if (c[i].text > r->n[A_MEMO_TEXT] ||
+            c[i].len > r->n[A_MEMO_TEXT] - c[i].text || c[i].fired > nfired ||
+            c[i].nfired > nfired - c[i].fired || c[i].context > nctx ||
+            c[i].ncontext > nctx - c[i].context)
+            return CORRUPT(r, "clause memo entry");
+        for (uint32_t k = 0; k < c[i].nfired; k++) {
+            const ls_memo_fired *e = &f[c[i].fired + k];
+            bool no_v = e->vs == UINT32_MAX && e->ve == UINT32_MAX;
+            bool no_q = e->qs == UINT32_MAX && e->qe == UINT32_MAX;
+            if (e->rule >= nrules || (k && e->rule <= e[-1].rule) ||
+                (!no_v && (e->vs > e->ve || e->ve > c[i].len)) ||
+                (!no_q && (e->qs > e->qe || e->qe > c[i].len)))
+                return CORRUPT(r, "clause memo rule");
+        }
+        for (uint32_t k = 0; k < c[i].ncontext; k++)
+            if ((ctx[c[i].context + k] & ~LS_MEMO_ANYWHERE) >= nrules)
+                return CORRUPT(r, "clause memo context");
+    }
+    return LICSCAN_OK;
+}
+
 /* The required words of a template's words tok[0, n), UINT32_MAX when one
  * is bad (the words an equivalence makes of one share its span). Most of
  * an open is this loop: it has no branch, the largest id, end and optional
@@ -347,7 +400,8 @@ static int check_all(reader *r)
         if (sum != r->sum[A_TOKEN])
             return bad(r, "corrupted database file: checksum mismatch");
     }
-    return check_index(r, (uint32_t)r->n[A_TEMPLATE], ft);
+    int rc = check_index(r, (uint32_t)r->n[A_TEMPLATE], ft);
+    return rc ? rc : check_memo(r);
 }
 
 /* The frozen image the arrays make, with the pointer arrays it needs
@@ -444,18 +498,19 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
     return LICSCAN_OK;
 }
 
-/* The rules, parsed again in their order; the clause memo of the
- * embedded set when the first rule files are the embedded ones (its
- * answers depend on the rules and a clause's text alone). */
+/* The rules, parsed again in their order; the file's clause memo, or
+ * else the embedded set's when the first rule files are the embedded
+ * ones (its answers depend on the rules and a clause's text alone). */
 static int add_rules(licscan_db *db, reader *r)
 {
     const dbf_rules *ru = ARR(r, A_RULES, dbf_rules);
-    uint64_t h = ls_embedded_rule_count;
+    uint64_t h = ls_embedded_rule_count, all = r->n[A_RULES];
     uint32_t nemb = 0;
     for (uint64_t i = 0; i < r->n[A_RULES]; i++) {
         const char *text = str_at(r, ru[i].text);
         if (i < ls_embedded_rule_count)
             h = ls_mix64(h ^ ls_hash_bytes(text, ru[i].len));
+        all = dbf_rules_hash_step(all, text, ru[i].len);
         /* (compiled when the file was written: at first use now) */
         db->lazy_patterns = true;
         int rc = ls_rules_add(db, text, ru[i].len, str_at(r, ru[i].source));
@@ -466,6 +521,34 @@ static int add_rules(licscan_db *db, reader *r)
             return rc;
         if (i + 1 == ls_embedded_rule_count)
             nemb = db->rules.n;
+    }
+    const uint32_t *sc = ARR(r, A_SCALARS, uint32_t);
+    /* the file's own memo, for the rules it was built with (other rules,
+     * in a file not checksummed: left out, the rules run) */
+    if (r->n[A_MEMO_CLAUSE] && sc[S_MEMO_NRULES] == db->rules.n &&
+        sc[S_MEMO_RULES_HASH_LO] == (uint32_t)all &&
+        sc[S_MEMO_RULES_HASH_HI] == (uint32_t)(all >> 32)) {
+        ls_clause_memo *fm = &db->file->memo;
+        *fm = (ls_clause_memo){
+            .clause = ARR(r, A_MEMO_CLAUSE, ls_memo_clause),
+            .nclause = (uint32_t)r->n[A_MEMO_CLAUSE],
+            .slot = ARR(r, A_MEMO_SLOT, uint32_t),
+            .cap = (uint32_t)r->n[A_MEMO_SLOT],
+            .text = ARR(r, A_MEMO_TEXT, char),
+            .text_len = (uint32_t)r->n[A_MEMO_TEXT],
+            .fired = ARR(r, A_MEMO_FIRED, ls_memo_fired),
+            .nfired = (uint32_t)r->n[A_MEMO_FIRED],
+            .context = ARR(r, A_MEMO_CONTEXT, uint32_t),
+            .ncontext = (uint32_t)r->n[A_MEMO_CONTEXT],
+            .nrules = sc[S_MEMO_NRULES],
+            .match_limit = sc[S_MEMO_MATCH_LIMIT],
+            .heap_limit_kib = sc[S_MEMO_HEAP_LIMIT]
+        };
+        if (db->opts.regex_match_limit >= fm->match_limit &&
+            db->opts.regex_heap_limit_kib >= fm->heap_limit_kib) {
+            db->memo = fm;
+            return LICSCAN_OK;
+        }
     }
     const ls_clause_memo *m = &ls_frozen.memo;
     if (ls_frozen.ntpl && m->nclause &&

@@ -10,7 +10,7 @@
 #include "internal.h"
 
 #define DBF_MAGIC "LICSCNDB"
-#define DBF_VERSION 1u
+#define DBF_VERSION 2u /* 2: the clause memo */
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -58,10 +58,37 @@ enum {
     A_PHRASE_ID, /* uint32_t */
     A_PHR_HEAD,
     A_RULES, /* dbf_rules */
+    /* the clause memo of every template (ls_clause_memo's arrays) */
+    A_MEMO_CLAUSE, /* ls_memo_clause */
+    A_MEMO_SLOT,   /* uint32_t */
+    A_MEMO_TEXT,   /* char */
+    A_MEMO_FIRED,  /* ls_memo_fired */
+    A_MEMO_CONTEXT, /* uint32_t */
     A_COUNT
 };
 
-enum { S_DICT_COUNT, S_SH_COUNT, S_COUNT };
+/* The memo's: the rules it was built with (their count and dbf_rules_hash)
+ * and the PCRE2 limits it was built under. */
+enum {
+    S_DICT_COUNT,
+    S_SH_COUNT,
+    S_MEMO_NRULES,
+    S_MEMO_RULES_HASH_LO,
+    S_MEMO_RULES_HASH_HI,
+    S_MEMO_MATCH_LIMIT,
+    S_MEMO_HEAP_LIMIT,
+    S_COUNT
+};
+
+_Static_assert(sizeof(ls_memo_clause) == 32 && sizeof(ls_memo_fired) == 32,
+               "memo entries are written as they are, with no padding");
+
+/* The hash of a file's rule texts, in order: the memo is valid for the
+ * rules parsed from them. */
+static inline uint64_t dbf_rules_hash_step(uint64_t h, const char *t, size_t n)
+{
+    return ls_mix64(h ^ ls_hash_bytes(t, n));
+}
 
 #define NO_STRING UINT32_MAX
 

@@ -23,7 +23,8 @@ typedef struct writer {
 
 static void put(writer *w, int id, const void *p, size_t n)
 {
-    ls_buf_append(&w->arr[id], p, n);
+    if (n) /* p may be NULL then (an empty memo) */
+        ls_buf_append(&w->arr[id], p, n);
 }
 
 static uint32_t count_of(const writer *w, int id)
@@ -141,8 +142,31 @@ static void write_index(writer *w, const licscan_db *db)
             w->failed = true;
         put(w, A_RULES, &fr, sizeof fr);
     }
-    uint32_t sc[S_COUNT] = { d->count, db->sh_count };
+}
+
+/* The clause memo of every template, built now: the file's scans then
+ * answer the clauses of all its licenses as the embedded set's do. */
+static int write_memo(writer *w, const licscan_db *db)
+{
+    ls_clause_memo m;
+    int rc = ls_memo_build_templates(db, &m);
+    if (rc)
+        return rc;
+    put(w, A_MEMO_CLAUSE, m.clause, (size_t)m.nclause * sizeof(*m.clause));
+    put(w, A_MEMO_SLOT, m.slot, (size_t)m.cap * sizeof(uint32_t));
+    put(w, A_MEMO_TEXT, m.text, m.text_len);
+    put(w, A_MEMO_FIRED, m.fired, (size_t)m.nfired * sizeof(*m.fired));
+    put(w, A_MEMO_CONTEXT, m.context, (size_t)m.ncontext * sizeof(uint32_t));
+    uint64_t h = db->nrtext;
+    for (uint32_t i = 0; i < db->nrtext; i++)
+        h = dbf_rules_hash_step(h, db->rtext[i].text, db->rtext[i].len);
+    uint32_t sc[S_COUNT] = { db->lex.dict.count,  db->sh_count,
+                             m.nclause ? m.nrules : 0,
+                             (uint32_t)h,         (uint32_t)(h >> 32),
+                             m.match_limit,       m.heap_limit_kib };
     put(w, A_SCALARS, sc, sizeof sc);
+    ls_memo_free(db, &m);
+    return LICSCAN_OK;
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -185,6 +209,11 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
         [A_PHRASE_ID] = 4,
         [A_PHR_HEAD] = 4,
         [A_RULES] = sizeof(dbf_rules),
+        [A_MEMO_CLAUSE] = sizeof(ls_memo_clause),
+        [A_MEMO_SLOT] = 4,
+        [A_MEMO_TEXT] = 1,
+        [A_MEMO_FIRED] = sizeof(ls_memo_fired),
+        [A_MEMO_CONTEXT] = 4,
     };
     for (int i = 0; i < A_COUNT; i++) {
         ls_buf_init(&w->arr[i], w->a);
@@ -192,6 +221,9 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
     }
     write_templates(w, db);
     write_index(w, db);
+    int rc = write_memo(w, db);
+    if (rc)
+        return rc;
     for (int i = 0; i < A_COUNT; i++)
         w->failed |= w->arr[i].failed;
     if (w->failed)

@@ -482,7 +482,7 @@ int ls_engine_run(engine *e, const seg *s)
      * the queued ones: the order a run without the memo fires them in */
     uint32_t hi = 0;
     for (uint32_t c = 0; c < s->ncl && !e->rc; c++) {
-        if (e->memo_of && e->memo_of[c] && !s->cl[c].quoted)
+        if (e->memo_of && e->memo_of[c]) /* never quoted (memo.h) */
             recall(e, c);
         for (; hi < e->nhits && e->hits[hi].clause == c && !e->rc; hi++) {
             fired f;

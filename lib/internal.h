@@ -518,6 +518,7 @@ typedef struct ls_memo_fired {
     uint32_t rule;           /* index in the database's rules */
     uint32_t vs, ve, qs, qe; /* value and qualifier, from the clause start;
                                 UINT32_MAX: none */
+    uint32_t zero; /* no padding: a database file holds these bytes */
 } ls_memo_fired;
 
 /* In ls_clause_memo.context: a rule whose `within` pattern matches the
@@ -735,6 +736,7 @@ struct ls_dbfile {
     void *map; /* NULL: the bytes are the caller's */
     size_t map_len;
     ls_phrase *phr; /* the phrases the database points at (until thawed) */
+    ls_clause_memo memo; /* the file's clause memo, in the mapping */
 };
 /* Open a database from the bytes of a compiled file; data must stay
  * valid and unchanged until the database is freed (the caller hands it
@@ -879,6 +881,10 @@ LS_HIDDEN int ls_extract_clauses(const licscan_db *db, const ls_alloc *work,
 LS_HIDDEN int ls_memo_build(const licscan_db *db, const char *const *texts,
                             const size_t *lens, uint32_t n,
                             ls_clause_memo *out);
+/* ls_memo_build over every template of db, in its published text and as
+ * differences quote it (tools/freeze.c, licscan_db_save). */
+LS_HIDDEN int ls_memo_build_templates(const licscan_db *db,
+                                      ls_clause_memo *out);
 LS_HIDDEN void ls_memo_free(const licscan_db *db, ls_clause_memo *m);
 /* Template wording with its markup (vars, optional marks) made spaces, as
  * the rules read a difference's template text; appended to b

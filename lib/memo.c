@@ -83,7 +83,9 @@ void ls_memo_find_all(const ls_clause_memo *m, const seg *s, uint32_t *out,
         __builtin_prefetch(&m->slot[(uint32_t)hash[c] & mask]);
     }
     for (uint32_t c = 0; c < s->ncl; c++) {
-        uint32_t first = m->slot[(uint32_t)hash[c] & mask];
+        uint32_t first = ls_memo_may_answer(s, &s->cl[c])
+                             ? m->slot[(uint32_t)hash[c] & mask]
+                             : 0;
         out[c] = first;
         if (first)
             __builtin_prefetch(&m->clause[first - 1]);

@@ -5,6 +5,15 @@
 
 #include "segment.h"
 
+/* Can the memo answer clause c of s? Its answer holds for the clause's
+ * text only where the engine reads nothing else: the keyword prefilter
+ * reads the byte before the clause (a clause that starts inside a word
+ * has no keyword at its start), and no rule runs on a quoted clause. */
+static inline bool ls_memo_may_answer(const seg *s, const clause *c)
+{
+    return !c->quoted && !(c->ds && alnum((unsigned char)s->disp.data[c->ds - 1]));
+}
+
 /* The memo's hash of a clause's display text. */
 LS_HIDDEN uint64_t ls_memo_hash(const char *t, uint32_t n);
 /* The memo entry of a display text + 1, or 0; h is its ls_memo_hash. */

@@ -1,9 +1,10 @@
 /* memobuild.c -- the clause memo, built for the embedded set when the
- * library is built (tools/freeze.c): each clause of the embedded
- * templates segmented (segment.h) and run through the engine (engine.h)
- * once, and what fires on it by its own words kept with the rules whose
- * `within` and `unless-anywhere` patterns it matches. memo.c finds these
- * answers at scan time. */
+ * library is built (tools/freeze.c) and for every template of a database
+ * written to a file (dbfile_write.c): each clause of the templates
+ * segmented (segment.h) and run through the engine (engine.h) once, and
+ * what fires on it by its own words kept with the rules whose `within`
+ * and `unless-anywhere` patterns it matches. memo.c finds these answers
+ * at scan time. */
 #include <string.h>
 
 #include "engine.h"
@@ -83,7 +84,9 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
         uint32_t n = cl->de - cl->ds;
         uint32_t first = b->nfired, first_context = b->ncontext;
         view.text = b->text.data;
-        bool known = ls_memo_find(&view, t, n, ls_memo_hash(t, n)) != 0;
+        /* known, or not by its text alone: not added */
+        bool known = !ls_memo_may_answer(s, cl) ||
+                     ls_memo_find(&view, t, n, ls_memo_hash(t, n)) != 0;
         e->limit_hit = false;
         for (; hi < e->nhits && e->hits[hi].clause == c && !rc; hi++) {
             fired f;
@@ -92,7 +95,7 @@ static int memo_add_text(memo_builder *b, engine *e, const seg *s)
             if ((rc = LS_GROW(b->a, b->fired, b->fired_cap, b->nfired + 1)))
                 break;
             ls_memo_fired *m = &b->fired[b->nfired++];
-            *m = (ls_memo_fired){ f.number, f.rule, f.vs, f.ve, f.qs, f.qe };
+            *m = (ls_memo_fired){ f.number, f.rule, f.vs, f.ve, f.qs, f.qe, 0 };
             move_spans(&m->vs, &m->ve, &m->qs, &m->qe, cl->ds, 0);
         }
         rc = rc ? rc : e->rc;
@@ -167,6 +170,77 @@ int ls_memo_build(const licscan_db *db, const char *const *texts,
                              .match_limit = db->opts.regex_match_limit,
                              .heap_limit_kib = db->opts.regex_heap_limit_kib };
     return LICSCAN_OK;
+}
+
+/* A template's text as published: each var its original wording, the
+ * optional parts kept. */
+static char *render(const licscan_db *db, const ls_template *t, size_t *len)
+{
+    const char *s = t->source, *end = s + t->source_len;
+    char *text = ls_malloc(&db->alloc, t->source_len + 1), *o = text;
+    uint32_t v = 0;
+    if (!text)
+        return NULL;
+    while (s < end) {
+        size_t left = (size_t)(end - s);
+        if (left >= 17 && memcmp(s, "<<beginOptional>>", 17) == 0) {
+            s += 17;
+        } else if (left >= 15 && memcmp(s, "<<endOptional>>", 15) == 0) {
+            s += 15;
+        } else if (left >= 6 && memcmp(s, "<<var;", 6) == 0 && v < t->nvars) {
+            const char *close = memmem(s, left, "\">>", 3);
+            if (!close)
+                break;
+            size_t n = strlen(t->vars[v].original);
+            memcpy(o, t->vars[v++].original, n); /* shorter than its var */
+            o += n;
+            s = close + 3;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *len = (size_t)(o - text);
+    return text;
+}
+
+/* A template's wording as a difference quotes it, and the rules read it
+ * (flag changes): whitespace collapsed, markup made spaces. */
+static char *wording(const licscan_db *db, const ls_template *t, size_t *len)
+{
+    char *collapsed = ls_malloc(&db->alloc, t->source_len + 1);
+    if (!collapsed)
+        return NULL;
+    size_t o = ls_collapse_spaces(collapsed, t->source, t->source_len);
+    ls_buf b;
+    ls_buf_init(&b, &db->alloc);
+    ls_append_plain(&b, collapsed, o);
+    ls_free(&db->alloc, collapsed);
+    if (b.failed || !b.data) {
+        ls_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data; /* the buffer's allocation, NUL-terminated */
+}
+
+int ls_memo_build_templates(const licscan_db *db, ls_clause_memo *out)
+{
+    const ls_alloc *a = &db->alloc;
+    uint32_t n = 2 * db->ntpl;
+    const char **texts = ls_calloc(a, n + 1, sizeof(char *));
+    size_t *lens = ls_calloc(a, n + 1, sizeof(size_t));
+    int rc = texts && lens ? LICSCAN_OK : LICSCAN_ENOMEM;
+    for (uint32_t i = 0; i < db->ntpl && !rc; i++)
+        if (!(texts[2 * i] = render(db, db->tpl[i], &lens[2 * i])) ||
+            !(texts[2 * i + 1] = wording(db, db->tpl[i], &lens[2 * i + 1])))
+            rc = LICSCAN_ENOMEM;
+    if (!rc)
+        rc = ls_memo_build(db, texts, lens, n, out);
+    for (uint32_t i = 0; texts && i < n; i++)
+        ls_free(a, (char *)texts[i]);
+    ls_free(a, texts);
+    ls_free(a, lens);
+    return rc;
 }
 
 void ls_memo_free(const licscan_db *db, ls_clause_memo *m)

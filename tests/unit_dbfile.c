@@ -13,6 +13,7 @@
 #include "check.h"
 #include "corpus_files.h"
 #include "jit_off.h"
+#include "memo.h"
 
 /* Where the SPDX templates are (the bench's default), or
  * LICSCAN_SPDX_TEMPLATES. */
@@ -196,6 +197,25 @@ static void test_spdx_round_trip(void)
         walk_templates(dir, &r);
         CHECK(r.files > 800 / stride);
         CHECK_EQ_INT(r.differing, 0);
+        /* the file's memo knows the clauses of every template, the
+         * embedded memo those of the embedded set only */
+        static const char text[] =
+            "Permission to use, copy, modify, and distribute this software "
+            "for any purpose with or without fee is hereby granted, provided "
+            "that the above copyright notice and this permission notice "
+            "appear in all copies. THE AUTHORS AND CONTRIBUTORS ACCEPT NO "
+            "RESPONSIBILITY IN ANY CONCEIVABLE MANNER.\n"; /* ISC-Veillard */
+        uint64_t before = ls_memo_recalled();
+        licscan_result *res = NULL;
+        CHECK_EQ_INT(licscan_scan(db, text, sizeof text - 1, NULL, &res),
+                     LICSCAN_OK);
+        licscan_result_free(res);
+        uint64_t by_embedded = ls_memo_recalled() - before;
+        before = ls_memo_recalled();
+        CHECK_EQ_INT(licscan_scan(f, text, sizeof text - 1, NULL, &res),
+                     LICSCAN_OK);
+        licscan_result_free(res);
+        CHECK(ls_memo_recalled() - before > by_embedded);
     }
     licscan_db_free(f);
     licscan_db_free(db);

@@ -55,80 +55,12 @@ static void u64s(const char *name, const uint64_t *v, size_t n)
     fprintf(out, "%s};\n", n ? "" : "0");
 }
 
-/* A template's text as published: each var its original wording, the
- * optional parts kept. */
-static char *render(const ls_template *t, size_t *len)
-{
-    const char *s = t->source, *end = s + t->source_len;
-    char *text = malloc(t->source_len + 1), *o = text;
-    uint32_t v = 0;
-    if (!text)
-        return NULL;
-    while (s < end) {
-        size_t left = (size_t)(end - s);
-        if (left >= 17 && memcmp(s, "<<beginOptional>>", 17) == 0) {
-            s += 17;
-        } else if (left >= 15 && memcmp(s, "<<endOptional>>", 15) == 0) {
-            s += 15;
-        } else if (left >= 6 && memcmp(s, "<<var;", 6) == 0 && v < t->nvars) {
-            const char *close = memmem(s, left, "\">>", 3);
-            if (!close)
-                break;
-            size_t n = strlen(t->vars[v].original);
-            memcpy(o, t->vars[v++].original, n); /* shorter than its var */
-            o += n;
-            s = close + 3;
-        } else {
-            *o++ = *s++;
-        }
-    }
-    *len = (size_t)(o - text);
-    return text;
-}
-
-/* A template's wording as a difference quotes it, and the rules read it
- * (flag changes): whitespace collapsed, markup made spaces. */
-static char *wording(const licscan_db *db, const ls_template *t, size_t *len)
-{
-    char *collapsed = malloc(t->source_len + 1);
-    if (!collapsed)
-        return NULL;
-    size_t o = ls_collapse_spaces(collapsed, t->source, t->source_len);
-    ls_buf b;
-    ls_buf_init(&b, &db->alloc);
-    ls_append_plain(&b, collapsed, o);
-    free(collapsed);
-    if (b.failed || !b.data) {
-        ls_buf_free(&b);
-        return NULL;
-    }
-    char *text = malloc(b.len + 1);
-    if (text)
-        memcpy(text, b.data, b.len + 1);
-    *len = b.len;
-    ls_buf_free(&b);
-    return text;
-}
-
 /* What the rules say of every clause of the embedded templates, in their
  * published text and as differences quote them. */
 static int write_memo(const licscan_db *db)
 {
-    uint32_t n = 2 * db->ntpl;
-    const char **texts = calloc(n + 1, sizeof(char *));
-    size_t *lens = calloc(n + 1, sizeof(size_t));
-    int rc = texts && lens ? LICSCAN_OK : LICSCAN_ENOMEM;
-    for (uint32_t i = 0; i < db->ntpl && !rc; i++)
-        if (!(texts[2 * i] = render(db->tpl[i], &lens[2 * i])) ||
-            !(texts[2 * i + 1] = wording(db, db->tpl[i], &lens[2 * i + 1])))
-            rc = LICSCAN_ENOMEM;
     ls_clause_memo m;
-    if (!rc)
-        rc = ls_memo_build(db, texts, lens, n, &m);
-    for (uint32_t i = 0; texts && i < n; i++)
-        free((char *)texts[i]);
-    free(texts);
-    free(lens);
+    int rc = ls_memo_build_templates(db, &m);
     if (rc)
         return rc;
     fprintf(out, "static const ls_memo_clause memo_clause[%u] = {",
@@ -143,10 +75,10 @@ static int write_memo(const licscan_db *db)
     fprintf(out, "static const ls_memo_fired memo_fired[%u] = {", m.nfired + 1);
     for (uint32_t i = 0; i < m.nfired; i++) {
         const ls_memo_fired *f = &m.fired[i];
-        fprintf(out, "%s{%lldll,%u,%uu,%uu,%uu,%uu},", i % 3 ? "" : "\n",
+        fprintf(out, "%s{%lldll,%u,%uu,%uu,%uu,%uu,0},", i % 3 ? "" : "\n",
                 (long long)f->number, f->rule, f->vs, f->ve, f->qs, f->qe);
     }
-    fprintf(out, "{0,0,0,0,0,0}};\n");
+    fprintf(out, "{0,0,0,0,0,0,0}};\n");
     u32s("memo_slot", m.slot, m.cap);
     u32s("memo_context", m.context, m.ncontext);
     bytes("memo_text", m.text, m.text_len);
