@@ -166,7 +166,7 @@ uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
 
 /* Boilerplate shingles (in many templates) nominate none: they serve as
  * anchors only for templates that distinctive shingles nominated, or
- * that have most of their own shingles here: a text made only of widely
+ * that have two fifths of their own shingles here: a text made only of widely
  * shared wording (BSD-3-Clause) is still itself. */
 static void nominate(scan *s)
 {
@@ -191,9 +191,11 @@ static void nominate(scan *s)
                 all_hits[db->post[q - 1].tpl]++;
     uint64_t with_common = total;
     for (uint32_t t = 0; t < db->ntpl; t++) {
+        /* two fifths of its shingles: a copy cut short before its
+         * disclaimer (BSD-3-Clause's three clauses alone) is still one */
         nominated[t] =
-            count[t] >= 3 ||
-            (uint64_t)(count[t] + all_hits[t]) * 2 >= db->tpl[t]->nshingles;
+            count[t] >= 3 || (uint64_t)(count[t] + all_hits[t]) * 5 >=
+                                 2ull * db->tpl[t]->nshingles;
         if (nominated[t])
             with_common += all_hits[t];
     }
