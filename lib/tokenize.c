@@ -645,7 +645,9 @@ int ls_lexicon_load_equivalences(ls_lexicon *lx, const ls_alloc *a,
                 if (cnt[canon] == 1 && ids[i][0] == ids[canon][0])
                     continue; /* same words */
                 eq.from = ids[i][0];
-                memcpy(eq.to, ids[canon], sizeof(eq.to));
+                /* only the words it has: the rest of ids[canon] was never
+                 * written, and a database file holds these bytes */
+                memcpy(eq.to, ids[canon], cnt[canon] * sizeof(eq.to[0]));
                 eq.to_len = cnt[canon];
             } else if (cnt[i] == 2 && cnt[canon] == 2 &&
                        ids[i][0] == ids[canon][0] &&

@@ -22,7 +22,7 @@ static unsigned char *slurp(const char *path, size_t *len)
     unsigned char *b = NULL;
     size_t n = 0, cap = 0, got;
     do {
-        if (n == cap) {
+        if (n + 1 >= cap) { /* room for the NUL after the text */
             cap = cap ? cap * 2 : 65536;
             unsigned char *nb = realloc(b, cap);
             if (!nb) {
@@ -32,10 +32,11 @@ static unsigned char *slurp(const char *path, size_t *len)
             }
             b = nb;
         }
-        got = fread(b + n, 1, cap - n, f);
+        got = fread(b + n, 1, cap - n - 1, f);
         n += got;
     } while (got);
     fclose(f);
+    b[n] = '\0'; /* callers may read it as a string */
     *len = n;
     return b;
 }
