@@ -130,7 +130,7 @@ static void test_tree(const licscan_db *db)
         "/t/self -3 - 0",
         "/nothing-here -3 - 0",
     };
-    seen s1, s4;
+    seen s1 = { 0 }, s4 = { 0 };
     CHECK_EQ_INT(walk(db, paths, 2, 1, 0, &s1, 0), LICSCAN_OK);
     CHECK_EQ_INT(s1.n, 6);
     for (int i = 0; i < 6 && i < s1.n; i++)
@@ -223,7 +223,7 @@ static void test_take_result(const licscan_db *db)
 
 static void test_errors(const licscan_db *db)
 {
-    seen s;
+    seen s = { 0 };
     const char *paths[] = { "/" };
     const char *null_path[] = { NULL };
     CHECK_EQ_INT(licscan_scan_paths(db, paths, 1, NULL, NULL, &s),
