@@ -260,6 +260,17 @@ static int check_group(rule_parser *p, const char *group, uint32_t col)
     return LICSCAN_OK;
 }
 
+/* The rule being parsed, checked, joins the parsed ones. */
+static int keep_rule(rule_parser *p, ls_rule *r)
+{
+    int rc = LS_GROW(&p->db->alloc, p->v, p->cap, p->n + 1);
+    if (rc)
+        return rc;
+    p->v[p->n++] = r;
+    p->cur = NULL;
+    return LICSCAN_OK;
+}
+
 static int finish_rule(rule_parser *p, uint32_t col)
 {
     ls_rule *r = p->cur;
@@ -301,11 +312,7 @@ static int finish_rule(rule_parser *p, uint32_t col)
         if (r->value_how == LS_VALUE_CAPTURE &&
             (rc = check_group(p, r->value_arg, col)))
             return rc;
-        if ((rc = LS_GROW(&p->db->alloc, p->v, p->cap, p->n + 1)))
-            return rc;
-        p->v[p->n++] = r;
-        p->cur = NULL;
-        return LICSCAN_OK;
+        return keep_rule(p, r);
     }
     uint32_t type = licscan_flag_value_type(r->flag);
     if (type == LICSCAN_VALUE_NUMBER && r->value_how != LS_VALUE_NUMBER) {
@@ -330,11 +337,7 @@ static int finish_rule(rule_parser *p, uint32_t col)
     if (r->qualifier_how == LS_VALUE_CAPTURE &&
         (rc = check_group(p, r->qualifier_arg, col)))
         return rc;
-    if ((rc = LS_GROW(&p->db->alloc, p->v, p->cap, p->n + 1)))
-        return rc;
-    p->v[p->n++] = r;
-    p->cur = NULL;
-    return LICSCAN_OK;
+    return keep_rule(p, r);
 }
 
 static int parse_line(rule_parser *p, const char *s, size_t n)

@@ -102,9 +102,7 @@ static void check_usage(FILE *f)
 
 static void check_usage_error(const char *fmt, const char *arg)
 {
-    fputs("licscan check: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'licscan check --help' for more information.\n", stderr);
+    cli_usage_error("licscan check", fmt, arg);
 }
 
 static int list_add(strlist *l, const char *item)

@@ -20,6 +20,10 @@ int cli_read_input(const char *path, int stream, int check_binary,
 int cli_option_value(int argc, char **argv, int *i, const char *name,
                      const char **value);
 
+/* A usage error of `command` ("licscan", "licscan check") on stderr: the
+ * message (fmt with arg), then where help is (licscan.c). */
+void cli_usage_error(const char *command, const char *fmt, const char *arg);
+
 /* `licscan check ...` (check.c): argv[0] is "check". Returns the exit
  * status. */
 int check_main(int argc, char **argv);

@@ -1778,11 +1778,16 @@ static void usage(FILE *f)
         f);
 }
 
+void cli_usage_error(const char *command, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", command);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", command);
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
-    fputs("licscan: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'licscan --help' for more information.\n", stderr);
+    cli_usage_error("licscan", fmt, arg);
 }
 
 /* A decimal number up to max, with *end pointing after its digits. */
