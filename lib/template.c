@@ -669,6 +669,52 @@ bool ls_template_is_header(const ls_template *t)
     return t->lic.kind && strcmp(t->lic.kind, "header") == 0;
 }
 
+/* The template t takes over from: the live one with its id, a notice
+ * only from a notice. */
+static ls_template *template_replaced_by(const licscan_db *db,
+                                         const ls_template *t, const char *id)
+{
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0 &&
+            ls_template_is_header(db->tpl[i]) == ls_template_is_header(t))
+            return db->tpl[i];
+    return NULL;
+}
+
+/* A text loaded over a license licscan knows keeps what the new text does
+ * not say: its name, tags and the phrases that name it (the SPDX list
+ * ships bare templates; without this a reference to "New BSD License"
+ * would vanish when the list is loaded). */
+static int inherit_metadata(const ls_alloc *a, ls_template *t,
+                            const ls_template *old, bool has_meta)
+{
+    licscan_license *to = &t->lic;
+    const licscan_license *from = &old->lic;
+    char **dst[] = { &to->name, &to->version, &to->family, &to->kind,
+                     &to->url,  &to->spdx,    &to->hf,     &to->scancode };
+    const char *src[] = { from->name, from->version, from->family,
+                          from->kind, from->url,     from->spdx,
+                          from->hf,   from->scancode };
+    for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
+        if (!*dst[i] && src[i] &&
+            !(*dst[i] = ls_strndup(a, src[i], strlen(src[i]))))
+            return LICSCAN_ENOMEM;
+    if (!has_meta)
+        to->osi = from->osi;
+    if (to->nreferences || !from->nreferences)
+        return LICSCAN_OK;
+    to->references = ls_calloc(a, from->nreferences, sizeof(char *));
+    if (!to->references)
+        return LICSCAN_ENOMEM;
+    for (uint32_t i = 0; i < from->nreferences; i++) {
+        const char *r = from->references[i];
+        if (!(to->references[i] = ls_strndup(a, r, strlen(r))))
+            return LICSCAN_ENOMEM;
+        to->nreferences++;
+    }
+    return LICSCAN_OK;
+}
+
 int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
                           size_t len, char *owned, const char *meta,
                           size_t meta_len, const char *source)
@@ -721,6 +767,9 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     }
     if (!rc && !t->lic.id && !(t->lic.id = ls_strndup(a, id, strlen(id))))
         rc = LICSCAN_ENOMEM;
+    ls_template *old = rc ? NULL : template_replaced_by(db, t, id);
+    if (old)
+        rc = inherit_metadata(a, t, old, meta != NULL);
     if (!rc && !t->lic.spdx)
         t->lic.spdx = ls_strndup(a, id, strlen(id));
     if (!rc && !t->lic.spdx)
@@ -764,10 +813,8 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
         return rc;
     }
     /* a license and its standard notice share an id, not a slot */
-    for (uint32_t i = 0; i < db->ntpl; i++)
-        if (!db->tpl[i]->replaced && strcmp(db->tpl[i]->lic.id, id) == 0 &&
-            ls_template_is_header(db->tpl[i]) == ls_template_is_header(t))
-            db->tpl[i]->replaced = true;
+    if (old)
+        old->replaced = true;
     t->twin = LS_NO_TWIN;
     db->tpl[db->ntpl++] = t;
     /* templates added one by one: lay the index out again each time it

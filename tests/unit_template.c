@@ -110,7 +110,34 @@ static void test_metadata_and_lookup(void)
                                          NULL, 0, NULL),
                  LICSCAN_OK);
     CHECK_EQ_INT(licscan_db_license_count(db), 2);
-    CHECK(licscan_db_lookup(db, "Foo-1.0") == licscan_db_license(db, 1));
+    const licscan_license *l2 = licscan_db_license(db, 1);
+    CHECK(licscan_db_lookup(db, "Foo-1.0") == l2);
+    /* a bare text over a known license keeps what it does not say */
+    CHECK_EQ_STR(licscan_license_name(l2), "Foo License 1.0");
+    CHECK_EQ_STR(licscan_license_spdx(l2), "LicenseRef-Foo-1.0");
+    CHECK_EQ_STR(licscan_license_hf_tag(l2), "foo1");
+    CHECK_EQ_STR(licscan_license_scancode(l2), "foo-1.0");
+    CHECK_EQ_INT(licscan_license_osi_approved(l2), 1);
+    CHECK(licscan_db_lookup(db, "foo1") == l2);
+    /* and the phrases that name it: a reference to the new text */
+    const char *in = "This file is under the Foo License v1, see COPYING.";
+    licscan_result *r = NULL;
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)in, strlen(in), NULL, &r),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK(m && licscan_match_kind(m) == LICSCAN_KIND_REFERENCE);
+    CHECK(m && licscan_match_license(m) == l2);
+    licscan_result_free(r);
+    /* what the new text's metadata says wins */
+    const char *meta3 = "name: Foo License, revised\n";
+    CHECK_EQ_INT(licscan_db_add_template(db, "Foo-1.0", text, strlen(text),
+                                         meta3, strlen(meta3), NULL),
+                 LICSCAN_OK);
+    const licscan_license *l3 = licscan_db_license(db, 2);
+    CHECK_EQ_STR(licscan_license_name(l3), "Foo License, revised");
+    CHECK_EQ_STR(licscan_license_hf_tag(l3), "foo1");
+    CHECK_EQ_INT(licscan_license_osi_approved(l3), 0);
     licscan_db_free(db);
 }
 
