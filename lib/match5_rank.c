@@ -6,6 +6,7 @@
  * chain stage which chains can change nothing. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "match5_rank.h"
 
@@ -333,6 +334,81 @@ static void only_over_or_later(const licscan_match *cand, uint32_t ncand,
     }
 }
 
+/* The length of an id's name before its version ("BSD" of
+ * "BSD-3-Clause", "EPL" of "EPL-1.0"); 0 when it has no version. */
+static size_t id_stem(const char *id)
+{
+    size_t n = strcspn(id, "0123456789");
+    if (!id[n])
+        return 0;
+    while (n && (id[n - 1] == '-' || id[n - 1] == '.' || id[n - 1] == '_'))
+        n--;
+    return n;
+}
+
+/* Whether a and b are one license or versions of one: twins, one family,
+ * one name before the version, or ids that differ only by
+ * "-only"/"-or-later" or by a qualifier added to the other's. */
+static bool one_license(const ls_template *a, const ls_template *b)
+{
+    if (a->twin == b->index || b->twin == a->index ||
+        (a->twin != LS_NO_TWIN && a->twin == b->twin))
+        return true;
+    if (a->lic.family && b->lic.family &&
+        strcmp(a->lic.family, b->lic.family) == 0)
+        return true;
+    size_t la, lb;
+    id_claim(a, &la);
+    id_claim(b, &lb);
+    const char *ia = a->lic.id ? a->lic.id : "";
+    const char *ib = b->lic.id ? b->lic.id : "";
+    size_t sa = id_stem(ia), sb = id_stem(ib);
+    if (sa && sa == sb && strncasecmp(ia, ib, sa) == 0)
+        return true;
+    size_t n = la < lb ? la : lb;
+    return memcmp(ia, ib, n) == 0 &&
+           (la == lb || (la < lb ? ib[la] : ia[lb]) == '-');
+}
+
+/* A fragment says which license it is from only when no other license
+ * matches its words as well and is about as complete by them: the
+ * warranty and liability sections that CPL, EPL, IPL and LPL share,
+ * matched alike by each, are evidence of none of them, whichever the
+ * tie-break picked (their lengths differ by a few words). Versions and
+ * variants of one license are no rivals (a cut BSD text may be 2- or
+ * 3-clause: the ranking's pick stands, a BSD fragment it is). A template
+ * that holds the fragment's license and more (Sendmail holds
+ * BSD-3-Clause, Cube holds Zlib) is no rival: the fragment is more of
+ * the shorter one. Returns the winners left. */
+#define RIVAL_COVERAGE 0.9
+/* Nor is a fragment of a sentence or two that is a small part of its
+ * license: a paragraph of it, or half of it. */
+#define FRAGMENT_MIN_WORDS 40
+#define FRAGMENT_MIN_SHARE 0.5
+static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
+                                         uint32_t ncand, licscan_match *win,
+                                         uint32_t nwin)
+{
+    uint32_t kept = 0;
+    for (uint32_t w = 0; w < nwin; w++) {
+        const licscan_match *f = &win[w];
+        bool ambiguous = false;
+        for (uint32_t c = 0; c < ncand && f->kind == LICSCAN_KIND_PARTIAL &&
+                             !ambiguous;
+             c++)
+            ambiguous = cand[c].matched >= f->matched &&
+                        cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
+                        !one_license(cand[c].tpl, f->tpl) &&
+                        ls_matches_overlap(&cand[c], f);
+        bool small = f->kind == LICSCAN_KIND_PARTIAL &&
+                     f->matched < FRAGMENT_MIN_WORDS &&
+                     f->coverage < FRAGMENT_MIN_SHARE;
+        if (!ambiguous && !small)
+            win[kept++] = win[w];
+    }
+    return kept;
+}
+
 /* A standard license notice (header) that wins its words names its
  * license: a reference, not a fragment of a license text. A part of one
  * names nothing for sure (the words that tell GPL from LGPL, a version,
@@ -372,6 +448,7 @@ void ls_pick_winners(scan *s)
     uint32_t nwin = select_winners(s->pre, s->ncand);
     complete_over_partial(s->cand, s->ncand, s->pre, nwin);
     only_over_or_later(s->cand, s->ncand, s->pre, nwin);
+    nwin = drop_ambiguous_fragments(s->cand, s->ncand, s->pre, nwin);
     nwin = notices_as_references(s->pre, nwin);
     s->ncand = 0;
     s->npre = 0; /* s->pre no longer holds winners_above's selection */
