@@ -845,6 +845,14 @@ static inline double ls_similarity(const licscan_match *m)
     return all > 0 ? have / all : 0;
 }
 
+/* A match with no difference inside its span (no input word unexplained,
+ * no required word skipped): a verbatim part of its template, whatever it
+ * misses past its ends. Such a part gives way only to a match as clean. */
+static inline bool ls_match_clean_inside(const licscan_match *m)
+{
+    return m->extra == 0 && m->inner_missing == 0;
+}
+
 struct licscan_result {
     ls_alloc alloc;
     ls_arena arena;

@@ -214,6 +214,7 @@ static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
     for (uint32_t k = 0; k < in.nwin && !in.rc; k++) {
         licscan_match m = in.win[k];
         if (m.kind == LICSCAN_KIND_PARTIAL || m.score < CHAIN_MIN_WORDS ||
+            (ls_match_clean_inside(&part) && !ls_match_clean_inside(&m)) ||
             overlaps_winner(s, &m, w))
             continue;
         inside += m.tend - m.tstart + 1;

@@ -283,6 +283,7 @@ static void complete_over_partial(const licscan_match *cand, uint32_t ncand,
             if (m->kind == LICSCAN_KIND_PARTIAL || m->tpl == lost->tpl ||
                 m->coverage <= lost->coverage ||
                 against_inner(m) < against_inner(lost) ||
+                (ls_match_clean_inside(lost) && !ls_match_clean_inside(m)) ||
                 !ls_matches_overlap(lost, m))
                 continue;
             bool free = true;
