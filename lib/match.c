@@ -249,9 +249,30 @@ static int u32_pair_cmp(const void *a, const void *b)
     return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
-/* The complete matches of a scan of words [a, end] alone that overlap no
- * winner, added to the winners. Fewer than CHAIN_MIN_WORDS explained is
- * noise. */
+/* The one winner m overlaps that m may take the place of: m exact, the
+ * winner not, explaining fewer words than m over the same words.
+ * UINT32_MAX when m overlaps none; s->nwin when m must stay out. */
+static uint32_t displaced_by(const scan *s, const licscan_match *m)
+{
+    uint32_t found = UINT32_MAX;
+    for (uint32_t o = 0; o < s->nwin; o++) {
+        if (!ls_matches_overlap(m, &s->win[o]))
+            continue;
+        const licscan_match *w = &s->win[o];
+        if (found != UINT32_MAX || m->kind != LICSCAN_KIND_EXACT ||
+            w->kind == LICSCAN_KIND_EXACT ||
+            w->kind == LICSCAN_KIND_REFERENCE || m->score <= w->score ||
+            m->coverage <= w->coverage)
+            return s->nwin;
+        found = o;
+    }
+    return found;
+}
+
+/* The complete matches of a scan of words [a, end] alone, added to the
+ * winners where they overlap none, or an exact one taking the place of
+ * the looser one it overlaps (displaced_by). Fewer than
+ * CHAIN_MIN_WORDS explained is noise. */
 static void add_complete_in(scan *s, uint32_t a, uint32_t end,
                             const ls_tokens *toks,
                             const licscan_scan_options *opts)
@@ -260,10 +281,14 @@ static void add_complete_in(scan *s, uint32_t a, uint32_t end,
     scan_for_complete(s, &in, a, end, toks, opts);
     for (uint32_t j = 0; j < in.nwin && !in.rc; j++) {
         const licscan_match *m = &in.win[j];
-        if (m->kind == LICSCAN_KIND_PARTIAL || m->score < CHAIN_MIN_WORDS ||
-            overlaps_winner(s, m, UINT32_MAX))
+        if (m->kind == LICSCAN_KIND_PARTIAL || m->score < CHAIN_MIN_WORDS)
             continue;
-        if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1))
+        uint32_t o = displaced_by(s, m);
+        if (o < s->nwin)
+            s->win[o] = *m;
+        else if (o == s->nwin)
+            continue;
+        else if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1))
             in.rc = LICSCAN_ENOMEM;
         else
             s->win[s->nwin++] = *m;
@@ -273,28 +298,56 @@ static void add_complete_in(scan *s, uint32_t a, uint32_t end,
     scan_free(&in);
 }
 
+/* Could what shadow sh hid change the answer? Not when the template
+ * whose chain hid it wins there, nor when a winner there already scores
+ * what the hidden one could at most. */
+static bool shadow_open(const scan *s, const ls_shadow *sh, uint32_t b)
+{
+    const ls_template *over = s->db->tpl[sh->over];
+    for (uint32_t w = 0; w < s->nwin; w++) {
+        const licscan_match *m = &s->win[w];
+        if (m->tend < sh->a || m->tstart > b)
+            continue;
+        if (m->tpl == over || m->tpl->twin == sh->over ||
+            over->twin == m->tpl->index || m->score >= sh->bound)
+            return false;
+    }
+    return true;
+}
+
 /* Words where a chain or a template was dropped for lying inside a
- * stronger chain of another template, and no winner holds: that chain
- * lost, and what it hid may be a complete match (an ISC text after a BSD
- * text, both under a composite's chain that lost to the BSD match). Each
- * such run of at least CHAIN_MIN_WORDS is looked at again for complete
- * matches. */
+ * stronger chain of another template, and what it hid could still change
+ * the answer (shadow_open): it may be a complete match (an ISC text after
+ * a BSD text, both under a composite's chain that lost to the BSD match;
+ * the GNAT exception under eCos's chain, where a looser exception won).
+ * Each such run of at least CHAIN_MIN_WORDS that no exact match holds is
+ * looked at again for complete matches. */
 static void complete_in_shadows(scan *s, const ls_tokens *toks,
                                 const licscan_scan_options *opts)
 {
     if (!s->nshadow || !s->n)
         return;
     /* a match the shadow hid may run past its ends: widen, then merge */
-    uint32_t *sh = s->shadow, n = 0;
+    uint32_t *sh = ls_malloc(s->a, 2 * sizeof(uint32_t) * s->nshadow);
+    uint32_t n = 0, nspan = 0;
+    if (!sh) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
     for (uint32_t k = 0; k < s->nshadow; k++) {
-        uint32_t a = sh[2 * k], b = sh[2 * k + 1];
+        ls_shadow d = s->shadow[k];
+        uint32_t b = d.b;
         if (b > s->n - 1) /* a chain's end may be one past its last word */
             b = s->n - 1;
-        sh[2 * k] = a > EDGE_INPUT ? a - EDGE_INPUT : 0;
-        sh[2 * k + 1] = s->n - 1 - b > EDGE_INPUT ? b + EDGE_INPUT : s->n - 1;
+        if (!shadow_open(s, &d, b))
+            continue;
+        sh[2 * nspan] = d.a > EDGE_INPUT ? d.a - EDGE_INPUT : 0;
+        sh[2 * nspan + 1] =
+            s->n - 1 - b > EDGE_INPUT ? b + EDGE_INPUT : s->n - 1;
+        nspan++;
     }
-    qsort(sh, s->nshadow, 2 * sizeof(uint32_t), u32_pair_cmp);
-    for (uint32_t k = 0; k < s->nshadow; k++) {
+    qsort(sh, nspan, 2 * sizeof(uint32_t), u32_pair_cmp);
+    for (uint32_t k = 0; k < nspan; k++) {
         if (n && sh[2 * k] <= sh[2 * n - 1] + 1) {
             if (sh[2 * k + 1] > sh[2 * n - 1])
                 sh[2 * n - 1] = sh[2 * k + 1];
@@ -308,11 +361,13 @@ static void complete_in_shadows(scan *s, const ls_tokens *toks,
     for (uint32_t k = 0; k < n && !s->rc; k++) {
         uint32_t a = sh[2 * k], b = sh[2 * k + 1];
         while (a <= b && !s->rc) {
-            /* the run from a up to the next word a winner holds */
+            /* the run from a up to the next word an exact winner holds */
             uint32_t end = b;
             bool held = false;
             for (uint32_t w = 0; w < nwin && !held; w++) {
                 const licscan_match *m = &s->win[w];
+                if (m->kind != LICSCAN_KIND_EXACT)
+                    continue;
                 if (m->tstart <= a && m->tend >= a) {
                     a = m->tend + 1;
                     held = true;
@@ -326,6 +381,7 @@ static void complete_in_shadows(scan *s, const ls_tokens *toks,
             a = end + 1;
         }
     }
+    ls_free(s->a, sh);
 }
 
 int ls_match_text(const licscan_db *db, const ls_alloc *work,

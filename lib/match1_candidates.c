@@ -333,7 +333,7 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
                 if (bound >= CHAIN_DOMINATED * ch->score)
                     continue;
             }
-            ls_add_shadow(s, x0, x1);
+            ls_add_shadow(s, x0, x1, ch->tpl, bound);
             return true;
         }
     }

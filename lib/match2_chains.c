@@ -688,8 +688,10 @@ void ls_align_chains(scan *s)
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
         bool dominated = false, with_vars = false;
+        uint32_t over = 0;
         for (uint32_t d = 0; d < c && !dominated && !s->complete_only; d++) {
             const chain *o = &s->chains[d];
+            over = o->tpl;
             /* words the chain spans bound what its alignment can match;
              * the other's chain score is about what it surely matches */
             if (o->tpl == ch->tpl || ch->span >= CHAIN_DOMINATED * o->score)
@@ -704,7 +706,7 @@ void ls_align_chains(scan *s)
             }
         }
         if (dominated) {
-            ls_add_shadow(s, ch->x0, ch->x1);
+            ls_add_shadow(s, ch->x0, ch->x1, over, ch->span);
             continue;
         }
         if (LS_GROW(s->a, s->pend, s->pend_cap, nwait + 1)) {

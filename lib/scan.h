@@ -24,6 +24,12 @@ typedef struct hit {
     uint32_t x, y; /* input word, template word */
 } hit;
 
+typedef struct ls_shadow {
+    uint32_t a, b; /* input words */
+    uint32_t over; /* the template whose chain was stronger */
+    double bound;  /* the most the dropped one could score */
+} ls_shadow;
+
 typedef struct pairs {
     uint32_t *i, *t;
     uint32_t n, cap;
@@ -134,30 +140,33 @@ typedef struct scan {
     /* ranking (match5) */
     licscan_match *pre; /* judged candidates above a bound: winners first */
     uint32_t npre, npre_win, pre_cap;
-    uint32_t *shadow; /* word spans [2k, 2k+1] where candidates were dropped
-                         (ls_add_shadow), for match.c's second look */
+    ls_shadow *shadow; /* where candidates were dropped (ls_add_shadow),
+                          for match.c's second look */
     uint32_t nshadow, shadow_cap;
     licscan_match *win; /* the winners, then the references too */
     uint32_t nwin, win_cap;
 } scan;
 
 /* Input words [a, b] where a chain or template was dropped for lying
- * inside a stronger chain of another template: if that one wins no
- * words there, match.c looks again (s->rc set when out of memory). */
-static inline void ls_add_shadow(scan *s, uint32_t a, uint32_t b)
+ * inside a stronger chain of template `over`, its score bounded by
+ * `bound`: if `over` wins nothing there and no winner there reaches the
+ * bound, match.c looks again (s->rc set when out of memory). */
+static inline void ls_add_shadow(scan *s, uint32_t a, uint32_t b, uint32_t over,
+                                 double bound)
 {
     if (s->complete_only)
         return;
-    if (s->nshadow &&
-        s->shadow[2 * s->nshadow - 2] == a && s->shadow[2 * s->nshadow - 1] == b)
+    ls_shadow *last = s->nshadow ? &s->shadow[s->nshadow - 1] : NULL;
+    if (last && last->a == a && last->b == b && last->over == over) {
+        if (bound > last->bound)
+            last->bound = bound;
         return;
-    if (LS_GROW(s->a, s->shadow, s->shadow_cap, 2 * (s->nshadow + 1))) {
+    }
+    if (LS_GROW(s->a, s->shadow, s->shadow_cap, s->nshadow + 1)) {
         s->rc = LICSCAN_ENOMEM;
         return;
     }
-    s->shadow[2 * s->nshadow] = a;
-    s->shadow[2 * s->nshadow + 1] = b;
-    s->nshadow++;
+    s->shadow[s->nshadow++] = (ls_shadow){ a, b, over, bound };
 }
 
 /* Room for `need` pairs (match.c). */
