@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 
 # ABI version: bump MAJOR when a shipped signature or struct layout changes.
 ABI_MAJOR := 1
-ABI_MINOR := 2
+ABI_MINOR := 3
 ABI_PATCH := 0
 SONAME    := liblicscan.so.$(ABI_MAJOR)
 SHLIB     := liblicscan.so.$(ABI_MAJOR).$(ABI_MINOR).$(ABI_PATCH)
@@ -38,7 +38,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # restrictions with their values and flag changes), then the result, openness and JSON.
 # memobuild.c runs at build time only (tools/freeze.c).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
-LOAD_SRC   := lib/db.c lib/template.c lib/frozen.c lib/dbfile_write.c lib/dbfile.c \
+LOAD_SRC   := lib/db.c lib/listindex.c lib/template.c lib/frozen.c lib/dbfile_write.c lib/dbfile.c \
               lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
               lib/prefilter.c lib/memobuild.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \

@@ -56,11 +56,11 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 #define LICSCAN_VERSION_MAJOR 0
-#define LICSCAN_VERSION_MINOR 2
+#define LICSCAN_VERSION_MINOR 3
 #define LICSCAN_VERSION_PATCH 0
-#define LICSCAN_VERSION_STRING "0.2.0"
+#define LICSCAN_VERSION_STRING "0.3.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH */
-#define LICSCAN_VERSION_NUMBER 2000
+#define LICSCAN_VERSION_NUMBER 3000
 
 /* The library's own version, to compare with the macros above. */
 LICSCAN_API uint32_t licscan_version_number(void);
@@ -280,6 +280,11 @@ LICSCAN_API const char *licscan_license_hf_tag(const licscan_license *lic);
 LICSCAN_API const char *licscan_license_scancode(const licscan_license *lic);
 /* 1 when OSI-approved, else 0. */
 LICSCAN_API int licscan_license_osi_approved(const licscan_license *lic);
+/* 1 when the list's steward deprecated the id (SPDX: GPL-2.0+, eCos-2.0,
+ * GPL-2.0-with-autoconf-exception), else 0. A deprecated license is found
+ * by look-up and named by references, but texts match the current ids
+ * (or the exception beside its license) in its place. Since 0.3. */
+LICSCAN_API int licscan_license_deprecated(const licscan_license *lic);
 
 /* ------------------------------------------------------------------ */
 /* Scanning                                                           */

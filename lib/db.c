@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "listindex.h"
 
 uint32_t licscan_version_number(void) { return LICSCAN_VERSION_NUMBER; }
 const char *licscan_version_string(void) { return LICSCAN_VERSION_STRING; }
@@ -401,8 +402,42 @@ static int header_meta(const ls_alloc *a, const char *id, char **meta,
 /* The templates DIR/ID<suffix>, each with DIR/ID.meta when there is one.
  * A standard license notice (SPDX's ID.header.txt) without one is a
  * template of kind "header". */
+#define LIST_INDEX "licenses.tsv"
+
+/* The license list's table of a template folder (listindex.h): in it, or
+ * beside it (the SPDX list keeps templates/ and licenses.tsv side by
+ * side). None is no error; *ix is then empty. */
+static int load_list_index(licscan_db *db, const char *path,
+                           ls_list_index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    const char *names[] = { LIST_INDEX, "../" LIST_INDEX };
+    int rc = LICSCAN_OK;
+    for (size_t i = 0; i < 2 && !rc; i++) {
+        char *tsv = join_path(&db->alloc, path, names[i]);
+        struct stat st;
+        if (!tsv) {
+            rc = LICSCAN_ENOMEM;
+        } else if (stat(tsv, &st) == 0 && S_ISREG(st.st_mode)) {
+            char *text = NULL;
+            size_t len = 0;
+            rc = read_file(db, tsv, &text, &len, db->opts.max_template_bytes);
+            if (!rc)
+                rc = ls_list_index_parse(&db->alloc, text, len, tsv, &db->err,
+                                         ix);
+            if (rc == LICSCAN_ENOMEM && !db->err.msg[0])
+                ls_error_set(&db->err, tsv, 0, 0, "%s: out of memory", tsv);
+            ls_free(&db->alloc, text);
+            ls_free(&db->alloc, tsv);
+            break;
+        }
+        ls_free(&db->alloc, tsv);
+    }
+    return rc;
+}
+
 static int load_templates(licscan_db *db, const char *path, const char *suffix,
-                          bool must)
+                          bool must, const ls_list_index *ix)
 {
     const size_t sl = strlen(suffix);
     const bool header = strcmp(suffix, HEADER_SUFFIX) == 0;
@@ -432,7 +467,7 @@ static int load_templates(licscan_db *db, const char *path, const char *suffix,
                 rc = header_meta(a, id, &meta, &mlen);
             if (!rc) {
                 rc = ls_template_add_owned(db, id, text, tlen, text, meta, mlen,
-                                           tpath);
+                                           ls_list_index_find(ix, id), tpath);
                 if (!rc)
                     text = NULL; /* the template keeps it */
             }
@@ -485,12 +520,28 @@ int licscan_db_load_dir(licscan_db *db, const char *path)
         ls_error_set(&db->err, path, 0, 0, "%s: out of memory", path);
         return LICSCAN_ENOMEM;
     }
-    int rc = load_templates(db, path, ".template.txt", true);
+    ls_list_index ix;
+    uint32_t first = db->ntpl;
+    int rc = load_list_index(db, path, &ix);
+    db->names_later = true;
     if (!rc)
-        rc = load_templates(db, path, HEADER_SUFFIX, false);
+        rc = load_templates(db, path, ".template.txt", true, &ix);
+    db->names_later = false;
+    /* the templates that did load name themselves, whatever stopped the
+     * load */
+    int named = LICSCAN_OK;
+    for (uint32_t i = first; i < db->ntpl && !named; i++)
+        named = ls_template_add_names(db, db->tpl[i]);
+    if (named && !rc) {
+        rc = named;
+        ls_error_set(&db->err, path, 0, 0, "%s: out of memory", path);
+    }
+    ls_list_index_free(&db->alloc, &ix);
+    if (!rc)
+        rc = load_templates(db, path, HEADER_SUFFIX, false, NULL);
     if (!rc) {
         char *sub = join_path(&db->alloc, path, "headers");
-        rc = sub ? load_templates(db, sub, ".template.txt", false)
+        rc = sub ? load_templates(db, sub, ".template.txt", false, NULL)
                  : LICSCAN_ENOMEM;
         ls_free(&db->alloc, sub);
     }
@@ -597,5 +648,10 @@ const char *licscan_license_scancode(const licscan_license *l)
 int licscan_license_osi_approved(const licscan_license *l)
 {
     return l && l->osi;
+}
+
+int licscan_license_deprecated(const licscan_license *l)
+{
+    return l && l->deprecated;
 }
 #undef S

@@ -447,7 +447,7 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         f->spdx = str_at(r, t->str[6]);
         f->hf = str_at(r, t->str[7]);
         f->scancode = str_at(r, t->str[8]);
-        f->osi = t->osi;
+        f->flags = t->flags;
         f->references = refs + t->ref;
         f->nreferences = t->nref;
         f->source = str_at(r, t->source);

@@ -95,7 +95,7 @@ static inline uint64_t dbf_rules_hash_step(uint64_t h, const char *t, size_t n)
 typedef struct dbf_template {
     uint32_t str[9]; /* id, name, version, family, kind, url, spdx, hf,
                         scancode: offsets in A_STRINGS, or NO_STRING */
-    uint32_t osi, replaced;
+    uint32_t flags, replaced; /* flags: ls_license_flags */
     uint32_t ref, nref; /* in A_REF */
     uint32_t source, source_len;
     uint32_t tok, ntok; /* in A_TOKEN and A_OPTIONAL */

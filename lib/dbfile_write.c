@@ -63,7 +63,7 @@ static void write_templates(writer *w, const licscan_db *db)
                              l->url, l->spdx, l->hf,      l->scancode };
         for (int k = 0; k < 9; k++)
             f.str[k] = put_cstr(w, s[k]);
-        f.osi = l->osi;
+        f.flags = ls_license_flags(l);
         f.replaced = t->replaced;
         f.ref = count_of(w, A_REF);
         f.nref = l->nreferences;

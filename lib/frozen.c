@@ -69,7 +69,7 @@ int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img)
         l->spdx = (char *)f->spdx;
         l->hf = (char *)f->hf;
         l->scancode = (char *)f->scancode;
-        l->osi = f->osi != 0;
+        ls_license_set_flags(l, f->flags);
         t->source = (char *)f->source;
         t->source_len = f->source_len;
         t->tok = (ls_token *)f->tok;

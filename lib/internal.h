@@ -328,12 +328,37 @@ typedef struct ls_var {
     char *original;
 } ls_var;
 
+/* A license's yes/no metadata as one word, as frozen images and compiled
+ * database files keep it (bit 0 was OSI approval alone before 0.3). */
+#define LS_LICENSE_OSI 1u
+#define LS_LICENSE_DEPRECATED 2u
+
 struct licscan_license {
     char *id, *name, *version, *family, *kind, *url, *spdx, *hf, *scancode;
     bool osi;
+    bool deprecated; /* the list's steward replaced the id: kept for look-ups
+                        and references, not matched (match1_candidates.c) */
     char **references; /* phrases that name the license */
     uint32_t nreferences;
 };
+
+/* Does a scan match texts against tp? Not when a later template took its
+ * id, nor when its id is deprecated: the current ids (GPL-2.0-only, or
+ * GPL-2.0-only beside Autoconf-exception-2.0 for
+ * GPL-2.0-with-autoconf-exception) match in its place. */
+#define ls_template_matched(tp) (!(tp)->replaced && !(tp)->lic.deprecated)
+
+static inline uint32_t ls_license_flags(const licscan_license *l)
+{
+    return (l->osi ? LS_LICENSE_OSI : 0) |
+           (l->deprecated ? LS_LICENSE_DEPRECATED : 0);
+}
+
+static inline void ls_license_set_flags(licscan_license *l, uint32_t f)
+{
+    l->osi = (f & LS_LICENSE_OSI) != 0;
+    l->deprecated = (f & LS_LICENSE_DEPRECATED) != 0;
+}
 
 typedef struct ls_template {
     licscan_license lic;
@@ -615,6 +640,10 @@ struct licscan_db {
     bool frozen;
     struct ls_dbfile *file; /* opened from a compiled file: its mapping */
     ls_error err;           /* last error (error.h) */
+    /* while a folder loads, the phrases of names and references wait for
+     * its texts (ls_template_add_names): word ids follow the texts, and
+     * the sampled shingles of long templates are chosen by id */
+    bool names_later;
 };
 
 /* The index key of the shingle of words ids[0, LS_SHINGLE) (inline: a
@@ -642,13 +671,20 @@ LS_HIDDEN bool ls_template_is_header(const ls_template *t);
 LS_HIDDEN int ls_template_add(licscan_db *db, const char *id, const char *text,
                               size_t len, const char *meta, size_t meta_len,
                               const char *source);
+struct ls_listed;
 /* The same, taking `owned` (allocated with the database's allocator, and
- * holding text) as the template's own copy when it succeeds. */
+ * holding text) as the template's own copy when it succeeds, and, when
+ * there is no meta, what the license list's table says of it (listed,
+ * may be NULL; listindex.h). */
 LS_HIDDEN int ls_template_add_owned(licscan_db *db, const char *id,
                                     const char *text, size_t len, char *owned,
                                     const char *meta, size_t meta_len,
+                                    const struct ls_listed *listed,
                                     const char *source);
 LS_HIDDEN void ls_template_free(licscan_db *db, ls_template *t);
+/* The phrases of t's name and references, when db->names_later held them
+ * back at its add (template.c). */
+LS_HIDDEN int ls_template_add_names(licscan_db *db, ls_template *t);
 
 /* The embedded default set (generated at build time). */
 typedef struct ls_embedded_file {
@@ -675,7 +711,7 @@ typedef struct ls_frozen_var {
 typedef struct ls_frozen_template {
     const char *id, *name, *version, *family, *kind, *url, *spdx, *hf,
         *scancode;
-    uint32_t osi;
+    uint32_t flags; /* ls_license_flags */
     const char *const *references;
     uint32_t nreferences;
     const char *source;

@@ -194,14 +194,42 @@ static void scan_for_complete(scan *s, scan *in, uint32_t t0, uint32_t t1,
     }
 }
 
-/* Does m overlap a winner of s other than s->win[skip]? */
+/* Does m overlap a winner of s other than s->win[skip]? A notice (a
+ * reference) does not hold the words of a text it holds: an exception
+ * inside a GPL notice is a text of its own. */
 static bool overlaps_winner(const scan *s, const licscan_match *m,
                             uint32_t skip)
 {
     for (uint32_t o = 0; o < s->nwin; o++)
-        if (o != skip && ls_matches_overlap(m, &s->win[o]))
+        if (o != skip && s->win[o].kind != LICSCAN_KIND_REFERENCE &&
+            ls_matches_overlap(m, &s->win[o]))
             return true;
     return false;
+}
+
+/* Of the words of partial match part outside the matches m[0, n), those
+ * few license texts hold: what the partial explains there that a
+ * warranty disclaimer shared by many licenses would not. */
+static uint32_t rare_words_outside(scan *s, const licscan_match *part,
+                                   const licscan_match *m, uint32_t n)
+{
+    uint32_t *words =
+        ls_malloc(s->a, (size_t)(part->tend - part->tstart + 1) * sizeof(uint32_t));
+    if (!words) {
+        s->rc = LICSCAN_ENOMEM;
+        return 0;
+    }
+    uint32_t nw = 0;
+    for (uint32_t x = part->tstart; x <= part->tend && x < s->n; x++) {
+        bool in = false;
+        for (uint32_t k = 0; k < n && !in; k++)
+            in = x >= m[k].tstart && x <= m[k].tend;
+        if (!in)
+            words[nw++] = x;
+    }
+    uint32_t rare = ls_distinct_words(s, words, nw, UINT32_MAX);
+    ls_free(s->a, words);
+    return rare;
 }
 
 static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
@@ -224,6 +252,11 @@ static void complete_inside_partial(scan *s, uint32_t w, const ls_tokens *toks,
     if (inside > span)
         inside = span;
     double outside = (double)part.matched * (span - inside) / span;
+    if (keep && outside > PARTIAL_NOISE_WORDS && !in.rc) {
+        uint32_t rare = rare_words_outside(s, &part, in.win, keep);
+        if (rare < outside)
+            outside = rare;
+    }
     double allowed = part.inner_missing > PARTIAL_NOISE_WORDS
                          ? part.inner_missing
                          : PARTIAL_NOISE_WORDS;
@@ -256,12 +289,11 @@ static uint32_t displaced_by(const scan *s, const licscan_match *m)
 {
     uint32_t found = UINT32_MAX;
     for (uint32_t o = 0; o < s->nwin; o++) {
-        if (!ls_matches_overlap(m, &s->win[o]))
-            continue;
         const licscan_match *w = &s->win[o];
+        if (w->kind == LICSCAN_KIND_REFERENCE || !ls_matches_overlap(m, w))
+            continue; /* a notice holds no text's words (overlaps_winner) */
         if (found != UINT32_MAX || m->kind != LICSCAN_KIND_EXACT ||
-            w->kind == LICSCAN_KIND_EXACT ||
-            w->kind == LICSCAN_KIND_REFERENCE || m->score <= w->score ||
+            w->kind == LICSCAN_KIND_EXACT || m->score <= w->score ||
             m->coverage <= w->coverage)
             return s->nwin;
         found = o;

@@ -376,7 +376,7 @@ static void order_templates(scan *s)
     }
     uint32_t norder = 0;
     for (uint32_t t = 0; t < db->ntpl; t++)
-        if (s->count[t] >= 3 && !db->tpl[t]->replaced)
+        if (s->count[t] >= 3 && ls_template_matched(db->tpl[t]))
             order[norder++] = t;
     s->norder = norder;
     sort_by_hits(order, norder, s->count);

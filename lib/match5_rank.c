@@ -371,6 +371,19 @@ static bool one_license(const ls_template *a, const ls_template *b)
            (la == lb || (la < lb ? ib[la] : ia[lb]) == '-');
 }
 
+/* Do a and b span mostly the same words, each more than half the
+ * other's? (A notice around a fragment spans it, not the same words.) */
+static bool same_words(const licscan_match *a, const licscan_match *b)
+{
+    uint32_t lo = a->tstart > b->tstart ? a->tstart : b->tstart;
+    uint32_t hi = a->tend < b->tend ? a->tend : b->tend;
+    if (hi < lo)
+        return false;
+    uint32_t inter = hi - lo + 1;
+    uint32_t la = a->tend - a->tstart + 1, lb = b->tend - b->tstart + 1;
+    return inter * 2 > (la > lb ? la : lb);
+}
+
 /* A fragment says which license it is from only when no other license
  * matches its words as well and is about as complete by them: the
  * warranty and liability sections that CPL, EPL, IPL and LPL share,
@@ -400,7 +413,7 @@ static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
             ambiguous = cand[c].matched >= f->matched &&
                         cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
                         !one_license(cand[c].tpl, f->tpl) &&
-                        ls_matches_overlap(&cand[c], f);
+                        same_words(&cand[c], f);
         bool small = f->kind == LICSCAN_KIND_PARTIAL &&
                      f->matched < FRAGMENT_MIN_WORDS &&
                      f->coverage < FRAGMENT_MIN_SHARE;

@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "internal.h"
+#include "listindex.h"
 #include "markup.h"
 
 /* 1-based line and column (in characters) of byte offset off. */
@@ -193,14 +194,17 @@ static int parse_meta(licscan_db *db, ls_template *t, const char *meta,
                                "key given twice");
             if (!(*field = ls_strndup(a, vs, vn)))
                 return LICSCAN_ENOMEM;
-        } else if (kn == 12 && memcmp(ks, "osi_approved", 12) == 0) {
+        } else if ((kn == 12 && memcmp(ks, "osi_approved", 12) == 0) ||
+                   (kn == 10 && memcmp(ks, "deprecated", 10) == 0)) {
+            bool *flag = kn == 12 ? &t->lic.osi : &t->lic.deprecated;
             if (vn == 4 && memcmp(vs, "true", 4) == 0)
-                t->lic.osi = true;
+                *flag = true;
             else if (vn == 5 && memcmp(vs, "false", 5) == 0)
-                t->lic.osi = false;
+                *flag = false;
             else
                 return fail_at(&p, (size_t)(vs - meta), LICSCAN_ETEMPLATE,
-                               "osi_approved must be true or false");
+                               kn == 12 ? "osi_approved must be true or false"
+                                        : "deprecated must be true or false");
         } else if ((kn == 9 && memcmp(ks, "reference", 9) == 0) ||
                    (kn == 5 && memcmp(ks, "alias", 5) == 0)) {
             uint32_t cap = t->lic.nreferences;
@@ -613,7 +617,7 @@ static int add_phrase(licscan_db *db, ls_template *t, const char *s, size_t n)
     return LICSCAN_OK;
 }
 
-static int add_phrases(licscan_db *db, ls_template *t)
+int ls_template_add_names(licscan_db *db, ls_template *t)
 {
     int rc = LICSCAN_OK;
     for (uint32_t i = 0; i < t->lic.nreferences && !rc; i++)
@@ -621,6 +625,12 @@ static int add_phrases(licscan_db *db, ls_template *t)
                         strlen(t->lic.references[i]));
     if (!rc && t->lic.name)
         rc = add_phrase(db, t, t->lic.name, strlen(t->lic.name));
+    return rc;
+}
+
+static int add_phrases(licscan_db *db, ls_template *t)
+{
+    int rc = db->names_later ? LICSCAN_OK : ls_template_add_names(db, t);
     if (!rc)
         rc = add_phrase(db, t, t->lic.id, strlen(t->lic.id));
     return rc;
@@ -660,13 +670,27 @@ int ls_template_add(licscan_db *db, const char *id, const char *text,
                     size_t len, const char *meta, size_t meta_len,
                     const char *source)
 {
-    return ls_template_add_owned(db, id, text, len, NULL, meta, meta_len,
+    return ls_template_add_owned(db, id, text, len, NULL, meta, meta_len, NULL,
                                  source);
 }
 
 bool ls_template_is_header(const ls_template *t)
 {
     return t->lic.kind && strcmp(t->lic.kind, "header") == 0;
+}
+
+/* A template with no .meta of its own takes its row of the license
+ * list's table (listindex.h). */
+static int take_listed(const ls_alloc *a, ls_template *t, const ls_listed *l)
+{
+    char **dst[] = { &t->lic.name, &t->lic.kind, &t->lic.url };
+    const char *src[] = { l->name, l->kind, l->url };
+    for (size_t i = 0; i < sizeof(dst) / sizeof(dst[0]); i++)
+        if (src[i] && !(*dst[i] = ls_strndup(a, src[i], strlen(src[i]))))
+            return LICSCAN_ENOMEM;
+    t->lic.osi = l->osi == 1;
+    t->lic.deprecated = l->deprecated == 1;
+    return LICSCAN_OK;
 }
 
 /* The template t takes over from: the live one with its id, a notice
@@ -717,7 +741,8 @@ static int inherit_metadata(const ls_alloc *a, ls_template *t,
 
 int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
                           size_t len, char *owned, const char *meta,
-                          size_t meta_len, const char *source)
+                          size_t meta_len, const ls_listed *listed,
+                          const char *source)
 {
     const ls_alloc *a = &db->alloc;
     const char *file = source ? source : id;
@@ -767,9 +792,11 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     }
     if (!rc && !t->lic.id && !(t->lic.id = ls_strndup(a, id, strlen(id))))
         rc = LICSCAN_ENOMEM;
+    if (!rc && !meta && listed)
+        rc = take_listed(a, t, listed);
     ls_template *old = rc ? NULL : template_replaced_by(db, t, id);
     if (old)
-        rc = inherit_metadata(a, t, old, meta != NULL);
+        rc = inherit_metadata(a, t, old, meta || listed);
     if (!rc && !t->lic.spdx)
         t->lic.spdx = ls_strndup(a, id, strlen(id));
     if (!rc && !t->lic.spdx)

@@ -8,7 +8,7 @@
 #                           build-fuzz/fuzz/corpus/<target>/, crashes to
 #                           build-fuzz/fuzz/artifacts/<target>/
 
-FUZZ_TARGETS ?= fuzz_decode fuzz_template fuzz_rules fuzz_scan fuzz_dbfile fuzz_model
+FUZZ_TARGETS ?= fuzz_decode fuzz_template fuzz_rules fuzz_scan fuzz_dbfile fuzz_model fuzz_listindex
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang

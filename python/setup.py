@@ -39,7 +39,7 @@ def version():
             m = re.search(r'^#define LICSCAN_VERSION_STRING "([^"]+)"', f.read(), re.M)
         if m:
             return m.group(1)
-    return os.environ.get("LICSCAN_VERSION", "0.2.0")
+    return os.environ.get("LICSCAN_VERSION", "0.3.0")
 
 
 def build_library():

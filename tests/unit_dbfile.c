@@ -66,6 +66,8 @@ static void same_listing(const licscan_db *a, const licscan_db *b)
         CHECK_EQ_STR(licscan_license_url(x), licscan_license_url(y));
         CHECK_EQ_INT(licscan_license_osi_approved(x),
                      licscan_license_osi_approved(y));
+        CHECK_EQ_INT(licscan_license_deprecated(x),
+                     licscan_license_deprecated(y));
         /* the one a look-up finds: replaced templates are not */
         const licscan_license *la = licscan_db_lookup(a, licscan_license_id(x));
         const licscan_license *lb = licscan_db_lookup(b, licscan_license_id(y));
@@ -190,6 +192,12 @@ static void test_spdx_round_trip(void)
     licscan_db *f = save_and_open(db);
     if (f) {
         same_listing(db, f);
+        /* the list's table (licenses.tsv beside templates/) came along */
+        CHECK_EQ_INT(licscan_license_deprecated(licscan_db_lookup(f, "eCos-2.0")),
+                     1);
+        CHECK_EQ_INT(licscan_license_deprecated(licscan_db_lookup(f, "MIT")), 0);
+        CHECK_EQ_INT(licscan_license_osi_approved(licscan_db_lookup(f, "0BSD")),
+                     1);
         json_pair c = { db, f, "the SPDX list", 0, 0 };
         walk_txt("corpus", compare_json, &c);
         CHECK_EQ_INT(c.differing, 0);

@@ -1,6 +1,7 @@
 /* Unit tests: the template and metadata parser, through the public API. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -209,10 +210,102 @@ static void test_load_dir(void)
     CHECK(system(path) == 0);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* A license list's table beside a folder of bare templates names them,
+ * says which are OSI-approved and which deprecated; a deprecated id is
+ * found by look-up but its text matches the current id. */
+static void test_list_table(void)
+{
+    char dir[] = "/tmp/licscan-list-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char tpl[600];
+    snprintf(tpl, sizeof tpl, "%s/templates", dir);
+    CHECK(mkdir(tpl, 0700) == 0);
+    const char *text = "Permission is granted to copy this kettle recipe "
+                       "for any purpose, provided this notice stays with it.\n";
+    put(tpl, "Kettle-1.0.template.txt", text);
+    put(tpl, "Kettle.template.txt", text); /* the old id of the same text */
+    put(tpl, "Teapot.template.txt",
+        "Teapots may be poured by anyone, for any purpose, without fee, as "
+        "long as the spout is kept clean.\n");
+    put(tpl, "Teapot.meta", "name: The Teapot Terms\n");
+    put(dir, "licenses.tsv",
+        "id\tname\tkind\tosi_approved\tdeprecated\tcrossref\n"
+        "Kettle-1.0\tKettle License 1.0\tlicense\ttrue\tfalse\thttps://k.example\n"
+        "Kettle\tKettle License\tlicense\tfalse\ttrue\t\n"
+        "Teapot\tTeapot License\tlicense\ttrue\tfalse\t\n");
+    licscan_db *db = new_db();
+    CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_OK);
+    const licscan_license *k1 = licscan_db_lookup(db, "Kettle-1.0");
+    const licscan_license *k0 = licscan_db_lookup(db, "Kettle");
+    const licscan_license *tp = licscan_db_lookup(db, "Teapot");
+    CHECK(k1 && k0 && tp);
+    if (k1 && k0 && tp) {
+        CHECK_EQ_STR(licscan_license_name(k1), "Kettle License 1.0");
+        CHECK_EQ_STR(licscan_license_url(k1), "https://k.example");
+        CHECK_EQ_STR(licscan_license_kind(k1), "license");
+        CHECK_EQ_INT(licscan_license_osi_approved(k1), 1);
+        CHECK_EQ_INT(licscan_license_deprecated(k1), 0);
+        CHECK_EQ_INT(licscan_license_deprecated(k0), 1);
+        /* a .meta of its own is the whole truth */
+        CHECK_EQ_STR(licscan_license_name(tp), "The Teapot Terms");
+        CHECK_EQ_INT(licscan_license_osi_approved(tp), 0);
+    }
+    licscan_result *r = NULL;
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, &r),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_result_match_count(r), 1);
+    const licscan_match *m = licscan_result_match(r, 0);
+    CHECK(m && licscan_match_license(m) == k1);
+    licscan_result_free(r);
+    /* the table's name is a phrase that names the license */
+    const char *ref = "This recipe is under the Kettle License 1.0.";
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)ref, strlen(ref), NULL, &r),
+                 LICSCAN_OK);
+    m = licscan_result_match(r, 0);
+    CHECK(m && licscan_match_kind(m) == LICSCAN_KIND_REFERENCE &&
+          licscan_match_license(m) == k1);
+    licscan_result_free(r);
+    licscan_db_free(db);
+
+    /* a bad table: an error at its line, nothing loaded */
+    put(dir, "licenses.tsv", "id\tname\tdeprecated\nKettle\tKettle\tmaybe\n");
+    db = new_db();
+    CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
+    CHECK(strstr(licscan_db_errmsg(db), "licenses.tsv:2:1") != NULL);
+    CHECK_EQ_INT(licscan_db_license_count(db), 0);
+    licscan_db_free(db);
+    put(dir, "licenses.tsv", "name\tkind\nKettle\tlicense\n");
+    db = new_db();
+    CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
+    CHECK(strstr(licscan_db_errmsg(db), "no column named id") != NULL);
+    licscan_db_free(db);
+    put(dir, "licenses.tsv", "id\tname\nKettle\tone\tfield too many\n");
+    db = new_db();
+    CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
+    CHECK(strstr(licscan_db_errmsg(db), "licenses.tsv:2:1") != NULL);
+    licscan_db_free(db);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     test_errors();
     test_metadata_and_lookup();
     test_load_dir();
+    test_list_table();
     return check_report("unit_template");
 }

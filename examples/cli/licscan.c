@@ -1610,8 +1610,9 @@ static void list_json(const licscan_db *db)
                 printf(",\"%s\":", members[k][0]);
                 json_string(stdout, members[k][1]);
             }
-        printf(",\"osi_approved\":%s}\n",
-               licscan_license_osi_approved(l) ? "true" : "false");
+        printf(",\"osi_approved\":%s,\"deprecated\":%s}\n",
+               licscan_license_osi_approved(l) ? "true" : "false",
+               licscan_license_deprecated(l) ? "true" : "false");
     }
 }
 

@@ -80,7 +80,12 @@ class BindingTest(unittest.TestCase):
             db.add_template("Widget-1.0", "The widget license lets anyone use, copy and "
                             "change the widget for any purpose at all, forever.",
                             meta="name: Widget License\nhf: widget\n")
+            db.add_template("Widget-0.9", "The widget license lets anyone use, copy and "
+                            "change the widget for any purpose at all, forever.",
+                            meta="name: Widget License (old id)\ndeprecated: true\n")
             self.assertEqual(db.lookup("widget").name, "Widget License")
+            self.assertEqual((db.lookup("Widget-1.0").deprecated, db.lookup("Widget-0.9").deprecated),
+                             (False, True))
             self.assertIsNone(db.lookup("nope"))
             with self.assertRaises(licscan.LicscanError) as cm:
                 db.add_template("Bad", "a b <<beginOptional>> c", source="bad.txt")

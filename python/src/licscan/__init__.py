@@ -116,6 +116,7 @@ _license_fields = {
                  "hf_tag", "scancode")
 }
 _license_osi = _fn("licscan_license_osi_approved", ctypes.c_int, _c_license)
+_license_deprecated = _fn("licscan_license_deprecated", ctypes.c_int, _c_license)
 _scan = _fn("licscan_scan", ctypes.c_int, _c_db, ctypes.c_char_p, ctypes.c_size_t,
             ctypes.c_void_p, ctypes.POINTER(_c_result))
 _result_free = _fn("licscan_result_free", None, _c_result)
@@ -319,12 +320,13 @@ class License:
     """A template's metadata (a plain snapshot)."""
 
     __slots__ = ("id", "name", "version", "family", "kind", "url", "spdx",
-                 "hf_tag", "scancode", "osi_approved")
+                 "hf_tag", "scancode", "osi_approved", "deprecated")
 
     def __init__(self, handle):
         for name, f in _license_fields.items():
             setattr(self, name, _s(f(handle)))
         self.osi_approved = bool(_license_osi(handle))
+        self.deprecated = bool(_license_deprecated(handle))
 
     def __repr__(self):
         return f"License({self.id!r})"
