@@ -632,6 +632,8 @@ struct licscan_db {
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
+    bool narrow_links;  /* tests only: chains link hits one at a time
+                           (match2_chains.c) */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;

@@ -233,8 +233,10 @@ static void group_hits(scan *s)
     const lookup *look = s->look;
     const uint8_t *nominated = s->nominated;
     uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
+    /* (chaining reads up to LS_HIT_PAD hits and values past a
+     * template's last) */
     hit *hits = s->hits =
-        ls_malloc(s->a, (s->total ? s->total : 1) * sizeof(hit));
+        ls_malloc(s->a, (s->total + LS_HIT_PAD) * sizeof(hit));
     if (!hits) {
         s->rc = LICSCAN_ENOMEM;
         return;
@@ -264,9 +266,10 @@ static void group_hits(scan *s)
     }
     for (uint32_t t = 0; t < db->ntpl; t++)
         count[t] -= start[t];
+    memset(hits + s->total, 0, LS_HIT_PAD * sizeof(hit));
     s->maxc = maxc;
     s->used = ls_malloc(s->a, maxc + 1);
-    s->f = ls_malloc(s->a, (maxc + 1) * sizeof(float));
+    s->f = ls_calloc(s->a, maxc + LS_HIT_PAD, sizeof(float));
     s->prev = ls_malloc(s->a, (maxc + 1) * sizeof(int32_t));
     if (!s->used || !s->f || !s->prev)
         s->rc = LICSCAN_ENOMEM;

@@ -7,6 +7,12 @@
  * whose bound shows they can change nothing are left out. */
 #include <stdlib.h>
 #include <string.h>
+/* AVX2 is used when the CPU has it (checked at run time): the build
+ * itself targets plain x86-64 */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LICSCAN_NO_SIMD)
+#define LS_LINK_AVX2 1
+#include <immintrin.h>
+#endif
 
 #include "match1_candidates.h"
 #include "match2_chains.h"
@@ -18,6 +24,146 @@
 #define DIAG_LOOKBACK 32    /* hits examined for one on the same diagonal */
 #define CHAIN_MAX_DIST 1500 /* words between chained hits, either side */
 #define CHAINS_PER_TEMPLATE 8
+
+/* The best link to hit j from hits [lo, j) (the general search, when its
+ * diagonal gave none): *fj and *pj start at LS_SHINGLE and -1. */
+static inline void link_back(const hit *h, const float *f, uint32_t lo,
+                             uint32_t j, int64_t diag_cap, float *fj,
+                             int32_t *pj)
+{
+    const int64_t xj = h[j].x, yj = h[j].y;
+    for (uint32_t i = j; i-- > lo;) {
+        if (f[i] + LS_SHINGLE <= *fj)
+            continue; /* cannot improve on what we have (or used) */
+        int64_t dx = xj - h[i].x;
+        int64_t dy = yj - h[i].y;
+        if (dx > CHAIN_MAX_DIST)
+            break;
+        if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
+            continue;
+        int64_t gain = dx < dy ? dx : dy;
+        if (gain > (dx == dy ? diag_cap : LS_SHINGLE))
+            gain = dx == dy ? diag_cap : LS_SHINGLE;
+        int64_t drift = dx > dy ? dx - dy : dy - dx;
+        /* linear in the drift plus about half its log2 */
+        float cost =
+            drift ? 0.05f * (float)drift +
+                        0.5f * (float)(64 - __builtin_clzll((uint64_t)drift))
+                  : 0.0f;
+        float v = f[i] + (float)gain - cost;
+        if (v > *fj) {
+            *fj = v;
+            *pj = (int32_t)i;
+        }
+    }
+}
+
+#ifdef LS_LINK_AVX2
+/* link_back eight hits at a time, with the same float operations in the
+ * same order, so the same result: the largest value above *fj (at
+ * LS_SHINGLE, *pj at -1), from the latest hit among equals. link_back
+ * skips a hit whose value plus LS_SHINGLE cannot beat the best so far,
+ * which changes nothing unless a link gains more than LS_SHINGLE (on one
+ * diagonal, in a sampled template): then false, and link_back decides.
+ * Reads up to 7 hits and values past j (LS_HIT_PAD). */
+__attribute__((target("avx2"))) static bool link_back_avx2(
+    const hit *h, const float *f, uint32_t lo, uint32_t j, int64_t diag_cap,
+    float *fj, int32_t *pj)
+{
+    const __m256i xj = _mm256_set1_epi32((int32_t)h[j].x);
+    const __m256i yj = _mm256_set1_epi32((int32_t)h[j].y);
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i far = _mm256_set1_epi32(CHAIN_MAX_DIST - 1);
+    const __m256i end = _mm256_set1_epi32((int32_t)j);
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 capd = _mm256_set1_ps((float)diag_cap);
+    const __m256 cap = _mm256_set1_ps((float)LS_SHINGLE);
+    const __m256 ninf = _mm256_set1_ps(-__builtin_inff());
+    /* eight hits deinterleave as x0 x1 x4 x5 x2 x3 x6 x7: the values and
+     * indices are taken in that order too */
+    const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+    __m256 best = ninf;
+    __m256i besti = _mm256_setzero_si256();
+    int over = 0; /* lanes gaining more than LS_SHINGLE */
+    for (uint32_t b = lo; b < j; b += 8) {
+        __m256 p0 = _mm256_loadu_ps((const float *)(const void *)(h + b));
+        __m256 p1 = _mm256_loadu_ps((const float *)(const void *)(h + b + 4));
+        __m256i xi = _mm256_castps_si256(_mm256_shuffle_ps(p0, p1, 0x88));
+        __m256i yi = _mm256_castps_si256(_mm256_shuffle_ps(p0, p1, 0xdd));
+        __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int32_t)b), order);
+        __m256 fi = _mm256_permutevar8x32_ps(_mm256_loadu_ps(f + b), order);
+        __m256i dx = _mm256_sub_epi32(xj, xi), dy = _mm256_sub_epi32(yj, yi);
+        /* dx and dy in [1, CHAIN_MAX_DIST] (unsigned, less one), i < j,
+         * an unused hit */
+        __m256i dx1 = _mm256_sub_epi32(dx, one),
+                dy1 = _mm256_sub_epi32(dy, one);
+        __m256i ok = _mm256_and_si256(
+            _mm256_and_si256(
+                _mm256_cmpeq_epi32(_mm256_min_epu32(dx1, far), dx1),
+                _mm256_cmpeq_epi32(_mm256_min_epu32(dy1, far), dy1)),
+            _mm256_cmpgt_epi32(end, idx));
+        __m256 valid = _mm256_and_ps(_mm256_castsi256_ps(ok),
+                                     _mm256_cmp_ps(fi, zero, _CMP_GE_OQ));
+        /* as link_back, in floats: the words are exact in them */
+        __m256 same = _mm256_castsi256_ps(_mm256_cmpeq_epi32(dx, dy));
+        __m256 gain =
+            _mm256_min_ps(_mm256_cvtepi32_ps(_mm256_min_epi32(dx, dy)),
+                          _mm256_blendv_ps(cap, capd, same));
+        over |= _mm256_movemask_ps(
+            _mm256_and_ps(valid, _mm256_cmp_ps(gain, cap, _CMP_GT_OQ)));
+        __m256 drift =
+            _mm256_cvtepi32_ps(_mm256_abs_epi32(_mm256_sub_epi32(dx, dy)));
+        /* bits of the drift: its float exponent less 126 */
+        __m256i bits =
+            _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(drift), 23),
+                             _mm256_set1_epi32(126));
+        __m256 cost = _mm256_add_ps(
+            _mm256_mul_ps(_mm256_set1_ps(0.05f), drift),
+            _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_cvtepi32_ps(bits)));
+        cost = _mm256_and_ps(cost, _mm256_cmp_ps(drift, zero, _CMP_NEQ_OQ));
+        __m256 v = _mm256_sub_ps(_mm256_add_ps(fi, gain), cost);
+        v = _mm256_blendv_ps(ninf, v, valid);
+        /* later hits win ties */
+        __m256 take = _mm256_cmp_ps(v, best, _CMP_GE_OQ);
+        best = _mm256_blendv_ps(best, v, take);
+        besti = _mm256_castps_si256(_mm256_blendv_ps(
+            _mm256_castsi256_ps(besti), _mm256_castsi256_ps(idx), take));
+    }
+    if (over)
+        return false;
+    /* the best value in all lanes, then the latest hit that has it */
+    __m256 m = _mm256_max_ps(best, _mm256_permute2f128_ps(best, best, 1));
+    m = _mm256_max_ps(m, _mm256_shuffle_ps(m, m, 0x4e));
+    m = _mm256_max_ps(m, _mm256_shuffle_ps(m, m, 0xb1));
+    float top = _mm256_cvtss_f32(m);
+    if (!(top > *fj))
+        return true;
+    __m256i at = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_castsi256_ps(_mm256_set1_epi32(-1)), _mm256_castsi256_ps(besti),
+        _mm256_cmp_ps(best, m, _CMP_EQ_OQ)));
+    at = _mm256_max_epi32(at, _mm256_permute2x128_si256(at, at, 1));
+    at = _mm256_max_epi32(at, _mm256_shuffle_epi32(at, 0x4e));
+    at = _mm256_max_epi32(at, _mm256_shuffle_epi32(at, 0xb1));
+    *fj = top;
+    *pj = _mm256_cvtsi256_si32(at);
+    return true;
+}
+#endif
+
+/* link_back by the widest path the CPU has (`wide`); false when none
+ * took it. */
+static inline bool link_back_wide(bool wide, const hit *h, const float *f,
+                                  uint32_t lo, uint32_t j, int64_t diag_cap,
+                                  float *fj, int32_t *pj)
+{
+#ifdef LS_LINK_AVX2
+    if (wide)
+        return link_back_avx2(h, f, lo, j, diag_cap, fj, pj);
+#endif
+    (void)wide, (void)h, (void)f, (void)lo, (void)j, (void)diag_cap;
+    (void)fj, (void)pj;
+    return false;
+}
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
  * s->anchors. Returns the chain's score (about the words it explains).
@@ -37,6 +183,11 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
      * sampled template, whose hits lie further apart */
     const uint32_t diag_lookback =
         tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8;
+#ifdef LS_LINK_AVX2
+    const bool wide = !s->db->narrow_links && __builtin_cpu_supports("avx2");
+#else
+    const bool wide = false;
+#endif
     double best = 0;
     int32_t best_j = -1;
     for (uint32_t j = 0; j < from; j++)
@@ -49,7 +200,7 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             f[j] = -1;
             continue;
         }
-        const int64_t xj = h[j].x, yj = h[j].y;
+        const int64_t xj = h[j].x;
         float fj = LS_SHINGLE;
         int32_t pj = -1;
         uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
@@ -72,31 +223,8 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
                 break;
             }
         }
-        for (uint32_t i = j; i-- > lo;) {
-            if (f[i] + LS_SHINGLE <= fj)
-                continue; /* cannot improve on what we have (or used) */
-            int64_t dx = xj - h[i].x;
-            int64_t dy = yj - h[i].y;
-            if (dx > CHAIN_MAX_DIST)
-                break;
-            if (dx <= 0 || dy <= 0 || dy > CHAIN_MAX_DIST)
-                continue;
-            int64_t gain = dx < dy ? dx : dy;
-            if (gain > (dx == dy ? diag_cap : LS_SHINGLE))
-                gain = dx == dy ? diag_cap : LS_SHINGLE;
-            int64_t drift = dx > dy ? dx - dy : dy - dx;
-            /* linear in the drift plus about half its log2 */
-            float cost =
-                drift
-                    ? 0.05f * (float)drift +
-                          0.5f * (float)(64 - __builtin_clzll((uint64_t)drift))
-                    : 0.0f;
-            float v = f[i] + (float)gain - cost;
-            if (v > fj) {
-                fj = v;
-                pj = (int32_t)i;
-            }
-        }
+        if (lo < j && !link_back_wide(wide, h, f, lo, j, diag_cap, &fj, &pj))
+            link_back(h, f, lo, j, diag_cap, &fj, &pj);
         f[j] = fj;
         prev[j] = pj;
         if (fj > best) {

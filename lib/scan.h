@@ -23,6 +23,9 @@
 typedef struct hit {
     uint32_t x, y; /* input word, template word */
 } hit;
+/* Hits (and chain values, scan.f) readable past a template's last one:
+ * chaining reads them eight at a time. */
+#define LS_HIT_PAD 8
 
 typedef struct ls_shadow {
     uint32_t a, b; /* input words */

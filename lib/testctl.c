@@ -12,6 +12,11 @@ int ls_test_control(licscan_db *db, int what, long value)
             return LICSCAN_EINVAL;
         db->prefilter_off = value == 0;
         return LICSCAN_OK;
+    case LS_TEST_WIDE_LINKS:
+        if (value != 0 && value != 1)
+            return LICSCAN_EINVAL;
+        db->narrow_links = value == 0;
+        return LICSCAN_OK;
     default: return LICSCAN_EINVAL;
     }
 }

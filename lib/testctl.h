@@ -11,6 +11,9 @@ enum ls_test_control {
     /* value 0: the pattern prefilter judges nothing, every rule pattern
      * runs; 1: it works as it does by default */
     LS_TEST_PREFILTER = 1,
+    /* value 0: chaining links hits one at a time, never eight; 1: by the
+     * widest path the CPU has, as by default */
+    LS_TEST_WIDE_LINKS = 2,
 };
 
 /* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a
