@@ -396,7 +396,9 @@ static bool same_words(const licscan_match *a, const licscan_match *b)
  * the shorter one. Returns the winners left. */
 #define RIVAL_COVERAGE 0.9
 /* Nor is a fragment of a sentence or two that is a small part of its
- * license: a paragraph of it, or half of it. */
+ * license (it needs a paragraph of it, or half of it), nor one whose span
+ * holds more words it leaves unexplained than words it explains: its
+ * pieces lie scattered in some other text. */
 #define FRAGMENT_MIN_WORDS 40
 #define FRAGMENT_MIN_SHARE 0.5
 static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
@@ -417,7 +419,8 @@ static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
         bool small = f->kind == LICSCAN_KIND_PARTIAL &&
                      f->matched < FRAGMENT_MIN_WORDS &&
                      f->coverage < FRAGMENT_MIN_SHARE;
-        if (!ambiguous && !small)
+        bool loose = f->kind == LICSCAN_KIND_PARTIAL && f->extra > f->matched;
+        if (!ambiguous && !small && !loose)
             win[kept++] = win[w];
     }
     return kept;

@@ -212,6 +212,21 @@ static void test_edits(void)
     r = scan(part);
     CHECK_EQ_INT(licscan_result_match_count(r), 0);
     licscan_result_free(r);
+    /* nor do three quarters of it scattered six words at a time through
+     * more words of something else */
+    char scattered[2048];
+    size_t o = 0, words = 0, cut = strlen(BODY_A) * 3 / 4;
+    for (size_t i = 0; i < cut && o + 64 < sizeof scattered; i++) {
+        scattered[o++] = BODY_A[i];
+        if (BODY_A[i] == ' ' && ++words % 6 == 0)
+            o += (size_t)snprintf(scattered + o, sizeof scattered - o, "%s",
+                                  "alpha beta gamma delta epsilon zeta eta "
+                                  "theta ");
+    }
+    scattered[o] = 0;
+    r = scan(scattered);
+    CHECK_EQ_INT(licscan_result_match_count(r), 0);
+    licscan_result_free(r);
 }
 
 static void test_two_and_reference(void)
