@@ -200,7 +200,7 @@ int main(int argc, char **argv)
                 "#define T%u {%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,t%u_refs,%u,"
                 "t%u_source,%zu,t%u_tok,t%u_opt,%u,%u,%u,t%u_vars,%u}\n\n",
                 i, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
-                l->osi ? 1u : 0u, i, l->nreferences, i, t->source_len, i, i,
+                ls_license_flags(l), i, l->nreferences, i, t->source_len, i, i,
                 t->ntok, t->nrequired, t->nshingles, i, t->nvars);
     }
     fprintf(out, "static const ls_frozen_template templates[%u] = {",
