@@ -142,27 +142,37 @@ static void test_metadata_and_lookup(void)
     licscan_db_free(db);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 static void test_load_dir(void)
 {
     char dir[] = "/tmp/licscan-tpl-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    char path[256];
-    snprintf(path, sizeof path, "%s/Good.template.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("<<beginOptional>>Good License<<endOptional>>\n"
-          "Permission is granted to do <<var;name=\"what\";original=\"good "
-          "things\";match=\"good things|nice things\">> with this work, for "
-          "ever and ever.\n",
-          f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/Good.meta", dir);
-    f = fopen(path, "w");
-    fputs("name: The Good License\nhf: good\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/Worse.template.txt", dir);
-    f = fopen(path, "w");
-    fputs("fine words\nthen <<beginOptional>> an unclosed block\n", f);
-    fclose(f);
+    put(dir, "Good.template.txt",
+        "<<beginOptional>>Good License<<endOptional>>\n"
+        "Permission is granted to do <<var;name=\"what\";original=\"good "
+        "things\";match=\"good things|nice things\">> with this work, for "
+        "ever and ever.\n");
+    put(dir, "Good.meta", "name: The Good License\nhf: good\n");
+    put(dir, "Worse.template.txt",
+        "fine words\nthen <<beginOptional>> an unclosed block\n");
     licscan_db *db = new_db();
     CHECK_EQ_INT(licscan_db_load_dir(db, dir), LICSCAN_ETEMPLATE);
     const char *file;
@@ -206,20 +216,7 @@ static void test_load_dir(void)
     CHECK_EQ_INT(licscan_db_load_dir(db, "/nonexistent/dir"), LICSCAN_EIO);
     CHECK(strstr(licscan_db_errmsg(db), "/nonexistent/dir") != NULL);
     licscan_db_free(db);
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    CHECK(system(path) == 0);
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
+    remove_dir(dir);
 }
 
 /* A license list's table beside a folder of bare templates names them,
@@ -296,9 +293,7 @@ static void test_list_table(void)
     CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
     CHECK(strstr(licscan_db_errmsg(db), "licenses.tsv:2:1") != NULL);
     licscan_db_free(db);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    remove_dir(dir);
 }
 
 int main(void)
