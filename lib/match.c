@@ -416,6 +416,64 @@ static void complete_in_shadows(scan *s, const ls_tokens *toks,
     ls_free(s->a, sh);
 }
 
+/* The first word starting at or after input offset off. */
+static uint32_t word_at(const scan *s, uint64_t off)
+{
+    uint32_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ls_text_input_offset(s->text, s->tk[mid].start) < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Input words a winner leaves unexplained inside its span, in runs of
+ * at least INSERTED_MIN_WORDS: an exception set into its license's text
+ * (the eCos exception before the GPL's "END OF TERMS") is a text of its
+ * own. Each run is scanned again, and the complete matches found there
+ * stand beside the winner that holds the run. */
+#define INSERTED_MIN_WORDS 24
+static void complete_in_insertions(scan *s, const ls_tokens *toks,
+                                   const licscan_scan_options *opts)
+{
+    uint32_t nwin = s->nwin;
+    for (uint32_t w = 0; w < nwin && !s->rc; w++) {
+        const licscan_match *host = &s->win[w];
+        if (host->kind != LICSCAN_KIND_NEAR &&
+            host->kind != LICSCAN_KIND_PARTIAL)
+            continue;
+        for (uint32_t k = 0; k < host->ndiffs && !s->rc; k++) {
+            const ls_diff *d = &host->diffs[k];
+            if (d->op != LICSCAN_DIFF_INSERTED &&
+                d->op != LICSCAN_DIFF_REPLACED)
+                continue;
+            uint32_t a = word_at(s, d->start), b = word_at(s, d->end);
+            if (b < a + INSERTED_MIN_WORDS)
+                continue;
+            scan in;
+            scan_for_complete(s, &in, a, b - 1, toks, opts);
+            for (uint32_t j = 0; j < in.nwin && !in.rc; j++) {
+                const licscan_match *m = &in.win[j];
+                if (m->kind == LICSCAN_KIND_PARTIAL ||
+                    m->score < CHAIN_MIN_WORDS ||
+                    overlaps_winner(s, m, w))
+                    continue;
+                if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1))
+                    in.rc = LICSCAN_ENOMEM;
+                else
+                    s->win[s->nwin++] = *m;
+                host = &s->win[w]; /* the array may have moved */
+            }
+            if (in.rc)
+                s->rc = in.rc;
+            scan_free(&in);
+        }
+    }
+}
+
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text, const ls_tokens *toks,
                   const licscan_scan_options *opts, licscan_result *res)
@@ -428,6 +486,8 @@ int ls_match_text(const licscan_db *db, const ls_alloc *work,
             complete_inside_partial(&s, w, toks, opts);
     if (!s.rc)
         complete_in_shadows(&s, toks, opts);
+    if (!s.rc)
+        complete_in_insertions(&s, toks, opts);
     if (!s.rc)
         ls_find_references(&s, &s.win, &s.nwin, &s.win_cap);
     if (!s.rc)
