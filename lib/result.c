@@ -30,7 +30,46 @@ static void set_result_error(licscan_result *r, int status, const char *msg)
              msg && *msg ? msg : licscan_strerror(status));
 }
 
-/* The SPDX expression: ids of text matches (exact, near) in input order. */
+static bool is_exception(const licscan_match *m)
+{
+    return m->tpl->lic.kind && strcmp(m->tpl->lic.kind, "exception") == 0;
+}
+
+static const char *spdx_id(const licscan_match *m)
+{
+    return m->modified_spdx ? m->modified_spdx : m->tpl->lic.spdx;
+}
+
+/* The license an exception match e adds to: the nearest license text
+ * match (exact, near) before it, else after it, else the nearest
+ * license a notice names (a reference). NULL when the file has none. */
+static const licscan_match *exception_host(const licscan_result *r,
+                                           uint32_t e)
+{
+    const licscan_match *best = NULL;
+    for (int pass = 0; pass < 2 && !best; pass++) {
+        uint64_t dist = UINT64_MAX;
+        for (uint32_t i = 0; i < r->nmatch; i++) {
+            const licscan_match *m = &r->m[i];
+            bool text = m->kind <= LICSCAN_KIND_NEAR;
+            if (i == e || is_exception(m) ||
+                (pass == 0 ? !text : m->kind != LICSCAN_KIND_REFERENCE))
+                continue;
+            uint64_t d = m->start <= r->m[e].start
+                             ? r->m[e].start - m->start
+                             : (m->start - r->m[e].start) + (UINT64_MAX / 2);
+            if (d < dist) {
+                dist = d;
+                best = m;
+            }
+        }
+    }
+    return best;
+}
+
+/* The SPDX expression: ids of text matches (exact, near) in input order,
+ * joined by AND; an exception goes WITH the license it adds to
+ * (exception_host), which then stands only there. */
 static int build_spdx(licscan_result *r)
 {
     ls_buf b;
@@ -42,11 +81,20 @@ static int build_spdx(licscan_result *r)
         bool dup = false;
         for (uint32_t j = 0; j < i; j++)
             dup |= r->m[j].kind <= LICSCAN_KIND_NEAR && r->m[j].tpl == m->tpl;
+        /* a license some exception goes with is written there */
+        for (uint32_t j = 0; j < r->nmatch && !dup && !is_exception(m); j++)
+            dup = r->m[j].kind <= LICSCAN_KIND_NEAR && is_exception(&r->m[j]) &&
+                  exception_host(r, j) == m;
         if (dup)
             continue;
         if (b.len)
             ls_buf_puts(&b, " AND ");
-        ls_buf_puts(&b, m->modified_spdx ? m->modified_spdx : m->tpl->lic.spdx);
+        const licscan_match *host = is_exception(m) ? exception_host(r, i) : NULL;
+        if (host) {
+            ls_buf_puts(&b, spdx_id(host));
+            ls_buf_puts(&b, " WITH ");
+        }
+        ls_buf_puts(&b, spdx_id(m));
     }
     int rc = b.failed ? LICSCAN_ENOMEM : LICSCAN_OK;
     if (!rc)

@@ -237,8 +237,13 @@ static void test_list_table(void)
         "Teapots may be poured by anyone, for any purpose, without fee, as "
         "long as the spout is kept clean.\n");
     put(tpl, "Teapot.meta", "name: The Teapot Terms\n");
+    const char *exception =
+        "As a special exception, you may also pour the kettle into any cup "
+        "at all, whatever the recipe above says of cups and saucers.\n";
+    put(tpl, "Cup-exception.template.txt", exception);
     put(dir, "licenses.tsv",
         "id\tname\tkind\tosi_approved\tdeprecated\tcrossref\n"
+        "Cup-exception\tCup exception\texception\tfalse\tfalse\t\n"
         "Kettle-1.0\tKettle License 1.0\tlicense\ttrue\tfalse\thttps://k.example\n"
         "Kettle\tKettle License\tlicense\tfalse\ttrue\t\n"
         "Teapot\tTeapot License\tlicense\ttrue\tfalse\t\n");
@@ -265,6 +270,13 @@ static void test_list_table(void)
     CHECK_EQ_INT(licscan_result_match_count(r), 1);
     const licscan_match *m = licscan_result_match(r, 0);
     CHECK(m && licscan_match_license(m) == k1);
+    licscan_result_free(r);
+    /* an exception goes WITH the license it follows in the expression */
+    char both[512];
+    snprintf(both, sizeof both, "%s\n%s", text, exception);
+    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)both, strlen(both), NULL, &r),
+                 LICSCAN_OK);
+    CHECK_EQ_STR(licscan_result_spdx(r), "Kettle-1.0 WITH Cup-exception");
     licscan_result_free(r);
     /* the table's name is a phrase that names the license */
     const char *ref = "This recipe is under the Kettle License 1.0.";
