@@ -6,7 +6,10 @@
  * are not, so the checks of every offset, count and index behind them
  * meet the mutations. Either the file is refused with LICSCAN_EFORMAT and
  * a message, or the database it gives lists its templates and scans a
- * text (the template wording of its first one) with a valid result. */
+ * text (the template wording of its first one) with a valid result.
+ * Where the CPU has AVX2, the file is opened with the portable loops too
+ * (mode bit 1 says which is kept): the same status and message, and the
+ * same checksum of the input either way. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +18,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* lib/dbfile.c, hidden in the shared library, reachable in the static one
- * the fuzz targets link. */
-int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
-                     size_t map_len, const licscan_db_options *opts,
-                     licscan_db **out, char *err, size_t errlen);
+/* lib/dbfile.c (dbfile.h), hidden in the shared library, reachable in the
+ * static one the fuzz targets link. */
+enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2 };
+int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
+                      size_t map_len, const licscan_db_options *opts,
+                      licscan_db **out, char *err, size_t errlen);
+bool ls_dbf_wide(void);
+uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,8 +40,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, data + 1, n);
     licscan_db *db = NULL;
     char err[512];
-    int rc = ls_db_open_image(copy, n, data[0] & 1, NULL, 0, NULL, &db, err,
-                              sizeof err);
+    unsigned how = (data[0] & 1 ? DBF_CHECK_SUMS : 0) |
+                   (data[0] & 2 ? DBF_PORTABLE : 0);
+    int rc = ls_dbf_open_image(copy, n, how, NULL, 0, NULL, &db, err,
+                               sizeof err);
+    if (ls_dbf_wide()) {
+        FUZZ_ASSERT(ls_dbf_checksum(copy, n, true) ==
+                    ls_dbf_checksum(copy, n, false));
+        licscan_db *odb = NULL;
+        char oerr[512];
+        int orc = ls_dbf_open_image(copy, n, how ^ DBF_PORTABLE, NULL, 0, NULL,
+                                    &odb, oerr, sizeof oerr);
+        licscan_db_free(odb);
+        if (rc != LICSCAN_ENOMEM && orc != LICSCAN_ENOMEM) {
+            FUZZ_ASSERT(rc == orc);
+            FUZZ_ASSERT(rc == LICSCAN_OK || strcmp(err, oerr) == 0);
+        }
+    }
     if (rc != LICSCAN_OK) {
         FUZZ_ASSERT(db == NULL);
         FUZZ_ASSERT(rc == LICSCAN_EFORMAT || rc == LICSCAN_ENOMEM);

@@ -141,8 +141,10 @@ def rules_seeds():
 
 def dbfile_seeds():
     """Small compiled databases (two templates, one rule file), written by
-    build/licscan --compile: mode byte 1 checks the checksums, 0 does not.
-    Skipped (the old seeds kept) when the CLI is not built."""
+    build/licscan --compile: mode byte bit 0 checks the checksums, bit 1
+    keeps the portable loops' database (both are compared on AVX2). One
+    seed is of the format version before (refused: recompile). Skipped
+    (the old seeds kept) when the CLI is not built."""
     import subprocess
     import tempfile
     cli = os.path.join(ROOT, "build", "licscan")
@@ -174,6 +176,8 @@ def dbfile_seeds():
             grants = f.read()
     seeds["mit-0bsd-checked"] = b"\x01" + db
     seeds["mit-0bsd-unchecked"] = b"\x00" + db
+    seeds["mit-0bsd-portable"] = b"\x03" + db
+    seeds["older-version"] = b"\x01" + db[:8] + b"\x02" + db[9:]
     seeds["truncated"] = b"\x00" + db[: len(db) // 2]
     seeds["llama-rules-memo"] = b"\x00" + grants
     return seeds

@@ -10,7 +10,7 @@
 #include "internal.h"
 
 #define DBF_MAGIC "LICSCNDB"
-#define DBF_VERSION 2u /* 2: the clause memo */
+#define DBF_VERSION 3u /* 2: the clause memo; 3: 16-lane checksums */
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -32,7 +32,7 @@ _Static_assert(offsetof(dbf_header, narrays) == DBF_SUM_FROM,
 typedef struct dbf_array {
     uint32_t id, elem;
     uint64_t count, offset;
-    uint64_t sum; /* checksum of its bytes (A_TOKEN: of its words) */
+    uint64_t sum; /* checksum of its bytes */
 } dbf_array;
 
 /* The arrays, by id. */
@@ -119,92 +119,57 @@ typedef struct dbf_rules {
     uint32_t source, text, len; /* source NO_STRING: none */
 } dbf_rules;
 
-/* Checksums: lanes of add-and-rotate (each step a bijection of the lane,
- * so a change to one word always changes the sum), mixed at the end. As
- * fast as memory: a file is read once. */
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
+/* Checksums: 16 lanes of add-and-rotate over the bytes read as 64-bit
+ * words, 128 bytes a step (each step a bijection of its lane, so a change
+ * to one word always changes the sum), mixed at the end. The lanes are
+ * four AVX2 registers where the CPU has them and a loop of the same
+ * operations where not: one sum either way, bound by memory. */
+#define DBF_SUM_LANES 16
+#define DBF_SUM_STEP (8 * DBF_SUM_LANES)
 
-static inline uint64_t sum_finish(const uint64_t *h, int lanes, uint64_t n)
-{
-    uint64_t r = n;
-    for (int l = 0; l < lanes; l++)
-        r = ls_mix64(r ^ h[l]);
-    return r;
-}
-
-/* The sum of bytes, fed in pieces of a multiple of 32 bytes but the
- * last: the same as of the whole at once. */
-typedef struct byte_sum {
-    uint64_t h[5];
+/* The sum of bytes fed in pieces of a multiple of DBF_SUM_STEP bytes but
+ * the last: the same as of the whole at once (the last piece's tail is
+ * summed as a step padded with zeros; the count of bytes tells it). */
+typedef struct dbf_sum {
+    uint64_t h[DBF_SUM_LANES];
     uint64_t n;
-} byte_sum;
+} dbf_sum;
 
-static inline void byte_sum_init(byte_sum *b)
-{
-    const uint64_t k = 0x9e3779b97f4a7c15ull;
-    *b = (byte_sum){ { k, k ^ 1, k ^ 2, k ^ 3, 0 }, 0 };
-}
+/* wide: the AVX2 loop (only where ls_dbf_wide() says it runs) */
+LS_HIDDEN bool ls_dbf_wide(void);
+LS_HIDDEN void ls_dbf_sum_init(dbf_sum *s);
+LS_HIDDEN void ls_dbf_sum_feed(dbf_sum *s, const void *p, size_t n, bool wide);
+LS_HIDDEN uint64_t ls_dbf_sum_end(const dbf_sum *s);
+LS_HIDDEN uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide);
 
-static inline void byte_sum_feed(byte_sum *b, const unsigned char *p, size_t n)
-{
-    uint64_t h0 = b->h[0], h1 = b->h[1], h2 = b->h[2], h3 = b->h[3];
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        uint64_t v[4];
-        memcpy(v, p + i, 32);
-        h0 = rotl(h0 + v[0], 23);
-        h1 = rotl(h1 + v[1], 23);
-        h2 = rotl(h2 + v[2], 23);
-        h3 = rotl(h3 + v[3], 23);
-    }
-    b->h[0] = h0, b->h[1] = h1, b->h[2] = h2, b->h[3] = h3;
-    for (; i < n; i++)
-        b->h[4] = b->h[4] * 257 + p[i] + 1;
-    b->n += n;
-}
+/* The required words of a template's words tok[0, n) (n minus the
+ * optional ones), UINT32_MAX when one is bad: an id above most, a span
+ * not inside [0, len], starts out of order, an optional flag not 0 or 1.
+ * The same answer either way. */
+LS_HIDDEN uint32_t ls_dbf_words_ok(const ls_token *tok, const uint8_t *opt,
+                                   uint32_t n, uint32_t most, uint32_t len,
+                                   bool wide);
 
-static inline uint64_t checksum(const unsigned char *p, size_t n)
-{
-    byte_sum b;
-    byte_sum_init(&b);
-    byte_sum_feed(&b, p, n);
-    return sum_finish(b.h, 5, b.n);
-}
+/* ls_db_open_image with its loops chosen: how is DBF_CHECK_SUMS (verify
+ * the checksums, as licscan_db_open_file does) and DBF_PORTABLE (the
+ * portable loops, not AVX2: the tests and the fuzz target compare). */
+enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2 };
+LS_HIDDEN int ls_dbf_open_image(const void *data, size_t len, unsigned how,
+                                void *unmap, size_t map_len,
+                                const licscan_db_options *opts,
+                                licscan_db **out, char *err, size_t errlen);
 
-/* Arrays checked element by element sum their elements in the same pass,
- * a block at a time (a multiple of 32 bytes), while it is in the cache. */
-#define SUM_BLOCK 3072 /* elements: a multiple of 32 bytes for 4, 8 and 12 */
+/* Arrays checked element by element are summed in the same pass, a
+ * block at a time (a multiple of DBF_SUM_STEP bytes), while it is in the
+ * cache. */
+#define SUM_BLOCK 3072 /* elements: a multiple of 128 bytes for 4, 8 and 12 */
 
-static inline void sum_block(byte_sum *b, const void *arr, size_t elem,
-                             uint64_t from, uint64_t n)
+static inline void sum_block(dbf_sum *b, const void *arr, size_t elem,
+                             uint64_t from, uint64_t n, bool wide)
 {
     uint64_t end = from + SUM_BLOCK < n ? from + SUM_BLOCK : n;
-    byte_sum_feed(b, (const unsigned char *)arr + from * elem,
-                  (size_t)(end - from) * elem);
-}
-
-/* The templates' words are summed word by word, as they are checked. */
-typedef struct token_sum {
-    uint64_t h[2];
-    uint64_t n;
-} token_sum;
-
-static inline void token_sum_add(token_sum *t, const ls_token *k)
-{
-    t->h[0] = rotl(t->h[0] + (((uint64_t)k->start << 32) | k->end), 23);
-    t->h[1] = rotl(t->h[1] + k->id, 17);
-    t->n++;
-}
-
-static inline uint64_t token_checksum(const ls_token *tok, size_t n)
-{
-    token_sum t = { { 1, 2 }, 0 };
-    for (size_t i = 0; i < n; i++)
-        token_sum_add(&t, &tok[i]);
-    return sum_finish(t.h, 2, t.n);
+    ls_dbf_sum_feed(b, (const unsigned char *)arr + from * elem,
+                    (size_t)(end - from) * elem, wide);
 }
 
 #endif

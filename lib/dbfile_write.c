@@ -237,14 +237,13 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
     h.lib_version = LICSCAN_VERSION_NUMBER;
     dbf_array dir[A_COUNT];
     uint64_t off = sizeof h + sizeof dir;
+    bool wide = ls_dbf_wide();
     for (int i = 0; i < A_COUNT; i++) {
         off = (off + 7) & ~(uint64_t)7;
         const unsigned char *p = (const unsigned char *)w->arr[i].data;
         size_t n = w->arr[i].len;
         dir[i] = (dbf_array){ (uint32_t)i, w->elem[i], n / w->elem[i], off,
-                              i == A_TOKEN ? token_checksum((const ls_token *)p,
-                                                            n / w->elem[i])
-                                           : checksum(p, n) };
+                              ls_dbf_checksum(p, n, wide) };
         off += n;
     }
     h.size = off;
@@ -257,8 +256,8 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
     }
     if (out->failed)
         return LICSCAN_ENOMEM;
-    uint64_t sum = checksum((const unsigned char *)out->data + DBF_SUM_FROM,
-                            sizeof h + sizeof dir - DBF_SUM_FROM);
+    uint64_t sum = ls_dbf_checksum(out->data + DBF_SUM_FROM,
+                                   sizeof h + sizeof dir - DBF_SUM_FROM, wide);
     memcpy(out->data + offsetof(dbf_header, checksum), &sum, sizeof sum);
     return LICSCAN_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "corpus_files.h"
+#include "dbfile.h"
 #include "jit_off.h"
 #include "memo.h"
 
@@ -322,6 +323,11 @@ static void test_bad_files(void)
     b[8] = 99;
     write_bytes(b, n);
     expect_error(LICSCAN_EFORMAT, "version 99");
+    expect_error(LICSCAN_EFORMAT, "newer licscan");
+    /* an older one (2: the sums of before) */
+    b[8] = 2;
+    write_bytes(b, n);
+    expect_error(LICSCAN_EFORMAT, "older licscan: recompile");
     /* the other byte order */
     memcpy(b, good, n);
     uint32_t swapped = 0x04030201u;
@@ -354,6 +360,180 @@ static void test_bad_files(void)
     licscan_db_free(db);
     CHECK_EQ_STR(licscan_status_name(LICSCAN_EFORMAT), "LICSCAN_EFORMAT");
     free(b);
+    free(good);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* The checksum: the same with AVX2 and without, whole or fed in pieces
+ * of whole steps, from any alignment; a byte changed changes it. */
+static void test_sums_both_ways(void)
+{
+    bool wide = ls_dbf_wide();
+    unsigned char buf[1300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)rnd();
+    for (size_t n = 0; n + 8 <= sizeof buf; n += 37)
+        for (size_t off = 0; off < 8; off += 3) {
+            const unsigned char *p = buf + off;
+            uint64_t a = ls_dbf_checksum(p, n, false);
+            CHECK(ls_dbf_checksum(p, n, wide) == a);
+            dbf_sum s;
+            ls_dbf_sum_init(&s);
+            size_t at = 0;
+            for (; n - at > 2 * DBF_SUM_STEP; at += 2 * DBF_SUM_STEP)
+                ls_dbf_sum_feed(&s, p + at, 2 * DBF_SUM_STEP, wide);
+            ls_dbf_sum_feed(&s, p + at, n - at, wide);
+            CHECK(ls_dbf_sum_end(&s) == a);
+            if (n) {
+                buf[off + n / 2] ^= 4;
+                CHECK(ls_dbf_checksum(p, n, false) != a);
+                CHECK(ls_dbf_checksum(p, n, wide) != a);
+                buf[off + n / 2] ^= 4;
+            }
+        }
+    /* a tail's zeros are not its bytes: the count tells */
+    static const unsigned char z[2] = { 0, 0 };
+    CHECK(ls_dbf_checksum(z, 1, false) != ls_dbf_checksum(z, 2, false));
+}
+
+/* The words' check as words_ok states it, one word at a time. */
+static uint32_t words_ref(const ls_token *t, const uint8_t *op, uint32_t n,
+                          uint32_t most, uint32_t len)
+{
+    uint32_t req = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (t[k].id > most || t[k].start > t[k].end || t[k].end > len ||
+            (k && t[k].start < t[k - 1].start) || op[k] > 1)
+            return UINT32_MAX;
+        req += !op[k];
+    }
+    return req;
+}
+
+/* Words of every length around the AVX2 loop's steps, each damaged in
+ * one field at one place: the same verdict both ways as one at a time
+ * (lengths in an array of exactly that size, so that a sanitizer sees a
+ * read past it). */
+static void test_words_both_ways(void)
+{
+    bool wide = ls_dbf_wide();
+    const uint32_t most = 500, len = 4000;
+    int compared = 0, bad = 0;
+    for (uint32_t n = 0; n <= 70; n++)
+        for (int damage = 0; damage < 12; damage++) {
+            ls_token *t = malloc((n ? n : 1) * sizeof *t);
+            uint8_t *op = malloc(n ? n : 1);
+            if (!t || !op) {
+                CHECK(0);
+                free(t);
+                free(op);
+                return;
+            }
+            uint32_t at = 0;
+            for (uint32_t k = 0; k < n; k++) {
+                at += (uint32_t)(rnd() % 40);
+                t[k].id = (uint32_t)(rnd() % (most + 1));
+                t[k].start = at;
+                t[k].end = at + (uint32_t)(rnd() % 9);
+                op[k] = rnd() % 4 == 0;
+            }
+            uint32_t lim = n ? t[n - 1].end + (uint32_t)(rnd() % 3) : 0;
+            if (lim > len)
+                lim = len;
+            uint32_t k = n ? (uint32_t)(rnd() % n) : 0;
+            if (n)
+                switch (damage) {
+                case 1: t[k].id = most + 1; break;
+                case 2: t[k].id = UINT32_MAX; break;
+                case 3: t[k].start = t[k].end + 1; break;
+                case 4: t[k].end = lim + 1; break;
+                case 5: t[k].start = UINT32_C(0x80000000) + t[k].end; break;
+                case 6: t[k].end = UINT32_C(0x80000000); break;
+                case 7:
+                    t[k].start = UINT32_C(0x90000000);
+                    t[k].end = UINT32_C(0x90000001);
+                    break;
+                case 8: op[k] = 2; break;
+                case 9:
+                    if (k)
+                        t[k].start = t[k - 1].start - 1;
+                    break;
+                case 10: t[k].end = UINT32_MAX; break;
+                default: break;
+                }
+            uint32_t want = words_ref(t, op, n, most, lim);
+            uint32_t a = ls_dbf_words_ok(t, op, n, most, lim, false);
+            uint32_t b = ls_dbf_words_ok(t, op, n, most, lim, wide);
+            CHECK_EQ_INT(a, want);
+            CHECK_EQ_INT(b, want);
+            /* a source of 2^31 bytes or more: the portable loop */
+            CHECK_EQ_INT(ls_dbf_words_ok(t, op, n, most, UINT32_MAX, wide),
+                         words_ref(t, op, n, most, UINT32_MAX));
+            compared++;
+            bad += want == UINT32_MAX;
+            free(t);
+            free(op);
+        }
+    CHECK(compared > 800 && bad > 400);
+}
+
+/* An image damaged where its arrays are checked value by value, opened
+ * without its checksums: refused, the same message both ways. */
+static void test_checks_both_ways(void)
+{
+    size_t n;
+    unsigned char *good = saved_default(&n);
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    if (!good || !copy) {
+        free(good);
+        free(copy);
+        return;
+    }
+    static const int ids[] = { A_TOKEN, A_OPTIONAL, A_SH_KEY, A_SH_HEAD,
+                               A_POST };
+    int refused = 0, tried = 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        dbf_array d;
+        memcpy(&d, good + sizeof(dbf_header) + ids[i] * sizeof d, sizeof d);
+        uint64_t bytes = d.count * d.elem;
+        for (int k = 0; k < 40 && bytes; k++) {
+            memcpy(copy, good, n);
+            uint64_t at = d.offset + rnd() % bytes;
+            /* a word set to a value out of its range */
+            uint32_t v = k % 3 == 0   ? UINT32_MAX
+                         : k % 3 == 1 ? UINT32_C(0x7fffffff)
+                                      : (uint32_t)rnd();
+            at -= (at - d.offset) % (d.elem >= 4 ? 4 : 1);
+            if (d.elem >= 4)
+                memcpy((unsigned char *)copy + at, &v, 4);
+            else
+                ((unsigned char *)copy)[at] = (unsigned char)(2 + k);
+            char e1[256] = "", e2[256] = "";
+            licscan_db *a = NULL, *b = NULL;
+            int r1 = ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &a, e1,
+                                       sizeof e1);
+            int r2 = ls_dbf_open_image(copy, n, DBF_PORTABLE, NULL, 0, &opt,
+                                       &b, e2, sizeof e2);
+            CHECK_EQ_INT(r1, r2);
+            CHECK_EQ_STR(e1, e2);
+            refused += r1 == LICSCAN_EFORMAT;
+            tried++;
+            licscan_db_free(a);
+            licscan_db_free(b);
+        }
+    }
+    /* (a value may stay in range: a word's id, a key) */
+    CHECK(refused > tried / 2);
+    free(copy);
     free(good);
 }
 
@@ -414,6 +594,9 @@ int main(void)
     test_add_after_open();
     test_bad_files();
     test_bad_rule_pattern();
+    test_sums_both_ways();
+    test_words_both_ways();
+    test_checks_both_ways();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);
