@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#define LS_SSE2_WORDS 1
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -184,6 +188,55 @@ static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
     }
     emit_id(c, id, c->ws, c->we);
 }
+
+#ifdef LS_SSE2_WORDS
+/* A whole word of fewer than 16 ASCII letters and digits at p, ended by an
+ * ASCII byte, emitted as end_word would emit it but from one 16-byte load:
+ * its folded bytes are the cache key, and c->w is written only on a miss.
+ * Returns its length; 0 when the word is longer or runs on into a UTF-8
+ * sequence (the byte loop takes it). 16 bytes at p must be readable; no
+ * word is open and the line has started (no marker to look for). */
+static ALWAYS_INLINE size_t fast_word(tok_ctx *c, const char *text, size_t p)
+{
+    static const unsigned char keep[32] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff };
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + p));
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* folds letters */
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+    size_t n = (size_t)__builtin_ctz(~m); /* at most 16 */
+    if (n >= 16 || (unsigned char)text[p + n] >= 0x80)
+        return 0;
+    __m128i key = _mm_and_si128(
+        low, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - n)));
+    uint64_t k0 = (uint64_t)_mm_cvtsi128_si64(key);
+    uint64_t k1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(key, key));
+    uint32_t slot = (uint32_t)(((k0 ^ (k1 * 0xc2b2ae3d27d4eb4fULL)) *
+                                0x9e3779b97f4a7c15ULL) >>
+                               c->cache_shift);
+    uint64_t *ck = c->cache_key[slot];
+    uint32_t id;
+    if (ck[0] == k0 && ck[1] == k1) {
+        id = c->cache_id[slot];
+    } else {
+        _mm_storeu_si128((__m128i *)(void *)c->w, key);
+        memset(c->w + 16, 0, 8); /* the padding lookup_word reads */
+        if (!lookup_word(c, n, &id)) {
+            c->out->failed = true;
+            return n;
+        }
+        ck[0] = k0;
+        ck[1] = k1;
+        c->cache_id[slot] = id;
+    }
+    emit_id(c, id, p, p + n);
+    return n;
+}
+#endif
 
 /* flush_word for an over-long word or one at the start of a line. */
 static void flush_word_special(tok_ctx *c)
@@ -481,6 +534,14 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         unsigned char b = (unsigned char)text[p];
         if (b < 0x80) {
             if (ascii_fold[b]) {
+#ifdef LS_SSE2_WORDS
+                size_t n;
+                if (!c.wn && end - p >= 16 && !st->line_start &&
+                    (n = fast_word(&c, text, p))) {
+                    p += n;
+                    continue;
+                }
+#endif
                 /* the common case: a run of ASCII letters and digits */
                 if (!c.wn)
                     c.ws = p;
