@@ -83,9 +83,11 @@ static bool marker_word(const char *w, size_t n)
 
 /* Words of a text repeat: a cache hit skips hashing and probing the
  * dictionary. It holds only what the dictionary answered, and ids never
- * change. Without intern the cache is the call's own, so concurrent scans
- * need no locking; 512 entries, as clearing a larger one costs more than
- * it saves on texts of a few KiB. With intern it is the lexicon's, kept
+ * change. Without intern the cache is the scan's scratch's (ls_scan_words:
+ * one scan at a time holds it, and the texts scanned one after another
+ * share their words), or the call's own when it has none: 512 entries, as
+ * clearing a larger one costs more than it saves on texts of a few KiB.
+ * With intern it is the lexicon's, kept
  * across the many short literals of templates, and cleared when the
  * dictionary's character buffer is not the one it was filled from (the
  * dictionary is only ever replaced whole while empty, by the frozen
@@ -511,6 +513,17 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         c.cache_key = lx->intern_cache.key;
         c.cache_id = lx->intern_cache.id;
         c.cache_shift = 64 - LS_WORD_CACHE_BITS;
+    } else if (st->words) {
+        ls_scan_words *kept = st->words;
+        if (kept->chars != lx->dict.chars.data ||
+            kept->count != lx->dict.count) {
+            memset(kept->key, 0, sizeof(kept->key));
+            kept->chars = lx->dict.chars.data;
+            kept->count = lx->dict.count;
+        }
+        c.cache_key = kept->key;
+        c.cache_id = kept->id;
+        c.cache_shift = 64 - LS_SCAN_WORDS_BITS;
     } else {
         memset(scan_key, 0, sizeof(scan_key)); /* 0 matches no word */
         c.cache_key = scan_key;
