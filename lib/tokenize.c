@@ -551,7 +551,8 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 size_t n;
                 if (!c.wn && end - p >= 16 && !st->line_start &&
                     (n = fast_word(&c, text, p))) {
-                    p += n;
+                    /* and the space or punctuation after it, as below */
+                    p += n + plain_ascii[(unsigned char)text[p + n]];
                     continue;
                 }
 #endif
