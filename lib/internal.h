@@ -435,6 +435,9 @@ typedef struct ls_subject {
     bool has_set;
     bool judge;  /* false: every requirement counts as met */
     bool unsure; /* that text cannot be judged: requirements are met */
+    bool ascii;  /* no byte of it is 0x80 or above (when ascii_key is key) */
+    bool has_ascii;
+    uint64_t ascii_key;
     uint64_t grams[(1u << LS_SUBJECT_GRAM_BITS) / 64];
 } ls_subject;
 
