@@ -2,6 +2,9 @@
  * each byte came from. */
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -113,6 +116,31 @@ static int decode_utf16(const ls_alloc *a, const uint8_t *d, size_t len,
         return rc;
     size_t o = 0;
     for (size_t i = skip; i + 1 < len;) {
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+        /* eight units at a time while they are ASCII but NUL and CR */
+        while (len - i >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+            if (big)
+                v = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
+            __m128i ok = _mm_andnot_si128(
+                _mm_cmpeq_epi16(v, _mm_set1_epi16('\r')),
+                _mm_and_si128(_mm_cmpgt_epi16(v, _mm_setzero_si128()),
+                              _mm_cmplt_epi16(v, _mm_set1_epi16(0x80))));
+            if (_mm_movemask_epi8(ok) != 0xffff)
+                break;
+            _mm_storel_epi64((__m128i *)(void *)(t->owned + o),
+                             _mm_packus_epi16(v, v));
+            __m128i at = _mm_set1_epi32((int)(uint32_t)i);
+            _mm_storeu_si128((__m128i *)(void *)(t->map + o),
+                             _mm_add_epi32(at, _mm_setr_epi32(0, 2, 4, 6)));
+            _mm_storeu_si128((__m128i *)(void *)(t->map + o + 4),
+                             _mm_add_epi32(at, _mm_setr_epi32(8, 10, 12, 14)));
+            o += 8;
+            i += 16;
+        }
+        if (i + 1 >= len)
+            break;
+#endif
         uint32_t u = big ? (uint32_t)(d[i] << 8 | d[i + 1])
                          : (uint32_t)(d[i + 1] << 8 | d[i]);
         size_t at = i;

@@ -91,10 +91,10 @@ static void collect_hits(engine *e)
         uint32_t first = e->nhits;
         if (s->cl[ci].quoted)
             continue; /* wording quoted in a code span: no terms */
+        if (skip_memo && e->memo_of[ci])
+            continue; /* queue would take no rule for it */
         for (uint32_t k = 0; k < x->nalways; k++)
             queue(e, ci, x->always[k]);
-        if (skip_memo && e->memo_of[ci])
-            continue;
         const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
         /* the words of the clause: a byte that starts one follows a
          * byte that ends one, or the text's start */

@@ -64,6 +64,9 @@ LS_HIDDEN ls_scratch *ls_scratch_take(const licscan_db *db);
 LS_HIDDEN const ls_alloc *ls_scratch_alloc(ls_scratch *sc);
 LS_HIDDEN void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc);
 LS_HIDDEN void ls_scratch_pool_free(licscan_db *db);
+/* The word cache kept with a scratch, for the scans that take it next. */
+typedef struct ls_scan_words ls_scan_words;
+LS_HIDDEN ls_scan_words *ls_scratch_words(ls_scratch *sc);
 
 /* Read a caller's options struct `in` (struct_size first) into `own`
  * (own_size bytes, holding the defaults): only the bytes struct_size
@@ -266,6 +269,8 @@ typedef struct ls_tokstate {
     bool line_start;
     bool intern;      /* add unknown words to the dictionary (templates) */
     uint32_t prev_id; /* last emitted word, for two-word equivalences */
+    ls_scan_words *words; /* without intern: a cache kept from scan to scan,
+                             or NULL for one of the call's own */
 } ls_tokstate;
 
 /* Ids of words of up to 16 bytes, keyed by the zero-padded word (never all
@@ -275,6 +280,18 @@ typedef struct ls_word_cache {
     uint64_t key[1u << LS_WORD_CACHE_BITS][2]; /* bytes 0-7, 8-15 */
     uint32_t id[1u << LS_WORD_CACHE_BITS];
 } ls_word_cache;
+
+/* The word cache of scans, kept with a scratch (scratch.c): the texts a
+ * program scans share most of their words. Between scans the dictionary
+ * only grows, so the answers hold while it has as many words, in the
+ * buffer the cache was filled from (count and chars: zero when new). */
+#define LS_SCAN_WORDS_BITS 12
+struct ls_scan_words {
+    const char *chars;
+    uint32_t count;
+    uint64_t key[1u << LS_SCAN_WORDS_BITS][2]; /* as ls_word_cache's */
+    uint32_t id[1u << LS_SCAN_WORDS_BITS];
+};
 
 typedef struct ls_lexicon {
     ls_dict dict;
@@ -418,6 +435,9 @@ typedef struct ls_subject {
     bool has_set;
     bool judge;  /* false: every requirement counts as met */
     bool unsure; /* that text cannot be judged: requirements are met */
+    bool ascii;  /* no byte of it is 0x80 or above (when ascii_key is key) */
+    bool has_ascii;
+    uint64_t ascii_key;
     uint64_t grams[(1u << LS_SUBJECT_GRAM_BITS) / 64];
 } ls_subject;
 

@@ -51,9 +51,28 @@ typedef struct ls_literal {
  * of the database, not a struct per string and its bits elsewhere. */
 struct ls_required {
     uint32_t nlit, ncode;
+    /* a group whose every string holds a byte of 0x80 or above (and none
+     * that caseless matching takes for an ASCII letter): no ASCII text
+     * holds one (Chinese rules over English text) */
+    bool needs_high;
     const ls_literal *lit; /* after code[], then their strings */
     uint16_t code[];
 };
+
+/* Does the string hold a byte of 0x80 or above, and no lead byte of the
+ * two characters caseless matching takes for ASCII letters (see
+ * ls_prefilter_ascii_folds: C5 BF, E2 84 AA)? */
+static bool high_string(const char *t, uint32_t n)
+{
+    bool high = false;
+    for (uint32_t k = 0; k < n; k++) {
+        unsigned char b = (unsigned char)t[k];
+        if (b == 0xC5 || b == 0xE2)
+            return false;
+        high |= b >= 0x80;
+    }
+    return high;
+}
 
 static ls_required *required_build(const ls_alloc *a, const pf_need *need)
 {
@@ -78,7 +97,12 @@ static ls_required *required_build(const ls_alloc *a, const pf_need *need)
     rq->ncode = ncode;
     rq->lit = lit;
     uint16_t *code = rq->code;
+    rq->needs_high = false;
     for (uint32_t g = 0; g < need->n; g++) {
+        bool all_high = true;
+        for (uint32_t i = 0; i < need->g[g].n; i++)
+            all_high &= high_string(need->g[g].s[i], need->g[g].len[i]);
+        rq->needs_high |= all_high;
         uint16_t *group_words = code++;
         for (uint32_t i = 0; i < need->g[g].n; i++) {
             ls_literal *l = lit++;
@@ -260,10 +284,37 @@ static bool may_hold(const ls_subject *s, const uint16_t *gram, uint32_t n)
     return true;
 }
 
+/* Is the subject all ASCII? Asked once per subject, and before its
+ * trigram set is made: a clause asked only about rules for Chinese text
+ * gets none. */
+static bool subject_ascii(ls_subject *s)
+{
+    if (s->has_ascii && s->ascii_key == s->key)
+        return s->ascii;
+    const unsigned char *t = (const unsigned char *)s->text;
+    size_t i = 0;
+    unsigned char any = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    __m128i acc = _mm_setzero_si128();
+    for (; i + 16 <= s->len; i += 16)
+        acc = _mm_or_si128(
+            acc, _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
+    any = _mm_movemask_epi8(acc) ? 0x80 : 0;
+#endif
+    for (; i < s->len; i++)
+        any |= t[i];
+    s->has_ascii = true;
+    s->ascii_key = s->key;
+    s->ascii = any < 0x80;
+    return s->ascii;
+}
+
 bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
 {
     if (!rq || !rq->nlit || !s->judge)
         return true;
+    if (rq->needs_high && subject_ascii(s))
+        return false;
     if (!s->has_set || s->set_key != s->key)
         subject_index(s);
     if (s->unsure)

@@ -6,6 +6,9 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "restrictions.h"
 
@@ -47,16 +50,31 @@ bool ls_has_item(const licscan_restriction *x, const char *v)
  * third of its ASCII letters? */
 static bool cjk_clause(const seg *s, const clause *c)
 {
-    uint32_t cjk = 0, latin = 0;
-    const unsigned char *d = (const unsigned char *)s->disp.data;
-    for (uint32_t k = c->ds; k < c->de; k++) {
-        unsigned char b = d[k];
-        if (b >= 0xe3 && b <= 0xef)
-            cjk++;
-        else if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
-            latin++;
+    const unsigned char *d = (const unsigned char *)s->disp.data + c->ds;
+    uint32_t n = c->de - c->ds, k = 0, cjk = 0, latin = 0;
+    /* the lead bytes first, 16 at a time: most clauses have none, and
+     * need no count of their letters */
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    const __m128i lead = _mm_set1_epi8((char)0xe3), span = _mm_set1_epi8(12),
+                  one = _mm_set1_epi8(1);
+    __m128i sum = _mm_setzero_si128();
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_sub_epi8(
+            _mm_loadu_si128((const __m128i *)(const void *)(d + k)), lead);
+        __m128i in = _mm_cmpeq_epi8(_mm_min_epu8(x, span), x);
+        sum = _mm_add_epi64(
+            sum, _mm_sad_epu8(_mm_and_si128(in, one), _mm_setzero_si128()));
     }
-    return cjk >= 4 && cjk * 3 >= latin;
+    cjk = (uint32_t)_mm_cvtsi128_si32(sum) +
+          (uint32_t)_mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum));
+#endif
+    for (; k < n; k++)
+        cjk += (unsigned char)(d[k] - 0xe3) <= 0xef - 0xe3;
+    if (cjk < 4)
+        return false;
+    for (k = 0; k < n; k++)
+        latin += (d[k] | 0x20) >= 'a' && (d[k] | 0x20) <= 'z';
+    return cjk * 3 >= latin;
 }
 
 static int build(licscan_result *r, const engine *e,

@@ -153,7 +153,9 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
     if (!rc && text.len / 6 + 16 <= UINT32_MAX)
         rc = LS_GROW(work, toks.v, toks.cap, (uint32_t)(text.len / 6 + 16));
     if (!rc) {
-        ls_tokstate st = { .line_start = true, .intern = false };
+        ls_tokstate st = { .line_start = true,
+                           .intern = false,
+                           .words = ls_scratch_words(sc) };
         /* the lexicon is only read when intern is false */
         rc = ls_tokenize((ls_lexicon *)&db->lex, text.text, 0, text.len, &st,
                          &toks);

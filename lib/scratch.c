@@ -62,6 +62,7 @@ struct ls_scratch {
     void *kept[SCRATCH_CLASSES][SCRATCH_PER_CLASS]; /* block heads */
     uint8_t nkept[SCRATCH_CLASSES];
     size_t kept_bytes;
+    ls_scan_words words; /* kept as the blocks are */
 };
 
 static block_head *head_of(void *p) { return (block_head *)p - 1; }
@@ -181,6 +182,8 @@ ls_scratch *ls_scratch_take(const licscan_db *db)
 }
 
 const ls_alloc *ls_scratch_alloc(ls_scratch *sc) { return &sc->alloc; }
+
+ls_scan_words *ls_scratch_words(ls_scratch *sc) { return &sc->words; }
 
 void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc)
 {

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#define LS_SSE2_WORDS 1
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -79,9 +83,11 @@ static bool marker_word(const char *w, size_t n)
 
 /* Words of a text repeat: a cache hit skips hashing and probing the
  * dictionary. It holds only what the dictionary answered, and ids never
- * change. Without intern the cache is the call's own, so concurrent scans
- * need no locking; 512 entries, as clearing a larger one costs more than
- * it saves on texts of a few KiB. With intern it is the lexicon's, kept
+ * change. Without intern the cache is the scan's scratch's (ls_scan_words:
+ * one scan at a time holds it, and the texts scanned one after another
+ * share their words), or the call's own when it has none: 512 entries, as
+ * clearing a larger one costs more than it saves on texts of a few KiB.
+ * With intern it is the lexicon's, kept
  * across the many short literals of templates, and cleared when the
  * dictionary's character buffer is not the one it was filled from (the
  * dictionary is only ever replaced whole while empty, by the frozen
@@ -185,6 +191,55 @@ static ALWAYS_INLINE void emit_word(tok_ctx *c, size_t n)
     emit_id(c, id, c->ws, c->we);
 }
 
+#ifdef LS_SSE2_WORDS
+/* A whole word of fewer than 16 ASCII letters and digits at p, ended by an
+ * ASCII byte, emitted as end_word would emit it but from one 16-byte load:
+ * its folded bytes are the cache key, and c->w is written only on a miss.
+ * Returns its length; 0 when the word is longer or runs on into a UTF-8
+ * sequence (the byte loop takes it). 16 bytes at p must be readable; no
+ * word is open and the line has started (no marker to look for). */
+static ALWAYS_INLINE size_t fast_word(tok_ctx *c, const char *text, size_t p)
+{
+    static const unsigned char keep[32] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff };
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + p));
+    __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* folds letters */
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+    size_t n = (size_t)__builtin_ctz(~m); /* at most 16 */
+    if (n >= 16 || (unsigned char)text[p + n] >= 0x80)
+        return 0;
+    __m128i key = _mm_and_si128(
+        low, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - n)));
+    uint64_t k0 = (uint64_t)_mm_cvtsi128_si64(key);
+    uint64_t k1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(key, key));
+    uint32_t slot = (uint32_t)(((k0 ^ (k1 * 0xc2b2ae3d27d4eb4fULL)) *
+                                0x9e3779b97f4a7c15ULL) >>
+                               c->cache_shift);
+    uint64_t *ck = c->cache_key[slot];
+    uint32_t id;
+    if (ck[0] == k0 && ck[1] == k1) {
+        id = c->cache_id[slot];
+    } else {
+        _mm_storeu_si128((__m128i *)(void *)c->w, key);
+        memset(c->w + 16, 0, 8); /* the padding lookup_word reads */
+        if (!lookup_word(c, n, &id)) {
+            c->out->failed = true;
+            return n;
+        }
+        ck[0] = k0;
+        ck[1] = k1;
+        c->cache_id[slot] = id;
+    }
+    emit_id(c, id, p, p + n);
+    return n;
+}
+#endif
+
 /* flush_word for an over-long word or one at the start of a line. */
 static void flush_word_special(tok_ctx *c)
 {
@@ -213,8 +268,8 @@ static void flush_word_special(tok_ctx *c)
         after + 1 < c->end ? (unsigned char)c->text[after + 1] : 0;
     bool abbrev = nx == '.' && c->w[0] > '9' &&
                   ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
-    if (marker_word(c->w, n) && !abbrev &&
-        (nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')))
+    if ((nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')) &&
+        !abbrev && marker_word(c->w, n))
         return;
     if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
         return; /* a batch-file comment marker */
@@ -458,6 +513,17 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         c.cache_key = lx->intern_cache.key;
         c.cache_id = lx->intern_cache.id;
         c.cache_shift = 64 - LS_WORD_CACHE_BITS;
+    } else if (st->words) {
+        ls_scan_words *kept = st->words;
+        if (kept->chars != lx->dict.chars.data ||
+            kept->count != lx->dict.count) {
+            memset(kept->key, 0, sizeof(kept->key));
+            kept->chars = lx->dict.chars.data;
+            kept->count = lx->dict.count;
+        }
+        c.cache_key = kept->key;
+        c.cache_id = kept->id;
+        c.cache_shift = 64 - LS_SCAN_WORDS_BITS;
     } else {
         memset(scan_key, 0, sizeof(scan_key)); /* 0 matches no word */
         c.cache_key = scan_key;
@@ -481,6 +547,15 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
         unsigned char b = (unsigned char)text[p];
         if (b < 0x80) {
             if (ascii_fold[b]) {
+#ifdef LS_SSE2_WORDS
+                size_t n;
+                if (!c.wn && end - p >= 16 && !st->line_start &&
+                    (n = fast_word(&c, text, p))) {
+                    /* and the space or punctuation after it, as below */
+                    p += n + plain_ascii[(unsigned char)text[p + n]];
+                    continue;
+                }
+#endif
                 /* the common case: a run of ASCII letters and digits */
                 if (!c.wn)
                     c.ws = p;

@@ -170,6 +170,11 @@ static void test_derived(void)
     CHECK(may_match("x*", "anything"));
     CHECK(!may_match("不得商用", "不得用于商业用途"));
     CHECK(!may_match("(?:禁止|严禁)[^。；]{0,12}?商用", "允许商用"));
+    /* a Chinese requirement over ASCII text: turned away before any
+     * trigram is hashed; over Chinese text, judged by them as before */
+    CHECK(!may_match("(?:必须|应当)保留", "You must keep the notice."));
+    CHECK(may_match("(?:必须|应当)保留", "您必须保留此声明"));
+    CHECK(may_match("(?:必须|must) keep", "you must keep it"));
     pcre2_match_data_free(md);
 }
 
