@@ -99,6 +99,82 @@ static int run(long fail_at, long *calls)
     return done;
 }
 
+/* A folder with a list table (licenses.tsv): loading it with the
+ * fail_at-th allocation refused fails cleanly or not at all, leaks
+ * nothing, and the database still scans. Returns 1 when it all went
+ * through. */
+static int run_dir(const char *dir, long fail_at, long *calls)
+{
+    counter c = { 0, fail_at, 0, 0, 0 };
+    licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = &al;
+    licscan_db *db = NULL;
+    int rc = licscan_db_open_empty(&o, &db);
+    int done = 0;
+    if (rc == LICSCAN_OK) {
+        rc = licscan_db_load_dir(db, dir);
+        CHECK(rc == LICSCAN_OK || rc == LICSCAN_ENOMEM);
+        const licscan_license *l = licscan_db_lookup(db, "Widget");
+        if (rc == LICSCAN_OK) {
+            CHECK(l && licscan_license_deprecated(l) &&
+                  !strcmp(licscan_license_name(l), "Widget License"));
+            done = !c.failed;
+        }
+        c.fail_at = 0;
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)MIT, sizeof(MIT) - 1,
+                                  NULL, &r),
+                     LICSCAN_OK);
+        licscan_result_free(r);
+    } else {
+        CHECK_EQ_INT(rc, LICSCAN_ENOMEM);
+    }
+    licscan_db_free(db);
+    if (c.live != 0)
+        fprintf(stderr, "dir, fail_at %ld: %ld blocks leaked\n", fail_at,
+                c.live);
+    CHECK_EQ_INT(c.live, 0);
+    *calls = c.calls;
+    return done;
+}
+
+static void list_table_load(void)
+{
+    char dir[] = "/tmp/licscan-oom-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/Widget.template.txt", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(TPL, f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/licenses.tsv", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("id\tname\tkind\tosi_approved\tdeprecated\n"
+              "Widget\tWidget License\tlicense\tfalse\ttrue\n"
+              "Other\tOther License\tlicense\ttrue\tfalse\n",
+              f);
+        fclose(f);
+    }
+    long calls = 0;
+    CHECK(run_dir(dir, 0, &calls) == 1);
+    long total = calls;
+    for (long n = 1; n <= total + 1; n++)
+        if (run_dir(dir, n, &calls) && n > total)
+            break;
+    printf("unit_oom: a folder with its list table, each of %ld allocations "
+           "failed in turn\n",
+           total);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    CHECK(system(path) == 0);
+}
+
 /* A scan's large buffers are kept for the next scan (scratch.c): a second
  * scan of the same text asks the allocator for a small part of what the
  * first asked for, and freeing the database gives everything back. */
@@ -141,6 +217,7 @@ static void scans_reuse_memory(void)
 int main(void)
 {
     scans_reuse_memory();
+    list_table_load();
     long calls = 0;
     CHECK(run(0, &calls) == 1); /* no failure: everything works */
     long total = calls;
