@@ -40,10 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, data + 1, n);
     licscan_db *db = NULL;
     char err[512];
-    unsigned how = (data[0] & 1 ? DBF_CHECK_SUMS : 0) |
-                   (data[0] & 2 ? DBF_PORTABLE : 0);
-    int rc = ls_dbf_open_image(copy, n, how, NULL, 0, NULL, &db, err,
-                               sizeof err);
+    unsigned how =
+        (data[0] & 1 ? DBF_CHECK_SUMS : 0) | (data[0] & 2 ? DBF_PORTABLE : 0);
+    int rc =
+        ls_dbf_open_image(copy, n, how, NULL, 0, NULL, &db, err, sizeof err);
     if (ls_dbf_wide()) {
         FUZZ_ASSERT(ls_dbf_checksum(copy, n, true) ==
                     ls_dbf_checksum(copy, n, false));

@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ls_error err;
     ls_error_clear(&err);
     ls_list_index ix;
-    int rc = ls_list_index_parse(&plain, (const char *)data, size,
-                                 "fuzz.tsv", &err, &ix);
+    int rc = ls_list_index_parse(&plain, (const char *)data, size, "fuzz.tsv",
+                                 &err, &ix);
     FUZZ_ASSERT(rc == LICSCAN_OK || rc == LICSCAN_ETEMPLATE);
     if (rc) {
         FUZZ_ASSERT(ix.n == 0 && ix.rows == NULL && ix.text == NULL);

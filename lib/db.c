@@ -407,8 +407,7 @@ static int header_meta(const ls_alloc *a, const char *id, char **meta,
 /* The license list's table of a template folder (listindex.h): in it, or
  * beside it (the SPDX list keeps templates/ and licenses.tsv side by
  * side). None is no error; *ix is then empty. */
-static int load_list_index(licscan_db *db, const char *path,
-                           ls_list_index *ix)
+static int load_list_index(licscan_db *db, const char *path, ls_list_index *ix)
 {
     memset(ix, 0, sizeof(*ix));
     const char *names[] = { LIST_INDEX, "../" LIST_INDEX };

@@ -80,9 +80,8 @@ __attribute__((target("avx2"))) static inline __m256i vrotl(__m256i x)
 }
 
 /* The same lanes, four registers of four. */
-__attribute__((target("avx2"))) static void sum_steps_avx2(uint64_t *h,
-                                                           const unsigned char *p,
-                                                           size_t steps)
+__attribute__((target("avx2"))) static void sum_steps_avx2(
+    uint64_t *h, const unsigned char *p, size_t steps)
 {
     __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)h);
     __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + 4));
@@ -178,9 +177,9 @@ __attribute__((noinline)) static uint32_t words_ok(const ls_token *tok,
  * 2^31 (checked after), the sign of a 32-bit difference is exact. A step
  * reads the id and start of the word after it: the loop stops a word
  * short, and the rest is checked a word at a time, from the last start. */
-__attribute__((target("avx2"), noinline)) static uint32_t
-words_ok_avx2(const ls_token *tok, const uint8_t *opt, uint32_t n,
-              uint32_t most, uint32_t len)
+__attribute__((target("avx2"), noinline)) static uint32_t words_ok_avx2(
+    const ls_token *tok, const uint8_t *opt, uint32_t n, uint32_t most,
+    uint32_t len)
 {
     const uint32_t *f = (const uint32_t *)(const void *)tok;
     uint32_t steps = n ? (n - 1) / 8 : 0;
@@ -213,14 +212,16 @@ words_ok_avx2(const ls_token *tok, const uint8_t *opt, uint32_t n,
     for (int k = 0; k < 3; k++)
         for (int l = 0; l < 8; l++) {
             int field = (8 * k + l) % 3;
-            most_of[field] = m[k][l] > most_of[field] ? m[k][l] : most_of[field];
+            most_of[field] =
+                m[k][l] > most_of[field] ? m[k][l] : most_of[field];
             sign |= field == 1 ? g[k][l] : 0;
         }
     /* the optional flags: 32 a step, their sum and their bits */
     uint32_t done = steps * 8, k32 = n - n % 32;
     __m256i any = _mm256_setzero_si256(), cnt = any;
     for (uint32_t i = 0; i < k32; i += 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(opt + i));
+        __m256i v =
+            _mm256_loadu_si256((const __m256i *)(const void *)(opt + i));
         any = _mm256_or_si256(any, v);
         cnt = _mm256_add_epi64(cnt, _mm256_sad_epu8(v, _mm256_setzero_si256()));
     }
@@ -228,7 +229,8 @@ words_ok_avx2(const ls_token *tok, const uint8_t *opt, uint32_t n,
     uint64_t sums[4];
     _mm256_storeu_si256((__m256i *)(void *)bits, any);
     _mm256_storeu_si256((__m256i *)(void *)sums, cnt);
-    uint32_t flags = 0, nopt = (uint32_t)(sums[0] + sums[1] + sums[2] + sums[3]);
+    uint32_t flags = 0,
+             nopt = (uint32_t)(sums[0] + sums[1] + sums[2] + sums[3]);
     for (int i = 0; i < 32; i++)
         flags |= bits[i];
     for (uint32_t i = k32; i < n; i++) {
@@ -269,10 +271,10 @@ typedef struct reader {
     const unsigned char *base;
     size_t size;
     bool check_sum, wide;
-    dbf_sum tsum;     /* of the words checked so far, in array order */
-    uint64_t tsum_to; /* bytes of the words summed so far (whole steps) */
-    uint64_t tnext;   /* the first word after the templates checked */
-    bool in_turn;     /* every template's words after the one before */
+    dbf_sum tsum;          /* of the words checked so far, in array order */
+    uint64_t tsum_to;      /* bytes of the words summed so far (whole steps) */
+    uint64_t tnext;        /* the first word after the templates checked */
+    bool in_turn;          /* every template's words after the one before */
     uint64_t sum[A_COUNT]; /* as the directory says */
     const dbf_array *dir;
     const void *at[A_COUNT];
@@ -331,10 +333,10 @@ static int read_layout(reader *r, bool check_sum)
         return CORRUPT(r, "header");
     if (r->size < sizeof h + A_COUNT * sizeof(dbf_array))
         return CORRUPT(r, "directory");
-    if (check_sum && ls_dbf_checksum(r->base + DBF_SUM_FROM,
-                                     sizeof h + A_COUNT * sizeof(dbf_array) -
-                                         DBF_SUM_FROM,
-                                     r->wide) != h.checksum)
+    if (check_sum &&
+        ls_dbf_checksum(r->base + DBF_SUM_FROM,
+                        sizeof h + A_COUNT * sizeof(dbf_array) - DBF_SUM_FROM,
+                        r->wide) != h.checksum)
         return bad(r, "corrupted database file: checksum mismatch (header)");
     r->dir = (const dbf_array *)(r->base + sizeof h);
     static const uint32_t elem[A_COUNT] = {
@@ -422,9 +424,9 @@ static bool slots_ok_scalar(const uint64_t *keys, const uint32_t *head,
 }
 
 #ifdef DBF_AVX2
-__attribute__((target("avx2"))) static bool
-slots_ok_avx2(const uint64_t *keys, const uint32_t *head, uint64_t from,
-              uint64_t to, uint64_t npost, uint64_t *used)
+__attribute__((target("avx2"))) static bool slots_ok_avx2(
+    const uint64_t *keys, const uint32_t *head, uint64_t from, uint64_t to,
+    uint64_t npost, uint64_t *used)
 {
     __m256i z = _mm256_setzero_si256(), most = z, orphan = z, empty = z;
     uint64_t j = from;
@@ -439,8 +441,9 @@ slots_ok_avx2(const uint64_t *keys, const uint32_t *head, uint64_t from,
         __m256i z1 = _mm256_cmpeq_epi64(
             _mm256_loadu_si256((const __m256i *)(const void *)(keys + j + 4)),
             z);
-        orphan = _mm256_or_si256(orphan, _mm256_or_si256(_mm256_and_si256(z0, h0),
-                                                         _mm256_and_si256(z1, h1)));
+        orphan =
+            _mm256_or_si256(orphan, _mm256_or_si256(_mm256_and_si256(z0, h0),
+                                                    _mm256_and_si256(z1, h1)));
         empty = _mm256_sub_epi64(empty, _mm256_add_epi64(z0, z1));
     }
     uint32_t m[8];
@@ -471,8 +474,8 @@ static bool slots_ok(const uint64_t *keys, const uint32_t *head, uint64_t from,
 /* Postings [from, to): each list runs forward through the array (next
  * is 0 or the following one: it ends), a template in range and a
  * shingle inside its words. */
-static bool posts_ok_scalar(const ls_posting *post, uint64_t from,
-                            uint64_t to, const dbf_template *ft, uint32_t ntpl)
+static bool posts_ok_scalar(const ls_posting *post, uint64_t from, uint64_t to,
+                            const dbf_template *ft, uint32_t ntpl)
 {
     uint32_t bad = 0;
     for (uint64_t i = from; i < to; i++) {
@@ -493,9 +496,9 @@ static bool posts_ok_scalar(const ls_posting *post, uint64_t from,
  * a lane holds a next, it is 0 or its posting's index + 2. A pos below
  * 2^31 (checked after) does not wrap when the shingle is added; the
  * caller keeps indexes and gather offsets below 2^31. */
-__attribute__((target("avx2"))) static bool
-posts_ok_avx2(const ls_posting *post, uint64_t from, uint64_t to,
-              const dbf_template *ft, uint32_t ntpl)
+__attribute__((target("avx2"))) static bool posts_ok_avx2(
+    const ls_posting *post, uint64_t from, uint64_t to, const dbf_template *ft,
+    uint32_t ntpl)
 {
     const uint32_t *f = (const uint32_t *)(const void *)(post + from);
     const int *ntok = (const int *)(const void *)((const char *)ft +

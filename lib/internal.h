@@ -353,7 +353,7 @@ typedef struct ls_var {
 struct licscan_license {
     char *id, *name, *version, *family, *kind, *url, *spdx, *hf, *scancode;
     bool osi;
-    bool deprecated; /* the list's steward replaced the id: kept for look-ups
+    bool deprecated;   /* the list's steward replaced the id: kept for look-ups
                         and references, not matched (match1_candidates.c) */
     char **references; /* phrases that name the license */
     uint32_t nreferences;

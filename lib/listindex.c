@@ -6,9 +6,9 @@
 
 enum { COL_ID, COL_NAME, COL_KIND, COL_OSI, COL_DEPRECATED, COL_URL, NCOLS };
 
-static const char *const column_names[NCOLS] = {
-    "id", "name", "kind", "osi_approved", "deprecated", "crossref"
-};
+static const char *const column_names[NCOLS] = { "id",         "name",
+                                                 "kind",       "osi_approved",
+                                                 "deprecated", "crossref" };
 
 static int fail(ls_error *err, const char *file, uint32_t line, uint32_t col,
                 const char *what)
@@ -133,8 +133,7 @@ int ls_list_index_parse(const ls_alloc *a, const char *text, size_t len,
     if (!rc && out->n > 1) {
         qsort(out->rows, out->n, sizeof(ls_listed), row_cmp);
         for (uint32_t i = 1; i < out->n && !rc; i++)
-            if (!strcmp(out->rows[i - 1].id, out->rows[i].id))
-            {
+            if (!strcmp(out->rows[i - 1].id, out->rows[i].id)) {
                 ls_error_set(err, file, 0, 0, "%s: id '%s' listed twice", file,
                              out->rows[i].id);
                 rc = LICSCAN_ETEMPLATE;

@@ -13,7 +13,7 @@ typedef struct ls_listed {
 } ls_listed;
 
 typedef struct ls_list_index {
-    char *text; /* the table, its tabs and line ends made NULs */
+    char *text;      /* the table, its tabs and line ends made NULs */
     ls_listed *rows; /* sorted by id */
     uint32_t n;
 } ls_list_index;

@@ -213,8 +213,8 @@ static bool overlaps_winner(const scan *s, const licscan_match *m,
 static uint32_t rare_words_outside(scan *s, const licscan_match *part,
                                    const licscan_match *m, uint32_t n)
 {
-    uint32_t *words =
-        ls_malloc(s->a, (size_t)(part->tend - part->tstart + 1) * sizeof(uint32_t));
+    uint32_t *words = ls_malloc(s->a, (size_t)(part->tend - part->tstart + 1) *
+                                          sizeof(uint32_t));
     if (!words) {
         s->rc = LICSCAN_ENOMEM;
         return 0;
@@ -458,8 +458,7 @@ static void complete_in_insertions(scan *s, const ls_tokens *toks,
             for (uint32_t j = 0; j < in.nwin && !in.rc; j++) {
                 const licscan_match *m = &in.win[j];
                 if (m->kind == LICSCAN_KIND_PARTIAL ||
-                    m->score < CHAIN_MIN_WORDS ||
-                    overlaps_winner(s, m, w))
+                    m->score < CHAIN_MIN_WORDS || overlaps_winner(s, m, w))
                     continue;
                 if (LS_GROW(s->a, s->win, s->win_cap, s->nwin + 1))
                     in.rc = LICSCAN_ENOMEM;

@@ -409,9 +409,8 @@ static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
     for (uint32_t w = 0; w < nwin; w++) {
         const licscan_match *f = &win[w];
         bool ambiguous = false;
-        for (uint32_t c = 0; c < ncand && f->kind == LICSCAN_KIND_PARTIAL &&
-                             !ambiguous;
-             c++)
+        for (uint32_t c = 0;
+             c < ncand && f->kind == LICSCAN_KIND_PARTIAL && !ambiguous; c++)
             ambiguous = cand[c].matched >= f->matched &&
                         cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
                         !one_license(cand[c].tpl, f->tpl) &&

@@ -43,8 +43,7 @@ static const char *spdx_id(const licscan_match *m)
 /* The license an exception match e adds to: the nearest license text
  * match (exact, near) before it, else after it, else the nearest
  * license a notice names (a reference). NULL when the file has none. */
-static const licscan_match *exception_host(const licscan_result *r,
-                                           uint32_t e)
+static const licscan_match *exception_host(const licscan_result *r, uint32_t e)
 {
     const licscan_match *best = NULL;
     for (int pass = 0; pass < 2 && !best; pass++) {
@@ -89,7 +88,8 @@ static int build_spdx(licscan_result *r)
             continue;
         if (b.len)
             ls_buf_puts(&b, " AND ");
-        const licscan_match *host = is_exception(m) ? exception_host(r, i) : NULL;
+        const licscan_match *host =
+            is_exception(m) ? exception_host(r, i) : NULL;
         if (host) {
             ls_buf_puts(&b, spdx_id(host));
             ls_buf_puts(&b, " WITH ");

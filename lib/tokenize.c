@@ -268,8 +268,8 @@ static void flush_word_special(tok_ctx *c)
         after + 1 < c->end ? (unsigned char)c->text[after + 1] : 0;
     bool abbrev = nx == '.' && c->w[0] > '9' &&
                   ((nx2 | 0x20) >= 'a' && (nx2 | 0x20) <= 'z');
-    if ((nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')) &&
-        !abbrev && marker_word(c->w, n))
+    if ((nx == '.' || nx == ')' || (pv == '.' && c->w[0] <= '9')) && !abbrev &&
+        marker_word(c->w, n))
         return;
     if (n == 3 && memcmp(c->w, "rem", 3) == 0 && (nx == ' ' || nx == '\t'))
         return; /* a batch-file comment marker */

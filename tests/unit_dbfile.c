@@ -194,9 +194,10 @@ static void test_spdx_round_trip(void)
     if (f) {
         same_listing(db, f);
         /* the list's table (licenses.tsv beside templates/) came along */
-        CHECK_EQ_INT(licscan_license_deprecated(licscan_db_lookup(f, "eCos-2.0")),
-                     1);
-        CHECK_EQ_INT(licscan_license_deprecated(licscan_db_lookup(f, "MIT")), 0);
+        CHECK_EQ_INT(
+            licscan_license_deprecated(licscan_db_lookup(f, "eCos-2.0")), 1);
+        CHECK_EQ_INT(licscan_license_deprecated(licscan_db_lookup(f, "MIT")),
+                     0);
         CHECK_EQ_INT(licscan_license_osi_approved(licscan_db_lookup(f, "0BSD")),
                      1);
         json_pair c = { db, f, "the SPDX list", 0, 0 };
@@ -519,10 +520,10 @@ static void test_checks_both_ways(void)
                 ((unsigned char *)copy)[at] = (unsigned char)(2 + k);
             char e1[256] = "", e2[256] = "";
             licscan_db *a = NULL, *b = NULL;
-            int r1 = ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &a, e1,
-                                       sizeof e1);
-            int r2 = ls_dbf_open_image(copy, n, DBF_PORTABLE, NULL, 0, &opt,
-                                       &b, e2, sizeof e2);
+            int r1 =
+                ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &a, e1, sizeof e1);
+            int r2 = ls_dbf_open_image(copy, n, DBF_PORTABLE, NULL, 0, &opt, &b,
+                                       e2, sizeof e2);
             CHECK_EQ_INT(r1, r2);
             CHECK_EQ_STR(e1, e2);
             refused += r1 == LICSCAN_EFORMAT;

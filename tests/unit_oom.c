@@ -124,9 +124,9 @@ static int run_dir(const char *dir, long fail_at, long *calls)
         }
         c.fail_at = 0;
         licscan_result *r = NULL;
-        CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)MIT, sizeof(MIT) - 1,
-                                  NULL, &r),
-                     LICSCAN_OK);
+        CHECK_EQ_INT(
+            licscan_scan(db, (const uint8_t *)MIT, sizeof(MIT) - 1, NULL, &r),
+            LICSCAN_OK);
         licscan_result_free(r);
     } else {
         CHECK_EQ_INT(rc, LICSCAN_ENOMEM);

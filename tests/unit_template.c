@@ -244,7 +244,8 @@ static void test_list_table(void)
     put(dir, "licenses.tsv",
         "id\tname\tkind\tosi_approved\tdeprecated\tcrossref\n"
         "Cup-exception\tCup exception\texception\tfalse\tfalse\t\n"
-        "Kettle-1.0\tKettle License 1.0\tlicense\ttrue\tfalse\thttps://k.example\n"
+        "Kettle-1.0\tKettle License "
+        "1.0\tlicense\ttrue\tfalse\thttps://k.example\n"
         "Kettle\tKettle License\tlicense\tfalse\ttrue\t\n"
         "Teapot\tTeapot License\tlicense\ttrue\tfalse\t\n");
     licscan_db *db = new_db();
@@ -265,8 +266,9 @@ static void test_list_table(void)
         CHECK_EQ_INT(licscan_license_osi_approved(tp), 0);
     }
     licscan_result *r = NULL;
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, &r),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, &r),
+        LICSCAN_OK);
     CHECK_EQ_INT(licscan_result_match_count(r), 1);
     const licscan_match *m = licscan_result_match(r, 0);
     CHECK(m && licscan_match_license(m) == k1);
@@ -274,8 +276,9 @@ static void test_list_table(void)
     /* an exception goes WITH the license it follows in the expression */
     char both[512];
     snprintf(both, sizeof both, "%s\n%s", text, exception);
-    CHECK_EQ_INT(licscan_scan(db, (const uint8_t *)both, strlen(both), NULL, &r),
-                 LICSCAN_OK);
+    CHECK_EQ_INT(
+        licscan_scan(db, (const uint8_t *)both, strlen(both), NULL, &r),
+        LICSCAN_OK);
     CHECK_EQ_STR(licscan_result_spdx(r), "Kettle-1.0 WITH Cup-exception");
     licscan_result_free(r);
     /* the table's name is a phrase that names the license */
