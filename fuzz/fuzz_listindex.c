@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_message(err.msg);
         return 0;
     }
+    /* an accepted table is one a folder's neighbour would be taken as */
+    FUZZ_ASSERT(ls_list_index_is_table((const char *)data, size));
     for (uint32_t i = 0; i < ix.n; i++) {
         const ls_listed *r = &ix.rows[i];
         FUZZ_ASSERT(r->id && *r->id);

@@ -406,7 +406,8 @@ static int header_meta(const ls_alloc *a, const char *id, char **meta,
 
 /* The license list's table of a template folder (listindex.h): in it, or
  * beside it (the SPDX list keeps templates/ and licenses.tsv side by
- * side). None is no error; *ix is then empty. */
+ * side) when it names an id column there. None is no error; *ix is then
+ * empty. */
 static int load_list_index(licscan_db *db, const char *path, ls_list_index *ix)
 {
     memset(ix, 0, sizeof(*ix));
@@ -421,7 +422,8 @@ static int load_list_index(licscan_db *db, const char *path, ls_list_index *ix)
             char *text = NULL;
             size_t len = 0;
             rc = read_file(db, tsv, &text, &len, db->opts.max_template_bytes);
-            if (!rc)
+            bool beside = i == 1;
+            if (!rc && (!beside || ls_list_index_is_table(text, len)))
                 rc = ls_list_index_parse(&db->alloc, text, len, tsv, &db->err,
                                          ix);
             if (rc == LICSCAN_ENOMEM && !db->err.msg[0])

@@ -144,6 +144,29 @@ int ls_list_index_parse(const ls_alloc *a, const char *text, size_t len,
     return rc;
 }
 
+bool ls_list_index_is_table(const char *text, size_t len)
+{
+    /* lines as the parser cuts them: at LF, less one CR before it */
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len, next = end + 1;
+        if (end > i && text[end - 1] == '\r')
+            end--;
+        if (end == i) {
+            i = next;
+            continue;
+        }
+        for (size_t f = i, k = i; k <= end; k++)
+            if (k == end || text[k] == '\t') {
+                if (k - f == 2 && text[f] == 'i' && text[f + 1] == 'd')
+                    return true;
+                f = k + 1;
+            }
+        return false;
+    }
+    return false;
+}
+
 const ls_listed *ls_list_index_find(const ls_list_index *ix, const char *id)
 {
     if (!ix || !ix->n)

@@ -27,6 +27,11 @@ LS_HIDDEN int ls_list_index_parse(const ls_alloc *a, const char *text,
                                   size_t len, const char *file, ls_error *err,
                                   ls_list_index *out);
 
+/* Whether text[0, len) looks like such a table: its first non-empty line
+ * names an `id` column. A licenses.tsv beside a folder that does not is
+ * some other table, and is left alone. */
+LS_HIDDEN bool ls_list_index_is_table(const char *text, size_t len);
+
 /* The row of id, or NULL. */
 LS_HIDDEN const ls_listed *ls_list_index_find(const ls_list_index *ix,
                                               const char *id);

@@ -144,7 +144,7 @@ static void test_metadata_and_lookup(void)
 
 static void put(const char *dir, const char *name, const char *text)
 {
-    char path[512];
+    char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
@@ -152,6 +152,13 @@ static void put(const char *dir, const char *name, const char *text)
         fputs(text, f);
         fclose(f);
     }
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CHECK(unlink(path) == 0);
 }
 
 static void remove_dir(const char *dir)
@@ -298,11 +305,20 @@ static void test_list_table(void)
     CHECK(strstr(licscan_db_errmsg(db), "licenses.tsv:2:1") != NULL);
     CHECK_EQ_INT(licscan_db_license_count(db), 0);
     licscan_db_free(db);
+    /* beside the folder, a table with no id column is some other table */
     put(dir, "licenses.tsv", "name\tkind\nKettle\tlicense\n");
+    db = new_db();
+    CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_OK);
+    CHECK_EQ_STR(licscan_license_name(licscan_db_lookup(db, "Kettle")),
+                 "Kettle");
+    licscan_db_free(db);
+    /* in it, the same is an error */
+    put(tpl, "licenses.tsv", "name\tkind\nKettle\tlicense\n");
     db = new_db();
     CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
     CHECK(strstr(licscan_db_errmsg(db), "no column named id") != NULL);
     licscan_db_free(db);
+    remove_file(tpl, "licenses.tsv");
     put(dir, "licenses.tsv", "id\tname\nKettle\tone\tfield too many\n");
     db = new_db();
     CHECK_EQ_INT(licscan_db_load_dir(db, tpl), LICSCAN_ETEMPLATE);
