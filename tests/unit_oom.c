@@ -41,15 +41,23 @@ static const char META[] = "name: Widget License\nreference: Widget License\n";
 
 /* One full run with the given failure point; returns 1 when it got all
  * the way through (no allocation failed). */
+/* A database, embedded or empty, whose allocations go through al. */
+static int open_counted(licscan_allocator *al, int embedded, licscan_db **db)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = al;
+    *db = NULL;
+    return embedded ? licscan_db_open_default(&o, db)
+                    : licscan_db_open_empty(&o, db);
+}
+
 static int run(long fail_at, long *calls)
 {
     counter c = { 0, fail_at, 0, 0, 0 };
     licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
-    licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    o.allocator = &al;
-    licscan_db *db = NULL;
-    int rc = licscan_db_open_default(&o, &db);
+    licscan_db *db;
+    int rc = open_counted(&al, 1, &db);
     int done = 0;
     if (rc == LICSCAN_OK) {
         rc = licscan_db_add_template(db, "Widget", TPL, sizeof(TPL) - 1, META,
@@ -107,11 +115,8 @@ static int run_dir(const char *dir, long fail_at, long *calls)
 {
     counter c = { 0, fail_at, 0, 0, 0 };
     licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
-    licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    o.allocator = &al;
-    licscan_db *db = NULL;
-    int rc = licscan_db_open_empty(&o, &db);
+    licscan_db *db;
+    int rc = open_counted(&al, 0, &db);
     int done = 0;
     if (rc == LICSCAN_OK) {
         rc = licscan_db_load_dir(db, dir);
