@@ -150,6 +150,17 @@ LS_HIDDEN uint32_t ls_dbf_words_ok(const ls_token *tok, const uint8_t *opt,
                                    uint32_t n, uint32_t most, uint32_t len,
                                    bool wide);
 
+/* Shingle slots [from, to): a head at most npost, none in a slot with
+ * no key; the keys counted into *used. */
+LS_HIDDEN bool ls_dbf_slots_ok(const uint64_t *keys, const uint32_t *head,
+                               uint64_t from, uint64_t to, uint64_t npost,
+                               uint64_t *used, bool wide);
+/* Postings [from, to): each list runs forward through the array, a
+ * template in range and a shingle inside its words. */
+LS_HIDDEN bool ls_dbf_posts_ok(const ls_posting *post, uint64_t from,
+                               uint64_t to, const dbf_template *ft,
+                               uint32_t ntpl, bool wide);
+
 /* ls_db_open_image with its loops chosen: how is DBF_CHECK_SUMS (verify
  * the checksums, as licscan_db_open_file does) and DBF_PORTABLE (the
  * portable loops, not AVX2: the tests and the fuzz target compare). */
