@@ -400,6 +400,13 @@ typedef struct ls_template {
 } ls_template;
 #define LS_NO_TWIN UINT32_MAX
 
+/* Are a and b one template or twins (the same source text)? */
+static inline bool ls_same_text(const ls_template *a, const ls_template *b)
+{
+    return a == b || a->twin == b->index || b->twin == a->index ||
+           (a->twin != LS_NO_TWIN && a->twin == b->twin);
+}
+
 /* ---------- pattern prefilter (prefilter.c) ---------- */
 
 /* What a rule pattern cannot match without: groups of strings, each

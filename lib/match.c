@@ -340,8 +340,7 @@ static bool shadow_open(const scan *s, const ls_shadow *sh, uint32_t b)
         const licscan_match *m = &s->win[w];
         if (m->tend < sh->a || m->tstart > b)
             continue;
-        if (m->tpl == over || m->tpl->twin == sh->over ||
-            over->twin == m->tpl->index || m->score >= sh->bound)
+        if (ls_same_text(m->tpl, over) || m->score >= sh->bound)
             return false;
     }
     return true;

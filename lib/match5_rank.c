@@ -352,8 +352,7 @@ static size_t id_stem(const char *id)
  * "-only"/"-or-later" or by a qualifier added to the other's. */
 static bool one_license(const ls_template *a, const ls_template *b)
 {
-    if (a->twin == b->index || b->twin == a->index ||
-        (a->twin != LS_NO_TWIN && a->twin == b->twin))
+    if (ls_same_text(a, b))
         return true;
     if (a->lic.family && b->lic.family &&
         strcmp(a->lic.family, b->lic.family) == 0)
