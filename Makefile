@@ -36,11 +36,11 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # image; per scan: decode, tokenize, matching (match.c drives the numbered
 # stages), clauses (clauses.c drives segmentation, the rule engine,
 # restrictions with their values and flag changes), then the result, openness and JSON.
-# memobuild.c runs at build time only (tools/freeze.c).
+# memobuild.c and rivals.c run when a set is compiled (tools/freeze.c, --compile).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
 LOAD_SRC   := lib/db.c lib/listindex.c lib/template.c lib/frozen.c lib/dbfile_write.c lib/dbfile_sums.c lib/dbfile.c \
               lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
-              lib/prefilter.c lib/memobuild.c
+              lib/prefilter.c lib/memobuild.c lib/rivals.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
               lib/match1_candidates.c lib/match2_chains.c lib/match3_align.c \
               lib/match4_judge.c lib/match5_rank.c lib/match6_references.c lib/scan.c \

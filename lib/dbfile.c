@@ -135,6 +135,8 @@ static int read_layout(reader *r, bool check_sum)
         1,
         sizeof(ls_memo_fired),
         4,
+        4,
+        4,
     };
     uint64_t floor = sizeof h + A_COUNT * sizeof(dbf_array);
     for (int i = 0; i < A_COUNT; i++) {
@@ -315,6 +317,27 @@ static int check_memo(reader *r)
     return LICSCAN_OK;
 }
 
+/* The rivals: none, or an offset per template and one past, from 0 up
+ * to the end of the list, which names templates of the file. */
+static int check_rivals(reader *r)
+{
+    uint64_t noff = r->n[A_RIVAL_OFF], n = r->n[A_RIVAL];
+    uint64_t ntpl = r->n[A_TEMPLATE];
+    if (!noff)
+        return n ? CORRUPT(r, "rivals") : LICSCAN_OK;
+    const uint32_t *off = ARR(r, A_RIVAL_OFF, uint32_t);
+    const uint32_t *list = ARR(r, A_RIVAL, uint32_t);
+    if (noff != ntpl + 1 || off[0] || off[ntpl] != n)
+        return CORRUPT(r, "rivals");
+    for (uint64_t t = 0; t < ntpl; t++)
+        if (off[t + 1] < off[t])
+            return CORRUPT(r, "rivals");
+    for (uint64_t k = 0; k < n; k++)
+        if (list[k] >= ntpl)
+            return CORRUPT(r, "rival");
+    return LICSCAN_OK;
+}
+
 /* One template: strings, tokens in order inside its source, vars sorted
  * inside its words with known patterns, required words counted. */
 static int check_template(reader *r, const dbf_template *t)
@@ -398,7 +421,9 @@ static int check_all(reader *r)
             return bad(r, "corrupted database file: checksum mismatch");
     }
     int rc = check_index(r, (uint32_t)r->n[A_TEMPLATE], ft);
-    return rc ? rc : check_memo(r);
+    if (!rc)
+        rc = check_memo(r);
+    return rc ? rc : check_rivals(r);
 }
 
 /* The frozen image the arrays make, with the pointer arrays it needs
@@ -492,6 +517,10 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         .phr_head = ARR(r, A_PHR_HEAD, uint32_t),
         .phr_head_cap = (uint32_t)r->n[A_PHR_HEAD],
     };
+    if (r->n[A_RIVAL_OFF])
+        img->rivals = (ls_rivals){ ARR(r, A_RIVAL_OFF, uint32_t),
+                                   ARR(r, A_RIVAL, uint32_t),
+                                   (uint32_t)r->n[A_RIVAL], NULL };
     return LICSCAN_OK;
 }
 

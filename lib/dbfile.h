@@ -10,7 +10,9 @@
 #include "internal.h"
 
 #define DBF_MAGIC "LICSCNDB"
-#define DBF_VERSION 3u /* 2: the clause memo; 3: 16-lane checksums */
+/* 2: the clause memo; 3: 16-lane checksums; 4: the rivals of each
+ * template */
+#define DBF_VERSION 4u
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -59,11 +61,15 @@ enum {
     A_PHR_HEAD,
     A_RULES, /* dbf_rules */
     /* the clause memo of every template (ls_clause_memo's arrays) */
-    A_MEMO_CLAUSE, /* ls_memo_clause */
-    A_MEMO_SLOT,   /* uint32_t */
-    A_MEMO_TEXT,   /* char */
-    A_MEMO_FIRED,  /* ls_memo_fired */
+    A_MEMO_CLAUSE,  /* ls_memo_clause */
+    A_MEMO_SLOT,    /* uint32_t */
+    A_MEMO_TEXT,    /* char */
+    A_MEMO_FIRED,   /* ls_memo_fired */
     A_MEMO_CONTEXT, /* uint32_t */
+    /* the rivals of each template (ls_rivals): ntpl + 1 offsets, and the
+     * template indices they point into */
+    A_RIVAL_OFF, /* uint32_t */
+    A_RIVAL,     /* uint32_t */
     A_COUNT
 };
 

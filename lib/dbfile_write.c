@@ -169,6 +169,24 @@ static int write_memo(writer *w, const licscan_db *db)
     return LICSCAN_OK;
 }
 
+/* The rivals of every template: those the database knows for its set,
+ * else worked out now. */
+static int write_rivals(writer *w, const licscan_db *db)
+{
+    ls_rivals built = { 0 };
+    const ls_rivals *rv = &db->rivals;
+    if (!rv->off) {
+        int rc = ls_rivals_build(db, &built);
+        if (rc)
+            return rc;
+        rv = &built;
+    }
+    put(w, A_RIVAL_OFF, rv->off, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    put(w, A_RIVAL, rv->list, (size_t)rv->n * sizeof(uint32_t));
+    ls_rivals_free(db, &built);
+    return LICSCAN_OK;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
     const char *c = p;
@@ -214,6 +232,8 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
         [A_MEMO_TEXT] = 1,
         [A_MEMO_FIRED] = sizeof(ls_memo_fired),
         [A_MEMO_CONTEXT] = 4,
+        [A_RIVAL_OFF] = 4,
+        [A_RIVAL] = 4,
     };
     for (int i = 0; i < A_COUNT; i++) {
         ls_buf_init(&w->arr[i], w->a);
@@ -222,6 +242,8 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
     write_templates(w, db);
     write_index(w, db);
     int rc = write_memo(w, db);
+    if (!rc)
+        rc = write_rivals(w, db);
     if (rc)
         return rc;
     for (int i = 0; i < A_COUNT; i++)

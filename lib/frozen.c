@@ -35,6 +35,7 @@ int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img)
     db->phr_head = (uint32_t *)img->phr_head;
     db->phr_head_cap = img->phr_head_cap;
     db->frozen = true;
+    db->rivals = img->rivals;
 
     const ls_regex **re = ls_calloc(a, img->npatterns + 1, sizeof(*re));
     if (!re)
@@ -121,6 +122,8 @@ static void *dup_bytes(const ls_alloc *a, const void *p, size_t n)
 
 int ls_db_thaw(licscan_db *db)
 {
+    /* the set is about to change: the rivals of its templates may too */
+    ls_rivals_free(db, &db->rivals);
     if (!db->frozen)
         return LICSCAN_OK;
     const ls_alloc *a = &db->alloc;

@@ -629,6 +629,18 @@ typedef struct ls_phrase {
     uint32_t next; /* next phrase with the same first word + 1 */
 } ls_phrase;
 
+/* For each template, the templates a scan of its own text judges
+ * (rivals.c): those of template t are list[off[t], off[t + 1]). They hold
+ * only for the set of templates they were worked out on (a compiled file,
+ * the embedded image): a text that is one template whole is then matched
+ * against those alone (match.c). */
+typedef struct ls_rivals {
+    const uint32_t *off; /* ntpl + 1 entries; NULL: not known */
+    const uint32_t *list;
+    uint32_t n;    /* entries in list */
+    uint32_t *own; /* the allocation of off and list, when worked out here */
+} ls_rivals;
+
 struct licscan_db {
     ls_alloc alloc;
     licscan_db_options opts;
@@ -657,10 +669,13 @@ struct licscan_db {
     struct ls_kw_index *kw;     /* keyword prefilter of the rules */
     uint32_t nwithin;           /* distinct `within` patterns (classes) */
     const ls_clause_memo *memo; /* NULL: every clause runs the rules */
+    ls_rivals rivals;           /* off NULL: not known for these templates */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
     bool narrow_links;  /* tests only: chains link hits one at a time
                            (match2_chains.c) */
+    bool whole_off;     /* tests only: no text is taken for one template
+                           whole before all are searched (match.c) */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -782,6 +797,7 @@ typedef struct ls_frozen_image {
     const uint32_t *phr_head;
     uint32_t phr_head_cap;
     ls_clause_memo memo;
+    ls_rivals rivals;
 } ls_frozen_image;
 
 LS_HIDDEN extern const ls_frozen_image ls_frozen;
@@ -973,10 +989,36 @@ LS_HIDDEN int ls_locate_spans(const ls_alloc *work, const ls_text *text,
                               licscan_result *res);
 
 /* Matching (match.c): fills result->m and result->spdx; work allocates
- * its temporary memory. */
+ * its temporary memory. judged, when not NULL, gets the templates judged
+ * marked (ls_scan_judged). */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
                             const ls_text *text, const ls_tokens *toks,
                             const licscan_scan_options *opts,
-                            licscan_result *res);
+                            licscan_result *res, uint8_t *judged);
+
+/* Scans in this process that a template whole settled (match.c): the
+ * tests tell the shortcut in use from one silently left out. */
+LS_HIDDEN uint64_t ls_whole_template_count(void);
+
+/* The templates judged in a scan of data (sub-scans too) marked in
+ * judged[0, ntpl) (result.c, for rivals.c). */
+LS_HIDDEN int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
+                             uint8_t *judged);
+/* Work out the rivals of every template of db into out (rivals.c). */
+LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
+static inline void ls_rivals_free(const licscan_db *db, ls_rivals *r)
+{
+    ls_free(&db->alloc, r->own);
+    *r = (ls_rivals){ 0 };
+}
+/* The rivals of template t, *n of them; NULL when not known. */
+static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
+                                           uint32_t *n)
+{
+    if (!db->rivals.off || t >= db->ntpl)
+        return NULL;
+    *n = db->rivals.off[t + 1] - db->rivals.off[t];
+    return db->rivals.list + db->rivals.off[t];
+}
 
 #endif

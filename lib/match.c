@@ -16,6 +16,7 @@
  * 6. match6_references.c: outside text matches, phrases that name a
  *    license.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,10 +59,12 @@ static void put_matches(scan *s)
 
 static void scan_init(scan *s, const licscan_db *db, const ls_alloc *work,
                       const ls_text *text, const ls_tokens *toks,
-                      const licscan_scan_options *opts, licscan_result *res)
+                      const licscan_scan_options *opts, licscan_result *res,
+                      uint8_t *judged)
 {
     memset(s, 0, sizeof(*s));
     s->db = db;
+    s->judged = judged;
     s->a = work;
     s->text = text;
     s->tk = toks->v;
@@ -146,18 +149,157 @@ static void record_differences(scan *s, licscan_match *m)
     }
 }
 
+/* ---- a text that is one template, whole ----
+ * Most license files are a license as published, its vars filled in.
+ * When the rivals of templates are known (rivals.c: the templates a scan
+ * of a template's own text judges), the template with most hits is tried
+ * first against its rivals alone: when they give one exact match over
+ * every word of the text, no other template was judged for that text,
+ * and none is searched. Anything else, and every template is. */
+
+/* The template most likely to be the whole text, or UINT32_MAX: the one
+ * whose shingles are here most fully and whose length is nearest the
+ * text's (the text holds its words and what its vars take), of those
+ * with three quarters of their shingles here. Only a guess: a try that
+ * fails costs time, never the answer. */
+static uint32_t whole_guess(const scan *s)
+{
+    uint32_t best = UINT32_MAX;
+    double best_fit = 0;
+    for (uint32_t k = 0; k < s->norder; k++) {
+        const ls_template *tp = s->db->tpl[s->order[k]];
+        double found = (double)s->count[tp->index] / tp->nshingles;
+        if (found < 0.75)
+            continue;
+        double fit = (found < 1 ? found : 1) * (s->n < tp->ntok
+                                                    ? (double)s->n / tp->ntok
+                                                    : (double)tp->ntok / s->n);
+        if (fit > best_fit) {
+            best_fit = fit;
+            best = tp->index;
+        }
+    }
+    return best;
+}
+
+/* Stages 2 to 5 undone (chains, alignments, candidates, winners); the
+ * hits stay. */
+static void reset_search(scan *s)
+{
+    ls_free(s->a, s->searched);
+    ls_free(s->a, s->dprev);
+    ls_free(s->a, s->diag_last);
+    ls_free(s->a, s->chain_at);
+    s->searched = s->chain_at = s->diag_last = NULL;
+    s->dprev = NULL;
+    while (s->kept) {
+        kept_block *next = s->kept->next;
+        ls_free(s->a, s->kept);
+        s->kept = next;
+    }
+    s->nchains = s->ncand = s->npre = s->npre_win = s->nshadow = s->nwin = 0;
+    s->anchors.n = s->out.n = s->tmp.n = s->pool.n = 0;
+}
+
+/* Stages 2 to 5 for the templates in order that allowed marks. */
+static void search_allowed(scan *s, const uint8_t *allowed)
+{
+    uint32_t *all = s->order, nall = s->norder, n = 0;
+    uint32_t *some = ls_malloc(s->a, ((size_t)nall + 1) * sizeof(uint32_t));
+    if (!some) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    for (uint32_t k = 0; k < nall; k++)
+        if (allowed[all[k]])
+            some[n++] = all[k];
+    s->order = some;
+    s->norder = n;
+    ls_find_chains(s);
+    if (!s->rc)
+        ls_align_chains(s);
+    if (!s->rc)
+        ls_pick_winners(s);
+    s->order = all;
+    s->norder = nall;
+    ls_free(s->a, some);
+}
+
+/* Allow the rivals of template t; false when all were allowed already.
+ * (A twin's chains are copied when it was searched, else found alike.) */
+static bool allow_rivals(const licscan_db *db, uint8_t *allowed, uint32_t t)
+{
+    uint32_t nr;
+    const uint32_t *r = ls_rivals_of(db, t, &nr);
+    bool more = false;
+    for (uint32_t k = 0; r && k < nr; k++)
+        if (!allowed[r[k]]) {
+            allowed[r[k]] = 1;
+            more = true;
+        }
+    return more;
+}
+
+static _Atomic uint64_t whole_settled;
+
+uint64_t ls_whole_template_count(void)
+{
+    return atomic_load_explicit(&whole_settled, memory_order_relaxed);
+}
+
+/* Tries at most: the guess, then the winners it led to. */
+#define WHOLE_TRIES 3
+
+/* Try the likeliest template and its rivals alone; true when that
+ * settles the answer (s->win holds it): one exact match of every word,
+ * of a template whose own rivals were all searched. When the winner is
+ * another template, its rivals are added and the search made again. */
+static bool whole_template(scan *s)
+{
+    const licscan_db *db = s->db;
+    if (s->judged || s->complete_only || !db->rivals.off || db->whole_off)
+        return false;
+    uint32_t t1 = whole_guess(s);
+    if (t1 == UINT32_MAX)
+        return false;
+    uint8_t *allowed = ls_calloc(s->a, db->ntpl + 1, 1);
+    if (!allowed) {
+        s->rc = LICSCAN_ENOMEM;
+        return false;
+    }
+    allowed[t1] = 1;
+    allow_rivals(db, allowed, t1);
+    bool whole = false;
+    for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
+        if (try)
+            reset_search(s);
+        search_allowed(s, allowed);
+        if (s->rc || s->nwin != 1 || s->win[0].kind != LICSCAN_KIND_EXACT ||
+            s->win[0].tstart != 0 || s->win[0].tend != s->n - 1)
+            break;
+        whole = !allow_rivals(db, allowed, s->win[0].tpl->index);
+    }
+    ls_free(s->a, allowed);
+    if (whole)
+        atomic_fetch_add_explicit(&whole_settled, 1, memory_order_relaxed);
+    else if (!s->rc)
+        reset_search(s);
+    return whole;
+}
+
 /* Stages 1 to 5: the winners of s's words into s->win, their
  * differences recorded. */
 static void find_winners(scan *s)
 {
     if (!s->rc)
         ls_find_hits(s);
-    if (!s->rc)
+    if (!s->rc && !whole_template(s) && !s->rc) {
         ls_find_chains(s);
-    if (!s->rc)
-        ls_align_chains(s);
-    if (!s->rc)
-        ls_pick_winners(s);
+        if (!s->rc)
+            ls_align_chains(s);
+        if (!s->rc)
+            ls_pick_winners(s);
+    }
     for (uint32_t w = 0; w < s->nwin && !s->rc; w++)
         if (s->win[w].kind != LICSCAN_KIND_REFERENCE)
             record_differences(s, &s->win[w]);
@@ -185,7 +327,7 @@ static void scan_for_complete(scan *s, scan *in, uint32_t t0, uint32_t t1,
     ls_tokens view = *toks;
     view.v = toks->v + t0;
     view.n = t1 - t0 + 1;
-    scan_init(in, s->db, s->a, s->text, &view, opts, s->res);
+    scan_init(in, s->db, s->a, s->text, &view, opts, s->res, s->judged);
     in->complete_only = true;
     find_winners(in);
     for (uint32_t k = 0; k < in->nwin; k++) {
@@ -474,10 +616,11 @@ static void complete_in_insertions(scan *s, const ls_tokens *toks,
 
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   const ls_text *text, const ls_tokens *toks,
-                  const licscan_scan_options *opts, licscan_result *res)
+                  const licscan_scan_options *opts, licscan_result *res,
+                  uint8_t *judged)
 {
     scan s;
-    scan_init(&s, db, work, text, toks, opts, res);
+    scan_init(&s, db, work, text, toks, opts, res, judged);
     find_winners(&s);
     for (uint32_t w = 0, n = s.nwin; w < n && !s.rc; w++)
         if (s.win[w].kind == LICSCAN_KIND_PARTIAL)

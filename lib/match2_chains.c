@@ -754,6 +754,8 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
 {
     chain *ch = &s->chains[c];
     const ls_template *tp = s->db->tpl[ch->tpl];
+    if (s->judged)
+        s->judged[tp->index] = 1;
     if (ch->orig != ch->id) {
         /* a twin's chain aligned already: the same pairs and bounds */
         const chain *o = &s->chains[s->chain_at[ch->orig]];

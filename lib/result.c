@@ -105,8 +105,10 @@ static int build_spdx(licscan_result *r)
     return rc;
 }
 
-int licscan_scan(const licscan_db *db, const void *data, size_t len,
-                 const licscan_scan_options *opts, licscan_result **out)
+/* licscan_scan, the templates judged marked in judged when not NULL. */
+static int scan_bytes(const licscan_db *db, const void *data, size_t len,
+                      const licscan_scan_options *opts, licscan_result **out,
+                      uint8_t *judged)
 {
     if (!out)
         return LICSCAN_EINVAL;
@@ -162,7 +164,7 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
         if (!rc && toks.n == 0)
             r->input_flags |= LICSCAN_INPUT_EMPTY;
         if (!rc && toks.n)
-            rc = ls_match_text(db, work, &text, &toks, &o, r);
+            rc = ls_match_text(db, work, &text, &toks, &o, r, judged);
         if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
             !(rc = ls_extract_clauses(db, work, &text, &o, r)) &&
             !(rc = ls_mark_modified(r, (uint32_t)toks.n)))
@@ -182,6 +184,24 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
     ls_scratch_give_back(db, sc);
     if (rc)
         set_result_error(r, rc, err[0] ? err : NULL);
+    return rc;
+}
+
+int licscan_scan(const licscan_db *db, const void *data, size_t len,
+                 const licscan_scan_options *opts, licscan_result **out)
+{
+    return scan_bytes(db, data, len, opts, out, NULL);
+}
+
+int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
+                   uint8_t *judged)
+{
+    licscan_scan_options o;
+    licscan_scan_options_init(&o, sizeof(o));
+    o.flags |= LICSCAN_SCAN_NO_CLAUSES;
+    licscan_result *r;
+    int rc = scan_bytes(db, data, len, &o, &r, judged);
+    licscan_result_free(r);
     return rc;
 }
 

@@ -138,6 +138,9 @@ typedef struct scan {
      * matches count, so nothing is dropped for lying inside a stronger
      * chain, and a chain that cannot be complete is not aligned */
     bool complete_only;
+    /* NULL, or per template: set when a candidate of it is judged
+     * (ls_scan_judged) */
+    uint8_t *judged;
     licscan_match *cand;
     uint32_t ncand, cand_cap;
     /* ranking (match5) */

@@ -14,6 +14,9 @@ enum ls_test_control {
     /* value 0: chaining links hits one at a time, never eight; 1: by the
      * widest path the CPU has, as by default */
     LS_TEST_WIDE_LINKS = 2,
+    /* value 0: every scan searches all templates, even for a text that is
+     * one template whole (match.c); 1: as by default */
+    LS_TEST_WHOLE_TEMPLATE = 3,
 };
 
 /* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a

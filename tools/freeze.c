@@ -252,13 +252,24 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    ls_rivals rv;
+    if ((rc = ls_rivals_build(db, &rv))) {
+        fprintf(stderr, "freeze: cannot work out the rivals: %s (%d)\n",
+                licscan_strerror(rc), rc);
+        return 1;
+    }
+    u32s("rival_off", rv.off, (size_t)db->ntpl + 1);
+    u32s("rival_list", rv.list, rv.n);
+    fprintf(out, "#define RIVALS {rival_off, rival_list, %u, NULL}\n", rv.n);
+    ls_rivals_free(db, &rv);
+
     fprintf(out,
             "\nconst ls_frozen_image ls_frozen = {\n"
             "    %u, templates, %u, patterns, pattern_len,\n"
             "    dict_hashes, dict_ids, %u, %u, word_off, chars, %zu,\n"
             "    equiv, %u, equiv_index, %u,\n"
             "    sh_keys, sh_head, %u, %u, post, %u,\n"
-            "    phr, %u, phr_head, %u, MEMO};\n",
+            "    phr, %u, phr_head, %u, MEMO, RIVALS};\n",
             db->ntpl, db->nre, d->cap, d->count, d->chars.len, db->lex.nequiv,
             db->lex.equiv_index_cap, db->sh_cap, db->sh_count, db->npost,
             db->nphr, db->phr_head_cap);
