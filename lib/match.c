@@ -215,7 +215,9 @@ static void search_allowed(scan *s, const uint8_t *allowed)
             some[n++] = all[k];
     s->order = some;
     s->norder = n;
-    ls_find_chains(s);
+    ls_group_hits(s, allowed);
+    if (!s->rc)
+        ls_find_chains(s);
     if (!s->rc)
         ls_align_chains(s);
     if (!s->rc)
@@ -294,7 +296,9 @@ static void find_winners(scan *s)
     if (!s->rc)
         ls_find_hits(s);
     if (!s->rc && !whole_template(s) && !s->rc) {
-        ls_find_chains(s);
+        ls_group_hits(s, NULL);
+        if (!s->rc)
+            ls_find_chains(s);
         if (!s->rc)
             ls_align_chains(s);
         if (!s->rc)
