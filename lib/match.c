@@ -123,6 +123,9 @@ static void scan_free(scan *s)
     ls_free(s->a, s->searched);
     ls_free(s->a, s->chain_at);
     ls_free(s->a, s->order);
+    ls_free(s->a, s->prior);
+    ls_free(s->a, s->prior_at);
+    ls_free(s->a, s->prior_cand);
     ls_buf_free(&s->subj);
 }
 
@@ -160,8 +163,8 @@ static void record_differences(scan *s, licscan_match *m)
 /* The template most likely to be the whole text, or UINT32_MAX: the one
  * whose shingles are here most fully and whose length is nearest the
  * text's (the text holds its words and what its vars take), of those
- * with three quarters of their shingles here. Only a guess: a try that
- * fails costs time, never the answer. */
+ * with three quarters of their shingles here and about the text's length.
+ * Only a guess: a try that fails costs time, never the answer. */
 static uint32_t whole_guess(const scan *s)
 {
     uint32_t best = UINT32_MAX;
@@ -169,7 +172,8 @@ static uint32_t whole_guess(const scan *s)
     for (uint32_t k = 0; k < s->norder; k++) {
         const ls_template *tp = s->db->tpl[s->order[k]];
         double found = (double)s->count[tp->index] / tp->nshingles;
-        if (found < 0.75)
+        if (found < 0.75 || s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
+            s->n + PARAGRAPH_WORDS < tp->nrequired)
             continue;
         double fit = (found < 1 ? found : 1) * (s->n < tp->ntok
                                                     ? (double)s->n / tp->ntok
@@ -182,9 +186,23 @@ static uint32_t whole_guess(const scan *s)
     return best;
 }
 
+/* Is a search of the templates allowed marks worth a try? Not when they
+ * hold most of the hits: the search of all would cost little more. */
+static bool worth_a_try(const scan *s, const uint8_t *allowed)
+{
+    uint64_t some = 0, all = 0;
+    for (uint32_t k = 0; k < s->norder; k++) {
+        uint32_t t = s->order[k];
+        all += s->count[t];
+        some += allowed[t] ? s->count[t] : 0;
+    }
+    return some * 2 <= all;
+}
+
 /* Stages 2 to 5 undone (chains, alignments, candidates, winners); the
- * hits stay. */
-static void reset_search(scan *s)
+ * hits stay, and with `keep` the anchors and aligned pairs too (for
+ * keep_for_reuse). */
+static void reset_search(scan *s, bool keep)
 {
     ls_free(s->a, s->searched);
     ls_free(s->a, s->dprev);
@@ -192,13 +210,58 @@ static void reset_search(scan *s)
     ls_free(s->a, s->chain_at);
     s->searched = s->chain_at = s->diag_last = NULL;
     s->dprev = NULL;
-    while (s->kept) {
+    while (s->kept && !keep) {
         kept_block *next = s->kept->next;
         ls_free(s->a, s->kept);
         s->kept = next;
     }
+    if (!keep)
+        s->pool.n = 0;
     s->nchains = s->ncand = s->npre = s->npre_win = s->nshadow = s->nwin = 0;
-    s->anchors.n = s->out.n = s->tmp.n = s->pool.n = 0;
+    s->anchors.n = s->out.n = s->tmp.n = 0;
+}
+
+/* A failed try's chains (those it searched itself, not copied from a
+ * twin), alignments and candidates put aside for the search of all
+ * templates (copy_prior), and the try undone. */
+static void keep_for_reuse(scan *s)
+{
+    const licscan_db *db = s->db;
+    /* the candidates the chains name (ranking has emptied the list; its
+     * entries stay) */
+    uint32_t ncand = 0;
+    for (uint32_t c = 0; c < s->nchains; c++)
+        if (s->chains[c].cand >= 0 && (uint32_t)s->chains[c].cand >= ncand)
+            ncand = (uint32_t)s->chains[c].cand + 1;
+    s->prior = ls_malloc(s->a, ((size_t)s->nchains + 1) * sizeof(chain));
+    s->prior_at = ls_malloc(s->a, 2 * ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    s->prior_cand = ls_malloc(s->a, ((size_t)ncand + 1) * sizeof(licscan_match));
+    if (!s->prior || !s->prior_at || !s->prior_cand) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    memset(s->prior_at, 0xff, 2 * ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    if (ncand)
+        memcpy(s->prior_cand, s->cand, ncand * sizeof(licscan_match));
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        uint32_t lo = s->searched[2 * t], hi = s->searched[2 * t + 1];
+        if (lo == UINT32_MAX)
+            continue;
+        uint32_t first = s->nprior;
+        bool own = true;
+        for (uint32_t id = lo; id < hi && own; id++) {
+            const chain *c = &s->chains[s->chain_at[id]];
+            own = c->orig == c->id;
+            s->prior[s->nprior++] = *c;
+        }
+        if (!own) {
+            s->nprior = first; /* a twin's copies: copy_twin does them */
+            continue;
+        }
+        s->prior_at[2 * t] = first;
+        s->prior_at[2 * t + 1] = s->nprior;
+    }
+    reset_search(s, true);
 }
 
 /* Stages 2 to 5 for the templates in order that allowed marks. */
@@ -272,9 +335,13 @@ static bool whole_template(scan *s)
     allowed[t1] = 1;
     allow_rivals(db, allowed, t1);
     bool whole = false;
+    if (!db->whole_always && !worth_a_try(s, allowed)) {
+        ls_free(s->a, allowed);
+        return false;
+    }
     for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
         if (try)
-            reset_search(s);
+            reset_search(s, false);
         search_allowed(s, allowed);
         if (s->rc || s->nwin != 1 || s->win[0].kind != LICSCAN_KIND_EXACT ||
             s->win[0].tstart != 0 || s->win[0].tend != s->n - 1)
@@ -285,7 +352,7 @@ static bool whole_template(scan *s)
     if (whole)
         atomic_fetch_add_explicit(&whole_settled, 1, memory_order_relaxed);
     else if (!s->rc)
-        reset_search(s);
+        keep_for_reuse(s);
     return whole;
 }
 

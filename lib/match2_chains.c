@@ -287,7 +287,7 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         }
         chain *c = &s->chains[s->nchains++];
         c->id = c->orig = s->nchains - 1;
-        c->cand = -1;
+        c->cand = c->reuse = -1;
         c->aligned = 0;
         c->tpl = tp->index;
         c->score = (float)score;
@@ -352,6 +352,29 @@ static bool copy_twin(scan *s, const ls_template *tp)
     return true;
 }
 
+/* The chains a failed try found for tp (scan.prior), when it searched
+ * tp: a search would find them again (the same hits), and they come with
+ * their alignments and candidates. */
+static bool copy_prior(scan *s, const ls_template *tp)
+{
+    if (!s->prior_at || s->prior_at[2 * tp->index] == UINT32_MAX)
+        return false;
+    uint32_t lo = s->prior_at[2 * tp->index];
+    uint32_t hi = s->prior_at[2 * tp->index + 1];
+    if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + (hi - lo))) {
+        s->rc = LICSCAN_ENOMEM;
+        return true;
+    }
+    for (uint32_t c = lo; c < hi; c++) {
+        chain *x = &s->chains[s->nchains];
+        *x = s->prior[c];
+        x->reuse = x->cand;
+        x->cand = -1;
+        x->id = x->orig = s->nchains++;
+    }
+    return true;
+}
+
 /* Chains, most promising templates first; a template whose hits cannot
  * add up to a chain near a stronger one over the same words is skipped. */
 void ls_find_chains(scan *s)
@@ -393,7 +416,7 @@ void ls_find_chains(scan *s)
         if (ls_hopeless(s, tp, h, s->count[t]))
             continue;
         uint32_t first = s->nchains;
-        if (!copy_twin(s, tp))
+        if (!copy_twin(s, tp) && !copy_prior(s, tp))
             search_template(s, tp, h, s->count[t], s->used, s->f, s->prev);
         searched[2 * t] = first;
         searched[2 * t + 1] = s->nchains;
@@ -756,6 +779,14 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
     const ls_template *tp = s->db->tpl[ch->tpl];
     if (s->judged)
         s->judged[tp->index] = 1;
+    if (ch->aligned) {
+        /* aligned by a failed try (copy_prior) */
+        if (ch->aligned == 1) {
+            ch->ke.chain = c;
+            heap_push(s, nheap, &ch->ke);
+        }
+        return;
+    }
     if (ch->orig != ch->id) {
         /* a twin's chain aligned already: the same pairs and bounds */
         const chain *o = &s->chains[s->chain_at[ch->orig]];
@@ -880,6 +911,18 @@ void ls_align_chains(scan *s)
             }
             licscan_match m = s->cand[judged];
             m.tpl = tp;
+            m.chain = e.chain;
+            ch->cand = (int32_t)s->ncand;
+            s->cand[s->ncand++] = m;
+            continue;
+        }
+        if (ch->reuse >= 0) {
+            /* judged by a failed try: the same candidate */
+            if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
+                s->rc = LICSCAN_ENOMEM;
+                return;
+            }
+            licscan_match m = s->prior_cand[ch->reuse];
             m.chain = e.chain;
             ch->cand = (int32_t)s->ncand;
             s->cand[s->ncand++] = m;

@@ -64,6 +64,7 @@ typedef struct chain {
     uint32_t id;     /* its number when found (index before sorting) */
     uint32_t orig;   /* id of the chain it copies, or its own */
     int32_t cand;    /* its candidate in scan.cand once judged, else -1 */
+    int32_t reuse;   /* its candidate in scan.prior_cand, else -1 */
     uint8_t aligned; /* 0 not yet, 1 pairs kept (ki, kt, kn, ke), 2 none */
     pending ke;      /* the bounds of its aligned pairs */
 } chain;
@@ -151,6 +152,15 @@ typedef struct scan {
     uint32_t nshadow, shadow_cap;
     licscan_match *win; /* the winners, then the references too */
     uint32_t nwin, win_cap;
+    /* What a failed try found (match.c: a text taken for one template
+     * whole), for the search of all templates to take instead of doing it
+     * again: the chains of each template it searched (their anchors stay
+     * in pool), with their alignments (in kept blocks) and candidates. */
+    chain *prior;
+    uint32_t nprior;
+    uint32_t *prior_at; /* per template: its chains [2t, 2t+1) in prior,
+                           UINT32_MAX when none */
+    licscan_match *prior_cand;
 } scan;
 
 /* Input words [a, b] where a chain or template was dropped for lying
