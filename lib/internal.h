@@ -676,7 +676,6 @@ struct licscan_db {
                            (match2_chains.c) */
     bool whole_off;     /* tests only: no text is taken for one template
                            whole before all are searched (match.c) */
-    bool whole_always;  /* tests only: ... and every text is */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;

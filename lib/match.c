@@ -172,7 +172,7 @@ static uint32_t whole_guess(const scan *s)
     for (uint32_t k = 0; k < s->norder; k++) {
         const ls_template *tp = s->db->tpl[s->order[k]];
         double found = (double)s->count[tp->index] / tp->nshingles;
-        if (found < 0.75 || s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
+        if (found < 0.95 || s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
             s->n + PARAGRAPH_WORDS < tp->nrequired)
             continue;
         double fit = (found < 1 ? found : 1) * (s->n < tp->ntok
@@ -184,19 +184,6 @@ static uint32_t whole_guess(const scan *s)
         }
     }
     return best;
-}
-
-/* Is a search of the templates allowed marks worth a try? Not when they
- * hold most of the hits: the search of all would cost little more. */
-static bool worth_a_try(const scan *s, const uint8_t *allowed)
-{
-    uint64_t some = 0, all = 0;
-    for (uint32_t k = 0; k < s->norder; k++) {
-        uint32_t t = s->order[k];
-        all += s->count[t];
-        some += allowed[t] ? s->count[t] : 0;
-    }
-    return some * 2 <= all;
 }
 
 /* Stages 2 to 5 undone (chains, alignments, candidates, winners); the
@@ -278,12 +265,12 @@ static void search_allowed(scan *s, const uint8_t *allowed)
             some[n++] = all[k];
     s->order = some;
     s->norder = n;
-    ls_group_hits(s, allowed);
-    if (!s->rc)
-        ls_find_chains(s);
+    ls_find_chains(s);
+    s->whole_try = true;
     if (!s->rc)
         ls_align_chains(s);
-    if (!s->rc)
+    s->whole_try = false;
+    if (!s->rc && !s->gave_up)
         ls_pick_winners(s);
     s->order = all;
     s->norder = nall;
@@ -335,15 +322,11 @@ static bool whole_template(scan *s)
     allowed[t1] = 1;
     allow_rivals(db, allowed, t1);
     bool whole = false;
-    if (!db->whole_always && !worth_a_try(s, allowed)) {
-        ls_free(s->a, allowed);
-        return false;
-    }
     for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
         if (try)
             reset_search(s, false);
         search_allowed(s, allowed);
-        if (s->rc || s->nwin != 1 || s->win[0].kind != LICSCAN_KIND_EXACT ||
+        if (s->rc || s->gave_up || s->nwin != 1 || s->win[0].kind != LICSCAN_KIND_EXACT ||
             s->win[0].tstart != 0 || s->win[0].tend != s->n - 1)
             break;
         whole = !allow_rivals(db, allowed, s->win[0].tpl->index);
@@ -353,6 +336,7 @@ static bool whole_template(scan *s)
         atomic_fetch_add_explicit(&whole_settled, 1, memory_order_relaxed);
     else if (!s->rc)
         keep_for_reuse(s);
+    s->gave_up = false;
     return whole;
 }
 
@@ -363,9 +347,7 @@ static void find_winners(scan *s)
     if (!s->rc)
         ls_find_hits(s);
     if (!s->rc && !whole_template(s) && !s->rc) {
-        ls_group_hits(s, NULL);
-        if (!s->rc)
-            ls_find_chains(s);
+        ls_find_chains(s);
         if (!s->rc)
             ls_align_chains(s);
         if (!s->rc)

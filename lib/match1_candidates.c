@@ -225,29 +225,18 @@ static void nominate(scan *s)
     s->total = total;
 }
 
-/* Hits grouped by template, in input order, of the templates `only`
- * marks (all when NULL); room for the chain search of the template with
- * the most. Again after a grouping of some: the hits of all. */
-void ls_group_hits(scan *s, const uint8_t *only)
+/* Hits grouped by template, in input order; room for the chain search
+ * of the template with the most. */
+static void group_hits(scan *s)
 {
     const licscan_db *db = s->db;
     const lookup *look = s->look;
     const uint8_t *nominated = s->nominated;
     uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
-    uint64_t total = 0;
-    for (uint32_t t = 0; t < db->ntpl; t++)
-        if (!only || only[t])
-            total += count[t];
-    ls_free(s->a, s->hits);
-    ls_free(s->a, s->used);
-    ls_free(s->a, s->f);
-    ls_free(s->a, s->prev);
-    s->used = NULL;
-    s->f = NULL;
-    s->prev = NULL;
     /* (chaining reads up to LS_HIT_PAD hits and values past a
      * template's last) */
-    hit *hits = s->hits = ls_malloc(s->a, (total + LS_HIT_PAD) * sizeof(hit));
+    hit *hits = s->hits =
+        ls_malloc(s->a, (s->total + LS_HIT_PAD) * sizeof(hit));
     if (!hits) {
         s->rc = LICSCAN_ENOMEM;
         return;
@@ -255,8 +244,6 @@ void ls_group_hits(scan *s, const uint8_t *only)
     /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
     for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
-        if (only && !only[t])
-            continue;
         start[t] = acc;
         acc += count[t];
         if (count[t] > maxc)
@@ -272,15 +259,14 @@ void ls_group_hits(scan *s, const uint8_t *only)
         for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
             const ls_posting *po = &db->post[q - 1];
             uint32_t t = po->tpl;
-            if ((common && !nominated[t]) || (only && !only[t]))
+            if (common && !nominated[t])
                 continue;
             hits[count[t]++] = (hit){ x, po->pos };
         }
     }
     for (uint32_t t = 0; t < db->ntpl; t++)
-        if (!only || only[t])
-            count[t] -= start[t];
-    memset(hits + total, 0, LS_HIT_PAD * sizeof(hit));
+        count[t] -= start[t];
+    memset(hits + s->total, 0, LS_HIT_PAD * sizeof(hit));
     s->maxc = maxc;
     s->used = ls_malloc(s->a, maxc + 1);
     s->f = ls_calloc(s->a, maxc + LS_HIT_PAD, sizeof(float));
@@ -404,6 +390,8 @@ void ls_find_hits(scan *s)
     lookup_shingles(s);
     if (!s->rc)
         nominate(s);
+    if (!s->rc)
+        group_hits(s);
     if (!s->rc)
         order_templates(s);
 }

@@ -5,12 +5,9 @@
 
 #include "scan.h"
 
-/* Look up every shingle of the input and count the hits of each template;
+/* Look up every shingle of the input and group the hits by template;
  * s->order[0, s->norder) are the templates to search, most hits first. */
 LS_HIDDEN void ls_find_hits(scan *s);
-/* The hits of the templates `only` marks (NULL: all), grouped by template
- * for the chain search; called again, the hits of those only. */
-LS_HIDDEN void ls_group_hits(scan *s, const uint8_t *only);
 /* True when all n hits h of tp lie inside one chain of another template
  * (found so far) so strong that tp could not come close to it there. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,

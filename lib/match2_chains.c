@@ -885,7 +885,17 @@ void ls_align_chains(scan *s)
      * could come before it (its bound is at most its anchors' bound). */
     s->npre = 0;
     uint32_t next = 0, nheap = 0;
+    bool whole_found = false;
     while (!s->rc && (next < nwait || nheap)) {
+        if (s->whole_try && !whole_found) {
+            double left = next < nwait ? s->pend[next].bound : 0;
+            if (nheap && s->heap[0].bound > left)
+                left = s->heap[0].bound;
+            if (left < s->n) {
+                s->gave_up = true;
+                return;
+            }
+        }
         if (next < nwait &&
             (!nheap || pending_cmp(&s->pend[next], &s->heap[0]) < 0)) {
             const pending *w = &s->pend[next++];
@@ -933,8 +943,11 @@ void ls_align_chains(scan *s)
         uint32_t before = s->ncand;
         ls_judge_candidate(s, tp, &p, e.mreq);
         if (s->ncand > before) {
+            const licscan_match *m = &s->cand[s->ncand - 1];
             s->cand[s->ncand - 1].chain = e.chain;
             ch->cand = (int32_t)(s->ncand - 1);
+            whole_found |= m->kind == LICSCAN_KIND_EXACT && m->tstart == 0 &&
+                           m->tend == s->n - 1;
         }
     }
 }

@@ -139,6 +139,10 @@ typedef struct scan {
      * matches count, so nothing is dropped for lying inside a stronger
      * chain, and a chain that cannot be complete is not aligned */
     bool complete_only;
+    /* a try of a text as one template whole (match.c): judging stops,
+     * with `gave_up` set, once no candidate left can be an exact match of
+     * every word (its score would be the number of words) */
+    bool whole_try, gave_up;
     /* NULL, or per template: set when a candidate of it is judged
      * (ls_scan_judged) */
     uint8_t *judged;

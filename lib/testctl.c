@@ -18,10 +18,9 @@ int ls_test_control(licscan_db *db, int what, long value)
         db->narrow_links = value == 0;
         return LICSCAN_OK;
     case LS_TEST_WHOLE_TEMPLATE:
-        if (value < 0 || value > 2)
+        if (value != 0 && value != 1)
             return LICSCAN_EINVAL;
         db->whole_off = value == 0;
-        db->whole_always = value == 2;
         return LICSCAN_OK;
     default: return LICSCAN_EINVAL;
     }

@@ -15,9 +15,7 @@ enum ls_test_control {
      * widest path the CPU has, as by default */
     LS_TEST_WIDE_LINKS = 2,
     /* value 0: every scan searches all templates, even for a text that is
-     * one template whole (match.c); 1: as by default; 2: the search of a
-     * template and its rivals alone is tried even where it would save
-     * little */
+     * one template whole (match.c); 1: as by default */
     LS_TEST_WHOLE_TEMPLATE = 3,
 };
 

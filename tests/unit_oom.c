@@ -9,7 +9,6 @@
 #include "check.h"
 #include "fail_alloc.h"
 #include "licscan.h"
-#include "testctl.h"
 
 /* MIT with a word replaced inside a clause and a sentence added: the
  * scan takes the differences and flag-change paths too. */
@@ -218,10 +217,8 @@ static int run_whole(long fail_at, long *calls)
     licscan_db *db;
     int done = 0, rc = open_counted(&al, 1, &db);
     if (rc == LICSCAN_OK) {
-        /* tried on every text: MIT whole is settled so; MIT with words
-         * changed is not, and the search of all reuses the try's work */
-        CHECK_EQ_INT(ls_test_control(db, LS_TEST_WHOLE_TEMPLATE, 2),
-                     LICSCAN_OK);
+        /* MIT whole is settled by its rivals; MIT with words changed is
+         * not, and the search of all reuses the try's work */
         for (int k = 0; k < 2; k++) {
             const char *text = k ? MIT : MIT_WHOLE;
             size_t len = k ? sizeof(MIT) - 1 : sizeof(MIT_WHOLE) - 1;

@@ -2,8 +2,9 @@
  * rivals of each template (lib/rivals.c) that a compiled set carries.
  *
  * The shortcut searches the likeliest template and its rivals alone and
- * keeps the answer only when it is one exact match of every word; it must
- * never change a result. The test control that turns it off gives the
+ * keeps the answer only when it is one exact match of every word (a try
+ * that fails hands its work to the search of all); it must never change
+ * a result. The test control that turns it off gives the
  * same database without it: every file of corpus/ is scanned both ways
  * and the JSON lines must agree, for the embedded image and for a
  * compiled file of it. Those comparisons would also pass with a shortcut
@@ -80,13 +81,8 @@ static void test_embedded(void)
     CHECK(ls_whole_template_count() == before);
     walk_txt("corpus", scan_original, with);
     CHECK(ls_whole_template_count() > before + 10 / (uint64_t)stride);
-    CHECK_EQ_INT(ls_test_control(with, LS_TEST_WHOLE_TEMPLATE, 3),
-                 LICSCAN_EINVAL);
-    /* tried on every text (failed tries reuse their work): alike too */
     CHECK_EQ_INT(ls_test_control(with, LS_TEST_WHOLE_TEMPLATE, 2),
-                 LICSCAN_OK);
-    CHECK(compare_corpus(with, without, "tried on every text") >
-          100 / (uint64_t)stride);
+                 LICSCAN_EINVAL);
     licscan_db_free(with);
     licscan_db_free(without);
 }
