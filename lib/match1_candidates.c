@@ -50,15 +50,17 @@ static void lookup_shingles(scan *s)
     uint32_t nsh = s->n >= LS_SHINGLE && db->sh_cap ? s->n - LS_SHINGLE + 1 : 0;
     for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
         ahead[i] = key_ahead(db, tk + i);
+    /* the last unknown word so far: each shingle adds its last word */
+    for (uint32_t k = 0; nsh && k + 1 < LS_SHINGLE; k++)
+        if (!tk[k].id)
+            last_unknown = k;
     for (uint32_t i = 0; i < nsh; i++) {
         uint64_t key = ahead[i % SHINGLE_AHEAD];
         if (i + SHINGLE_AHEAD < nsh)
             ahead[i % SHINGLE_AHEAD] = key_ahead(db, tk + i + SHINGLE_AHEAD);
-        for (int k = 0; k < LS_SHINGLE; k++)
-            if (!tk[i + k].id)
-                last_unknown = i + (uint32_t)k;
-        if (last_unknown != UINT32_MAX && last_unknown >= i &&
-            last_unknown < i + LS_SHINGLE)
+        if (!tk[i + LS_SHINGLE - 1].id)
+            last_unknown = i + LS_SHINGLE - 1;
+        if (last_unknown != UINT32_MAX && last_unknown >= i)
             continue;
         uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
         while (db->sh_keys[j] && db->sh_keys[j] != key)
