@@ -104,7 +104,8 @@ static void scan_free(scan *s)
     ls_free(s->a, s->f);
     ls_free(s->a, s->prev);
     ls_free(s->a, s->dprev);
-    ls_free(s->a, s->diag_last);
+    if (!s->diag_borrowed)
+        ls_free(s->a, s->diag_last);
     ls_free(s->a, s->win);
     ls_free(s->a, s->cand);
     pairs_free(s, &s->anchors);
@@ -193,9 +194,8 @@ static void reset_search(scan *s, bool keep)
 {
     ls_free(s->a, s->searched);
     ls_free(s->a, s->dprev);
-    ls_free(s->a, s->diag_last);
     ls_free(s->a, s->chain_at);
-    s->searched = s->chain_at = s->diag_last = NULL;
+    s->searched = s->chain_at = NULL;
     s->dprev = NULL;
     while (s->kept && !keep) {
         kept_block *next = s->kept->next;
@@ -381,6 +381,10 @@ static void scan_for_complete(scan *s, scan *in, uint32_t t0, uint32_t t1,
     view.v = toks->v + t0;
     view.n = t1 - t0 + 1;
     scan_init(in, s->db, s->a, s->text, &view, opts, s->res, s->judged);
+    /* this scan's table of diagonals serves (link_diagonals) */
+    in->diag_last = s->diag_last;
+    in->diag_cap = s->diag_cap;
+    in->diag_borrowed = true;
     in->complete_only = true;
     find_winners(in);
     for (uint32_t k = 0; k < in->nwin; k++) {

@@ -397,7 +397,17 @@ void ls_find_chains(scan *s)
             base = db->tpl[order[k]]->ntok;
     s->diag_base = base;
     s->dprev = ls_malloc(s->a, ((size_t)s->maxc + 1) * sizeof(int32_t));
-    s->diag_last = ls_calloc(s->a, (size_t)s->n + base + 1, sizeof(uint32_t));
+    /* the table another search left (this scan's before, or the one that
+     * started this scan) serves when large enough: its entries are taken
+     * only when they name an earlier hit of these on their diagonal */
+    size_t need = (size_t)s->n + base + 1;
+    if (!s->diag_last || s->diag_cap < need) {
+        if (!s->diag_borrowed)
+            ls_free(s->a, s->diag_last);
+        s->diag_last = ls_calloc(s->a, need, sizeof(uint32_t));
+        s->diag_cap = need;
+        s->diag_borrowed = false;
+    }
     if (!s->dprev || !s->diag_last) {
         s->rc = LICSCAN_ENOMEM;
         return;
