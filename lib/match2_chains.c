@@ -329,6 +329,24 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     }
 }
 
+/* Copies of chains (*from)[lo, hi) appended, each with its own id; the
+ * first of them, or NULL out of memory. (*from may be s->chains, which
+ * growing moves.) */
+static chain *append_chains(scan *s, chain *const *from, uint32_t lo,
+                            uint32_t hi)
+{
+    uint32_t n = hi - lo;
+    if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + n)) {
+        s->rc = LICSCAN_ENOMEM;
+        return NULL;
+    }
+    chain *first = &s->chains[s->nchains];
+    memcpy(first, *from + lo, n * sizeof(chain));
+    for (uint32_t k = 0; k < n; k++)
+        first[k].id = s->nchains++;
+    return first;
+}
+
 /* The chains of tp's twin, when it was searched in this scan: a search of
  * tp would find them (the same hits, the same words), for tp. */
 static bool copy_twin(scan *s, const ls_template *tp)
@@ -339,16 +357,10 @@ static bool copy_twin(scan *s, const ls_template *tp)
         (s->res->input_flags & LICSCAN_INPUT_SEARCH_LIMIT))
         return false;
     uint32_t lo = s->searched[2 * u], hi = s->searched[2 * u + 1];
-    if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + (hi - lo))) {
-        s->rc = LICSCAN_ENOMEM;
-        return true;
-    }
-    for (uint32_t c = lo; c < hi; c++) {
-        chain *x = &s->chains[s->nchains];
-        *x = s->chains[c]; /* the same anchors in the pool */
-        x->tpl = tp->index;
-        x->id = s->nchains++;
-    }
+    /* (the same anchors in the pool; orig says which chain each copies) */
+    chain *x = append_chains(s, &s->chains, lo, hi);
+    for (uint32_t k = 0; x && k < hi - lo; k++)
+        x[k].tpl = tp->index;
     return true;
 }
 
@@ -361,16 +373,11 @@ static bool copy_prior(scan *s, const ls_template *tp)
         return false;
     uint32_t lo = s->prior_at[2 * tp->index];
     uint32_t hi = s->prior_at[2 * tp->index + 1];
-    if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + (hi - lo))) {
-        s->rc = LICSCAN_ENOMEM;
-        return true;
-    }
-    for (uint32_t c = lo; c < hi; c++) {
-        chain *x = &s->chains[s->nchains];
-        *x = s->prior[c];
-        x->reuse = x->cand;
-        x->cand = -1;
-        x->id = x->orig = s->nchains++;
+    chain *x = append_chains(s, &s->prior, lo, hi);
+    for (uint32_t k = 0; x && k < hi - lo; k++) {
+        x[k].orig = x[k].id;
+        x[k].reuse = x[k].cand;
+        x[k].cand = -1;
     }
     return true;
 }

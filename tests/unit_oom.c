@@ -9,6 +9,7 @@
 #include "check.h"
 #include "fail_alloc.h"
 #include "licscan.h"
+#include "mit_text.h"
 
 /* MIT with a word replaced inside a clause and a sentence added: the
  * scan takes the differences and flag-change paths too. */
@@ -43,6 +44,19 @@ static const char META[] = "name: Widget License\nreference: Widget License\n";
 
 /* One full run with the given failure point; returns 1 when it got all
  * the way through (no allocation failed). */
+/* The end of a run with failure point fail_at, its database freed:
+ * nothing may be left allocated. Returns done. */
+static int finish_run(const counter *c, const char *what, long fail_at,
+                      long *calls, int done)
+{
+    if (c->live != 0)
+        fprintf(stderr, "%sfail_at %ld: %ld blocks leaked\n", what, fail_at,
+                c->live);
+    CHECK_EQ_INT(c->live, 0);
+    *calls = c->calls;
+    return done;
+}
+
 /* A database, embedded or empty, whose allocations go through al. */
 static int open_counted(licscan_allocator *al, int embedded, licscan_db **db)
 {
@@ -102,11 +116,7 @@ static int run(long fail_at, long *calls)
         CHECK(db == NULL);
     }
     licscan_db_free(db);
-    if (c.live != 0)
-        fprintf(stderr, "fail_at %ld: %ld blocks leaked\n", fail_at, c.live);
-    CHECK_EQ_INT(c.live, 0);
-    *calls = c.calls;
-    return done;
+    return finish_run(&c, "", fail_at, calls, done);
 }
 
 /* A folder with a list table (licenses.tsv): loading it with the
@@ -139,12 +149,7 @@ static int run_dir(const char *dir, long fail_at, long *calls)
         CHECK_EQ_INT(rc, LICSCAN_ENOMEM);
     }
     licscan_db_free(db);
-    if (c.live != 0)
-        fprintf(stderr, "dir, fail_at %ld: %ld blocks leaked\n", fail_at,
-                c.live);
-    CHECK_EQ_INT(c.live, 0);
-    *calls = c.calls;
-    return done;
+    return finish_run(&c, "dir, ", fail_at, calls, done);
 }
 
 static void list_table_load(void)
@@ -182,29 +187,9 @@ static void list_table_load(void)
     CHECK(system(path) == 0);
 }
 
-/* A scan's large buffers are kept for the next scan (scratch.c): a second
- * scan of the same text asks the allocator for a small part of what the
- * first asked for, and freeing the database gives everything back. */
 /* MIT as published, its copyright filled in: a text that is one
  * template whole, which the embedded image's rivals settle. */
-static const char MIT_WHOLE[] =
-    "Copyright (c) 2024 Example\n\n"
-    "Permission is hereby granted, free of charge, to any person obtaining a "
-    "copy of this software and associated documentation files (the "
-    "\"Software\"), to deal in the Software without restriction, including "
-    "without limitation the rights to use, copy, modify, merge, publish, "
-    "distribute, sublicense, and/or sell copies of the Software, and to "
-    "permit persons to whom the Software is furnished to do so, subject to "
-    "the following conditions:\n\nThe above copyright notice and this "
-    "permission notice shall be included in all copies or substantial "
-    "portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", "
-    "WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT "
-    "LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR "
-    "PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT "
-    "HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN "
-    "AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN "
-    "CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE "
-    "SOFTWARE.\n";
+static const char MIT_WHOLE[] = "Copyright (c) 2024 Example\n\n" MIT_TEXT;
 
 /* The shortcut for a text that is one template whole, and the rivals
  * worked out when a set is saved (a scan per template), with the N-th
@@ -247,12 +232,7 @@ static int run_whole(long fail_at, long *calls)
     }
     CHECK(rc == LICSCAN_OK || rc == LICSCAN_ENOMEM);
     licscan_db_free(db);
-    if (c.live != 0)
-        fprintf(stderr, "whole, fail_at %ld: %ld blocks leaked\n", fail_at,
-                c.live);
-    CHECK_EQ_INT(c.live, 0);
-    *calls = c.calls;
-    return done;
+    return finish_run(&c, "whole, ", fail_at, calls, done);
 }
 
 static void whole_template_and_save(void)
@@ -268,6 +248,9 @@ static void whole_template_and_save(void)
            total);
 }
 
+/* A scan's large buffers are kept for the next scan (scratch.c): a second
+ * scan of the same text asks the allocator for a small part of what the
+ * first asked for, and freeing the database gives everything back. */
 static void scans_reuse_memory(void)
 {
     counter c = { 0, 0, 0, 0, 0 };

@@ -122,12 +122,6 @@ static void test_compiled_file(void)
     licscan_db_free(without);
 }
 
-/* lib/dbfile.c, hidden in the shared library: an image opened without
- * its checksums, as fuzz/fuzz_dbfile.c does. */
-int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
-                     size_t map_len, const licscan_db_options *opts,
-                     licscan_db **out, char *err, size_t errlen);
-
 /* Damaged rivals: an entry naming no template, offsets going back, the
  * last offset not the list's end. Refused with a message, never used. */
 static void test_damaged_rivals(void)
