@@ -2,19 +2,53 @@
  * differences, clause extraction, JSON rendering with and without the
  * differences, and every accessor of the result. Valid UTF-8 input is
  * scanned a second time as UTF-16 and must give the same result, with its
- * offsets mapped to the UTF-16 bytes. */
+ * offsets mapped to the UTF-16 bytes. A database that never takes a text
+ * for one template whole (lib/match.c) must give the same JSON. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "testctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define UTF16_MAX_INPUT 65536
 
-static licscan_db *db;
+static licscan_db *db, *searches_all;
 
-static void free_db(void) { licscan_db_free(db); }
+static void free_db(void)
+{
+    licscan_db_free(db);
+    licscan_db_free(searches_all);
+}
+
+/* The JSON of r (with differences) as a copy. */
+static char *json_copy(licscan_result *r)
+{
+    const char *j;
+    size_t n;
+    FUZZ_ASSERT(licscan_result_json(r, "f", LICSCAN_JSON_DIFFS, &j, &n) ==
+                LICSCAN_OK);
+    char *c = malloc(n + 1);
+    FUZZ_ASSERT(c != NULL);
+    memcpy(c, j, n + 1);
+    return c;
+}
+
+/* The same JSON from a scan that searches every template. */
+static void same_without_shortcut(const uint8_t *data, size_t size,
+                                  const licscan_scan_options *opts,
+                                  licscan_result *r)
+{
+    licscan_result *all = NULL;
+    FUZZ_ASSERT(licscan_scan(searches_all, data, size, opts, &all) ==
+                licscan_result_status(r));
+    char *a = json_copy(r), *b = json_copy(all);
+    FUZZ_ASSERT(strcmp(a, b) == 0);
+    free(a);
+    free(b);
+    licscan_result_free(all);
+}
 
 /* Scan options vary with the input length so that small limits and the
  * no-clauses path get exercised without spending input bytes on them. */
@@ -145,6 +179,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!db) {
         FUZZ_ASSERT(licscan_db_open_default(NULL, &db) == LICSCAN_OK);
+        FUZZ_ASSERT(licscan_db_open_default(NULL, &searches_all) ==
+                    LICSCAN_OK);
+        FUZZ_ASSERT(ls_test_control(searches_all, LS_TEST_WHOLE_TEMPLATE, 0) ==
+                    LICSCAN_OK);
         atexit(free_db);
     }
     licscan_scan_options opts;
@@ -159,6 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check_json(r, "fuzz/input.txt", LICSCAN_JSON_DIFFS);
     if (opts.flags & LICSCAN_SCAN_NO_CLAUSES)
         FUZZ_ASSERT(licscan_result_restriction_count(r) == 0);
+    if (rc == LICSCAN_OK)
+        same_without_shortcut(data, size, &opts, r);
 
     uint32_t flags = licscan_result_input_flags(r);
     if (rc == LICSCAN_OK && size <= UTF16_MAX_INPUT &&
