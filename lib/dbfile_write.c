@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dbfile.h"
+#include "rivals.h"
 
 /* ---------- writing ---------- */
 

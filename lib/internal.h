@@ -996,29 +996,11 @@ LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
                             const licscan_scan_options *opts,
                             licscan_result *res, uint8_t *judged);
 
-/* Scans in this process that a template whole settled (match.c): the
- * tests tell the shortcut in use from one silently left out. */
-LS_HIDDEN uint64_t ls_whole_template_count(void);
-
-/* The templates judged in a scan of data (sub-scans too) marked in
- * judged[0, ntpl) (result.c, for rivals.c). */
-LS_HIDDEN int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
-                             uint8_t *judged);
-/* Work out the rivals of every template of db into out (rivals.c). */
-LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
+/* The rivals' memory, when worked out here (ls_rivals.own). */
 static inline void ls_rivals_free(const licscan_db *db, ls_rivals *r)
 {
     ls_free(&db->alloc, r->own);
     *r = (ls_rivals){ 0 };
-}
-/* The rivals of template t, *n of them; NULL when not known. */
-static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
-                                           uint32_t *n)
-{
-    if (!db->rivals.off || t >= db->ntpl)
-        return NULL;
-    *n = db->rivals.off[t + 1] - db->rivals.off[t];
-    return db->rivals.list + db->rivals.off[t];
 }
 
 #endif

@@ -25,6 +25,7 @@
 #include "match4_judge.h"
 #include "match5_rank.h"
 #include "match6_references.h"
+#include "rivals.h"
 
 static void pairs_free(scan *s, pairs *p)
 {

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "modified.h"
+#include "rivals.h"
 
 /* The first version of the struct ends with max_evidence. */
 #define SCAN_OPTIONS_V1                                                        \

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "markup.h"
+#include "rivals.h"
 
 /* The text of template t as published: each var its original, the
  * optional blocks in. */

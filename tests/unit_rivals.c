@@ -22,6 +22,7 @@
 #include "dbfile.h"
 #include "internal.h"
 #include "jit_off.h"
+#include "rivals.h"
 #include "licscan.h"
 #include "testctl.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rivals.h"
 
 const ls_frozen_image ls_frozen; /* empty: open the raw templates */
 

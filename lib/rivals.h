@@ -1,0 +1,32 @@
+/* rivals.h -- the rivals of each template (rivals.c) and what matching
+ * does with them (match.c): a text that is one template whole is searched
+ * against that template's rivals alone. Not installed. */
+#ifndef LICSCAN_RIVALS_H
+#define LICSCAN_RIVALS_H
+
+#include "internal.h"
+
+/* Work out the rivals of every template of db into out: the templates a
+ * scan of each template's own text aligns (rivals.c). */
+LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
+
+/* The templates judged in a scan of data (sub-scans too) marked in
+ * judged[0, ntpl) (result.c, for rivals.c). */
+LS_HIDDEN int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
+                             uint8_t *judged);
+
+/* The rivals of template t, *n of them; NULL when not known. */
+static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
+                                           uint32_t *n)
+{
+    if (!db->rivals.off || t >= db->ntpl)
+        return NULL;
+    *n = db->rivals.off[t + 1] - db->rivals.off[t];
+    return db->rivals.list + db->rivals.off[t];
+}
+
+/* Scans in this process that a template whole settled (match.c): the
+ * tests tell the shortcut in use from one silently left out. */
+LS_HIDDEN uint64_t ls_whole_template_count(void);
+
+#endif
