@@ -330,12 +330,14 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
 }
 
 /* Copies of chains (*from)[lo, hi) appended, each with its own id; the
- * first of them, or NULL out of memory. (*from may be s->chains, which
- * growing moves.) */
+ * first of them, or NULL when there are none or memory ran out. (*from
+ * may be s->chains, which growing moves.) */
 static chain *append_chains(scan *s, chain *const *from, uint32_t lo,
                             uint32_t hi)
 {
     uint32_t n = hi - lo;
+    if (!n)
+        return NULL;
     if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + n)) {
         s->rc = LICSCAN_ENOMEM;
         return NULL;
