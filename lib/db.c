@@ -174,6 +174,8 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             db->opts.regex_heap_limit_kib >= m->heap_limit_kib)
             db->memo = m;
         ls_find_twins(db);
+        if (db->rivals.off) /* a text tried as one template whole */
+            ls_index_facts(db, false);
         *out = db;
         return LICSCAN_OK;
     }
@@ -224,6 +226,7 @@ void licscan_db_free(licscan_db *db)
     ls_free(a, db->re);
     ls_rules_free(db);
     ls_rivals_free(db, &db->rivals);
+    ls_free(a, db->common_of);
     ls_scratch_pool_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);

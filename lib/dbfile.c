@@ -639,6 +639,8 @@ int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
         db->tpl[i]->replaced = ft[i].replaced != 0;
     if (!rc)
         ls_find_twins(db);
+    if (!rc && db->rivals.off) /* a text tried as one template whole */
+        ls_index_facts(db, true);
     ls_free(a, tpls);
     ls_free(a, vars);
     ls_free(a, strs);

@@ -656,6 +656,9 @@ struct licscan_db {
     ls_posting *post;
     uint32_t npost, post_cap;
     uint32_t npost_laid; /* postings at the last ls_index_compact */
+    /* per template, its postings in common lists; NULL unless the lists
+     * lie in ranges (ls_index_facts) */
+    uint32_t *common_of;
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;
@@ -675,7 +678,8 @@ struct licscan_db {
     bool narrow_links;  /* tests only: chains link hits one at a time
                            (match2_chains.c) */
     bool whole_off;     /* tests only: no text is taken for one template
-                           whole before all are searched (match.c) */
+                           whole before all are searched (match.c), and
+                           the lists are walked by their links */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -706,6 +710,13 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 LS_HIDDEN void ls_find_twins(licscan_db *db);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
+/* db->common_of when each list runs from its head to the next one's, in
+ * slot order, templates in descending index (as ls_index_compact and a
+ * compiled file lay them out); links_checked: each posting's next is
+ * known to be 0 or the one after it (template.c). */
+LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
+/* Postings above which a shingle is boilerplate (match1_candidates.c). */
+#define LS_COMMON_SHINGLE 48
 
 /* A standard license notice (metadata kind "header"): a match of it
  * names its license (template.c). */

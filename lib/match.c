@@ -128,6 +128,7 @@ static void scan_free(scan *s)
     ls_free(s->a, s->prior);
     ls_free(s->a, s->prior_at);
     ls_free(s->a, s->prior_cand);
+    ls_free(s->a, s->some_counts);
     ls_buf_free(&s->subj);
 }
 
@@ -163,17 +164,22 @@ static void record_differences(scan *s, licscan_match *m)
  * and none is searched. Anything else, and every template is. */
 
 /* The template most likely to be the whole text, or UINT32_MAX: the one
- * whose shingles are here most fully and whose length is nearest the
- * text's (the text holds its words and what its vars take), of those
- * with three quarters of their shingles here and about the text's length.
- * Only a guess: a try that fails costs time, never the answer. */
+ * whose own shingles (those of few templates) are here most fully and
+ * whose length is nearest the text's (the text holds its words and what
+ * its vars take), of those with 95 % of them here and about the text's
+ * length. Only a guess: a try that fails costs time, never the answer. */
 static uint32_t whole_guess(const scan *s)
 {
+    const licscan_db *db = s->db;
     uint32_t best = UINT32_MAX;
     double best_fit = 0;
-    for (uint32_t k = 0; k < s->norder; k++) {
-        const ls_template *tp = s->db->tpl[s->order[k]];
-        double found = (double)s->count[tp->index] / tp->nshingles;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        const ls_template *tp = db->tpl[t];
+        uint32_t own = tp->nshingles - db->common_of[t];
+        if (s->count[t] < 3 || tp->nshingles <= db->common_of[t] ||
+            !ls_template_matched(tp))
+            continue;
+        double found = (double)s->count[t] / own;
         if (found < 0.95 || s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
             s->n + PARAGRAPH_WORDS < tp->nrequired)
             continue;
@@ -182,7 +188,7 @@ static uint32_t whole_guess(const scan *s)
                                                     : (double)tp->ntok / s->n);
         if (fit > best_fit) {
             best_fit = fit;
-            best = tp->index;
+            best = t;
         }
     }
     return best;
@@ -252,20 +258,9 @@ static void keep_for_reuse(scan *s)
     reset_search(s, true);
 }
 
-/* Stages 2 to 5 for the templates in order that allowed marks. */
-static void search_allowed(scan *s, const uint8_t *allowed)
+/* Stages 2 to 5 for the templates in s->order (ls_group_hits_of). */
+static void search_some(scan *s)
 {
-    uint32_t *all = s->order, nall = s->norder, n = 0;
-    uint32_t *some = ls_malloc(s->a, ((size_t)nall + 1) * sizeof(uint32_t));
-    if (!some) {
-        s->rc = LICSCAN_ENOMEM;
-        return;
-    }
-    for (uint32_t k = 0; k < nall; k++)
-        if (allowed[all[k]])
-            some[n++] = all[k];
-    s->order = some;
-    s->norder = n;
     ls_find_chains(s);
     s->whole_try = true;
     if (!s->rc)
@@ -273,9 +268,18 @@ static void search_allowed(scan *s, const uint8_t *allowed)
     s->whole_try = false;
     if (!s->rc && !s->gave_up)
         ls_pick_winners(s);
-    s->order = all;
-    s->norder = nall;
-    ls_free(s->a, some);
+}
+
+/* The templates allowed marks into list, in descending index (as
+ * ls_group_hits_of takes them); their number. */
+static uint32_t allowed_list(const licscan_db *db, const uint8_t *allowed,
+                             uint32_t *list)
+{
+    uint32_t n = 0;
+    for (uint32_t t = db->ntpl; t-- > 0;)
+        if (allowed[t])
+            list[n++] = t;
+    return n;
 }
 
 /* Allow the rivals of template t; false when all were allowed already.
@@ -310,33 +314,49 @@ uint64_t ls_whole_template_count(void)
 static bool whole_template(scan *s)
 {
     const licscan_db *db = s->db;
-    if (s->judged || s->complete_only || !db->rivals.off || db->whole_off)
+    if (s->judged || s->complete_only || !db->rivals.off || db->whole_off ||
+        !db->common_of)
         return false;
     uint32_t t1 = whole_guess(s);
     if (t1 == UINT32_MAX)
         return false;
     uint8_t *allowed = ls_calloc(s->a, db->ntpl + 1, 1);
-    if (!allowed) {
+    uint32_t *list = ls_malloc(s->a, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    if (!allowed || !list) {
+        ls_free(s->a, allowed);
+        ls_free(s->a, list);
         s->rc = LICSCAN_ENOMEM;
         return false;
     }
     allowed[t1] = 1;
     allow_rivals(db, allowed, t1);
-    bool whole = false;
+    bool whole = false, searched = false;
     for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
-        if (try)
+        if (try) {
             reset_search(s, false);
-        search_allowed(s, allowed);
-        if (s->rc || s->gave_up || s->nwin != 1 || s->win[0].kind != LICSCAN_KIND_EXACT ||
-            s->win[0].tstart != 0 || s->win[0].tend != s->n - 1)
+            ls_ungroup_hits_of(s);
+            searched = false;
+        }
+        if (!ls_group_hits_of(s, allowed, list,
+                              allowed_list(db, allowed, list)))
+            break;
+        search_some(s);
+        searched = true;
+        if (s->rc || s->gave_up || s->nwin != 1 ||
+            s->win[0].kind != LICSCAN_KIND_EXACT || s->win[0].tstart != 0 ||
+            s->win[0].tend != s->n - 1)
             break;
         whole = !allow_rivals(db, allowed, s->win[0].tpl->index);
     }
     ls_free(s->a, allowed);
+    ls_free(s->a, list);
     if (whole)
         atomic_fetch_add_explicit(&whole_settled, 1, memory_order_relaxed);
-    else if (!s->rc)
-        keep_for_reuse(s);
+    else if (!s->rc) {
+        if (searched)
+            keep_for_reuse(s);
+        ls_ungroup_hits_of(s);
+    }
     s->gave_up = false;
     return whole;
 }
@@ -346,9 +366,11 @@ static bool whole_template(scan *s)
 static void find_winners(scan *s)
 {
     if (!s->rc)
-        ls_find_hits(s);
+        ls_look_up(s);
     if (!s->rc && !whole_template(s) && !s->rc) {
-        ls_find_chains(s);
+        ls_group_all(s);
+        if (!s->rc)
+            ls_find_chains(s);
         if (!s->rc)
             ls_align_chains(s);
         if (!s->rc)

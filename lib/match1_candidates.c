@@ -11,9 +11,18 @@
 #include "match1_candidates.h"
 
 #define MAX_HITS (8u << 20)
-#define COMMON_SHINGLE 48 /* postings above which a shingle is boilerplate */
 #define RARE_SHINGLE 8 /* license texts a shingle of one license's own
                           wording is found in, its family's included */
+
+/* One past the last posting of slot's list: where the next list in slot
+ * order starts, when the lists lie in ranges (db->common_of). */
+static inline uint32_t list_end(const licscan_db *db, uint32_t slot)
+{
+    for (uint32_t j = slot + 1; j < db->sh_cap; j++)
+        if (db->sh_head[j])
+            return db->sh_head[j] - 1;
+    return db->npost;
+}
 
 /* Shingles ahead of the look-up whose index slots are asked for. */
 #define SHINGLE_AHEAD 8
@@ -67,20 +76,42 @@ static void lookup_shingles(scan *s)
             j = (j + 1) & mask;
         if (!db->sh_keys[j] || !db->sh_head[j])
             continue;
-        /* the templates of the postings, up to one past a common shingle */
-        uint32_t tpls[COMMON_SHINGLE + 1], added = 0;
-        for (uint32_t q = db->sh_head[j]; q && added <= COMMON_SHINGLE;
-             q = db->post[q - 1].next)
-            tpls[added++] = db->post[q - 1].tpl;
-        bool common = added > COMMON_SHINGLE;
-        if (!common) {
-            if (total + added > MAX_HITS) {
-                s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
-                break;
+        bool common;
+        uint32_t end = 0;
+        if (db->common_of && !db->whole_off) {
+            /* a range: its length says whether it is common */
+            uint32_t first = db->sh_head[j] - 1;
+            end = list_end(db, j);
+            uint32_t added = end - first;
+            common = added > LS_COMMON_SHINGLE;
+            if (!common) {
+                if (total + added > MAX_HITS) {
+                    s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                    s->hits_cut = true;
+                    break;
+                }
+                for (uint32_t q = first; q < end; q++)
+                    count[db->post[q].tpl]++;
+                total += added;
             }
-            for (uint32_t k = 0; k < added; k++)
-                count[tpls[k]]++;
-            total += added;
+        } else {
+            /* the templates of the postings, up to one past a common
+             * shingle */
+            uint32_t tpls[LS_COMMON_SHINGLE + 1], added = 0;
+            for (uint32_t q = db->sh_head[j]; q && added <= LS_COMMON_SHINGLE;
+                 q = db->post[q - 1].next)
+                tpls[added++] = db->post[q - 1].tpl;
+            common = added > LS_COMMON_SHINGLE;
+            if (!common) {
+                if (total + added > MAX_HITS) {
+                    s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                    s->hits_cut = true;
+                    break;
+                }
+                for (uint32_t k = 0; k < added; k++)
+                    count[tpls[k]]++;
+                total += added;
+            }
         }
         if (!look) {
             /* one entry at most per input position */
@@ -94,6 +125,7 @@ static void lookup_shingles(scan *s)
         look[nlook].x = i;
         look[nlook].head = db->sh_head[j];
         look[nlook].common = common;
+        look[nlook].end = end;
         nlook++;
     }
     s->nlook = nlook;
@@ -227,6 +259,17 @@ static void nominate(scan *s)
     s->total = total;
 }
 
+/* Room for the chain search of templates whose most hits is maxc. */
+static void chain_room(scan *s, uint32_t maxc)
+{
+    s->maxc = maxc;
+    s->used = ls_malloc(s->a, maxc + 1);
+    s->f = ls_calloc(s->a, maxc + LS_HIT_PAD, sizeof(float));
+    s->prev = ls_malloc(s->a, (maxc + 1) * sizeof(int32_t));
+    if (!s->used || !s->f || !s->prev)
+        s->rc = LICSCAN_ENOMEM;
+}
+
 /* Hits grouped by template, in input order; room for the chain search
  * of the template with the most. */
 static void group_hits(scan *s)
@@ -269,12 +312,7 @@ static void group_hits(scan *s)
     for (uint32_t t = 0; t < db->ntpl; t++)
         count[t] -= start[t];
     memset(hits + s->total, 0, LS_HIT_PAD * sizeof(hit));
-    s->maxc = maxc;
-    s->used = ls_malloc(s->a, maxc + 1);
-    s->f = ls_calloc(s->a, maxc + LS_HIT_PAD, sizeof(float));
-    s->prev = ls_malloc(s->a, (maxc + 1) * sizeof(int32_t));
-    if (!s->used || !s->f || !s->prev)
-        s->rc = LICSCAN_ENOMEM;
+    chain_room(s, maxc);
 }
 
 /* Most words a template's hits can explain: each hit stands for at most
@@ -387,13 +425,179 @@ static void order_templates(scan *s)
     sort_by_hits(order, norder, s->count);
 }
 
-void ls_find_hits(scan *s)
+void ls_look_up(scan *s) { lookup_shingles(s); }
+
+void ls_group_all(scan *s)
 {
-    lookup_shingles(s);
     if (!s->rc)
         nominate(s);
     if (!s->rc)
         group_hits(s);
     if (!s->rc)
         order_templates(s);
+}
+
+/* ---- the hits of some templates alone ----
+ * A text tried as one template whole needs the hits of that template and
+ * its rivals only. The lists lie in ranges, templates in descending
+ * index (db->common_of): a template's postings in a common list are
+ * found by bisection, where nominating and grouping for every template
+ * walk each of those lists whole. */
+
+/* The first posting in [q, end) of a template at most t: galloping
+ * from q, as the one sought is mostly near (or q itself, when the list
+ * holds none of t). */
+static uint32_t first_at_most(const ls_posting *post, uint32_t q, uint32_t end,
+                              uint32_t t)
+{
+    uint32_t lo = q, step = 1;
+    while (q < end && post[q].tpl > t) {
+        lo = q + 1;
+        q = end - q > step ? q + step : end;
+        step *= 2;
+    }
+    while (lo < q) {
+        uint32_t mid = lo + (q - lo) / 2;
+        if (post[mid].tpl > t)
+            lo = mid + 1;
+        else
+            q = mid;
+    }
+    return lo;
+}
+
+/* The postings of tpls[i] in the list of look-up k: [q, q + n). */
+typedef struct common_run {
+    uint32_t k, i, q, n;
+} common_run;
+
+bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
+                      uint32_t n)
+{
+    const licscan_db *db = s->db;
+    const ls_posting *post = db->post;
+    const lookup *look = s->look;
+    uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
+    if (!db->common_of || db->whole_off || s->hits_cut || !n || !nlook)
+        return false;
+    /* below the limit with every common posting, nominating takes them
+     * all for the templates it nominates (as here) */
+    uint64_t most = s->total;
+    for (uint32_t k = 0; k < nlook; k++)
+        if (look[k].common)
+            most += look[k].end - (look[k].head - 1);
+    if (most > MAX_HITS)
+        return false;
+    uint32_t *saved = ls_malloc(s->a, 2 * (size_t)n * sizeof(uint32_t));
+    uint32_t *in_common = ls_calloc(s->a, n, sizeof(uint32_t));
+    uint8_t *nominated = ls_malloc(s->a, n);
+    common_run *runs = NULL;
+    uint32_t nruns = 0, runs_cap = 0;
+    if (!saved || !in_common || !nominated) {
+        s->rc = LICSCAN_ENOMEM;
+        goto out;
+    }
+    /* the runs of these templates in the common lists, in input order */
+    for (uint32_t k = 0; k < nlook; k++) {
+        if (!look[k].common)
+            continue;
+        uint32_t q = look[k].head - 1, end = look[k].end;
+        for (uint32_t i = 0; i < n && q < end; i++) {
+            q = first_at_most(post, q, end, tpls[i]);
+            uint32_t from = q;
+            while (q < end && post[q].tpl == tpls[i])
+                q++;
+            if (q == from)
+                continue;
+            if (LS_GROW(s->a, runs, runs_cap, nruns + 1)) {
+                s->rc = LICSCAN_ENOMEM;
+                goto out;
+            }
+            runs[nruns++] = (common_run){ k, i, from, q - from };
+            in_common[i] += q - from;
+        }
+    }
+    /* as nominate and group_hits count them */
+    uint64_t total = 0;
+    uint32_t maxc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t t = tpls[i];
+        saved[2 * i] = t;
+        saved[2 * i + 1] = count[t];
+        nominated[i] =
+            count[t] >= 3 || (uint64_t)(count[t] + in_common[i]) * 5 >=
+                                 2ull * db->tpl[t]->nshingles;
+        if (nominated[i])
+            count[t] += in_common[i];
+        start[t] = (uint32_t)total;
+        total += count[t];
+        if (count[t] > maxc)
+            maxc = count[t];
+    }
+    s->some_counts = saved;
+    s->nsome = n;
+    saved = NULL;
+    hit *hits = s->hits = ls_malloc(s->a, (total + LS_HIT_PAD) * sizeof(hit));
+    uint32_t *order = s->order =
+        ls_malloc(s->a, ((size_t)n + 1) * sizeof(uint32_t));
+    if (!hits || !order) {
+        s->rc = LICSCAN_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        count[tpls[i]] = start[tpls[i]]; /* where its next hit goes */
+    for (uint32_t k = 0, r = 0; k < nlook; k++) {
+        uint32_t x = look[k].x, q = look[k].head - 1, end = look[k].end;
+        if (!look[k].common) {
+            for (; q < end; q++)
+                if (some[post[q].tpl])
+                    hits[count[post[q].tpl]++] = (hit){ x, post[q].pos };
+            continue;
+        }
+        for (; r < nruns && runs[r].k == k; r++) {
+            const common_run *ru = &runs[r];
+            if (!nominated[ru->i])
+                continue;
+            uint32_t *at = &count[tpls[ru->i]];
+            for (q = ru->q; q < ru->q + ru->n; q++)
+                hits[(*at)++] = (hit){ x, post[q].pos };
+        }
+    }
+    memset(hits + total, 0, LS_HIT_PAD * sizeof(hit));
+    uint32_t norder = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t t = tpls[i];
+        count[t] -= start[t];
+        if (count[t] >= 3 && ls_template_matched(db->tpl[t]))
+            order[norder++] = t;
+    }
+    sort_by_hits(order, norder, count);
+    s->norder = norder;
+    chain_room(s, maxc);
+out:
+    ls_free(s->a, runs);
+    ls_free(s->a, saved);
+    ls_free(s->a, in_common);
+    ls_free(s->a, nominated);
+    return !s->rc;
+}
+
+void ls_ungroup_hits_of(scan *s)
+{
+    for (uint32_t i = 0; i < s->nsome; i++)
+        s->count[s->some_counts[2 * i]] = s->some_counts[2 * i + 1];
+    ls_free(s->a, s->some_counts);
+    s->some_counts = NULL;
+    s->nsome = 0;
+    ls_free(s->a, s->hits);
+    ls_free(s->a, s->order);
+    ls_free(s->a, s->used);
+    ls_free(s->a, s->f);
+    ls_free(s->a, s->prev);
+    s->hits = NULL;
+    s->order = NULL;
+    s->used = NULL;
+    s->f = NULL;
+    s->prev = NULL;
+    s->norder = s->maxc = 0;
 }

@@ -5,9 +5,19 @@
 
 #include "scan.h"
 
-/* Look up every shingle of the input and group the hits by template;
- * s->order[0, s->norder) are the templates to search, most hits first. */
-LS_HIDDEN void ls_find_hits(scan *s);
+/* Look up every shingle of the input (ls_look_up), then group the hits
+ * by template (ls_group_all): s->order[0, s->norder) are the templates
+ * to search, most hits first. */
+LS_HIDDEN void ls_look_up(scan *s);
+LS_HIDDEN void ls_group_all(scan *s);
+/* The same for templates tpls[0, n) alone (descending index, marked in
+ * some[]): their hits and counts as ls_group_all would give them, and
+ * s->order those of them to search. False when the index is not laid
+ * out for it, the look-up was cut short, or memory ran out (s->rc);
+ * ls_ungroup_hits_of undoes it (the counts of the look-up back). */
+LS_HIDDEN bool ls_group_hits_of(scan *s, const uint8_t *some,
+                                const uint32_t *tpls, uint32_t n);
+LS_HIDDEN void ls_ungroup_hits_of(scan *s);
 /* True when all n hits h of tp lie inside one chain of another template
  * (found so far) so strong that tp could not come close to it there. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,

@@ -81,6 +81,8 @@ typedef struct kept_block {
  * to nominate one; 2: dropped at the limit of hits). */
 typedef struct lookup {
     uint32_t x, head, common;
+    uint32_t end; /* one past its last posting, when the lists lie in
+                     ranges (db->common_of) */
 } lookup;
 
 /* One scan of a text. Its buffers are freed by scan_free (match.c). */
@@ -106,6 +108,11 @@ typedef struct scan {
     uint32_t maxc;      /* most hits of one template */
     uint32_t *order;    /* templates to search, most hits first */
     uint32_t norder;
+    bool hits_cut; /* the look-up stopped at the limit of hits */
+    /* hits grouped for some templates alone (ls_group_hits_of): pairs of
+     * template and its count before, to put back */
+    uint32_t *some_counts;
+    uint32_t nsome;
     /* chains (match2) */
     uint8_t *used; /* per hit of the template searched: in a chain */
     float *f;      /* ... the best chain score ending there */

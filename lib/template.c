@@ -492,6 +492,87 @@ void ls_index_compact(licscan_db *db)
     db->npost_laid = db->npost;
 }
 
+/* The postings [first, end) of one list: when it is common, its
+ * templates descending (false if not) and counted into of[]. */
+static bool common_list(const licscan_db *db, uint32_t first, uint32_t end,
+                        uint32_t *of)
+{
+    if (end - first <= LS_COMMON_SHINGLE)
+        return true;
+    uint32_t last = UINT32_MAX;
+    for (uint32_t q = first; q < end; q++) {
+        uint32_t t = db->post[q].tpl;
+        if (t > last || t >= db->ntpl)
+            return false;
+        of[t]++;
+        last = t;
+    }
+    return true;
+}
+
+/* List head h (slot order): it follows the list that started at *prev,
+ * which ends right before it. */
+static bool next_list(const licscan_db *db, uint32_t h, uint32_t *prev,
+                      uint32_t *of)
+{
+    bool laid = *prev ? h > *prev && db->post[h - 2].next == 0 &&
+                            common_list(db, *prev - 1, h - 1, of)
+                      : h == 1;
+    *prev = h;
+    return laid;
+}
+
+void ls_index_facts(licscan_db *db, bool links_checked)
+{
+    const ls_alloc *a = &db->alloc;
+    ls_free(a, db->common_of);
+    db->common_of = NULL;
+    uint32_t *of = ls_calloc(a, (size_t)db->ntpl + 1, sizeof(*of));
+    if (!of)
+        return; /* the lists are walked as linked */
+    /* heads rise in slot order from the first posting, each list ending
+     * where the next starts: every posting links to the one after it but
+     * the last of each list (most slots are empty: two looked at a time) */
+    const uint32_t *head = db->sh_head;
+    uint32_t prev = 0, lists = 0, j = 0;
+    bool laid = true;
+    for (; laid && j + 2 <= db->sh_cap; j += 2) {
+        uint64_t two;
+        memcpy(&two, head + j, sizeof two);
+        if (!two)
+            continue;
+        for (uint32_t k = j; laid && k < j + 2; k++)
+            if (head[k]) {
+                laid = next_list(db, head[k], &prev, of);
+                lists++;
+            }
+    }
+    for (; laid && j < db->sh_cap; j++)
+        if (head[j]) {
+            laid = next_list(db, head[j], &prev, of);
+            lists++;
+        }
+    if (laid && prev)
+        laid = prev <= db->npost && db->post[db->npost - 1].next == 0 &&
+               common_list(db, prev - 1, db->npost, of);
+    /* and no list ends early; a compiled file's links were checked as it
+     * opened (each posting's next is 0 or the one after it), and it was
+     * written from lists laid out whole: a list ending before the next
+     * one's head there would leave postings no list holds, which its
+     * range would hold (nothing read past the postings either way) */
+    uint32_t ends = 0, unlinked = 0;
+    const ls_posting *post = db->post;
+    for (uint32_t q = 0; laid && !links_checked && q < db->npost; q++) {
+        uint32_t nx = post[q].next;
+        ends += nx == 0;
+        unlinked |= (nx != 0) & (nx != q + 2);
+    }
+    if (laid && !unlinked && (links_checked || ends == lists))
+        db->common_of = of;
+    else
+        ls_free(a, of);
+}
+
 /* Templates by source length, then index: twins lie next to each other. */
 static int twin_cmp(const void *a, const void *b, void *arg)
 {

@@ -15,7 +15,9 @@ enum ls_test_control {
      * widest path the CPU has, as by default */
     LS_TEST_WIDE_LINKS = 2,
     /* value 0: every scan searches all templates, even for a text that is
-     * one template whole (match.c); 1: as by default */
+     * one template whole (match.c), and walks the shingle index's lists
+     * by their links, not as ranges (match1_candidates.c); 1: as by
+     * default */
     LS_TEST_WHOLE_TEMPLATE = 3,
 };
 

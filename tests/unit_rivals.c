@@ -11,7 +11,9 @@
  * never taken, so the count of scans it settled must grow on the
  * templates' own texts. A database that changes after it was compiled
  * drops the rivals (they were worked out for the old set), and a file
- * whose rivals are damaged is refused. */
+ * whose rivals are damaged is refused. A set whose templates share a
+ * sentence has common lists, where the shortcut bisects (the index laid
+ * out in ranges); one laid out otherwise is walked by its links. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,174 @@ static void test_damaged_rivals(void)
     free(good);
 }
 
+/* ---- common lists: a shingle in more than LS_COMMON_SHINGLE templates ----
+ * The embedded set has none; a set with a sentence many templates share
+ * has them, and the shortcut finds a template's postings in them by
+ * bisection. */
+
+#define SHARED_TEMPLATES (LS_COMMON_SHINGLE + 12)
+
+/* Text k of the shared set: a shared sentence, then words of its own. */
+static void shared_text(char *out, size_t cap, int k)
+{
+    snprintf(out, cap,
+             "Permission is granted to use this shared test work for any "
+             "purpose under the test terms that follow. Term %c%c of the "
+             "set: the work named here as item%d may be kept by holder%d "
+             "and shown at place%d for reason%d, and no other use is "
+             "given by this text number %d.",
+             'a' + k % 26, 'a' + k / 26, k, k * 7, k * 13, k * 29, k);
+}
+
+/* Scan text k alone, two of them, and the shared sentence alone: the
+ * same JSON from both databases. */
+static int compare_shared(const licscan_db *with, const licscan_db *without)
+{
+    int differing = 0;
+    char a[512], b[512], two[1100];
+    for (int k = 0; k < SHARED_TEMPLATES; k++) {
+        shared_text(a, sizeof a, k);
+        shared_text(b, sizeof b, (k * 5 + 3) % SHARED_TEMPLATES);
+        snprintf(two, sizeof two, "%s\n\n%s", a, b);
+        const char *texts[] = { a, two,
+                                "Permission is granted to use this "
+                                "shared test work for any purpose." };
+        for (int t = 0; t < 3; t++) {
+            char *x = scan_json(with, (const unsigned char *)texts[t],
+                                strlen(texts[t]));
+            char *y = scan_json(without, (const unsigned char *)texts[t],
+                                strlen(texts[t]));
+            if (!x || !y || strcmp(x, y)) {
+                if (!differing++)
+                    fprintf(stderr, "shared %d/%d:\n  %s\n  %s\n", k, t,
+                            x ? x : "(none)", y ? y : "(none)");
+            }
+            free(x);
+            free(y);
+        }
+    }
+    return differing;
+}
+
+/* Open the image at data (sums not checked) twice, the second without the
+ * shortcut. */
+static void open_image_pair(void *data, size_t n, licscan_db **with,
+                            licscan_db **without)
+{
+    char err[256] = "";
+    CHECK_EQ_INT(
+        ls_db_open_image(data, n, false, NULL, 0, &opt, with, err, sizeof err),
+        LICSCAN_OK);
+    CHECK_EQ_INT(ls_db_open_image(data, n, false, NULL, 0, &opt, without, err,
+                                  sizeof err),
+                 LICSCAN_OK);
+    if (*without)
+        CHECK_EQ_INT(ls_test_control(*without, LS_TEST_WHOLE_TEMPLATE, 0),
+                     LICSCAN_OK);
+}
+
+static void test_common_lists(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    CHECK(db && db->common_of != NULL); /* the embedded image is laid out */
+    if (!db)
+        return;
+    char id[32], text[512];
+    for (int k = 0; k < SHARED_TEMPLATES; k++) {
+        snprintf(id, sizeof id, "Shared-%d", k);
+        shared_text(text, sizeof text, k);
+        CHECK_EQ_INT(
+            licscan_db_add_template(db, id, text, strlen(text), NULL, 0, NULL),
+            LICSCAN_OK);
+    }
+    CHECK(db->common_of == NULL); /* changed: no rivals, no ranges */
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+
+    size_t n;
+    unsigned char *good = slurp(tmp_path, &n);
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    CHECK(good && copy);
+    if (!good || !copy) {
+        free(good);
+        free(copy);
+        return;
+    }
+    memcpy(copy, good, n);
+    licscan_db *with = NULL, *without = NULL;
+    open_image_pair(copy, n, &with, &without);
+    if (with && without) {
+        /* a list of every shared template: common */
+        uint32_t most = 0;
+        for (uint32_t t = 0; t < with->ntpl; t++)
+            if (with->common_of && with->common_of[t] > most)
+                most = with->common_of[t];
+        CHECK(with->common_of != NULL && most > 0);
+        uint64_t before = ls_whole_template_count();
+        CHECK_EQ_INT(compare_shared(with, without), 0);
+        /* each text alone is its template whole */
+        CHECK(ls_whole_template_count() >= before + SHARED_TEMPLATES);
+    }
+    licscan_db_free(with);
+    licscan_db_free(without);
+
+    /* a common list out of template order: no ranges, the same answers
+     * (the list holds the same postings); heads out of slot order: no
+     * ranges either */
+    dbf_array heads, post;
+    memcpy(&heads, good + sizeof(dbf_header) + A_SH_HEAD * sizeof heads,
+           sizeof heads);
+    memcpy(&post, good + sizeof(dbf_header) + A_POST * sizeof post,
+           sizeof post);
+    const uint32_t *h = (const uint32_t *)(const void *)(good + heads.offset);
+    uint32_t common_at = UINT32_MAX, first = 0, second = 0;
+    for (uint64_t j = 0, prev = 0; j <= heads.count; j++) {
+        uint32_t at = j < heads.count ? h[j] : (uint32_t)post.count + 1;
+        if (!at)
+            continue;
+        if (prev && at - prev > LS_COMMON_SHINGLE && common_at == UINT32_MAX)
+            common_at = (uint32_t)prev - 1;
+        if (prev && !second)
+            second = at;
+        else if (!first)
+            first = at;
+        prev = at;
+    }
+    CHECK(common_at != UINT32_MAX && first && second);
+    if (common_at == UINT32_MAX)
+        goto done;
+    memcpy(copy, good, n);
+    unsigned char *p0 = (unsigned char *)copy + post.offset +
+                        (uint64_t)common_at * sizeof(ls_posting);
+    unsigned char *p1 = p0 + sizeof(ls_posting);
+    unsigned char swap[8];
+    memcpy(swap, p0, 8); /* template and place; the links stay */
+    memcpy(p0, p1, 8);
+    memcpy(p1, swap, 8);
+    open_image_pair(copy, n, &with, &without);
+    CHECK(with && with->common_of == NULL);
+    if (with && without)
+        CHECK_EQ_INT(compare_shared(with, without), 0);
+    licscan_db_free(with);
+    licscan_db_free(without);
+
+    memcpy(copy, good, n);
+    uint32_t *hw = (uint32_t *)(void *)((unsigned char *)copy + heads.offset);
+    for (uint64_t j = 0, seen = 0; j < heads.count && seen < 2; j++)
+        if (hw[j])
+            hw[j] = seen++ ? first : second;
+    char err[256] = "";
+    CHECK_EQ_INT(
+        ls_db_open_image(copy, n, false, NULL, 0, &opt, &db, err, sizeof err),
+        LICSCAN_OK);
+    CHECK(db && db->common_of == NULL);
+    licscan_db_free(db);
+done:
+    free(copy);
+    free(good);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -189,6 +359,7 @@ int main(void)
     test_embedded();
     test_compiled_file();
     test_damaged_rivals();
+    test_common_lists();
     unlink(tmp_path);
     printf("unit_rivals: %d checks passed, %d failed\n", check_passed,
            check_failed);
