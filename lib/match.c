@@ -376,8 +376,11 @@ static void find_winners(scan *s)
         if (!s->rc)
             ls_pick_winners(s);
     }
+    /* an exact match has none: no word extra, none missing, every var
+     * taking its words (match4_judge.c) */
     for (uint32_t w = 0; w < s->nwin && !s->rc; w++)
-        if (s->win[w].kind != LICSCAN_KIND_REFERENCE)
+        if (s->win[w].kind != LICSCAN_KIND_REFERENCE &&
+            s->win[w].kind != LICSCAN_KIND_EXACT)
             record_differences(s, &s->win[w]);
 }
 
