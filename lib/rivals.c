@@ -3,6 +3,7 @@
  * for a set of templates (a compiled file, the embedded image), so that a
  * text that is one template whole is searched against those alone
  * (match.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -47,6 +48,14 @@ static int render(const ls_template *t, ls_buf *out)
     return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
 }
 
+static int pair_cmp(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
 int ls_rivals_build(const licscan_db *db, ls_rivals *out)
 {
     const ls_alloc *a = &db->alloc;
@@ -89,19 +98,52 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
         return rc;
     }
     off[db->ntpl] = nlist;
+    /* each way: u a rival of t makes t one of u (a text of u whose vars
+     * take other words may bring t close, as t's own text brings u) */
+    uint32_t *pair = ls_malloc(a, 4 * ((size_t)nlist + 1) * sizeof(uint32_t));
+    if (!pair) {
+        ls_free(a, off);
+        ls_free(a, list);
+        return LICSCAN_ENOMEM;
+    }
+    uint32_t npair = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        for (uint32_t k = off[t]; k < off[t + 1]; k++) {
+            pair[2 * npair] = t;
+            pair[2 * npair + 1] = list[k];
+            npair++;
+            pair[2 * npair] = list[k];
+            pair[2 * npair + 1] = t;
+            npair++;
+        }
+    qsort(pair, npair, 2 * sizeof(uint32_t), pair_cmp);
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < npair; k++)
+        if (!n || pair[2 * k] != pair[2 * (n - 1)] ||
+            pair[2 * k + 1] != pair[2 * (n - 1) + 1]) {
+            pair[2 * n] = pair[2 * k];
+            pair[2 * n + 1] = pair[2 * k + 1];
+            n++;
+        }
+    nlist = n;
+    ls_free(a, list);
     /* one allocation: off, then list */
     uint32_t *own =
         ls_malloc(a, ((size_t)db->ntpl + 1 + nlist) * sizeof(uint32_t));
     if (!own) {
         ls_free(a, off);
-        ls_free(a, list);
+        ls_free(a, pair);
         return LICSCAN_ENOMEM;
     }
-    memcpy(own, off, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
-    if (nlist)
-        memcpy(own + db->ntpl + 1, list, nlist * sizeof(uint32_t));
+    for (uint32_t t = 0, k = 0; t <= db->ntpl; t++) {
+        while (k < nlist && pair[2 * k] < t)
+            k++;
+        own[t] = k;
+    }
+    for (uint32_t k = 0; k < nlist; k++)
+        own[db->ntpl + 1 + k] = pair[2 * k + 1];
     ls_free(a, off);
-    ls_free(a, list);
+    ls_free(a, pair);
     out->own = own;
     out->off = own;
     out->list = own + db->ntpl + 1;
