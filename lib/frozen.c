@@ -126,6 +126,7 @@ int ls_db_thaw(licscan_db *db)
     ls_rivals_free(db, &db->rivals);
     ls_free(&db->alloc, db->common_of);
     db->common_of = NULL;
+    db->mostly_common = NULL;
     if (!db->frozen)
         return LICSCAN_OK;
     const ls_alloc *a = &db->alloc;

@@ -657,8 +657,10 @@ struct licscan_db {
     uint32_t npost, post_cap;
     uint32_t npost_laid; /* postings at the last ls_index_compact */
     /* per template, its postings in common lists; NULL unless the lists
-     * lie in ranges (ls_index_facts) */
+     * lie in ranges (ls_index_facts); then also, per template, whether
+     * they are three quarters of its shingles (freed with common_of) */
     uint32_t *common_of;
+    uint8_t *mostly_common;
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;

@@ -163,35 +163,108 @@ static void record_differences(scan *s, licscan_match *m)
  * every word of the text, no other template was judged for that text,
  * and none is searched. Anything else, and every template is. */
 
+/* The share of tp's required words that are words of the text (bits
+ * by word id in `in`): what tells a longer template whose extra clause
+ * the text lacks (its shingles there straddle a var and were never
+ * indexed) from the one the text is. */
+static double words_here(const ls_template *tp, const uint64_t *in,
+                         uint32_t nwords)
+{
+    uint32_t here = 0, req = 0;
+    for (uint32_t k = 0; k < tp->ntok; k++)
+        if (!tp->optional[k]) {
+            uint32_t id = tp->tok[k].id;
+            req++;
+            here += id <= nwords && (in[id / 64] >> (id % 64) & 1);
+        }
+    return req ? (double)here / req : 1;
+}
+
+typedef struct guess {
+    uint32_t tpl;
+    double fit; /* shingles found times nearness of length */
+} guess;
+
+static int guess_cmp(const void *a, const void *b)
+{
+    const guess *x = a, *y = b;
+    if (x->fit != y->fit)
+        return x->fit > y->fit ? -1 : 1;
+    return x->tpl < y->tpl ? -1 : x->tpl > y->tpl;
+}
+
 /* The template most likely to be the whole text, or UINT32_MAX: the one
- * whose own shingles (those of few templates) are here most fully and
- * whose length is nearest the text's (the text holds its words and what
- * its vars take), of those with 95 % of them here and about the text's
- * length. Only a guess: a try that fails costs time, never the answer. */
-static uint32_t whole_guess(const scan *s)
+ * whose shingles are here most fully, with its words, and whose length is
+ * nearest the text's (the text holds its words and what its vars take),
+ * of those with 95 % of their shingles here and about the text's length.
+ * A template's own shingles (those of few templates) are counted as they
+ * were looked up; one made mostly of wording many share (the BSD and MIT
+ * variants) has its postings in the common lists counted too. Only a
+ * guess: a try that fails costs time, never the answer. */
+static uint32_t whole_guess(scan *s)
 {
     const licscan_db *db = s->db;
-    uint32_t best = UINT32_MAX;
-    double best_fit = 0;
+    guess *g = NULL;
+    uint32_t ng = 0, cap = 0;
     for (uint32_t t = 0; t < db->ntpl; t++) {
+        if (s->count[t] < 3 && !db->mostly_common[t])
+            continue;
         const ls_template *tp = db->tpl[t];
-        uint32_t own = tp->nshingles - db->common_of[t];
-        if (s->count[t] < 3 || tp->nshingles <= db->common_of[t] ||
+        if (s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
+            s->n + PARAGRAPH_WORDS < tp->nrequired || !tp->nshingles ||
             !ls_template_matched(tp))
             continue;
-        double found = (double)s->count[t] / own;
-        if (found < 0.95 || s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
-            s->n + PARAGRAPH_WORDS < tp->nrequired)
+        uint32_t own = tp->nshingles - db->common_of[t];
+        double found;
+        if (!db->mostly_common[t]) {
+            found = (double)s->count[t] / own;
+        } else {
+            if (s->count[t] < 0.95 * own)
+                continue;
+            found =
+                (double)(s->count[t] + ls_common_hits(s, t)) / tp->nshingles;
+        }
+        if (found < 0.95)
             continue;
-        double fit = (found < 1 ? found : 1) * (s->n < tp->ntok
-                                                    ? (double)s->n / tp->ntok
-                                                    : (double)tp->ntok / s->n);
+        if (LS_GROW(s->a, g, cap, ng + 1)) {
+            s->rc = LICSCAN_ENOMEM;
+            break;
+        }
+        g[ng++] = (guess){ t, (found < 1 ? found : 1) *
+                                  (s->n < tp->ntok ? (double)s->n / tp->ntok
+                                                   : (double)tp->ntok / s->n) };
+    }
+    /* the words of a template mostly of shared wording, where they can
+     * change the pick: best first */
+    uint32_t best = UINT32_MAX, nwords = db->lex.dict.count;
+    double best_fit = 0;
+    uint64_t *in = NULL;
+    if (ng > 1)
+        qsort(g, ng, sizeof *g, guess_cmp);
+    for (uint32_t k = 0; k < ng && !s->rc && g[k].fit > best_fit; k++) {
+        double fit = g[k].fit;
+        if (ng > 1 && db->mostly_common[g[k].tpl]) {
+            if (!in) {
+                in = ls_calloc(s->a, nwords / 64 + 1, sizeof(uint64_t));
+                if (!in) {
+                    s->rc = LICSCAN_ENOMEM;
+                    break;
+                }
+                for (uint32_t i = 0; i < s->n; i++)
+                    if (s->tk[i].id <= nwords)
+                        in[s->tk[i].id / 64] |= UINT64_C(1)
+                                                << (s->tk[i].id % 64);
+            }
+            fit *= words_here(db->tpl[g[k].tpl], in, nwords);
+        }
         if (fit > best_fit) {
             best_fit = fit;
-            best = t;
+            best = g[k].tpl;
         }
     }
-    return best;
+    ls_free(s->a, in);
+    ls_free(s->a, g);
+    return s->rc ? UINT32_MAX : best;
 }
 
 /* Stages 2 to 5 undone (chains, alignments, candidates, winners); the

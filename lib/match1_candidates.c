@@ -466,6 +466,21 @@ static uint32_t first_at_most(const ls_posting *post, uint32_t q, uint32_t end,
     return lo;
 }
 
+uint32_t ls_common_hits(const scan *s, uint32_t t)
+{
+    const ls_posting *post = s->db->post;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < s->nlook; k++) {
+        if (!s->look[k].common)
+            continue;
+        uint32_t end = s->look[k].end;
+        for (uint32_t q = first_at_most(post, s->look[k].head - 1, end, t);
+             q < end && post[q].tpl == t; q++)
+            n++;
+    }
+    return n;
+}
+
 /* The postings of tpls[i] in the list of look-up k: [q, q + n). */
 typedef struct common_run {
     uint32_t k, i, q, n;

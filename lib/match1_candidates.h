@@ -18,6 +18,9 @@ LS_HIDDEN void ls_group_all(scan *s);
 LS_HIDDEN bool ls_group_hits_of(scan *s, const uint8_t *some,
                                 const uint32_t *tpls, uint32_t n);
 LS_HIDDEN void ls_ungroup_hits_of(scan *s);
+/* Template t's postings in the common lists of the look-up (the lists
+ * as ranges, db->common_of). */
+LS_HIDDEN uint32_t ls_common_hits(const scan *s, uint32_t t);
 /* True when all n hits h of tp lie inside one chain of another template
  * (found so far) so strong that tp could not come close to it there. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,

@@ -527,7 +527,10 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     const ls_alloc *a = &db->alloc;
     ls_free(a, db->common_of);
     db->common_of = NULL;
-    uint32_t *of = ls_calloc(a, (size_t)db->ntpl + 1, sizeof(*of));
+    db->mostly_common = NULL;
+    /* with a byte per template after the counts (db->mostly_common) */
+    size_t nt = (size_t)db->ntpl + 1;
+    uint32_t *of = ls_calloc(a, nt * sizeof(*of) + nt, 1);
     if (!of)
         return; /* the lists are walked as linked */
     /* heads rise in slot order from the first posting, each list ending
@@ -567,9 +570,14 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         ends += nx == 0;
         unlinked |= (nx != 0) & (nx != q + 2);
     }
-    if (laid && !unlinked && (links_checked || ends == lists))
+    if (laid && !unlinked && (links_checked || ends == lists)) {
         db->common_of = of;
-    else
+        db->mostly_common = (uint8_t *)(of + nt);
+        for (uint32_t t = 0; t < db->ntpl; t++) {
+            uint32_t nsh = db->tpl[t]->nshingles;
+            db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
+        }
+    } else
         ls_free(a, of);
 }
 
