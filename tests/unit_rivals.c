@@ -90,6 +90,32 @@ static void test_embedded(void)
     licscan_db_free(without);
 }
 
+/* u a rival of t: t one of u (a text of t whose vars take other words
+ * may bring u as close as u's own text brings t) */
+static void test_rivals_each_way(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    if (!db)
+        return;
+    uint32_t pairs = 0, one_way = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        uint32_t n, m;
+        const uint32_t *r = ls_rivals_of(db, t, &n);
+        for (uint32_t k = 0; r && k < n; k++) {
+            const uint32_t *back = ls_rivals_of(db, r[k], &m);
+            bool found = false;
+            for (uint32_t j = 0; back && j < m && !found; j++)
+                found = back[j] == t;
+            pairs++;
+            one_way += !found;
+        }
+    }
+    CHECK(pairs > 0);
+    CHECK_EQ_INT(one_way, 0);
+    licscan_db_free(db);
+}
+
 /* The embedded set saved and opened again: its rivals came along. */
 static void test_compiled_file(void)
 {
@@ -357,6 +383,7 @@ int main(void)
     snprintf(tmp_path, sizeof tmp_path, "/tmp/unit_rivals.%ld.lsdb",
              (long)getpid());
     test_embedded();
+    test_rivals_each_way();
     test_compiled_file();
     test_damaged_rivals();
     test_common_lists();
