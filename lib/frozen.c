@@ -127,6 +127,7 @@ int ls_db_thaw(licscan_db *db)
     ls_free(&db->alloc, db->common_of);
     db->common_of = NULL;
     db->mostly_common = NULL;
+    db->common_head = db->common_end = NULL;
     if (!db->frozen)
         return LICSCAN_OK;
     const ls_alloc *a = &db->alloc;

@@ -658,9 +658,11 @@ struct licscan_db {
     uint32_t npost_laid; /* postings at the last ls_index_compact */
     /* per template, its postings in common lists; NULL unless the lists
      * lie in ranges (ls_index_facts); then also, per template, whether
-     * they are three quarters of its shingles (freed with common_of) */
+     * they are three quarters of its shingles, and a table of the common
+     * lists: head -> one past its last posting (freed with common_of) */
     uint32_t *common_of;
     uint8_t *mostly_common;
+    uint32_t *common_head, *common_end, common_cap;
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;
@@ -712,8 +714,8 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 LS_HIDDEN void ls_find_twins(licscan_db *db);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
-/* db->common_of when each list runs from its head to the next one's, in
- * slot order, templates in descending index (as ls_index_compact and a
+/* db->common_of when each list runs forward through the postings, a
+ * common one in descending template order (as ls_index_compact and a
  * compiled file lay them out); links_checked: each posting's next is
  * known to be 0 or the one after it (template.c). */
 LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);

@@ -14,14 +14,15 @@
 #define RARE_SHINGLE 8 /* license texts a shingle of one license's own
                           wording is found in, its family's included */
 
-/* One past the last posting of slot's list: where the next list in slot
- * order starts, when the lists lie in ranges (db->common_of). */
-static inline uint32_t list_end(const licscan_db *db, uint32_t slot)
+/* One past the last posting of the common list at head, or 0 when the
+ * list is not common (db->common_of). */
+static inline uint32_t common_end(const licscan_db *db, uint32_t head)
 {
-    for (uint32_t j = slot + 1; j < db->sh_cap; j++)
-        if (db->sh_head[j])
-            return db->sh_head[j] - 1;
-    return db->npost;
+    uint32_t mask = db->common_cap - 1, j = (uint32_t)ls_mix64(head) & mask;
+    for (; db->common_head[j]; j = (j + 1) & mask)
+        if (db->common_head[j] == head)
+            return db->common_end[j];
+    return 0;
 }
 
 /* Shingles ahead of the look-up whose index slots are asked for. */
@@ -77,28 +78,32 @@ static void lookup_shingles(scan *s)
         if (!db->sh_keys[j] || !db->sh_head[j])
             continue;
         bool common;
-        uint32_t end = 0;
+        uint32_t end = 0, head = db->sh_head[j];
         if (db->common_of && !db->whole_off) {
-            /* a range: its length says whether it is common */
-            uint32_t first = db->sh_head[j] - 1;
-            end = list_end(db, j);
-            uint32_t added = end - first;
-            common = added > LS_COMMON_SHINGLE;
+            /* the table says which lists are common */
+            end = common_end(db, head);
+            common = end != 0;
             if (!common) {
+                /* the list runs on until a posting that ends it */
+                const ls_posting *p = db->post + head - 1;
+                uint32_t added = 0;
+                do
+                    count[p[added].tpl]++;
+                while (p[added++].next);
                 if (total + added > MAX_HITS) {
+                    for (uint32_t k = 0; k < added; k++)
+                        count[p[k].tpl]--;
                     s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                     s->hits_cut = true;
                     break;
                 }
-                for (uint32_t q = first; q < end; q++)
-                    count[db->post[q].tpl]++;
                 total += added;
             }
         } else {
             /* the templates of the postings, up to one past a common
              * shingle */
             uint32_t tpls[LS_COMMON_SHINGLE + 1], added = 0;
-            for (uint32_t q = db->sh_head[j]; q && added <= LS_COMMON_SHINGLE;
+            for (uint32_t q = head; q && added <= LS_COMMON_SHINGLE;
                  q = db->post[q - 1].next)
                 tpls[added++] = db->post[q - 1].tpl;
             common = added > LS_COMMON_SHINGLE;
@@ -219,10 +224,17 @@ static void nominate(scan *s)
         s->rc = LICSCAN_ENOMEM;
         return;
     }
-    for (uint32_t k = 0; k < nlook; k++)
-        if (look[k].common)
+    bool laid = db->common_of && !db->whole_off;
+    for (uint32_t k = 0; k < nlook; k++) {
+        if (!look[k].common)
+            continue;
+        if (laid) /* a range */
+            for (uint32_t q = look[k].head - 1; q < look[k].end; q++)
+                all_hits[db->post[q].tpl]++;
+        else
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
+    }
     uint64_t with_common = total;
     for (uint32_t t = 0; t < db->ntpl; t++) {
         /* two fifths of its shingles: a copy cut short before its
@@ -288,6 +300,7 @@ static void group_hits(scan *s)
     }
     /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
+    bool laid = db->common_of && !db->whole_off;
     for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
         start[t] = acc;
         acc += count[t];
@@ -301,6 +314,22 @@ static void group_hits(scan *s)
         uint32_t common = look[k].common, x = look[k].x;
         if (common == 2)
             continue;
+        if (laid) {
+            /* a list runs on to the posting that ends it (a common one
+             * to its end) */
+            const ls_posting *po = db->post + look[k].head - 1;
+            if (common)
+                for (const ls_posting *e = db->post + look[k].end; po < e;
+                     po++) {
+                    if (nominated[po->tpl])
+                        hits[count[po->tpl]++] = (hit){ x, po->pos };
+                }
+            else
+                do
+                    hits[count[po->tpl]++] = (hit){ x, po->pos };
+                while ((po++)->next);
+            continue;
+        }
         for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
             const ls_posting *po = &db->post[q - 1];
             uint32_t t = po->tpl;
@@ -562,11 +591,13 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
     for (uint32_t i = 0; i < n; i++)
         count[tpls[i]] = start[tpls[i]]; /* where its next hit goes */
     for (uint32_t k = 0, r = 0; k < nlook; k++) {
-        uint32_t x = look[k].x, q = look[k].head - 1, end = look[k].end;
+        uint32_t x = look[k].x, q;
         if (!look[k].common) {
-            for (; q < end; q++)
+            q = look[k].head - 1;
+            do
                 if (some[post[q].tpl])
                     hits[count[post[q].tpl]++] = (hit){ x, post[q].pos };
+            while (post[q++].next);
             continue;
         }
         for (; r < nruns && runs[r].k == k; r++) {

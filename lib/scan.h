@@ -81,8 +81,8 @@ typedef struct kept_block {
  * to nominate one; 2: dropped at the limit of hits). */
 typedef struct lookup {
     uint32_t x, head, common;
-    uint32_t end; /* one past its last posting, when the lists lie in
-                     ranges (db->common_of) */
+    uint32_t end; /* one past its last posting, when it is common and the
+                     lists lie in ranges (db->common_of) */
 } lookup;
 
 /* One scan of a text. Its buffers are freed by scan_free (match.c). */

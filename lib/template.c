@@ -492,13 +492,12 @@ void ls_index_compact(licscan_db *db)
     db->npost_laid = db->npost;
 }
 
-/* The postings [first, end) of one list: when it is common, its
- * templates descending (false if not) and counted into of[]. */
-static bool common_list(const licscan_db *db, uint32_t first, uint32_t end,
+/* The common list [first, end): its templates descending (false if
+ * not), counted into of[], and its end put in the table of common lists
+ * by its head (first + 1). */
+static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
                         uint32_t *of)
 {
-    if (end - first <= LS_COMMON_SHINGLE)
-        return true;
     uint32_t last = UINT32_MAX;
     for (uint32_t q = first; q < end; q++) {
         uint32_t t = db->post[q].tpl;
@@ -507,19 +506,13 @@ static bool common_list(const licscan_db *db, uint32_t first, uint32_t end,
         of[t]++;
         last = t;
     }
+    uint32_t mask = db->common_cap - 1,
+             j = (uint32_t)ls_mix64(first + 1) & mask;
+    while (db->common_head[j])
+        j = (j + 1) & mask;
+    db->common_head[j] = first + 1;
+    db->common_end[j] = end;
     return true;
-}
-
-/* List head h (slot order): it follows the list that started at *prev,
- * which ends right before it. */
-static bool next_list(const licscan_db *db, uint32_t h, uint32_t *prev,
-                      uint32_t *of)
-{
-    bool laid = *prev ? h > *prev && db->post[h - 2].next == 0 &&
-                            common_list(db, *prev - 1, h - 1, of)
-                      : h == 1;
-    *prev = h;
-    return laid;
 }
 
 void ls_index_facts(licscan_db *db, bool links_checked)
@@ -528,57 +521,61 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     ls_free(a, db->common_of);
     db->common_of = NULL;
     db->mostly_common = NULL;
-    /* with a byte per template after the counts (db->mostly_common) */
-    size_t nt = (size_t)db->ntpl + 1;
-    uint32_t *of = ls_calloc(a, nt * sizeof(*of) + nt, 1);
-    if (!of)
-        return; /* the lists are walked as linked */
-    /* heads rise in slot order from the first posting, each list ending
-     * where the next starts: every posting links to the one after it but
-     * the last of each list (most slots are empty: two looked at a time) */
-    const uint32_t *head = db->sh_head;
-    uint32_t prev = 0, lists = 0, j = 0;
-    bool laid = true;
-    for (; laid && j + 2 <= db->sh_cap; j += 2) {
-        uint64_t two;
-        memcpy(&two, head + j, sizeof two);
-        if (!two)
-            continue;
-        for (uint32_t k = j; laid && k < j + 2; k++)
-            if (head[k]) {
-                laid = next_list(db, head[k], &prev, of);
-                lists++;
-            }
-    }
-    for (; laid && j < db->sh_cap; j++)
-        if (head[j]) {
-            laid = next_list(db, head[j], &prev, of);
-            lists++;
-        }
-    if (laid && prev)
-        laid = prev <= db->npost && db->post[db->npost - 1].next == 0 &&
-               common_list(db, prev - 1, db->npost, of);
-    /* and no list ends early; a compiled file's links were checked as it
-     * opened (each posting's next is 0 or the one after it), and it was
-     * written from lists laid out whole: a list ending before the next
-     * one's head there would leave postings no list holds, which its
-     * range would hold (nothing read past the postings either way) */
-    uint32_t ends = 0, unlinked = 0;
+    db->common_head = db->common_end = NULL;
     const ls_posting *post = db->post;
-    for (uint32_t q = 0; laid && !links_checked && q < db->npost; q++) {
+    uint32_t npost = db->npost;
+    /* each list runs forward (next: 0 or the posting after), ended by a
+     * posting whose next is 0 (a compiled file's links were checked as it
+     * opened); the common ones as [start, end) pairs */
+    uint32_t unlinked = 0;
+    for (uint32_t q = 0; !links_checked && q < npost; q++) {
         uint32_t nx = post[q].next;
-        ends += nx == 0;
         unlinked |= (nx != 0) & (nx != q + 2);
     }
-    if (laid && !unlinked && (links_checked || ends == lists)) {
-        db->common_of = of;
-        db->mostly_common = (uint8_t *)(of + nt);
-        for (uint32_t t = 0; t < db->ntpl; t++) {
-            uint32_t nsh = db->tpl[t]->nshingles;
-            db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
+    if (unlinked || (npost && post[npost - 1].next))
+        return; /* the lists are walked as linked */
+    uint32_t *runs = NULL, nruns = 0, runs_cap = 0;
+    for (uint32_t q = 0, run = 0; q < npost; q++) {
+        if (post[q].next)
+            continue;
+        if (q + 1 - run > LS_COMMON_SHINGLE) {
+            if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2)) {
+                ls_free(a, runs);
+                return;
+            }
+            runs[2 * nruns] = run;
+            runs[2 * nruns + 1] = q + 1;
+            nruns++;
         }
-    } else
+        run = q + 1;
+    }
+    /* one block: the counts, the table of common lists (head and end,
+     * at most half full), a byte per template (db->mostly_common) */
+    uint32_t cap = 16;
+    while (cap < 2 * nruns)
+        cap *= 2;
+    size_t nt = (size_t)db->ntpl + 1;
+    uint32_t *of = ls_calloc(a, (nt + 2 * (size_t)cap) * sizeof(*of) + nt, 1);
+    bool sorted = of != NULL;
+    if (of) {
+        db->common_cap = cap;
+        db->common_head = of + nt;
+        db->common_end = of + nt + cap;
+    }
+    for (uint32_t r = 0; r < nruns && sorted; r++)
+        sorted = common_list(db, runs[2 * r], runs[2 * r + 1], of);
+    ls_free(a, runs);
+    if (!sorted) {
         ls_free(a, of);
+        db->common_head = db->common_end = NULL;
+        return;
+    }
+    db->common_of = of;
+    db->mostly_common = (uint8_t *)(of + nt + 2 * (size_t)cap);
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        uint32_t nsh = db->tpl[t]->nshingles;
+        db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
+    }
 }
 
 /* Templates by source length, then index: twins lie next to each other. */
