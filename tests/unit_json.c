@@ -84,6 +84,28 @@ static void test_escape(void)
                memcmp(out, full, got) != 0 || out[cap] != '#';
     }
     CHECK_EQ_INT(bad, 0);
+    /* a byte that needs escaping at each place of a long plain run (runs
+     * are read eight bytes at a time): as a byte at a time would give */
+    static const char *const specials[] = { "\x01", "\x1f",     "\"",
+                                            "\\",   "\xC3\xA9", "\xFF",
+                                            "\x7f", " ",        "\x20\x21" };
+    static const char *const escaped[] = { "\\u0001", "\\u001f",  "\\\"",
+                                           "\\\\",    "\xC3\xA9", "\\ufffd",
+                                           "\x7f",    " ",        "\x20\x21" };
+    int wrong = 0;
+    for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++)
+        for (size_t at = 0; at < 20; at++) {
+            char in[64], want[96], out[96];
+            memset(in, 'a', at);
+            strcpy(in + at, specials[k]);
+            strcat(in, "bbbbbbbbbbbbbbbbbbbb");
+            memset(want, 'a', at);
+            strcpy(want + at, escaped[k]);
+            strcat(want, "bbbbbbbbbbbbbbbbbbbb");
+            size_t len = esc(in, strlen(in), out, sizeof out);
+            wrong += len != strlen(want) || strcmp(out, want) != 0;
+        }
+    CHECK_EQ_INT(wrong, 0);
     /* cap 0 writes nothing */
     char untouched[4] = "abc";
     CHECK_EQ_INT(esc("zz", 2, untouched, 0), 2);
