@@ -151,23 +151,35 @@ static void test_compiled_file(void)
     licscan_db_free(without);
 }
 
+/* db saved to tmp_path (and freed), its bytes read back into *good, and
+ * *copy room for them, 8-aligned as an image must be; false (nothing to
+ * free) when any of that failed. */
+static bool saved_image(licscan_db *db, unsigned char **good, void **copy,
+                        size_t *n)
+{
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+    *good = slurp(tmp_path, n);
+    *copy = *good ? aligned_alloc(8, (*n + 7) & ~(size_t)7) : NULL;
+    CHECK(*good && *copy);
+    if (*good && *copy)
+        return true;
+    free(*good);
+    free(*copy);
+    return false;
+}
+
 /* Damaged rivals: an entry naming no template, offsets going back, the
  * last offset not the list's end. Refused with a message, never used. */
 static void test_damaged_rivals(void)
 {
     licscan_db *db = NULL;
     CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
-    licscan_db_free(db);
     size_t n;
-    unsigned char *good = slurp(tmp_path, &n);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    CHECK(good && copy);
-    if (!good || !copy) {
-        free(good);
-        free(copy);
+    unsigned char *good;
+    void *copy;
+    if (!saved_image(db, &good, &copy, &n))
         return;
-    }
     dbf_array off, list;
     memcpy(&off, good + sizeof(dbf_header) + A_RIVAL_OFF * sizeof off,
            sizeof off);
@@ -288,18 +300,11 @@ static void test_common_lists(void)
             LICSCAN_OK);
     }
     CHECK(db->common_of == NULL); /* changed: no rivals, no ranges */
-    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
-    licscan_db_free(db);
-
     size_t n;
-    unsigned char *good = slurp(tmp_path, &n);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    CHECK(good && copy);
-    if (!good || !copy) {
-        free(good);
-        free(copy);
+    unsigned char *good;
+    void *copy;
+    if (!saved_image(db, &good, &copy, &n))
         return;
-    }
     memcpy(copy, good, n);
     licscan_db *with = NULL, *without = NULL;
     open_image_pair(copy, n, &with, &without);
