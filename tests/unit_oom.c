@@ -248,6 +248,90 @@ static void whole_template_and_save(void)
            total);
 }
 
+/* A set whose templates share a sentence (more of them than the 48
+ * postings past which a shingle is boilerplate): its compiled file has
+ * common lists, which its open finds and a text tried as one template
+ * whole bisects. */
+#define SHARED_SET 52
+static char shared_path[64];
+
+static void shared_text(char *out, size_t cap, int k)
+{
+    snprintf(out, cap,
+             "Permission is granted to use this shared test work for any "
+             "purpose under the test terms that follow. Term %d of the set: "
+             "the work named item%d may be kept by holder%d at place%d.",
+             k, k, k * 7, k * 13);
+}
+
+static void make_shared_set(void)
+{
+    licscan_db *db = NULL;
+    char id[32], text[256];
+    CHECK_EQ_INT(licscan_db_open_empty(NULL, &db), LICSCAN_OK);
+    for (int k = 0; db && k < SHARED_SET; k++) {
+        snprintf(id, sizeof id, "Shared-%d", k);
+        shared_text(text, sizeof text, k);
+        CHECK_EQ_INT(
+            licscan_db_add_template(db, id, text, strlen(text), NULL, 0, NULL),
+            LICSCAN_OK);
+    }
+    snprintf(shared_path, sizeof shared_path, "/tmp/unit_oom_shared.%ld.lsdb",
+             (long)getpid());
+    CHECK_EQ_INT(licscan_db_save(db, shared_path), LICSCAN_OK);
+    licscan_db_free(db);
+}
+
+/* Open the shared set's file and scan one of its texts alone (settled by
+ * its rivals) and two of them (a try that fails), with the N-th
+ * allocation failing. */
+static int run_shared(long fail_at, long *calls)
+{
+    counter c = { 0, fail_at, 0, 0, 0 };
+    licscan_allocator al = { t_malloc, t_realloc, t_free, &c };
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = &al;
+    licscan_db *db = NULL;
+    int done = 0, rc = licscan_db_open_file(shared_path, &o, &db);
+    CHECK(rc == LICSCAN_OK || rc == LICSCAN_ENOMEM);
+    if (rc == LICSCAN_OK) {
+        char a[256], b[256], two[600];
+        shared_text(a, sizeof a, 5);
+        shared_text(b, sizeof b, 9);
+        snprintf(two, sizeof two, "%s\n\n%s", a, b);
+        done = 1;
+        for (int k = 0; k < 2; k++) {
+            const char *text = k ? two : a;
+            licscan_result *r = NULL;
+            int src =
+                licscan_scan(db, (const uint8_t *)text, strlen(text), NULL, &r);
+            CHECK(src == LICSCAN_OK || src == LICSCAN_ENOMEM);
+            if (src == LICSCAN_OK && !k)
+                CHECK_EQ_STR(licscan_result_spdx(r), "Shared-5");
+            done &= src == LICSCAN_OK;
+            licscan_result_free(r);
+        }
+        done &= !c.failed;
+    }
+    licscan_db_free(db);
+    return finish_run(&c, "shared, ", fail_at, calls, done);
+}
+
+static void common_lists(void)
+{
+    make_shared_set();
+    long calls = 0, total, n;
+    CHECK(run_shared(0, &calls) == 1);
+    total = calls;
+    for (n = 1; n <= total + 1; n++)
+        if (run_shared(n, &calls) && n > total)
+            break;
+    unlink(shared_path);
+    printf("unit_oom: common lists, each of %ld allocations failed in turn\n",
+           total);
+}
+
 /* A scan's large buffers are kept for the next scan (scratch.c): a second
  * scan of the same text asks the allocator for a small part of what the
  * first asked for, and freeing the database gives everything back. */
@@ -292,6 +376,7 @@ int main(void)
     scans_reuse_memory();
     list_table_load();
     whole_template_and_save();
+    common_lists();
     long calls = 0;
     CHECK(run(0, &calls) == 1); /* no failure: everything works */
     long total = calls;
