@@ -680,7 +680,8 @@ struct licscan_db {
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
     bool narrow_links;  /* tests only: chains link hits one at a time
-                           (match2_chains.c) */
+                           (match2_chains.c), and gaps are aligned cell by
+                           cell (match3_align.c) */
     bool whole_off;     /* tests only: no text is taken for one template
                            whole before all are searched (match.c), and
                            the lists are walked by their links */

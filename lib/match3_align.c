@@ -172,6 +172,99 @@ static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
         pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
 }
 
+/* Template words of one gap by word id: the places each is at, as bits
+ * (at most 64 places, so at most 64 words: a table twice that). */
+#define GAP_WORDS 128
+
+/* Input word a's places among the gap's template words, as bits. */
+static uint64_t places_of(const uint32_t *key, const uint64_t *at, uint32_t id)
+{
+    if (!id)
+        return 0; /* an unknown word matches nothing */
+    for (uint32_t j = (id * 2654435761u) >> 25; key[j];
+         j = (j + 1) & (GAP_WORDS - 1))
+        if (key[j] == id)
+            return at[j];
+    return 0;
+}
+
+/* The LCS of lcs_table, for a gap of at most 64 template words, by rows
+ * of bits (Hyyro's bit-parallel LCS): the zero bits of row a below bit b
+ * count the LCS of the first a input words and b template words, so the
+ * walk back reads the same values the table holds and takes the same
+ * pairs, for a cost in the gap's words rather than its cells. (Inlined
+ * into a caller built for the CPU's popcount instruction when it has
+ * one: else each count is a library call.) */
+static inline __attribute__((always_inline)) void lcs_bits_body(
+    scan *s, const ls_template *tp, uint32_t i0, uint32_t ni, uint32_t t0,
+    uint32_t nt)
+{
+    uint32_t key[GAP_WORDS] = { 0 };
+    uint64_t at[GAP_WORDS];
+    for (uint32_t b = 0; b < nt; b++) {
+        uint32_t id = tp->tok[t0 + b].id, j = (id * 2654435761u) >> 25;
+        if (!id)
+            continue;
+        while (key[j] && key[j] != id)
+            j = (j + 1) & (GAP_WORDS - 1);
+        if (!key[j]) {
+            key[j] = id;
+            at[j] = 0;
+        }
+        at[j] |= UINT64_C(1) << b;
+    }
+    /* rows 0..ni: (ni + 1)(nt + 1) cells fit the table, so ni < 512 */
+    uint64_t row[GAP_DP_CELLS / 2];
+    row[0] = ~UINT64_C(0);
+    for (uint32_t a = 1; a <= ni; a++) {
+        uint64_t v = row[a - 1];
+        uint64_t u = v & places_of(key, at, s->tk[i0 + a - 1].id);
+        row[a] = (v + u) | (v - u);
+    }
+#define LCS_AT(a, b)                                                           \
+    ((b) -                                                                     \
+     (uint32_t)__builtin_popcountll(                                           \
+         row[a] & ((b) >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (b)) - 1)))
+    s->tmp.n = 0;
+    uint32_t a = ni, b = nt;
+    while (a && b && !s->rc) {
+        uint32_t id = s->tk[i0 + a - 1].id;
+        if (id && id == tp->tok[t0 + b - 1].id &&
+            LCS_AT(a, b) == LCS_AT(a - 1, b - 1) + 1) {
+            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
+            a--, b--;
+        } else if (LCS_AT(a - 1, b) >= LCS_AT(a, b - 1)) {
+            a--;
+        } else {
+            b--;
+        }
+    }
+#undef LCS_AT
+    for (uint32_t k = s->tmp.n; k-- > 0;)
+        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LICSCAN_NO_SIMD)
+__attribute__((target("popcnt"))) static void lcs_bits_popcnt(
+    scan *s, const ls_template *tp, uint32_t i0, uint32_t ni, uint32_t t0,
+    uint32_t nt)
+{
+    lcs_bits_body(s, tp, i0, ni, t0, nt);
+}
+#endif
+
+static void lcs_bits(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
+                     uint32_t t0, uint32_t nt)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LICSCAN_NO_SIMD)
+    if (__builtin_cpu_supports("popcnt")) {
+        lcs_bits_popcnt(s, tp, i0, ni, t0, nt);
+        return;
+    }
+#endif
+    lcs_bits_body(s, tp, i0, ni, t0, nt);
+}
+
 /* v0: the first var at or after place t0 when a var lies in the range,
  * else UINT32_MAX. */
 static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
@@ -205,6 +298,10 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
         return;
     if (v0 != UINT32_MAX) {
         lcs_table_vars(s, tp, i0, ni, t0, nt, v0);
+        return;
+    }
+    if (nt <= 64 && !s->db->narrow_links) {
+        lcs_bits(s, tp, i0, ni, t0, nt);
         return;
     }
     uint32_t w = nt + 1;

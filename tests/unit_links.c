@@ -1,8 +1,10 @@
 /* unit_links.c -- chaining links a hit to the best of the hits before it
- * eight at a time when the CPU can (AVX2), one at a time otherwise: both
- * must give the same chains, so every corpus file must give the same JSON
- * either way (ls_test_control(LS_TEST_WIDE_LINKS)). Without AVX2 both
- * runs take the same path and the test shows nothing. */
+ * eight at a time when the CPU can (AVX2), one at a time otherwise, and
+ * alignment takes the LCS of a gap of at most 64 template words by rows of
+ * bits, otherwise by its table: both ways must give the same chains and
+ * pairs, so every corpus file must give the same JSON either way
+ * (ls_test_control(LS_TEST_WIDE_LINKS)). Without AVX2 the links take the
+ * same path both runs. */
 #include <stdio.h>
 #include <stdlib.h>
 
