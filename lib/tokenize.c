@@ -465,9 +465,8 @@ static size_t html_tag_len(const char *t, size_t p, size_t end)
         name[i] = (char)(t[ns + i] | 0x20);
     name[nl] = 0;
     bool known = false;
-    for (int i = 0; html_tags[i]; i++)
-        if (strcmp(html_tags[i], name) == 0)
-            known = true;
+    for (int i = 0; html_tags[i] && !known; i++)
+        known = html_tags[i][0] == name[0] && strcmp(html_tags[i], name) == 0;
     if (!known)
         return 0;
     for (; q < lim; q++)
