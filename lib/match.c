@@ -285,6 +285,8 @@ static void reset_search(scan *s, bool keep)
     if (!keep)
         s->pool.n = 0;
     s->nchains = s->ncand = s->npre = s->npre_win = s->nshadow = s->nwin = 0;
+    s->chains_seen = 0;
+    s->chain_best = 0;
     s->anchors.n = s->out.n = s->tmp.n = 0;
 }
 

@@ -393,6 +393,14 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
         return true;
     if (s->complete_only)
         return false;
+    /* no chain so far strong enough to dominate it */
+    if (s->chains_seen > s->nchains)
+        s->chains_seen = 0, s->chain_best = 0;
+    for (; s->chains_seen < s->nchains; s->chains_seen++)
+        if (s->chains[s->chains_seen].score > s->chain_best)
+            s->chain_best = s->chains[s->chains_seen].score;
+    if (bound >= CHAIN_DOMINATED * s->chain_best)
+        return false;
     uint32_t x0 = h[0].x, x1 = h[n - 1].x; /* hits are in input order */
     bool with_vars = false;
     for (uint32_t c = 0; c < s->nchains; c++) {

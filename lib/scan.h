@@ -125,6 +125,8 @@ typedef struct scan {
     bool diag_borrowed; /* diag_last is the scan's that started this one */
     chain *chains;
     uint32_t nchains, chains_cap;
+    uint32_t chains_seen; /* ls_hopeless: chains [0, seen) scored ... */
+    float chain_best;     /* ... the best of them */
     uint32_t *searched; /* per template: its chains [2t, 2t+1) when searched
                            in this scan (UINT32_MAX: not) */
     uint32_t *chain_at; /* chain id -> its index once sorted */
