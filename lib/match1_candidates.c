@@ -47,7 +47,7 @@ static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
  * SHINGLE_AHEAD shingles ahead, and their slots asked for then. (Locals
  * throughout: a store to count[] could alias the scan's fields as the
  * compiler sees it.) */
-static void lookup_shingles(scan *s)
+void ls_look_up(scan *s)
 {
     const licscan_db *db = s->db;
     const ls_token *tk = s->tk;
@@ -461,8 +461,6 @@ static void order_templates(scan *s)
     s->norder = norder;
     sort_by_hits(order, norder, s->count);
 }
-
-void ls_look_up(scan *s) { lookup_shingles(s); }
 
 void ls_group_all(scan *s)
 {
