@@ -172,6 +172,56 @@ static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
         pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
 }
 
+/* The LCS lengths of a gap's prefixes, as a table (lcs_table) or as rows
+ * of bits (lcs_bits). */
+typedef struct lcs_values {
+    const uint16_t *table;
+    uint32_t w;
+    const uint64_t *rows;
+} lcs_values;
+
+/* LCS of the first a input words and b template words. */
+static inline __attribute__((always_inline)) uint32_t table_at(
+    const lcs_values *v, uint32_t a, uint32_t b)
+{
+    return v->table[(size_t)a * v->w + b];
+}
+
+/* The same from row a's bits: b less the ones below bit b. */
+static inline __attribute__((always_inline)) uint32_t rows_at(
+    const lcs_values *v, uint32_t a, uint32_t b)
+{
+    uint64_t below = b >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << b) - 1;
+    return b - (uint32_t)__builtin_popcountll(v->rows[a] & below);
+}
+
+/* Walk back from (ni, nt) over the LCS lengths `at` gives, matching a word
+ * wherever that keeps the length, else stepping back over the input when
+ * that loses nothing; the pairs into s->out in order. (Inlined with `at`
+ * known, so no call per step.) */
+static inline __attribute__((always_inline)) void walk_back(
+    scan *s, const ls_template *tp, uint32_t i0, uint32_t ni, uint32_t t0,
+    uint32_t nt, uint32_t (*at)(const lcs_values *, uint32_t, uint32_t),
+    const lcs_values *v)
+{
+    s->tmp.n = 0;
+    uint32_t a = ni, b = nt;
+    while (a && b && !s->rc) {
+        uint32_t id = s->tk[i0 + a - 1].id;
+        if (id && id == tp->tok[t0 + b - 1].id &&
+            at(v, a, b) == at(v, a - 1, b - 1) + 1) {
+            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
+            a--, b--;
+        } else if (at(v, a - 1, b) >= at(v, a, b - 1)) {
+            a--;
+        } else {
+            b--;
+        }
+    }
+    for (uint32_t k = s->tmp.n; k-- > 0;)
+        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+}
+
 /* Template words of one gap by word id: the places each is at, as bits
  * (at most 64 places, so at most 64 words: a table twice that). */
 #define GAP_WORDS 128
@@ -221,27 +271,8 @@ static inline __attribute__((always_inline)) void lcs_bits_body(
         uint64_t u = v & places_of(key, at, s->tk[i0 + a - 1].id);
         row[a] = (v + u) | (v - u);
     }
-#define LCS_AT(a, b)                                                           \
-    ((b) -                                                                     \
-     (uint32_t)__builtin_popcountll(                                           \
-         row[a] & ((b) >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (b)) - 1)))
-    s->tmp.n = 0;
-    uint32_t a = ni, b = nt;
-    while (a && b && !s->rc) {
-        uint32_t id = s->tk[i0 + a - 1].id;
-        if (id && id == tp->tok[t0 + b - 1].id &&
-            LCS_AT(a, b) == LCS_AT(a - 1, b - 1) + 1) {
-            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
-            a--, b--;
-        } else if (LCS_AT(a - 1, b) >= LCS_AT(a, b - 1)) {
-            a--;
-        } else {
-            b--;
-        }
-    }
-#undef LCS_AT
-    for (uint32_t k = s->tmp.n; k-- > 0;)
-        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+    const lcs_values v = { .rows = row };
+    walk_back(s, tp, i0, ni, t0, nt, rows_at, &v);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(LICSCAN_NO_SIMD)
@@ -319,22 +350,8 @@ static void lcs_table(scan *s, const ls_template *tp, uint32_t i0, uint32_t ni,
                 row[b] = up[b] > row[b - 1] ? up[b] : row[b - 1];
         }
     }
-    s->tmp.n = 0;
-    uint32_t a = ni, b = nt;
-    while (a && b && !s->rc) {
-        uint32_t id = s->tk[i0 + a - 1].id;
-        if (id && id == tp->tok[t0 + b - 1].id &&
-            d[(size_t)a * w + b] == d[(size_t)(a - 1) * w + b - 1] + 1) {
-            pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
-            a--, b--;
-        } else if (d[(size_t)(a - 1) * w + b] >= d[(size_t)a * w + b - 1]) {
-            a--;
-        } else {
-            b--;
-        }
-    }
-    for (uint32_t k = s->tmp.n; k-- > 0;)
-        pairs_push(s, &s->out, s->tmp.i[k], s->tmp.t[k]);
+    const lcs_values v = { .table = d, .w = w };
+    walk_back(s, tp, i0, ni, t0, nt, table_at, &v);
 }
 
 /* Drop weak matched runs at either end of s->out: short runs cut off from
