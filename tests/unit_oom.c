@@ -235,17 +235,24 @@ static int run_whole(long fail_at, long *calls)
     return finish_run(&c, "whole, ", fail_at, calls, done);
 }
 
+/* run with no failure (it must get through), then with each of the
+ * allocations that took failing in turn; their number. */
+static long fail_each(int (*run_at)(long fail_at, long *calls))
+{
+    long calls = 0;
+    CHECK(run_at(0, &calls) == 1);
+    long total = calls;
+    for (long n = 1; n <= total + 1; n++)
+        if (run_at(n, &calls) && n > total)
+            break;
+    return total;
+}
+
 static void whole_template_and_save(void)
 {
-    long calls = 0, total, n;
-    CHECK(run_whole(0, &calls) == 1);
-    total = calls;
-    for (n = 1; n <= total + 1; n++)
-        if (run_whole(n, &calls) && n > total)
-            break;
     printf("unit_oom: a whole template and a save, each of %ld allocations "
            "failed in turn\n",
-           total);
+           fail_each(run_whole));
 }
 
 /* A set whose templates share a sentence (more of them than the 48
@@ -321,12 +328,7 @@ static int run_shared(long fail_at, long *calls)
 static void common_lists(void)
 {
     make_shared_set();
-    long calls = 0, total, n;
-    CHECK(run_shared(0, &calls) == 1);
-    total = calls;
-    for (n = 1; n <= total + 1; n++)
-        if (run_shared(n, &calls) && n > total)
-            break;
+    long total = fail_each(run_shared);
     unlink(shared_path);
     printf("unit_oom: common lists, each of %ld allocations failed in turn\n",
            total);
@@ -377,13 +379,7 @@ int main(void)
     list_table_load();
     whole_template_and_save();
     common_lists();
-    long calls = 0;
-    CHECK(run(0, &calls) == 1); /* no failure: everything works */
-    long total = calls;
-    long n;
-    for (n = 1; n <= total + 1; n++)
-        if (run(n, &calls) && n > total)
-            break;
-    printf("unit_oom: failed each of %ld allocations in turn\n", total);
+    printf("unit_oom: failed each of %ld allocations in turn\n",
+           fail_each(run));
     return check_report("unit_oom");
 }
