@@ -231,6 +231,22 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
             best = fj;
             best_j = (int32_t)j;
         }
+        /* the hits that follow on the diagonal, each the next hit: each
+         * takes the one before, first on its walk above (most hits of a
+         * copy of the template) */
+        while (j + 1 < n && dprev[j + 1] == (int32_t)j && !used[j + 1]) {
+            int64_t dx = (int64_t)h[j + 1].x - h[j].x;
+            if (dx <= 0 || dx > 2 * diag_cap)
+                break;
+            j++;
+            fj += (float)(dx < diag_cap ? dx : diag_cap);
+            f[j] = fj;
+            prev[j] = (int32_t)j - 1;
+            if (fj > best) {
+                best = fj;
+                best_j = (int32_t)j;
+            }
+        }
     }
     /* the chain's hits, last first: counted, then put in order */
     uint32_t len = 0;
