@@ -151,6 +151,10 @@ int ls_read_input(const ls_alloc *a, const char *path, uint32_t flags,
         used += (size_t)got;
         if (used > limit)
             goto too_big;
+        /* all fstat said there was, with room for a byte more: the end
+         * (a file that grew would have filled that room) */
+        if (regular && used == (size_t)st.st_size && used < cap)
+            break;
     }
     if (!checked && used && binary_refused(bytes, used, err, errlen)) {
         status = LICSCAN_EBINARY;
@@ -281,10 +285,12 @@ static int name_cmp(const void *a, const void *b)
 }
 
 static void walk_path(walker *w, const char *path, uint32_t depth,
-                      const dir_chain *up);
+                      const dir_chain *up, unsigned char type);
 
 /* The names in a directory but ".", ".." and ".git", as paths under it,
- * sorted; NULL with *n 0 when it has none or cannot be read (reported). */
+ * sorted, each followed by a byte (after its terminating NUL) with the
+ * type the directory gives it (DT_UNKNOWN when it gives none); NULL with
+ * *n 0 when it has none or cannot be read (reported). */
 static char **directory_names(walker *w, const char *path, size_t *n)
 {
     const ls_alloc *a = w->list->alloc;
@@ -321,12 +327,17 @@ static char **directory_names(walker *w, const char *path, size_t *n)
             cap = bigger;
         }
         size_t need = plen + strlen(name) + 2;
-        names[*n] = ls_malloc(a, need);
+        names[*n] = ls_malloc(a, need + 1);
         if (!names[*n]) {
             w->out_of_memory = true;
             break;
         }
         snprintf(names[*n], need, "%s%s%s", path, sep, name);
+#ifdef _DIRENT_HAVE_D_TYPE
+        names[*n][need] = (char)ent->d_type;
+#else
+        names[*n][need] = (char)DT_UNKNOWN;
+#endif
         (*n)++;
     }
     closedir(dir);
@@ -353,7 +364,8 @@ static void walk_directory(walker *w, const char *path, uint32_t depth,
     dir_chain here = { st->st_dev, st->st_ino, up };
     for (size_t i = 0; i < n; i++) {
         if (!w->out_of_memory)
-            walk_path(w, names[i], depth + 1, &here);
+            walk_path(w, names[i], depth + 1, &here,
+                      (unsigned char)names[i][strlen(names[i]) + 1]);
         ls_free(w->list->alloc, names[i]);
     }
     ls_free(w->list->alloc, names);
@@ -399,9 +411,17 @@ static char *walk_root(const char *arg)
 }
 
 static void walk_path(walker *w, const char *path, uint32_t depth,
-                      const dir_chain *up)
+                      const dir_chain *up, unsigned char type)
 {
     struct stat st;
+    /* a regular file, as its directory says: no need to ask again (the
+     * read checks what it opens) */
+    if (depth > 0 && type == DT_REG) {
+        ls_walk_entry *e = add_entry(w, path, NULL, 0);
+        if (e)
+            e->walked = true;
+        return;
+    }
     bool follow = w->flags & LICSCAN_WALK_FOLLOW;
     if (depth == 0 && (w->flags & LICSCAN_WALK_STDIN) && !strcmp(path, "-")) {
         ls_walk_entry *e = add_entry(w, path, NULL, 0); /* standard input */
@@ -471,7 +491,7 @@ int ls_walk_list_make(const char *const *paths, size_t n, uint32_t flags,
         bool is_stdin = (flags & LICSCAN_WALK_STDIN) && !strcmp(paths[i], "-");
         char *root = is_stdin ? NULL : walk_root(paths[i]);
         w.root = root;
-        walk_path(&w, paths[i], 0, NULL);
+        walk_path(&w, paths[i], 0, NULL, DT_UNKNOWN);
         free(root);
     }
     if (w.out_of_memory) {

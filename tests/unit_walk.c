@@ -267,6 +267,48 @@ static void test_errors(const licscan_db *db)
                                    sizeof(err), NULL),
                  LICSCAN_EIO);
     CHECK_EQ_STR(err, "is a directory");
+
+    /* A regular file is read whole in one call when it holds what fstat
+     * said (the read asks for a byte more): every size around the first
+     * block (64 KiB) and past it, byte for byte; a NUL at the end of what
+     * is sniffed (the whole, or the first block) still refuses it as
+     * binary. */
+    static const size_t sizes[] = { 1,     100,    65534,      65535, 65536,
+                                    65537, 131071, 131072 + 5, 300000 };
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        size_t n = sizes[k];
+        char *want = malloc(n);
+        CHECK(want != NULL);
+        if (!want)
+            return;
+        for (size_t i = 0; i < n; i++)
+            want[i] = (char)('a' + (i * 7 + k) % 26);
+        snprintf(path, sizeof(path), "%s/sized-%zu.txt", root, n);
+        FILE *f = fopen(path, "wb");
+        CHECK(f && fwrite(want, 1, n, f) == n);
+        if (f)
+            fclose(f);
+        CHECK_EQ_INT(licscan_read_file(path, LICSCAN_READ_CHECK_BINARY,
+                                       1u << 20, &data, &len, err, sizeof(err),
+                                       NULL),
+                     LICSCAN_OK);
+        CHECK(len == n && data && !memcmp(data, want, n));
+        licscan_data_free(data);
+        want[(n < 65536 ? n : 65536) - 1] = 0;
+        f = fopen(path, "wb");
+        CHECK(f && fwrite(want, 1, n, f) == n);
+        if (f)
+            fclose(f);
+        CHECK_EQ_INT(licscan_read_file(path, LICSCAN_READ_CHECK_BINARY,
+                                       1u << 20, &data, &len, err, sizeof(err),
+                                       NULL),
+                     LICSCAN_EBINARY);
+        CHECK_EQ_INT(licscan_read_file(path, 0, n - 1, &data, &len, err,
+                                       sizeof(err), NULL),
+                     LICSCAN_ETOOBIG);
+        remove(path);
+        free(want);
+    }
 }
 
 static void remove_tree(void)
