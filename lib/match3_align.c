@@ -132,8 +132,11 @@ static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
     uint32_t w = nt + 1;
     int32_t *d = s->dpw;
     uint8_t cost[GAP_DP_CELLS]; /* per template place: 0 where a var is */
+    uint32_t tid[GAP_DP_CELLS]; /* the template words' ids, side by side */
     for (uint32_t b = 0; b <= nt; b++)
         cost[b] = 1;
+    for (uint32_t b = 0; b < nt; b++)
+        tid[b] = tp->tok[t0 + b].id;
     for (uint32_t v = v0; v < tp->nvars && tp->vars[v].gap <= t0 + nt; v++)
         if (tp->vars[v].gap >= t0)
             cost[tp->vars[v].gap - t0] = 0;
@@ -141,24 +144,34 @@ static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
         d[j] = 0;
     for (uint32_t a = 1; a <= ni; a++) {
         int32_t *row = d + (size_t)a * w, *up = row - w;
-        row[0] = up[0] - cost[0];
         uint32_t id = s->tk[i0 + a - 1].id;
-        for (uint32_t b = 1; b <= nt; b++) {
-            int32_t best = up[b] - cost[b];
-            if (row[b - 1] > best)
-                best = row[b - 1];
-            if (id && id == tp->tok[t0 + b - 1].id &&
-                up[b - 1] + VAR_DP_MATCH > best)
-                best = up[b - 1] + VAR_DP_MATCH;
-            row[b] = best;
-        }
+        /* row[b]: the best of skipping the input word (up[b] less its
+         * cost), matching it (up[b - 1] and a match) and skipping the
+         * template word (row[b - 1]); only the last depends on the row,
+         * so it is a running best. An unknown word (id 0) matches none. */
+        int32_t left = row[0] = up[0] - cost[0];
+        if (id)
+            for (uint32_t b = 1; b <= nt; b++) {
+                int32_t best = up[b] - cost[b];
+                int32_t match =
+                    tid[b - 1] == id ? up[b - 1] + VAR_DP_MATCH : INT32_MIN;
+                best = match > best ? match : best;
+                left = best > left ? best : left;
+                row[b] = left;
+            }
+        else
+            for (uint32_t b = 1; b <= nt; b++) {
+                int32_t best = up[b] - cost[b];
+                left = best > left ? best : left;
+                row[b] = left;
+            }
     }
     s->tmp.n = 0;
     uint32_t a = ni, b = nt;
     while (a && b && !s->rc) {
         int32_t here = d[(size_t)a * w + b];
         uint32_t id = s->tk[i0 + a - 1].id;
-        if (id && id == tp->tok[t0 + b - 1].id &&
+        if (id && id == tid[b - 1] &&
             here == d[(size_t)(a - 1) * w + b - 1] + VAR_DP_MATCH) {
             pairs_push(s, &s->tmp, i0 + a - 1, t0 + b - 1);
             a--, b--;
