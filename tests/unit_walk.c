@@ -24,7 +24,7 @@ static void put_file(const char *rel, const void *data, size_t len)
     FILE *f = fopen(path, "wb");
     CHECK(f != NULL);
     if (f) {
-        fwrite(data, 1, len, f);
+        CHECK(fwrite(data, 1, len, f) == len);
         fclose(f);
     }
 }
@@ -283,11 +283,10 @@ static void test_errors(const licscan_db *db)
             return;
         for (size_t i = 0; i < n; i++)
             want[i] = (char)('a' + (i * 7 + k) % 26);
-        snprintf(path, sizeof(path), "%s/sized-%zu.txt", root, n);
-        FILE *f = fopen(path, "wb");
-        CHECK(f && fwrite(want, 1, n, f) == n);
-        if (f)
-            fclose(f);
+        char rel[64];
+        snprintf(rel, sizeof(rel), "sized-%zu.txt", n);
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        put_file(rel, want, n);
         CHECK_EQ_INT(licscan_read_file(path, LICSCAN_READ_CHECK_BINARY,
                                        1u << 20, &data, &len, err, sizeof(err),
                                        NULL),
@@ -295,10 +294,7 @@ static void test_errors(const licscan_db *db)
         CHECK(len == n && data && !memcmp(data, want, n));
         licscan_data_free(data);
         want[(n < 65536 ? n : 65536) - 1] = 0;
-        f = fopen(path, "wb");
-        CHECK(f && fwrite(want, 1, n, f) == n);
-        if (f)
-            fclose(f);
+        put_file(rel, want, n);
         CHECK_EQ_INT(licscan_read_file(path, LICSCAN_READ_CHECK_BINARY,
                                        1u << 20, &data, &len, err, sizeof(err),
                                        NULL),
