@@ -170,7 +170,7 @@ static void test_stop(const licscan_db *db)
 {
     make_dir("many");
     for (int i = 0; i < 40; i++) {
-        char rel[64];
+        char rel[24];
         snprintf(rel, sizeof(rel), "many/%02d.txt", i);
         put_file(rel, MIT_TEXT, sizeof(MIT_TEXT) - 1);
     }
@@ -283,7 +283,7 @@ static void test_errors(const licscan_db *db)
             return;
         for (size_t i = 0; i < n; i++)
             want[i] = (char)('a' + (i * 7 + k) % 26);
-        char rel[64];
+        char rel[24];
         snprintf(rel, sizeof(rel), "sized-%zu.txt", n);
         snprintf(path, sizeof(path), "%s/%s", root, rel);
         put_file(rel, want, n);
