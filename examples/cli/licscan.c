@@ -220,13 +220,30 @@ static int read_file(const char *path, uint64_t limit, unsigned char **data,
 static void sbom_failure(const settings *s, file_entry *e, const char *msg,
                          int status);
 
-static void report_failure(const settings *s, file_entry *e, FILE *out,
-                           FILE *err, const char *msg, int status)
+/* The message about a file for stderr, kept with its report (printed in
+ * walk order). Most files have none: no stream is opened for it. */
+static void note_error(const settings *s, file_entry *e, const char *msg)
 {
     const palette *c = s->err_colors;
+    const char *fmt = "licscan: %s: %s%s%s\n";
+    int n = snprintf(NULL, 0, fmt, e->path, c->red, msg, c->reset);
+    char *grown = n < 0 ? NULL : realloc(e->err, e->err_len + (size_t)n + 1);
+    if (!grown) {
+        e->out_of_memory = 1;
+        return;
+    }
+    e->err = grown;
+    snprintf(e->err + e->err_len, (size_t)n + 1, fmt, e->path, c->red, msg,
+             c->reset);
+    e->err_len += (size_t)n;
+}
+
+static void report_failure(const settings *s, file_entry *e, FILE *out,
+                           const char *msg, int status)
+{
     e->failed = 1;
     if (!s->quiet)
-        fprintf(err, "licscan: %s: %s%s%s\n", e->path, c->red, msg, c->reset);
+        note_error(s, e, msg);
     if (s->format == FORMAT_TEXT || s->format == FORMAT_SPDX) {
         /* Every file has its line on stdout, a failed one too. */
         const palette *o = s->out_colors;
@@ -1379,13 +1396,13 @@ static int skipped(const file_entry *e, int status)
 
 /* Renders the report of one file the library walked (and scanned). */
 static void render_entry(const settings *s, const licscan_walk_file *f,
-                         file_entry *e, FILE *out, FILE *err)
+                         file_entry *e, FILE *out)
 {
     licscan_result *r = f->result;
     int rc = f->status;
     if (!r) {
         /* Not read (the walk's reason, a read error), or no memory. */
-        report_failure(s, e, out, err, f->message, rc);
+        report_failure(s, e, out, f->message, rc);
         e->failed = !skipped(e, rc);
         return;
     }
@@ -1394,10 +1411,9 @@ static void render_entry(const settings *s, const licscan_walk_file *f,
     if (rc && s->format != FORMAT_JSON) {
         /* The scan failed (binary input past the first block, a limit):
          * reported like a file that could not be read. */
-        report_failure(s, e, out, err, f->message, rc);
+        report_failure(s, e, out, f->message, rc);
     } else if (rc && !s->quiet) {
-        fprintf(err, "licscan: %s: %s%s%s\n", e->path, s->err_colors->red,
-                f->message, s->err_colors->reset);
+        note_error(s, e, f->message);
     }
     if (rc)
         e->failed = !skipped(e, rc);
@@ -1414,7 +1430,7 @@ static void render_entry(const settings *s, const licscan_walk_file *f,
             fwrite(json, 1, json_len, out);
             fputc('\n', out);
         } else {
-            report_failure(s, e, out, err, "out of memory rendering JSON",
+            report_failure(s, e, out, "out of memory rendering JSON",
                            LICSCAN_ENOMEM);
         }
     } else if (s->format == FORMAT_SPDX) {
@@ -1479,19 +1495,12 @@ static void render_scanned(licscan_walk_file *f, void *user)
     e->walked = f->walked;
     f->report = e;
     FILE *out = open_memstream(&e->out, &e->out_len);
-    FILE *err = out ? open_memstream(&e->err, &e->err_len) : NULL;
-    if (!out || !err) {
-        if (out)
-            fclose(out);
-        free(e->out);
-        e->out = NULL;
+    if (!out) {
         e->out_of_memory = e->failed = 1;
         return;
     }
-    render_entry(w->s, f, e, out, err);
-    int bad = fclose(out) != 0;
-    bad |= fclose(err) != 0;
-    if (bad) {
+    render_entry(w->s, f, e, out);
+    if (fclose(out) != 0 || e->out_of_memory) {
         free(e->out);
         free(e->err);
         e->out = e->err = NULL;
