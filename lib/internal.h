@@ -67,6 +67,15 @@ LS_HIDDEN void ls_scratch_pool_free(licscan_db *db);
 /* The word cache kept with a scratch, for the scans that take it next. */
 typedef struct ls_scan_words ls_scan_words;
 LS_HIDDEN ls_scan_words *ls_scratch_words(ls_scratch *sc);
+/* The table of the chain search's last hit per diagonal (match2_chains.c),
+ * kept from scan to scan: its entries are checked before they are used,
+ * so it is cleared only when it is made (allocated by the database's
+ * allocator, freed with the scratch). */
+typedef struct ls_diagonals {
+    uint32_t *last;
+    size_t cap;
+} ls_diagonals;
+LS_HIDDEN ls_diagonals *ls_scratch_diagonals(ls_scratch *sc);
 
 /* Read a caller's options struct `in` (struct_size first) into `own`
  * (own_size bytes, holding the defaults): only the bytes struct_size
@@ -1008,7 +1017,8 @@ LS_HIDDEN int ls_locate_spans(const ls_alloc *work, const ls_text *text,
  * its temporary memory. judged, when not NULL, gets the templates judged
  * marked (ls_scan_judged). */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
-                            const ls_text *text, const ls_tokens *toks,
+                            ls_diagonals *diagonals, const ls_text *text,
+                            const ls_tokens *toks,
                             const licscan_scan_options *opts,
                             licscan_result *res, uint8_t *judged);
 

@@ -59,12 +59,13 @@ static void put_matches(scan *s)
 }
 
 static void scan_init(scan *s, const licscan_db *db, const ls_alloc *work,
-                      const ls_text *text, const ls_tokens *toks,
-                      const licscan_scan_options *opts, licscan_result *res,
-                      uint8_t *judged)
+                      ls_diagonals *diag, const ls_text *text,
+                      const ls_tokens *toks, const licscan_scan_options *opts,
+                      licscan_result *res, uint8_t *judged)
 {
     memset(s, 0, sizeof(*s));
     s->db = db;
+    s->diag = diag;
     s->judged = judged;
     s->a = work;
     s->text = text;
@@ -105,8 +106,6 @@ static void scan_free(scan *s)
     ls_free(s->a, s->f);
     ls_free(s->a, s->prev);
     ls_free(s->a, s->dprev);
-    if (!s->diag_borrowed)
-        ls_free(s->a, s->diag_last);
     ls_free(s->a, s->win);
     ls_free(s->a, s->cand);
     pairs_free(s, &s->anchors);
@@ -481,11 +480,8 @@ static void scan_for_complete(scan *s, scan *in, uint32_t t0, uint32_t t1,
     ls_tokens view = *toks;
     view.v = toks->v + t0;
     view.n = t1 - t0 + 1;
-    scan_init(in, s->db, s->a, s->text, &view, opts, s->res, s->judged);
-    /* this scan's table of diagonals serves (link_diagonals) */
-    in->diag_last = s->diag_last;
-    in->diag_cap = s->diag_cap;
-    in->diag_borrowed = true;
+    scan_init(in, s->db, s->a, s->diag, s->text, &view, opts, s->res,
+              s->judged);
     in->complete_only = true;
     find_winners(in);
     for (uint32_t k = 0; k < in->nwin; k++) {
@@ -773,12 +769,12 @@ static void complete_in_insertions(scan *s, const ls_tokens *toks,
 }
 
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
-                  const ls_text *text, const ls_tokens *toks,
-                  const licscan_scan_options *opts, licscan_result *res,
-                  uint8_t *judged)
+                  ls_diagonals *diagonals, const ls_text *text,
+                  const ls_tokens *toks, const licscan_scan_options *opts,
+                  licscan_result *res, uint8_t *judged)
 {
     scan s;
-    scan_init(&s, db, work, text, toks, opts, res, judged);
+    scan_init(&s, db, work, diagonals, text, toks, opts, res, judged);
     find_winners(&s);
     for (uint32_t w = 0, n = s.nwin; w < n && !s.rc; w++)
         if (s.win[w].kind == LICSCAN_KIND_PARTIAL)

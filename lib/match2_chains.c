@@ -270,7 +270,7 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
  * when there is one the latest has overwritten the entry. */
 static void link_diagonals(scan *s, const hit *h, uint32_t n, int32_t *dprev)
 {
-    uint32_t *last = s->diag_last, base = s->diag_base;
+    uint32_t *last = s->diag->last, base = s->diag_base;
     for (uint32_t j = 0; j < n; j++) {
         uint32_t d = h[j].x + base - h[j].y, i = last[d];
         dprev[j] = i < j && h[i].x - h[i].y == h[j].x - h[j].y ? (int32_t)i
@@ -422,18 +422,17 @@ void ls_find_chains(scan *s)
             base = db->tpl[order[k]]->ntok;
     s->diag_base = base;
     s->dprev = ls_malloc(s->a, ((size_t)s->maxc + 1) * sizeof(int32_t));
-    /* the table another search left (this scan's before, or the one that
-     * started this scan) serves when large enough: its entries are taken
-     * only when they name an earlier hit of these on their diagonal */
+    /* the table another search left (this scan's before, or another
+     * scan's) serves when large enough: its entries are taken only when
+     * they name an earlier hit of these on their diagonal */
     size_t need = (size_t)s->n + base + 1;
-    if (!s->diag_last || s->diag_cap < need) {
-        if (!s->diag_borrowed)
-            ls_free(s->a, s->diag_last);
-        s->diag_last = ls_calloc(s->a, need, sizeof(uint32_t));
-        s->diag_cap = need;
-        s->diag_borrowed = false;
+    ls_diagonals *dg = s->diag;
+    if (dg->cap < need) {
+        ls_free(&s->db->alloc, dg->last);
+        dg->last = ls_calloc(&s->db->alloc, need, sizeof(uint32_t));
+        dg->cap = dg->last ? need : 0;
     }
-    if (!s->dprev || !s->diag_last) {
+    if (!s->dprev || !dg->last) {
         s->rc = LICSCAN_ENOMEM;
         return;
     }

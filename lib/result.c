@@ -165,7 +165,8 @@ static int scan_bytes(const licscan_db *db, const void *data, size_t len,
         if (!rc && toks.n == 0)
             r->input_flags |= LICSCAN_INPUT_EMPTY;
         if (!rc && toks.n)
-            rc = ls_match_text(db, work, &text, &toks, &o, r, judged);
+            rc = ls_match_text(db, work, ls_scratch_diagonals(sc), &text, &toks,
+                               &o, r, judged);
         if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
             !(rc = ls_extract_clauses(db, work, &text, &o, r)) &&
             !(rc = ls_mark_modified(r, (uint32_t)toks.n)))

@@ -118,11 +118,9 @@ typedef struct scan {
     float *f;      /* ... the best chain score ending there */
     int32_t *prev; /* ... the hit before it in that chain */
     int32_t *dprev;      /* ... the hit before it on its diagonal, or -1 */
-    uint32_t *diag_last; /* per diagonal (x - y + diag_base): its last hit
-                            (never cleared: link_diagonals) */
+    ls_diagonals *diag;  /* per diagonal (x - y + diag_base): its last hit
+                           (the scratch's, never cleared: link_diagonals) */
     uint32_t diag_base;
-    size_t diag_cap;    /* entries of diag_last */
-    bool diag_borrowed; /* diag_last is the scan's that started this one */
     chain *chains;
     uint32_t nchains, chains_cap;
     uint32_t chains_seen; /* ls_hopeless: chains [0, seen) scored ... */

@@ -63,6 +63,7 @@ struct ls_scratch {
     uint8_t nkept[SCRATCH_CLASSES];
     size_t kept_bytes;
     ls_scan_words words; /* kept as the blocks are */
+    ls_diagonals diagonals;
 };
 
 static block_head *head_of(void *p) { return (block_head *)p - 1; }
@@ -161,6 +162,7 @@ static ls_scratch *scratch_new(const ls_alloc *base)
 
 static void scratch_destroy(ls_scratch *sc)
 {
+    ls_free(&sc->base, sc->diagonals.last);
     for (uint32_t c = 0; c < SCRATCH_CLASSES; c++)
         for (uint32_t i = 0; i < sc->nkept[c]; i++)
             sc->base.free_fn(sc->kept[c][i], sc->base.user);
@@ -184,6 +186,8 @@ ls_scratch *ls_scratch_take(const licscan_db *db)
 const ls_alloc *ls_scratch_alloc(ls_scratch *sc) { return &sc->alloc; }
 
 ls_scan_words *ls_scratch_words(ls_scratch *sc) { return &sc->words; }
+
+ls_diagonals *ls_scratch_diagonals(ls_scratch *sc) { return &sc->diagonals; }
 
 void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc)
 {
