@@ -192,6 +192,12 @@ ls_diagonals *ls_scratch_diagonals(ls_scratch *sc) { return &sc->diagonals; }
 void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc)
 {
     licscan_db *d = (licscan_db *)db;
+    /* a table of diagonals only a huge text needed is not kept */
+    if (sc->diagonals.cap * sizeof(uint32_t) > SCRATCH_KEEP_BYTES) {
+        ls_free(&sc->base, sc->diagonals.last);
+        sc->diagonals.last = NULL;
+        sc->diagonals.cap = 0;
+    }
     for (uint32_t i = 0; i < LS_SCRATCH_POOL; i++) {
         ls_scratch *none = NULL;
         if (atomic_compare_exchange_strong(&d->scratch[i], &none, sc))
