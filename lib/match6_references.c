@@ -10,12 +10,16 @@
 #include "frontmatter.h"
 #include "match6_references.h"
 
-static bool inside_match(const licscan_match *m, uint32_t nm, uint32_t w)
+/* The last word of the matches that hold word w, or UINT32_MAX when none
+ * does: the words up to it are all inside a match. */
+static uint32_t matched_through(const licscan_match *m, uint32_t nm, uint32_t w)
 {
+    uint32_t end = UINT32_MAX;
     for (uint32_t k = 0; k < nm; k++)
-        if (w >= m[k].tstart && w <= m[k].tend)
-            return true;
-    return false;
+        if (w >= m[k].tstart && w <= m[k].tend &&
+            (end == UINT32_MAX || m[k].tend > end))
+            end = m[k].tend;
+    return end;
 }
 
 /* Whether a license of that id is in the list already. */
@@ -53,10 +57,15 @@ void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
 {
     const licscan_db *db = s->db;
     for (uint32_t w = 0; w < s->n && !s->rc; w++) {
+        /* a match's words are skipped whole (a text that is one license
+         * is not read again) */
+        uint32_t through = matched_through(*list, *nlist, w);
+        if (through != UINT32_MAX) {
+            w = through;
+            continue;
+        }
         uint32_t id = s->tk[w].id;
         if (!id || id >= db->phr_head_cap || !db->phr_head[id])
-            continue;
-        if (inside_match(*list, *nlist, w))
             continue;
         const ls_phrase *best = NULL;
         for (uint32_t q = db->phr_head[id]; q; q = db->phr[q - 1].next) {
