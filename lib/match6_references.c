@@ -22,6 +22,20 @@ static uint32_t matched_through(const licscan_match *m, uint32_t nm, uint32_t w)
     return end;
 }
 
+/* The first word at or after w that a match may hold (the first word of
+ * the nearest match not over yet), UINT32_MAX when none. */
+static uint32_t next_matched(const licscan_match *m, uint32_t nm, uint32_t w)
+{
+    uint32_t next = UINT32_MAX;
+    for (uint32_t k = 0; k < nm; k++)
+        if (m[k].tend >= w) {
+            uint32_t from = m[k].tstart > w ? m[k].tstart : w;
+            if (from < next)
+                next = from;
+        }
+    return next;
+}
+
 /* Whether a license of that id is in the list already. */
 static bool named(const licscan_match *m, uint32_t n, const ls_template *tp)
 {
@@ -56,13 +70,19 @@ void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
                         uint32_t *cap)
 {
     const licscan_db *db = s->db;
+    /* a match's words are skipped whole (a text that is one license is
+     * not read again); the references added below lie behind the words
+     * still to read, so the matches at the start are all that count */
+    uint32_t nm = *nlist, next = next_matched(*list, nm, 0);
     for (uint32_t w = 0; w < s->n && !s->rc; w++) {
-        /* a match's words are skipped whole (a text that is one license
-         * is not read again) */
-        uint32_t through = matched_through(*list, *nlist, w);
-        if (through != UINT32_MAX) {
-            w = through;
-            continue;
+        if (w >= next) {
+            uint32_t through = matched_through(*list, nm, w);
+            if (through != UINT32_MAX) {
+                next = next_matched(*list, nm, through + 1);
+                w = through;
+                continue;
+            }
+            next = next_matched(*list, nm, w + 1);
         }
         uint32_t id = s->tk[w].id;
         if (!id || id >= db->phr_head_cap || !db->phr_head[id])
