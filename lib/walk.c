@@ -279,19 +279,24 @@ static const char *special_file_kind(mode_t mode)
     return "not a regular file or directory: skipped";
 }
 
+/* A name in a directory, as a path under it, with the type the directory
+ * gives it (DT_UNKNOWN when it gives none). */
+typedef struct dir_name {
+    char *path;
+    unsigned char type;
+} dir_name;
+
 static int name_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const dir_name *)a)->path, ((const dir_name *)b)->path);
 }
 
 static void walk_path(walker *w, const char *path, uint32_t depth,
                       const dir_chain *up, unsigned char type);
 
-/* The names in a directory but ".", ".." and ".git", as paths under it,
- * sorted, each followed by a byte (after its terminating NUL) with the
- * type the directory gives it (DT_UNKNOWN when it gives none); NULL with
+/* The names in a directory but ".", ".." and ".git", sorted; NULL with
  * *n 0 when it has none or cannot be read (reported). */
-static char **directory_names(walker *w, const char *path, size_t *n)
+static dir_name *directory_names(walker *w, const char *path, size_t *n)
 {
     const ls_alloc *a = w->list->alloc;
     *n = 0;
@@ -300,7 +305,7 @@ static char **directory_names(walker *w, const char *path, size_t *n)
         add_errno(w, path, errno);
         return NULL;
     }
-    char **names = NULL;
+    dir_name *names = NULL;
     size_t cap = 0;
     size_t plen = strlen(path);
     const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
@@ -317,8 +322,8 @@ static char **directory_names(walker *w, const char *path, size_t *n)
             continue;
         if (*n == cap) {
             size_t bigger = cap ? cap * 2 : 32;
-            char **p = ls_realloc(a, names, cap * sizeof(*names),
-                                  bigger * sizeof(*names));
+            dir_name *p = ls_realloc(a, names, cap * sizeof(*names),
+                                     bigger * sizeof(*names));
             if (!p) {
                 w->out_of_memory = true;
                 break;
@@ -327,18 +332,17 @@ static char **directory_names(walker *w, const char *path, size_t *n)
             cap = bigger;
         }
         size_t need = plen + strlen(name) + 2;
-        names[*n] = ls_malloc(a, need + 1);
-        if (!names[*n]) {
+        char *full = ls_malloc(a, need);
+        if (!full) {
             w->out_of_memory = true;
             break;
         }
-        snprintf(names[*n], need, "%s%s%s", path, sep, name);
+        snprintf(full, need, "%s%s%s", path, sep, name);
 #ifdef _DIRENT_HAVE_D_TYPE
-        names[*n][need] = (char)ent->d_type;
+        names[(*n)++] = (dir_name){ full, ent->d_type };
 #else
-        names[*n][need] = (char)DT_UNKNOWN;
+        names[(*n)++] = (dir_name){ full, DT_UNKNOWN };
 #endif
-        (*n)++;
     }
     closedir(dir);
     if (*n)
@@ -360,13 +364,12 @@ static void walk_directory(walker *w, const char *path, uint32_t depth,
         return;
     }
     size_t n;
-    char **names = directory_names(w, path, &n);
+    dir_name *names = directory_names(w, path, &n);
     dir_chain here = { st->st_dev, st->st_ino, up };
     for (size_t i = 0; i < n; i++) {
         if (!w->out_of_memory)
-            walk_path(w, names[i], depth + 1, &here,
-                      (unsigned char)names[i][strlen(names[i]) + 1]);
-        ls_free(w->list->alloc, names[i]);
+            walk_path(w, names[i].path, depth + 1, &here, names[i].type);
+        ls_free(w->list->alloc, names[i].path);
     }
     ls_free(w->list->alloc, names);
 }
@@ -414,14 +417,9 @@ static void walk_path(walker *w, const char *path, uint32_t depth,
                       const dir_chain *up, unsigned char type)
 {
     struct stat st;
-    /* a regular file, as its directory says: no need to ask again (the
-     * read checks what it opens) */
-    if (depth > 0 && type == DT_REG) {
-        ls_walk_entry *e = add_entry(w, path, NULL, 0);
-        if (e)
-            e->walked = true;
-        return;
-    }
+    /* a regular file, as its directory says, is not asked about again
+     * (the read checks what it opens) */
+    st.st_mode = depth > 0 && type == DT_REG ? S_IFREG : 0;
     bool follow = w->flags & LICSCAN_WALK_FOLLOW;
     if (depth == 0 && (w->flags & LICSCAN_WALK_STDIN) && !strcmp(path, "-")) {
         ls_walk_entry *e = add_entry(w, path, NULL, 0); /* standard input */
@@ -429,7 +427,7 @@ static void walk_path(walker *w, const char *path, uint32_t depth,
             e->stream = true;
         return;
     }
-    if (lstat(path, &st) != 0) {
+    if (!S_ISREG(st.st_mode) && lstat(path, &st) != 0) {
         add_errno(w, path, errno);
         return;
     }
