@@ -148,23 +148,18 @@ static void lcs_table_vars(scan *s, const ls_template *tp, uint32_t i0,
         /* row[b]: the best of skipping the input word (up[b] less its
          * cost), matching it (up[b - 1] and a match) and skipping the
          * template word (row[b - 1]); only the last depends on the row,
-         * so it is a running best. An unknown word (id 0) matches none. */
+         * so it is a running best. An unknown word (id 0) matches none:
+         * it is looked for as an id no word has. */
+        uint32_t want = id ? id : UINT32_MAX;
         int32_t left = row[0] = up[0] - cost[0];
-        if (id)
-            for (uint32_t b = 1; b <= nt; b++) {
-                int32_t best = up[b] - cost[b];
-                int32_t match =
-                    tid[b - 1] == id ? up[b - 1] + VAR_DP_MATCH : INT32_MIN;
-                best = match > best ? match : best;
-                left = best > left ? best : left;
-                row[b] = left;
-            }
-        else
-            for (uint32_t b = 1; b <= nt; b++) {
-                int32_t best = up[b] - cost[b];
-                left = best > left ? best : left;
-                row[b] = left;
-            }
+        for (uint32_t b = 1; b <= nt; b++) {
+            int32_t best = up[b] - cost[b];
+            int32_t match =
+                tid[b - 1] == want ? up[b - 1] + VAR_DP_MATCH : INT32_MIN;
+            best = match > best ? match : best;
+            left = best > left ? best : left;
+            row[b] = left;
+        }
     }
     s->tmp.n = 0;
     uint32_t a = ni, b = nt;

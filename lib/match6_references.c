@@ -10,14 +10,13 @@
 #include "frontmatter.h"
 #include "match6_references.h"
 
-/* The last word of the matches that hold word w, or UINT32_MAX when none
- * does: the words up to it are all inside a match. */
+/* The last word of the matches that hold word w (one must): the words up
+ * to it are all inside a match. */
 static uint32_t matched_through(const licscan_match *m, uint32_t nm, uint32_t w)
 {
-    uint32_t end = UINT32_MAX;
+    uint32_t end = w;
     for (uint32_t k = 0; k < nm; k++)
-        if (w >= m[k].tstart && w <= m[k].tend &&
-            (end == UINT32_MAX || m[k].tend > end))
+        if (w >= m[k].tstart && w <= m[k].tend && m[k].tend > end)
             end = m[k].tend;
     return end;
 }
@@ -75,14 +74,10 @@ void ls_find_references(scan *s, licscan_match **list, uint32_t *nlist,
      * still to read, so the matches at the start are all that count */
     uint32_t nm = *nlist, next = next_matched(*list, nm, 0);
     for (uint32_t w = 0; w < s->n && !s->rc; w++) {
-        if (w >= next) {
-            uint32_t through = matched_through(*list, nm, w);
-            if (through != UINT32_MAX) {
-                next = next_matched(*list, nm, through + 1);
-                w = through;
-                continue;
-            }
+        if (w >= next) { /* (a match holds word `next`) */
+            w = matched_through(*list, nm, w);
             next = next_matched(*list, nm, w + 1);
+            continue;
         }
         uint32_t id = s->tk[w].id;
         if (!id || id >= db->phr_head_cap || !db->phr_head[id])
