@@ -108,41 +108,11 @@ static int read_layout(reader *r, bool check_sum)
                         r->wide) != h.checksum)
         return bad(r, "corrupted database file: checksum mismatch (header)");
     r->dir = (const dbf_array *)(r->base + sizeof h);
-    static const uint32_t elem[A_COUNT] = {
-        4,
-        1,
-        sizeof(dbf_template),
-        sizeof(dbf_var),
-        sizeof(dbf_span),
-        4,
-        sizeof(ls_token),
-        1,
-        8,
-        4,
-        4,
-        1,
-        sizeof(ls_equiv),
-        4,
-        8,
-        4,
-        sizeof(ls_posting),
-        sizeof(dbf_phrase),
-        4,
-        4,
-        sizeof(dbf_rules),
-        sizeof(ls_memo_clause),
-        4,
-        1,
-        sizeof(ls_memo_fired),
-        4,
-        4,
-        4,
-    };
     uint64_t floor = sizeof h + A_COUNT * sizeof(dbf_array);
     for (int i = 0; i < A_COUNT; i++) {
         dbf_array d;
         memcpy(&d, &r->dir[i], sizeof d);
-        if (d.id != (uint32_t)i || d.elem != elem[i] || d.offset % 8 ||
+        if (d.id != (uint32_t)i || d.elem != dbf_elem[i] || d.offset % 8 ||
             d.offset < floor || d.offset > r->size ||
             d.count > (r->size - d.offset) / d.elem || d.count > UINT32_MAX)
             return CORRUPT(r, "array directory");
@@ -318,11 +288,14 @@ static int check_memo(reader *r)
 }
 
 /* The rivals: none, or an offset per template and one past, from 0 up
- * to the end of the list, which names templates of the file. */
+ * to the end of the list, which names templates of the file, with the
+ * words shared of each entry. */
 static int check_rivals(reader *r)
 {
     uint64_t noff = r->n[A_RIVAL_OFF], n = r->n[A_RIVAL];
     uint64_t ntpl = r->n[A_TEMPLATE];
+    if (r->n[A_RIVAL_SHARED] != n)
+        return CORRUPT(r, "rivals' shared words");
     if (!noff)
         return n ? CORRUPT(r, "rivals") : LICSCAN_OK;
     const uint32_t *off = ARR(r, A_RIVAL_OFF, uint32_t);
@@ -518,9 +491,10 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         .phr_head_cap = (uint32_t)r->n[A_PHR_HEAD],
     };
     if (r->n[A_RIVAL_OFF])
-        img->rivals = (ls_rivals){ ARR(r, A_RIVAL_OFF, uint32_t),
-                                   ARR(r, A_RIVAL, uint32_t),
-                                   (uint32_t)r->n[A_RIVAL], NULL };
+        img->rivals =
+            (ls_rivals){ ARR(r, A_RIVAL_OFF, uint32_t),
+                         ARR(r, A_RIVAL, uint32_t), (uint32_t)r->n[A_RIVAL],
+                         ARR(r, A_RIVAL_SHARED, uint32_t), NULL };
     return LICSCAN_OK;
 }
 

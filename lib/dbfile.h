@@ -11,8 +11,8 @@
 
 #define DBF_MAGIC "LICSCNDB"
 /* 2: the clause memo; 3: 16-lane checksums; 4: the rivals of each
- * template */
-#define DBF_VERSION 4u
+ * template; 5: the words each rival shares */
+#define DBF_VERSION 5u
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -66,10 +66,11 @@ enum {
     A_MEMO_TEXT,    /* char */
     A_MEMO_FIRED,   /* ls_memo_fired */
     A_MEMO_CONTEXT, /* uint32_t */
-    /* the rivals of each template (ls_rivals): ntpl + 1 offsets, and the
-     * template indices they point into */
-    A_RIVAL_OFF, /* uint32_t */
-    A_RIVAL,     /* uint32_t */
+    /* the rivals of each template (ls_rivals): ntpl + 1 offsets, the
+     * template indices they point into, and per rival the words shared */
+    A_RIVAL_OFF,    /* uint32_t */
+    A_RIVAL,        /* uint32_t */
+    A_RIVAL_SHARED, /* uint32_t */
     A_COUNT
 };
 
@@ -124,6 +125,39 @@ typedef struct dbf_phrase {
 typedef struct dbf_rules {
     uint32_t source, text, len; /* source NO_STRING: none */
 } dbf_rules;
+
+/* The size of an element of each array. */
+static const uint32_t dbf_elem[A_COUNT] = {
+    [A_SCALARS] = 4,
+    [A_STRINGS] = 1,
+    [A_TEMPLATE] = sizeof(dbf_template),
+    [A_VAR] = sizeof(dbf_var),
+    [A_PATTERN] = sizeof(dbf_span),
+    [A_REF] = 4,
+    [A_TOKEN] = sizeof(ls_token),
+    [A_OPTIONAL] = 1,
+    [A_DICT_HASH] = 8,
+    [A_DICT_ID] = 4,
+    [A_WORD_OFF] = 4,
+    [A_CHARS] = 1,
+    [A_EQUIV] = sizeof(ls_equiv),
+    [A_EQUIV_INDEX] = 4,
+    [A_SH_KEY] = 8,
+    [A_SH_HEAD] = 4,
+    [A_POST] = sizeof(ls_posting),
+    [A_PHRASE] = sizeof(dbf_phrase),
+    [A_PHRASE_ID] = 4,
+    [A_PHR_HEAD] = 4,
+    [A_RULES] = sizeof(dbf_rules),
+    [A_MEMO_CLAUSE] = sizeof(ls_memo_clause),
+    [A_MEMO_SLOT] = 4,
+    [A_MEMO_TEXT] = 1,
+    [A_MEMO_FIRED] = sizeof(ls_memo_fired),
+    [A_MEMO_CONTEXT] = 4,
+    [A_RIVAL_OFF] = 4,
+    [A_RIVAL] = 4,
+    [A_RIVAL_SHARED] = 4,
+};
 
 /* Checksums: 16 lanes of add-and-rotate over the bytes read as 64-bit
  * words, 128 bytes a step (each step a bijection of its lane, so a change

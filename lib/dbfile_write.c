@@ -184,6 +184,7 @@ static int write_rivals(writer *w, const licscan_db *db)
     }
     put(w, A_RIVAL_OFF, rv->off, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
     put(w, A_RIVAL, rv->list, (size_t)rv->n * sizeof(uint32_t));
+    put(w, A_RIVAL_SHARED, rv->shared, (size_t)rv->n * sizeof(uint32_t));
     ls_rivals_free(db, &built);
     return LICSCAN_OK;
 }
@@ -206,39 +207,9 @@ static int write_all(int fd, const void *p, size_t n)
 /* The whole file in memory: header, directory, arrays. */
 static int build_file(writer *w, const licscan_db *db, ls_buf *out)
 {
-    static const uint32_t elem[A_COUNT] = {
-        [A_SCALARS] = 4,
-        [A_STRINGS] = 1,
-        [A_TEMPLATE] = sizeof(dbf_template),
-        [A_VAR] = sizeof(dbf_var),
-        [A_PATTERN] = sizeof(dbf_span),
-        [A_REF] = 4,
-        [A_TOKEN] = sizeof(ls_token),
-        [A_OPTIONAL] = 1,
-        [A_DICT_HASH] = 8,
-        [A_DICT_ID] = 4,
-        [A_WORD_OFF] = 4,
-        [A_CHARS] = 1,
-        [A_EQUIV] = sizeof(ls_equiv),
-        [A_EQUIV_INDEX] = 4,
-        [A_SH_KEY] = 8,
-        [A_SH_HEAD] = 4,
-        [A_POST] = sizeof(ls_posting),
-        [A_PHRASE] = sizeof(dbf_phrase),
-        [A_PHRASE_ID] = 4,
-        [A_PHR_HEAD] = 4,
-        [A_RULES] = sizeof(dbf_rules),
-        [A_MEMO_CLAUSE] = sizeof(ls_memo_clause),
-        [A_MEMO_SLOT] = 4,
-        [A_MEMO_TEXT] = 1,
-        [A_MEMO_FIRED] = sizeof(ls_memo_fired),
-        [A_MEMO_CONTEXT] = 4,
-        [A_RIVAL_OFF] = 4,
-        [A_RIVAL] = 4,
-    };
     for (int i = 0; i < A_COUNT; i++) {
         ls_buf_init(&w->arr[i], w->a);
-        w->elem[i] = elem[i];
+        w->elem[i] = dbf_elem[i];
     }
     write_templates(w, db);
     write_index(w, db);

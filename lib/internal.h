@@ -646,8 +646,15 @@ typedef struct ls_phrase {
 typedef struct ls_rivals {
     const uint32_t *off; /* ntpl + 1 entries; NULL: not known */
     const uint32_t *list;
-    uint32_t n;    /* entries in list */
-    uint32_t *own; /* the allocation of off and list, when worked out here */
+    uint32_t n; /* entries in list */
+    /* per entry of list, for rival u of t: the most required words of u
+     * that t's required words can match, in order (their LCS), with what
+     * glued words can add on either side (rivals.c): a text that is t
+     * whole matches at most that many of u's required words beyond the
+     * words t's vars and optional blocks put in it (match.c) */
+    const uint32_t *shared;
+    uint32_t *own; /* the allocation of off, list and shared, when worked
+                      out here */
 } ls_rivals;
 
 struct licscan_db {

@@ -356,26 +356,48 @@ static uint32_t allowed_list(const licscan_db *db, const uint8_t *allowed,
     return n;
 }
 
-/* Allow the rivals of template t; false when all were allowed already.
- * (A twin's chains are copied when it was searched, else found alike.) */
-static bool allow_rivals(const licscan_db *db, uint8_t *allowed, uint32_t t)
+/* Allow the rivals of template t that can matter when the text, of
+ * nwords words, is t whole: false when all those were allowed already.
+ * A text of t matches at most `shared` of rival u's required words
+ * beyond the words t's vars and optional blocks put in it (those past
+ * t's required words); when that is under the coverage a runner-up needs,
+ * u cannot be one, nor win (it would have to explain every word, as t
+ * does, with coverage of 1). (A twin's chains are copied when it was
+ * searched, else found alike.) */
+static bool allow_rivals(scan *s, uint8_t *allowed, uint32_t t)
 {
+    const licscan_db *db = s->db;
     uint32_t nr;
     const uint32_t *r = ls_rivals_of(db, t, &nr);
+    const uint32_t *shared = db->rivals.shared + db->rivals.off[t];
+    const ls_template *tp = db->tpl[t];
+    uint64_t added = s->n > tp->nrequired ? s->n - tp->nrequired : 0;
     bool more = false;
-    for (uint32_t k = 0; r && k < nr; k++)
-        if (!allowed[r[k]]) {
-            allowed[r[k]] = 1;
-            more = true;
+    for (uint32_t k = 0; r && k < nr; k++) {
+        const ls_template *up = db->tpl[r[k]];
+        if (allowed[r[k]])
+            continue;
+        /* computed as ls_judge_candidate computes a coverage */
+        if ((double)(shared[k] + added) / up->nrequired < RUNNER_UP_COVERAGE) {
+            s->rivals_left_out++;
+            continue;
         }
+        allowed[r[k]] = 1;
+        more = true;
+    }
     return more;
 }
 
-static _Atomic uint64_t whole_settled;
+static _Atomic uint64_t whole_settled, rivals_left_out;
 
 uint64_t ls_whole_template_count(void)
 {
     return atomic_load_explicit(&whole_settled, memory_order_relaxed);
+}
+
+uint64_t ls_rivals_left_out_count(void)
+{
+    return atomic_load_explicit(&rivals_left_out, memory_order_relaxed);
 }
 
 /* Tries at most: the guess, then the winners it led to. */
@@ -403,7 +425,7 @@ static bool whole_template(scan *s)
         return false;
     }
     allowed[t1] = 1;
-    allow_rivals(db, allowed, t1);
+    allow_rivals(s, allowed, t1);
     bool whole = false, searched = false;
     for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
         if (try) {
@@ -420,13 +442,15 @@ static bool whole_template(scan *s)
             s->win[0].kind != LICSCAN_KIND_EXACT || s->win[0].tstart != 0 ||
             s->win[0].tend != s->n - 1)
             break;
-        whole = !allow_rivals(db, allowed, s->win[0].tpl->index);
+        whole = !allow_rivals(s, allowed, s->win[0].tpl->index);
     }
     ls_free(s->a, allowed);
     ls_free(s->a, list);
-    if (whole)
+    if (whole) {
         atomic_fetch_add_explicit(&whole_settled, 1, memory_order_relaxed);
-    else if (!s->rc) {
+        atomic_fetch_add_explicit(&rivals_left_out, s->rivals_left_out,
+                                  memory_order_relaxed);
+    } else if (!s->rc) {
         if (searched)
             keep_for_reuse(s);
         ls_ungroup_hits_of(s);

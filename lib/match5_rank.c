@@ -10,9 +10,6 @@
 
 #include "match5_rank.h"
 
-#define RUNNER_UP_SCORE 0.85 /* share of the winner's score */
-#define RUNNER_UP_COVERAGE 0.80
-
 #define ONLY_MARGIN 0.005 /* share of the words matched within which a
                             license text is read as "-only", not
                             "-or-later" */

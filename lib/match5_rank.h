@@ -5,6 +5,12 @@
 
 #include "scan.h"
 
+/* A loser is the runner-up of the winner it overlaps when it is of
+ * another template, scores at least this share of the winner's score and
+ * covers at least this share of its template. */
+#define RUNNER_UP_SCORE 0.85
+#define RUNNER_UP_COVERAGE 0.80
+
 /* The best candidate wins each region: the winners into s->win, each
  * with its runner-up. */
 LS_HIDDEN void ls_pick_winners(scan *s);

@@ -48,6 +48,173 @@ static int render(const ls_template *t, ls_buf *out)
     return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
 }
 
+/* Required words of tp that one input word may stand for together with
+ * a neighbour: words with nothing but optional markers between them
+ * (match4_judge.c judges such a glued word as all of them). */
+static uint32_t glue_words(const ls_template *tp)
+{
+    uint32_t n = 0;
+    bool last = false; /* word k - 1 touches word k */
+    for (uint32_t k = 0; k < tp->ntok; k++) {
+        bool next = false;
+        if (k + 1 < tp->ntok && tp->source) {
+            size_t p = tp->tok[k].end, e = tp->tok[k + 1].start, mark = 1;
+            while (p < e && (mark = ls_optional_mark(tp->source + p, e - p)))
+                p += mark;
+            next = p >= e;
+        }
+        n += (last || next) && !tp->optional[k];
+        last = next;
+    }
+    return n;
+}
+
+/* The required word ids of tp into ids (tp->nrequired of them). */
+static void required_ids(const ls_template *tp, uint32_t *ids)
+{
+    for (uint32_t k = 0, n = 0; k < tp->ntok; k++)
+        if (!tp->optional[k])
+            ids[n++] = tp->tok[k].id;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The words of one sequence as bit masks, for the length of its longest
+ * common subsequence with others (ls_lcs_length). */
+typedef struct lcs_masks {
+    uint32_t *ids;  /* distinct ids, ascending */
+    uint64_t *mask; /* per distinct id, `words` words: its places */
+    uint64_t *row;  /* the bit vector of the computation */
+    uint32_t nids, words, n;
+} lcs_masks;
+
+static void lcs_masks_free(const ls_alloc *a, lcs_masks *m)
+{
+    ls_free(a, m->ids);
+    ls_free(a, m->mask);
+    ls_free(a, m->row);
+    *m = (lcs_masks){ 0 };
+}
+
+static int lcs_masks_make(const ls_alloc *a, const uint32_t *seq, uint32_t n,
+                          lcs_masks *m)
+{
+    *m = (lcs_masks){ .n = n, .words = n / 64 + 1 };
+    m->ids = ls_malloc(a, ((size_t)n + 1) * sizeof(uint32_t));
+    m->row = ls_malloc(a, m->words * sizeof(uint64_t));
+    if (!m->ids || !m->row)
+        goto fail;
+    memcpy(m->ids, seq, (size_t)n * sizeof(uint32_t));
+    qsort(m->ids, n, sizeof(uint32_t), id_cmp);
+    for (uint32_t k = 0; k < n; k++)
+        if (!m->nids || m->ids[m->nids - 1] != m->ids[k])
+            m->ids[m->nids++] = m->ids[k];
+    m->mask = ls_calloc(a, (size_t)m->nids * m->words + 1, sizeof(uint64_t));
+    if (!m->mask)
+        goto fail;
+    for (uint32_t k = 0; k < n; k++) {
+        const uint32_t *at =
+            bsearch(&seq[k], m->ids, m->nids, sizeof(uint32_t), id_cmp);
+        m->mask[(size_t)(at - m->ids) * m->words + k / 64] |= UINT64_C(1)
+                                                              << (k % 64);
+    }
+    return LICSCAN_OK;
+fail:
+    lcs_masks_free(a, m);
+    return LICSCAN_ENOMEM;
+}
+
+/* The length of the longest common subsequence of m's sequence and seq,
+ * a row of the table at a time as one bit vector (Allison and Dix;
+ * Hyyrö): a zero bit in v marks a place of m's sequence where the
+ * length grew. */
+static uint32_t lcs_with(lcs_masks *m, const uint32_t *seq, uint32_t n)
+{
+    uint64_t *v = m->row;
+    for (uint32_t w = 0; w < m->words; w++)
+        v[w] = ~UINT64_C(0);
+    for (uint32_t k = 0; k < n; k++) {
+        const uint32_t *at =
+            bsearch(&seq[k], m->ids, m->nids, sizeof(uint32_t), id_cmp);
+        if (!at)
+            continue;
+        const uint64_t *match = m->mask + (size_t)(at - m->ids) * m->words;
+        uint64_t carry = 0;
+        for (uint32_t w = 0; w < m->words; w++) {
+            uint64_t u = v[w] & match[w];
+            uint64_t sum = v[w] + u + carry;
+            carry = sum < v[w] || (carry && sum == v[w]);
+            v[w] = sum | (v[w] - u);
+        }
+    }
+    uint32_t zeros = 0;
+    for (uint32_t k = 0; k < m->n; k++)
+        zeros += !(v[k / 64] >> (k % 64) & 1);
+    return zeros;
+}
+
+uint32_t ls_lcs_length(const ls_alloc *a, const uint32_t *x, uint32_t nx,
+                       const uint32_t *y, uint32_t ny)
+{
+    lcs_masks m;
+    if (lcs_masks_make(a, x, nx, &m))
+        return UINT32_MAX;
+    uint32_t n = lcs_with(&m, y, ny);
+    lcs_masks_free(a, &m);
+    return n;
+}
+
+/* ls_rivals.shared of every entry into shared: for each template u, its
+ * required words against those of each template it is a rival of. */
+static int words_shared(const licscan_db *db, const ls_rivals *rv,
+                        uint32_t *shared)
+{
+    const ls_alloc *a = &db->alloc;
+    uint32_t most = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        if (db->tpl[t]->nrequired > most)
+            most = db->tpl[t]->nrequired;
+    uint32_t *glue = ls_malloc(a, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    uint32_t *ids = ls_malloc(a, ((size_t)most + 1) * sizeof(uint32_t));
+    uint32_t *other = ls_malloc(a, ((size_t)most + 1) * sizeof(uint32_t));
+    int rc = glue && ids && other ? LICSCAN_OK : LICSCAN_ENOMEM;
+    for (uint32_t t = 0; t < db->ntpl && !rc; t++)
+        glue[t] = glue_words(db->tpl[t]);
+    for (uint32_t u = 0; u < db->ntpl && !rc; u++) {
+        /* the list holds each pair both ways: u is a rival of these */
+        const uint32_t *r = rv->list + rv->off[u];
+        uint32_t nr = rv->off[u + 1] - rv->off[u];
+        if (!nr)
+            continue;
+        const ls_template *up = db->tpl[u];
+        lcs_masks m;
+        required_ids(up, ids);
+        if ((rc = lcs_masks_make(a, ids, up->nrequired, &m)))
+            break;
+        for (uint32_t k = 0; k < nr; k++) {
+            uint32_t t = r[k];
+            const ls_template *tp = db->tpl[t];
+            required_ids(tp, other);
+            uint32_t common = lcs_with(&m, other, tp->nrequired);
+            /* u's entry in t's list (sorted) */
+            const uint32_t *at =
+                bsearch(&u, rv->list + rv->off[t], rv->off[t + 1] - rv->off[t],
+                        sizeof(uint32_t), id_cmp);
+            if (at)
+                shared[at - rv->list] = common + glue[t] + glue[u];
+        }
+        lcs_masks_free(a, &m);
+    }
+    ls_free(a, glue);
+    ls_free(a, ids);
+    ls_free(a, other);
+    return rc;
+}
+
 static int pair_cmp(const void *a, const void *b)
 {
     const uint32_t *x = a, *y = b;
@@ -127,9 +294,9 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
         }
     nlist = n;
     ls_free(a, list);
-    /* one allocation: off, then list */
-    uint32_t *own =
-        ls_malloc(a, ((size_t)db->ntpl + 1 + nlist) * sizeof(uint32_t));
+    /* one allocation: off, then list, then shared */
+    uint32_t *own = ls_malloc(a, ((size_t)db->ntpl + 1 + 2 * (size_t)nlist) *
+                                     sizeof(uint32_t));
     if (!own) {
         ls_free(a, off);
         ls_free(a, pair);
@@ -147,6 +314,10 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
     out->own = own;
     out->off = own;
     out->list = own + db->ntpl + 1;
+    out->shared = out->list + nlist;
     out->n = nlist;
-    return LICSCAN_OK;
+    rc = words_shared(db, out, own + db->ntpl + 1 + nlist);
+    if (rc)
+        ls_rivals_free(db, out);
+    return rc;
 }

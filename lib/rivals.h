@@ -10,6 +10,11 @@
  * scan of each template's own text aligns (rivals.c). */
 LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
 
+/* The length of the longest common subsequence of x[0, nx) and
+ * y[0, ny); UINT32_MAX when out of memory. */
+LS_HIDDEN uint32_t ls_lcs_length(const ls_alloc *a, const uint32_t *x,
+                                 uint32_t nx, const uint32_t *y, uint32_t ny);
+
 /* The templates judged in a scan of data (sub-scans too) marked in
  * judged[0, ntpl) (result.c, for rivals.c). */
 LS_HIDDEN int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
@@ -28,5 +33,7 @@ static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
 /* Scans in this process that a template whole settled (match.c): the
  * tests tell the shortcut in use from one silently left out. */
 LS_HIDDEN uint64_t ls_whole_template_count(void);
+/* Rivals those scans left out by their shared words (match.c). */
+LS_HIDDEN uint64_t ls_rivals_left_out_count(void);
 
 #endif

@@ -153,6 +153,7 @@ typedef struct scan {
      * with `gave_up` set, once no candidate left can be an exact match of
      * every word (its score would be the number of words) */
     bool whole_try, gave_up;
+    uint32_t rivals_left_out; /* by their shared words, in the tries */
     /* NULL, or per template: set when a candidate of it is judged
      * (ls_scan_judged) */
     uint8_t *judged;

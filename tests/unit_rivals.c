@@ -45,14 +45,19 @@ static uint64_t compare_corpus(const licscan_db *with,
                                const licscan_db *without, const char *what)
 {
     uint64_t before = ls_whole_template_count();
+    uint64_t left_before = ls_rivals_left_out_count();
     json_pair c = { with, without, what, 0, 0 };
     walk_txt("corpus", compare_json, &c);
     CHECK(c.files > 60 / stride);
     CHECK_EQ_INT(c.differing, 0);
     uint64_t settled = ls_whole_template_count() - before;
+    uint64_t left_out = ls_rivals_left_out_count() - left_before;
     printf("  %s: %d corpus files alike, %llu scans settled by a whole "
-           "template\n",
-           what, c.files, (unsigned long long)settled);
+           "template, leaving out %llu rivals by their shared words\n",
+           what, c.files, (unsigned long long)settled,
+           (unsigned long long)left_out);
+    /* the bound is in use, not only sound */
+    CHECK(left_out > 0);
     return settled;
 }
 
@@ -88,6 +93,66 @@ static void test_embedded(void)
                  LICSCAN_EINVAL);
     licscan_db_free(with);
     licscan_db_free(without);
+}
+
+/* The LCS length of bit vectors (rivals.c) against the table filled
+ * cell by cell, on sequences around the 64-bit word edges, over few
+ * words (many matches) and many. */
+static uint32_t lcs_table(const uint32_t *x, uint32_t nx, const uint32_t *y,
+                          uint32_t ny)
+{
+    uint32_t *row = calloc(ny + 1, sizeof *row);
+    for (uint32_t i = 0; row && i < nx; i++) {
+        uint32_t diag = 0; /* row[j - 1] of the row before */
+        for (uint32_t j = 1; j <= ny; j++) {
+            uint32_t up = row[j];
+            row[j] = x[i] == y[j - 1]  ? diag + 1
+                     : up > row[j - 1] ? up
+                                       : row[j - 1];
+            diag = up;
+        }
+    }
+    uint32_t n = row ? row[ny] : UINT32_MAX;
+    free(row);
+    return n;
+}
+
+static void test_lcs_length(void)
+{
+    static const uint32_t sizes[] = { 0, 1, 2, 63, 64, 65, 127, 128, 129, 300 };
+    enum { NS = sizeof sizes / sizeof sizes[0] };
+    uint32_t x[300], y[300], seed = 12345, differing = 0, cases = 0;
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    if (!db)
+        return;
+    const ls_alloc *a = &db->alloc;
+    for (uint32_t words = 2; words <= 2000; words *= 10)
+        for (uint32_t i = 0; i < NS; i++)
+            for (uint32_t j = 0; j < NS; j++) {
+                for (uint32_t k = 0; k < sizes[i]; k++)
+                    x[k] =
+                        1 + (seed = seed * 1103515245 + 12345) / 65536 % words;
+                for (uint32_t k = 0; k < sizes[j]; k++)
+                    y[k] =
+                        1 + (seed = seed * 1103515245 + 12345) / 65536 % words;
+                uint32_t got = ls_lcs_length(a, x, sizes[i], y, sizes[j]);
+                differing += got != lcs_table(x, sizes[i], y, sizes[j]);
+                cases++;
+            }
+    CHECK_EQ_INT(differing, 0);
+    /* one sequence against itself, and a copy with every other word */
+    for (uint32_t k = 0; k < 300; k++)
+        x[k] = y[k] = k + 1;
+    CHECK_EQ_INT(ls_lcs_length(a, x, 300, y, 300), 300);
+    for (uint32_t k = 0; k < 150; k++)
+        y[k] = x[2 * k + 1];
+    CHECK_EQ_INT(ls_lcs_length(a, x, 300, y, 150), 150);
+    CHECK_EQ_INT(ls_lcs_length(a, y, 150, x, 300), 150);
+    printf("  LCS of bit vectors: %u pairs of sequences as the table has "
+           "them\n",
+           cases);
+    licscan_db_free(db);
 }
 
 /* u a rival of t: t one of u (a text of t whose vars take other words
@@ -186,15 +251,20 @@ static void test_damaged_rivals(void)
     memcpy(&list, good + sizeof(dbf_header) + A_RIVAL * sizeof list,
            sizeof list);
     CHECK(off.count > 2 && list.count > 0);
+    /* the directory's count of shared words (little-endian low half) */
+    uint64_t shared_count = sizeof(dbf_header) +
+                            A_RIVAL_SHARED * sizeof(dbf_array) +
+                            offsetof(dbf_array, count);
     struct {
         uint64_t at;
         uint32_t v;
     } damage[] = {
         { list.offset, UINT32_MAX }, /* no such template */
         { list.offset + 4 * (list.count - 1), (uint32_t)off.count - 1 },
-        { off.offset + 4, UINT32_MAX },          /* going back after */
-        { off.offset, 1 },                       /* not from 0 */
-        { off.offset + 4 * (off.count - 1), 0 }, /* not the list's end */
+        { off.offset + 4, UINT32_MAX },             /* going back after */
+        { off.offset, 1 },                          /* not from 0 */
+        { off.offset + 4 * (off.count - 1), 0 },    /* not the list's end */
+        { shared_count, (uint32_t)list.count - 1 }, /* one short */
     };
     for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
         memcpy(copy, good, n);
@@ -395,6 +465,7 @@ int main(void)
     opt.allocator = base_allocator(); /* see jit_off.h */
     snprintf(tmp_path, sizeof tmp_path, "/tmp/unit_rivals.%ld.lsdb",
              (long)getpid());
+    test_lcs_length();
     test_embedded();
     test_rivals_each_way();
     test_compiled_file();

@@ -261,7 +261,10 @@ int main(int argc, char **argv)
     }
     u32s("rival_off", rv.off, (size_t)db->ntpl + 1);
     u32s("rival_list", rv.list, rv.n);
-    fprintf(out, "#define RIVALS {rival_off, rival_list, %u, NULL}\n", rv.n);
+    u32s("rival_shared", rv.shared, rv.n);
+    fprintf(out,
+            "#define RIVALS {rival_off, rival_list, %u, rival_shared, NULL}\n",
+            rv.n);
     ls_rivals_free(db, &rv);
 
     fprintf(out,
