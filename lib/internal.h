@@ -695,7 +695,8 @@ struct licscan_db {
     ls_rivals rivals;           /* off NULL: not known for these templates */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
-    bool narrow_links;  /* tests only: chains link hits one at a time
+    bool narrow_links;  /* tests only: chains link hits one at a time,
+                           every hit worked out anew for each chain
                            (match2_chains.c), and gaps are aligned cell by
                            cell (match3_align.c) */
     bool whole_off;     /* tests only: no text is taken for one template

@@ -165,101 +165,158 @@ static inline bool link_back_wide(bool wide, const hit *h, const float *f,
     return false;
 }
 
+/* The chain search over one template's hits: the best value of a chain
+ * ending at each hit (f), the hit before it (prev), and the best so far. */
+typedef struct chain_walk {
+    const hit *h;
+    const uint8_t *used;
+    float *f;
+    int32_t *prev;
+    const int32_t *dprev;
+    uint32_t n;
+    int64_t diag_cap;
+    uint32_t diag_lookback;
+    bool wide;
+    double best;
+    int32_t best_j;
+    /* with `track`: hits in a row that came out as in the last call */
+    uint32_t same;
+} chain_walk;
+
+static inline void walk_best(chain_walk *w, float fj, uint32_t j)
+{
+    if (fj > w->best) {
+        w->best = fj;
+        w->best_j = (int32_t)j;
+    }
+}
+
+/* Work out hit j, and the hits after it on its diagonal that each take
+ * the one before; returns the last of them. With `track`, counts in
+ * w->same the hits whose values come out as the last call left them. */
+static inline __attribute__((always_inline)) uint32_t walk_hit(chain_walk *w,
+                                                               uint32_t j,
+                                                               bool track)
+{
+    const hit *h = w->h;
+    float *f = w->f;
+    int32_t *prev = w->prev;
+    const int32_t *dprev = w->dprev;
+    const int64_t diag_cap = w->diag_cap;
+    if (w->used[j]) {
+        f[j] = -1;
+        if (track)
+            w->same++; /* used in the last call too */
+        return j;
+    }
+    const float old_f = f[j];
+    const int32_t old_prev = prev[j];
+    const int64_t xj = h[j].x;
+    float fj = LS_SHINGLE;
+    int32_t pj = -1;
+    uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
+    /* the nearest hit on the same diagonal, overlapping or adjacent,
+     * continues the chain at no cost: take it and look no further (a
+     * phrase the template repeats gives many hits at each place in
+     * between) */
+    /* (walked along the diagonal's hits: the others cannot be it, and
+     * hits are in input order, so the limits are as scanning all hits
+     * back from j would meet them) */
+    for (int32_t i = dprev[j]; i >= 0 && j - (uint32_t)i <= w->diag_lookback;
+         i = dprev[i]) {
+        int64_t dx = xj - h[i].x;
+        if (dx > 2 * diag_cap)
+            break;
+        if (dx > 0 && f[i] >= 0) {
+            fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
+            pj = (int32_t)i;
+            lo = j; /* skip the general search */
+            break;
+        }
+    }
+    if (lo < j && !link_back_wide(w->wide, h, f, lo, j, diag_cap, &fj, &pj))
+        link_back(h, f, lo, j, diag_cap, &fj, &pj);
+    f[j] = fj;
+    prev[j] = pj;
+    if (track)
+        w->same = fj == old_f && pj == old_prev ? w->same + 1 : 0;
+    walk_best(w, fj, j);
+    /* the hits that follow on the diagonal, each the next hit: each takes
+     * the one before, first on its walk above (most hits of a copy of the
+     * template) */
+    while (j + 1 < w->n && dprev[j + 1] == (int32_t)j && !w->used[j + 1]) {
+        int64_t dx = (int64_t)h[j + 1].x - h[j].x;
+        if (dx <= 0 || dx > 2 * diag_cap)
+            break;
+        j++;
+        fj += (float)(dx < diag_cap ? dx : diag_cap);
+        if (track)
+            w->same = fj == f[j] && prev[j] == (int32_t)j - 1 ? w->same + 1 : 0;
+        f[j] = fj;
+        prev[j] = (int32_t)j - 1;
+        walk_best(w, fj, j);
+    }
+    return j;
+}
+
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
  * s->anchors. Returns the chain's score (about the words it explains).
  * f and prev of hits before `from` are those of the last call: no hit
  * before `from` has been used since, and a hit's values depend only on
- * earlier hits. */
+ * earlier hits. From hit `same_from` on (n in a first call) no hit has
+ * been used since either, so once as many hits in a row as a hit's
+ * values are worked out from come out as in the last call, every hit
+ * after them would too: their values are kept. */
 static double best_chain(scan *s, const ls_template *tp, const hit *h,
                          uint32_t n, const uint8_t *used, float *f,
-                         int32_t *prev, const int32_t *dprev, uint32_t from)
+                         int32_t *prev, const int32_t *dprev, uint32_t from,
+                         uint32_t same_from)
 {
-    /* words a link on one diagonal stands for: the shingle, or for a
-     * sampled template the usual stretch between sampled shingles */
-    const int64_t diag_cap = tp->ntok >= LS_SHINGLE_DENSE_WORDS
-                                 ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1)
-                                 : LS_SHINGLE;
-    /* hits examined for one on the same diagonal: past the lookback in a
-     * sampled template, whose hits lie further apart */
-    const uint32_t diag_lookback =
-        tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8;
+    chain_walk w = {
+        .h = h,
+        .used = used,
+        .f = f,
+        .prev = prev,
+        .dprev = dprev,
+        .n = n,
+        /* words a link on one diagonal stands for: the shingle, or for a
+         * sampled template the usual stretch between sampled shingles */
+        .diag_cap = tp->ntok >= LS_SHINGLE_DENSE_WORDS
+                        ? LS_SHINGLE * (LS_SHINGLE_SAMPLE_MASK + 1)
+                        : LS_SHINGLE,
+        /* hits examined for one on the same diagonal: past the lookback
+         * in a sampled template, whose hits lie further apart */
+        .diag_lookback = tp->ntok >= LS_SHINGLE_DENSE_WORDS ? DIAG_LOOKBACK : 8,
 #ifdef LS_LINK_AVX2
-    const bool wide = !s->db->narrow_links && __builtin_cpu_supports("avx2");
-#else
-    const bool wide = false;
+        .wide = !s->db->narrow_links && __builtin_cpu_supports("avx2"),
 #endif
-    double best = 0;
-    int32_t best_j = -1;
+        .best_j = -1,
+    };
+    const uint32_t window =
+        w.diag_lookback > CHAIN_LOOKBACK ? w.diag_lookback : CHAIN_LOOKBACK;
     for (uint32_t j = 0; j < from; j++)
-        if (f[j] > best) {
-            best = f[j];
-            best_j = (int32_t)j;
-        }
-    for (uint32_t j = from; j < n; j++) {
-        if (used[j]) {
-            f[j] = -1;
-            continue;
-        }
-        const int64_t xj = h[j].x;
-        float fj = LS_SHINGLE;
-        int32_t pj = -1;
-        uint32_t lo = j > CHAIN_LOOKBACK ? j - CHAIN_LOOKBACK : 0;
-        /* the nearest hit on the same diagonal, overlapping or adjacent,
-         * continues the chain at no cost: take it and look no further (a
-         * phrase the template repeats gives many hits at each place in
-         * between) */
-        /* (walked along the diagonal's hits: the others cannot be it,
-         * and hits are in input order, so the limits are as scanning all
-         * hits back from j would meet them) */
-        for (int32_t i = dprev[j]; i >= 0 && j - (uint32_t)i <= diag_lookback;
-             i = dprev[i]) {
-            int64_t dx = xj - h[i].x;
-            if (dx > 2 * diag_cap)
-                break;
-            if (dx > 0 && f[i] >= 0) {
-                fj = f[i] + (float)(dx < diag_cap ? dx : diag_cap);
-                pj = (int32_t)i;
-                lo = j; /* skip the general search */
-                break;
-            }
-        }
-        if (lo < j && !link_back_wide(wide, h, f, lo, j, diag_cap, &fj, &pj))
-            link_back(h, f, lo, j, diag_cap, &fj, &pj);
-        f[j] = fj;
-        prev[j] = pj;
-        if (fj > best) {
-            best = fj;
-            best_j = (int32_t)j;
-        }
-        /* the hits that follow on the diagonal, each the next hit: each
-         * takes the one before, first on its walk above (most hits of a
-         * copy of the template) */
-        while (j + 1 < n && dprev[j + 1] == (int32_t)j && !used[j + 1]) {
-            int64_t dx = (int64_t)h[j + 1].x - h[j].x;
-            if (dx <= 0 || dx > 2 * diag_cap)
-                break;
-            j++;
-            fj += (float)(dx < diag_cap ? dx : diag_cap);
-            f[j] = fj;
-            prev[j] = (int32_t)j - 1;
-            if (fj > best) {
-                best = fj;
-                best_j = (int32_t)j;
-            }
-        }
-    }
+        walk_best(&w, f[j], j);
+    uint32_t j = from;
+    for (; j < n && j < same_from; j++)
+        j = walk_hit(&w, j, false);
+    for (; j < n && w.same < window; j++)
+        j = walk_hit(&w, j, true);
+    for (; j < n; j++) /* as the last call left them */
+        walk_best(&w, f[j], j);
+    double best = w.best;
+    int32_t best_j = w.best_j;
     /* the chain's hits, last first: counted, then put in order */
     uint32_t len = 0;
-    for (int32_t j = best_j; j >= 0; j = prev[j])
+    for (int32_t at = best_j; at >= 0; at = prev[at])
         len++;
     s->anchors.n = 0;
     if (ls_pairs_reserve(s, &s->anchors, len))
         return 0;
     s->anchors.n = len;
-    for (int32_t j = best_j; j >= 0; j = prev[j]) {
+    for (int32_t at = best_j; at >= 0; at = prev[at]) {
         len--;
-        s->anchors.i[len] = h[j].x;
-        s->anchors.t[len] = h[j].y;
+        s->anchors.i[len] = h[at].x;
+        s->anchors.t[len] = h[at].y;
     }
     return best;
 }
@@ -292,9 +349,15 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     if (need < 0.05 * tp->nrequired)
         need = 0.05 * tp->nrequired;
     uint32_t from = 0; /* first hit whose f and prev must be worked out */
+    uint32_t same_from = n; /* first hit after the last one used since */
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
-        double score = best_chain(s, tp, h, n, used, f, prev, s->dprev, from);
+        /* (narrow links, for the tests: every hit worked out anew) */
+        double score =
+            s->db->narrow_links
+                ? best_chain(s, tp, h, n, used, f, prev, s->dprev, 0, n)
+                : best_chain(s, tp, h, n, used, f, prev, s->dprev, from,
+                             same_from);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -341,6 +404,7 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
                 left--;
                 if (from == n)
                     from = j;
+                same_from = j + 1;
             }
     }
 }

@@ -11,9 +11,11 @@ enum ls_test_control {
     /* value 0: the pattern prefilter judges nothing, every rule pattern
      * runs; 1: it works as it does by default */
     LS_TEST_PREFILTER = 1,
-    /* value 0: chaining links hits one at a time, never eight, and the
-     * gaps between them are aligned cell by cell, never by rows of bits;
-     * 1: by the widest path the CPU has, as by default */
+    /* value 0: chaining links hits one at a time, never eight, works out
+     * every hit anew for each chain of a template (none kept from the
+     * search for the one before), and the gaps between hits are aligned
+     * cell by cell, never by rows of bits; 1: by the widest path the CPU
+     * has, as by default */
     LS_TEST_WIDE_LINKS = 2,
     /* value 0: every scan searches all templates, even for a text that is
      * one template whole (match.c), and walks the shingle index's lists
