@@ -19,15 +19,21 @@
 #include "jit_off.h"
 #include "testctl.h"
 
-static void test_same_results(void)
+/* The embedded database twice: by default, and the narrow way. */
+static void open_pair(licscan_db **wide, licscan_db **narrow)
 {
     licscan_db_options o;
     licscan_db_options_init(&o, sizeof(o));
     o.allocator = base_allocator();
+    CHECK_EQ_INT(licscan_db_open_default(&o, wide), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_default(&o, narrow), LICSCAN_OK);
+    CHECK_EQ_INT(ls_test_control(*narrow, LS_TEST_WIDE_LINKS, 0), LICSCAN_OK);
+}
+
+static void test_same_results(void)
+{
     licscan_db *wide, *narrow;
-    CHECK_EQ_INT(licscan_db_open_default(&o, &wide), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_open_default(&o, &narrow), LICSCAN_OK);
-    CHECK_EQ_INT(ls_test_control(narrow, LS_TEST_WIDE_LINKS, 0), LICSCAN_OK);
+    open_pair(&wide, &narrow);
     CHECK_EQ_INT(ls_test_control(narrow, LS_TEST_WIDE_LINKS, 2),
                  LICSCAN_EINVAL);
     json_pair c = { wide, narrow, "links eight at a time", 0, 0 };
@@ -75,13 +81,8 @@ static void test_many_copies(void)
             free(data);
         }
     fclose(out);
-    licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    o.allocator = base_allocator();
     licscan_db *wide, *narrow;
-    CHECK_EQ_INT(licscan_db_open_default(&o, &wide), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_open_default(&o, &narrow), LICSCAN_OK);
-    CHECK_EQ_INT(ls_test_control(narrow, LS_TEST_WIDE_LINKS, 0), LICSCAN_OK);
+    open_pair(&wide, &narrow);
     char *a = scan_json(wide, (const unsigned char *)text, len);
     char *b = scan_json(narrow, (const unsigned char *)text, len);
     CHECK(a && b && strcmp(a, b) == 0);
