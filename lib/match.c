@@ -4,8 +4,8 @@
  * 1. match1_candidates.c: every window of LS_SHINGLE input words is looked
  *    up in the shingle index; each posting is a hit for one template.
  * 2. match2_chains.c: per template, hits are chained in order on both
- *    sides, so a chain is one occurrence of the template; chains are
- *    aligned and judged best bound first.
+ *    sides, so a chain is one occurrence of the template; match2_bounds.c
+ *    aligns and judges chains best bound first.
  * 3. match3_align.c: the gaps between a chain's hits are aligned by a
  *    small LCS.
  * 4. match4_judge.c: template vars absorb unmatched input words when their
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "match1_candidates.h"
+#include "match2_bounds.h"
 #include "match2_chains.h"
 #include "match4_judge.h"
 #include "match5_rank.h"

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "match1_candidates.h"
-#include "match2_chains.h"
 #include "match3_align.h"
 #include "fold.h"
 #include "markup.h"

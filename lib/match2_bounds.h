@@ -1,0 +1,15 @@
+/* match2_bounds.h -- stage 2 of matching, its second half: the chains
+ * found (match2_chains.h) aligned and judged in the order of the bounds
+ * on their scores. Not installed. */
+#ifndef LICSCAN_MATCH2_BOUNDS_H
+#define LICSCAN_MATCH2_BOUNDS_H
+
+#include "scan.h"
+
+/* The anchors of chain ch into s->anchors. */
+LS_HIDDEN void ls_load_chain(scan *s, const chain *ch);
+/* Align and judge the chains that could win or be a runner-up: the
+ * candidates go to s->cand. */
+LS_HIDDEN void ls_align_chains(scan *s);
+
+#endif
