@@ -370,16 +370,18 @@ static bool allow_rivals(scan *s, uint8_t *allowed, uint32_t t)
     const licscan_db *db = s->db;
     uint32_t nr;
     const uint32_t *r = ls_rivals_of(db, t, &nr);
+    if (!r)
+        return false;
     const uint32_t *shared = db->rivals.shared + db->rivals.off[t];
     const ls_template *tp = db->tpl[t];
     uint64_t added = s->n > tp->nrequired ? s->n - tp->nrequired : 0;
     bool more = false;
-    for (uint32_t k = 0; r && k < nr; k++) {
-        const ls_template *up = db->tpl[r[k]];
+    for (uint32_t k = 0; k < nr; k++) {
         if (allowed[r[k]])
             continue;
         /* computed as ls_judge_candidate computes a coverage */
-        if ((double)(shared[k] + added) / up->nrequired < RUNNER_UP_COVERAGE) {
+        if ((double)(shared[k] + added) / db->tpl[r[k]]->nrequired <
+            RUNNER_UP_COVERAGE) {
             s->rivals_left_out++;
             continue;
         }

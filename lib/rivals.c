@@ -182,6 +182,9 @@ static int words_shared(const licscan_db *db, const ls_rivals *rv,
     uint32_t *ids = ls_malloc(a, ((size_t)most + 1) * sizeof(uint32_t));
     uint32_t *other = ls_malloc(a, ((size_t)most + 1) * sizeof(uint32_t));
     int rc = glue && ids && other ? LICSCAN_OK : LICSCAN_ENOMEM;
+    /* an entry not worked out below bounds nothing */
+    for (uint32_t k = 0; k < rv->n; k++)
+        shared[k] = UINT32_MAX;
     for (uint32_t t = 0; t < db->ntpl && !rc; t++)
         glue[t] = glue_words(db->tpl[t]);
     for (uint32_t u = 0; u < db->ntpl && !rc; u++) {
