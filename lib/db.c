@@ -226,7 +226,7 @@ void licscan_db_free(licscan_db *db)
     ls_free(a, db->re);
     ls_rules_free(db);
     ls_rivals_free(db, &db->rivals);
-    ls_free(a, db->common_of);
+    ls_index_facts_free(db);
     ls_scratch_pool_free(db);
     pcre2_compile_context_free(db->cctx);
     pcre2_general_context_free(db->gctx);

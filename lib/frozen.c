@@ -124,10 +124,7 @@ int ls_db_thaw(licscan_db *db)
 {
     /* the set is about to change: the rivals of its templates may too */
     ls_rivals_free(db, &db->rivals);
-    ls_free(&db->alloc, db->common_of);
-    db->common_of = NULL;
-    db->mostly_common = NULL;
-    db->common_head = db->common_end = NULL;
+    ls_index_facts_free(db);
     if (!db->frozen)
         return LICSCAN_OK;
     const ls_alloc *a = &db->alloc;

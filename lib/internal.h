@@ -679,6 +679,7 @@ struct licscan_db {
     uint32_t *common_of;
     uint8_t *mostly_common;
     uint32_t *common_head, *common_end, common_cap;
+    uint64_t *common_bits; /* bit h set: the list at head h is common */
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;
@@ -737,6 +738,8 @@ LS_HIDDEN void ls_index_compact(licscan_db *db);
  * compiled file lay them out); links_checked: each posting's next is
  * known to be 0 or the one after it (template.c). */
 LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
+/* Free what ls_index_facts made; none of it is known after (template.c). */
+LS_HIDDEN void ls_index_facts_free(licscan_db *db);
 /* Postings above which a shingle is boilerplate (match1_candidates.c). */
 #define LS_COMMON_SHINGLE 48
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "match1_candidates.h"
+#include "shingle_probe.h"
 
 #define MAX_HITS (8u << 20)
 #define RARE_SHINGLE 8 /* license texts a shingle of one license's own
@@ -18,6 +19,8 @@
  * list is not common (db->common_of). */
 static inline uint32_t common_end(const licscan_db *db, uint32_t head)
 {
+    if (!(db->common_bits[head / 64] >> (head % 64) & 1))
+        return 0;
     uint32_t mask = db->common_cap - 1, j = (uint32_t)ls_mix64(head) & mask;
     for (; db->common_head[j]; j = (j + 1) & mask)
         if (db->common_head[j] == head)
@@ -44,24 +47,35 @@ static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
 /* Look up every shingle: the hits of each template are counted, and
  * the look-ups that found postings kept. The index is far bigger than the
  * cache and each look-up lands anywhere in it: the keys are worked out
- * SHINGLE_AHEAD shingles ahead, and their slots asked for then. (Locals
- * throughout: a store to count[] could alias the scan's fields as the
- * compiler sees it.) */
+ * SHINGLE_AHEAD shingles ahead, and their slots asked for then. The
+ * shingles found are gathered first (without a branch on whether one
+ * was), their lists walked after. (Locals throughout: a store to count[]
+ * could alias the scan's fields as the compiler sees it.) */
 void ls_look_up(scan *s)
 {
     const licscan_db *db = s->db;
     const ls_token *tk = s->tk;
     uint32_t *count = s->count;
-    lookup *look = NULL;
     uint32_t nlook = 0;
     uint64_t total = 0;
     uint32_t last_unknown = UINT32_MAX;
     uint64_t ahead[SHINGLE_AHEAD];
     uint32_t nsh = s->n >= LS_SHINGLE && db->sh_cap ? s->n - LS_SHINGLE + 1 : 0;
+    s->nlook = 0;
+    s->total = 0;
+    if (!nsh)
+        return;
+    /* one entry at most per input position */
+    lookup *look = ls_malloc(s->a, (size_t)nsh * sizeof(*look));
+    if (!look) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    s->look = look;
     for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
         ahead[i] = key_ahead(db, tk + i);
     /* the last unknown word so far: each shingle adds its last word */
-    for (uint32_t k = 0; nsh && k + 1 < LS_SHINGLE; k++)
+    for (uint32_t k = 0; k + 1 < LS_SHINGLE; k++)
         if (!tk[k].id)
             last_unknown = k;
     for (uint32_t i = 0; i < nsh; i++) {
@@ -72,14 +86,16 @@ void ls_look_up(scan *s)
             last_unknown = i + LS_SHINGLE - 1;
         if (last_unknown != UINT32_MAX && last_unknown >= i)
             continue;
-        uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
-        while (db->sh_keys[j] && db->sh_keys[j] != key)
-            j = (j + 1) & mask;
-        if (!db->sh_keys[j] || !db->sh_head[j])
-            continue;
+        uint32_t head = ls_probe_head(db, key);
+        look[nlook] = (lookup){ .x = i, .head = head };
+        nlook += head != 0;
+    }
+    bool ranges = db->common_of && !db->whole_off;
+    for (uint32_t k = 0; k < nlook; k++) {
+        uint32_t head = look[k].head;
         bool common;
-        uint32_t end = 0, head = db->sh_head[j];
-        if (db->common_of && !db->whole_off) {
+        uint32_t end = 0;
+        if (ranges) {
             /* the table says which lists are common */
             end = common_end(db, head);
             common = end != 0;
@@ -91,10 +107,11 @@ void ls_look_up(scan *s)
                     count[p[added].tpl]++;
                 while (p[added++].next);
                 if (total + added > MAX_HITS) {
-                    for (uint32_t k = 0; k < added; k++)
-                        count[p[k].tpl]--;
+                    for (uint32_t q = 0; q < added; q++)
+                        count[p[q].tpl]--;
                     s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                     s->hits_cut = true;
+                    nlook = k;
                     break;
                 }
                 total += added;
@@ -111,27 +128,16 @@ void ls_look_up(scan *s)
                 if (total + added > MAX_HITS) {
                     s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                     s->hits_cut = true;
+                    nlook = k;
                     break;
                 }
-                for (uint32_t k = 0; k < added; k++)
-                    count[tpls[k]]++;
+                for (uint32_t q = 0; q < added; q++)
+                    count[tpls[q]]++;
                 total += added;
             }
         }
-        if (!look) {
-            /* one entry at most per input position */
-            look = ls_malloc(s->a, (size_t)nsh * sizeof(*look));
-            if (!look) {
-                s->rc = LICSCAN_ENOMEM;
-                return;
-            }
-            s->look = look;
-        }
-        look[nlook].x = i;
-        look[nlook].head = db->sh_head[j];
-        look[nlook].common = common;
-        look[nlook].end = end;
-        nlook++;
+        look[k].common = common;
+        look[k].end = end;
     }
     s->nlook = nlook;
     s->total = total;

@@ -515,16 +515,23 @@ static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
         j = (j + 1) & mask;
     db->common_head[j] = first + 1;
     db->common_end[j] = end;
+    db->common_bits[(first + 1) / 64] |= UINT64_C(1) << ((first + 1) % 64);
     return true;
+}
+
+void ls_index_facts_free(licscan_db *db)
+{
+    ls_free(&db->alloc, db->common_bits); /* the block's start */
+    db->common_bits = NULL;
+    db->common_of = NULL;
+    db->mostly_common = NULL;
+    db->common_head = db->common_end = NULL;
 }
 
 void ls_index_facts(licscan_db *db, bool links_checked)
 {
     const ls_alloc *a = &db->alloc;
-    ls_free(a, db->common_of);
-    db->common_of = NULL;
-    db->mostly_common = NULL;
-    db->common_head = db->common_end = NULL;
+    ls_index_facts_free(db);
     const ls_posting *post = db->post;
     uint32_t npost = db->npost;
     /* each list runs forward (next: 0 or the posting after), ended by a
@@ -552,15 +559,21 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         }
         run = q + 1;
     }
-    /* one block: the counts, the table of common lists (head and end,
-     * at most half full), a byte per template (db->mostly_common) */
+    /* one block: the bits of the common lists' heads, the counts, the
+     * table of common lists (head and end, at most half full), a byte per
+     * template (db->mostly_common) */
     uint32_t cap = 16;
     while (cap < 2 * nruns)
         cap *= 2;
-    size_t nt = (size_t)db->ntpl + 1;
-    uint32_t *of = ls_calloc(a, (nt + 2 * (size_t)cap) * sizeof(*of) + nt, 1);
+    size_t nt = (size_t)db->ntpl + 1, nbits = (size_t)npost / 64 + 1;
+    uint64_t *bits = ls_calloc(
+        a,
+        nbits * sizeof(*bits) + (nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
+        1);
+    uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
     bool sorted = of != NULL;
     if (of) {
+        db->common_bits = bits;
         db->common_cap = cap;
         db->common_head = of + nt;
         db->common_end = of + nt + cap;
@@ -569,8 +582,9 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         sorted = common_list(db, runs[2 * r], runs[2 * r + 1], of);
     ls_free(a, runs);
     if (!sorted) {
-        ls_free(a, of);
+        ls_free(a, bits);
         db->common_head = db->common_end = NULL;
+        db->common_bits = NULL;
         return;
     }
     db->common_of = of;

@@ -8,7 +8,8 @@
  * ways must give the same chains and pairs, so every corpus file, and a
  * file holding several copies of each of four licenses, must give the
  * same JSON either way. Without AVX2 the links take the same path both
- * runs. */
+ * runs. The look-up's probe of the shingle table, four slots at a time,
+ * finds what the plain slot-by-slot probe finds, at the table's end too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "corpus_files.h"
 #include "internal.h"
 #include "jit_off.h"
+#include "shingle_probe.h"
 #include "testctl.h"
 
 /* The embedded database twice: by default, and the narrow way. */
@@ -102,10 +104,103 @@ static void test_many_copies(void)
     licscan_db_free(narrow);
 }
 
+/* The plain probe: slot by slot from the key's own. `slots`: how many it
+ * read. */
+static uint32_t plain_probe(const licscan_db *db, uint64_t key, uint32_t *slots)
+{
+    uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
+    *slots = 1;
+    while (db->sh_keys[j] && db->sh_keys[j] != key) {
+        j = (j + 1) & mask;
+        ++*slots;
+    }
+    return db->sh_keys[j] ? db->sh_head[j] : 0;
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+    return ls_mix64(*state += 0x9e3779b97f4a7c15ULL);
+}
+
+/* A table of 16 slots probed for a key from every slot: the six slots from
+ * there hold every mix of the key, other keys and empty slots, the rest
+ * other keys with the key or an empty slot eight slots on. The four-slot
+ * probe must find what the plain one finds, across the table's end too. */
+static void test_probe_small(void)
+{
+    uint64_t keys[16];
+    uint32_t heads[16];
+    licscan_db db;
+    memset(&db, 0, sizeof db);
+    db.sh_keys = keys;
+    db.sh_head = heads;
+    db.sh_cap = 16;
+    uint32_t differing = 0, tried = 0, slots;
+    for (uint32_t home = 0; home < 16; home++) {
+        uint64_t key = (UINT64_C(7) << 40) | home;
+        for (uint32_t fill = 0; fill < 4096 * 2; fill++) {
+            for (uint32_t d = 0; d < 16; d++) {
+                uint32_t x = (home + d) & 15;
+                uint32_t c = d < 6 ? (fill >> (2 * d)) & 3 : 3;
+                if (d == 8)
+                    c = fill & 4096 ? 1 : 0;
+                keys[x] = c == 0 ? 0 : c == 1 ? key : ((uint64_t)c << 20) | x;
+                heads[x] = keys[x] ? 100 + x : 0;
+            }
+            tried++;
+            differing +=
+                ls_probe_head(&db, key) != plain_probe(&db, key, &slots);
+        }
+    }
+    CHECK_EQ_INT(tried, 16 * 8192);
+    CHECK_EQ_INT(differing, 0);
+    printf("  a table of 16 slots: the four-slot probe as the plain one in "
+           "%u fillings\n",
+           tried);
+}
+
+static void test_probe(void)
+{
+    licscan_db *db;
+    CHECK_EQ_INT(licscan_db_open_default(NULL, &db), LICSCAN_OK);
+    uint32_t mask = db->sh_cap - 1, differing = 0, present = 0;
+    uint32_t past_four = 0, at_end = 0, slots;
+    /* every key there, then keys anywhere, then keys of the last slots */
+    for (uint32_t j = 0; j <= mask; j++)
+        if (db->sh_keys[j]) {
+            present++;
+            uint32_t want = plain_probe(db, db->sh_keys[j], &slots);
+            differing += ls_probe_head(db, db->sh_keys[j]) != want;
+            past_four += slots > 4;
+            at_end += ((uint32_t)db->sh_keys[j] & mask) + 3 > mask;
+        }
+    uint64_t state = 1;
+    for (int k = 0; k < 200000; k++) {
+        uint64_t key = next_random(&state) | 1;
+        if (k % 4 == 0) /* one of the last three slots */
+            key = (key & ~(uint64_t)mask) | (mask - (uint32_t)(k / 4 % 3));
+        uint32_t want = plain_probe(db, key, &slots);
+        differing += ls_probe_head(db, key) != want;
+        past_four += slots > 4;
+        at_end += ((uint32_t)key & mask) + 3 > mask;
+    }
+    CHECK(present > 1000);
+    CHECK(past_four > 100);
+    CHECK(at_end > 1000);
+    CHECK_EQ_INT(differing, 0);
+    printf("  the shingle table probed four slots at a time: as slot by slot "
+           "for %u keys there and 200000 others (%u past four slots, %u at "
+           "the end)\n",
+           present, past_four, at_end);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
         stride = 8;
+    test_probe_small();
+    test_probe();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");
