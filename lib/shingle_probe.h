@@ -65,7 +65,7 @@ static inline uint32_t ls_probe_head(const licscan_db *db, uint64_t key)
     }
     uint32_t d = (uint32_t)__builtin_ctz(stop);
     uint32_t head = db->sh_head[(j + d) & mask];
-    return (same >> d & 1) ? head : 0;
+    return head & (0u - (same >> d & 1)); /* no branch: a mask */
 }
 
 #endif
