@@ -696,6 +696,7 @@ struct licscan_db {
     ls_rivals rivals;           /* off NULL: not known for these templates */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
+    bool pruning_off;   /* tests only: every chain is judged (match5_rank.c) */
     bool narrow_links;  /* tests only: chains link hits one at a time,
                            every hit worked out anew for each chain
                            (match2_chains.c), and gaps are aligned cell by

@@ -172,18 +172,27 @@ static bool winners_above(scan *s, double bound)
     return true;
 }
 
-/* Could pending e become the runner-up of winner win, or take its place
- * (complete_over_partial)? */
+/* Could pending e become the runner-up of winner win? (Taking its place
+ * is for a winner that may not stay one: stays_winner.) */
 static bool may_be_runner(const pending *e, const ls_template *tp,
                           const licscan_match *win)
 {
-    if (win->kind != LICSCAN_KIND_EXACT && win->tpl != tp &&
-        e->cov_max > win->coverage && e->cov_max >= NEAR_COVERAGE &&
-        e->bound >= win->strict)
-        return true;
     return !win->runner && win->tpl != tp &&
            e->bound >= RUNNER_UP_SCORE * win->score &&
            e->cov_max >= RUNNER_UP_COVERAGE;
+}
+
+/* Is winner w of the candidates above a bound sure to stay a winner, as it
+ * is, whatever is judged after? Only an exact match: a looser one may give
+ * way to a complete or an "-only" rival (complete_over_partial,
+ * only_over_or_later), a partial one be dropped (drop_ambiguous_fragments),
+ * and a notice becomes a reference that holds no words; each would free
+ * words that a candidate left out could have won. */
+static bool stays_winner(const licscan_match *w)
+{
+    size_t base;
+    return w->kind == LICSCAN_KIND_EXACT && !ls_template_is_header(w->tpl) &&
+           id_claim(w->tpl, &base) != 2;
 }
 
 /* Can the candidate of pending chain e change nothing? True when, among
@@ -192,7 +201,7 @@ static bool may_be_runner(const pending *e, const ls_template *tp,
  * one of them and cannot become that one's runner-up. */
 bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
-    if (!winners_above(s, e->bound))
+    if (s->db->pruning_off || !winners_above(s, e->bound))
         return false;
     for (uint32_t a = e->a0; a <= e->a1; a++)
         for (uint32_t b = e->b0; b <= e->b1; b++) {
@@ -200,7 +209,7 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
             while (w < s->npre_win &&
                    !spans_overlap(s->pre[w].tstart, s->pre[w].tend, a, b))
                 w++;
-            if (w == s->npre_win)
+            if (w == s->npre_win || !stays_winner(&s->pre[w]))
                 return false; /* it could win there */
             if (may_be_runner(e, tp, &s->pre[w]))
                 return false; /* it could be the runner-up */
@@ -214,14 +223,17 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
  * could overlap first can take it as runner-up. */
 bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
-    if (!winners_above(s, e->bound))
+    if (s->db->pruning_off || !winners_above(s, e->bound))
         return false;
     for (uint32_t w = 0; w < s->npre_win; w++) {
         const licscan_match *win = &s->pre[w];
         bool runner = may_be_runner(e, tp, win);
+        bool meets = win->tstart <= e->b1 && win->tend >= e->a0;
+        if (meets && !stays_winner(win))
+            return false;
         if (win->tstart <= e->a0 && win->tend >= e->b1)
             return !runner;
-        if (runner && win->tstart <= e->b1 && win->tend >= e->a0)
+        if (runner && meets)
             return false;
     }
     return false;

@@ -22,6 +22,10 @@ enum ls_test_control {
      * by their links, not as ranges (match1_candidates.c); 1: as by
      * default */
     LS_TEST_WHOLE_TEMPLATE = 3,
+    /* value 0: no aligned or unaligned chain is left out for being unable
+     * to change the winners or their runners-up (match5_rank.c): every
+     * one is judged; 1: as by default */
+    LS_TEST_PRUNING = 4,
 };
 
 /* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a

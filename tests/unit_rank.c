@@ -1,12 +1,18 @@
 /* Unit tests: candidates and ranking, through the public API, on small
  * templates written here: which template wins a region, its kind and
  * coverage, the runner-up and its coverage, several licenses in one text,
- * and references. */
+ * and references. Then: leaving out the chains that cannot change the
+ * answer (match5_rank.c) changes none, over corpus/ with the embedded set
+ * and, where ../shared has it, with the SPDX list loaded too. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
+#include "corpus_files.h"
+#include "internal.h"
+#include "jit_off.h"
 #include "licscan.h"
+#include "testctl.h"
 
 /* Two editions of an invented license: the same body, a different last
  * sentence, Plus's a little longer. Each explains the other's body, so
@@ -245,6 +251,45 @@ static void test_nothing(licscan_db *db)
     licscan_result_free(r);
 }
 
+/* corpus/ read by db and by a copy of it that judges every chain. */
+static void same_without_pruning(const char *what, const char *templates)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = base_allocator();
+    licscan_db *pruned, *every;
+    CHECK_EQ_INT(licscan_db_open_default(&o, &pruned), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_default(&o, &every), LICSCAN_OK);
+    if (templates) {
+        CHECK_EQ_INT(licscan_db_load_dir(pruned, templates), LICSCAN_OK);
+        CHECK_EQ_INT(licscan_db_load_dir(every, templates), LICSCAN_OK);
+    }
+    CHECK_EQ_INT(ls_test_control(every, LS_TEST_PRUNING, 0), LICSCAN_OK);
+    CHECK_EQ_INT(ls_test_control(every, LS_TEST_PRUNING, 2), LICSCAN_EINVAL);
+    json_pair c = { pruned, every, "chains left out", 0, 0 };
+    walk_txt("corpus", compare_json, &c);
+    CHECK(c.files > 60 / stride);
+    CHECK_EQ_INT(c.differing, 0);
+    printf("  %d corpus files, %s: the same JSON with chains left out and "
+           "with every chain judged\n",
+           c.files, what);
+    licscan_db_free(pruned);
+    licscan_db_free(every);
+}
+
+static void test_pruning(void)
+{
+    same_without_pruning("embedded set", NULL);
+    const char *e = getenv("LICSCAN_SPDX_TEMPLATES");
+    const char *spdx = e && *e ? e : "../shared/spdx/templates";
+    struct stat st;
+    if (stat(spdx, &st) != 0) {
+        printf("  %s not found: corpus with the SPDX list skipped\n", spdx);
+        return;
+    }
+    same_without_pruning("SPDX list loaded", spdx);
+}
+
 int main(void)
 {
     const char *ids[] = { "Lantern-1.0", "Lantern-Plus", "Gadget",
@@ -272,5 +317,8 @@ int main(void)
         test_two_regions(db);
         licscan_db_free(db);
     }
+    if (under_valgrind())
+        stride = 8;
+    test_pruning();
     return check_report("unit_rank");
 }
