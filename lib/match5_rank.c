@@ -172,73 +172,6 @@ static bool winners_above(scan *s, double bound)
     return true;
 }
 
-/* Could pending e become the runner-up of winner win? (Taking its place
- * is for a winner that may not stay one: stays_winner.) */
-static bool may_be_runner(const pending *e, const ls_template *tp,
-                          const licscan_match *win)
-{
-    return !win->runner && win->tpl != tp &&
-           e->bound >= RUNNER_UP_SCORE * win->score &&
-           e->cov_max >= RUNNER_UP_COVERAGE;
-}
-
-/* Is winner w of the candidates above a bound sure to stay a winner, as it
- * is, whatever is judged after? Only an exact match: a looser one may give
- * way to a complete or an "-only" rival (complete_over_partial,
- * only_over_or_later), a partial one be dropped (drop_ambiguous_fragments),
- * and a notice becomes a reference that holds no words; each would free
- * words that a candidate left out could have won. */
-static bool stays_winner(const licscan_match *w)
-{
-    size_t base;
-    return w->kind == LICSCAN_KIND_EXACT && !ls_template_is_header(w->tpl) &&
-           id_claim(w->tpl, &base) != 2;
-}
-
-/* Can the candidate of pending chain e change nothing? True when, among
- * the candidates already judged that surely rank before it (score above
- * its bound), the winners are such that whatever span it gets it loses to
- * one of them and cannot become that one's runner-up. */
-bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
-{
-    if (s->db->pruning_off || !winners_above(s, e->bound))
-        return false;
-    for (uint32_t a = e->a0; a <= e->a1; a++)
-        for (uint32_t b = e->b0; b <= e->b1; b++) {
-            uint32_t w = 0;
-            while (w < s->npre_win &&
-                   !spans_overlap(s->pre[w].tstart, s->pre[w].tend, a, b))
-                w++;
-            if (w == s->npre_win || !stays_winner(&s->pre[w]))
-                return false; /* it could win there */
-            if (may_be_runner(e, tp, &s->pre[w]))
-                return false; /* it could be the runner-up */
-        }
-    return true;
-}
-
-/* The same for a chain not aligned yet, whose span is anywhere in
- * [a0, b1]: true when a winner holds all of that range (so overlaps any
- * span in it) and neither it nor a winner before it that a span there
- * could overlap first can take it as runner-up. */
-bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
-{
-    if (s->db->pruning_off || !winners_above(s, e->bound))
-        return false;
-    for (uint32_t w = 0; w < s->npre_win; w++) {
-        const licscan_match *win = &s->pre[w];
-        bool runner = may_be_runner(e, tp, win);
-        bool meets = win->tstart <= e->b1 && win->tend >= e->a0;
-        if (meets && !stays_winner(win))
-            return false;
-        if (win->tstart <= e->a0 && win->tend >= e->b1)
-            return !runner;
-        if (runner && meets)
-            return false;
-    }
-    return false;
-}
-
 /* A winner that misses template words gives way to a complete match
  * (exact or near) of another template over the same words, of higher
  * coverage, whose evidence with nothing forgiven is at least as strong.
@@ -406,9 +339,17 @@ static bool same_words(const licscan_match *a, const licscan_match *b)
 /* Nor is a fragment of a sentence or two that is a small part of its
  * license (it needs a paragraph of it, or half of it), nor one whose span
  * holds more words it leaves unexplained than words it explains: its
- * pieces lie scattered in some other text. */
+ * pieces lie scattered in some other text (fragment_dropped: whatever the
+ * other candidates are). */
 #define FRAGMENT_MIN_WORDS 40
 #define FRAGMENT_MIN_SHARE 0.5
+static bool fragment_dropped(const licscan_match *f)
+{
+    bool small =
+        f->matched < FRAGMENT_MIN_WORDS && f->coverage < FRAGMENT_MIN_SHARE;
+    return f->kind == LICSCAN_KIND_PARTIAL && (small || f->extra > f->matched);
+}
+
 static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
                                          uint32_t ncand, licscan_match *win,
                                          uint32_t nwin)
@@ -423,11 +364,7 @@ static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
                         cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
                         !one_license(cand[c].tpl, f->tpl) &&
                         same_words(&cand[c], f);
-        bool small = f->kind == LICSCAN_KIND_PARTIAL &&
-                     f->matched < FRAGMENT_MIN_WORDS &&
-                     f->coverage < FRAGMENT_MIN_SHARE;
-        bool loose = f->kind == LICSCAN_KIND_PARTIAL && f->extra > f->matched;
-        if (!ambiguous && !small && !loose)
+        if (!ambiguous && !fragment_dropped(f))
             win[kept++] = win[w];
     }
     return kept;
@@ -455,6 +392,91 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
         win[kept++] = win[w];
     }
     return kept;
+}
+
+/* Could pending e become the runner-up of winner win? (Taking its place
+ * is for a winner that may not stay one: stays_winner.) */
+static bool may_be_runner(const pending *e, const ls_template *tp,
+                          const licscan_match *win)
+{
+    return !win->runner && win->tpl != tp &&
+           e->bound >= RUNNER_UP_SCORE * win->score &&
+           e->cov_max >= RUNNER_UP_COVERAGE;
+}
+
+/* Could pending e, losing to winner w (or meeting it), still change the
+ * answer through it, were e judged? As its runner-up; as the complete
+ * match that takes a looser w's place (complete_over_partial); as the
+ * "-only" text an "-or-later" w gives way to (only_over_or_later); or as
+ * the rival that shows a partial w ambiguous (drop_ambiguous_fragments).
+ * (That w becomes a reference, or is dropped, leaves e a loser: winners
+ * are not chosen again after.) */
+static bool may_change(const pending *e, const ls_template *tp,
+                       const licscan_match *w)
+{
+    size_t base, eb;
+    if (may_be_runner(e, tp, w))
+        return true;
+    if (id_claim(w->tpl, &base) == 2 && id_claim(tp, &eb) != 2 && eb == base &&
+        strncmp(tp->lic.id, w->tpl->lic.id, base) == 0)
+        return true; /* the "-only" text of an "-or-later" w */
+    if (w->kind != LICSCAN_KIND_EXACT && w->tpl != tp &&
+        e->cov_max > w->coverage && e->cov_max >= NEAR_COVERAGE &&
+        e->bound >= against_inner(w))
+        return true;
+    if (w->kind != LICSCAN_KIND_PARTIAL || fragment_dropped(w))
+        return false; /* a dropped fragment goes whatever e is */
+    /* the words e may take: the same words as w's needs more than half */
+    uint32_t lo = e->a0 > w->tstart ? e->a0 : w->tstart;
+    uint32_t hi = e->b1 < w->tend ? e->b1 : w->tend;
+    return hi >= lo && 2 * (uint64_t)(hi - lo + 1) > w->tend - w->tstart + 1 &&
+           e->cov_max >= w->coverage * RIVAL_COVERAGE &&
+           !one_license(tp, w->tpl);
+}
+
+/* Can the candidate of pending chain e change nothing? True when, among
+ * the candidates already judged that surely rank before it (score above
+ * its bound), the winners are such that whatever span it gets it loses to
+ * one of them and cannot become that one's runner-up. */
+bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
+{
+    if (s->db->pruning_off || !winners_above(s, e->bound))
+        return false;
+    for (uint32_t a = e->a0; a <= e->a1; a++)
+        for (uint32_t b = e->b0; b <= e->b1; b++) {
+            bool loses = false;
+            for (uint32_t w = 0; w < s->npre_win; w++) {
+                const licscan_match *win = &s->pre[w];
+                if (!spans_overlap(win->tstart, win->tend, a, b))
+                    continue;
+                if (may_change(e, tp, win))
+                    return false;
+                loses = true;
+            }
+            if (!loses)
+                return false; /* it could win there */
+        }
+    return true;
+}
+
+/* The same for a chain not aligned yet, whose span is anywhere in
+ * [a0, b1]: true when a winner holds all of that range (so overlaps any
+ * span in it) and neither it nor a winner before it that a span there
+ * could overlap first can take it as runner-up. */
+bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
+{
+    if (s->db->pruning_off || !winners_above(s, e->bound))
+        return false;
+    bool covered = false;
+    for (uint32_t w = 0; w < s->npre_win; w++) {
+        const licscan_match *win = &s->pre[w];
+        if (win->tstart > e->b1 || win->tend < e->a0)
+            continue; /* no span there meets it */
+        if (may_change(e, tp, win))
+            return false;
+        covered |= win->tstart <= e->a0 && win->tend >= e->b1;
+    }
+    return covered;
 }
 
 /* The candidates are spent here: the winners are copied out, and the
