@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "licscan.h"
 
 /* Every stride-th file is read (under valgrind the tests take 8). */
@@ -116,6 +117,18 @@ static void compare_json(const char *path, void *arg)
     free(a);
     free(b);
     free(data);
+}
+
+/* a and b read every corpus/ file alike (more than `least` of them read,
+ * every stride-th); returns how many were read. */
+static int corpus_alike(const licscan_db *a, const licscan_db *b,
+                        const char *with, int least)
+{
+    json_pair c = { a, b, with, 0, 0 };
+    walk_txt("corpus", compare_json, &c);
+    CHECK(c.files > least / stride);
+    CHECK_EQ_INT(c.differing, 0);
+    return c.files;
 }
 
 #endif
