@@ -3,7 +3,9 @@
  * differences, and every accessor of the result. Valid UTF-8 input is
  * scanned a second time as UTF-16 and must give the same result, with its
  * offsets mapped to the UTF-16 bytes. A database that never takes a text
- * for one template whole (lib/match.c) must give the same JSON. */
+ * for one template whole (lib/match.c) and judges every chain, leaving
+ * none out as unable to change the answer (lib/match5_rank.c), must give
+ * the same JSON. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(licscan_db_open_default(NULL, &searches_all) ==
                     LICSCAN_OK);
         FUZZ_ASSERT(ls_test_control(searches_all, LS_TEST_WHOLE_TEMPLATE, 0) ==
+                    LICSCAN_OK);
+        FUZZ_ASSERT(ls_test_control(searches_all, LS_TEST_PRUNING, 0) ==
                     LICSCAN_OK);
         atexit(free_db);
     }
