@@ -394,16 +394,6 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
     return kept;
 }
 
-/* Could pending e become the runner-up of winner win? (Taking its place
- * is for a winner that may not stay one: stays_winner.) */
-static bool may_be_runner(const pending *e, const ls_template *tp,
-                          const licscan_match *win)
-{
-    return !win->runner && win->tpl != tp &&
-           e->bound >= RUNNER_UP_SCORE * win->score &&
-           e->cov_max >= RUNNER_UP_COVERAGE;
-}
-
 /* Could pending e, losing to winner w (or meeting it), still change the
  * answer through it, were e judged? As its runner-up; as the complete
  * match that takes a looser w's place (complete_over_partial); as the
@@ -415,8 +405,9 @@ static bool may_change(const pending *e, const ls_template *tp,
                        const licscan_match *w)
 {
     size_t base, eb;
-    if (may_be_runner(e, tp, w))
-        return true;
+    if (!w->runner && w->tpl != tp && e->bound >= RUNNER_UP_SCORE * w->score &&
+        e->cov_max >= RUNNER_UP_COVERAGE)
+        return true; /* its runner-up */
     if (id_claim(w->tpl, &base) == 2 && id_claim(tp, &eb) != 2 && eb == base &&
         strncmp(tp->lic.id, w->tpl->lic.id, base) == 0)
         return true; /* the "-only" text of an "-or-later" w */
@@ -437,23 +428,25 @@ static bool may_change(const pending *e, const ls_template *tp,
 /* Can the candidate of pending chain e change nothing? True when, among
  * the candidates already judged that surely rank before it (score above
  * its bound), the winners are such that whatever span it gets it loses to
- * one of them and cannot become that one's runner-up. */
+ * one of them, and none it could meet could be changed through it
+ * (may_change). */
 bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
     if (s->db->pruning_off || !winners_above(s, e->bound))
         return false;
+    for (uint32_t w = 0; w < s->npre_win; w++) {
+        const licscan_match *win = &s->pre[w];
+        if (win->tstart <= e->b1 && win->tend >= e->a0 &&
+            may_change(e, tp, win))
+            return false;
+    }
     for (uint32_t a = e->a0; a <= e->a1; a++)
         for (uint32_t b = e->b0; b <= e->b1; b++) {
-            bool loses = false;
-            for (uint32_t w = 0; w < s->npre_win; w++) {
-                const licscan_match *win = &s->pre[w];
-                if (!spans_overlap(win->tstart, win->tend, a, b))
-                    continue;
-                if (may_change(e, tp, win))
-                    return false;
-                loses = true;
-            }
-            if (!loses)
+            uint32_t w = 0;
+            while (w < s->npre_win &&
+                   !spans_overlap(s->pre[w].tstart, s->pre[w].tend, a, b))
+                w++;
+            if (w == s->npre_win)
                 return false; /* it could win there */
         }
     return true;
@@ -461,8 +454,8 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 
 /* The same for a chain not aligned yet, whose span is anywhere in
  * [a0, b1]: true when a winner holds all of that range (so overlaps any
- * span in it) and neither it nor a winner before it that a span there
- * could overlap first can take it as runner-up. */
+ * span in it) and none that meets the range could be changed through
+ * it. */
 bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
     if (s->db->pruning_off || !winners_above(s, e->bound))

@@ -582,9 +582,7 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         sorted = common_list(db, runs[2 * r], runs[2 * r + 1], of);
     ls_free(a, runs);
     if (!sorted) {
-        ls_free(a, bits);
-        db->common_head = db->common_end = NULL;
-        db->common_bits = NULL;
+        ls_index_facts_free(db);
         return;
     }
     db->common_of = of;
