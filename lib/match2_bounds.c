@@ -3,6 +3,7 @@
  * first. A chain's bound comes from its anchors before it is aligned and
  * from its aligned pairs after; one whose bound shows it can change
  * nothing (match5_rank.c) is left out. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,20 @@
 #include "match3_align.h"
 #include "match4_judge.h"
 #include "match5_rank.h"
+
+/* For the tests (match2_bounds.h): gaps whose vars the bound found
+ * refusing, and candidates that scored above their pairs' bound. */
+static _Atomic uint64_t var_refusals, bound_breaches;
+
+uint64_t ls_var_refusal_count(void)
+{
+    return atomic_load_explicit(&var_refusals, memory_order_relaxed);
+}
+
+uint64_t ls_bound_breach_count(void)
+{
+    return atomic_load_explicit(&bound_breaches, memory_order_relaxed);
+}
 
 static int chain_cmp(const void *a, const void *b)
 {
@@ -65,6 +80,10 @@ static float chain_span_with_vars(const scan *s, const chain *ch)
  * alone: words between pairs count as absorbed where a var is, as extra
  * where none is (less one glued word), template words between pairs as
  * missing unless a glued word could take them. */
+/* Gaps of fewer words move the bound too little to be worth asking whether
+ * their vars refuse them. */
+#define REFUSAL_WORTH_ASKING 32
+
 static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
                        pending *e)
 {
@@ -93,6 +112,18 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
         if (glue)
             for (uint32_t t = pt + 1; t < ct; t++)
                 greq += !tp->optional[t];
+        else if (vars && w >= REFUSAL_WORTH_ASKING) {
+            /* with no glued word to take, judging asks the vars about the
+             * whole gap: lengths alone may say they refuse it */
+            uint32_t vend = vnext;
+            while (vend < tp->nvars && tp->vars[vend].gap <= ct)
+                vend++;
+            vars = !ls_vars_refuse_by_length(s, tp, vnext, vend, pi + 1, ci,
+                                             s->tk[pi].end, s->tk[ci].start);
+            if (!vars)
+                atomic_fetch_add_explicit(&var_refusals, 1,
+                                          memory_order_relaxed);
+        }
         b += vars ? (int64_t)w : glue ? 2 - (int64_t)w : -(int64_t)w;
     }
     e->b0 = e->b1 = last_i;
@@ -533,6 +564,9 @@ void ls_align_chains(scan *s)
         ls_judge_candidate(s, tp, &p, e.mreq);
         if (s->ncand > before) {
             const licscan_match *m = &s->cand[s->ncand - 1];
+            if (m->score > e.bound)
+                atomic_fetch_add_explicit(&bound_breaches, 1,
+                                          memory_order_relaxed);
             s->cand[s->ncand - 1].chain = e.chain;
             ch->cand = (int32_t)(s->ncand - 1);
             whole_found |= m->kind == LICSCAN_KIND_EXACT && m->tstart == 0 &&

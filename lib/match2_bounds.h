@@ -11,5 +11,11 @@ LS_HIDDEN void ls_load_chain(scan *s, const chain *ch);
 /* Align and judge the chains that could win or be a runner-up: the
  * candidates go to s->cand. */
 LS_HIDDEN void ls_align_chains(scan *s);
+/* In this process so far, for the tests: gaps between pairs whose vars
+ * the bound on a candidate's score found refusing their words (by
+ * length), and candidates judged to score above that bound (none, if it
+ * is one). */
+LS_HIDDEN uint64_t ls_var_refusal_count(void);
+LS_HIDDEN uint64_t ls_bound_breach_count(void);
 
 #endif

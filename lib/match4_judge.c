@@ -37,12 +37,14 @@ static uint32_t utf8_chars(const char *p, size_t n)
 }
 
 /* Characters of t[a, b) once whitespace runs are one space and the ends
- * are trimmed (what the text form of a var check sees). */
-static uint32_t collapsed_chars(const char *t, size_t a, size_t b)
+ * are trimmed (what the text form of a var check sees); counting stops
+ * once past `enough`. */
+static uint32_t collapsed_chars(const char *t, size_t a, size_t b,
+                                uint64_t enough)
 {
     uint32_t c = 0;
     bool space = false;
-    for (size_t k = a; k < b; k++) {
+    for (size_t k = a; k < b && c < enough; k++) {
         unsigned char ch = (unsigned char)t[k];
         if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
             ch == '\v') {
@@ -299,6 +301,70 @@ static bool gap_accepts(scan *s, const ls_template *tp, uint32_t v0,
                      s->subj.len, 0, &tries);
 }
 
+/* What the vars [v0, v1) say of input words [w0, w1), raw text [raw0,
+ * raw1), from lengths alone, as vars_accept asks them first: they take
+ * the words, they refuse them, or only reading the text tells (so for any
+ * var not of the "any text of a length" kind). `refuse_only`: the caller
+ * asks only whether they refuse, and a text too short to be refused is
+ * not counted. */
+typedef enum { VARS_ASK, VARS_TAKE, VARS_REFUSE } vars_verdict;
+static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
+                                   uint32_t v0, uint32_t v1, uint32_t w0,
+                                   uint32_t w1, size_t raw0, size_t raw1,
+                                   bool refuse_only)
+{
+    /* vars that take any text of a length: count characters, no regex */
+    uint32_t widest = 0;
+    for (uint32_t v = v0; v < v1; v++) {
+        const ls_regex *re = tp->vars[v].re;
+        if (!re->any_text)
+            return VARS_ASK;
+        if (re->max_chars > widest)
+            widest = re->max_chars;
+    }
+    /* longest text the vars' pieces could take: their lengths, their
+     * originals, and the punctuation around them */
+    uint64_t most = 2 * GAP_LITERAL;
+    for (uint32_t v = v0; v < v1; v++) {
+        uint64_t on = strlen(tp->vars[v].original);
+        most +=
+            (tp->vars[v].re->max_chars > on ? tp->vars[v].re->max_chars : on) +
+            1;
+    }
+    if (refuse_only && raw1 - raw0 <= most)
+        return VARS_ASK; /* no more characters than bytes: not refused */
+    /* past `enough` characters no var's range holds a count and the
+     * pieces cannot take it: counting further changes nothing */
+    uint64_t enough = (most > widest ? most : widest) + 1;
+    const char *t = s->text->text;
+    uint32_t raw = collapsed_chars(t, raw0, raw1, enough), words = 0;
+    if (refuse_only && raw <= most)
+        return VARS_ASK;
+    uint32_t last_start = UINT32_MAX;
+    for (uint32_t k = w0; k < w1 && words < enough; k++) {
+        if (s->tk[k].start == last_start)
+            continue;
+        last_start = s->tk[k].start;
+        words += (words ? 1 : 0) +
+                 utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
+    }
+    for (uint32_t v = v0; v < v1; v++) {
+        const ls_regex *re = tp->vars[v].re;
+        if ((raw >= re->min_chars && raw <= re->max_chars) ||
+            (words >= re->min_chars && words <= re->max_chars))
+            return VARS_TAKE;
+    }
+    return raw > most ? VARS_REFUSE : VARS_ASK;
+}
+
+bool ls_vars_refuse_by_length(const scan *s, const ls_template *tp, uint32_t v0,
+                              uint32_t v1, uint32_t w0, uint32_t w1,
+                              size_t raw0, size_t raw1)
+{
+    return vars_by_length(s, tp, v0, v1, w0, w1, raw0, raw1, true) ==
+           VARS_REFUSE;
+}
+
 /* Does some var in vars[v0, v1) accept input words [w0, w1)? Tried on the
  * text with whitespace collapsed, then on the words alone, then on the
  * text less the template's own punctuation around the vars. `raw0`/`raw1`
@@ -309,35 +375,13 @@ static bool vars_accept(scan *s, const ls_template *tp, uint32_t v0,
 {
     const char *t = s->text->text;
     ls_buf *b = &s->subj;
-    /* vars that take any text of a length: count characters, no regex */
+    vars_verdict by_length =
+        vars_by_length(s, tp, v0, v1, w0, w1, raw0, raw1, false);
+    if (by_length != VARS_ASK)
+        return by_length == VARS_TAKE;
     bool all_any = true;
     for (uint32_t v = v0; v < v1 && all_any; v++)
         all_any = tp->vars[v].re->any_text;
-    if (all_any) {
-        uint32_t raw = collapsed_chars(t, raw0, raw1), words = 0;
-        uint32_t last_start = UINT32_MAX;
-        for (uint32_t k = w0; k < w1; k++) {
-            if (s->tk[k].start == last_start)
-                continue;
-            last_start = s->tk[k].start;
-            words +=
-                (words ? 1 : 0) +
-                utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
-        }
-        /* longest text the vars' pieces could take: their lengths, their
-         * originals, and the punctuation around them */
-        uint64_t most = 2 * GAP_LITERAL;
-        for (uint32_t v = v0; v < v1; v++) {
-            const ls_regex *re = tp->vars[v].re;
-            if ((raw >= re->min_chars && raw <= re->max_chars) ||
-                (words >= re->min_chars && words <= re->max_chars))
-                return true;
-            size_t on = strlen(tp->vars[v].original);
-            most += (re->max_chars > on ? re->max_chars : on) + 1;
-        }
-        if (raw > most)
-            return false;
-    }
     collapse_into_subj(s, raw0, raw1);
     if (b->failed) {
         s->rc = LICSCAN_ENOMEM;

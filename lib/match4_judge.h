@@ -5,6 +5,12 @@
 
 #include "scan.h"
 
+/* Do the vars [v0, v1) of tp surely refuse input words [w0, w1), raw
+ * text [raw0, raw1), as judging would, from lengths alone? (false: they
+ * may take them.) */
+LS_HIDDEN bool ls_vars_refuse_by_length(const scan *s, const ls_template *tp,
+                                        uint32_t v0, uint32_t v1, uint32_t w0,
+                                        uint32_t w1, size_t raw0, size_t raw1);
 /* Judge aligned pairs p (from ls_align_candidate) and add a candidate to
  * s->cand. */
 LS_HIDDEN void ls_judge_candidate(scan *s, const ls_template *tp,

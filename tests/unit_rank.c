@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "jit_off.h"
 #include "licscan.h"
+#include "match2_bounds.h"
 #include "testctl.h"
 
 /* Two editions of an invented license: the same body, a different last
@@ -266,10 +267,17 @@ static void same_without_pruning(const char *what, const char *templates)
     }
     CHECK_EQ_INT(ls_test_control(every, LS_TEST_PRUNING, 0), LICSCAN_OK);
     CHECK_EQ_INT(ls_test_control(every, LS_TEST_PRUNING, 2), LICSCAN_EINVAL);
+    uint64_t refusals = ls_var_refusal_count();
+    uint64_t breaches = ls_bound_breach_count();
     int files = corpus_alike(pruned, every, "chains left out", 60);
+    /* judging every chain holds each bound to the score it bounds */
+    CHECK(ls_bound_breach_count() == breaches);
+    refusals = ls_var_refusal_count() - refusals;
+    CHECK(refusals > 0); /* a list item's number, say, takes no clause */
     printf("  %d corpus files, %s: the same JSON with chains left out and "
-           "with every chain judged\n",
-           files, what);
+           "with every chain judged; no score above its bound (%llu gaps "
+           "refused by their vars' lengths)\n",
+           files, what, (unsigned long long)refusals);
     licscan_db_free(pruned);
     licscan_db_free(every);
 }
