@@ -14,7 +14,8 @@
 #include "match5_rank.h"
 
 /* For the tests (match2_bounds.h): gaps whose vars the bound found
- * refusing, and candidates that scored above their pairs' bound. */
+ * refusing, and candidates that scored above their pairs' bound or
+ * covered more than their anchors' bound allowed. */
 static _Atomic uint64_t var_refusals, bound_breaches;
 
 uint64_t ls_var_refusal_count(void)
@@ -234,30 +235,34 @@ static void run_edge(run_bound *r, uint32_t xs, uint32_t dx, uint32_t ts,
 }
 
 /* The box between two anchors: input words (li, li+dx], template words
- * (lt, lt+dy]. */
-static void run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
-                    uint32_t dy)
+ * (lt, lt+dy]. Returns the required template words of the box that no
+ * pair or glued word can take (those beyond what its input words can
+ * account for). */
+static uint32_t run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
+                        uint32_t dy)
 {
     const ls_template *tp = r->tp;
     bool vars = run_vars(r, lt + 1, lt + dy + 1); /* gaps up to the anchor */
     if (!dx || !dy) {
         /* no pairs: the words on one side are extra or the vars', the
          * other side's are missing */
+        uint32_t missing = dx ? 0 : required_in(tp, lt + 1, lt + dy);
         if (r->opened)
-            r->open +=
-                dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
-                   : -LOST_HALVES * (int64_t)required_in(tp, lt + 1, lt + dy);
-        return;
+            r->open += dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
+                          : -LOST_HALVES * (int64_t)missing;
+        return missing;
     }
     /* (no more template words than the box can account for: none lost) */
     uint64_t cover = box_cover(dx);
     uint64_t req = dy > cover ? required_in(tp, lt + 1, lt + dy) : 0;
-    int64_t lost = req > cover ? LOST_HALVES * (int64_t)(req - cover) : 0;
+    uint32_t unmatched = req > cover ? (uint32_t)(req - cover) : 0;
+    int64_t lost = LOST_HALVES * (int64_t)unmatched;
     int64_t small = dx < dy ? dx : dy;
     int64_t part = 2 * (vars ? (int64_t)dx : small);
     int64_t through =
         vars ? 2 * (int64_t)dx - lost : 2 * (2 * small - (int64_t)dx) - lost;
     run_piece(r, through, part, li + 1, li + dx, lt + 1, lt + dy);
+    return unmatched;
 }
 
 /* Bounds on the candidate of chain c, from its anchors (see above). */
@@ -279,6 +284,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     /* anchors that follow each other on a diagonal are one piece */
     uint32_t li = fi + LS_SHINGLE - 1, lt = ft + LS_SHINGLE - 1;
     uint32_t px = fi, pt = ft, pn = LS_SHINGLE;
+    uint32_t unmatched = 0; /* required words of boxes left unmatched */
     for (uint32_t k = 1; k < ch->n; k++) {
         uint32_t ai = ax[k], ti = at[k], d = anchor_overlap(li, lt, ai, ti);
         if (d >= LS_SHINGLE)
@@ -292,7 +298,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
             pn += dx;
         } else if (dx || dy) {
             run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
-            run_box(&r, li, dx, lt, dy);
+            unmatched += run_box(&r, li, dx, lt, dy);
             px = ai + d;
             pt = ti + d;
             pn = 0;
@@ -310,10 +316,13 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     run_edge(&r, li + 1, ni, lt + 1, nt, lt + 1, lt + nt);
     e->chain = c;
     e->bound = (double)r.best / 2;
-    /* matched and glued words lie in the template words aligned */
+    /* matched and glued words lie in the template words aligned, less
+     * those of the boxes their input words cannot account for */
     bool lead = fi > ei && ft > e0, trail = ni && nt;
-    e->cov_max = (double)required_in(tp, lead ? e0 : ft, trail ? lt + nt : lt) /
-                 tp->nrequired;
+    e->cov_max =
+        (double)(required_in(tp, lead ? e0 : ft, trail ? lt + nt : lt) -
+                 unmatched) /
+        tp->nrequired;
     uint32_t x0 = lead ? ei : fi, x1 = trail ? li + ni : li;
     e->a0 = x0 > PARAGRAPH_WORDS ? x0 - PARAGRAPH_WORDS : 0;
     e->b1 = s->n - 1 - x1 > PARAGRAPH_WORDS ? x1 + PARAGRAPH_WORDS : s->n - 1;
@@ -522,6 +531,7 @@ void ls_align_chains(scan *s)
             const ls_template *tp = s->db->tpl[s->chains[w->chain].tpl];
             if (s->complete_only && w->cov_max < NEAR_COVERAGE)
                 continue;
+            s->chains[w->chain].anchor_cov = w->cov_max;
             if (!ls_chain_cannot_matter(s, w, tp) && !s->rc)
                 align_pending(s, w->chain, &nheap);
             continue;
@@ -564,7 +574,7 @@ void ls_align_chains(scan *s)
         ls_judge_candidate(s, tp, &p, e.mreq);
         if (s->ncand > before) {
             const licscan_match *m = &s->cand[s->ncand - 1];
-            if (m->score > e.bound)
+            if (m->score > e.bound || m->coverage > ch->anchor_cov)
                 atomic_fetch_add_explicit(&bound_breaches, 1,
                                           memory_order_relaxed);
             s->cand[s->ncand - 1].chain = e.chain;

@@ -13,8 +13,8 @@ LS_HIDDEN void ls_load_chain(scan *s, const chain *ch);
 LS_HIDDEN void ls_align_chains(scan *s);
 /* In this process so far, for the tests: gaps between pairs whose vars
  * the bound on a candidate's score found refusing their words (by
- * length), and candidates judged to score above that bound (none, if it
- * is one). */
+ * length), and candidates judged to score above that bound or to cover
+ * more than their chain's anchors allowed (none, if they are bounds). */
 LS_HIDDEN uint64_t ls_var_refusal_count(void);
 LS_HIDDEN uint64_t ls_bound_breach_count(void);
 

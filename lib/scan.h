@@ -66,6 +66,7 @@ typedef struct chain {
     int32_t cand;    /* its candidate in scan.cand once judged, else -1 */
     int32_t reuse;   /* its candidate in scan.prior_cand, else -1 */
     uint8_t aligned; /* 0 not yet, 1 pairs kept (ki, kt, kn, ke), 2 none */
+    double anchor_cov; /* cov_max of its anchors' bound, once asked */
     pending ke;      /* the bounds of its aligned pairs */
 } chain;
 

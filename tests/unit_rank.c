@@ -274,10 +274,11 @@ static void same_without_pruning(const char *what, const char *templates)
     CHECK(ls_bound_breach_count() == breaches);
     refusals = ls_var_refusal_count() - refusals;
     CHECK(refusals > 0); /* a list item's number, say, takes no clause */
-    printf("  %d corpus files, %s: the same JSON with chains left out and "
-           "with every chain judged; no score above its bound (%llu gaps "
-           "refused by their vars' lengths)\n",
-           files, what, (unsigned long long)refusals);
+    printf(
+        "  %d corpus files, %s: the same JSON with chains left out and "
+        "with every chain judged; no score or coverage above its bound (%llu "
+        "gaps refused by their vars' lengths)\n",
+        files, what, (unsigned long long)refusals);
     licscan_db_free(pruned);
     licscan_db_free(every);
 }
