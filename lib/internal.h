@@ -406,6 +406,9 @@ typedef struct ls_template {
      * postings, so a scan finds, aligns and judges it alike, and does the
      * work once for both (match2_chains.c) */
     uint32_t twin;
+    /* ls_glue_words + 1, once a scan has asked (0: not yet): worked out
+     * on first use, as any thread may, and always to the same value */
+    _Atomic uint32_t glue_known;
 } ls_template;
 #define LS_NO_TWIN UINT32_MAX
 
@@ -696,7 +699,8 @@ struct licscan_db {
     ls_rivals rivals;           /* off NULL: not known for these templates */
     _Atomic(ls_scratch *) scratch[LS_SCRATCH_POOL]; /* idle scratches */
     bool prefilter_off; /* tests only: every pattern runs (prefilter.c) */
-    bool pruning_off;   /* tests only: every chain is judged (match5_rank.c) */
+    bool pruning_off;   /* tests only: every chain is judged (match5_rank.c,
+                           match1_candidates.c) */
     bool narrow_links;  /* tests only: chains link hits one at a time,
                            every hit worked out anew for each chain
                            (match2_chains.c), and gaps are aligned cell by

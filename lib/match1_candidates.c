@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "match1_candidates.h"
+#include "rivals.h"
 #include "shingle_probe.h"
 
 #define MAX_HITS (8u << 20)
@@ -389,6 +390,77 @@ uint64_t ls_vars_share(const ls_template *tp)
 
 /* True when all hits of tp lie inside one chain of another template so
  * strong that tp could not come close to it there. */
+/* A word of the input and its uses there (bag_of_input): `taken` counts
+ * those a template's words took while it is counted (required_here). */
+struct bag_slot {
+    uint32_t id, uses, taken;
+};
+
+static inline uint32_t bag_at(const scan *s, uint32_t id)
+{
+    uint32_t j = (id * 0x9E3779B1u) & s->bag_mask;
+    while (s->bag[j].id && s->bag[j].id != id)
+        j = (j + 1) & s->bag_mask;
+    return j;
+}
+
+/* s->bag: the input's known words, counted. */
+static bool bag_of_input(scan *s)
+{
+    if (s->bag)
+        return true;
+    uint32_t cap = 16;
+    while (cap < 2 * (uint64_t)s->n)
+        cap *= 2;
+    s->bag = ls_calloc(s->a, cap, sizeof *s->bag);
+    if (!s->bag) {
+        s->rc = LICSCAN_ENOMEM;
+        return false;
+    }
+    s->bag_mask = cap - 1;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->tk[i].id) {
+            uint32_t j = bag_at(s, s->tk[i].id);
+            s->bag[j].id = s->tk[i].id;
+            s->bag[j].uses++;
+        }
+    return true;
+}
+
+/* At most how many of tp's required words pairs can take: each word as
+ * often as the input holds it. */
+static uint32_t required_here(scan *s, const ls_template *tp)
+{
+    uint32_t here = 0;
+    for (uint32_t k = 0; k < tp->ntok; k++)
+        if (!tp->optional[k]) {
+            struct bag_slot *b = &s->bag[bag_at(s, tp->tok[k].id)];
+            if (b->taken < b->uses) {
+                b->taken++;
+                here++;
+            }
+        }
+    for (uint32_t k = 0; k < tp->ntok; k++)
+        s->bag[bag_at(s, tp->tok[k].id)].taken = 0;
+    return here;
+}
+
+/* Can a candidate of tp be complete (near or exact)? Its coverage counts
+ * the required words pairs take, each an input word as often as the
+ * input holds it, and those glued words stand for. */
+static bool may_be_complete(scan *s, const ls_template *tp)
+{
+    uint32_t glue = ls_glue_words(tp);
+    if ((double)(s->n + glue) / tp->nrequired < NEAR_COVERAGE)
+        return false; /* too few input words */
+    if (tp->ntok > 2 * (uint64_t)s->n)
+        return true; /* counting its words would cost more than it saves */
+    if (!bag_of_input(s))
+        return false;
+    return (double)(required_here(s, tp) + glue) / tp->nrequired >=
+           NEAR_COVERAGE;
+}
+
 bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
 {
     double bound = hits_bound(tp, n);
@@ -398,7 +470,7 @@ bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
     if (bound < need)
         return true;
     if (s->complete_only)
-        return false;
+        return !s->db->pruning_off && !may_be_complete(s, tp);
     /* no chain so far strong enough to dominate it */
     if (s->chains_seen > s->nchains)
         s->chains_seen = 0, s->chain_best = 0;

@@ -3,6 +3,7 @@
  * for a set of templates (a compiled file, the embedded image), so that a
  * text that is one template whole is searched against those alone
  * (match.c). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,6 @@ static int render(const ls_template *t, ls_buf *out)
     return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
 }
 
-/* Required words of tp that one input word may stand for together with
- * a neighbour: words with nothing but optional markers between them
- * (match4_judge.c judges such a glued word as all of them). */
 static uint32_t glue_words(const ls_template *tp)
 {
     uint32_t n = 0;
@@ -66,6 +64,19 @@ static uint32_t glue_words(const ls_template *tp)
         n += (last || next) && !tp->optional[k];
         last = next;
     }
+    return n;
+}
+
+uint32_t ls_glue_words(const ls_template *tp)
+{
+    /* (the template is the database's, allocated, never copied: its
+     * cache may be written through a const view) */
+    _Atomic uint32_t *known = (_Atomic uint32_t *)&tp->glue_known;
+    uint32_t n = atomic_load_explicit(known, memory_order_relaxed);
+    if (n)
+        return n - 1;
+    n = glue_words(tp);
+    atomic_store_explicit(known, n + 1, memory_order_relaxed);
     return n;
 }
 
@@ -186,7 +197,7 @@ static int words_shared(const licscan_db *db, const ls_rivals *rv,
     for (uint32_t k = 0; k < rv->n; k++)
         shared[k] = UINT32_MAX;
     for (uint32_t t = 0; t < db->ntpl && !rc; t++)
-        glue[t] = glue_words(db->tpl[t]);
+        glue[t] = ls_glue_words(db->tpl[t]);
     for (uint32_t u = 0; u < db->ntpl && !rc; u++) {
         /* the list holds each pair both ways: u is a rival of these */
         const uint32_t *r = rv->list + rv->off[u];

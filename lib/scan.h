@@ -106,6 +106,10 @@ typedef struct scan {
     uint32_t *all_hits; /* per template: postings of common shingles */
     hit *hits;          /* grouped by template, in input order */
     uint8_t *distinct;  /* scratch of ls_distinct_words, per input word */
+    /* the input's words by id, counted (ls_hopeless, complete_only):
+     * open addressing, bag_mask + 1 slots, built on first use */
+    struct bag_slot *bag;
+    uint32_t bag_mask;
     uint32_t maxc;      /* most hits of one template */
     uint32_t *order;    /* templates to search, most hits first */
     uint32_t norder;

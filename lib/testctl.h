@@ -23,8 +23,9 @@ enum ls_test_control {
      * default */
     LS_TEST_WHOLE_TEMPLATE = 3,
     /* value 0: no aligned or unaligned chain is left out for being unable
-     * to change the winners or their runners-up (match5_rank.c): every
-     * one is judged; 1: as by default */
+     * to change the winners or their runners-up (match5_rank.c), nor a
+     * template in a scan for complete matches for lacking the words of
+     * one (match1_candidates.c): every one is judged; 1: as by default */
     LS_TEST_PRUNING = 4,
 };
 
