@@ -9,7 +9,6 @@
 
 #include "match3_align.h"
 
-#define PARTIAL_MIN_WORDS 20
 #define PARTIAL_MIN_COVERAGE 0.05
 
 static bool var_at(const ls_template *tp, uint32_t gap)

@@ -452,14 +452,32 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
     return true;
 }
 
+/* Does w overlap (spans_overlap) every span in [a0, b1] of at least
+ * `least` words? A span no longer than w holds words outside it on one
+ * side only, fewer than half its own when each side has fewer than half
+ * of `least`; a longer span holds more than half of w's words when the
+ * range has fewer than half of them outside w. */
+static bool overlaps_every_span(const licscan_match *w, uint32_t a0,
+                                uint32_t b1, uint32_t least)
+{
+    if (w->tstart > b1 || w->tend < a0)
+        return false;
+    uint64_t left = a0 < w->tstart ? w->tstart - a0 : 0;
+    uint64_t right = b1 > w->tend ? b1 - w->tend : 0;
+    uint64_t side = left > right ? left : right;
+    return 2 * side < least && 2 * (left + right) < w->tend - w->tstart + 1;
+}
+
 /* The same for a chain not aligned yet, whose span is anywhere in
- * [a0, b1]: true when a winner holds all of that range (so overlaps any
- * span in it) and none that meets the range could be changed through
- * it. */
+ * [a0, b1] and holds at least a candidate's fewest words: true when a
+ * winner overlaps every such span and none that meets the range could be
+ * changed through it. */
 bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
 {
     if (s->db->pruning_off || !winners_above(s, e->bound))
         return false;
+    uint32_t least =
+        PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS : tp->nrequired;
     bool covered = false;
     for (uint32_t w = 0; w < s->npre_win; w++) {
         const licscan_match *win = &s->pre[w];
@@ -467,7 +485,7 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
             continue; /* no span there meets it */
         if (may_change(e, tp, win))
             return false;
-        covered |= win->tstart <= e->a0 && win->tend >= e->b1;
+        covered |= overlaps_every_span(win, e->a0, e->b1, least);
     }
     return covered;
 }

@@ -17,6 +17,9 @@
 #define GAP_DP_CELLS 1024   /* largest gap aligned word by word */
 #define MISSING_WEIGHT 0.5  /* score lost per template word not found */
 #define NEAR_COVERAGE 0.90  /* coverage of a near match */
+#define PARTIAL_MIN_WORDS                                                      \
+    20                         /* required words a candidate matches at least
+                                (all, of a shorter template) */
 #define PARTIAL_MIN_DISTINCT 8 /* words a partial match needs that few
                                   license texts share (match4_judge.c) */
 
