@@ -412,6 +412,12 @@ typedef struct ls_template {
 } ls_template;
 #define LS_NO_TWIN UINT32_MAX
 
+/* Required words of tp that one input word may stand for together with
+ * a neighbour: words with nothing but optional markers between them
+ * (match4_judge.c judges such a glued word as all of them). Worked out
+ * on first use, then kept (template.c). */
+LS_HIDDEN uint32_t ls_glue_words(const ls_template *tp);
+
 /* Are a and b one template or twins (the same source text)? */
 static inline bool ls_same_text(const ls_template *a, const ls_template *b)
 {

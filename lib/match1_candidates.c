@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "match1_candidates.h"
-#include "rivals.h"
 #include "shingle_probe.h"
 
 #define MAX_HITS (8u << 20)

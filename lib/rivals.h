@@ -10,11 +10,6 @@
  * scan of each template's own text aligns (rivals.c). */
 LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
 
-/* Required words of tp that one input word may stand for together with
- * a neighbour: words with nothing but optional markers between them
- * (match4_judge.c judges such a glued word as all of them). */
-LS_HIDDEN uint32_t ls_glue_words(const ls_template *tp);
-
 /* The length of the longest common subsequence of x[0, nx) and
  * y[0, ny); UINT32_MAX when out of memory. */
 LS_HIDDEN uint32_t ls_lcs_length(const ls_alloc *a, const uint32_t *x,

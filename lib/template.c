@@ -2,6 +2,7 @@
  * metadata, and add them to a database: literal words, vars (PCRE2
  * patterns) and optional blocks; shingle postings; name phrases. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -950,4 +951,35 @@ int ls_template_add_owned(licscan_db *db, const char *id, const char *text,
     if (db->npost >= 2 * db->npost_laid + 4096)
         ls_index_compact(db);
     return LICSCAN_OK;
+}
+
+static uint32_t glue_words(const ls_template *tp)
+{
+    uint32_t n = 0;
+    bool last = false; /* word k - 1 touches word k */
+    for (uint32_t k = 0; k < tp->ntok; k++) {
+        bool next = false;
+        if (k + 1 < tp->ntok && tp->source) {
+            size_t p = tp->tok[k].end, e = tp->tok[k + 1].start, mark = 1;
+            while (p < e && (mark = ls_optional_mark(tp->source + p, e - p)))
+                p += mark;
+            next = p >= e;
+        }
+        n += (last || next) && !tp->optional[k];
+        last = next;
+    }
+    return n;
+}
+
+uint32_t ls_glue_words(const ls_template *tp)
+{
+    /* (the template is the database's, allocated, never copied: its
+     * cache may be written through a const view) */
+    _Atomic uint32_t *known = (_Atomic uint32_t *)&tp->glue_known;
+    uint32_t n = atomic_load_explicit(known, memory_order_relaxed);
+    if (n)
+        return n - 1;
+    n = glue_words(tp);
+    atomic_store_explicit(known, n + 1, memory_order_relaxed);
+    return n;
 }
