@@ -120,6 +120,7 @@ static void scan_free(scan *s)
         s->kept = next;
     }
     ls_free(s->a, s->pend);
+    ls_free(s->a, s->left);
     ls_free(s->a, s->heap);
     ls_free(s->a, s->pre);
     ls_free(s->a, s->chains);

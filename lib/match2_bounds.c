@@ -458,6 +458,52 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
     heap_push(s, nheap, &e);
 }
 
+/* Keep pending chain e, left out as unable to change the winners known
+ * now, for recheck_left_out; `aligned`: e holds its pairs (else only
+ * the bounds from its anchors, and no pairs: n 0). */
+static void leave_out(scan *s, const pending *e, bool aligned)
+{
+    if (s->rc)
+        return;
+    if (LS_GROW(s->a, s->left, s->left_cap, s->nleft + 1)) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    pending *l = &s->left[s->nleft++];
+    *l = *e;
+    if (!aligned) {
+        l->i = l->t = NULL;
+        l->n = 0;
+    }
+}
+
+/* The chains left out, asked again against the winners of all the
+ * candidates judged: a partial winner judged after a chain was left out
+ * can be shown ambiguous by it, an "-or-later" one give way to it as its
+ * "-only" text (ls_left_out_may_change). Those that may are aligned and
+ * judged after all; true when any was. */
+static bool recheck_left_out(scan *s, uint32_t *nheap)
+{
+    bool any = false;
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < s->nleft && !s->rc; k++) {
+        pending e = s->left[k];
+        chain *ch = &s->chains[e.chain];
+        if (!ls_left_out_may_change(s, &e, s->db->tpl[ch->tpl])) {
+            s->left[kept++] = e;
+            continue;
+        }
+        ch->forced = true;
+        if (e.n)
+            heap_push(s, nheap, &e); /* its pairs are kept */
+        else
+            align_pending(s, e.chain, nheap);
+        any = true;
+    }
+    s->nleft = kept;
+    return any && !s->rc;
+}
+
 /* Judge the chains that could win or be a runner-up, in order of the best
  * score each could reach (that of its aligned pairs), leaving out those
  * that can change nothing (judging is most of a candidate's cost). A
@@ -472,8 +518,11 @@ void ls_align_chains(scan *s)
         s->rc = LICSCAN_ENOMEM;
         return;
     }
-    for (uint32_t c = 0; c < s->nchains; c++)
+    for (uint32_t c = 0; c < s->nchains; c++) {
         s->chain_at[s->chains[c].id] = c;
+        s->chains[c].forced = false;
+    }
+    s->nleft = 0;
     uint32_t nwait = 0;
     for (uint32_t c = 0; c < s->nchains && !s->rc; c++) {
         chain *ch = &s->chains[c];
@@ -515,72 +564,82 @@ void ls_align_chains(scan *s)
     s->npre = 0;
     uint32_t next = 0, nheap = 0;
     bool whole_found = false;
-    while (!s->rc && (next < nwait || nheap)) {
-        if (s->whole_try && !whole_found) {
-            double left = next < nwait ? s->pend[next].bound : 0;
-            if (nheap && s->heap[0].bound > left)
-                left = s->heap[0].bound;
-            if (left < s->n) {
-                s->gave_up = true;
-                return;
+    /* a chain left out was asked about the winners known then: those
+     * found after it are asked about again once all are judged */
+    do {
+        while (!s->rc && (next < nwait || nheap)) {
+            if (s->whole_try && !whole_found) {
+                double left = next < nwait ? s->pend[next].bound : 0;
+                if (nheap && s->heap[0].bound > left)
+                    left = s->heap[0].bound;
+                if (left < s->n) {
+                    s->gave_up = true;
+                    return;
+                }
             }
-        }
-        if (next < nwait &&
-            (!nheap || pending_cmp(&s->pend[next], &s->heap[0]) < 0)) {
-            const pending *w = &s->pend[next++];
-            const ls_template *tp = s->db->tpl[s->chains[w->chain].tpl];
-            if (s->complete_only && w->cov_max < NEAR_COVERAGE)
+            if (next < nwait &&
+                (!nheap || pending_cmp(&s->pend[next], &s->heap[0]) < 0)) {
+                const pending *w = &s->pend[next++];
+                const ls_template *tp = s->db->tpl[s->chains[w->chain].tpl];
+                if (s->complete_only && w->cov_max < NEAR_COVERAGE)
+                    continue;
+                s->chains[w->chain].anchor_cov = w->cov_max;
+                if (!ls_chain_cannot_matter(s, w, tp))
+                    align_pending(s, w->chain, &nheap);
+                else
+                    leave_out(s, w, false);
                 continue;
-            s->chains[w->chain].anchor_cov = w->cov_max;
-            if (!ls_chain_cannot_matter(s, w, tp) && !s->rc)
-                align_pending(s, w->chain, &nheap);
-            continue;
-        }
-        pending e = heap_pop(s, &nheap);
-        const ls_template *tp = s->db->tpl[s->chains[e.chain].tpl];
-        if (ls_cannot_matter(s, &e, tp) || s->rc)
-            continue;
-        chain *ch = &s->chains[e.chain];
-        int32_t judged =
-            ch->orig != ch->id ? s->chains[s->chain_at[ch->orig]].cand : -1;
-        if (judged >= 0) {
-            /* a twin's candidate: the same but for the template */
-            if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
-                s->rc = LICSCAN_ENOMEM;
-                return;
             }
-            licscan_match m = s->cand[judged];
-            m.tpl = tp;
-            m.chain = e.chain;
-            ch->cand = (int32_t)s->ncand;
-            s->cand[s->ncand++] = m;
-            continue;
-        }
-        if (ch->reuse >= 0) {
-            /* judged by a failed try: the same candidate */
-            if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
-                s->rc = LICSCAN_ENOMEM;
-                return;
+            pending e = heap_pop(s, &nheap);
+            const ls_template *tp = s->db->tpl[s->chains[e.chain].tpl];
+            chain *ch = &s->chains[e.chain];
+            if (!ch->forced && ls_cannot_matter(s, &e, tp)) {
+                leave_out(s, &e, true);
+                continue;
             }
-            licscan_match m = s->prior_cand[ch->reuse];
-            m.chain = e.chain;
-            ch->cand = (int32_t)s->ncand;
-            s->cand[s->ncand++] = m;
-            continue;
+            if (s->rc)
+                continue;
+            int32_t judged =
+                ch->orig != ch->id ? s->chains[s->chain_at[ch->orig]].cand : -1;
+            if (judged >= 0) {
+                /* a twin's candidate: the same but for the template */
+                if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
+                    s->rc = LICSCAN_ENOMEM;
+                    return;
+                }
+                licscan_match m = s->cand[judged];
+                m.tpl = tp;
+                m.chain = e.chain;
+                ch->cand = (int32_t)s->ncand;
+                s->cand[s->ncand++] = m;
+                continue;
+            }
+            if (ch->reuse >= 0) {
+                /* judged by a failed try: the same candidate */
+                if (LS_GROW(s->a, s->cand, s->cand_cap, s->ncand + 1)) {
+                    s->rc = LICSCAN_ENOMEM;
+                    return;
+                }
+                licscan_match m = s->prior_cand[ch->reuse];
+                m.chain = e.chain;
+                ch->cand = (int32_t)s->ncand;
+                s->cand[s->ncand++] = m;
+                continue;
+            }
+            /* judged where they were kept: no copy */
+            const pairs p = { (uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n };
+            uint32_t before = s->ncand;
+            ls_judge_candidate(s, tp, &p, e.mreq);
+            if (s->ncand > before) {
+                const licscan_match *m = &s->cand[s->ncand - 1];
+                if (m->score > e.bound || m->coverage > ch->anchor_cov)
+                    atomic_fetch_add_explicit(&bound_breaches, 1,
+                                              memory_order_relaxed);
+                s->cand[s->ncand - 1].chain = e.chain;
+                ch->cand = (int32_t)(s->ncand - 1);
+                whole_found |= m->kind == LICSCAN_KIND_EXACT &&
+                               m->tstart == 0 && m->tend == s->n - 1;
+            }
         }
-        /* judged where they were kept: no copy */
-        const pairs p = { (uint32_t *)e.i, (uint32_t *)e.t, e.n, e.n };
-        uint32_t before = s->ncand;
-        ls_judge_candidate(s, tp, &p, e.mreq);
-        if (s->ncand > before) {
-            const licscan_match *m = &s->cand[s->ncand - 1];
-            if (m->score > e.bound || m->coverage > ch->anchor_cov)
-                atomic_fetch_add_explicit(&bound_breaches, 1,
-                                          memory_order_relaxed);
-            s->cand[s->ncand - 1].chain = e.chain;
-            ch->cand = (int32_t)(s->ncand - 1);
-            whole_found |= m->kind == LICSCAN_KIND_EXACT && m->tstart == 0 &&
-                           m->tend == s->n - 1;
-        }
-    }
+    } while (!s->rc && recheck_left_out(s, &nheap));
 }

@@ -4,6 +4,7 @@
  * the winner is reported as runner-up (how Llama 3.1, 3.2 and 3.3 are told
  * apart). The same ranking, over the candidates judged so far, tells the
  * chain stage which chains can change nothing. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -402,16 +403,17 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
  * (That w becomes a reference, or is dropped, leaves e a loser: winners
  * are not chosen again after.) */
 static bool may_change(const pending *e, const ls_template *tp,
-                       const licscan_match *w)
+                       const licscan_match *w, bool later)
 {
     size_t base, eb;
-    if (!w->runner && w->tpl != tp && e->bound >= RUNNER_UP_SCORE * w->score &&
+    if (!later && !w->runner && w->tpl != tp &&
+        e->bound >= RUNNER_UP_SCORE * w->score &&
         e->cov_max >= RUNNER_UP_COVERAGE)
         return true; /* its runner-up */
     if (id_claim(w->tpl, &base) == 2 && id_claim(tp, &eb) != 2 && eb == base &&
         strncmp(tp->lic.id, w->tpl->lic.id, base) == 0)
         return true; /* the "-only" text of an "-or-later" w */
-    if (w->kind != LICSCAN_KIND_EXACT && w->tpl != tp &&
+    if (!later && w->kind != LICSCAN_KIND_EXACT && w->tpl != tp &&
         e->cov_max > w->coverage && e->cov_max >= NEAR_COVERAGE &&
         e->bound >= against_inner(w))
         return true;
@@ -437,7 +439,7 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
     for (uint32_t w = 0; w < s->npre_win; w++) {
         const licscan_match *win = &s->pre[w];
         if (win->tstart <= e->b1 && win->tend >= e->a0 &&
-            may_change(e, tp, win))
+            may_change(e, tp, win, false))
             return false;
     }
     for (uint32_t a = e->a0; a <= e->a1; a++)
@@ -483,11 +485,30 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
         const licscan_match *win = &s->pre[w];
         if (win->tstart > e->b1 || win->tend < e->a0)
             continue; /* no span there meets it */
-        if (may_change(e, tp, win))
+        if (may_change(e, tp, win, false))
             return false;
         covered |= overlaps_every_span(win, e->a0, e->b1, least);
     }
     return covered;
+}
+
+/* Could chain e, left out by the two above, change a winner of all the
+ * candidates judged since? Asked of every winner it may meet: one ranked
+ * before its bound as above; one ranked after it (judged later) it can
+ * neither beat nor take as runner-up (it loses first to a winner ranked
+ * before both), nor take the place of (it overlaps that other winner),
+ * but it can show it an ambiguous fragment, or be its "-only" text. */
+bool ls_left_out_may_change(scan *s, const pending *e, const ls_template *tp)
+{
+    if (!winners_above(s, -HUGE_VAL))
+        return false;
+    for (uint32_t w = 0; w < s->npre_win; w++) {
+        const licscan_match *win = &s->pre[w];
+        if (win->tstart <= e->b1 && win->tend >= e->a0 &&
+            may_change(e, tp, win, !(win->score > e->bound)))
+            return true;
+    }
+    return false;
 }
 
 /* The candidates are spent here: the winners are copied out, and the

@@ -25,5 +25,10 @@ LS_HIDDEN bool ls_cannot_matter(scan *s, const pending *e,
                                 const ls_template *tp);
 LS_HIDDEN bool ls_chain_cannot_matter(scan *s, const pending *e,
                                       const ls_template *tp);
+/* Once every chain not left out is judged: could chain e, left out by
+ * one of the two above, change a winner judged after it? (A partial one
+ * shown ambiguous by it, an "-or-later" one giving way to it.) */
+LS_HIDDEN bool ls_left_out_may_change(scan *s, const pending *e,
+                                      const ls_template *tp);
 
 #endif

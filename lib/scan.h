@@ -70,6 +70,8 @@ typedef struct chain {
     int32_t reuse;   /* its candidate in scan.prior_cand, else -1 */
     uint8_t aligned; /* 0 not yet, 1 pairs kept (ki, kt, kn, ke), 2 none */
     double anchor_cov; /* cov_max of its anchors' bound, once asked */
+    bool forced;       /* judged whatever its bound: a left-out chain that
+                          may change a winner found after it (match2_bounds.c) */
     pending ke;      /* the bounds of its aligned pairs */
 } chain;
 
@@ -142,6 +144,8 @@ typedef struct scan {
     uint32_t pend_cap;
     pending *heap; /* aligned chains to judge: a heap, best bound on top */
     uint32_t heap_cap;
+    pending *left; /* chains left out as unable to change the winners then */
+    uint32_t nleft, left_cap;
     /* alignment (match3) */
     uint16_t *dp;
     int32_t *dpw;  /* the same, scored (gaps with vars) */
