@@ -140,6 +140,17 @@ static bool str_ok(const reader *r, uint32_t off, bool may_be_null)
     return off == NO_STRING ? may_be_null : off < r->n[A_STRINGS];
 }
 
+/* The same for a string the API gives out (a license's metadata, its
+ * references): UTF-8, like every string of the API. */
+static bool text_ok(const reader *r, uint32_t off, bool may_be_null)
+{
+    if (off == NO_STRING || !str_ok(r, off, may_be_null))
+        return str_ok(r, off, may_be_null);
+    const char *s = ARR(r, A_STRINGS, char) + off;
+    size_t n = strlen(s);
+    return ls_utf8_first_invalid(s, n, false) == n;
+}
+
 static const char *str_at(const reader *r, uint32_t off)
 {
     return off == NO_STRING ? NULL : ARR(r, A_STRINGS, char) + off;
@@ -316,12 +327,12 @@ static int check_rivals(reader *r)
 static int check_template(reader *r, const dbf_template *t)
 {
     for (int k = 0; k < 9; k++)
-        if (!str_ok(r, t->str[k], k != 0 && k != 6))
+        if (!text_ok(r, t->str[k], k != 0 && k != 6))
             return CORRUPT(r, "template metadata");
     if (t->ref > r->n[A_REF] || t->nref > r->n[A_REF] - t->ref)
         return CORRUPT(r, "template references");
     for (uint32_t k = 0; k < t->nref; k++)
-        if (!str_ok(r, ARR(r, A_REF, uint32_t)[t->ref + k], false))
+        if (!text_ok(r, ARR(r, A_REF, uint32_t)[t->ref + k], false))
             return CORRUPT(r, "template references");
     if (!str_ok(r, t->source, false) ||
         t->source_len > r->n[A_STRINGS] - t->source - 1 ||

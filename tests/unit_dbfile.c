@@ -580,6 +580,40 @@ static void test_bad_rule_pattern(void)
     free(b);
 }
 
+/* A license's metadata is given out as UTF-8: a file whose name of a
+ * license is not is refused, as fuzz_dbfile found one that was not. */
+static void test_metadata_not_utf8(void)
+{
+    size_t n;
+    unsigned char *b = saved_default(&n);
+    if (!b)
+        return;
+    static const char name[] = "Apache License 2.0";
+    unsigned char *at = memmem(b, n, name, sizeof name); /* with its NUL */
+    CHECK(at != NULL);
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    if (at && copy) {
+        memcpy(copy, b, n);
+        ((unsigned char *)copy)[at - b + 7] = 0xC3; /* before a space */
+        char err[256] = "";
+        licscan_db *f = NULL;
+        CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
+                                      sizeof err),
+                     LICSCAN_EFORMAT);
+        CHECK(strstr(err, "template metadata") != NULL);
+        CHECK(f == NULL);
+        licscan_db_free(f);
+        /* the same file as written opens */
+        memcpy(copy, b, n);
+        CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
+                                      sizeof err),
+                     LICSCAN_OK);
+        licscan_db_free(f);
+    }
+    free(copy);
+    free(b);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -592,6 +626,7 @@ int main(void)
     test_add_after_open();
     test_bad_files();
     test_bad_rule_pattern();
+    test_metadata_not_utf8();
     test_sums_both_ways();
     test_words_both_ways();
     test_checks_both_ways();
