@@ -541,23 +541,45 @@ int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
                      size_t map_len, const licscan_db_options *opts,
                      licscan_db **out, char *err, size_t errlen);
 
+/* The embedded set as a saved file (b, n bytes), the place of `text`
+ * (len bytes) in it, and an aligned buffer of the file's size to open
+ * changed copies from: false, and nothing to free, when one is missing. */
+typedef struct saved_file {
+    unsigned char *b, *at;
+    void *copy;
+    size_t n;
+} saved_file;
+
+static bool saved_with(const char *text, size_t len, saved_file *f)
+{
+    size_t n;
+    unsigned char *b = saved_default(&n);
+    *f = (saved_file){ .b = b, .n = n };
+    if (!f->b)
+        return false;
+    f->at = memmem(f->b, f->n, text, len);
+    CHECK(f->at != NULL);
+    f->copy = aligned_alloc(8, (f->n + 7) & ~(size_t)7);
+    if (f->at && f->copy)
+        return true;
+    free(f->copy);
+    free(f->b);
+    return false;
+}
+
 /* The rule patterns of a file compile when they first run: a pattern
  * PCRE2 rejects (a file not made by licscan_db_save) opens, and the
  * pattern never matches; the rule's other patterns still do. */
 static void test_bad_rule_pattern(void)
 {
-    size_t n;
-    unsigned char *b = saved_default(&n);
-    if (!b)
-        return;
     /* the first match pattern of rule attribution: "(?:" unbalanced */
     static const char pat[] = "match (?:must|shall|agree to|are required to)";
-    unsigned char *at = memmem(b, n, pat, sizeof pat - 1);
-    CHECK(at != NULL);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    if (at && copy) {
-        at[8] = '(';
-        memcpy(copy, b, n);
+    saved_file sf;
+    if (saved_with(pat, sizeof pat - 1, &sf)) {
+        void *copy = sf.copy;
+        size_t n = sf.n;
+        sf.at[8] = '(';
+        memcpy(copy, sf.b, n);
         char err[256] = "";
         licscan_db *f = NULL;
         CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
@@ -575,26 +597,22 @@ static void test_bad_rule_pattern(void)
               licscan_result_find_restriction(r, (uint32_t)flag) != NULL);
         licscan_result_free(r);
         licscan_db_free(f);
+        free(sf.copy);
+        free(sf.b);
     }
-    free(copy);
-    free(b);
 }
 
 /* A license's metadata is given out as UTF-8: a file whose name of a
  * license is not is refused, as fuzz_dbfile found one that was not. */
 static void test_metadata_not_utf8(void)
 {
-    size_t n;
-    unsigned char *b = saved_default(&n);
-    if (!b)
-        return;
     static const char name[] = "Apache License 2.0";
-    unsigned char *at = memmem(b, n, name, sizeof name); /* with its NUL */
-    CHECK(at != NULL);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    if (at && copy) {
-        memcpy(copy, b, n);
-        ((unsigned char *)copy)[at - b + 7] = 0xC3; /* before a space */
+    saved_file sf;
+    if (saved_with(name, sizeof name, &sf)) { /* (with its NUL) */
+        void *copy = sf.copy;
+        size_t n = sf.n;
+        memcpy(copy, sf.b, n);
+        ((unsigned char *)copy)[sf.at - sf.b + 7] = 0xC3; /* before a space */
         char err[256] = "";
         licscan_db *f = NULL;
         CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
@@ -604,14 +622,14 @@ static void test_metadata_not_utf8(void)
         CHECK(f == NULL);
         licscan_db_free(f);
         /* the same file as written opens */
-        memcpy(copy, b, n);
+        memcpy(copy, sf.b, n);
         CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &f, err,
                                       sizeof err),
                      LICSCAN_OK);
         licscan_db_free(f);
+        free(sf.copy);
+        free(sf.b);
     }
-    free(copy);
-    free(b);
 }
 
 int main(void)
