@@ -5,6 +5,7 @@
  * one template. Linear in the input. The hits are grouped by template in
  * input order, and the templates ordered for the chain search (stage 2),
  * with the bounds that let it skip a template whose hits cannot matter. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,38 +427,52 @@ static bool bag_of_input(scan *s)
     return true;
 }
 
-/* At most how many of tp's required words pairs can take: each word as
- * often as the input holds it. */
-static uint32_t required_here(scan *s, const ls_template *tp)
+/* Coverage enough for a complete match: `here` required words taken
+ * and `glue` more that glued words may stand for. */
+static inline bool near_enough(uint64_t here, uint32_t glue, uint32_t nreq)
 {
-    uint32_t here = 0;
-    for (uint32_t k = 0; k < tp->ntok; k++)
+    return (double)(here + glue) / nreq >= NEAR_COVERAGE;
+}
+
+/* Can pairs take enough of tp's required words for a complete match, each
+ * word as often as the input holds it? Counted only until that is
+ * settled either way. */
+static bool required_here(scan *s, const ls_template *tp, uint32_t glue)
+{
+    uint32_t nreq = tp->nrequired;
+    /* the fewest words taken that would be enough */
+    uint64_t need = (uint64_t)ceil(NEAR_COVERAGE * nreq);
+    need = need > glue ? need - glue : 0;
+    while (need && near_enough(need - 1, glue, nreq))
+        need--;
+    while (!near_enough(need, glue, nreq))
+        need++;
+    uint64_t here = 0, left = nreq; /* required words not yet asked */
+    uint32_t k = 0;
+    for (; k < tp->ntok && here < need && here + left >= need; k++)
         if (!tp->optional[k]) {
             struct bag_slot *b = &s->bag[bag_at(s, tp->tok[k].id)];
+            left--;
             if (b->taken < b->uses) {
                 b->taken++;
                 here++;
             }
         }
-    for (uint32_t k = 0; k < tp->ntok; k++)
+    while (k-- > 0)
         s->bag[bag_at(s, tp->tok[k].id)].taken = 0;
-    return here;
+    return here >= need;
 }
 
 /* Can a candidate of tp be complete (near or exact)? Its coverage counts
- * the required words pairs take, each an input word as often as the
- * input holds it, and those glued words stand for. */
+ * the required words pairs take and those glued words stand for. */
 static bool may_be_complete(scan *s, const ls_template *tp)
 {
     uint32_t glue = ls_glue_words(tp);
-    if ((double)(s->n + glue) / tp->nrequired < NEAR_COVERAGE)
+    if (!near_enough(s->n, glue, tp->nrequired))
         return false; /* too few input words */
     if (tp->ntok > 2 * (uint64_t)s->n)
         return true; /* counting its words would cost more than it saves */
-    if (!bag_of_input(s))
-        return false;
-    return (double)(required_here(s, tp) + glue) / tp->nrequired >=
-           NEAR_COVERAGE;
+    return bag_of_input(s) && required_here(s, tp, glue);
 }
 
 bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)

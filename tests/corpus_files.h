@@ -119,16 +119,23 @@ static void compare_json(const char *path, void *arg)
     free(data);
 }
 
-/* a and b read every corpus/ file alike (more than `least` of them read,
- * every stride-th); returns how many were read. */
-static int corpus_alike(const licscan_db *a, const licscan_db *b,
-                        const char *with, int least)
+/* a and b read every .txt file below dir alike (more than `least` of
+ * them read, every stride-th); returns how many were read. */
+static int files_alike(const licscan_db *a, const licscan_db *b,
+                       const char *dir, const char *with, int least)
 {
     json_pair c = { a, b, with, 0, 0 };
-    walk_txt("corpus", compare_json, &c);
+    walk_txt(dir, compare_json, &c);
     CHECK(c.files > least / stride);
     CHECK_EQ_INT(c.differing, 0);
     return c.files;
+}
+
+/* The same over corpus/. */
+static int corpus_alike(const licscan_db *a, const licscan_db *b,
+                        const char *with, int least)
+{
+    return files_alike(a, b, "corpus", with, least);
 }
 
 #endif
