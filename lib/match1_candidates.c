@@ -388,8 +388,6 @@ uint64_t ls_vars_share(const ls_template *tp)
     return w * 2 >= tp->ntok ? w : 0;
 }
 
-/* True when all hits of tp lie inside one chain of another template so
- * strong that tp could not come close to it there. */
 /* A word of the input and its uses there (bag_of_input): `taken` counts
  * those a template's words took while it is counted (required_here). */
 struct bag_slot {
@@ -475,6 +473,10 @@ static bool may_be_complete(scan *s, const ls_template *tp)
     return bag_of_input(s) && required_here(s, tp, glue);
 }
 
+/* True when tp's hits cannot add up to a chain; when all of them lie
+ * inside one chain of another template so strong that tp could not come
+ * close to it there; in a scan for complete matches, when tp cannot be
+ * one. */
 bool ls_hopeless(scan *s, const ls_template *tp, const hit *h, uint32_t n)
 {
     double bound = hits_bound(tp, n);

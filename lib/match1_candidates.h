@@ -22,7 +22,9 @@ LS_HIDDEN void ls_ungroup_hits_of(scan *s);
  * as ranges, db->common_of). */
 LS_HIDDEN uint32_t ls_common_hits(const scan *s, uint32_t t);
 /* True when all n hits h of tp lie inside one chain of another template
- * (found so far) so strong that tp could not come close to it there. */
+ * (found so far) so strong that tp could not come close to it there, or
+ * too few for a chain; in a scan for complete matches, when the input's
+ * words cannot cover tp's to near coverage. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,
                            uint32_t n);
 /* Of the input words in[0, n) (ascending), those held by a shingle that

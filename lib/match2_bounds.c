@@ -76,15 +76,16 @@ static float chain_span_with_vars(const scan *s, const chain *ch)
     return (float)span;
 }
 
-/* An upper bound on the score judge_candidate would give the pairs in
- * s->out, and bounds on the candidate's coverage and ends, from the pairs
- * alone: words between pairs count as absorbed where a var is, as extra
- * where none is (less one glued word), template words between pairs as
- * missing unless a glued word could take them. */
 /* Gaps of fewer words move the bound too little to be worth asking whether
  * their vars refuse them. */
 #define REFUSAL_WORTH_ASKING 32
 
+/* An upper bound on the score judge_candidate would give the pairs in
+ * s->out, and bounds on the candidate's coverage and ends, from the pairs
+ * alone: words between pairs count as absorbed where a var is (unless
+ * their length alone makes the vars refuse them), as extra where none is
+ * (less one glued word), template words between pairs as missing unless a
+ * glued word could take them. */
 static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
                        pending *e)
 {

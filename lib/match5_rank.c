@@ -400,6 +400,8 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
  * match that takes a looser w's place (complete_over_partial); as the
  * "-only" text an "-or-later" w gives way to (only_over_or_later); or as
  * the rival that shows a partial w ambiguous (drop_ambiguous_fragments).
+ * With `later` (w ranks after e's bound) the first two cannot be: e loses
+ * first to a winner ranked before both (ls_left_out_may_change).
  * (That w becomes a reference, or is dropped, leaves e a loser: winners
  * are not chosen again after.) */
 static bool may_change(const pending *e, const ls_template *tp,
