@@ -144,8 +144,10 @@ static bool str_ok(const reader *r, uint32_t off, bool may_be_null)
  * references): UTF-8, like every string of the API. */
 static bool text_ok(const reader *r, uint32_t off, bool may_be_null)
 {
-    if (off == NO_STRING || !str_ok(r, off, may_be_null))
-        return str_ok(r, off, may_be_null);
+    if (!str_ok(r, off, may_be_null))
+        return false;
+    if (off == NO_STRING)
+        return true;
     const char *s = ARR(r, A_STRINGS, char) + off;
     size_t n = strlen(s);
     return ls_utf8_first_invalid(s, n, false) == n;

@@ -313,29 +313,23 @@ static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
                                    uint32_t w1, size_t raw0, size_t raw1,
                                    bool refuse_only)
 {
-    /* vars that take any text of a length: count characters, no regex */
-    uint32_t widest = 0;
+    /* vars that take any text of a length: count characters, no regex.
+     * The longest text their pieces could take: their lengths, their
+     * originals, and the punctuation around them */
+    uint64_t most = 2 * GAP_LITERAL;
     for (uint32_t v = v0; v < v1; v++) {
         const ls_regex *re = tp->vars[v].re;
         if (!re->any_text)
             return VARS_ASK;
-        if (re->max_chars > widest)
-            widest = re->max_chars;
-    }
-    /* longest text the vars' pieces could take: their lengths, their
-     * originals, and the punctuation around them */
-    uint64_t most = 2 * GAP_LITERAL;
-    for (uint32_t v = v0; v < v1; v++) {
         uint64_t on = strlen(tp->vars[v].original);
-        most +=
-            (tp->vars[v].re->max_chars > on ? tp->vars[v].re->max_chars : on) +
-            1;
+        most += (re->max_chars > on ? re->max_chars : on) + 1;
     }
     if (refuse_only && raw1 - raw0 <= most)
         return VARS_ASK; /* no more characters than bytes: not refused */
-    /* past `enough` characters no var's range holds a count and the
-     * pieces cannot take it: counting further changes nothing */
-    uint64_t enough = (most > widest ? most : widest) + 1;
+    /* past `most` characters (more than any var's range) no count is in a
+     * range and the pieces cannot take it: counting further changes
+     * nothing */
+    uint64_t enough = most + 1;
     const char *t = s->text->text;
     uint32_t raw = collapsed_chars(t, raw0, raw1, enough), words = 0;
     if (refuse_only && raw <= most)
