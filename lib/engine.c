@@ -78,6 +78,45 @@ static void sort_hits(hit *h, uint32_t n)
     }
 }
 
+/* No byte of t[0, n) is 0x80 or above? */
+static bool all_ascii(const char *t, uint32_t n)
+{
+    uint32_t i = 0;
+    unsigned char any = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    __m128i acc = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16)
+        acc = _mm_or_si128(
+            acc, _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
+    any = _mm_movemask_epi8(acc) ? 0x80 : 0;
+#endif
+    for (; i < n; i++)
+        any |= (unsigned char)t[i];
+    return any < 0x80;
+}
+
+/* e->always_high, once per engine: the rules run on every clause that
+ * the prefilter would turn away from an all-ASCII one anyway (not asked
+ * when it is off). */
+static int find_always_high(engine *e)
+{
+    const struct ls_kw_index *x = e->db->kw;
+    if (e->always_high || e->db->prefilter_off || !x->nalways)
+        return LICSCAN_OK;
+    e->always_high = ls_malloc(e->a, x->nalways);
+    if (!e->always_high)
+        return LICSCAN_ENOMEM;
+    for (uint32_t k = 0; k < x->nalways; k++) {
+        const ls_rule *r = e->db->rules.v[x->always[k]];
+        bool high = r->nmatch > 0;
+        for (uint32_t i = 0; i < r->nmatch && high; i++)
+            high = ls_pattern_needs_high(&e->db->alloc, r->match[i]);
+        e->always_high[k] = high;
+        e->any_always_high |= high;
+    }
+    return LICSCAN_OK;
+}
+
 /* The keyword prefilter: one pass over the words of the display text.
  * The hits come out clause by clause, each clause's by rule. */
 static void collect_hits(engine *e)
@@ -93,9 +132,11 @@ static void collect_hits(engine *e)
             continue; /* wording quoted in a code span: no terms */
         if (skip_memo && e->memo_of[ci])
             continue; /* queue would take no rule for it */
-        for (uint32_t k = 0; k < x->nalways; k++)
-            queue(e, ci, x->always[k]);
         const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
+        bool ascii = e->any_always_high && all_ascii(d + ds, de - ds);
+        for (uint32_t k = 0; k < x->nalways; k++)
+            if (!ascii || !e->always_high[k])
+                queue(e, ci, x->always[k]);
         /* the words of the clause: a byte that starts one follows a
          * byte that ends one, or the text's start */
         bool in_word = ds && ls_word_byte[(unsigned char)d[ds - 1]];
@@ -406,6 +447,7 @@ void ls_engine_free(engine *e)
     e->mc = NULL;
     ls_free(a, e->hits);
     ls_free(a, e->queued);
+    ls_free(a, e->always_high);
     ls_free(a, e->anywhere);
     ls_free(a, e->f);
     ls_free(a, e->memo_of);
@@ -422,6 +464,8 @@ void ls_engine_free(engine *e)
     e->nalone = e->alone_cap = 0;
     e->hits = NULL;
     e->queued = NULL;
+    e->always_high = NULL;
+    e->any_always_high = false;
     e->anywhere = NULL;
     e->f = NULL;
     e->nhits = e->nf = e->hits_cap = e->f_cap = 0;
@@ -440,7 +484,7 @@ int ls_engine_prepare(engine *e, const seg *s)
         e->queued = ls_malloc(e->a, (nrules + 1) * sizeof(uint32_t));
     if (!e->anywhere)
         e->anywhere = ls_malloc(e->a, nrules + 1);
-    if (!e->queued || !e->anywhere)
+    if (!e->queued || !e->anywhere || find_always_high(e))
         return LICSCAN_ENOMEM;
     memset(e->queued, 0, (nrules + 1) * sizeof(uint32_t));
     memset(e->anywhere, 0, nrules + 1);

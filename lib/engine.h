@@ -35,6 +35,11 @@ typedef struct engine {
     /* the per-rule and per-clause arrays below are kept from text to text
      * (rules_on_piece runs many short ones), cleared for each */
     uint32_t *queued;  /* per rule: clause + 1 it was last queued for */
+    /* per rule without keywords (ls_kw_index.always): 1 when it cannot
+     * fire on an all-ASCII clause (its match patterns need other bytes,
+     * as rules for Chinese text do), else 0; NULL until worked out */
+    uint8_t *always_high;
+    bool any_always_high;
     uint8_t *anywhere; /* per rule: unless-anywhere 0 unknown, 1 hit, 2 not */
     fired *f;
     uint32_t nf, f_cap;

@@ -177,6 +177,12 @@ bool ls_pattern_may_match(const ls_alloc *a, ls_pattern *p, ls_subject *s)
     return !s->judge || ls_subject_may_match(s, pattern_need(a, p));
 }
 
+bool ls_pattern_needs_high(const ls_alloc *a, ls_pattern *p)
+{
+    const ls_required *rq = pattern_need(a, p);
+    return rq && rq->nlit && rq->needs_high;
+}
+
 size_t ls_required_describe(const ls_required *rq, char *out, size_t cap)
 {
     size_t o = 0;

@@ -533,6 +533,48 @@ static void test_added_rules(void)
     licscan_db_free(off);
 }
 
+/* A rule without keywords runs on every clause, unless the prefilter
+ * shows it cannot match an all-ASCII one (its patterns need other bytes,
+ * as rules for Chinese text do, engine.c): it still fires on the clauses
+ * it can, and a keywordless rule for ASCII text is never left out. */
+static void test_keywordless_rules(void)
+{
+    static const char rules[] = "rule zh-only\n"
+                                "  flag governing_law\n"
+                                "  match "
+                                "\xe6\x9c\x88\xe7\x90\x83\xe6\xb3\x95\xe5\xbe"
+                                "\x8b\n" /* moon law */
+                                "end\n"
+                                "rule ascii-no-keywords\n"
+                                "  flag governing_law\n"
+                                "  match lunar statutes\n"
+                                "end\n";
+    static const char *texts[] = {
+        /* ASCII: the first rule cannot fire, the second must */
+        "Lunar statutes apply to this agreement.\n",
+        /* Chinese, then an ASCII clause */
+        "\xe6\x9c\x88\xe7\x90\x83\xe6\xb3\x95\xe5\xbe\x8b\xe3\x80\x82\n\n"
+        "Lunar statutes apply.\n",
+    };
+    static const bool zh[] = { false, true };
+    licscan_db *on, *off;
+    open_pair(false, &on, &off);
+    CHECK_EQ_INT(licscan_db_add_rules(on, rules, sizeof rules - 1, "t"), 0);
+    CHECK_EQ_INT(licscan_db_add_rules(off, rules, sizeof rules - 1, "t"), 0);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const unsigned char *t = (const unsigned char *)texts[i];
+        char *a = scan_json(on, t, strlen(texts[i]));
+        char *b = scan_json(off, t, strlen(texts[i]));
+        CHECK(a && b && strcmp(a, b) == 0);
+        CHECK(a && strstr(a, "\"rule\":\"ascii-no-keywords\""));
+        CHECK(a && (strstr(a, "\"rule\":\"zh-only\"") != NULL) == zh[i]);
+        free(a);
+        free(b);
+    }
+    licscan_db_free(on);
+    licscan_db_free(off);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -543,5 +585,6 @@ int main(void)
     test_sound_on_corpus();
     test_same_results();
     test_added_rules();
+    test_keywordless_rules();
     return check_report("unit_prefilter");
 }
