@@ -104,6 +104,7 @@ static void scan_free(scan *s)
     ls_free(s->a, s->look);
     ls_free(s->a, s->nominated);
     ls_free(s->a, s->all_hits);
+    ls_free(s->a, s->hit_tpl);
     ls_free(s->a, s->used);
     ls_free(s->a, s->f);
     ls_free(s->a, s->prev);

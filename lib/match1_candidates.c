@@ -242,8 +242,23 @@ static void nominate(scan *s)
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
     }
-    uint64_t with_common = total;
+    /* the templates with postings of either kind, in index order: those
+     * below ask of no other (one pass over all, not one each) */
+    uint32_t *with = s->hit_tpl =
+        ls_malloc(s->a, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
+    if (!with) {
+        s->rc = LICSCAN_ENOMEM;
+        return;
+    }
+    uint32_t nwith = 0;
     for (uint32_t t = 0; t < db->ntpl; t++) {
+        with[nwith] = t;
+        nwith += (count[t] | all_hits[t]) != 0;
+    }
+    s->nhit_tpl = nwith;
+    uint64_t with_common = total;
+    for (uint32_t k = 0; k < nwith; k++) {
+        uint32_t t = with[k];
         /* two fifths of its shingles: a copy cut short before its
          * disclaimer (BSD-3-Clause's three clauses alone) is still one */
         nominated[t] =
@@ -255,9 +270,9 @@ static void nominate(scan *s)
     /* all the common postings of nominated templates, when there is room
      * for them (else the look-ups are taken in order while there is) */
     if (with_common <= MAX_HITS) {
-        for (uint32_t t = 0; t < db->ntpl; t++)
-            if (nominated[t])
-                count[t] += all_hits[t];
+        for (uint32_t k = 0; k < nwith; k++)
+            if (nominated[with[k]])
+                count[with[k]] += all_hits[with[k]];
         total = with_common;
     } else {
         for (uint32_t k = 0; k < nlook; k++) {
@@ -308,7 +323,9 @@ static void group_hits(scan *s)
     /* count[t] is where template t's next hit goes while they are put */
     uint32_t maxc = 0;
     bool laid = db->common_of && !db->whole_off;
-    for (uint32_t t = 0, acc = 0; t < db->ntpl; t++) {
+    const uint32_t *with = s->hit_tpl, nwith = s->nhit_tpl;
+    for (uint32_t k = 0, acc = 0; k < nwith; k++) {
+        uint32_t t = with[k];
         start[t] = acc;
         acc += count[t];
         if (count[t] > maxc)
@@ -345,8 +362,8 @@ static void group_hits(scan *s)
             hits[count[t]++] = (hit){ x, po->pos };
         }
     }
-    for (uint32_t t = 0; t < db->ntpl; t++)
-        count[t] -= start[t];
+    for (uint32_t k = 0; k < nwith; k++)
+        count[with[k]] -= start[with[k]];
     memset(hits + s->total, 0, LS_HIT_PAD * sizeof(hit));
     chain_room(s, maxc);
 }
@@ -549,9 +566,11 @@ static void order_templates(scan *s)
         return;
     }
     uint32_t norder = 0;
-    for (uint32_t t = 0; t < db->ntpl; t++)
+    for (uint32_t k = 0; k < s->nhit_tpl; k++) {
+        uint32_t t = s->hit_tpl[k];
         if (s->count[t] >= 3 && ls_template_matched(db->tpl[t]))
             order[norder++] = t;
+    }
     s->norder = norder;
     sort_by_hits(order, norder, s->count);
 }

@@ -109,6 +109,8 @@ typedef struct scan {
     uint32_t *start;    /* per template: first hit in `hits` */
     uint8_t *nominated; /* per template: common shingles count for it */
     uint32_t *all_hits; /* per template: postings of common shingles */
+    uint32_t *hit_tpl;  /* templates with postings of either kind, in order */
+    uint32_t nhit_tpl;
     hit *hits;          /* grouped by template, in input order */
     uint8_t *distinct;  /* scratch of ls_distinct_words, per input word */
     /* the input's words by id, counted (ls_hopeless, complete_only):
