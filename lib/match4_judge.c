@@ -680,10 +680,22 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
     uint32_t vnext = 0;
     for (uint32_t k = 1; k < p->n && !s->rc; k++) {
         uint32_t pi = p->i[k - 1], pt = p->t[k - 1];
-        uint32_t ci = p->i[k], ct = p->t[k];
         while (vnext < tp->nvars && tp->vars[vnext].gap <= pt)
             vnext++;
-        bool var_here = vnext < tp->nvars && tp->vars[vnext].gap <= ct;
+        /* pairs that follow each other on both sides before the next var
+         * have nothing between them to judge */
+        uint32_t next_gap =
+            vnext < tp->nvars ? tp->vars[vnext].gap : UINT32_MAX;
+        while (k < p->n && p->i[k] == pi + 1 && p->t[k] == pt + 1 &&
+               p->t[k] < next_gap) {
+            pi = p->i[k];
+            pt = p->t[k];
+            k++;
+        }
+        if (k == p->n)
+            break;
+        uint32_t ci = p->i[k], ct = p->t[k];
+        bool var_here = next_gap <= ct;
         if (ci == pi + 1 && ct == pt + 1) {
             /* adjacent words; a required var between them is missing */
             if (var_here)
