@@ -39,9 +39,11 @@ static int chain_cmp(const void *a, const void *b)
 void ls_load_chain(scan *s, const chain *ch)
 {
     s->anchors.n = 0;
-    for (uint32_t k = 0; k < ch->n; k++)
-        pairs_push(s, &s->anchors, s->pool.i[ch->off + k],
-                   s->pool.t[ch->off + k]);
+    if (ls_pairs_reserve(s, &s->anchors, ch->n))
+        return;
+    memcpy(s->anchors.i, s->pool.i + ch->off, ch->n * sizeof(uint32_t));
+    memcpy(s->anchors.t, s->pool.t + ch->off, ch->n * sizeof(uint32_t));
+    s->anchors.n = ch->n;
 }
 
 /* The span of a chain counting what vars take where the input runs longer
@@ -102,11 +104,14 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
     }
     uint32_t vnext = 0;
     for (uint32_t k = 1; k < p->n; k++) {
+        /* (pairs next to each other in the input: nothing between) */
+        while (k < p->n && p->i[k] == p->i[k - 1] + 1)
+            k++;
+        if (k == p->n)
+            break;
         uint32_t pi = p->i[k - 1], pt = p->t[k - 1];
         uint32_t ci = p->i[k], ct = p->t[k];
         uint32_t w = ci - pi - 1, nt = ct - pt - 1;
-        if (!w)
-            continue;
         while (vnext < tp->nvars && tp->vars[vnext].gap <= pt)
             vnext++;
         bool vars = vnext < tp->nvars && tp->vars[vnext].gap <= ct;
