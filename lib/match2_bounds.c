@@ -105,8 +105,7 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
     uint32_t vnext = 0;
     for (uint32_t k = 1; k < p->n; k++) {
         /* (pairs next to each other in the input: nothing between) */
-        while (k < p->n && p->i[k] == p->i[k - 1] + 1)
-            k++;
+        k = pairs_run_end(p->i, p->t, p->n, k, false, 0);
         if (k == p->n)
             break;
         uint32_t pi = p->i[k - 1], pt = p->t[k - 1];

@@ -686,14 +686,11 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
          * have nothing between them to judge */
         uint32_t next_gap =
             vnext < tp->nvars ? tp->vars[vnext].gap : UINT32_MAX;
-        while (k < p->n && p->i[k] == pi + 1 && p->t[k] == pt + 1 &&
-               p->t[k] < next_gap) {
-            pi = p->i[k];
-            pt = p->t[k];
-            k++;
-        }
+        k = pairs_run_end(p->i, p->t, p->n, k, true, next_gap);
         if (k == p->n)
             break;
+        pi = p->i[k - 1];
+        pt = p->t[k - 1];
         uint32_t ci = p->i[k], ct = p->t[k];
         bool var_here = next_gap <= ct;
         if (ci == pi + 1 && ct == pt + 1) {

@@ -5,6 +5,9 @@
 #define LICSCAN_SCAN_H
 
 #include "internal.h"
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #define CHAIN_DOMINATED                                                        \
     0.8                     /* a chain this much weaker than an overlapping
@@ -225,6 +228,44 @@ static inline int pairs_push(scan *s, pairs *p, uint32_t i, uint32_t t)
     p->t[p->n] = t;
     p->n++;
     return LICSCAN_OK;
+}
+
+/* The first k' >= k (k >= 1, at most n) whose pair does not follow the
+ * one before it: in the input, and with `both` in the template too at a
+ * template word below t_below. Four pairs at a time where SSE2 is. */
+static inline uint32_t pairs_run_end(const uint32_t *pi, const uint32_t *pt,
+                                     uint32_t n, uint32_t k, bool both,
+                                     uint32_t t_below)
+{
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    const __m128i one = _mm_set1_epi32(1);
+    /* (template words are below 2^31: compared signed, the limit too) */
+    const __m128i below =
+        _mm_set1_epi32((int32_t)(t_below > INT32_MAX ? INT32_MAX : t_below));
+    for (; k + 4 <= n; k += 4) {
+        __m128i at = _mm_loadu_si128((const __m128i *)(const void *)(pi + k));
+        __m128i before =
+            _mm_loadu_si128((const __m128i *)(const void *)(pi + k - 1));
+        __m128i follows = _mm_cmpeq_epi32(at, _mm_add_epi32(before, one));
+        if (both) {
+            __m128i tat =
+                _mm_loadu_si128((const __m128i *)(const void *)(pt + k));
+            __m128i tbefore =
+                _mm_loadu_si128((const __m128i *)(const void *)(pt + k - 1));
+            follows = _mm_and_si128(
+                follows,
+                _mm_and_si128(_mm_cmpeq_epi32(tat, _mm_add_epi32(tbefore, one)),
+                              _mm_cmplt_epi32(tat, below)));
+        }
+        unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(follows));
+        if (m != 0xF)
+            return k + (uint32_t)__builtin_ctz(~m);
+    }
+#endif
+    while (k < n && pi[k] == pi[k - 1] + 1 &&
+           (!both || (pt[k] == pt[k - 1] + 1 && pt[k] < t_below)))
+        k++;
+    return k;
 }
 
 /* Required (not optional) words among tp's words [a, b]: eight flags at a

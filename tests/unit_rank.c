@@ -308,8 +308,47 @@ static void test_pruning(void)
     same_without_pruning("SPDX list loaded", spdx);
 }
 
+/* pairs_run_end (scan.h), four pairs at a time, against the pair by
+ * pair definition: runs of every length, breaks on either side, limits
+ * below, inside and above the template words. */
+static void test_pairs_run_end(void)
+{
+    enum { N = 300 };
+    uint32_t pi[N], pt[N];
+    unsigned seed = 7;
+    for (int round = 0; round < 50; round++) {
+        uint32_t i = 0, t = 0;
+        for (uint32_t k = 0; k < N; k++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            /* mostly one on from the last; now and then a gap on a side */
+            i += 1 + (r % 11 == 0 ? r % 5 : 0);
+            t += 1 + (r % 13 == 0 ? (r >> 4) % 4 : 0);
+            pi[k] = i;
+            pt[k] = t;
+        }
+        const uint32_t limits[] = { 0, 17, t / 2, t, UINT32_MAX };
+        for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++)
+            for (uint32_t k = 1; k <= N; k++)
+                for (int both = 0; both < 2; both++) {
+                    uint32_t want = k;
+                    while (want < N && pi[want] == pi[want - 1] + 1 &&
+                           (!both || (pt[want] == pt[want - 1] + 1 &&
+                                      pt[want] < limits[l])))
+                        want++;
+                    uint32_t got = pairs_run_end(pi, pt, N, k, both, limits[l]);
+                    if (got != want) {
+                        CHECK_EQ_INT(got, want);
+                        return;
+                    }
+                }
+    }
+    CHECK(1);
+}
+
 int main(void)
 {
+    test_pairs_run_end();
     const char *ids[] = { "Lantern-1.0", "Lantern-Plus", "Gadget",
                           "Apache-2.0" };
     const char *tpls[] = { TPL_ONE, TPL_PLUS, TPL_GADGET, TPL_APACHE };
