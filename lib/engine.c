@@ -78,23 +78,6 @@ static void sort_hits(hit *h, uint32_t n)
     }
 }
 
-/* No byte of t[0, n) is 0x80 or above? */
-static bool all_ascii(const char *t, uint32_t n)
-{
-    uint32_t i = 0;
-    unsigned char any = 0;
-#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
-    __m128i acc = _mm_setzero_si128();
-    for (; i + 16 <= n; i += 16)
-        acc = _mm_or_si128(
-            acc, _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
-    any = _mm_movemask_epi8(acc) ? 0x80 : 0;
-#endif
-    for (; i < n; i++)
-        any |= (unsigned char)t[i];
-    return any < 0x80;
-}
-
 /* e->always_high, once per engine: the rules run on every clause that
  * the prefilter would turn away from an all-ASCII one anyway (not asked
  * when it is off). */
@@ -133,7 +116,7 @@ static void collect_hits(engine *e)
         if (skip_memo && e->memo_of[ci])
             continue; /* queue would take no rule for it */
         const uint32_t ds = s->cl[ci].ds, de = s->cl[ci].de;
-        bool ascii = e->any_always_high && all_ascii(d + ds, de - ds);
+        bool ascii = e->any_always_high && ls_all_ascii(d + ds, de - ds);
         for (uint32_t k = 0; k < x->nalways; k++)
             if (!ascii || !e->always_high[k])
                 queue(e, ci, x->always[k]);

@@ -522,6 +522,8 @@ LS_HIDDEN pcre2_code *ls_pattern_compiled(const licscan_db *db, ls_pattern *p,
  * match (prefilter.c). */
 LS_HIDDEN bool ls_pattern_may_match(const ls_alloc *a, ls_pattern *p,
                                     ls_subject *s);
+/* No byte of text[0, n) is 0x80 or above? (prefilter.c) */
+LS_HIDDEN bool ls_all_ascii(const char *text, size_t n);
 /* Does p require a byte of 0x80 or above, so that no all-ASCII subject
  * may match it (when the prefilter judges: ls_subject.judge)? */
 LS_HIDDEN bool ls_pattern_needs_high(const ls_alloc *a, ls_pattern *p);

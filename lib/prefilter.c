@@ -290,6 +290,23 @@ static bool may_hold(const ls_subject *s, const uint16_t *gram, uint32_t n)
     return true;
 }
 
+bool ls_all_ascii(const char *text, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = 0;
+    unsigned char any = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    __m128i acc = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16)
+        acc = _mm_or_si128(
+            acc, _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
+    any = _mm_movemask_epi8(acc) ? 0x80 : 0;
+#endif
+    for (; i < n; i++)
+        any |= t[i];
+    return any < 0x80;
+}
+
 /* Is the subject all ASCII? Asked once per subject, and before its
  * trigram set is made: a clause asked only about rules for Chinese text
  * gets none. */
@@ -297,21 +314,9 @@ static bool subject_ascii(ls_subject *s)
 {
     if (s->has_ascii && s->ascii_key == s->key)
         return s->ascii;
-    const unsigned char *t = (const unsigned char *)s->text;
-    size_t i = 0;
-    unsigned char any = 0;
-#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
-    __m128i acc = _mm_setzero_si128();
-    for (; i + 16 <= s->len; i += 16)
-        acc = _mm_or_si128(
-            acc, _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
-    any = _mm_movemask_epi8(acc) ? 0x80 : 0;
-#endif
-    for (; i < s->len; i++)
-        any |= t[i];
     s->has_ascii = true;
     s->ascii_key = s->key;
-    s->ascii = any < 0x80;
+    s->ascii = ls_all_ascii(s->text, s->len);
     return s->ascii;
 }
 
