@@ -73,6 +73,7 @@ void ls_look_up(scan *s)
         return;
     }
     s->look = look;
+    bool ranges = db->common_of && !db->whole_off;
     for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
         ahead[i] = key_ahead(db, tk + i);
     /* the last unknown word so far: each shingle adds its last word */
@@ -90,8 +91,12 @@ void ls_look_up(scan *s)
         uint32_t head = ls_probe_head(db, key);
         look[nlook] = (lookup){ .x = i, .head = head };
         nlook += head != 0;
+        /* the list is walked after this loop: asked for now, it is on its
+         * way while the next shingles are probed */
+        __builtin_prefetch(&db->post[head - (head != 0)]);
+        if (ranges)
+            __builtin_prefetch(&db->common_bits[head / 64]);
     }
-    bool ranges = db->common_of && !db->whole_off;
     for (uint32_t k = 0; k < nlook; k++) {
         uint32_t head = look[k].head;
         bool common;
