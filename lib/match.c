@@ -98,7 +98,6 @@ static void scan_free(scan *s)
     ls_free(s->a, s->count);
     ls_free(s->a, s->start);
     ls_free(s->a, s->hits);
-    ls_free(s->a, s->distinct);
     ls_free(s->a, s->bag);
     ls_free(s->a, s->shadow);
     ls_free(s->a, s->look);

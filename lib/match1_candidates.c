@@ -149,18 +149,18 @@ void ls_look_up(scan *s)
     s->total = total;
 }
 
-/* Is the shingle of look-up lk found in few license texts? Twins (the
- * same text under other ids) count once. */
-static bool rare_shingle(const licscan_db *db, const lookup *lk,
-                         const ls_token *tk)
+bool ls_shingle_rare(const scan *s, uint32_t k)
 {
+    const licscan_db *db = s->db;
+    const lookup *lk = &s->look[k];
+    const ls_token *tk = s->tk;
     if (lk->common)
         return false;
     /* long templates index a content-chosen quarter of their shingles:
      * only a shingle of that quarter is counted in every text holding it */
     uint32_t ids[LS_SHINGLE];
-    for (int k = 0; k < LS_SHINGLE; k++)
-        ids[k] = tk[lk->x + k].id;
+    for (int w = 0; w < LS_SHINGLE; w++)
+        ids[w] = tk[lk->x + w].id;
     if (!ls_shingle_sampled(ls_shingle_key(ids)))
         return false;
     uint32_t ntexts = 0, last = UINT32_MAX;
@@ -182,16 +182,7 @@ uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
 {
     if (!n || !s->nlook)
         return 0;
-    if (!s->distinct) {
-        s->distinct = ls_malloc(s->a, (size_t)s->n + 1);
-        if (!s->distinct) {
-            s->rc = LICSCAN_ENOMEM;
-            return 0;
-        }
-    }
-    uint8_t *d = s->distinct;
     uint32_t x0 = in[0], x1 = in[n - 1];
-    memset(d + x0, 0, x1 - x0 + 1);
     /* look-ups are in input order: the first that may hold word x0 */
     uint32_t lo = 0, hi = s->nlook;
     while (lo < hi) {
@@ -201,17 +192,22 @@ uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
         else
             hi = mid;
     }
-    for (uint32_t k = lo; k < s->nlook && s->look[k].x <= x1; k++)
-        if (rare_shingle(s->db, &s->look[k], s->tk)) {
-            uint32_t a = s->look[k].x < x0 ? x0 : s->look[k].x;
-            uint32_t b = s->look[k].x + LS_SHINGLE - 1;
-            if (b > x1)
-                b = x1;
-            memset(d + a, 1, b - a + 1);
-        }
-    uint32_t got = 0;
-    for (uint32_t k = 0; k < n && got < enough; k++)
-        got += d[in[k]];
+    /* a shingle's words [x, x + LS_SHINGLE) move on with x: the words of
+     * in[] are met in order, each counted once, and a shingle none of
+     * them lies in is not asked about */
+    uint32_t got = 0, w = 0;
+    for (uint32_t k = lo; k < s->nlook && s->look[k].x <= x1 && got < enough;
+         k++) {
+        uint32_t a = s->look[k].x, b = a + LS_SHINGLE - 1;
+        while (w < n && in[w] < a)
+            w++;
+        if (w == n)
+            break;
+        if (in[w] > b || !ls_shingle_rare(s, k))
+            continue;
+        for (; w < n && in[w] <= b && got < enough; w++)
+            got++;
+    }
     return got;
 }
 

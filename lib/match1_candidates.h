@@ -27,8 +27,11 @@ LS_HIDDEN uint32_t ls_common_hits(const scan *s, uint32_t t);
  * words cannot cover tp's to near coverage. */
 LS_HIDDEN bool ls_hopeless(scan *s, const ls_template *tp, const hit *h,
                            uint32_t n);
+/* Is the shingle of look-up k found in few license texts? Twins (the
+ * same text under other ids) count once. */
+LS_HIDDEN bool ls_shingle_rare(const scan *s, uint32_t k);
 /* Of the input words in[0, n) (ascending), those held by a shingle that
- * few license texts have: up to `enough` of them. */
+ * few license texts have (ls_shingle_rare): up to `enough` of them. */
 LS_HIDDEN uint32_t ls_distinct_words(scan *s, const uint32_t *in, uint32_t n,
                                      uint32_t enough);
 /* About the words the originals of vars[v0, v1) of tp take. */

@@ -114,8 +114,7 @@ typedef struct scan {
     uint32_t *all_hits; /* per template: postings of common shingles */
     uint32_t *hit_tpl;  /* templates with postings of either kind, in order */
     uint32_t nhit_tpl;
-    hit *hits;          /* grouped by template, in input order */
-    uint8_t *distinct;  /* scratch of ls_distinct_words, per input word */
+    hit *hits; /* grouped by template, in input order */
     /* the input's words by id, counted (ls_hopeless, complete_only):
      * open addressing, bag_mask + 1 slots, built on first use */
     struct bag_slot *bag;

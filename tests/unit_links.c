@@ -9,7 +9,10 @@
  * file holding several copies of each of four licenses, must give the
  * same JSON either way. Without AVX2 the links take the same path both
  * runs. The look-up's probe of the shingle table, four slots at a time,
- * finds what the plain slot-by-slot probe finds, at the table's end too. */
+ * finds what the plain slot-by-slot probe finds, at the table's end too.
+ * Counting the words of rare shingles look-up by look-up, stopping when
+ * enough are found, counts what marking every rare shingle's words
+ * counts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include "corpus_files.h"
 #include "internal.h"
 #include "jit_off.h"
+#include "match1_candidates.h"
 #include "shingle_probe.h"
 #include "testctl.h"
 
@@ -192,12 +196,93 @@ static void test_probe(void)
     licscan_db_free(db);
 }
 
+/* ls_distinct_words against its definition: the words of in[] that a
+ * rare shingle's window holds, up to `enough`, for random ascending
+ * words of a scan of a license text. */
+static void test_distinct_words(void)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = base_allocator();
+    licscan_db *db;
+    CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
+    size_t len;
+    unsigned char *text = slurp("corpus/Apache-2.0/original.txt", &len);
+    CHECK(text != NULL);
+    if (!text) {
+        licscan_db_free(db);
+        return;
+    }
+    ls_tokens toks = { .alloc = &db->alloc };
+    ls_tokstate st = { .line_start = true };
+    CHECK_EQ_INT(ls_tokenize(&db->lex, (const char *)text, 0, len, &st, &toks),
+                 LICSCAN_OK);
+    struct licscan_result res = { 0 };
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.db = db;
+    s.a = &db->alloc;
+    s.tk = toks.v;
+    s.n = toks.n;
+    s.res = &res;
+    s.count = calloc(db->ntpl + 1, sizeof(uint32_t));
+    uint8_t *held = calloc(toks.n + 1, 1);
+    uint32_t *in = malloc((toks.n + 1) * sizeof(uint32_t));
+    CHECK(s.count && held && in);
+    if (s.count && held && in)
+        ls_look_up(&s);
+    CHECK(s.nlook > 100);
+    uint32_t nrare = 0;
+    for (uint32_t k = 0; k < s.nlook; k++)
+        if (ls_shingle_rare(&s, k)) {
+            nrare++;
+            for (uint32_t w = 0; w < LS_SHINGLE; w++)
+                held[s.look[k].x + w] = 1;
+        }
+    CHECK(nrare > 10 && nrare < s.nlook); /* both kinds met */
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    int capped = 0, some = 0, none = 0;
+    for (int trial = 0; trial < 400 && s.nlook; trial++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t from = (uint32_t)(seed >> 33) % toks.n;
+        uint32_t span = 1 + (uint32_t)(seed >> 13) % 400;
+        uint32_t every = 1 + (uint32_t)(seed >> 5) % 6; /* density */
+        uint32_t n = 0, want = 0;
+        for (uint32_t x = from; x < toks.n && x < from + span; x++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if ((seed >> 40) % every == 0) {
+                in[n++] = x;
+                want += held[x];
+            }
+        }
+        static const uint32_t enoughs[] = { 1, 8, 30, UINT32_MAX };
+        uint32_t enough = enoughs[trial % 4];
+        uint32_t expect = want < enough ? want : enough;
+        CHECK_EQ_INT((int)ls_distinct_words(&s, in, n, enough), (int)expect);
+        capped += want > enough;
+        some += expect > 0;
+        none += n && !want;
+    }
+    CHECK(capped > 10 && some > 100 && none > 0);
+    printf("  %u look-ups (%u rare): the words rare shingles hold, counted "
+           "look-up by look-up, as marked (%d capped)\n",
+           s.nlook, nrare, capped);
+    ls_free(&db->alloc, s.look);
+    free(s.count);
+    free(held);
+    free(in);
+    ls_tokens_free(&toks);
+    free(text);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
         stride = 8;
     test_probe_small();
     test_probe();
+    test_distinct_words();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");
