@@ -173,13 +173,16 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
         r->n[A_WORD_OFF] != count + 1 || !chars ||
         ARR(r, A_CHARS, char)[chars - 1])
         return CORRUPT(r, "dictionary");
+    /* (whether a slot is used follows no pattern: no branch on it) */
     uint64_t used = 0;
-    for (uint64_t i = 0; i < cap; i++)
-        if (hashes[i]) {
-            used++;
-            if (!ids[i] || ids[i] > count)
-                return CORRUPT(r, "dictionary slot");
-        }
+    uint32_t wrong = 0;
+    for (uint64_t i = 0; i < cap; i++) {
+        uint32_t in_use = hashes[i] != 0;
+        used += in_use;
+        wrong |= in_use & (uint32_t)(ids[i] - 1 >= count);
+    }
+    if (wrong)
+        return CORRUPT(r, "dictionary slot");
     if (used != count)
         return CORRUPT(r, "dictionary count");
     for (uint64_t i = 0; i <= count; i++)

@@ -545,11 +545,13 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     }
     if (unlinked || (npost && post[npost - 1].next))
         return; /* the lists are walked as linked */
+    /* (where a list ends follows no pattern a branch predictor could
+     * learn, a list a few postings long: the next one's start is taken
+     * without a branch; a common list is rare) */
     uint32_t *runs = NULL, nruns = 0, runs_cap = 0;
     for (uint32_t q = 0, run = 0; q < npost; q++) {
-        if (post[q].next)
-            continue;
-        if (q + 1 - run > LS_COMMON_SHINGLE) {
+        uint32_t ends = post[q].next == 0;
+        if (__builtin_expect(ends & (q + 1 - run > LS_COMMON_SHINGLE), 0)) {
             if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2)) {
                 ls_free(a, runs);
                 return;
@@ -558,7 +560,7 @@ void ls_index_facts(licscan_db *db, bool links_checked)
             runs[2 * nruns + 1] = q + 1;
             nruns++;
         }
-        run = q + 1;
+        run += (q + 1 - run) & (0u - ends);
     }
     /* one block: the bits of the common lists' heads, the counts, the
      * table of common lists (head and end, at most half full), a byte per

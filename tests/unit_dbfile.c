@@ -535,6 +535,66 @@ static void test_checks_both_ways(void)
     free(good);
 }
 
+/* The dictionary's slots: a used one must name a word (1 to the count),
+ * an unused one's id is not read. Opened without the checksums. */
+static void test_dictionary_slots(void)
+{
+    size_t n;
+    unsigned char *good = saved_default(&n);
+    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    if (!good || !copy) {
+        free(good);
+        free(copy);
+        return;
+    }
+    dbf_array dh, di, ds;
+    memcpy(&dh, good + sizeof(dbf_header) + A_DICT_HASH * sizeof dh, sizeof dh);
+    memcpy(&di, good + sizeof(dbf_header) + A_DICT_ID * sizeof di, sizeof di);
+    memcpy(&ds, good + sizeof(dbf_header) + A_SCALARS * sizeof ds, sizeof ds);
+    uint32_t count;
+    memcpy(&count, good + ds.offset + S_DICT_COUNT * sizeof(uint32_t),
+           sizeof count);
+    CHECK(dh.count == di.count && dh.count > count && count > 0);
+    uint64_t used_at = UINT64_MAX, free_at = UINT64_MAX;
+    for (uint64_t i = 0; i < dh.count; i++) {
+        uint64_t h;
+        memcpy(&h, good + dh.offset + i * sizeof h, sizeof h);
+        if (h && used_at == UINT64_MAX)
+            used_at = i;
+        if (!h && free_at == UINT64_MAX)
+            free_at = i;
+    }
+    CHECK(used_at != UINT64_MAX && free_at != UINT64_MAX);
+    if (used_at == UINT64_MAX || free_at == UINT64_MAX) {
+        free(copy);
+        free(good);
+        return;
+    }
+    struct {
+        uint64_t slot;
+        uint32_t id;
+        bool opens;
+    } cases[] = { { used_at, 0, false },          { used_at, count + 1, false },
+                  { used_at, UINT32_MAX, false }, { used_at, count, true },
+                  { used_at, 1, true },           { free_at, 0, true },
+                  { free_at, UINT32_MAX, true } };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        memcpy(copy, good, n);
+        memcpy((unsigned char *)copy + di.offset + cases[k].slot * 4,
+               &cases[k].id, 4);
+        char err[256] = "";
+        licscan_db *db = NULL;
+        int rc =
+            ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &db, err, sizeof err);
+        CHECK_EQ_INT(rc, cases[k].opens ? LICSCAN_OK : LICSCAN_EFORMAT);
+        if (!cases[k].opens)
+            CHECK(strstr(err, "dictionary slot") != NULL);
+        licscan_db_free(db);
+    }
+    free(copy);
+    free(good);
+}
+
 /* lib/dbfile.c, hidden in the shared library: an image opened without
  * its checksums, as fuzz/fuzz_dbfile.c does. */
 int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
@@ -648,6 +708,7 @@ int main(void)
     test_sums_both_ways();
     test_words_both_ways();
     test_checks_both_ways();
+    test_dictionary_slots();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);

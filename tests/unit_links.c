@@ -12,7 +12,8 @@
  * finds what the plain slot-by-slot probe finds, at the table's end too.
  * Counting the words of rare shingles look-up by look-up, stopping when
  * enough are found, counts what marking every rare shingle's words
- * counts. */
+ * counts. The table of common lists (ls_index_facts) holds every list of
+ * more than LS_COMMON_SHINGLE postings, and no other. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "internal.h"
 #include "jit_off.h"
 #include "match1_candidates.h"
+#include "mit_text.h"
 #include "shingle_probe.h"
 #include "testctl.h"
 
@@ -276,6 +278,75 @@ static void test_distinct_words(void)
     licscan_db_free(db);
 }
 
+/* ls_index_facts against its definition, over lists of 60, 49 and 48
+ * postings (the MIT text's three paragraphs in 60 templates, the second
+ * in 49 of them, the third in 48) and those across paragraphs. */
+static void test_index_facts(void)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = base_allocator();
+    licscan_db *db;
+    CHECK_EQ_INT(licscan_db_open_empty(&o, &db), LICSCAN_OK);
+    const char *mit = MIT_TEXT;
+    const char *p2 = strstr(mit, "\n\n"), *p3 = p2 ? strstr(p2 + 2, "\n\n") : 0;
+    CHECK(p2 && p3);
+    if (!p2 || !p3) {
+        licscan_db_free(db);
+        return;
+    }
+    for (int k = 0; k < 60; k++) {
+        char id[32], text[2048];
+        snprintf(id, sizeof id, "copy-%d", k);
+        size_t n = k < 48   ? strlen(mit)
+                   : k < 49 ? (size_t)(p3 - mit)
+                            : (size_t)(p2 - mit);
+        snprintf(text, sizeof text, "%.*s\nCopy %d.", (int)n, mit, k);
+        CHECK_EQ_INT(
+            licscan_db_add_template(db, id, text, strlen(text), NULL, 0, NULL),
+            LICSCAN_OK);
+    }
+    ls_index_compact(db);
+    ls_index_facts(db, false);
+    CHECK(db->common_of != NULL);
+    if (!db->common_of) {
+        licscan_db_free(db);
+        return;
+    }
+    uint32_t *of = calloc(db->ntpl + 1, sizeof(uint32_t));
+    int lengths[3] = { 0, 0, 0 }; /* lists of 48, 49, 60 seen */
+    for (uint32_t j = 0; j < db->sh_cap && of; j++) {
+        uint32_t head = db->sh_head[j], len = 0;
+        if (!head)
+            continue;
+        for (uint32_t q = head; q; q = db->post[q - 1].next)
+            len++;
+        lengths[0] += len == 48;
+        lengths[1] += len == 49;
+        lengths[2] += len == 60;
+        bool bit = db->common_bits[head / 64] >> (head % 64) & 1;
+        CHECK_EQ_INT(bit, len > LS_COMMON_SHINGLE);
+        if (!bit)
+            continue;
+        uint32_t mask = db->common_cap - 1,
+                 at = (uint32_t)ls_mix64(head) & mask;
+        while (db->common_head[at] && db->common_head[at] != head)
+            at = (at + 1) & mask;
+        CHECK_EQ_INT((int)db->common_head[at], (int)head);
+        CHECK_EQ_INT((int)db->common_end[at], (int)(head - 1 + len));
+        for (uint32_t q = head - 1; q < head - 1 + len; q++)
+            of[db->post[q].tpl]++;
+    }
+    CHECK(lengths[0] > 0 && lengths[1] > 0 && lengths[2] > 0);
+    for (uint32_t t = 0; t < db->ntpl && of; t++)
+        CHECK_EQ_INT((int)db->common_of[t], (int)of[t]);
+    printf("  the common lists' table: every list of more than %d postings "
+           "and no other (%d of 48, %d of 49, %d of 60)\n",
+           LS_COMMON_SHINGLE, lengths[0], lengths[1], lengths[2]);
+    free(of);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -283,6 +354,7 @@ int main(void)
     test_probe_small();
     test_probe();
     test_distinct_words();
+    test_index_facts();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");
