@@ -484,18 +484,29 @@ static void test_words_both_ways(void)
     CHECK(compared > 800 && bad > 400);
 }
 
+/* The embedded set as a saved file (*good, *n bytes) and an aligned
+ * buffer of its size to open changed copies from: false, and nothing to
+ * free, when either is missing. */
+static bool saved_and_room(unsigned char **good, void **copy, size_t *n)
+{
+    *good = saved_default(n);
+    *copy = *good ? aligned_alloc(8, (*n + 7) & ~(size_t)7) : NULL;
+    if (*good && *copy)
+        return true;
+    free(*good);
+    free(*copy);
+    return false;
+}
+
 /* An image damaged where its arrays are checked value by value, opened
  * without its checksums: refused, the same message both ways. */
 static void test_checks_both_ways(void)
 {
     size_t n;
-    unsigned char *good = saved_default(&n);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    if (!good || !copy) {
-        free(good);
-        free(copy);
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
         return;
-    }
     static const int ids[] = { A_TOKEN, A_OPTIONAL, A_SH_KEY, A_SH_HEAD,
                                A_POST };
     int refused = 0, tried = 0;
@@ -540,13 +551,10 @@ static void test_checks_both_ways(void)
 static void test_dictionary_slots(void)
 {
     size_t n;
-    unsigned char *good = saved_default(&n);
-    void *copy = aligned_alloc(8, (n + 7) & ~(size_t)7);
-    if (!good || !copy) {
-        free(good);
-        free(copy);
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
         return;
-    }
     dbf_array dh, di, ds;
     memcpy(&dh, good + sizeof(dbf_header) + A_DICT_HASH * sizeof dh, sizeof dh);
     memcpy(&di, good + sizeof(dbf_header) + A_DICT_ID * sizeof di, sizeof di);
@@ -612,15 +620,12 @@ typedef struct saved_file {
 
 static bool saved_with(const char *text, size_t len, saved_file *f)
 {
-    size_t n;
-    unsigned char *b = saved_default(&n);
-    *f = (saved_file){ .b = b, .n = n };
-    if (!f->b)
+    *f = (saved_file){ 0 };
+    if (!saved_and_room(&f->b, &f->copy, &f->n))
         return false;
     f->at = memmem(f->b, f->n, text, len);
     CHECK(f->at != NULL);
-    f->copy = aligned_alloc(8, (f->n + 7) & ~(size_t)7);
-    if (f->at && f->copy)
+    if (f->at)
         return true;
     free(f->copy);
     free(f->b);

@@ -198,16 +198,25 @@ static void test_probe(void)
     licscan_db_free(db);
 }
 
+/* A database of the tests' own: the embedded set, or (empty) none. */
+static licscan_db *open_own(bool empty)
+{
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof(o));
+    o.allocator = base_allocator();
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(empty ? licscan_db_open_empty(&o, &db)
+                       : licscan_db_open_default(&o, &db),
+                 LICSCAN_OK);
+    return db;
+}
+
 /* ls_distinct_words against its definition: the words of in[] that a
  * rare shingle's window holds, up to `enough`, for random ascending
  * words of a scan of a license text. */
 static void test_distinct_words(void)
 {
-    licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    o.allocator = base_allocator();
-    licscan_db *db;
-    CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
+    licscan_db *db = open_own(false);
     size_t len;
     unsigned char *text = slurp("corpus/Apache-2.0/original.txt", &len);
     CHECK(text != NULL);
@@ -283,11 +292,7 @@ static void test_distinct_words(void)
  * in 49 of them, the third in 48) and those across paragraphs. */
 static void test_index_facts(void)
 {
-    licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    o.allocator = base_allocator();
-    licscan_db *db;
-    CHECK_EQ_INT(licscan_db_open_empty(&o, &db), LICSCAN_OK);
+    licscan_db *db = open_own(true);
     const char *mit = MIT_TEXT;
     const char *p2 = strstr(mit, "\n\n"), *p3 = p2 ? strstr(p2 + 2, "\n\n") : 0;
     CHECK(p2 && p3);
