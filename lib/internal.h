@@ -694,6 +694,10 @@ struct licscan_db {
     uint8_t *mostly_common;
     uint32_t *common_head, *common_end, common_cap;
     uint64_t *common_bits; /* bit h set: the list at head h is common */
+    /* with common_of, each posting's template (LS_POST_LAST set on a
+     * list's last) and place in 16 bits: the walks of a scan read these,
+     * a third of the postings' bytes, small enough to stay in cache */
+    uint16_t *post_tpl, *post_pos;
     /* name phrases */
     ls_phrase *phr;
     uint32_t nphr, phr_cap;
@@ -749,13 +753,19 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 LS_HIDDEN void ls_find_twins(licscan_db *db);
 /* Lay the postings of each shingle out together (template.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
-/* db->common_of when each list runs forward through the postings, a
- * common one in descending template order (as ls_index_compact and a
- * compiled file lay them out); links_checked: each posting's next is
- * known to be 0 or the one after it (template.c). */
+/* db->common_of and the postings' 16-bit copy (db->post_tpl) when each
+ * list runs forward through the postings, a common one in descending
+ * template order (as ls_index_compact and a compiled file lay them out),
+ * and every template index and place fits; links_checked: each posting's
+ * next is known to be 0 or the one after it (template.c). */
 LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
 /* Free what ls_index_facts made; none of it is known after (template.c). */
 LS_HIDDEN void ls_index_facts_free(licscan_db *db);
+/* db->post_tpl: the bit of a list's last posting, and the templates and
+ * places that fit beside it (a set beyond them walks lists by links). */
+#define LS_POST_LAST 0x8000u
+#define LS_POST_TPL_MAX 0x7fffu
+#define LS_POST_POS_MAX 0xffffu
 /* Postings above which a shingle is boilerplate (match1_candidates.c). */
 #define LS_COMMON_SHINGLE 48
 

@@ -74,6 +74,7 @@ void ls_look_up(scan *s)
     }
     s->look = look;
     bool ranges = db->common_of && !db->whole_off;
+    const uint16_t *post_tpl = db->post_tpl;
     for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
         ahead[i] = key_ahead(db, tk + i);
     /* the last unknown word so far: each shingle adds its last word */
@@ -93,9 +94,13 @@ void ls_look_up(scan *s)
         nlook += head != 0;
         /* the list is walked after this loop: asked for now, it is on its
          * way while the next shingles are probed */
-        __builtin_prefetch(&db->post[head - (head != 0)]);
-        if (ranges)
+        if (ranges) {
+            __builtin_prefetch(&post_tpl[head - (head != 0)]);
+            __builtin_prefetch(&db->post_pos[head - (head != 0)]);
             __builtin_prefetch(&db->common_bits[head / 64]);
+        } else {
+            __builtin_prefetch(&db->post[head - (head != 0)]);
+        }
     }
     for (uint32_t k = 0; k < nlook; k++) {
         uint32_t head = look[k].head;
@@ -107,14 +112,15 @@ void ls_look_up(scan *s)
             common = end != 0;
             if (!common) {
                 /* the list runs on until a posting that ends it */
-                const ls_posting *p = db->post + head - 1;
-                uint32_t added = 0;
-                do
-                    count[p[added].tpl]++;
-                while (p[added++].next);
+                const uint16_t *p = post_tpl + head - 1;
+                uint32_t added = 0, v;
+                do {
+                    v = p[added++];
+                    count[v & LS_POST_TPL_MAX]++;
+                } while (!(v & LS_POST_LAST));
                 if (total + added > MAX_HITS) {
                     for (uint32_t q = 0; q < added; q++)
-                        count[p[q].tpl]--;
+                        count[p[q] & LS_POST_TPL_MAX]--;
                     s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
                     s->hits_cut = true;
                     nlook = k;
@@ -238,7 +244,7 @@ static void nominate(scan *s)
             continue;
         if (laid) /* a range */
             for (uint32_t q = look[k].head - 1; q < look[k].end; q++)
-                all_hits[db->post[q].tpl]++;
+                all_hits[db->post_tpl[q] & LS_POST_TPL_MAX]++;
         else
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
@@ -342,17 +348,19 @@ static void group_hits(scan *s)
         if (laid) {
             /* a list runs on to the posting that ends it (a common one
              * to its end) */
-            const ls_posting *po = db->post + look[k].head - 1;
+            uint32_t q = look[k].head - 1, v;
             if (common)
-                for (const ls_posting *e = db->post + look[k].end; po < e;
-                     po++) {
-                    if (nominated[po->tpl])
-                        hits[count[po->tpl]++] = (hit){ x, po->pos };
+                for (; q < look[k].end; q++) {
+                    uint32_t t = db->post_tpl[q] & LS_POST_TPL_MAX;
+                    if (nominated[t])
+                        hits[count[t]++] = (hit){ x, db->post_pos[q] };
                 }
             else
-                do
-                    hits[count[po->tpl]++] = (hit){ x, po->pos };
-                while ((po++)->next);
+                do {
+                    v = db->post_tpl[q];
+                    hits[count[v & LS_POST_TPL_MAX]++] =
+                        (hit){ x, db->post_pos[q++] };
+                } while (!(v & LS_POST_LAST));
             continue;
         }
         for (uint32_t q = look[k].head; q; q = db->post[q - 1].next) {
@@ -596,18 +604,18 @@ void ls_group_all(scan *s)
 /* The first posting in [q, end) of a template at most t: galloping
  * from q, as the one sought is mostly near (or q itself, when the list
  * holds none of t). */
-static uint32_t first_at_most(const ls_posting *post, uint32_t q, uint32_t end,
-                              uint32_t t)
+static uint32_t first_at_most(const uint16_t *post_tpl, uint32_t q,
+                              uint32_t end, uint32_t t)
 {
     uint32_t lo = q, step = 1;
-    while (q < end && post[q].tpl > t) {
+    while (q < end && (post_tpl[q] & LS_POST_TPL_MAX) > t) {
         lo = q + 1;
         q = end - q > step ? q + step : end;
         step *= 2;
     }
     while (lo < q) {
         uint32_t mid = lo + (q - lo) / 2;
-        if (post[mid].tpl > t)
+        if ((post_tpl[mid] & LS_POST_TPL_MAX) > t)
             lo = mid + 1;
         else
             q = mid;
@@ -617,14 +625,14 @@ static uint32_t first_at_most(const ls_posting *post, uint32_t q, uint32_t end,
 
 uint32_t ls_common_hits(const scan *s, uint32_t t)
 {
-    const ls_posting *post = s->db->post;
+    const uint16_t *post_tpl = s->db->post_tpl;
     uint32_t n = 0;
     for (uint32_t k = 0; k < s->nlook; k++) {
         if (!s->look[k].common)
             continue;
         uint32_t end = s->look[k].end;
-        for (uint32_t q = first_at_most(post, s->look[k].head - 1, end, t);
-             q < end && post[q].tpl == t; q++)
+        for (uint32_t q = first_at_most(post_tpl, s->look[k].head - 1, end, t);
+             q < end && (post_tpl[q] & LS_POST_TPL_MAX) == t; q++)
             n++;
     }
     return n;
@@ -639,7 +647,7 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
                       uint32_t n)
 {
     const licscan_db *db = s->db;
-    const ls_posting *post = db->post;
+    const uint16_t *post_tpl = db->post_tpl, *post_pos = db->post_pos;
     const lookup *look = s->look;
     uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
     if (!db->common_of || db->whole_off || s->hits_cut || !n || !nlook)
@@ -667,9 +675,9 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
             continue;
         uint32_t q = look[k].head - 1, end = look[k].end;
         for (uint32_t i = 0; i < n && q < end; i++) {
-            q = first_at_most(post, q, end, tpls[i]);
+            q = first_at_most(post_tpl, q, end, tpls[i]);
             uint32_t from = q;
-            while (q < end && post[q].tpl == tpls[i])
+            while (q < end && (post_tpl[q] & LS_POST_TPL_MAX) == tpls[i])
                 q++;
             if (q == from)
                 continue;
@@ -711,13 +719,16 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
     for (uint32_t i = 0; i < n; i++)
         count[tpls[i]] = start[tpls[i]]; /* where its next hit goes */
     for (uint32_t k = 0, r = 0; k < nlook; k++) {
-        uint32_t x = look[k].x, q;
+        uint32_t x = look[k].x, q, v;
         if (!look[k].common) {
             q = look[k].head - 1;
-            do
-                if (some[post[q].tpl])
-                    hits[count[post[q].tpl]++] = (hit){ x, post[q].pos };
-            while (post[q++].next);
+            do {
+                v = post_tpl[q];
+                uint32_t t = v & LS_POST_TPL_MAX;
+                if (some[t])
+                    hits[count[t]++] = (hit){ x, post_pos[q] };
+                q++;
+            } while (!(v & LS_POST_LAST));
             continue;
         }
         for (; r < nruns && runs[r].k == k; r++) {
@@ -726,7 +737,7 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
                 continue;
             uint32_t *at = &count[tpls[ru->i]];
             for (q = ru->q; q < ru->q + ru->n; q++)
-                hits[(*at)++] = (hit){ x, post[q].pos };
+                hits[(*at)++] = (hit){ x, post_pos[q] };
         }
     }
     memset(hits + total, 0, LS_HIT_PAD * sizeof(hit));

@@ -523,7 +523,9 @@ static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
 void ls_index_facts_free(licscan_db *db)
 {
     ls_free(&db->alloc, db->common_bits); /* the block's start */
+    ls_free(&db->alloc, db->post_tpl);    /* post_pos's too */
     db->common_bits = NULL;
+    db->post_tpl = db->post_pos = NULL;
     db->common_of = NULL;
     db->mostly_common = NULL;
     db->common_head = db->common_end = NULL;
@@ -543,17 +545,27 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         uint32_t nx = post[q].next;
         unlinked |= (nx != 0) & (nx != q + 2);
     }
-    if (unlinked || (npost && post[npost - 1].next))
+    if (unlinked || (npost && post[npost - 1].next) ||
+        db->ntpl > LS_POST_TPL_MAX + 1)
         return; /* the lists are walked as linked */
+    uint16_t *post_tpl =
+        ls_malloc(a, 2 * ((size_t)npost + 1) * sizeof(uint16_t));
+    if (!post_tpl)
+        return;
+    uint16_t *post_pos = post_tpl + npost + 1;
     /* (where a list ends follows no pattern a branch predictor could
      * learn, a list a few postings long: the next one's start is taken
      * without a branch; a common list is rare) */
-    uint32_t *runs = NULL, nruns = 0, runs_cap = 0;
+    uint32_t *runs = NULL, nruns = 0, runs_cap = 0, places = 0;
     for (uint32_t q = 0, run = 0; q < npost; q++) {
         uint32_t ends = post[q].next == 0;
+        post_tpl[q] = (uint16_t)(post[q].tpl | (LS_POST_LAST & (0u - ends)));
+        post_pos[q] = (uint16_t)post[q].pos;
+        places |= post[q].pos;
         if (__builtin_expect(ends & (q + 1 - run > LS_COMMON_SHINGLE), 0)) {
             if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2)) {
                 ls_free(a, runs);
+                ls_free(a, post_tpl);
                 return;
             }
             runs[2 * nruns] = run;
@@ -574,7 +586,9 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         nbits * sizeof(*bits) + (nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
         1);
     uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
-    bool sorted = of != NULL;
+    bool sorted = of != NULL && places <= LS_POST_POS_MAX;
+    db->post_tpl = post_tpl; /* freed with the rest from here on */
+    db->post_pos = post_pos;
     if (of) {
         db->common_bits = bits;
         db->common_cap = cap;

@@ -324,8 +324,14 @@ static void test_index_facts(void)
         uint32_t head = db->sh_head[j], len = 0;
         if (!head)
             continue;
-        for (uint32_t q = head; q; q = db->post[q - 1].next)
+        for (uint32_t q = head; q; q = db->post[q - 1].next) {
+            /* the 16-bit copy of each posting, its last one marked */
+            const ls_posting *p = &db->post[q - 1];
+            uint32_t last = p->next ? 0 : LS_POST_LAST;
+            CHECK_EQ_INT(db->post_tpl[q - 1], (int)(p->tpl | last));
+            CHECK_EQ_INT(db->post_pos[q - 1], (int)p->pos);
             len++;
+        }
         lengths[0] += len == 48;
         lengths[1] += len == 49;
         lengths[2] += len == 60;
@@ -352,6 +358,41 @@ static void test_index_facts(void)
     licscan_db_free(db);
 }
 
+/* A place past 16 bits (a template of more than 65,535 words) has no
+ * 16-bit copy: that set's lists are walked by their links, and a scan
+ * still finds its texts. */
+static void test_index_facts_wide(void)
+{
+    licscan_db *db = open_own(true);
+    size_t nwords = 70000, cap = nwords * 8 + 1, n = 0;
+    char *text = malloc(cap);
+    CHECK(text != NULL);
+    if (!text) {
+        licscan_db_free(db);
+        return;
+    }
+    /* no word twice: a shingle kept at every place */
+    for (size_t w = 0; w < nwords; w++)
+        n += (size_t)snprintf(text + n, cap - n, "w%zx ", w);
+    CHECK_EQ_INT(licscan_db_add_template(db, "long", text, n, NULL, 0, NULL),
+                 LICSCAN_OK);
+    ls_index_compact(db);
+    ls_index_facts(db, false);
+    CHECK(db->common_of == NULL && db->post_tpl == NULL);
+    licscan_result *r = NULL;
+    CHECK_EQ_INT(licscan_scan(db, text, n, NULL, &r), LICSCAN_OK);
+    CHECK(r && licscan_result_match_count(r) == 1);
+    if (r && licscan_result_match_count(r) == 1)
+        CHECK_EQ_STR(licscan_license_id(
+                         licscan_match_license(licscan_result_match(r, 0))),
+                     "long");
+    printf("  a template of %zu words: its lists walked by their links\n",
+           nwords);
+    licscan_result_free(r);
+    free(text);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -360,6 +401,7 @@ int main(void)
     test_probe();
     test_distinct_words();
     test_index_facts();
+    test_index_facts_wide();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");
