@@ -235,6 +235,16 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
                          ls_dbf_sum_end(&bh) != r->sum[A_SH_HEAD] ||
                          ls_dbf_sum_end(&bp) != r->sum[A_POST]))
         return bad(r, "corrupted database file: checksum mismatch");
+    /* a template word leads to no list or to a posting (walked on from
+     * there to the end of its list, which the last posting is) */
+    const uint32_t *wh = ARR(r, A_WORD_HEAD, uint32_t);
+    uint32_t beyond = 0;
+    if (r->n[A_WORD_HEAD] != r->n[A_TOKEN])
+        return CORRUPT(r, "word heads");
+    for (uint64_t i = 0; i < r->n[A_WORD_HEAD]; i++)
+        beyond |= wh[i] > npost;
+    if (beyond)
+        return CORRUPT(r, "word head");
     /* a phrase list runs backwards */
     const dbf_phrase *ph = ARR(r, A_PHRASE, dbf_phrase);
     for (uint64_t i = 0; i < r->n[A_PHRASE]; i++)
@@ -464,6 +474,7 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         f->source = str_at(r, t->source);
         f->source_len = t->source_len;
         f->tok = ARR(r, A_TOKEN, ls_token) + t->tok;
+        f->heads = ARR(r, A_WORD_HEAD, uint32_t) + t->tok;
         f->optional = ARR(r, A_OPTIONAL, uint8_t) + t->tok;
         f->ntok = t->ntok;
         f->nrequired = t->nrequired;

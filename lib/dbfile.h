@@ -11,8 +11,9 @@
 
 #define DBF_MAGIC "LICSCNDB"
 /* 2: the clause memo; 3: 16-lane checksums; 4: the rivals of each
- * template; 5: the words each rival shares */
-#define DBF_VERSION 5u
+ * template; 5: the words each rival shares; 6: the list each template
+ * word's shingle leads to */
+#define DBF_VERSION 6u
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -71,6 +72,7 @@ enum {
     A_RIVAL_OFF,    /* uint32_t */
     A_RIVAL,        /* uint32_t */
     A_RIVAL_SHARED, /* uint32_t */
+    A_WORD_HEAD,    /* uint32_t: ls_template.heads, beside A_TOKEN */
     A_COUNT
 };
 
@@ -157,6 +159,7 @@ static const uint32_t dbf_elem[A_COUNT] = {
     [A_RIVAL_OFF] = 4,
     [A_RIVAL] = 4,
     [A_RIVAL_SHARED] = 4,
+    [A_WORD_HEAD] = 4,
 };
 
 /* Checksums: 16 lanes of add-and-rotate over the bytes read as 64-bit

@@ -117,15 +117,35 @@ static void write_index(writer *w, const licscan_db *db)
     /* each shingle's postings together, in list order (as
      * ls_index_compact lays them): next is then the following one */
     uint32_t n = 0;
+    uint32_t *laid =
+        ls_malloc(&db->alloc, ((size_t)db->sh_cap + 1) * sizeof(uint32_t));
+    if (!laid) {
+        w->failed = true;
+        return;
+    }
     for (uint32_t j = 0; j < db->sh_cap; j++) {
-        uint32_t q = db->sh_head[j], head = q ? n + 1 : 0;
-        put(w, A_SH_HEAD, &head, sizeof head);
+        uint32_t q = db->sh_head[j];
+        laid[j] = q ? n + 1 : 0;
         for (; q; q = db->post[q - 1].next, n++) {
             ls_posting po = db->post[q - 1];
             po.next = po.next ? n + 2 : 0;
             put(w, A_POST, &po, sizeof po);
         }
     }
+    put(w, A_SH_HEAD, laid, (size_t)db->sh_cap * sizeof(uint32_t));
+    /* the lists the templates' words lead to, as laid out here */
+    uint32_t *heads = NULL, heads_cap = 0;
+    for (uint32_t i = 0; i < db->ntpl && !w->failed; i++) {
+        const ls_template *t = db->tpl[i];
+        if (LS_GROW(&db->alloc, heads, heads_cap, t->ntok + 1)) {
+            w->failed = true;
+            break;
+        }
+        ls_word_heads(db, laid, t, heads);
+        put(w, A_WORD_HEAD, heads, (size_t)t->ntok * sizeof(uint32_t));
+    }
+    ls_free(&db->alloc, heads);
+    ls_free(&db->alloc, laid);
     for (uint32_t i = 0; i < db->nphr; i++) {
         const ls_phrase *ph = &db->phr[i];
         dbf_phrase fp = { ph->tpl, ph->len, count_of(w, A_PHRASE_ID),

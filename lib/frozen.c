@@ -78,6 +78,7 @@ int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img)
         t->ntok = f->ntok;
         t->nrequired = f->nrequired;
         t->nshingles = f->nshingles;
+        t->heads = f->heads;
         db->tpl[db->ntpl++] = t; /* freed with the database on error */
         if (f->nreferences) {
             l->references = ls_calloc(a, f->nreferences, sizeof(char *));
@@ -122,9 +123,12 @@ static void *dup_bytes(const ls_alloc *a, const void *p, size_t n)
 
 int ls_db_thaw(licscan_db *db)
 {
-    /* the set is about to change: the rivals of its templates may too */
+    /* the set is about to change: the rivals of its templates may too,
+     * and the lists its words lead to */
     ls_rivals_free(db, &db->rivals);
     ls_index_facts_free(db);
+    for (uint32_t i = 0; i < db->ntpl; i++)
+        db->tpl[i]->heads = NULL;
     if (!db->frozen)
         return LICSCAN_OK;
     const ls_alloc *a = &db->alloc;

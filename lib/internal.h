@@ -399,6 +399,11 @@ typedef struct ls_template {
     ls_var *vars; /* sorted by gap */
     uint32_t nvars;
     uint32_t nshingles; /* shingle positions indexed */
+    /* per word y, the head of the list of the shingle that starts there in
+     * the set's index (0: none there, and for the last LS_SHINGLE - 1
+     * words); NULL unless the set was compiled (ls_word_heads): a text
+     * that runs along this template is looked up without probing */
+    const uint32_t *heads;
     bool replaced;      /* a later template with the same id took over */
     bool borrowed;      /* strings and arrays belong to the frozen image */
     /* the nearest earlier template with the same source text (metadata
@@ -759,6 +764,11 @@ LS_HIDDEN void ls_index_compact(licscan_db *db);
  * and every template index and place fits; links_checked: each posting's
  * next is known to be 0 or the one after it (template.c). */
 LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
+/* Template t's ls_template.heads into heads[0, t->ntok), for the index of
+ * db laid out with the lists' heads sh_head (db->sh_head, or a compiled
+ * file's); when the set is compiled (template.c). */
+LS_HIDDEN void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
+                             const ls_template *t, uint32_t *heads);
 /* Free what ls_index_facts made; none of it is known after (template.c). */
 LS_HIDDEN void ls_index_facts_free(licscan_db *db);
 /* db->post_tpl: the bit of a list's last posting, and the templates and
@@ -827,6 +837,7 @@ typedef struct ls_frozen_template {
     uint32_t ntok, nrequired, nshingles;
     const ls_frozen_var *vars;
     uint32_t nvars;
+    const uint32_t *heads; /* ls_template.heads */
 } ls_frozen_template;
 
 typedef struct ls_frozen_image {

@@ -45,10 +45,73 @@ static inline uint64_t key_ahead(const licscan_db *db, const ls_token *tk)
     return key;
 }
 
+/* ---- following a template ----
+ * A text that runs along a template's words has, at each place, the
+ * shingle the template has at the matching place, and so the same list:
+ * the template's heads (ls_template.heads) give it in order, without a
+ * probe of the index. Only where the words are the same, so the list is
+ * the one a probe would find. */
+typedef struct follow {
+    const ls_template *tp; /* NULL: none */
+    uint32_t y;            /* its word the next shingle should start at */
+    uint32_t lost;         /* shingles since one lay along it */
+} follow;
+
+#define FOLLOW_SKIP 8 /* template words a text may leave out, still followed */
+#define FOLLOW_LOST 2 /* shingles off it before another template is taken */
+#define FOLLOW_TRY 8  /* postings of a list asked for a template to follow */
+
+static inline bool same_words(const ls_token *a, const ls_token *b)
+{
+    return a[0].id == b[0].id && a[1].id == b[1].id && a[2].id == b[2].id &&
+           a[3].id == b[3].id;
+}
+
+/* The list of the shingle at tk when it lies along the followed template,
+ * at its next word or a few further: true and *head set. */
+static inline bool along(follow *f, const ls_token *tk, uint32_t *head)
+{
+    const ls_template *tp = f->tp;
+    if (!tp)
+        return false;
+    for (uint32_t w = 0; w <= FOLLOW_SKIP && f->y + w + LS_SHINGLE <= tp->ntok;
+         w++)
+        if (same_words(tk, tp->tok + f->y + w)) {
+            f->y += w;
+            *head = tp->heads[f->y++];
+            f->lost = 0;
+            return true;
+        }
+    f->lost++;
+    return false;
+}
+
+/* After a probe of input word i found list head: when no template is
+ * followed any more, take one of that list whose next words are the
+ * input's. */
+static void take_up(follow *f, const licscan_db *db, const ls_token *tk,
+                    uint32_t i, uint32_t n, uint32_t head)
+{
+    if ((f->tp && f->lost <= FOLLOW_LOST) || i + 1 + LS_SHINGLE > n)
+        return;
+    uint32_t tries = 0;
+    for (uint32_t q = head; q && tries < FOLLOW_TRY;
+         q = db->post[q - 1].next, tries++) {
+        const ls_template *tp = db->tpl[db->post[q - 1].tpl];
+        uint32_t y = db->post[q - 1].pos + 1;
+        if (tp->heads && y + LS_SHINGLE <= tp->ntok &&
+            same_words(tk + i + 1, tp->tok + y)) {
+            *f = (follow){ tp, y, 0 };
+            return;
+        }
+    }
+}
+
 /* Look up every shingle: the hits of each template are counted, and
  * the look-ups that found postings kept. The index is far bigger than the
- * cache and each look-up lands anywhere in it: the keys are worked out
- * SHINGLE_AHEAD shingles ahead, and their slots asked for then. The
+ * cache and each probe lands anywhere in it: a shingle along the template
+ * followed is not probed at all, and for the others the keys are worked
+ * out SHINGLE_AHEAD shingles ahead, and their slots asked for then. The
  * shingles found are gathered first (without a branch on whether one
  * was), their lists walked after. (Locals throughout: a store to count[]
  * could alias the scan's fields as the compiler sees it.) */
@@ -75,21 +138,29 @@ void ls_look_up(scan *s)
     s->look = look;
     bool ranges = db->common_of && !db->whole_off;
     const uint16_t *post_tpl = db->post_tpl;
-    for (uint32_t i = 0; i < SHINGLE_AHEAD && i < nsh; i++)
-        ahead[i] = key_ahead(db, tk + i);
+    follow f = { 0 };
+    uint32_t keyed = 0; /* ahead holds the keys of the shingles below it */
     /* the last unknown word so far: each shingle adds its last word */
     for (uint32_t k = 0; k + 1 < LS_SHINGLE; k++)
         if (!tk[k].id)
             last_unknown = k;
     for (uint32_t i = 0; i < nsh; i++) {
-        uint64_t key = ahead[i % SHINGLE_AHEAD];
-        if (i + SHINGLE_AHEAD < nsh)
-            ahead[i % SHINGLE_AHEAD] = key_ahead(db, tk + i + SHINGLE_AHEAD);
+        if (!f.tp || f.lost) /* probes may be needed: keys ahead */
+            for (keyed = keyed > i ? keyed : i;
+                 keyed < i + SHINGLE_AHEAD && keyed < nsh; keyed++)
+                ahead[keyed % SHINGLE_AHEAD] = key_ahead(db, tk + keyed);
         if (!tk[i + LS_SHINGLE - 1].id)
             last_unknown = i + LS_SHINGLE - 1;
         if (last_unknown != UINT32_MAX && last_unknown >= i)
             continue;
-        uint32_t head = ls_probe_head(db, key);
+        uint32_t head;
+        if (!along(&f, tk + i, &head)) {
+            uint64_t key =
+                keyed > i ? ahead[i % SHINGLE_AHEAD] : key_ahead(db, tk + i);
+            head = ls_probe_head(db, key);
+            if (head)
+                take_up(&f, db, tk, i, s->n, head);
+        }
         look[nlook] = (lookup){ .x = i, .head = head };
         nlook += head != 0;
         /* the list is walked after this loop: asked for now, it is on its

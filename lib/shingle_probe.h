@@ -46,26 +46,33 @@ static inline void ls_probe_four(const uint64_t *k, uint32_t j, uint32_t mask,
     *same = sm;
 }
 
-/* The head of key's list in the shingle table, 0 when it has none. Whether
+/* The head of key's list in a shingle table of cap slots (the keys k and
+ * the heads of their lists), 0 when it has none. Whether
  * a shingle is there follows no pattern a branch predictor could learn, so
  * the first four slots are compared without branching: the first that
  * holds the key or is empty ends the probe; past four, a loop (at most
  * half full, the table seldom needs one). */
-static inline uint32_t ls_probe_head(const licscan_db *db, uint64_t key)
+static inline uint32_t ls_probe_head_in(const uint64_t *k,
+                                        const uint32_t *heads, uint32_t cap,
+                                        uint64_t key)
 {
-    const uint64_t *k = db->sh_keys;
-    uint32_t mask = db->sh_cap - 1, j = (uint32_t)key & mask;
+    uint32_t mask = cap - 1, j = (uint32_t)key & mask;
     uint32_t stop, same;
     ls_probe_four(k, j, mask, key, &stop, &same);
     if (__builtin_expect(!stop, 0)) {
         j = (j + 4) & mask;
         while (k[j] && k[j] != key)
             j = (j + 1) & mask;
-        return k[j] ? db->sh_head[j] : 0;
+        return k[j] ? heads[j] : 0;
     }
     uint32_t d = (uint32_t)__builtin_ctz(stop);
-    uint32_t head = db->sh_head[(j + d) & mask];
+    uint32_t head = heads[(j + d) & mask];
     return head & (0u - (same >> d & 1)); /* no branch: a mask */
+}
+
+static inline uint32_t ls_probe_head(const licscan_db *db, uint64_t key)
+{
+    return ls_probe_head_in(db->sh_keys, db->sh_head, db->sh_cap, key);
 }
 
 #endif

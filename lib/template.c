@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "listindex.h"
 #include "markup.h"
+#include "shingle_probe.h"
 
 /* 1-based line and column (in characters) of byte offset off. */
 static void locate(const char *s, size_t off, uint32_t *line, uint32_t *col)
@@ -518,6 +519,21 @@ static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
     db->common_end[j] = end;
     db->common_bits[(first + 1) / 64] |= UINT64_C(1) << ((first + 1) % 64);
     return true;
+}
+
+void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
+                   const ls_template *t, uint32_t *heads)
+{
+    for (uint32_t y = 0; y < t->ntok; y++) {
+        heads[y] = 0;
+        if (y + LS_SHINGLE > t->ntok || !db->sh_cap)
+            continue;
+        uint32_t ids[LS_SHINGLE];
+        for (int k = 0; k < LS_SHINGLE; k++)
+            ids[k] = t->tok[y + k].id;
+        heads[y] = ls_probe_head_in(db->sh_keys, sh_head, db->sh_cap,
+                                    ls_shingle_key(ids));
+    }
 }
 
 void ls_index_facts_free(licscan_db *db)

@@ -507,8 +507,8 @@ static void test_checks_both_ways(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    static const int ids[] = { A_TOKEN, A_OPTIONAL, A_SH_KEY, A_SH_HEAD,
-                               A_POST };
+    static const int ids[] = { A_TOKEN,   A_OPTIONAL, A_SH_KEY,
+                               A_SH_HEAD, A_POST,     A_WORD_HEAD };
     int refused = 0, tried = 0;
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         dbf_array d;
@@ -599,6 +599,57 @@ static void test_dictionary_slots(void)
             CHECK(strstr(err, "dictionary slot") != NULL);
         licscan_db_free(db);
     }
+    free(copy);
+    free(good);
+}
+
+/* The list a template word leads to: none (0), or a posting (1 to the
+ * count), whose list is walked on from there; one count fewer than the
+ * words refused. Opened without the checksums. */
+static void test_word_heads(void)
+{
+    size_t n;
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
+        return;
+    dbf_array wh, po;
+    size_t wh_at = sizeof(dbf_header) + A_WORD_HEAD * sizeof wh;
+    memcpy(&wh, good + wh_at, sizeof wh);
+    memcpy(&po, good + sizeof(dbf_header) + A_POST * sizeof po, sizeof po);
+    CHECK(wh.count > 10 && po.count > 0);
+    uint32_t npost = (uint32_t)po.count;
+    struct {
+        uint32_t head;
+        bool opens;
+    } cases[] = { { 0, true },
+                  { 1, true },
+                  { npost, true },
+                  { npost + 1, false },
+                  { UINT32_MAX, false } };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0] && wh.count; k++) {
+        memcpy(copy, good, n);
+        uint64_t at = wh.offset + (rnd() % wh.count) * sizeof(uint32_t);
+        memcpy((unsigned char *)copy + at, &cases[k].head, 4);
+        char err[256] = "";
+        licscan_db *db = NULL;
+        int rc =
+            ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &db, err, sizeof err);
+        CHECK_EQ_INT(rc, cases[k].opens ? LICSCAN_OK : LICSCAN_EFORMAT);
+        if (!cases[k].opens)
+            CHECK(strstr(err, "word head") != NULL);
+        licscan_db_free(db);
+    }
+    memcpy(copy, good, n);
+    wh.count--;
+    memcpy((unsigned char *)copy + wh_at, &wh, sizeof wh);
+    char err[256] = "";
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(
+        ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &db, err, sizeof err),
+        LICSCAN_EFORMAT);
+    CHECK(strstr(err, "word heads") != NULL);
+    licscan_db_free(db);
     free(copy);
     free(good);
 }
@@ -714,6 +765,7 @@ int main(void)
     test_words_both_ways();
     test_checks_both_ways();
     test_dictionary_slots();
+    test_word_heads();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);

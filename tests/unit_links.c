@@ -13,7 +13,8 @@
  * Counting the words of rare shingles look-up by look-up, stopping when
  * enough are found, counts what marking every rare shingle's words
  * counts. The table of common lists (ls_index_facts) holds every list of
- * more than LS_COMMON_SHINGLE postings, and no other. */
+ * more than LS_COMMON_SHINGLE postings, and no other. A text's words
+ * looked up along the templates they follow find what probes find. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,135 @@ static void test_index_facts_wide(void)
     licscan_db_free(db);
 }
 
+/* Look up the words tk[0, n) in a scan of db: its look-ups and counts. */
+typedef struct looked {
+    lookup *look;
+    uint32_t nlook, *count;
+    uint64_t total;
+} looked;
+
+static looked look_up_words(licscan_db *db, const ls_token *tk, uint32_t n)
+{
+    struct licscan_result res = { 0 };
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.db = db;
+    s.a = &db->alloc;
+    s.tk = tk;
+    s.n = n;
+    s.res = &res;
+    s.count = calloc(db->ntpl + 1, sizeof(uint32_t));
+    looked l = { 0 };
+    CHECK(s.count != NULL);
+    if (!s.count)
+        return l;
+    ls_look_up(&s);
+    CHECK_EQ_INT(s.rc, LICSCAN_OK);
+    l.look = malloc(((size_t)s.nlook + 1) * sizeof(lookup));
+    if (l.look && s.nlook)
+        memcpy(l.look, s.look, s.nlook * sizeof(lookup));
+    ls_free(&db->alloc, s.look);
+    l.nlook = s.nlook;
+    l.count = s.count;
+    l.total = s.total;
+    return l;
+}
+
+/* A text's words taken along the templates they follow (the compiled
+ * set's heads) and probed one by one give the same look-ups: the license
+ * texts of corpus/ as they are and with words left out, repeated, put in
+ * from elsewhere and unknown, at random. */
+static void test_follow(void)
+{
+    static const char *const names[] = {
+        "Apache-2.0", "GPL-3.0-only", "LGPL-2.1-only",
+        "MIT",        "BSD-3-Clause", "Llama-3.1-Community"
+    };
+    licscan_db *db = open_own(false);
+    uint32_t with_heads = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        with_heads += db->tpl[t]->heads != NULL;
+    CHECK_EQ_INT((int)with_heads, (int)db->ntpl); /* a compiled set */
+    const uint32_t **saved = calloc(db->ntpl + 1, sizeof(*saved));
+    uint64_t seed = 0x2545f4914f6cdd1dull;
+    int texts = 0;
+    uint64_t found = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && saved; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "corpus/%s/original.txt", names[i]);
+        size_t len;
+        unsigned char *text = slurp(path, &len);
+        CHECK(text != NULL);
+        if (!text)
+            continue;
+        ls_tokens toks = { .alloc = &db->alloc };
+        ls_tokstate st = { .line_start = true };
+        CHECK_EQ_INT(
+            ls_tokenize(&db->lex, (const char *)text, 0, len, &st, &toks),
+            LICSCAN_OK);
+        ls_token *w = malloc((2 * (size_t)toks.n + 64) * sizeof(ls_token));
+        for (int trial = 0; trial < 12 && w; trial++) {
+            /* trial 0 as it is; then a change every `every` words */
+            uint32_t n = 0, every = 3 + (uint32_t)trial * 7;
+            for (uint32_t x = 0; x < toks.n; x++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                uint32_t r = (uint32_t)(seed >> 33);
+                if (!trial || r % every) {
+                    w[n++] = toks.v[x];
+                    continue;
+                }
+                switch (r / every % 4) {
+                case 0: /* left out, with up to eleven more */
+                    x += r / every / 4 % 12;
+                    break;
+                case 1: /* repeated */
+                    w[n++] = toks.v[x];
+                    w[n++] = toks.v[x];
+                    break;
+                case 2: /* another word of the text */
+                    w[n] = toks.v[x];
+                    w[n++].id = toks.v[r % toks.n].id;
+                    break;
+                default: /* unknown */ w[n] = toks.v[x]; w[n++].id = 0;
+                }
+            }
+            looked a = look_up_words(db, w, n);
+            for (uint32_t t = 0; t < db->ntpl; t++) {
+                saved[t] = db->tpl[t]->heads;
+                db->tpl[t]->heads = NULL;
+            }
+            looked b = look_up_words(db, w, n);
+            for (uint32_t t = 0; t < db->ntpl; t++)
+                db->tpl[t]->heads = saved[t];
+            CHECK_EQ_INT((int)a.nlook, (int)b.nlook);
+            CHECK(a.total == b.total);
+            bool same = a.nlook == b.nlook && a.look && b.look;
+            for (uint32_t k = 0; same && k < a.nlook; k++)
+                same = a.look[k].x == b.look[k].x &&
+                       a.look[k].head == b.look[k].head &&
+                       a.look[k].common == b.look[k].common &&
+                       a.look[k].end == b.look[k].end;
+            for (uint32_t t = 0; same && t < db->ntpl; t++)
+                same = a.count[t] == b.count[t];
+            CHECK(same);
+            texts++;
+            found += a.nlook;
+            free(a.look);
+            free(a.count);
+            free(b.look);
+            free(b.count);
+        }
+        free(w);
+        ls_tokens_free(&toks);
+        free(text);
+    }
+    printf("  %d texts: the same %llu look-ups along the templates and by "
+           "probes\n",
+           texts, (unsigned long long)found);
+    free(saved);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -402,6 +532,7 @@ int main(void)
     test_distinct_words();
     test_index_facts();
     test_index_facts_wide();
+    test_follow();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");

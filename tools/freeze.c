@@ -156,6 +156,15 @@ int main(int argc, char **argv)
         for (uint32_t k = 0; k < t->ntok; k++)
             fprintf(out, "%s%u,", k % 32 ? "" : "\n", t->optional[k]);
         fprintf(out, "%s};\n", t->ntok ? "" : "0");
+        uint32_t *heads = malloc(((size_t)t->ntok + 1) * sizeof(uint32_t));
+        if (!heads) {
+            fprintf(stderr, "freeze: out of memory\n");
+            return 1;
+        }
+        ls_word_heads(db, db->sh_head, t, heads);
+        snprintf(name, sizeof name, "t%u_heads", i);
+        u32s(name, heads, t->ntok);
+        free(heads);
         for (uint32_t k = 0; k < t->lic.nreferences; k++) {
             snprintf(name, sizeof name, "t%u_ref%u", i, k);
             bytes(name, t->lic.references[k], strlen(t->lic.references[k]));
@@ -199,10 +208,11 @@ int main(int argc, char **argv)
         str("t", i, "scancode", l->scancode, r[8], 96);
         fprintf(out,
                 "#define T%u {%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,t%u_refs,%u,"
-                "t%u_source,%zu,t%u_tok,t%u_opt,%u,%u,%u,t%u_vars,%u}\n\n",
+                "t%u_source,%zu,t%u_tok,t%u_opt,%u,%u,%u,t%u_vars,%u,"
+                "t%u_heads}\n\n",
                 i, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
                 ls_license_flags(l), i, l->nreferences, i, t->source_len, i, i,
-                t->ntok, t->nrequired, t->nshingles, i, t->nvars);
+                t->ntok, t->nrequired, t->nshingles, i, t->nvars, i);
     }
     fprintf(out, "static const ls_frozen_template templates[%u] = {",
             db->ntpl ? db->ntpl : 1);
