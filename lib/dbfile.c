@@ -121,7 +121,7 @@ static int read_layout(reader *r, bool check_sum)
         r->sum[i] = d.sum;
         /* the arrays checked word by word are summed in that pass */
         if (check_sum && i != A_TOKEN && i != A_SH_KEY && i != A_SH_HEAD &&
-            i != A_POST &&
+            i != A_POST && i != A_WORD_HEAD &&
             ls_dbf_checksum(r->at[i], d.count * d.elem, r->wide) != d.sum)
             return bad(r, "corrupted database file: checksum mismatch");
     }
@@ -238,13 +238,20 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     /* a template word leads to no list or to a posting (walked on from
      * there to the end of its list, which the last posting is) */
     const uint32_t *wh = ARR(r, A_WORD_HEAD, uint32_t);
-    uint32_t beyond = 0;
-    if (r->n[A_WORD_HEAD] != r->n[A_TOKEN])
+    uint64_t nwh = r->n[A_WORD_HEAD];
+    if (nwh != r->n[A_TOKEN])
         return CORRUPT(r, "word heads");
-    for (uint64_t i = 0; i < r->n[A_WORD_HEAD]; i++)
-        beyond |= wh[i] > npost;
-    if (beyond)
-        return CORRUPT(r, "word head");
+    dbf_sum bw;
+    ls_dbf_sum_init(&bw);
+    for (uint64_t i = 0; i < nwh; i += SUM_BLOCK) {
+        uint64_t end = i + SUM_BLOCK < nwh ? i + SUM_BLOCK : nwh;
+        if (r->check_sum)
+            sum_block(&bw, wh, sizeof *wh, i, nwh, r->wide);
+        if (ls_dbf_most(wh, i, end, r->wide) > npost)
+            return CORRUPT(r, "word head");
+    }
+    if (r->check_sum && ls_dbf_sum_end(&bw) != r->sum[A_WORD_HEAD])
+        return bad(r, "corrupted database file: checksum mismatch");
     /* a phrase list runs backwards */
     const dbf_phrase *ph = ARR(r, A_PHRASE, dbf_phrase);
     for (uint64_t i = 0; i < r->n[A_PHRASE]; i++)

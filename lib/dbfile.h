@@ -198,6 +198,9 @@ LS_HIDDEN uint32_t ls_dbf_words_ok(const ls_token *tok, const uint8_t *opt,
 LS_HIDDEN bool ls_dbf_slots_ok(const uint64_t *keys, const uint32_t *head,
                                uint64_t from, uint64_t to, uint64_t npost,
                                uint64_t *used, bool wide);
+/* The largest of v[from, to), 0 for none. */
+LS_HIDDEN uint32_t ls_dbf_most(const uint32_t *v, uint64_t from, uint64_t to,
+                               bool wide);
 /* Postings [from, to): each list runs forward through the array, a
  * template in range and a shingle inside its words. */
 LS_HIDDEN bool ls_dbf_posts_ok(const ls_posting *post, uint64_t from,

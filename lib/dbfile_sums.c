@@ -307,6 +307,44 @@ bool ls_dbf_slots_ok(const uint64_t *keys, const uint32_t *head, uint64_t from,
     return slots_ok_scalar(keys, head, from, to, npost, used);
 }
 
+/* The largest of v[from, to), 0 for none: eight at a time with AVX2. */
+static uint32_t most_scalar(const uint32_t *v, uint64_t from, uint64_t to)
+{
+    uint32_t most = 0;
+    for (uint64_t i = from; i < to; i++)
+        most = v[i] > most ? v[i] : most;
+    return most;
+}
+
+#ifdef DBF_AVX2
+__attribute__((target("avx2"))) static uint32_t most_avx2(const uint32_t *v,
+                                                          uint64_t from,
+                                                          uint64_t to)
+{
+    __m256i most = _mm256_setzero_si256();
+    uint64_t i = from;
+    for (; i + 8 <= to; i += 8)
+        most = _mm256_max_epu32(
+            most, _mm256_loadu_si256((const __m256i *)(const void *)(v + i)));
+    uint32_t m[8];
+    _mm256_storeu_si256((__m256i *)(void *)m, most);
+    uint32_t mx = most_scalar(v, i, to);
+    for (int l = 0; l < 8; l++)
+        mx = m[l] > mx ? m[l] : mx;
+    return mx;
+}
+#endif
+
+uint32_t ls_dbf_most(const uint32_t *v, uint64_t from, uint64_t to, bool wide)
+{
+    (void)wide;
+#ifdef DBF_AVX2
+    if (wide)
+        return most_avx2(v, from, to);
+#endif
+    return most_scalar(v, from, to);
+}
+
 /* Postings [from, to): each list runs forward through the array (next
  * is 0 or the following one: it ends), a template in range and a
  * shingle inside its words. */

@@ -640,6 +640,15 @@ static void test_word_heads(void)
             CHECK(strstr(err, "word head") != NULL);
         licscan_db_free(db);
     }
+    /* a head changed within range: the checksum tells */
+    memcpy(copy, good, n);
+    uint32_t v;
+    uint64_t at = wh.offset + (wh.count / 2) * sizeof v;
+    memcpy(&v, (unsigned char *)copy + at, sizeof v);
+    v = v ? v - 1 : 1;
+    memcpy((unsigned char *)copy + at, &v, sizeof v);
+    write_bytes(copy, n);
+    expect_error(LICSCAN_EFORMAT, "checksum mismatch");
     memcpy(copy, good, n);
     wh.count--;
     memcpy((unsigned char *)copy + wh_at, &wh, sizeof wh);
