@@ -139,6 +139,8 @@ void ls_look_up(scan *s)
     bool ranges = db->common_of && !db->whole_off;
     const uint16_t *post_tpl = db->post_tpl;
     follow f = { 0 };
+    /* a compiled set's templates have their heads, others none */
+    bool may_follow = db->ntpl && db->tpl[0]->heads;
     uint32_t keyed = 0; /* ahead holds the keys of the shingles below it */
     /* the last unknown word so far: each shingle adds its last word */
     for (uint32_t k = 0; k + 1 < LS_SHINGLE; k++)
@@ -158,7 +160,7 @@ void ls_look_up(scan *s)
             uint64_t key =
                 keyed > i ? ahead[i % SHINGLE_AHEAD] : key_ahead(db, tk + i);
             head = ls_probe_head(db, key);
-            if (head)
+            if (head && may_follow)
                 take_up(&f, db, tk, i, s->n, head);
         }
         look[nlook] = (lookup){ .x = i, .head = head };
