@@ -28,6 +28,16 @@
 #include "shingle_probe.h"
 #include "testctl.h"
 
+/* The text of corpus/NAME/original.txt (NULL, and a failed check, when it
+ * cannot be read). */
+static unsigned char *original_text(const char *name, size_t *len)
+{
+    char path[128];
+    snprintf(path, sizeof path, "corpus/%s/original.txt", name);
+    unsigned char *text = slurp(path, len);
+    CHECK(text != NULL);
+    return text;
+}
 /* The embedded database twice: by default, and the narrow way. */
 static void open_pair(licscan_db **wide, licscan_db **narrow)
 {
@@ -69,11 +79,8 @@ static void test_many_copies(void)
         return;
     for (int k = 0; k < COPIES; k++)
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-            char path[128];
-            snprintf(path, sizeof path, "corpus/%s/original.txt", names[i]);
             size_t n;
-            unsigned char *data = slurp(path, &n);
-            CHECK(data != NULL);
+            unsigned char *data = original_text(names[i], &n);
             if (!data)
                 continue;
             fprintf(out, "\n\nPart %d of %s, kept by maintainer %d:\n\n", k,
@@ -219,8 +226,7 @@ static void test_distinct_words(void)
 {
     licscan_db *db = open_own(false);
     size_t len;
-    unsigned char *text = slurp("corpus/Apache-2.0/original.txt", &len);
-    CHECK(text != NULL);
+    unsigned char *text = original_text("Apache-2.0", &len);
     if (!text) {
         licscan_db_free(db);
         return;
@@ -448,11 +454,8 @@ static void test_follow(void)
     int texts = 0;
     uint64_t found = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && saved; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "corpus/%s/original.txt", names[i]);
         size_t len;
-        unsigned char *text = slurp(path, &len);
-        CHECK(text != NULL);
+        unsigned char *text = original_text(names[i], &len);
         if (!text)
             continue;
         ls_tokens toks = { .alloc = &db->alloc };
