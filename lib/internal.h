@@ -756,20 +756,20 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 /* Link each template to its twin (ls_template.twin), after templates
  * were added; out of memory, none is linked (template.c). */
 LS_HIDDEN void ls_find_twins(licscan_db *db);
-/* Lay the postings of each shingle out together (template.c). */
+/* Lay the postings of each shingle out together (index_layout.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 /* db->common_of and the postings' 16-bit copy (db->post_tpl) when each
  * list runs forward through the postings, a common one in descending
  * template order (as ls_index_compact and a compiled file lay them out),
  * and every template index and place fits; links_checked: each posting's
- * next is known to be 0 or the one after it (template.c). */
+ * next is known to be 0 or the one after it (index_layout.c). */
 LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
 /* Template t's ls_template.heads into heads[0, t->ntok), for the index of
  * db laid out with the lists' heads sh_head (db->sh_head, or a compiled
- * file's); when the set is compiled (template.c). */
+ * file's); when the set is compiled (index_layout.c). */
 LS_HIDDEN void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
                              const ls_template *t, uint32_t *heads);
-/* Free what ls_index_facts made; none of it is known after (template.c). */
+/* Free what ls_index_facts made; none of it is known after (index_layout.c). */
 LS_HIDDEN void ls_index_facts_free(licscan_db *db);
 /* db->post_tpl: the bit of a list's last posting, and the templates and
  * places that fit beside it (a set beyond them walks lists by links). */

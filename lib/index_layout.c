@@ -1,0 +1,165 @@
+/* index_layout.c -- how a set's shingle index lies once its templates
+ * are in: each shingle's postings laid out together, the common lists
+ * and the postings' 16-bit copy a scan walks (ls_index_facts), and the
+ * list each template word leads to (ls_word_heads, kept by compiled
+ * sets). Building the index is template.c's. */
+#include "internal.h"
+#include "shingle_probe.h"
+
+/* Lay each shingle's postings out next to each other, in list order. The
+ * candidate search walks whole lists, and a list spread over the array in
+ * the order templates came in costs a cache miss per posting (a quarter
+ * of a scan's time with the SPDX list loaded). Only the layout changes:
+ * every walk sees the same postings in the same order. Out of memory, the
+ * old layout stays. */
+void ls_index_compact(licscan_db *db)
+{
+    if (db->frozen || !db->npost)
+        return;
+    ls_posting *laid = ls_malloc(&db->alloc, db->post_cap * sizeof(*laid));
+    if (!laid)
+        return;
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < db->sh_cap; j++) {
+        uint32_t q = db->sh_head[j];
+        if (!q)
+            continue;
+        db->sh_head[j] = n + 1;
+        for (; q; q = db->post[q - 1].next, n++) {
+            laid[n] = db->post[q - 1];
+            laid[n].next = laid[n].next ? n + 2 : 0;
+        }
+    }
+    ls_free(&db->alloc, db->post);
+    db->post = laid;
+    db->npost_laid = db->npost;
+}
+
+/* The common list [first, end): its templates descending (false if
+ * not), counted into of[], and its end put in the table of common lists
+ * by its head (first + 1). */
+static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
+                        uint32_t *of)
+{
+    uint32_t last = UINT32_MAX;
+    for (uint32_t q = first; q < end; q++) {
+        uint32_t t = db->post[q].tpl;
+        if (t > last || t >= db->ntpl)
+            return false;
+        of[t]++;
+        last = t;
+    }
+    uint32_t mask = db->common_cap - 1,
+             j = (uint32_t)ls_mix64(first + 1) & mask;
+    while (db->common_head[j])
+        j = (j + 1) & mask;
+    db->common_head[j] = first + 1;
+    db->common_end[j] = end;
+    db->common_bits[(first + 1) / 64] |= UINT64_C(1) << ((first + 1) % 64);
+    return true;
+}
+
+void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
+                   const ls_template *t, uint32_t *heads)
+{
+    for (uint32_t y = 0; y < t->ntok; y++) {
+        heads[y] = 0;
+        if (y + LS_SHINGLE > t->ntok || !db->sh_cap)
+            continue;
+        uint32_t ids[LS_SHINGLE];
+        for (int k = 0; k < LS_SHINGLE; k++)
+            ids[k] = t->tok[y + k].id;
+        heads[y] = ls_probe_head_in(db->sh_keys, sh_head, db->sh_cap,
+                                    ls_shingle_key(ids));
+    }
+}
+
+void ls_index_facts_free(licscan_db *db)
+{
+    ls_free(&db->alloc, db->common_bits); /* the block's start */
+    ls_free(&db->alloc, db->post_tpl);    /* post_pos's too */
+    db->common_bits = NULL;
+    db->post_tpl = db->post_pos = NULL;
+    db->common_of = NULL;
+    db->mostly_common = NULL;
+    db->common_head = db->common_end = NULL;
+}
+
+void ls_index_facts(licscan_db *db, bool links_checked)
+{
+    const ls_alloc *a = &db->alloc;
+    ls_index_facts_free(db);
+    const ls_posting *post = db->post;
+    uint32_t npost = db->npost;
+    /* each list runs forward (next: 0 or the posting after), ended by a
+     * posting whose next is 0 (a compiled file's links were checked as it
+     * opened); the common ones as [start, end) pairs */
+    uint32_t unlinked = 0;
+    for (uint32_t q = 0; !links_checked && q < npost; q++) {
+        uint32_t nx = post[q].next;
+        unlinked |= (nx != 0) & (nx != q + 2);
+    }
+    if (unlinked || (npost && post[npost - 1].next) ||
+        db->ntpl > LS_POST_TPL_MAX + 1)
+        return; /* the lists are walked as linked */
+    uint16_t *post_tpl =
+        ls_malloc(a, 2 * ((size_t)npost + 1) * sizeof(uint16_t));
+    if (!post_tpl)
+        return;
+    uint16_t *post_pos = post_tpl + npost + 1;
+    /* (where a list ends follows no pattern a branch predictor could
+     * learn, a list a few postings long: the next one's start is taken
+     * without a branch; a common list is rare) */
+    uint32_t *runs = NULL, nruns = 0, runs_cap = 0, places = 0;
+    for (uint32_t q = 0, run = 0; q < npost; q++) {
+        uint32_t ends = post[q].next == 0;
+        post_tpl[q] = (uint16_t)(post[q].tpl | (LS_POST_LAST & (0u - ends)));
+        post_pos[q] = (uint16_t)post[q].pos;
+        places |= post[q].pos;
+        if (__builtin_expect(ends & (q + 1 - run > LS_COMMON_SHINGLE), 0)) {
+            if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2)) {
+                ls_free(a, runs);
+                ls_free(a, post_tpl);
+                return;
+            }
+            runs[2 * nruns] = run;
+            runs[2 * nruns + 1] = q + 1;
+            nruns++;
+        }
+        run += (q + 1 - run) & (0u - ends);
+    }
+    /* one block: the bits of the common lists' heads, the counts, the
+     * table of common lists (head and end, at most half full), a byte per
+     * template (db->mostly_common) */
+    uint32_t cap = 16;
+    while (cap < 2 * nruns)
+        cap *= 2;
+    size_t nt = (size_t)db->ntpl + 1, nbits = (size_t)npost / 64 + 1;
+    uint64_t *bits = ls_calloc(
+        a,
+        nbits * sizeof(*bits) + (nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
+        1);
+    uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
+    bool sorted = of != NULL && places <= LS_POST_POS_MAX;
+    db->post_tpl = post_tpl; /* freed with the rest from here on */
+    db->post_pos = post_pos;
+    if (of) {
+        db->common_bits = bits;
+        db->common_cap = cap;
+        db->common_head = of + nt;
+        db->common_end = of + nt + cap;
+    }
+    for (uint32_t r = 0; r < nruns && sorted; r++)
+        sorted = common_list(db, runs[2 * r], runs[2 * r + 1], of);
+    ls_free(a, runs);
+    if (!sorted) {
+        ls_index_facts_free(db);
+        return;
+    }
+    db->common_of = of;
+    db->mostly_common = (uint8_t *)(of + nt + 2 * (size_t)cap);
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        uint32_t nsh = db->tpl[t]->nshingles;
+        db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
+    }
+}
