@@ -300,19 +300,26 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
         walk_best(&w, f[j], j);
     double best = w.best;
     int32_t best_j = w.best_j;
-    /* the chain's hits, last first: counted, then put in order */
-    uint32_t len = 0;
-    for (int32_t at = best_j; at >= 0; at = prev[at])
-        len++;
-    s->anchors.n = 0;
-    if (ls_pairs_reserve(s, &s->anchors, len))
+    /* the chain's hits, last first, then put in order: one walk of the
+     * links (each step waits for the last). A chain's hits lie on distinct
+     * input words (every link moves forward on both sides). */
+    pairs *an = &s->anchors;
+    an->n = 0;
+    if (ls_pairs_reserve(s, an, s->n))
         return 0;
-    s->anchors.n = len;
-    for (int32_t at = best_j; at >= 0; at = prev[at]) {
-        len--;
-        s->anchors.i[len] = h[at].x;
-        s->anchors.t[len] = h[at].y;
+    uint32_t len = 0;
+    for (int32_t at = best_j; at >= 0; at = prev[at], len++) {
+        an->i[len] = h[at].x;
+        an->t[len] = h[at].y;
     }
+    for (uint32_t a = 0, b = len; a + 1 < b; a++, b--) {
+        uint32_t i = an->i[a], t = an->t[a];
+        an->i[a] = an->i[b - 1];
+        an->t[a] = an->t[b - 1];
+        an->i[b - 1] = i;
+        an->t[b - 1] = t;
+    }
+    an->n = len;
     return best;
 }
 
