@@ -104,6 +104,7 @@ int ls_db_load_frozen(licscan_db *db, const ls_frozen_image *img)
                 v->re = re[fv->pattern];
                 v->name = (char *)fv->name;
                 v->original = (char *)fv->original;
+                v->original_len = (uint32_t)strlen(v->original);
             }
             t->nvars = f->nvars;
         }

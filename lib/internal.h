@@ -349,6 +349,7 @@ struct ls_regex_entry {
 typedef struct ls_var {
     uint32_t gap;  /* sits before literal token `gap` */
     bool optional; /* inside an optional block */
+    uint32_t original_len; /* strlen(original): scans ask it often */
     const ls_regex *re;
     char *name;
     char *original;

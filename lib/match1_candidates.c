@@ -471,7 +471,7 @@ uint64_t ls_vars_words(const ls_template *tp, uint32_t v0, uint32_t v1)
 {
     uint64_t n = 0;
     for (uint32_t v = v0; v < v1; v++)
-        n += (strlen(tp->vars[v].original) + 5) / 6;
+        n += (tp->vars[v].original_len + 5) / 6;
     return n;
 }
 

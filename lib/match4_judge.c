@@ -321,7 +321,7 @@ static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
         const ls_regex *re = tp->vars[v].re;
         if (!re->any_text)
             return VARS_ASK;
-        uint64_t on = strlen(tp->vars[v].original);
+        uint64_t on = tp->vars[v].original_len;
         most += (re->max_chars > on ? re->max_chars : on) + 1;
     }
     if (refuse_only && raw1 - raw0 <= most)
@@ -600,7 +600,7 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
         /* a var with nothing (acceptable) in its place */
         const ls_var *v = &tp->vars[v0];
         add_diff(s, m, LICSCAN_DIFF_VARIABLE, r0, r1, v->original,
-                 strlen(v->original));
+                 v->original_len);
     }
     if (w1 > w0 && !absorbed) {
         m->extra += w1 - w0;
@@ -612,7 +612,7 @@ static void judge_segment(scan *s, const ls_template *tp, licscan_match *m,
         } else if (v1 > v0) {
             const ls_var *v = &tp->vars[v0];
             add_diff(s, m, LICSCAN_DIFF_VARIABLE, is, ie, v->original,
-                     strlen(v->original));
+                     v->original_len);
         } else {
             add_diff(s, m, LICSCAN_DIFF_INSERTED, is, ie, "", 0);
         }

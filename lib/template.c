@@ -310,6 +310,7 @@ static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
     v->original = ls_strndup(&p->db->alloc, orig, orig_n);
     if (!v->name || !v->original)
         return LICSCAN_ENOMEM;
+    v->original_len = (uint32_t)strlen(v->original);
     (void)t;
     return LICSCAN_OK;
 }
