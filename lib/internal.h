@@ -415,8 +415,25 @@ typedef struct ls_template {
     /* ls_glue_words + 1, once a scan has asked (0: not yet): worked out
      * on first use, as any thread may, and always to the same value */
     _Atomic uint32_t glue_known;
+    /* ls_required_words, once a scan has asked (NULL: not yet) */
+    struct ls_word_counts *_Atomic required_words;
 } ls_template;
 #define LS_NO_TWIN UINT32_MAX
+
+/* Words with how often a text holds each, first seen first. */
+typedef struct ls_word_counts {
+    uint32_t n;
+    struct {
+        uint32_t id, count;
+    } w[];
+} ls_word_counts;
+
+/* tp's required words (none optional) as distinct words and counts: what
+ * a bag of the input is asked about once each rather than word by word.
+ * Worked out on first use, as any thread may, and kept with the template
+ * (the first published wins); NULL when memory runs out (template.c). */
+LS_HIDDEN const ls_word_counts *ls_required_words(const licscan_db *db,
+                                                  const ls_template *tp);
 
 /* Required words of tp that one input word may stand for together with
  * a neighbour: words with nothing but optional markers between them

@@ -487,18 +487,18 @@ uint64_t ls_vars_share(const ls_template *tp)
     return w * 2 >= tp->ntok ? w : 0;
 }
 
-/* A word of the input and its uses there (bag_of_input): `taken` counts
- * those a template's words took while it is counted (required_here). */
+/* A word of the input and its uses there (bag_of_input). */
 struct bag_slot {
-    uint32_t id, uses, taken;
+    uint32_t id, uses;
 };
 
-static inline uint32_t bag_at(const scan *s, uint32_t id)
+/* The uses of word id in the input (0: none). */
+static inline uint32_t bag_uses(const scan *s, uint32_t id)
 {
     uint32_t j = (id * 0x9E3779B1u) & s->bag_mask;
     while (s->bag[j].id && s->bag[j].id != id)
         j = (j + 1) & s->bag_mask;
-    return j;
+    return s->bag[j].uses; /* an empty slot's are 0 */
 }
 
 /* s->bag: the input's known words, counted. */
@@ -515,12 +515,15 @@ static bool bag_of_input(scan *s)
         return false;
     }
     s->bag_mask = cap - 1;
-    for (uint32_t i = 0; i < s->n; i++)
-        if (s->tk[i].id) {
-            uint32_t j = bag_at(s, s->tk[i].id);
-            s->bag[j].id = s->tk[i].id;
-            s->bag[j].uses++;
-        }
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t id = s->tk[i].id, j = (id * 0x9E3779B1u) & s->bag_mask;
+        if (!id)
+            continue;
+        while (s->bag[j].id && s->bag[j].id != id)
+            j = (j + 1) & s->bag_mask;
+        s->bag[j].id = id;
+        s->bag[j].uses++;
+    }
     return true;
 }
 
@@ -532,8 +535,9 @@ static inline bool near_enough(uint64_t here, uint32_t glue, uint32_t nreq)
 }
 
 /* Can pairs take enough of tp's required words for a complete match, each
- * word as often as the input holds it? Counted only until that is
- * settled either way. */
+ * word as often as the input holds it? Counted word by word (distinct)
+ * only until that is settled either way: what is taken can only grow, and
+ * by no more than the required words not yet asked. */
 static bool required_here(scan *s, const ls_template *tp, uint32_t glue)
 {
     uint32_t nreq = tp->nrequired;
@@ -544,19 +548,17 @@ static bool required_here(scan *s, const ls_template *tp, uint32_t glue)
         need--;
     while (!near_enough(need, glue, nreq))
         need++;
+    const ls_word_counts *wc = ls_required_words(s->db, tp);
+    if (!wc) {
+        s->rc = LICSCAN_ENOMEM;
+        return true;
+    }
     uint64_t here = 0, left = nreq; /* required words not yet asked */
-    uint32_t k = 0;
-    for (; k < tp->ntok && here < need && here + left >= need; k++)
-        if (!tp->optional[k]) {
-            struct bag_slot *b = &s->bag[bag_at(s, tp->tok[k].id)];
-            left--;
-            if (b->taken < b->uses) {
-                b->taken++;
-                here++;
-            }
-        }
-    while (k-- > 0)
-        s->bag[bag_at(s, tp->tok[k].id)].taken = 0;
+    for (uint32_t k = 0; k < wc->n && here < need && here + left >= need; k++) {
+        uint32_t uses = bag_uses(s, wc->w[k].id), count = wc->w[k].count;
+        here += count < uses ? count : uses;
+        left -= count;
+    }
     return here >= need;
 }
 

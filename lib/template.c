@@ -618,6 +618,7 @@ void ls_template_free(licscan_db *db, ls_template *t)
         return;
     const ls_alloc *a = &db->alloc;
     licscan_license *l = &t->lic;
+    ls_free(a, atomic_load_explicit(&t->required_words, memory_order_acquire));
     if (t->borrowed) { /* only the struct, its vars and lists are ours */
         ls_free(a, l->references);
         ls_free(a, t->vars);
@@ -856,4 +857,58 @@ uint32_t ls_glue_words(const ls_template *tp)
     n = glue_words(tp);
     atomic_store_explicit(known, n + 1, memory_order_relaxed);
     return n;
+}
+
+static ls_word_counts *count_required_words(const ls_alloc *a,
+                                            const ls_template *tp)
+{
+    /* an open-addressed table of the words seen, to their entry + 1 */
+    uint32_t cap = 16;
+    while (cap < 2 * (uint64_t)tp->nrequired)
+        cap *= 2;
+    uint32_t *slot = ls_calloc(a, cap, sizeof(uint32_t));
+    ls_word_counts *wc =
+        ls_malloc(a, sizeof(*wc) + (size_t)tp->nrequired * sizeof(wc->w[0]));
+    if (!slot || !wc) {
+        ls_free(a, slot);
+        ls_free(a, wc);
+        return NULL;
+    }
+    wc->n = 0;
+    for (uint32_t k = 0; k < tp->ntok; k++) {
+        if (tp->optional[k])
+            continue;
+        uint32_t id = tp->tok[k].id, j = (id * 0x9E3779B1u) & (cap - 1);
+        while (slot[j] && wc->w[slot[j] - 1].id != id)
+            j = (j + 1) & (cap - 1);
+        if (!slot[j]) {
+            wc->w[wc->n].id = id;
+            wc->w[wc->n].count = 0;
+            slot[j] = ++wc->n;
+        }
+        wc->w[slot[j] - 1].count++;
+    }
+    ls_free(a, slot);
+    return wc;
+}
+
+const ls_word_counts *ls_required_words(const licscan_db *db,
+                                        const ls_template *tp)
+{
+    /* (the template is the database's, allocated, never copied: its
+     * cache may be written through a const view) */
+    ls_word_counts *_Atomic *at =
+        (ls_word_counts * _Atomic *)&tp->required_words;
+    ls_word_counts *wc = atomic_load_explicit(at, memory_order_acquire);
+    if (wc)
+        return wc;
+    wc = count_required_words(&db->alloc, tp);
+    if (!wc)
+        return NULL;
+    ls_word_counts *seen = NULL;
+    if (atomic_compare_exchange_strong_explicit(
+            at, &seen, wc, memory_order_acq_rel, memory_order_acquire))
+        return wc;
+    ls_free(&db->alloc, wc); /* another scan's came first */
+    return seen;
 }

@@ -14,7 +14,8 @@
  * enough are found, counts what marking every rare shingle's words
  * counts. The table of common lists (ls_index_facts) holds every list of
  * more than LS_COMMON_SHINGLE postings, and no other. A text's words
- * looked up along the templates they follow find what probes find. */
+ * looked up along the templates they follow find what probes find. A
+ * template's required words are counted as distinct words once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,6 +527,45 @@ static void test_follow(void)
     licscan_db_free(db);
 }
 
+/* A template's required words as distinct words with counts (what the
+ * check for a complete match asks the input's words about) are its
+ * required words, each counted, none twice; worked out once. */
+static void test_required_words(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(NULL, &db), LICSCAN_OK);
+    uint32_t checked = 0, distinct = 0, words = 0;
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        const ls_template *tp = db->tpl[t];
+        const ls_word_counts *wc = ls_required_words(db, tp);
+        CHECK(wc != NULL);
+        if (!wc)
+            continue;
+        CHECK(ls_required_words(db, tp) == wc); /* kept */
+        uint64_t sum = 0;
+        bool each = true;
+        for (uint32_t k = 0; k < wc->n; k++) {
+            uint32_t count = 0;
+            for (uint32_t y = 0; y < tp->ntok; y++)
+                count += !tp->optional[y] && tp->tok[y].id == wc->w[k].id;
+            each &= count == wc->w[k].count && count > 0;
+            for (uint32_t j = 0; j < k; j++)
+                each &= wc->w[j].id != wc->w[k].id;
+            sum += wc->w[k].count;
+        }
+        CHECK(each);
+        CHECK(sum == tp->nrequired);
+        checked++;
+        distinct += wc->n;
+        words += tp->nrequired;
+    }
+    CHECK(checked == db->ntpl && checked > 0);
+    printf("  %u templates: their %u required words as %u distinct words, "
+           "counted\n",
+           checked, words, distinct);
+    licscan_db_free(db);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -536,6 +576,7 @@ int main(void)
     test_index_facts();
     test_index_facts_wide();
     test_follow();
+    test_required_words();
     test_same_results();
     test_many_copies();
     return check_report("unit_links");
