@@ -82,6 +82,7 @@ void ls_index_facts_free(licscan_db *db)
     db->post_tpl = db->post_pos = NULL;
     db->common_of = NULL;
     db->mostly_common = NULL;
+    db->tpl_words = NULL;
     db->common_head = db->common_end = NULL;
 }
 
@@ -129,16 +130,18 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         run += (q + 1 - run) & (0u - ends);
     }
     /* one block: the bits of the common lists' heads, the counts, the
-     * table of common lists (head and end, at most half full), a byte per
-     * template (db->mostly_common) */
+     * table of common lists (head and end, at most half full), the input
+     * words of each template (db->tpl_words), a byte per template
+     * (db->mostly_common) */
     uint32_t cap = 16;
     while (cap < 2 * nruns)
         cap *= 2;
     size_t nt = (size_t)db->ntpl + 1, nbits = (size_t)npost / 64 + 1;
-    uint64_t *bits = ls_calloc(
-        a,
-        nbits * sizeof(*bits) + (nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
-        1);
+    uint64_t *bits =
+        ls_calloc(a,
+                  nbits * sizeof(*bits) +
+                      (3 * nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
+                  1);
     uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
     bool sorted = of != NULL && places <= LS_POST_POS_MAX;
     db->post_tpl = post_tpl; /* freed with the rest from here on */
@@ -157,9 +160,13 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         return;
     }
     db->common_of = of;
-    db->mostly_common = (uint8_t *)(of + nt + 2 * (size_t)cap);
+    db->tpl_words = of + nt + 2 * (size_t)cap;
+    db->mostly_common = (uint8_t *)(db->tpl_words + 2 * nt);
     for (uint32_t t = 0; t < db->ntpl; t++) {
-        uint32_t nsh = db->tpl[t]->nshingles;
+        const ls_template *tp = db->tpl[t];
+        uint32_t nsh = tp->nshingles;
         db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
+        db->tpl_words[2 * t] = tp->ntok;
+        db->tpl_words[2 * t + 1] = tp->nrequired;
     }
 }

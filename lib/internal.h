@@ -715,6 +715,10 @@ struct licscan_db {
      * lists: head -> one past its last posting (freed with common_of) */
     uint32_t *common_of;
     uint8_t *mostly_common;
+    /* with common_of, per template t its words and its required words
+     * ([2t], [2t + 1]): a pass over every template reads these, not the
+     * templates */
+    uint32_t *tpl_words;
     uint32_t *common_head, *common_end, common_cap;
     uint64_t *common_bits; /* bit h set: the list at head h is common */
     /* with common_of, each posting's template (LS_POST_LAST set on a

@@ -208,13 +208,15 @@ static uint32_t whole_guess(scan *s)
     const licscan_db *db = s->db;
     guess *g = NULL;
     uint32_t ng = 0, cap = 0;
+    const uint32_t *words = db->tpl_words; /* (no template read) */
     for (uint32_t t = 0; t < db->ntpl; t++) {
-        if (s->count[t] < 3 && !db->mostly_common[t])
+        uint32_t ntok = words[2 * t], nrequired = words[2 * t + 1];
+        if ((s->count[t] < 3 && !db->mostly_common[t]) ||
+            s->n > ntok + ntok / 4 + PARAGRAPH_WORDS ||
+            s->n + PARAGRAPH_WORDS < nrequired)
             continue;
         const ls_template *tp = db->tpl[t];
-        if (s->n > tp->ntok + tp->ntok / 4 + PARAGRAPH_WORDS ||
-            s->n + PARAGRAPH_WORDS < tp->nrequired || !tp->nshingles ||
-            !ls_template_matched(tp))
+        if (!tp->nshingles || !ls_template_matched(tp))
             continue;
         uint32_t own = tp->nshingles - db->common_of[t];
         double found;

@@ -357,8 +357,12 @@ static void test_index_facts(void)
             of[db->post[q].tpl]++;
     }
     CHECK(lengths[0] > 0 && lengths[1] > 0 && lengths[2] > 0);
-    for (uint32_t t = 0; t < db->ntpl && of; t++)
+    for (uint32_t t = 0; t < db->ntpl && of; t++) {
         CHECK_EQ_INT((int)db->common_of[t], (int)of[t]);
+        /* the copy of the templates' lengths */
+        CHECK_EQ_INT((int)db->tpl_words[2 * t], (int)db->tpl[t]->ntok);
+        CHECK_EQ_INT((int)db->tpl_words[2 * t + 1], (int)db->tpl[t]->nrequired);
+    }
     printf("  the common lists' table: every list of more than %d postings "
            "and no other (%d of 48, %d of 49, %d of 60)\n",
            LS_COMMON_SHINGLE, lengths[0], lengths[1], lengths[2]);
