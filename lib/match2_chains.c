@@ -12,6 +12,10 @@
 #include <immintrin.h>
 #endif
 
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
+
 #include "match1_candidates.h"
 #include "match2_chains.h"
 
@@ -172,18 +176,34 @@ typedef struct chain_walk {
     int64_t diag_cap;
     uint32_t diag_lookback;
     bool wide;
-    double best;
-    int32_t best_j;
     /* with `track`: hits in a row that came out as in the last call */
     uint32_t same;
 } chain_walk;
 
-static inline void walk_best(chain_walk *w, float fj, uint32_t j)
+/* The first of hits [0, n) whose chain ends best, or -1 when none ends
+ * above 0 (all used: -1); *best its value. A pass over the values once
+ * they are all known, four at a time where the CPU can: a chain search
+ * after the first keeps most values and only asks which is best. */
+static int32_t best_hit(const float *f, uint32_t n, double *best)
 {
-    if (fj > w->best) {
-        w->best = fj;
-        w->best_j = (int32_t)j;
-    }
+    float top = 0;
+    uint32_t j = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    __m128 m = _mm_setzero_ps();
+    for (; j + 4 <= n; j += 4)
+        m = _mm_max_ps(m, _mm_loadu_ps(f + j));
+    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, 0x4e));
+    m = _mm_max_ps(m, _mm_shuffle_ps(m, m, 0xb1));
+    top = _mm_cvtss_f32(m);
+#endif
+    for (; j < n; j++)
+        top = f[j] > top ? f[j] : top;
+    *best = top;
+    if (!(top > 0))
+        return -1;
+    for (j = 0; f[j] != top; j++)
+        ;
+    return (int32_t)j;
 }
 
 /* Work out hit j, and the hits after it on its diagonal that each take
@@ -235,7 +255,6 @@ static inline __attribute__((always_inline)) uint32_t walk_hit(chain_walk *w,
     prev[j] = pj;
     if (track)
         w->same = fj == old_f && pj == old_prev ? w->same + 1 : 0;
-    walk_best(w, fj, j);
     /* the hits that follow on the diagonal, each the next hit: each takes
      * the one before, first on its walk above (most hits of a copy of the
      * template) */
@@ -249,7 +268,6 @@ static inline __attribute__((always_inline)) uint32_t walk_hit(chain_walk *w,
             w->same = fj == f[j] && prev[j] == (int32_t)j - 1 ? w->same + 1 : 0;
         f[j] = fj;
         prev[j] = (int32_t)j - 1;
-        walk_best(w, fj, j);
     }
     return j;
 }
@@ -285,21 +303,17 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
 #ifdef LS_LINK_AVX2
         .wide = !s->db->narrow_links && __builtin_cpu_supports("avx2"),
 #endif
-        .best_j = -1,
     };
     const uint32_t window =
         w.diag_lookback > CHAIN_LOOKBACK ? w.diag_lookback : CHAIN_LOOKBACK;
-    for (uint32_t j = 0; j < from; j++)
-        walk_best(&w, f[j], j);
     uint32_t j = from;
     for (; j < n && j < same_from; j++)
         j = walk_hit(&w, j, false);
     for (; j < n && w.same < window; j++)
         j = walk_hit(&w, j, true);
-    for (; j < n; j++) /* as the last call left them */
-        walk_best(&w, f[j], j);
-    double best = w.best;
-    int32_t best_j = w.best_j;
+    /* (the hits after those are as the last call left them) */
+    double best;
+    int32_t best_j = best_hit(f, n, &best);
     /* the chain's hits, last first, then put in order: one walk of the
      * links (each step waits for the last). A chain's hits lie on distinct
      * input words (every link moves forward on both sides). */
