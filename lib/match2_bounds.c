@@ -160,6 +160,7 @@ static void cand_bound(scan *s, const ls_template *tp, uint32_t mreq,
 #define LOST_HALVES ((int64_t)(2 * MISSING_WEIGHT))
 
 typedef struct run_bound {
+    const scan *s;
     const ls_template *tp;
     uint32_t n;         /* input words */
     uint32_t gap_first; /* of the template's vars (UINT32_MAX: none) */
@@ -239,12 +240,31 @@ static void run_edge(run_bound *r, uint32_t xs, uint32_t dx, uint32_t ts,
     run_piece(r, part, part, xs, xs + dx - 1, ts, ts + dy - 1);
 }
 
+/* Input words of the box (li, li+dx], with vars among its template
+ * words (lt, lt+dy], that can count for the template: a pair or a glued
+ * word takes a template word each, and the vars what their lengths allow
+ * (ls_vars_most_words); dx when that is not worth asking. */
+static uint32_t box_takes(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
+                          uint32_t dy)
+{
+    if (dx < dy + REFUSAL_WORTH_ASKING || !run_vars(r, lt + 1, lt + dy + 1))
+        return dx;
+    const ls_template *tp = r->tp;
+    uint32_t v1 = r->v;
+    while (v1 < tp->nvars && tp->vars[v1].gap <= lt + dy + 1)
+        v1++;
+    uint64_t takes = dy + (uint64_t)ls_vars_most_words(r->s, tp, r->v, v1,
+                                                       li + 1, li + dx + 1);
+    return takes < dx ? (uint32_t)takes : dx;
+}
+
 /* The box between two anchors: input words (li, li+dx], template words
- * (lt, lt+dy]. Returns the required template words of the box that no
- * pair or glued word can take (those beyond what its input words can
- * account for). */
+ * (lt, lt+dy], of which `takes` input words at most can count for the
+ * template where vars are (box_takes). Returns the required template
+ * words of the box that no pair or glued word can take (those beyond what
+ * its input words can account for). */
 static uint32_t run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
-                        uint32_t dy)
+                        uint32_t dy, uint32_t takes)
 {
     const ls_template *tp = r->tp;
     bool vars = run_vars(r, lt + 1, lt + dy + 1); /* gaps up to the anchor */
@@ -253,7 +273,8 @@ static uint32_t run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
          * other side's are missing */
         uint32_t missing = dx ? 0 : required_in(tp, lt + 1, lt + dy);
         if (r->opened)
-            r->open += dx ? (vars ? 2 * (int64_t)dx : -2 * (int64_t)dx)
+            r->open += dx ? (vars ? 2 * (2 * (int64_t)takes - (int64_t)dx)
+                                  : -2 * (int64_t)dx)
                           : -LOST_HALVES * (int64_t)missing;
         return missing;
     }
@@ -263,9 +284,9 @@ static uint32_t run_box(run_bound *r, uint32_t li, uint32_t dx, uint32_t lt,
     uint32_t unmatched = req > cover ? (uint32_t)(req - cover) : 0;
     int64_t lost = LOST_HALVES * (int64_t)unmatched;
     int64_t small = dx < dy ? dx : dy;
-    int64_t part = 2 * (vars ? (int64_t)dx : small);
-    int64_t through =
-        vars ? 2 * (int64_t)dx - lost : 2 * (2 * small - (int64_t)dx) - lost;
+    int64_t part = 2 * (vars ? (int64_t)takes : small);
+    int64_t through = vars ? 2 * (2 * (int64_t)takes - (int64_t)dx) - lost
+                           : 2 * (2 * small - (int64_t)dx) - lost;
     run_piece(r, through, part, li + 1, li + dx, lt + 1, lt + dy);
     return unmatched;
 }
@@ -276,7 +297,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     const chain *ch = &s->chains[c];
     const ls_template *tp = s->db->tpl[ch->tpl];
     const uint32_t *ax = s->pool.i + ch->off, *at = s->pool.t + ch->off;
-    run_bound r = { .tp = tp, .n = s->n, .gap_first = UINT32_MAX };
+    run_bound r = { .s = s, .tp = tp, .n = s->n, .gap_first = UINT32_MAX };
     if (tp->nvars) {
         r.gap_first = tp->vars[0].gap;
         r.gap_last = tp->vars[tp->nvars - 1].gap;
@@ -295,7 +316,8 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
         if (d >= LS_SHINGLE)
             continue;
         uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;
-        if (dx && dy <= box_cover(dx) &&
+        uint32_t takes = box_takes(&r, li, dx, lt, dy);
+        if (dx && takes == dx && dy <= box_cover(dx) &&
             (dx <= dy || run_vars(&r, lt + 1, lt + dy + 1))) {
             /* a box that adds at most its input words however the run
              * meets it (none lost; taken by vars or as many template
@@ -303,7 +325,7 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
             pn += dx;
         } else if (dx || dy) {
             run_piece(&r, 2 * (int64_t)pn, 2 * (int64_t)pn, px, li, pt, lt);
-            unmatched += run_box(&r, li, dx, lt, dy);
+            unmatched += run_box(&r, li, dx, lt, dy, takes);
             px = ai + d;
             pt = ti + d;
             pn = 0;
@@ -589,6 +611,7 @@ void ls_align_chains(scan *s)
                 if (s->complete_only && w->cov_max < NEAR_COVERAGE)
                     continue;
                 s->chains[w->chain].anchor_cov = w->cov_max;
+                s->chains[w->chain].anchor_bound = w->bound;
                 if (!ls_chain_cannot_matter(s, w, tp))
                     align_pending(s, w->chain, &nheap);
                 else
@@ -637,7 +660,8 @@ void ls_align_chains(scan *s)
             ls_judge_candidate(s, tp, &p, e.mreq);
             if (s->ncand > before) {
                 const licscan_match *m = &s->cand[s->ncand - 1];
-                if (m->score > e.bound || m->coverage > ch->anchor_cov)
+                if (m->score > e.bound || m->coverage > ch->anchor_cov ||
+                    m->score > ch->anchor_bound)
                     atomic_fetch_add_explicit(&bound_breaches, 1,
                                               memory_order_relaxed);
                 s->cand[s->ncand - 1].chain = e.chain;

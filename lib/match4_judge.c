@@ -308,6 +308,24 @@ static bool gap_accepts(scan *s, const ls_template *tp, uint32_t v0,
  * asks only whether they refuse, and a text too short to be refused is
  * not counted. */
 typedef enum { VARS_ASK, VARS_TAKE, VARS_REFUSE } vars_verdict;
+
+/* The characters vars [v0, v1) of one gap can take, as vars_by_length
+ * reads them, less the 2 * GAP_LITERAL of punctuation around them;
+ * UINT64_MAX when one of them takes text by its pattern, not its length. */
+static uint64_t vars_chars(const ls_template *tp, uint32_t v0, uint32_t v1)
+{
+    /* their lengths, their originals */
+    uint64_t most = 0;
+    for (uint32_t v = v0; v < v1; v++) {
+        const ls_regex *re = tp->vars[v].re;
+        if (!re->any_text)
+            return UINT64_MAX;
+        uint64_t on = tp->vars[v].original_len;
+        most += (re->max_chars > on ? re->max_chars : on) + 1;
+    }
+    return most;
+}
+
 static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
                                    uint32_t v0, uint32_t v1, uint32_t w0,
                                    uint32_t w1, size_t raw0, size_t raw1,
@@ -316,14 +334,10 @@ static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
     /* vars that take any text of a length: count characters, no regex.
      * The longest text their pieces could take: their lengths, their
      * originals, and the punctuation around them */
-    uint64_t most = 2 * GAP_LITERAL;
-    for (uint32_t v = v0; v < v1; v++) {
-        const ls_regex *re = tp->vars[v].re;
-        if (!re->any_text)
-            return VARS_ASK;
-        uint64_t on = tp->vars[v].original_len;
-        most += (re->max_chars > on ? re->max_chars : on) + 1;
-    }
+    uint64_t most = vars_chars(tp, v0, v1);
+    if (most == UINT64_MAX)
+        return VARS_ASK;
+    most += 2 * GAP_LITERAL;
     if (refuse_only && raw1 - raw0 <= most)
         return VARS_ASK; /* no more characters than bytes: not refused */
     /* past `most` characters (more than any var's range) no count is in a
@@ -349,6 +363,52 @@ static vars_verdict vars_by_length(const scan *s, const ls_template *tp,
             return VARS_TAKE;
     }
     return raw > most ? VARS_REFUSE : VARS_ASK;
+}
+
+/* Every way vars_by_length (and so vars_accept) takes the words of a
+ * gap needs their characters (each word counted once however many tokens
+ * it gave, as utf8_chars counts them) within the gap's `most`: the raw
+ * text holds them and more, and the words' count holds them too. The
+ * vars [v0, v1) spread over gaps between pairs add up to at most their
+ * vars_chars and 2 * GAP_LITERAL a var; the most tokens of [w0, w1) that
+ * words of that many characters hold is at most the count of its
+ * shortest words (each at least as short as it is) that fit, times the
+ * most tokens one word gave. */
+uint32_t ls_vars_most_words(const scan *s, const ls_template *tp, uint32_t v0,
+                            uint32_t v1, uint32_t w0, uint32_t w1)
+{
+    uint64_t chars = vars_chars(tp, v0, v1);
+    if (chars == UINT64_MAX)
+        return w1 - w0;
+    chars += (uint64_t)(v1 - v0) * 2 * GAP_LITERAL;
+    /* the words by their characters (LONG_WORD and more alike: counted
+     * short, so the bound only loosens) */
+    enum { LONG_WORD = 64 };
+    uint32_t by_chars[LONG_WORD + 1] = { 0 }, per_word = 1, tokens = 1;
+    const char *t = s->text->text;
+    for (uint32_t k = w0; k < w1; k++) {
+        if (k > w0 && s->tk[k].start == s->tk[k - 1].start) {
+            if (++tokens > per_word)
+                per_word = tokens;
+            continue;
+        }
+        tokens = 1;
+        uint32_t c =
+            utf8_chars(t + s->tk[k].start, s->tk[k].end - s->tk[k].start);
+        by_chars[c < LONG_WORD ? c : LONG_WORD]++;
+    }
+    uint64_t words = 0;
+    for (uint32_t c = 0; c <= LONG_WORD && chars; c++) {
+        uint64_t fit = c ? chars / c : by_chars[0];
+        if (fit > by_chars[c])
+            fit = by_chars[c];
+        words += fit;
+        chars -= fit * c;
+        if (fit < by_chars[c])
+            break;
+    }
+    uint64_t most = words * per_word;
+    return most < w1 - w0 ? (uint32_t)most : w1 - w0;
 }
 
 bool ls_vars_refuse_by_length(const scan *s, const ls_template *tp, uint32_t v0,

@@ -11,6 +11,12 @@
 LS_HIDDEN bool ls_vars_refuse_by_length(const scan *s, const ls_template *tp,
                                         uint32_t v0, uint32_t v1, uint32_t w0,
                                         uint32_t w1, size_t raw0, size_t raw1);
+/* The most of input words [w0, w1) that vars [v0, v1) of tp could take
+ * however pairs split the words among them, from lengths alone (w1 - w0
+ * when a var takes text by its pattern). */
+LS_HIDDEN uint32_t ls_vars_most_words(const scan *s, const ls_template *tp,
+                                      uint32_t v0, uint32_t v1, uint32_t w0,
+                                      uint32_t w1);
 /* Judge aligned pairs p (from ls_align_candidate) and add a candidate to
  * s->cand. */
 LS_HIDDEN void ls_judge_candidate(scan *s, const ls_template *tp,

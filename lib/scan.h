@@ -72,7 +72,8 @@ typedef struct chain {
     int32_t cand;    /* its candidate in scan.cand once judged, else -1 */
     int32_t reuse;   /* its candidate in scan.prior_cand, else -1 */
     uint8_t aligned; /* 0 not yet, 1 pairs kept (ki, kt, kn, ke), 2 none */
-    double anchor_cov; /* cov_max of its anchors' bound, once asked */
+    double anchor_cov;   /* cov_max of its anchors' bound, once asked */
+    double anchor_bound; /* the score bound of its anchors, then too */
     bool forced;       /* judged whatever its bound: a left-out chain that
                           may change a winner found after it (match2_bounds.c) */
     pending ke;      /* the bounds of its aligned pairs */
