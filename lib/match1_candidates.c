@@ -492,13 +492,14 @@ struct bag_slot {
     uint32_t id, uses;
 };
 
-/* The uses of word id in the input (0: none). */
-static inline uint32_t bag_uses(const scan *s, uint32_t id)
+/* The slot of word id in s->bag: its own, or the empty one it would take
+ * (whose uses are 0). */
+static inline uint32_t bag_at(const scan *s, uint32_t id)
 {
     uint32_t j = (id * 0x9E3779B1u) & s->bag_mask;
     while (s->bag[j].id && s->bag[j].id != id)
         j = (j + 1) & s->bag_mask;
-    return s->bag[j].uses; /* an empty slot's are 0 */
+    return j;
 }
 
 /* s->bag: the input's known words, counted. */
@@ -515,15 +516,12 @@ static bool bag_of_input(scan *s)
         return false;
     }
     s->bag_mask = cap - 1;
-    for (uint32_t i = 0; i < s->n; i++) {
-        uint32_t id = s->tk[i].id, j = (id * 0x9E3779B1u) & s->bag_mask;
-        if (!id)
-            continue;
-        while (s->bag[j].id && s->bag[j].id != id)
-            j = (j + 1) & s->bag_mask;
-        s->bag[j].id = id;
-        s->bag[j].uses++;
-    }
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->tk[i].id) {
+            uint32_t j = bag_at(s, s->tk[i].id);
+            s->bag[j].id = s->tk[i].id;
+            s->bag[j].uses++;
+        }
     return true;
 }
 
@@ -555,7 +553,8 @@ static bool required_here(scan *s, const ls_template *tp, uint32_t glue)
     }
     uint64_t here = 0, left = nreq; /* required words not yet asked */
     for (uint32_t k = 0; k < wc->n && here < need && here + left >= need; k++) {
-        uint32_t uses = bag_uses(s, wc->w[k].id), count = wc->w[k].count;
+        uint32_t uses = s->bag[bag_at(s, wc->w[k].id)].uses;
+        uint32_t count = wc->w[k].count;
         here += count < uses ? count : uses;
         left -= count;
     }
