@@ -35,15 +35,15 @@ void ls_index_compact(licscan_db *db)
     db->npost_laid = db->npost;
 }
 
-/* The common list [first, end): its templates descending (false if
- * not), counted into of[], and its end put in the table of common lists
- * by its head (first + 1). */
+/* The common list [first, end) as walked: its templates descending
+ * (false if not), counted into of[], and its end put in the table of
+ * common lists by its head (first + 1). */
 static bool common_list(licscan_db *db, uint32_t first, uint32_t end,
                         uint32_t *of)
 {
     uint32_t last = UINT32_MAX;
     for (uint32_t q = first; q < end; q++) {
-        uint32_t t = db->post[q].tpl;
+        uint32_t t = db->post_tpl[q] & LS_POST_TPL_MAX;
         if (t > last || t >= db->ntpl)
             return false;
         of[t]++;
@@ -72,6 +72,67 @@ void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
         heads[y] = ls_probe_head_in(db->sh_keys, sh_head, db->sh_cap,
                                     ls_shingle_key(ids));
     }
+}
+
+/* The postings of templates no scan matches (replaced by a later one of
+ * the same id, or deprecated) moved past the posting that ends their list
+ * for a walk (the first with LS_POST_LAST), in the 16-bit copy only: the
+ * walks over it never meet them, and a text of a license with deprecated
+ * twins (GPL-2.0, GPL-2.0+) is not counted three times over. A list keeps
+ * its head and the order of the postings walked; one of such postings
+ * alone stays whole (a walk reads a list's first posting). Whether a list
+ * is common still counts all its postings (`runs`, from the links), so
+ * every scan finds the same hits: a common list's end becomes its last
+ * posting walked. False when memory ran out (nothing changed then). */
+static bool walk_matched_only(licscan_db *db, uint16_t *post_tpl,
+                              uint16_t *post_pos, uint32_t *runs,
+                              uint32_t nruns)
+{
+    const ls_alloc *a = &db->alloc;
+    uint8_t *skip = ls_calloc(a, (size_t)LS_POST_TPL_MAX + 1, 1);
+    if (!skip)
+        return false;
+    bool any = false;
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        any |= skip[t] = !ls_template_matched(db->tpl[t]);
+    uint16_t *moved = NULL;
+    uint32_t moved_cap = 0;
+    const ls_posting *post = db->post;
+    for (uint32_t q = 0, first = 0, r = 0; any && q < db->npost; q++) {
+        if (post[q].next) /* not a list's last */
+            continue;
+        uint32_t n = q + 1 - first, keep = 0;
+        for (uint32_t k = first; k <= q; k++)
+            keep += !skip[post_tpl[k] & LS_POST_TPL_MAX];
+        if (keep && keep < n) {
+            if (LS_GROW(a, moved, moved_cap, 2 * n)) {
+                ls_free(a, moved);
+                ls_free(a, skip);
+                return false;
+            }
+            for (uint32_t k = first, to = 0, back = keep; k <= q; k++) {
+                uint32_t t = post_tpl[k] & LS_POST_TPL_MAX;
+                uint32_t at = skip[t] ? back++ : to++;
+                moved[at] = (uint16_t)t;
+                moved[n + at] = post_pos[k];
+            }
+            for (uint32_t j = 0; j < n; j++) {
+                post_tpl[first + j] = moved[j];
+                post_pos[first + j] = moved[n + j];
+            }
+            post_tpl[first + keep - 1] |= LS_POST_LAST;
+            post_tpl[q] |= LS_POST_LAST;
+        }
+        if (r < nruns && runs[2 * r] == first) {
+            if (keep)
+                runs[2 * r + 1] = first + keep;
+            r++;
+        }
+        first = q + 1;
+    }
+    ls_free(a, moved);
+    ls_free(a, skip);
+    return true;
 }
 
 void ls_index_facts_free(licscan_db *db)
@@ -128,6 +189,11 @@ void ls_index_facts(licscan_db *db, bool links_checked)
             nruns++;
         }
         run += (q + 1 - run) & (0u - ends);
+    }
+    if (!walk_matched_only(db, post_tpl, post_pos, runs, nruns)) {
+        ls_free(a, runs);
+        ls_free(a, post_tpl);
+        return;
     }
     /* one block: the bits of the common lists' heads, the counts, the
      * table of common lists (head and end, at most half full), the input

@@ -298,7 +298,74 @@ static void test_distinct_words(void)
 /* ls_index_facts against its definition, over lists of 60, 49 and 48
  * postings (the MIT text's three paragraphs in 60 templates, the second
  * in 49 of them, the third in 48) and those across paragraphs. */
-static void test_index_facts(void)
+/* The 16-bit copy of db's lists checked against the linked lists: in
+ * each, the postings of templates a scan matches first, in list order,
+ * then the others (unless it has none of the first), the walk ending at
+ * the last of the first and the list at its last; a list of more than
+ * LS_COMMON_SHINGLE postings in all in the table of common lists, ending
+ * where the walk does, and counted by template into common_of. Counts
+ * the lists of each length in want[0, 3) into seen[0, 3), and those that
+ * put postings last into seen[3]. */
+static void check_laid_lists(licscan_db *db, const uint32_t want[3],
+                             int seen[4])
+{
+    uint32_t *of = calloc(db->ntpl + 1, sizeof(uint32_t));
+    uint32_t *tpl = malloc((db->npost + 1) * sizeof(uint32_t));
+    uint32_t *pos = malloc((db->npost + 1) * sizeof(uint32_t));
+    CHECK(of && tpl && pos);
+    for (uint32_t j = 0; j < db->sh_cap && of && tpl && pos; j++) {
+        uint32_t head = db->sh_head[j], len = 0, keep = 0;
+        if (!head)
+            continue;
+        for (int round = 0; round < 2; round++) /* matched first, then not */
+            for (uint32_t q = head; q; q = db->post[q - 1].next) {
+                const ls_posting *p = &db->post[q - 1];
+                bool matched = ls_template_matched(db->tpl[p->tpl]);
+                keep += round == 0 && matched;
+                if (matched == (round == 0)) {
+                    tpl[len] = p->tpl;
+                    pos[len++] = p->pos;
+                }
+            }
+        uint32_t walked = keep ? keep : len;
+        for (uint32_t k = 0; k < len; k++) {
+            uint32_t last = k + 1 == len || k + 1 == walked ? LS_POST_LAST : 0;
+            CHECK_EQ_INT(db->post_tpl[head - 1 + k], (int)(tpl[k] | last));
+            CHECK_EQ_INT(db->post_pos[head - 1 + k], (int)pos[k]);
+        }
+        for (int w = 0; w < 3; w++)
+            seen[w] += len == want[w];
+        seen[3] += walked < len;
+        bool bit = db->common_bits[head / 64] >> (head % 64) & 1;
+        CHECK_EQ_INT(bit, len > LS_COMMON_SHINGLE);
+        if (!bit)
+            continue;
+        uint32_t mask = db->common_cap - 1,
+                 at = (uint32_t)ls_mix64(head) & mask;
+        while (db->common_head[at] && db->common_head[at] != head)
+            at = (at + 1) & mask;
+        CHECK_EQ_INT((int)db->common_head[at], (int)head);
+        CHECK_EQ_INT((int)db->common_end[at], (int)(head - 1 + walked));
+        for (uint32_t k = 0; k < walked; k++)
+            of[tpl[k]]++;
+    }
+    for (uint32_t t = 0; t < db->ntpl && of; t++) {
+        CHECK_EQ_INT((int)db->common_of[t], (int)of[t]);
+        /* the copy of the templates' lengths */
+        CHECK_EQ_INT((int)db->tpl_words[2 * t], (int)db->tpl[t]->ntok);
+        CHECK_EQ_INT((int)db->tpl_words[2 * t + 1], (int)db->tpl[t]->nrequired);
+    }
+    free(of);
+    free(tpl);
+    free(pos);
+}
+
+/* Sixty copies of MIT, 49 of them with its second paragraph and 48 with
+ * its third: lists of 48, 49 and 60 postings, about the common lists'
+ * bound. With `replace`, copies 0 and 48 added again under the same ids,
+ * so that the first ones are replaced: their postings go last, and lists
+ * of 49, 51 and 62 postings in all hold one each. */
+static void test_index_facts(bool replace)
 {
     licscan_db *db = open_own(true);
     const char *mit = MIT_TEXT;
@@ -308,7 +375,10 @@ static void test_index_facts(void)
         licscan_db_free(db);
         return;
     }
-    for (int k = 0; k < 60; k++) {
+    static const int again[] = { 0, 48 };
+    int ncopies = replace ? 62 : 60;
+    for (int c = 0; c < ncopies; c++) {
+        int k = c < 60 ? c : again[c - 60];
         char id[32], text[2048];
         snprintf(id, sizeof id, "copy-%d", k);
         size_t n = k < 48   ? strlen(mit)
@@ -326,47 +396,31 @@ static void test_index_facts(void)
         licscan_db_free(db);
         return;
     }
-    uint32_t *of = calloc(db->ntpl + 1, sizeof(uint32_t));
-    int lengths[3] = { 0, 0, 0 }; /* lists of 48, 49, 60 seen */
-    for (uint32_t j = 0; j < db->sh_cap && of; j++) {
-        uint32_t head = db->sh_head[j], len = 0;
-        if (!head)
-            continue;
-        for (uint32_t q = head; q; q = db->post[q - 1].next) {
-            /* the 16-bit copy of each posting, its last one marked */
-            const ls_posting *p = &db->post[q - 1];
-            uint32_t last = p->next ? 0 : LS_POST_LAST;
-            CHECK_EQ_INT(db->post_tpl[q - 1], (int)(p->tpl | last));
-            CHECK_EQ_INT(db->post_pos[q - 1], (int)p->pos);
-            len++;
-        }
-        lengths[0] += len == 48;
-        lengths[1] += len == 49;
-        lengths[2] += len == 60;
-        bool bit = db->common_bits[head / 64] >> (head % 64) & 1;
-        CHECK_EQ_INT(bit, len > LS_COMMON_SHINGLE);
-        if (!bit)
-            continue;
-        uint32_t mask = db->common_cap - 1,
-                 at = (uint32_t)ls_mix64(head) & mask;
-        while (db->common_head[at] && db->common_head[at] != head)
-            at = (at + 1) & mask;
-        CHECK_EQ_INT((int)db->common_head[at], (int)head);
-        CHECK_EQ_INT((int)db->common_end[at], (int)(head - 1 + len));
-        for (uint32_t q = head - 1; q < head - 1 + len; q++)
-            of[db->post[q].tpl]++;
-    }
-    CHECK(lengths[0] > 0 && lengths[1] > 0 && lengths[2] > 0);
-    for (uint32_t t = 0; t < db->ntpl && of; t++) {
-        CHECK_EQ_INT((int)db->common_of[t], (int)of[t]);
-        /* the copy of the templates' lengths */
-        CHECK_EQ_INT((int)db->tpl_words[2 * t], (int)db->tpl[t]->ntok);
-        CHECK_EQ_INT((int)db->tpl_words[2 * t + 1], (int)db->tpl[t]->nrequired);
-    }
+    const uint32_t plain[3] = { 48, 49, 60 }, replaced[3] = { 49, 51, 62 };
+    const uint32_t *want = replace ? replaced : plain;
+    int seen[4] = { 0, 0, 0, 0 };
+    check_laid_lists(db, want, seen);
+    CHECK(seen[0] > 0 && seen[1] > 0 && seen[2] > 0);
+    CHECK(replace ? seen[3] > 0 : seen[3] == 0);
     printf("  the common lists' table: every list of more than %d postings "
-           "and no other (%d of 48, %d of 49, %d of 60)\n",
-           LS_COMMON_SHINGLE, lengths[0], lengths[1], lengths[2]);
-    free(of);
+           "and no other (%d of %u, %d of %u, %d of %u); %d lists walked "
+           "short of replaced templates' postings\n",
+           LS_COMMON_SHINGLE, seen[0], want[0], seen[1], want[1], seen[2],
+           want[2], seen[3]);
+    if (replace) {
+        /* the copy is still found, under the later template */
+        char text[2048];
+        snprintf(text, sizeof text, "%s\nCopy 0.", mit);
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(db, text, strlen(text), NULL, &r),
+                     LICSCAN_OK);
+        CHECK(r && licscan_result_match_count(r) >= 1);
+        if (r && licscan_result_match_count(r) >= 1)
+            CHECK_EQ_STR(licscan_license_id(
+                             licscan_match_license(licscan_result_match(r, 0))),
+                         "copy-0");
+        licscan_result_free(r);
+    }
     licscan_db_free(db);
 }
 
@@ -577,7 +631,8 @@ int main(void)
     test_probe_small();
     test_probe();
     test_distinct_words();
-    test_index_facts();
+    test_index_facts(false);
+    test_index_facts(true);
     test_index_facts_wide();
     test_follow();
     test_required_words();
