@@ -74,16 +74,34 @@ void ls_word_heads(const licscan_db *db, const uint32_t *sh_head,
     }
 }
 
-/* The postings of templates no scan matches (replaced by a later one of
- * the same id, or deprecated) moved past the posting that ends their list
- * for a walk (the first with LS_POST_LAST), in the 16-bit copy only: the
- * walks over it never meet them, and a text of a license with deprecated
- * twins (GPL-2.0, GPL-2.0+) is not counted three times over. A list keeps
- * its head and the order of the postings walked; one of such postings
- * alone stays whole (a walk reads a list's first posting). Whether a list
- * is common still counts all its postings (`runs`, from the links), so
- * every scan finds the same hits: a common list's end becomes its last
- * posting walked. False when memory ran out (nothing changed then). */
+/* The template whose postings the walks read for template t: t itself;
+ * UINT32_MAX when no scan matches t (replaced by a later one of the same
+ * id, or deprecated); for a matched twin of a matched template, the
+ * earliest matched one of its twins (they have the same postings, so a
+ * scan counts and groups that one's hits once for all of them). */
+static uint32_t walked_for(const licscan_db *db, uint32_t t)
+{
+    const ls_template *tp = db->tpl[t];
+    if (!ls_template_matched(tp))
+        return UINT32_MAX;
+    uint32_t walked = t;
+    for (uint32_t u = tp->twin; u < db->ntpl; u = db->tpl[u]->twin)
+        if (ls_template_matched(db->tpl[u]))
+            walked = u;
+    return walked;
+}
+
+/* The postings no walk needs (walked_for: of templates no scan matches,
+ * and of twins whose twin's are walked) moved past the posting that ends
+ * their list for a walk (the first with LS_POST_LAST), in the 16-bit copy
+ * only: the walks over it never meet them, and a text of a license with
+ * deprecated or identical twins (GPL-2.0 and GPL-2.0-only, the GFDL
+ * variants) is not counted over for each. A list keeps its head and the
+ * order of the postings walked; one of such postings alone stays whole (a
+ * walk reads a list's first posting). Whether a list is common still
+ * counts all its postings (`runs`, from the links), so every scan finds
+ * the same hits: a common list's end becomes its last posting walked.
+ * False when memory ran out (nothing changed then). */
 static bool walk_matched_only(licscan_db *db, uint16_t *post_tpl,
                               uint16_t *post_pos, uint32_t *runs,
                               uint32_t nruns)
@@ -94,7 +112,7 @@ static bool walk_matched_only(licscan_db *db, uint16_t *post_tpl,
         return false;
     bool any = false;
     for (uint32_t t = 0; t < db->ntpl; t++)
-        any |= skip[t] = !ls_template_matched(db->tpl[t]);
+        any |= skip[t] = walked_for(db, t) != t;
     uint16_t *moved = NULL;
     uint32_t moved_cap = 0;
     const ls_posting *post = db->post;
@@ -144,6 +162,8 @@ void ls_index_facts_free(licscan_db *db)
     db->common_of = NULL;
     db->mostly_common = NULL;
     db->tpl_words = NULL;
+    db->hits_of = db->aliased = NULL;
+    db->naliased = 0;
     db->common_head = db->common_end = NULL;
 }
 
@@ -197,8 +217,9 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     }
     /* one block: the bits of the common lists' heads, the counts, the
      * table of common lists (head and end, at most half full), the input
-     * words of each template (db->tpl_words), a byte per template
-     * (db->mostly_common) */
+     * words of each template (db->tpl_words), the template walked for
+     * each (db->hits_of) and those walked for another (db->aliased), a
+     * byte per template (db->mostly_common) */
     uint32_t cap = 16;
     while (cap < 2 * nruns)
         cap *= 2;
@@ -206,7 +227,7 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     uint64_t *bits =
         ls_calloc(a,
                   nbits * sizeof(*bits) +
-                      (3 * nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
+                      (5 * nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
                   1);
     uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
     bool sorted = of != NULL && places <= LS_POST_POS_MAX;
@@ -227,7 +248,17 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     }
     db->common_of = of;
     db->tpl_words = of + nt + 2 * (size_t)cap;
-    db->mostly_common = (uint8_t *)(db->tpl_words + 2 * nt);
+    db->hits_of = db->tpl_words + 2 * nt;
+    db->aliased = db->hits_of + nt;
+    db->mostly_common = (uint8_t *)(db->aliased + nt);
+    for (uint32_t t = 0; t < db->ntpl; t++) {
+        uint32_t w = walked_for(db, t);
+        db->hits_of[t] = w == UINT32_MAX ? t : w;
+        if (db->hits_of[t] != t)
+            db->aliased[db->naliased++] = t;
+    }
+    for (uint32_t k = 0; k < db->naliased; k++)
+        of[db->aliased[k]] = of[db->hits_of[db->aliased[k]]];
     for (uint32_t t = 0; t < db->ntpl; t++) {
         const ls_template *tp = db->tpl[t];
         uint32_t nsh = tp->nshingles;

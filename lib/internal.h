@@ -719,6 +719,10 @@ struct licscan_db {
      * ([2t], [2t + 1]): a pass over every template reads these, not the
      * templates */
     uint32_t *tpl_words;
+    /* with common_of, per template t the template whose postings the
+     * walks read for t: t, or (t in aliased[0, naliased)) the matched
+     * twin whose hits t shares (index_layout.c, walked_for) */
+    uint32_t *hits_of, *aliased, naliased;
     uint32_t *common_head, *common_end, common_cap;
     uint64_t *common_bits; /* bit h set: the list at head h is common */
     /* with common_of, each posting's template (LS_POST_LAST set on a

@@ -29,6 +29,25 @@ static inline uint32_t common_end(const licscan_db *db, uint32_t head)
     return 0;
 }
 
+/* The walks do not meet the postings of a twin whose twin's are walked
+ * for it (db->hits_of): its counts are that one's. */
+static void share_twins_counts(const licscan_db *db, uint32_t *count)
+{
+    for (uint32_t k = 0; k < db->naliased; k++)
+        count[db->aliased[k]] = count[db->hits_of[db->aliased[k]]];
+}
+
+/* ... and its hits, once grouped, are that one's. */
+static void share_twins_hits(const licscan_db *db, uint32_t *count,
+                             uint32_t *start)
+{
+    for (uint32_t k = 0; k < db->naliased; k++) {
+        uint32_t t = db->aliased[k], u = db->hits_of[t];
+        count[t] = count[u];
+        start[t] = start[u];
+    }
+}
+
 /* Shingles ahead of the look-up whose index slots are asked for. */
 #define SHINGLE_AHEAD 8
 
@@ -226,6 +245,8 @@ void ls_look_up(scan *s)
     }
     s->nlook = nlook;
     s->total = total;
+    if (ranges)
+        share_twins_counts(db, count);
 }
 
 bool ls_shingle_rare(const scan *s, uint32_t k)
@@ -322,6 +343,8 @@ static void nominate(scan *s)
             for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
                 all_hits[db->post[q - 1].tpl]++;
     }
+    if (laid)
+        share_twins_counts(db, all_hits);
     /* the templates with postings of either kind, in index order: those
      * below ask of no other (one pass over all, not one each) */
     uint32_t *with = s->hit_tpl =
@@ -344,8 +367,8 @@ static void nominate(scan *s)
         nominated[t] =
             count[t] >= 3 || (uint64_t)(count[t] + all_hits[t]) * 5 >=
                                  2ull * db->tpl[t]->nshingles;
-        if (nominated[t])
-            with_common += all_hits[t];
+        if (nominated[t] && !(laid && db->hits_of[t] != t))
+            with_common += all_hits[t]; /* (a twin's are its twin's) */
     }
     /* all the common postings of nominated templates, when there is room
      * for them (else the look-ups are taken in order while there is) */
@@ -355,20 +378,39 @@ static void nominate(scan *s)
                 count[with[k]] += all_hits[with[k]];
         total = with_common;
     } else {
+        /* the look-ups taken in order while there is room for all the
+         * postings group_hits would put of each; from the first there is
+         * none for on, each dropped whole */
+        bool room = true;
         for (uint32_t k = 0; k < nlook; k++) {
             if (!look[k].common)
                 continue;
-            for (uint32_t q = look[k].head; q; q = db->post[q - 1].next)
-                if (nominated[db->post[q - 1].tpl]) {
-                    if (total >= MAX_HITS) {
-                        s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
-                        look[k].common = 2; /* dropped */
-                        break;
+            uint64_t added = 0;
+            for (int take = 0; take < 2 && room; take++) {
+                if (laid)
+                    for (uint32_t q = look[k].head - 1; q < look[k].end; q++) {
+                        uint32_t t = db->post_tpl[q] & LS_POST_TPL_MAX;
+                        added += !take && nominated[t];
+                        count[t] += take && nominated[t];
                     }
-                    count[db->post[q - 1].tpl]++;
-                    total++;
-                }
+                else
+                    for (uint32_t q = look[k].head; q;
+                         q = db->post[q - 1].next) {
+                        uint32_t t = db->post[q - 1].tpl;
+                        added += !take && nominated[t];
+                        count[t] += take && nominated[t];
+                    }
+                room = total + added <= MAX_HITS;
+            }
+            if (!room) {
+                s->res->input_flags |= LICSCAN_INPUT_SEARCH_LIMIT;
+                look[k].common = 2; /* dropped */
+                continue;
+            }
+            total += added;
         }
+        if (laid)
+            share_twins_counts(db, count);
     }
     s->total = total;
 }
@@ -406,11 +448,12 @@ static void group_hits(scan *s)
     const uint32_t *with = s->hit_tpl, nwith = s->nhit_tpl;
     for (uint32_t k = 0, acc = 0; k < nwith; k++) {
         uint32_t t = with[k];
+        bool shared = laid && db->hits_of[t] != t;
         start[t] = acc;
-        acc += count[t];
+        acc += shared ? 0 : count[t];
         if (count[t] > maxc)
             maxc = count[t];
-        count[t] = start[t];
+        count[t] = shared ? 0 : start[t];
     }
     for (uint32_t k = 0; k < nlook; k++) {
         /* locals: the stores to hits could alias look as the compiler
@@ -446,6 +489,8 @@ static void group_hits(scan *s)
     }
     for (uint32_t k = 0; k < nwith; k++)
         count[with[k]] -= start[with[k]];
+    if (laid)
+        share_twins_hits(db, count, start);
     memset(hits + s->total, 0, LS_HIT_PAD * sizeof(hit));
     chain_room(s, maxc);
 }
@@ -701,6 +746,7 @@ uint32_t ls_common_hits(const scan *s, uint32_t t)
 {
     const uint16_t *post_tpl = s->db->post_tpl;
     uint32_t n = 0;
+    t = s->db->hits_of[t]; /* a twin's are its twin's */
     for (uint32_t k = 0; k < s->nlook; k++) {
         if (!s->look[k].common)
             continue;
@@ -717,24 +763,19 @@ typedef struct common_run {
     uint32_t k, i, q, n;
 } common_run;
 
-bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
-                      uint32_t n)
+/* ls_group_hits_of for the templates walked for those asked (`asked`,
+ * some of them twins sharing another's hits: shared[0, nshared)): the
+ * hits of tpls[0, n) (marked in some[]), the asked ones in s->order. */
+static bool group_walked(scan *s, const uint8_t *some, const uint32_t *tpls,
+                         uint32_t n, const uint8_t *asked,
+                         const uint32_t *shared, uint32_t nshared)
 {
     const licscan_db *db = s->db;
     const uint16_t *post_tpl = db->post_tpl, *post_pos = db->post_pos;
     const lookup *look = s->look;
     uint32_t nlook = s->nlook, *count = s->count, *start = s->start;
-    if (!db->common_of || db->whole_off || s->hits_cut || !n || !nlook)
-        return false;
-    /* below the limit with every common posting, nominating takes them
-     * all for the templates it nominates (as here) */
-    uint64_t most = s->total;
-    for (uint32_t k = 0; k < nlook; k++)
-        if (look[k].common)
-            most += look[k].end - (look[k].head - 1);
-    if (most > MAX_HITS)
-        return false;
-    uint32_t *saved = ls_malloc(s->a, 2 * (size_t)n * sizeof(uint32_t));
+    uint32_t *saved =
+        ls_malloc(s->a, 2 * ((size_t)n + nshared) * sizeof(uint32_t));
     uint32_t *in_common = ls_calloc(s->a, n, sizeof(uint32_t));
     uint8_t *nominated = ls_malloc(s->a, n);
     common_run *runs = NULL;
@@ -780,12 +821,16 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
         if (count[t] > maxc)
             maxc = count[t];
     }
+    for (uint32_t j = 0; j < nshared; j++) {
+        saved[2 * (n + j)] = shared[j];
+        saved[2 * (n + j) + 1] = count[shared[j]];
+    }
     s->some_counts = saved;
-    s->nsome = n;
+    s->nsome = n + nshared;
     saved = NULL;
     hit *hits = s->hits = ls_malloc(s->a, (total + LS_HIT_PAD) * sizeof(hit));
     uint32_t *order = s->order =
-        ls_malloc(s->a, ((size_t)n + 1) * sizeof(uint32_t));
+        ls_malloc(s->a, ((size_t)n + nshared + 1) * sizeof(uint32_t));
     if (!hits || !order) {
         s->rc = LICSCAN_ENOMEM;
         goto out;
@@ -819,7 +864,14 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
     for (uint32_t i = 0; i < n; i++) {
         uint32_t t = tpls[i];
         count[t] -= start[t];
-        if (count[t] >= 3 && ls_template_matched(db->tpl[t]))
+        if (count[t] >= 3 && asked[t] && ls_template_matched(db->tpl[t]))
+            order[norder++] = t;
+    }
+    for (uint32_t j = 0; j < nshared; j++) {
+        uint32_t t = shared[j], u = db->hits_of[t];
+        count[t] = count[u];
+        start[t] = start[u];
+        if (count[t] >= 3)
             order[norder++] = t;
     }
     sort_by_hits(order, norder, count);
@@ -831,6 +883,52 @@ out:
     ls_free(s->a, in_common);
     ls_free(s->a, nominated);
     return !s->rc;
+}
+
+bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
+                      uint32_t n)
+{
+    const licscan_db *db = s->db;
+    const lookup *look = s->look;
+    uint32_t nlook = s->nlook;
+    if (!db->common_of || db->whole_off || s->hits_cut || !n || !nlook)
+        return false;
+    /* below the limit with every common posting, nominating takes them
+     * all for the templates it nominates (as here) */
+    uint64_t most = s->total;
+    for (uint32_t k = 0; k < nlook; k++)
+        if (look[k].common)
+            most += look[k].end - (look[k].head - 1);
+    if (most > MAX_HITS)
+        return false;
+    /* a twin whose postings the walks skip shares the hits of the one
+     * walked for it (db->hits_of), which are grouped, asked or not */
+    uint32_t nshared = 0;
+    for (uint32_t i = 0; i < n; i++)
+        nshared += db->hits_of[tpls[i]] != tpls[i];
+    if (!nshared)
+        return group_walked(s, some, tpls, n, some, NULL, 0);
+    uint8_t *walked = ls_calloc(s->a, (size_t)db->ntpl + 1, 1);
+    uint32_t *list = ls_malloc(s->a, ((size_t)n + nshared) * sizeof(uint32_t));
+    if (!walked || !list) {
+        ls_free(s->a, walked);
+        ls_free(s->a, list);
+        s->rc = LICSCAN_ENOMEM;
+        return false;
+    }
+    uint32_t *shared = list + n, nwalked = 0;
+    for (uint32_t i = 0, j = 0; i < n; i++) {
+        walked[db->hits_of[tpls[i]]] = 1;
+        if (db->hits_of[tpls[i]] != tpls[i])
+            shared[j++] = tpls[i];
+    }
+    for (uint32_t t = db->ntpl; t-- > 0;) /* descending, as tpls */
+        if (walked[t])
+            list[nwalked++] = t;
+    bool done = group_walked(s, walked, list, nwalked, some, shared, nshared);
+    ls_free(s->a, walked);
+    ls_free(s->a, list);
+    return done;
 }
 
 void ls_ungroup_hits_of(scan *s)

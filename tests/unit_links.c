@@ -299,7 +299,8 @@ static void test_distinct_words(void)
  * postings (the MIT text's three paragraphs in 60 templates, the second
  * in 49 of them, the third in 48) and those across paragraphs. */
 /* The 16-bit copy of db's lists checked against the linked lists: in
- * each, the postings of templates a scan matches first, in list order,
+ * each, the postings walked first (of templates a scan matches, but for
+ * a twin whose twin's are walked for it, db->hits_of), in list order,
  * then the others (unless it has none of the first), the walk ending at
  * the last of the first and the list at its last; a list of more than
  * LS_COMMON_SHINGLE postings in all in the table of common lists, ending
@@ -320,7 +321,8 @@ static void check_laid_lists(licscan_db *db, const uint32_t want[3],
         for (int round = 0; round < 2; round++) /* matched first, then not */
             for (uint32_t q = head; q; q = db->post[q - 1].next) {
                 const ls_posting *p = &db->post[q - 1];
-                bool matched = ls_template_matched(db->tpl[p->tpl]);
+                bool matched = ls_template_matched(db->tpl[p->tpl]) &&
+                               db->hits_of[p->tpl] == p->tpl;
                 keep += round == 0 && matched;
                 if (matched == (round == 0)) {
                     tpl[len] = p->tpl;

@@ -454,6 +454,73 @@ done:
     free(good);
 }
 
+/* Two templates of one text (twins) in a compiled set: the walks read
+ * the postings of the first alone (db->hits_of), and the second shares
+ * its hits. A copy of the text has them as winner and runner-up, a copy
+ * under a heading too (searched against all templates, not as one
+ * template whole), the same JSON as with every list walked whole by its
+ * links. */
+static void test_twins_share_hits(void)
+{
+    static const char text[] =
+        "The Twin License. Permission is granted to anyone to use this twin "
+        "software for any purpose whatsoever, to change it and to pass it "
+        "on, provided that this notice stays with every copy and that no "
+        "one claims to have written what they did not write. The twin "
+        "software comes with no warranty of any kind, and its authors owe "
+        "nothing to anyone for what it does or fails to do.";
+    licscan_db *db = NULL, *with = NULL, *without = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    if (!db)
+        return;
+    CHECK_EQ_INT(licscan_db_add_template(db, "Twin-A", text, sizeof text - 1,
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_add_template(db, "Twin-B", text, sizeof text - 1,
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &with), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &without), LICSCAN_OK);
+    if (!with || !without) {
+        licscan_db_free(with);
+        licscan_db_free(without);
+        return;
+    }
+    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_TEMPLATE, 0),
+                 LICSCAN_OK);
+    uint32_t a = with->ntpl - 2, b = with->ntpl - 1;
+    CHECK(with->hits_of != NULL);
+    if (!with->hits_of) {
+        licscan_db_free(with);
+        licscan_db_free(without);
+        return;
+    }
+    CHECK_EQ_INT((int)with->hits_of[b], (int)a);
+    CHECK_EQ_INT((int)with->hits_of[a], (int)a);
+    char headed[sizeof text + 64];
+    snprintf(headed, sizeof headed, "Some heading words before it\n\n%s", text);
+    const char *texts[2] = { text, headed };
+    for (int k = 0; k < 2; k++) {
+        const unsigned char *t = (const unsigned char *)texts[k];
+        size_t n = strlen(texts[k]);
+        uint64_t whole = ls_whole_template_count();
+        char *j1 = scan_json(with, t, n), *j2 = scan_json(without, t, n);
+        CHECK(ls_whole_template_count() == whole + (k == 0));
+        CHECK(j1 && j2 && strcmp(j1, j2) == 0);
+        CHECK(
+            j1 && strstr(j1, "\"id\":\"Twin-A\"") &&
+            strstr(j1, "\"runner_up\":{\"id\":\"Twin-B\",\"coverage\":1.0000"));
+        if (k == 1 && j1)
+            printf("  twins: the second shares the first's hits; %s\n", j1);
+        free(j1);
+        free(j2);
+    }
+    licscan_db_free(with);
+    licscan_db_free(without);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -468,6 +535,7 @@ int main(void)
     test_compiled_file();
     test_damaged_rivals();
     test_common_lists();
+    test_twins_share_hits();
     unlink(tmp_path);
     printf("unit_rivals: %d checks passed, %d failed\n", check_passed,
            check_failed);
