@@ -426,6 +426,53 @@ static void test_index_facts(bool replace)
     licscan_db_free(db);
 }
 
+/* Sixty copies of MIT make its lists common; a text of thousands of
+ * copies of it has more postings of those lists than a scan keeps hits
+ * for. The look-ups are taken in order while there is room for each
+ * whole (the count and the placing of hits read the same postings): the
+ * scan says so, and finds the copies it kept. */
+static void test_past_hit_limit(void)
+{
+    licscan_db *db = open_own(true);
+    const char *mit = MIT_TEXT;
+    for (int k = 0; k < 60; k++) {
+        char id[32], text[2048];
+        snprintf(id, sizeof id, "copy-%d", k);
+        snprintf(text, sizeof text, "%s\nCopy %d.", mit, k);
+        CHECK_EQ_INT(
+            licscan_db_add_template(db, id, text, strlen(text), NULL, 0, NULL),
+            LICSCAN_OK);
+    }
+    ls_index_compact(db);
+    ls_index_facts(db, false);
+    size_t n = strlen(mit), copies = 5000, len = 0;
+    char *in = malloc(copies * (n + 2));
+    CHECK(in != NULL);
+    for (size_t c = 0; in && c < copies; c++) {
+        memcpy(in + len, mit, n);
+        len += n;
+        in[len++] = '\n';
+        in[len++] = '\n';
+    }
+    licscan_result *r = NULL;
+    CHECK_EQ_INT(in ? licscan_scan(db, in, len, NULL, &r) : LICSCAN_ENOMEM,
+                 LICSCAN_OK);
+    CHECK(r && (licscan_result_input_flags(r) & LICSCAN_INPUT_SEARCH_LIMIT));
+    uint32_t found = r ? licscan_result_match_count(r) : 0;
+    CHECK(found > 0);
+    for (uint32_t k = 0; k < found; k++) {
+        const char *id = licscan_license_id(
+            licscan_match_license(licscan_result_match(r, k)));
+        CHECK(id && strncmp(id, "copy-", 5) == 0);
+    }
+    printf("  %zu copies of MIT past the hit limit: %u found, search-limit "
+           "said\n",
+           copies, found);
+    licscan_result_free(r);
+    free(in);
+    licscan_db_free(db);
+}
+
 /* A place past 16 bits (a template of more than 65,535 words) has no
  * 16-bit copy: that set's lists are walked by their links, and a scan
  * still finds its texts. */
@@ -636,6 +683,7 @@ int main(void)
     test_index_facts(false);
     test_index_facts(true);
     test_index_facts_wide();
+    test_past_hit_limit();
     test_follow();
     test_required_words();
     test_same_results();
