@@ -351,6 +351,8 @@ static int check_template(reader *r, const dbf_template *t)
     for (int k = 0; k < 9; k++)
         if (!text_ok(r, t->str[k], k != 0 && k != 6))
             return CORRUPT(r, "template metadata");
+    if (!ARR(r, A_STRINGS, char)[t->str[0]]) /* as a template added is */
+        return CORRUPT(r, "template id");
     if (t->ref > r->n[A_REF] || t->nref > r->n[A_REF] - t->ref)
         return CORRUPT(r, "template references");
     for (uint32_t k = 0; k < t->nref; k++)
