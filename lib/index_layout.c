@@ -99,58 +99,47 @@ static uint32_t walked_for(const licscan_db *db, uint32_t t)
  * variants) is not counted over for each. A list keeps its head and the
  * order of the postings walked; one of such postings alone stays whole (a
  * walk reads a list's first posting). Whether a list is common still
- * counts all its postings (`runs`, from the links), so every scan finds
- * the same hits: a common list's end becomes its last posting walked.
- * False when memory ran out (nothing changed then). */
-static bool walk_matched_only(licscan_db *db, uint16_t *post_tpl,
-                              uint16_t *post_pos, uint32_t *runs,
-                              uint32_t nruns)
+ * counts all its postings (from the links), so every scan finds the same
+ * hits: a common list's end becomes its last posting walked. */
+typedef struct walked_only {
+    uint8_t *skip; /* by template: its postings are not walked */
+    uint16_t *moved;
+    uint32_t moved_cap;
+} walked_only;
+
+/* The list [first, last] with `nskip` postings to skip, as above: the
+ * postings walked, which end it now (0 when none, and it stays whole);
+ * UINT32_MAX when memory ran out. */
+static uint32_t walk_matched_only(const ls_alloc *a, walked_only *w,
+                                  uint16_t *post_tpl, uint16_t *post_pos,
+                                  uint32_t first, uint32_t last, uint32_t nskip)
 {
-    const ls_alloc *a = &db->alloc;
-    uint8_t *skip = ls_calloc(a, (size_t)LS_POST_TPL_MAX + 1, 1);
-    if (!skip)
-        return false;
-    bool any = false;
-    for (uint32_t t = 0; t < db->ntpl; t++)
-        any |= skip[t] = walked_for(db, t) != t;
-    uint16_t *moved = NULL;
-    uint32_t moved_cap = 0;
-    const ls_posting *post = db->post;
-    for (uint32_t q = 0, first = 0, r = 0; any && q < db->npost; q++) {
-        if (post[q].next) /* not a list's last */
-            continue;
-        uint32_t n = q + 1 - first, keep = 0;
-        for (uint32_t k = first; k <= q; k++)
-            keep += !skip[post_tpl[k] & LS_POST_TPL_MAX];
-        if (keep && keep < n) {
-            if (LS_GROW(a, moved, moved_cap, 2 * n)) {
-                ls_free(a, moved);
-                ls_free(a, skip);
-                return false;
-            }
-            for (uint32_t k = first, to = 0, back = keep; k <= q; k++) {
-                uint32_t t = post_tpl[k] & LS_POST_TPL_MAX;
-                uint32_t at = skip[t] ? back++ : to++;
-                moved[at] = (uint16_t)t;
-                moved[n + at] = post_pos[k];
-            }
-            for (uint32_t j = 0; j < n; j++) {
-                post_tpl[first + j] = moved[j];
-                post_pos[first + j] = moved[n + j];
-            }
-            post_tpl[first + keep - 1] |= LS_POST_LAST;
-            post_tpl[q] |= LS_POST_LAST;
-        }
-        if (r < nruns && runs[2 * r] == first) {
-            if (keep)
-                runs[2 * r + 1] = first + keep;
-            r++;
-        }
-        first = q + 1;
+    uint32_t n = last + 1 - first, keep = n - nskip;
+    if (!keep)
+        return 0;
+    if (LS_GROW(a, w->moved, w->moved_cap, 2 * nskip + 2))
+        return UINT32_MAX;
+    /* the walked ones forward in place, the others aside (each posting
+     * is written to both, without a branch), then after them */
+    uint16_t *aside_pos = w->moved + nskip + 1;
+    uint32_t to = first, aside = 0;
+    for (uint32_t k = first; k <= last; k++) {
+        uint16_t t = post_tpl[k] & LS_POST_TPL_MAX, pos = post_pos[k];
+        uint32_t skip = w->skip[t];
+        w->moved[aside] = t;
+        aside_pos[aside] = pos;
+        post_tpl[to] = t;
+        post_pos[to] = pos;
+        aside += skip;
+        to += !skip;
     }
-    ls_free(a, moved);
-    ls_free(a, skip);
-    return true;
+    for (uint32_t j = 0; j < nskip; j++) {
+        post_tpl[first + keep + j] = w->moved[j];
+        post_pos[first + keep + j] = aside_pos[j];
+    }
+    post_tpl[first + keep - 1] |= LS_POST_LAST;
+    post_tpl[last] |= LS_POST_LAST;
+    return keep;
 }
 
 void ls_index_facts_free(licscan_db *db)
@@ -193,28 +182,44 @@ void ls_index_facts(licscan_db *db, bool links_checked)
      * learn, a list a few postings long: the next one's start is taken
      * without a branch; a common list is rare) */
     uint32_t *runs = NULL, nruns = 0, runs_cap = 0, places = 0;
-    for (uint32_t q = 0, run = 0; q < npost; q++) {
+    walked_only w = { ls_calloc(a, (size_t)LS_POST_TPL_MAX + 1, 1), NULL, 0 };
+    if (!w.skip) {
+        ls_free(a, post_tpl);
+        return;
+    }
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        w.skip[t] = walked_for(db, t) != t;
+    for (uint32_t q = 0, run = 0, nskip = 0; q < npost; q++) {
         uint32_t ends = post[q].next == 0;
         post_tpl[q] = (uint16_t)(post[q].tpl | (LS_POST_LAST & (0u - ends)));
         post_pos[q] = (uint16_t)post[q].pos;
         places |= post[q].pos;
-        if (__builtin_expect(ends & (q + 1 - run > LS_COMMON_SHINGLE), 0)) {
-            if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2)) {
-                ls_free(a, runs);
-                ls_free(a, post_tpl);
-                return;
+        nskip += w.skip[post[q].tpl & LS_POST_TPL_MAX];
+        bool common = q + 1 - run > LS_COMMON_SHINGLE;
+        if (__builtin_expect(ends & (nskip != 0 || common), 0)) {
+            uint32_t end = q + 1; /* of the walk */
+            if (nskip) {
+                uint32_t keep =
+                    walk_matched_only(a, &w, post_tpl, post_pos, run, q, nskip);
+                if (keep == UINT32_MAX)
+                    goto out_of_memory;
+                end = keep ? run + keep : end;
             }
-            runs[2 * nruns] = run;
-            runs[2 * nruns + 1] = q + 1;
-            nruns++;
+            if (common) {
+                if (LS_GROW(a, runs, runs_cap, 2 * nruns + 2))
+                    goto out_of_memory;
+                runs[2 * nruns] = run;
+                runs[2 * nruns + 1] = end;
+                nruns++;
+            }
         }
         run += (q + 1 - run) & (0u - ends);
+        nskip &= ends - 1u;
     }
-    if (!walk_matched_only(db, post_tpl, post_pos, runs, nruns)) {
-        ls_free(a, runs);
-        ls_free(a, post_tpl);
-        return;
-    }
+    ls_free(a, w.moved);
+    ls_free(a, w.skip);
+    w.moved = NULL;
+    w.skip = NULL;
     /* one block: the bits of the common lists' heads, the counts, the
      * table of common lists (head and end, at most half full), the input
      * words of each template (db->tpl_words), the template walked for
@@ -252,8 +257,8 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     db->aliased = db->hits_of + nt;
     db->mostly_common = (uint8_t *)(db->aliased + nt);
     for (uint32_t t = 0; t < db->ntpl; t++) {
-        uint32_t w = walked_for(db, t);
-        db->hits_of[t] = w == UINT32_MAX ? t : w;
+        uint32_t walked = walked_for(db, t);
+        db->hits_of[t] = walked == UINT32_MAX ? t : walked;
         if (db->hits_of[t] != t)
             db->aliased[db->naliased++] = t;
     }
@@ -266,4 +271,10 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         db->tpl_words[2 * t] = tp->ntok;
         db->tpl_words[2 * t + 1] = tp->nrequired;
     }
+    return;
+out_of_memory: /* the lists are walked as linked */
+    ls_free(a, runs);
+    ls_free(a, w.moved);
+    ls_free(a, w.skip);
+    ls_free(a, post_tpl);
 }
