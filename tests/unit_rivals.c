@@ -178,22 +178,35 @@ static void test_rivals_each_way(void)
     licscan_db_free(db);
 }
 
+/* db saved to tmp_path (and freed), and opened from it twice: as it
+ * opens (*with), and with every list walked whole by its links and no
+ * text tried as one template whole (*without); false, both freed, when
+ * either did not open. */
+static bool save_and_open_pair(licscan_db *db, licscan_db **with,
+                               licscan_db **without)
+{
+    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
+    licscan_db_free(db);
+    *with = *without = NULL;
+    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, with), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, without), LICSCAN_OK);
+    if (!*with || !*without) {
+        licscan_db_free(*with);
+        licscan_db_free(*without);
+        return false;
+    }
+    CHECK_EQ_INT(ls_test_control(*without, LS_TEST_WHOLE_TEMPLATE, 0),
+                 LICSCAN_OK);
+    return true;
+}
+
 /* The embedded set saved and opened again: its rivals came along. */
 static void test_compiled_file(void)
 {
     licscan_db *db = NULL, *with = NULL, *without = NULL;
     CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
-    licscan_db_free(db);
-    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &with), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &without), LICSCAN_OK);
-    if (!with || !without) {
-        licscan_db_free(with);
-        licscan_db_free(without);
+    if (!save_and_open_pair(db, &with, &without))
         return;
-    }
-    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_TEMPLATE, 0),
-                 LICSCAN_OK);
     CHECK(compare_corpus(with, without, "compiled file") >
           100 / (uint64_t)stride);
 
@@ -479,17 +492,8 @@ static void test_twins_share_hits(void)
     CHECK_EQ_INT(licscan_db_add_template(db, "Twin-B", text, sizeof text - 1,
                                          NULL, 0, NULL),
                  LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
-    licscan_db_free(db);
-    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &with), LICSCAN_OK);
-    CHECK_EQ_INT(licscan_db_open_file(tmp_path, &opt, &without), LICSCAN_OK);
-    if (!with || !without) {
-        licscan_db_free(with);
-        licscan_db_free(without);
+    if (!save_and_open_pair(db, &with, &without))
         return;
-    }
-    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_TEMPLATE, 0),
-                 LICSCAN_OK);
     uint32_t a = with->ntpl - 2, b = with->ntpl - 1;
     CHECK(with->hits_of != NULL);
     if (!with->hits_of) {
