@@ -448,12 +448,12 @@ static void group_hits(scan *s)
     const uint32_t *with = s->hit_tpl, nwith = s->nhit_tpl;
     for (uint32_t k = 0, acc = 0; k < nwith; k++) {
         uint32_t t = with[k];
-        bool shared = laid && db->hits_of[t] != t;
         start[t] = acc;
-        acc += shared ? 0 : count[t];
+        /* (a twin the walks skip has none placed: share_twins_hits) */
+        acc += laid && db->hits_of[t] != t ? 0 : count[t];
         if (count[t] > maxc)
             maxc = count[t];
-        count[t] = shared ? 0 : start[t];
+        count[t] = start[t];
     }
     for (uint32_t k = 0; k < nlook; k++) {
         /* locals: the stores to hits could alias look as the compiler
