@@ -76,6 +76,9 @@ typedef struct ls_diagonals {
     size_t cap;
 } ls_diagonals;
 LS_HIDDEN ls_diagonals *ls_scratch_diagonals(ls_scratch *sc);
+/* Whether sc cuts small blocks from runs it keeps (not under ASan or
+ * valgrind, nor with an allocator hook): for the tests. */
+LS_HIDDEN bool ls_scratch_cuts_small(const ls_scratch *sc);
 
 /* Read a caller's options struct `in` (struct_size first) into `own`
  * (own_size bytes, holding the defaults): only the bytes struct_size

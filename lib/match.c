@@ -19,6 +19,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "match1_candidates.h"
 #include "match2_bounds.h"
@@ -195,6 +198,29 @@ static int guess_cmp(const void *a, const void *b)
     return x->tpl < y->tpl ? -1 : x->tpl > y->tpl;
 }
 
+/* Whether any of templates [t, t + 4) has the hits whole_guess asks of
+ * a template (three, or fewer of one mostly of shared wording): most have
+ * none, and four counts are read at once where SSE2 is. */
+static inline bool maybe_whole(const scan *s, uint32_t t)
+{
+    const licscan_db *db = s->db;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    if (t + 4 <= db->ntpl) {
+        /* (counts stay far below 2^31: MAX_HITS) */
+        __m128i c =
+            _mm_loadu_si128((const __m128i *)(const void *)(s->count + t));
+        uint32_t common;
+        memcpy(&common, db->mostly_common + t, sizeof common);
+        return common ||
+               _mm_movemask_epi8(_mm_cmpgt_epi32(c, _mm_set1_epi32(2)));
+    }
+#endif
+    for (uint32_t k = t; k < t + 4 && k < db->ntpl; k++)
+        if (s->count[k] >= 3 || db->mostly_common[k])
+            return true;
+    return false;
+}
+
 /* The template most likely to be the whole text, or UINT32_MAX: the one
  * whose shingles are here most fully, with its words, and whose length is
  * nearest the text's (the text holds its words and what its vars take),
@@ -210,6 +236,10 @@ static uint32_t whole_guess(scan *s)
     uint32_t ng = 0, cap = 0;
     const uint32_t *words = db->tpl_words; /* (no template read) */
     for (uint32_t t = 0; t < db->ntpl; t++) {
+        if (!(t % 4) && !maybe_whole(s, t)) {
+            t += 3;
+            continue;
+        }
         uint32_t ntok = words[2 * t], nrequired = words[2 * t + 1];
         if ((s->count[t] < 3 && !db->mostly_common[t]) ||
             s->n > ntok + ntok / 4 + PARAGRAPH_WORDS ||
@@ -354,8 +384,18 @@ static void search_some(scan *s)
 static uint32_t allowed_list(const licscan_db *db, const uint8_t *allowed,
                              uint32_t *list)
 {
-    uint32_t n = 0;
-    for (uint32_t t = db->ntpl; t-- > 0;)
+    uint32_t n = 0, t = db->ntpl;
+    /* a few of hundreds: eight flags read at once */
+    for (; t >= 8; t -= 8) {
+        uint64_t any;
+        memcpy(&any, allowed + t - 8, sizeof any);
+        if (!any)
+            continue;
+        for (uint32_t k = t; k-- > t - 8;)
+            if (allowed[k])
+                list[n++] = k;
+    }
+    while (t-- > 0)
         if (allowed[t])
             list[n++] = t;
     return n;

@@ -5,8 +5,11 @@
  * the C library, blocks that large go back to the kernel, and the next
  * scan faults every page in again. So a scan allocates through a scratch
  * allocator that keeps the large blocks it frees, and the database keeps
- * a few scratches for the scans that follow. Small blocks go straight to
- * the database's allocator. */
+ * a few scratches for the scans that follow. Small blocks (a scan makes a
+ * few hundred, most of a few dozen bytes) are cut one after another from
+ * runs of memory the scratch keeps, and all taken back at once when the
+ * scan gives the scratch back: malloc and free cost more than most of them
+ * hold. */
 #include <string.h>
 
 #include "internal.h"
@@ -31,11 +34,15 @@
 #include <valgrind/memcheck.h>
 #define NO_ACCESS(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
 #define UNDEFINED(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
 #endif
 #endif
 #ifndef NO_ACCESS
 #define NO_ACCESS(p, n) ((void)(p), (void)(n))
 #define UNDEFINED(p, n) ((void)(p), (void)(n))
+#endif
+#ifndef UNDER_VALGRIND
+#define UNDER_VALGRIND() 0
 #endif
 
 /* Blocks of at least 1 << SCRATCH_MIN_CLASS bytes are kept, by power-of-
@@ -44,6 +51,14 @@
 #define SCRATCH_CLASSES 48
 #define SCRATCH_PER_CLASS 8
 #define SCRATCH_KEEP_BYTES ((size_t)16 << 20)
+
+/* Small blocks: cut from runs of ARENA_RUN bytes, ARENA_RUNS at most per
+ * scratch (past them, from the database's allocator). Not under ASan or
+ * valgrind, whose reports of leaks and misuse see blocks, nor with an
+ * allocator hook, through which the tests fail each allocation in turn. */
+#define ARENA_RUN ((size_t)64 << 10)
+#define ARENA_RUNS 16
+#define CLASS_ARENA 1 /* block_head.cls of a block cut from a run */
 
 /* In front of every block: its usable size, the part of it in use, and
  * its class (0: small). The union keeps what follows aligned as malloc's
@@ -64,6 +79,10 @@ struct ls_scratch {
     size_t kept_bytes;
     ls_scan_words words; /* kept as the blocks are */
     ls_diagonals diagonals;
+    bool arena;             /* small blocks cut from runs */
+    char *run[ARENA_RUNS];  /* the runs made */
+    uint32_t nruns, at_run; /* their number; the one being cut */
+    size_t at;              /* bytes of it cut */
 };
 
 static block_head *head_of(void *p) { return (block_head *)p - 1; }
@@ -76,6 +95,33 @@ static uint32_t class_of(size_t n)
     return c;
 }
 
+/* A block of `whole` bytes (head included) cut from the runs; NULL when
+ * they are used up or a new one cannot be had. */
+static block_head *arena_cut(ls_scratch *sc, size_t whole)
+{
+    whole = (whole + sizeof(block_head) - 1) / sizeof(block_head) *
+            sizeof(block_head);
+    if (sc->at + whole > ARENA_RUN) { /* this run is used up */
+        if (sc->at_run + 1 >= ARENA_RUNS)
+            return NULL;
+        sc->at_run++;
+        sc->at = 0;
+    }
+    if (sc->at_run == sc->nruns) { /* one not made yet */
+        char *r = sc->base.malloc_fn(ARENA_RUN, sc->base.user);
+        if (!r)
+            return NULL;
+        NO_ACCESS(r, ARENA_RUN);
+        sc->run[sc->nruns++] = r;
+    }
+    block_head *b = (block_head *)(void *)(sc->run[sc->at_run] + sc->at);
+    sc->at += whole;
+    UNDEFINED(b, whole);
+    b->h.size = whole - sizeof(block_head);
+    b->h.cls = CLASS_ARENA;
+    return b;
+}
+
 static void *scratch_malloc(size_t n, void *user)
 {
     ls_scratch *sc = user;
@@ -84,6 +130,12 @@ static void *scratch_malloc(size_t n, void *user)
     size_t whole = n + sizeof(block_head);
     uint32_t cls = 0;
     block_head *b = NULL;
+    if (sc->arena && whole < ((size_t)1 << SCRATCH_MIN_CLASS) &&
+        (b = arena_cut(sc, whole))) {
+        b->h.used = n;
+        NO_ACCESS((char *)(b + 1) + n, b->h.size - n);
+        return b + 1;
+    }
     if (whole >= ((size_t)1 << SCRATCH_MIN_CLASS)) {
         cls = class_of(whole);
         if (cls >= SCRATCH_CLASSES)
@@ -115,6 +167,10 @@ static void scratch_free(void *p, void *user)
     block_head *b = head_of(p);
     uint32_t cls = b->h.cls;
     size_t whole = b->h.size + sizeof(block_head);
+    if (cls == CLASS_ARENA) { /* taken back with its run */
+        NO_ACCESS(b, whole);
+        return;
+    }
     if (cls && sc->nkept[cls] < SCRATCH_PER_CLASS &&
         sc->kept_bytes + whole <= SCRATCH_KEEP_BYTES) {
         sc->kept[cls][sc->nkept[cls]++] = b;
@@ -146,12 +202,17 @@ static void *scratch_realloc(void *p, size_t n, void *user)
     return q;
 }
 
-static ls_scratch *scratch_new(const ls_alloc *base)
+static ls_scratch *scratch_new(const ls_alloc *base, bool custom)
 {
     ls_scratch *sc = ls_malloc(base, sizeof(*sc));
     if (!sc)
         return NULL;
     memset(sc, 0, sizeof(*sc));
+#if !defined(LS_ASAN)
+    sc->arena = !custom && !UNDER_VALGRIND();
+#else
+    (void)custom;
+#endif
     sc->base = *base;
     sc->alloc.malloc_fn = scratch_malloc;
     sc->alloc.realloc_fn = scratch_realloc;
@@ -163,6 +224,10 @@ static ls_scratch *scratch_new(const ls_alloc *base)
 static void scratch_destroy(ls_scratch *sc)
 {
     ls_free(&sc->base, sc->diagonals.last);
+    for (uint32_t r = 0; r < sc->nruns; r++) {
+        UNDEFINED(sc->run[r], ARENA_RUN);
+        sc->base.free_fn(sc->run[r], sc->base.user);
+    }
     for (uint32_t c = 0; c < SCRATCH_CLASSES; c++)
         for (uint32_t i = 0; i < sc->nkept[c]; i++)
             sc->base.free_fn(sc->kept[c][i], sc->base.user);
@@ -180,7 +245,7 @@ ls_scratch *ls_scratch_take(const licscan_db *db)
         if (sc)
             return sc;
     }
-    return scratch_new(&db->alloc);
+    return scratch_new(&db->alloc, db->custom_allocator);
 }
 
 const ls_alloc *ls_scratch_alloc(ls_scratch *sc) { return &sc->alloc; }
@@ -189,9 +254,15 @@ ls_scan_words *ls_scratch_words(ls_scratch *sc) { return &sc->words; }
 
 ls_diagonals *ls_scratch_diagonals(ls_scratch *sc) { return &sc->diagonals; }
 
+bool ls_scratch_cuts_small(const ls_scratch *sc) { return sc->arena; }
+
 void ls_scratch_give_back(const licscan_db *db, ls_scratch *sc)
 {
     licscan_db *d = (licscan_db *)db;
+    /* the scan has freed its blocks: the runs are cut again from the
+     * first */
+    sc->at_run = 0;
+    sc->at = 0;
     /* a table of diagonals only a huge text needed is not kept */
     if (sc->diagonals.cap * sizeof(uint32_t) > SCRATCH_KEEP_BYTES) {
         ls_free(&sc->base, sc->diagonals.last);

@@ -1,7 +1,10 @@
 /* unit_scratch.c -- what a scratch keeps from scan to scan: the chain
  * search's table of diagonals is made once and serves the scans that
  * follow (its entries stay as they were), unless a huge text grew it past
- * what a scratch keeps; scans on a database that keeps one give the same
+ * what a scratch keeps; small blocks are cut from runs it keeps, each
+ * whole and apart from the others however many a scan asks for, and the
+ * runs serve the next scan; with an allocator hook every block goes
+ * through the hook; scans on a database that keeps one give the same
  * answers as on a fresh one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +53,120 @@ static void test_table_kept(licscan_db *db)
         ls_scratch_give_back(db, sc);
 }
 
+/* Small blocks of sizes that cycle through 1 to 300 bytes, enough to use
+ * up every run (2 MB with their heads), each filled with its own byte;
+ * some grown past the small sizes on the way. True when each still holds
+ * its byte and its length. */
+#define SMALL_BLOCKS 12000
+
+static bool small_blocks_whole(const ls_alloc *a, char **p, size_t *n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < SMALL_BLOCKS; i++) {
+        n[i] = 1 + (i * 37) % 300;
+        p[i] = ls_malloc(a, n[i]);
+        if (!p[i])
+            return false;
+        memset(p[i], (int)(i % 251) + 1, n[i]);
+        if (i % 97 == 0) { /* grown: its bytes kept, the rest its own */
+            char *q = ls_realloc(a, p[i], n[i], 5000);
+            if (!q)
+                return false;
+            memset(q + n[i], (int)(i % 251) + 1, 5000 - n[i]);
+            p[i] = q;
+            n[i] = 5000;
+        }
+    }
+    for (size_t i = 0; i < SMALL_BLOCKS && ok; i++)
+        for (size_t k = 0; k < n[i] && ok; k++)
+            ok = p[i][k] == (char)((int)(i % 251) + 1);
+    for (size_t i = 0; i < SMALL_BLOCKS; i++)
+        ls_free(a, p[i]);
+    return ok;
+}
+
+static void test_small_blocks(licscan_db *db)
+{
+    char **p = calloc(SMALL_BLOCKS, sizeof(char *));
+    size_t *n = calloc(SMALL_BLOCKS, sizeof(size_t));
+    ls_scratch *sc = ls_scratch_take(db);
+    CHECK(p && n && sc);
+    if (!p || !n || !sc) {
+        free(p);
+        free(n);
+        if (sc)
+            ls_scratch_give_back(db, sc);
+        return;
+    }
+    void *first = ls_malloc(ls_scratch_alloc(sc), 24);
+    CHECK(first != NULL);
+    CHECK(small_blocks_whole(ls_scratch_alloc(sc), p, n));
+    ls_free(ls_scratch_alloc(sc), first);
+    ls_scratch_give_back(db, sc);
+    /* the next scan's first small block is cut where that one was: the
+     * runs are taken back whole, and cut again from the first */
+    sc = ls_scratch_take(db);
+    CHECK(sc != NULL);
+    if (sc) {
+        void *again = ls_malloc(ls_scratch_alloc(sc), 24);
+        CHECK(again != NULL);
+        if (ls_scratch_cuts_small(sc))
+            CHECK(again == first);
+        ls_free(ls_scratch_alloc(sc), again);
+        CHECK(small_blocks_whole(ls_scratch_alloc(sc), p, n));
+        ls_scratch_give_back(db, sc);
+    }
+    free(p);
+    free(n);
+}
+
+/* An allocator hook that counts what it is asked. */
+static size_t hook_mallocs;
+static void *counting_malloc(size_t n, void *user)
+{
+    (void)user;
+    hook_mallocs++;
+    return malloc(n);
+}
+static void *counting_realloc(void *p, size_t n, void *user)
+{
+    (void)user;
+    hook_mallocs++;
+    return realloc(p, n);
+}
+static void counting_free(void *p, void *user)
+{
+    (void)user;
+    free(p);
+}
+
+static void test_hook_sees_blocks(void)
+{
+    licscan_allocator hook = { counting_malloc, counting_realloc, counting_free,
+                               NULL };
+    licscan_db_options o;
+    licscan_db_options_init(&o, sizeof o);
+    o.allocator = &hook;
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&o, &db), LICSCAN_OK);
+    if (!db)
+        return;
+    ls_scratch *sc = ls_scratch_take(db);
+    CHECK(sc != NULL);
+    if (sc) {
+        CHECK(!ls_scratch_cuts_small(sc));
+        void *b[10];
+        size_t before = hook_mallocs;
+        for (int i = 0; i < 10; i++)
+            b[i] = ls_malloc(ls_scratch_alloc(sc), 16);
+        CHECK(hook_mallocs - before == 10);
+        for (int i = 0; i < 10; i++)
+            ls_free(ls_scratch_alloc(sc), b[i]);
+        ls_scratch_give_back(db, sc);
+    }
+    licscan_db_free(db);
+}
+
 /* Tables left by other texts (longer, shorter, other templates) change no
  * answer: each text scanned after all the others gives the JSON it gives
  * on a database of its own. */
@@ -93,8 +210,10 @@ int main(void)
     CHECK_EQ_INT(licscan_db_open_default(NULL, &db), LICSCAN_OK);
     if (db) {
         test_table_kept(db);
+        test_small_blocks(db);
         test_same_answers(db);
         licscan_db_free(db);
     }
+    test_hook_sees_blocks();
     return check_report("unit_scratch");
 }
