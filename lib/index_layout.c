@@ -232,7 +232,7 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     uint64_t *bits =
         ls_calloc(a,
                   nbits * sizeof(*bits) +
-                      (5 * nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
+                      (6 * nt + 2 * (size_t)cap) * sizeof(uint32_t) + nt,
                   1);
     uint32_t *of = bits ? (uint32_t *)(bits + nbits) : NULL;
     bool sorted = of != NULL && places <= LS_POST_POS_MAX;
@@ -253,7 +253,7 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     }
     db->common_of = of;
     db->tpl_words = of + nt + 2 * (size_t)cap;
-    db->hits_of = db->tpl_words + 2 * nt;
+    db->hits_of = db->tpl_words + 3 * nt;
     db->aliased = db->hits_of + nt;
     db->mostly_common = (uint8_t *)(db->aliased + nt);
     for (uint32_t t = 0; t < db->ntpl; t++) {
@@ -268,8 +268,9 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         const ls_template *tp = db->tpl[t];
         uint32_t nsh = tp->nshingles;
         db->mostly_common[t] = (uint64_t)(nsh - of[t]) * 4 < nsh;
-        db->tpl_words[2 * t] = tp->ntok;
-        db->tpl_words[2 * t + 1] = tp->nrequired;
+        db->tpl_words[3 * t] = tp->ntok;
+        db->tpl_words[3 * t + 1] = tp->nrequired;
+        db->tpl_words[3 * t + 2] = ls_template_matched(tp) ? nsh : 0;
     }
     return;
 out_of_memory: /* the lists are walked as linked */

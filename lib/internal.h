@@ -718,8 +718,9 @@ struct licscan_db {
      * lists: head -> one past its last posting (freed with common_of) */
     uint32_t *common_of;
     uint8_t *mostly_common;
-    /* with common_of, per template t its words and its required words
-     * ([2t], [2t + 1]): a pass over every template reads these, not the
+    /* with common_of, per template t its words, its required words and
+     * its shingles, 0 for a template no scan matches ([3t], [3t + 1],
+     * [3t + 2]): a pass over every template reads these, not the
      * templates */
     uint32_t *tpl_words;
     /* with common_of, per template t the template whose postings the

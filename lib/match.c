@@ -240,23 +240,20 @@ static uint32_t whole_guess(scan *s)
             t += 3;
             continue;
         }
-        uint32_t ntok = words[2 * t], nrequired = words[2 * t + 1];
+        uint32_t ntok = words[3 * t], nrequired = words[3 * t + 1];
+        uint32_t nshingles = words[3 * t + 2]; /* 0: not matched */
         if ((s->count[t] < 3 && !db->mostly_common[t]) ||
             s->n > ntok + ntok / 4 + PARAGRAPH_WORDS ||
-            s->n + PARAGRAPH_WORDS < nrequired)
+            s->n + PARAGRAPH_WORDS < nrequired || !nshingles)
             continue;
-        const ls_template *tp = db->tpl[t];
-        if (!tp->nshingles || !ls_template_matched(tp))
-            continue;
-        uint32_t own = tp->nshingles - db->common_of[t];
+        uint32_t own = nshingles - db->common_of[t];
         double found;
         if (!db->mostly_common[t]) {
             found = (double)s->count[t] / own;
         } else {
             if (s->count[t] < 0.95 * own)
                 continue;
-            found =
-                (double)(s->count[t] + ls_common_hits(s, t)) / tp->nshingles;
+            found = (double)(s->count[t] + ls_common_hits(s, t)) / nshingles;
         }
         if (found < 0.95)
             continue;
@@ -265,8 +262,8 @@ static uint32_t whole_guess(scan *s)
             break;
         }
         g[ng++] = (guess){ t, (found < 1 ? found : 1) *
-                                  (s->n < tp->ntok ? (double)s->n / tp->ntok
-                                                   : (double)tp->ntok / s->n) };
+                                  (s->n < ntok ? (double)s->n / ntok
+                                               : (double)ntok / s->n) };
     }
     /* the words of a template mostly of shared wording, where they can
      * change the pick: best first */

@@ -353,9 +353,13 @@ static void check_laid_lists(licscan_db *db, const uint32_t want[3],
     }
     for (uint32_t t = 0; t < db->ntpl && of; t++) {
         CHECK_EQ_INT((int)db->common_of[t], (int)of[t]);
-        /* the copy of the templates' lengths */
-        CHECK_EQ_INT((int)db->tpl_words[2 * t], (int)db->tpl[t]->ntok);
-        CHECK_EQ_INT((int)db->tpl_words[2 * t + 1], (int)db->tpl[t]->nrequired);
+        /* the copy of the templates' lengths, and their shingles where
+         * a scan may match them */
+        const ls_template *tp = db->tpl[t];
+        CHECK_EQ_INT((int)db->tpl_words[3 * t], (int)tp->ntok);
+        CHECK_EQ_INT((int)db->tpl_words[3 * t + 1], (int)tp->nrequired);
+        CHECK_EQ_INT((int)db->tpl_words[3 * t + 2],
+                     ls_template_matched(tp) ? (int)tp->nshingles : 0);
     }
     free(of);
     free(tpl);
