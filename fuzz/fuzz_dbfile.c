@@ -9,10 +9,18 @@
  * text (the template wording of its first one) with a valid result.
  * Where the CPU has AVX2, the file is opened with the portable loops too
  * (mode bit 1 says which is kept): the same status and message, and the
- * same checksum of the input either way. */
+ * same checksum of the input either way. Mode bit 2 set: the bytes are
+ * also opened as a file (in memory), its checks reading it through
+ * windows of 4 KB: the same status and message. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
 
@@ -20,10 +28,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* lib/dbfile.c (dbfile.h), hidden in the shared library, reachable in the
  * static one the fuzz targets link. */
-enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2 };
+enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2, DBF_SMALL_WINDOWS = 4 };
 int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
                       size_t map_len, const licscan_db_options *opts,
                       licscan_db **out, char *err, size_t errlen);
+int ls_dbf_open_file(const char *path, unsigned how,
+                     const licscan_db_options *opts, licscan_db **out,
+                     char *err, size_t errlen);
+
+/* The bytes as a file, opened by path through windows: the status and
+ * message the image gave (the message after "path: "). */
+static void same_as_file(const void *bytes, size_t n, unsigned how, int rc,
+                         const char *err)
+{
+    int fd = memfd_create("fuzz_dbfile", 0);
+    if (fd < 0)
+        return;
+    if (n && write(fd, bytes, n) != (ssize_t)n) {
+        close(fd);
+        return;
+    }
+    char path[64], ferr[700];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    licscan_db *fdb = NULL;
+    int frc = ls_dbf_open_file(path, how | DBF_SMALL_WINDOWS, NULL, &fdb, ferr,
+                               sizeof ferr);
+    licscan_db_free(fdb);
+    close(fd);
+    if (rc == LICSCAN_ENOMEM || frc == LICSCAN_ENOMEM)
+        return;
+    if (!n) { /* an empty file is refused as one before it is read */
+        FUZZ_ASSERT(frc == LICSCAN_EFORMAT);
+        return;
+    }
+    FUZZ_ASSERT(frc == rc);
+    size_t k = strlen(path);
+    FUZZ_ASSERT(rc == LICSCAN_OK ||
+                (strncmp(ferr, path, k) == 0 && ferr[k] == ':' &&
+                 strcmp(ferr + k + 2, err) == 0));
+}
 bool ls_dbf_wide(void);
 uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide);
 
@@ -57,6 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(rc == LICSCAN_OK || strcmp(err, oerr) == 0);
         }
     }
+    if (data[0] & 4)
+        same_as_file(copy, n, how, rc, err);
     if (rc != LICSCAN_OK) {
         FUZZ_ASSERT(db == NULL);
         FUZZ_ASSERT(rc == LICSCAN_EFORMAT || rc == LICSCAN_ENOMEM);

@@ -142,7 +142,8 @@ def rules_seeds():
 def dbfile_seeds():
     """Small compiled databases (two templates, one rule file), written by
     build/licscan --compile: mode byte bit 0 checks the checksums, bit 1
-    keeps the portable loops' database (both are compared on AVX2). One
+    keeps the portable loops' database (both are compared on AVX2), bit 2
+    opens the bytes as a file too (read through small windows). One
     seed is of the format version before (refused: recompile). Skipped
     (the old seeds kept) when the CLI is not built."""
     import subprocess
@@ -180,6 +181,10 @@ def dbfile_seeds():
     seeds["older-version"] = b"\x01" + db[:8] + b"\x02" + db[9:]
     seeds["truncated"] = b"\x00" + db[: len(db) // 2]
     seeds["llama-rules-memo"] = b"\x00" + grants
+    # bit 2: opened as a file too, read through small windows
+    seeds["mit-0bsd-windows"] = b"\x05" + db
+    seeds["llama-rules-memo-windows"] = b"\x04" + grants
+    seeds["truncated-windows"] = b"\x04" + db[: len(db) // 2]
     return seeds
 
 

@@ -85,6 +85,24 @@ static void pcre_free(void *p, void *u)
     ls_free(a, p);
 }
 
+int ls_db_options_alloc(const licscan_db_options *opts, licscan_db_options *o,
+                        ls_alloc *a)
+{
+    licscan_db_options_init(o, sizeof(*o));
+    if (opts && ls_options_read(o, sizeof(*o), opts, DB_OPTIONS_V1))
+        return LICSCAN_EINVAL;
+    ls_alloc_default(a);
+    if (o->allocator) {
+        if (!o->allocator->malloc_fn || !o->allocator->free_fn)
+            return LICSCAN_EINVAL;
+        a->malloc_fn = o->allocator->malloc_fn;
+        a->realloc_fn = o->allocator->realloc_fn;
+        a->free_fn = o->allocator->free_fn;
+        a->user = o->allocator->user;
+    }
+    return LICSCAN_OK;
+}
+
 int ls_db_new(const licscan_db_options *opts, bool equivalences,
               licscan_db **out)
 {
@@ -92,19 +110,9 @@ int ls_db_new(const licscan_db_options *opts, bool equivalences,
         return LICSCAN_EINVAL;
     *out = NULL;
     licscan_db_options o;
-    licscan_db_options_init(&o, sizeof(o));
-    if (opts && ls_options_read(&o, sizeof(o), opts, DB_OPTIONS_V1))
-        return LICSCAN_EINVAL;
     ls_alloc a;
-    ls_alloc_default(&a);
-    if (o.allocator) {
-        if (!o.allocator->malloc_fn || !o.allocator->free_fn)
-            return LICSCAN_EINVAL;
-        a.malloc_fn = o.allocator->malloc_fn;
-        a.realloc_fn = o.allocator->realloc_fn;
-        a.free_fn = o.allocator->free_fn;
-        a.user = o.allocator->user;
-    }
+    if (ls_db_options_alloc(opts, &o, &a))
+        return LICSCAN_EINVAL;
     bool custom = o.allocator != NULL;
     o.allocator = NULL; /* copied into db->alloc */
     licscan_db *db = ls_malloc(&a, sizeof(*db));

@@ -36,9 +36,31 @@
 
 /* ---------- reading ---------- */
 
+/* Bytes of the file read into a buffer: the checks that read whole
+ * arrays read a file through windows, not through its mapping. Read by
+ * the kernel a file's pages cost little; each page first read through a
+ * new mapping costs a walk of the page tables, a dear one on a virtual
+ * machine where the page cache is held in small pages (1.6 us a page
+ * here: 12 ms of an open of the SPDX list), and the scans that follow
+ * read only some of the pages. */
+typedef struct window {
+    unsigned char *buf;
+    size_t cap;        /* bytes of buf */
+    uint64_t off, len; /* the file's bytes [off, off + len) are there */
+} window;
+
+enum { WIN_A, WIN_B, WIN_C, WIN_D, WINDOWS };
+#define WINDOW_BYTES ((size_t)128 << 10) /* read at once: steps of the sum */
+#define SMALL_WINDOW_BYTES ((size_t)4 << 10)
+#define WINDOW_SLACK 64
+
 typedef struct reader {
     const unsigned char *base;
     size_t size;
+    int fd;              /* the file the windows read; -1: base in memory */
+    ls_alloc a;          /* the windows' memory */
+    size_t window_bytes; /* a multiple of DBF_SUM_STEP */
+    window win[WINDOWS];
     bool check_sum, wide;
     dbf_sum tsum;          /* of the words checked so far, in array order */
     uint64_t tsum_to;      /* bytes of the words summed so far (whole steps) */
@@ -50,6 +72,7 @@ typedef struct reader {
     uint64_t n[A_COUNT];
     char *err;
     size_t errlen;
+    int fail; /* why a window could not be read: LICSCAN_EIO or _ENOMEM */
 } reader;
 
 __attribute__((format(printf, 2, 3))) static int bad(reader *r, const char *fmt,
@@ -66,6 +89,80 @@ __attribute__((format(printf, 2, 3))) static int bad(reader *r, const char *fmt,
 #define CORRUPT(r, what) bad((r), "corrupted database file: %s", (what))
 
 static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
+
+/* The file's bytes [off, off + n), inside it, through window w; NULL (the
+ * error said) when they cannot be read. In memory, where they are. */
+static const void *span(reader *r, int w, uint64_t off, uint64_t n)
+{
+    if (r->fd < 0 || !n)
+        return r->base + off;
+    window *v = &r->win[w];
+    if (off >= v->off && off + n <= v->off + v->len)
+        return v->buf + (off - v->off);
+    uint64_t want = n > r->window_bytes ? n : r->window_bytes;
+    if (want > r->size - off)
+        want = r->size - off;
+    if (want > v->cap) {
+        /* (and a few bytes more: the postings' check reads 4 past) */
+        unsigned char *b =
+            ls_realloc(&r->a, v->buf, v->cap, (size_t)want + WINDOW_SLACK);
+        if (!b) {
+            bad(r, "out of memory");
+            r->fail = LICSCAN_ENOMEM;
+            return NULL;
+        }
+        v->buf = b;
+        v->cap = (size_t)want;
+    }
+    v->len = 0;
+    for (uint64_t got = 0; got < want;) {
+        ssize_t k = pread(r->fd, v->buf + got, (size_t)(want - got),
+                          (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k < 0)
+                bad(r, "reading the database file: %s", strerror(errno));
+            else
+                bad(r, "truncated database file: it shrank while opened");
+            r->fail = LICSCAN_EIO;
+            return NULL;
+        }
+        got += (uint64_t)k;
+    }
+    v->off = off;
+    v->len = want;
+    return v->buf;
+}
+
+/* The bytes of array `id`, elements [from, from + n), through window w. */
+static const void *elems(reader *r, int w, int id, uint64_t from, uint64_t n)
+{
+    uint64_t elem = dbf_elem[id];
+    return span(r, w,
+                (uint64_t)((const unsigned char *)r->at[id] - r->base) +
+                    from * elem,
+                n * elem);
+}
+
+/* Array id summed, a window at a time; false when it cannot be read. */
+static bool sum_array(reader *r, int id, uint64_t *sum)
+{
+    uint64_t bytes = r->n[id] * dbf_elem[id];
+    uint64_t off = (uint64_t)((const unsigned char *)r->at[id] - r->base);
+    uint64_t piece = r->fd < 0 ? (bytes ? bytes : 1) : r->window_bytes;
+    dbf_sum s;
+    ls_dbf_sum_init(&s);
+    for (uint64_t k = 0; k < bytes; k += piece) {
+        uint64_t n = bytes - k < piece ? bytes - k : piece;
+        const void *p = span(r, WIN_A, off + k, n);
+        if (!p)
+            return false;
+        ls_dbf_sum_feed(&s, p, (size_t)n, r->wide);
+    }
+    *sum = ls_dbf_sum_end(&s);
+    return true;
+}
 
 /* The header and the directory. */
 static int read_layout(reader *r, bool check_sum)
@@ -119,10 +216,16 @@ static int read_layout(reader *r, bool check_sum)
         r->at[i] = r->base + d.offset;
         r->n[i] = d.count;
         r->sum[i] = d.sum;
-        /* the arrays checked word by word are summed in that pass */
-        if (check_sum && i != A_TOKEN && i != A_SH_KEY && i != A_SH_HEAD &&
-            i != A_POST && i != A_WORD_HEAD &&
-            ls_dbf_checksum(r->at[i], d.count * d.elem, r->wide) != d.sum)
+    }
+    /* the arrays checked word by word are summed in that pass */
+    for (int i = 0; i < A_COUNT && check_sum; i++) {
+        uint64_t sum;
+        if (i == A_TOKEN || i == A_SH_KEY || i == A_SH_HEAD || i == A_POST ||
+            i == A_WORD_HEAD)
+            continue;
+        if (!sum_array(r, i, &sum))
+            return r->fail;
+        if (sum != r->sum[i])
             return bad(r, "corrupted database file: checksum mismatch");
     }
     r->check_sum = check_sum;
@@ -164,9 +267,6 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
 {
     const uint32_t *sc = ARR(r, A_SCALARS, uint32_t);
     uint64_t cap = r->n[A_DICT_HASH], count = sc[S_DICT_COUNT];
-    const uint64_t *hashes = ARR(r, A_DICT_HASH, uint64_t);
-    const uint32_t *ids = ARR(r, A_DICT_ID, uint32_t);
-    const uint32_t *woff = ARR(r, A_WORD_OFF, uint32_t);
     uint64_t chars = r->n[A_CHARS];
     /* a probe ends at an empty slot: there must be one */
     if ((cap && (!is_pow2(cap) || count >= cap)) || r->n[A_DICT_ID] != cap ||
@@ -176,15 +276,25 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     /* (whether a slot is used follows no pattern: no branch on it) */
     uint64_t used = 0;
     uint32_t wrong = 0;
-    for (uint64_t i = 0; i < cap; i++) {
-        uint32_t in_use = hashes[i] != 0;
-        used += in_use;
-        wrong |= in_use & (uint32_t)(ids[i] - 1 >= count);
+    for (uint64_t j = 0; j < cap; j += SUM_BLOCK) {
+        uint64_t n = cap - j < SUM_BLOCK ? cap - j : SUM_BLOCK;
+        const uint64_t *hashes = elems(r, WIN_A, A_DICT_HASH, j, n);
+        const uint32_t *ids = elems(r, WIN_B, A_DICT_ID, j, n);
+        if (!hashes || !ids)
+            return r->fail;
+        for (uint64_t i = 0; i < n; i++) {
+            uint32_t in_use = hashes[i] != 0;
+            used += in_use;
+            wrong |= in_use & (uint32_t)(ids[i] - 1 >= count);
+        }
     }
     if (wrong)
         return CORRUPT(r, "dictionary slot");
     if (used != count)
         return CORRUPT(r, "dictionary count");
+    const uint32_t *woff = elems(r, WIN_A, A_WORD_OFF, 0, count + 1);
+    if (!woff)
+        return r->fail;
     for (uint64_t i = 0; i <= count; i++)
         if (woff[i] >= chars)
             return CORRUPT(r, "dictionary word");
@@ -202,8 +312,6 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
         if (eqi[i] > r->n[A_EQUIV] || (eqi[i] && eq[eqi[i] - 1].from != i))
             return CORRUPT(r, "equivalence index");
     uint64_t shcap = r->n[A_SH_KEY], sh_used = 0;
-    const uint64_t *keys = ARR(r, A_SH_KEY, uint64_t);
-    const uint32_t *head = ARR(r, A_SH_HEAD, uint32_t);
     if ((shcap && !is_pow2(shcap)) || r->n[A_SH_HEAD] != shcap)
         return CORRUPT(r, "shingle index");
     uint64_t npost = r->n[A_POST];
@@ -212,23 +320,29 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     ls_dbf_sum_init(&bh);
     ls_dbf_sum_init(&bp);
     for (uint64_t j = 0; j < shcap; j += SUM_BLOCK) {
-        uint64_t end = j + SUM_BLOCK < shcap ? j + SUM_BLOCK : shcap;
+        uint64_t n = shcap - j < SUM_BLOCK ? shcap - j : SUM_BLOCK;
+        const uint64_t *keys = elems(r, WIN_A, A_SH_KEY, j, n);
+        const uint32_t *head = elems(r, WIN_B, A_SH_HEAD, j, n);
+        if (!keys || !head)
+            return r->fail;
         if (r->check_sum) {
-            sum_block(&bk, keys, 8, j, shcap, r->wide);
-            sum_block(&bh, head, 4, j, shcap, r->wide);
+            ls_dbf_sum_feed(&bk, keys, (size_t)n * sizeof *keys, r->wide);
+            ls_dbf_sum_feed(&bh, head, (size_t)n * sizeof *head, r->wide);
         }
-        if (!ls_dbf_slots_ok(keys, head, j, end, npost, &sh_used, r->wide))
+        if (!ls_dbf_slots_ok(keys, head, 0, n, npost, &sh_used, r->wide))
             return CORRUPT(r, "shingle index slot");
     }
     if (sh_used != sc[S_SH_COUNT] || (shcap && sh_used >= shcap))
         return CORRUPT(r, "shingle count");
     /* a list runs forward through the array: it ends */
-    const ls_posting *post = ARR(r, A_POST, ls_posting);
     for (uint64_t i = 0; i < npost; i += SUM_BLOCK) {
-        uint64_t end = i + SUM_BLOCK < npost ? i + SUM_BLOCK : npost;
+        uint64_t n = npost - i < SUM_BLOCK ? npost - i : SUM_BLOCK;
+        const ls_posting *post = elems(r, WIN_A, A_POST, i, n);
+        if (!post)
+            return r->fail;
         if (r->check_sum)
-            sum_block(&bp, post, sizeof *post, i, npost, r->wide);
-        if (!ls_dbf_posts_ok(post, i, end, ft, ntpl, r->wide))
+            ls_dbf_sum_feed(&bp, post, (size_t)n * sizeof *post, r->wide);
+        if (!ls_dbf_posts_ok(post, i, i + n, ft, ntpl, r->wide))
             return CORRUPT(r, "posting");
     }
     if (r->check_sum && (ls_dbf_sum_end(&bk) != r->sum[A_SH_KEY] ||
@@ -237,17 +351,19 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
         return bad(r, "corrupted database file: checksum mismatch");
     /* a template word leads to no list or to a posting (walked on from
      * there to the end of its list, which the last posting is) */
-    const uint32_t *wh = ARR(r, A_WORD_HEAD, uint32_t);
     uint64_t nwh = r->n[A_WORD_HEAD];
     if (nwh != r->n[A_TOKEN])
         return CORRUPT(r, "word heads");
     dbf_sum bw;
     ls_dbf_sum_init(&bw);
     for (uint64_t i = 0; i < nwh; i += SUM_BLOCK) {
-        uint64_t end = i + SUM_BLOCK < nwh ? i + SUM_BLOCK : nwh;
+        uint64_t n = nwh - i < SUM_BLOCK ? nwh - i : SUM_BLOCK;
+        const uint32_t *wh = elems(r, WIN_A, A_WORD_HEAD, i, n);
+        if (!wh)
+            return r->fail;
         if (r->check_sum)
-            sum_block(&bw, wh, sizeof *wh, i, nwh, r->wide);
-        if (ls_dbf_most(wh, i, end, r->wide) > npost)
+            ls_dbf_sum_feed(&bw, wh, (size_t)n * sizeof *wh, r->wide);
+        if (ls_dbf_most(wh, 0, n, r->wide) > npost)
             return CORRUPT(r, "word head");
     }
     if (r->check_sum && ls_dbf_sum_end(&bw) != r->sum[A_WORD_HEAD])
@@ -286,7 +402,9 @@ static int check_memo(reader *r)
                    : LICSCAN_OK;
     if (!is_pow2(cap) || nclause >= cap || !nrules)
         return CORRUPT(r, "clause memo");
-    const uint32_t *slot = ARR(r, A_MEMO_SLOT, uint32_t);
+    const uint32_t *slot = elems(r, WIN_A, A_MEMO_SLOT, 0, cap);
+    if (!slot)
+        return r->fail;
     uint64_t used = 0;
     for (uint64_t i = 0; i < cap; i++) {
         used += slot[i] != 0;
@@ -295,26 +413,34 @@ static int check_memo(reader *r)
     }
     if (used != nclause)
         return CORRUPT(r, "clause memo slot");
-    const ls_memo_clause *c = ARR(r, A_MEMO_CLAUSE, ls_memo_clause);
-    const ls_memo_fired *f = ARR(r, A_MEMO_FIRED, ls_memo_fired);
-    const uint32_t *ctx = ARR(r, A_MEMO_CONTEXT, uint32_t);
+    const ls_memo_fired *f = elems(r, WIN_B, A_MEMO_FIRED, 0, nfired);
+    const uint32_t *ctx = elems(r, WIN_C, A_MEMO_CONTEXT, 0, nctx);
+    if (!f || !ctx)
+        return r->fail;
+    const ls_memo_clause *blk = NULL;
     for (uint64_t i = 0; i < nclause; i++) {
-        if (c[i].text > r->n[A_MEMO_TEXT] ||
-            c[i].len > r->n[A_MEMO_TEXT] - c[i].text || c[i].fired > nfired ||
-            c[i].nfired > nfired - c[i].fired || c[i].context > nctx ||
-            c[i].ncontext > nctx - c[i].context)
+        if (!(i % SUM_BLOCK)) {
+            uint64_t n = nclause - i < SUM_BLOCK ? nclause - i : SUM_BLOCK;
+            if (!(blk = elems(r, WIN_A, A_MEMO_CLAUSE, i, n)))
+                return r->fail;
+        }
+        const ls_memo_clause *c = &blk[i % SUM_BLOCK];
+        if (c->text > r->n[A_MEMO_TEXT] ||
+            c->len > r->n[A_MEMO_TEXT] - c->text || c->fired > nfired ||
+            c->nfired > nfired - c->fired || c->context > nctx ||
+            c->ncontext > nctx - c->context)
             return CORRUPT(r, "clause memo entry");
-        for (uint32_t k = 0; k < c[i].nfired; k++) {
-            const ls_memo_fired *e = &f[c[i].fired + k];
+        for (uint32_t k = 0; k < c->nfired; k++) {
+            const ls_memo_fired *e = &f[c->fired + k];
             bool no_v = e->vs == UINT32_MAX && e->ve == UINT32_MAX;
             bool no_q = e->qs == UINT32_MAX && e->qe == UINT32_MAX;
             if (e->rule >= nrules || (k && e->rule <= e[-1].rule) ||
-                (!no_v && (e->vs > e->ve || e->ve > c[i].len)) ||
-                (!no_q && (e->qs > e->qe || e->qe > c[i].len)))
+                (!no_v && (e->vs > e->ve || e->ve > c->len)) ||
+                (!no_q && (e->qs > e->qe || e->qe > c->len)))
                 return CORRUPT(r, "clause memo rule");
         }
-        for (uint32_t k = 0; k < c[i].ncontext; k++)
-            if ((ctx[c[i].context + k] & ~LS_MEMO_ANYWHERE) >= nrules)
+        for (uint32_t k = 0; k < c->ncontext; k++)
+            if ((ctx[c->context + k] & ~LS_MEMO_ANYWHERE) >= nrules)
                 return CORRUPT(r, "clause memo context");
     }
     return LICSCAN_OK;
@@ -365,23 +491,33 @@ static int check_template(reader *r, const dbf_template *t)
     if (!t->ntok || t->tok > r->n[A_TOKEN] ||
         t->ntok > r->n[A_TOKEN] - t->tok || r->n[A_OPTIONAL] != r->n[A_TOKEN])
         return CORRUPT(r, "template words");
-    const ls_token *tok = ARR(r, A_TOKEN, ls_token) + t->tok;
-    const uint8_t *opt = ARR(r, A_OPTIONAL, uint8_t) + t->tok;
+    /* the words of templates in turn follow each other in the array:
+     * summed (whole steps) right after they are checked, in the cache,
+     * from the last whole step before them (read with them) */
+    r->in_turn &= t->tok == r->tnext;
+    r->tnext = (uint64_t)t->tok + t->ntok;
+    bool fused = r->check_sum && r->in_turn;
+    uint64_t from = fused ? r->tsum_to : (uint64_t)t->tok * sizeof(ls_token);
+    const unsigned char *run =
+        span(r, WIN_A,
+             (uint64_t)((const unsigned char *)r->at[A_TOKEN] - r->base) + from,
+             r->tnext * sizeof(ls_token) - from);
+    const uint8_t *opt = elems(r, WIN_B, A_OPTIONAL, t->tok, t->ntok);
+    if (!run || !opt)
+        return r->fail;
+    const ls_token *tok =
+        (const ls_token *)(const void *)(run +
+                                         ((uint64_t)t->tok * sizeof(ls_token) -
+                                          from));
     uint32_t count = ARR(r, A_SCALARS, uint32_t)[S_DICT_COUNT], req = 0;
     req = ls_dbf_words_ok(tok, opt, t->ntok, count, t->source_len, r->wide);
     if (req == UINT32_MAX)
         return CORRUPT(r, "template word");
-    /* the words of templates in turn follow each other in the array:
-     * summed (whole steps) right after they are checked, in the cache */
-    r->in_turn &= t->tok == r->tnext;
-    r->tnext = (uint64_t)t->tok + t->ntok;
-    if (r->check_sum && r->in_turn) {
+    if (fused) {
         uint64_t to = r->tnext * sizeof(ls_token);
         to -= to % DBF_SUM_STEP;
         if (to > r->tsum_to) {
-            ls_dbf_sum_feed(&r->tsum,
-                            (const unsigned char *)r->at[A_TOKEN] + r->tsum_to,
-                            (size_t)(to - r->tsum_to), r->wide);
+            ls_dbf_sum_feed(&r->tsum, run, (size_t)(to - r->tsum_to), r->wide);
             r->tsum_to = to;
         }
     }
@@ -416,14 +552,20 @@ static int check_all(reader *r)
             return rc;
     }
     if (r->check_sum) {
-        const unsigned char *tok = r->at[A_TOKEN];
         uint64_t bytes = r->n[A_TOKEN] * sizeof(ls_token), sum;
         if (r->in_turn) { /* the rest, after the last whole step */
-            ls_dbf_sum_feed(&r->tsum, tok + r->tsum_to,
-                            (size_t)(bytes - r->tsum_to), r->wide);
+            const void *rest = span(
+                r, WIN_A,
+                (uint64_t)((const unsigned char *)r->at[A_TOKEN] - r->base) +
+                    r->tsum_to,
+                bytes - r->tsum_to);
+            if (!rest)
+                return r->fail;
+            ls_dbf_sum_feed(&r->tsum, rest, (size_t)(bytes - r->tsum_to),
+                            r->wide);
             sum = ls_dbf_sum_end(&r->tsum);
-        } else {
-            sum = ls_dbf_checksum(tok, bytes, r->wide);
+        } else if (!sum_array(r, A_TOKEN, &sum)) {
+            return r->fail;
         }
         if (sum != r->sum[A_TOKEN])
             return bad(r, "corrupted database file: checksum mismatch");
@@ -604,17 +746,28 @@ int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
                              map_len, opts, out, err, errlen);
 }
 
-int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
-                      size_t map_len, const licscan_db_options *opts,
-                      licscan_db **out, char *err, size_t errlen)
+/* The image of fd's file mapped at data (fd -1: an image in memory)
+ * checked, and a database made of it. */
+static int open_checked(const void *data, size_t len, int fd, unsigned how,
+                        void *unmap, size_t map_len,
+                        const licscan_db_options *opts, licscan_db **out,
+                        char *err, size_t errlen)
 {
     if (errlen)
         err[0] = 0;
     reader r = { .base = data, .size = len, .err = err, .errlen = errlen };
     r.wide = !(how & DBF_PORTABLE) && ls_dbf_wide();
+    r.fd = fd;
+    r.window_bytes =
+        how & DBF_SMALL_WINDOWS ? SMALL_WINDOW_BYTES : WINDOW_BYTES;
+    licscan_db_options o;
+    if (ls_db_options_alloc(opts, &o, &r.a)) /* (refused below) */
+        ls_alloc_default(&r.a);
     int rc = read_layout(&r, how & DBF_CHECK_SUMS);
     if (!rc)
         rc = check_all(&r);
+    for (int w = 0; w < WINDOWS; w++)
+        ls_free(&r.a, r.win[w].buf);
     licscan_db *db = NULL;
     if (!rc)
         rc = ls_db_new(opts, false, &db);
@@ -667,8 +820,17 @@ int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
     return LICSCAN_OK;
 }
 
-static int open_file(const char *path, const licscan_db_options *opts,
-                     licscan_db **out, char *err, size_t errlen)
+int ls_dbf_open_image(const void *data, size_t len, unsigned how, void *unmap,
+                      size_t map_len, const licscan_db_options *opts,
+                      licscan_db **out, char *err, size_t errlen)
+{
+    return open_checked(data, len, -1, how, unmap, map_len, opts, out, err,
+                        errlen);
+}
+
+int ls_dbf_open_file(const char *path, unsigned how,
+                     const licscan_db_options *opts, licscan_db **out,
+                     char *err, size_t errlen)
 {
     if (!out)
         return LICSCAN_EINVAL;
@@ -693,17 +855,20 @@ static int open_file(const char *path, const licscan_db_options *opts,
         return S_ISREG(st.st_mode) ? LICSCAN_EFORMAT : LICSCAN_EIO;
     }
     size_t len = (size_t)st.st_size;
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    int e = errno;
-    close(fd);
+    /* (its pages are read through the mapping as scans need them; the
+     * checks read the file through windows) */
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
+        int e = errno;
+        close(fd);
         if (errlen)
             snprintf(err, errlen, "%s: %s", path, strerror(e));
         return e == ENOMEM ? LICSCAN_ENOMEM : LICSCAN_EIO;
     }
     char msg[400];
     int rc =
-        ls_db_open_image(map, len, true, map, len, opts, out, msg, sizeof msg);
+        open_checked(map, len, fd, how, map, len, opts, out, msg, sizeof msg);
+    close(fd);
     if (rc && errlen)
         snprintf(err, errlen, "%s: %s", path, msg);
     return rc;
@@ -712,7 +877,7 @@ static int open_file(const char *path, const licscan_db_options *opts,
 int licscan_db_open_file(const char *path, const licscan_db_options *opts,
                          licscan_db **out)
 {
-    return open_file(path, opts, out, NULL, 0);
+    return ls_dbf_open_file(path, DBF_CHECK_SUMS, opts, out, NULL, 0);
 }
 
 int licscan_db_file_error(const char *path, const licscan_db_options *opts,
@@ -720,7 +885,8 @@ int licscan_db_file_error(const char *path, const licscan_db_options *opts,
 {
     licscan_db *db = NULL;
     char own[1];
-    int rc = open_file(path, opts, &db, cap ? msg : own, cap ? cap : 0);
+    int rc = ls_dbf_open_file(path, DBF_CHECK_SUMS, opts, &db, cap ? msg : own,
+                              cap ? cap : 0);
     licscan_db_free(db);
     if (!rc && cap)
         msg[0] = 0;

@@ -201,32 +201,31 @@ LS_HIDDEN bool ls_dbf_slots_ok(const uint64_t *keys, const uint32_t *head,
 /* The largest of v[from, to), 0 for none. */
 LS_HIDDEN uint32_t ls_dbf_most(const uint32_t *v, uint64_t from, uint64_t to,
                                bool wide);
-/* Postings [from, to): each list runs forward through the array, a
- * template in range and a shingle inside its words. */
+/* Postings [from, to) of the array, post[0] the one at from: each list
+ * runs forward through the array, a template in range and a shingle
+ * inside its words. */
 LS_HIDDEN bool ls_dbf_posts_ok(const ls_posting *post, uint64_t from,
                                uint64_t to, const dbf_template *ft,
                                uint32_t ntpl, bool wide);
 
 /* ls_db_open_image with its loops chosen: how is DBF_CHECK_SUMS (verify
- * the checksums, as licscan_db_open_file does) and DBF_PORTABLE (the
- * portable loops, not AVX2: the tests and the fuzz target compare). */
-enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2 };
+ * the checksums, as licscan_db_open_file does), DBF_PORTABLE (the
+ * portable loops, not AVX2: the tests and the fuzz target compare) and,
+ * for a file, DBF_SMALL_WINDOWS (its checks read it 4 KB at a time, so
+ * that the tests meet arrays and templates across windows). */
+enum { DBF_CHECK_SUMS = 1, DBF_PORTABLE = 2, DBF_SMALL_WINDOWS = 4 };
 LS_HIDDEN int ls_dbf_open_image(const void *data, size_t len, unsigned how,
                                 void *unmap, size_t map_len,
                                 const licscan_db_options *opts,
                                 licscan_db **out, char *err, size_t errlen);
+/* The same for the file at path, mapped; err gets "path: why". */
+LS_HIDDEN int ls_dbf_open_file(const char *path, unsigned how,
+                               const licscan_db_options *opts, licscan_db **out,
+                               char *err, size_t errlen);
 
 /* Arrays checked element by element are summed in the same pass, a
  * block at a time (a multiple of DBF_SUM_STEP bytes), while it is in the
  * cache. */
 #define SUM_BLOCK 3072 /* elements: a multiple of 128 bytes for 4, 8 and 12 */
-
-static inline void sum_block(dbf_sum *b, const void *arr, size_t elem,
-                             uint64_t from, uint64_t n, bool wide)
-{
-    uint64_t end = from + SUM_BLOCK < n ? from + SUM_BLOCK : n;
-    ls_dbf_sum_feed(b, (const unsigned char *)arr + from * elem,
-                    (size_t)(end - from) * elem, wide);
-}
 
 #endif

@@ -345,15 +345,15 @@ uint32_t ls_dbf_most(const uint32_t *v, uint64_t from, uint64_t to, bool wide)
     return most_scalar(v, from, to);
 }
 
-/* Postings [from, to): each list runs forward through the array (next
- * is 0 or the following one: it ends), a template in range and a
- * shingle inside its words. */
+/* Postings [from, to), post[0] the one at from: each list runs forward
+ * through the array (next is 0 or the following one: it ends), a
+ * template in range and a shingle inside its words. */
 static bool posts_ok_scalar(const ls_posting *post, uint64_t from, uint64_t to,
                             const dbf_template *ft, uint32_t ntpl)
 {
     uint32_t bad = 0;
     for (uint64_t i = from; i < to; i++) {
-        const ls_posting *p = &post[i];
+        const ls_posting *p = &post[i - from];
         if (p->tpl >= ntpl)
             return false;
         bad |= (p->next != 0) & ((uint64_t)p->next != i + 2);
@@ -369,12 +369,13 @@ static bool posts_ok_scalar(const ls_posting *post, uint64_t from, uint64_t to,
  * gather stays inside the templates; the largest is checked after); where
  * a lane holds a next, it is 0 or its posting's index + 2. A pos below
  * 2^31 (checked after) does not wrap when the shingle is added; the
- * caller keeps indexes and gather offsets below 2^31. */
+ * caller keeps indexes and gather offsets below 2^31. The last step reads
+ * 4 bytes past post[to - from]: the caller has them readable. */
 __attribute__((target("avx2"))) static bool posts_ok_avx2(
     const ls_posting *post, uint64_t from, uint64_t to, const dbf_template *ft,
     uint32_t ntpl)
 {
-    const uint32_t *f = (const uint32_t *)(const void *)(post + from);
+    const uint32_t *f = (const uint32_t *)(const void *)post;
     const int *ntok = (const int *)(const void *)((const char *)ft +
                                                   offsetof(dbf_template, ntok));
     const __m256i stride = _mm256_set1_epi32(sizeof *ft / 4);
@@ -422,7 +423,7 @@ __attribute__((target("avx2"))) static bool posts_ok_avx2(
                 return false;
         }
     }
-    return posts_ok_scalar(post, i, to, ft, ntpl);
+    return posts_ok_scalar(post + (i - from), i, to, ft, ntpl);
 }
 #endif
 

@@ -933,6 +933,10 @@ LS_HIDDEN int ls_db_open_image(const void *data, size_t len, bool check_sum,
                                char *err, size_t errlen);
 /* An empty database with its options read (db.c); equivalences loaded
  * when asked. */
+/* The options opts says (defaults where it is NULL) and the allocator
+ * they name; LICSCAN_EINVAL when they are not valid. */
+LS_HIDDEN int ls_db_options_alloc(const licscan_db_options *opts,
+                                  licscan_db_options *o, ls_alloc *a);
 LS_HIDDEN int ls_db_new(const licscan_db_options *opts, bool equivalences,
                         licscan_db **out);
 

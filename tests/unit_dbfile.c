@@ -172,6 +172,42 @@ static void test_embedded_round_trip(void)
         CHECK(b1 && b2 && l1 == l2 && memcmp(b1, b2, l1) == 0);
         free(b1);
         free(b2);
+        /* its checks reading it 4 KB at a time: every array and most
+         * templates' words across windows; the same database */
+        licscan_db *w = NULL;
+        char err[400] = "";
+        CHECK_EQ_INT(ls_dbf_open_file(tmp_path,
+                                      DBF_CHECK_SUMS | DBF_SMALL_WINDOWS, &opt,
+                                      &w, err, sizeof err),
+                     LICSCAN_OK);
+        CHECK_EQ_STR(err, "");
+        if (w) {
+            same_listing(db, w);
+            corpus_alike(db, w, "the embedded set, small windows", 600);
+        }
+        licscan_db_free(w);
+        /* a byte of each array changed, read through windows: refused
+         * for its checksum, as when read whole */
+        unsigned char *b = read_back(&l1);
+        for (int id = 0; b && id < A_COUNT; id++) {
+            dbf_array d;
+            memcpy(&d, b + sizeof(dbf_header) + (size_t)id * sizeof d,
+                   sizeof d);
+            if (!d.count)
+                continue;
+            uint64_t at = d.offset + (d.count * d.elem) / 2;
+            b[at] ^= 0x10;
+            write_bytes(b, l1);
+            b[at] ^= 0x10;
+            w = NULL;
+            CHECK_EQ_INT(ls_dbf_open_file(tmp_path,
+                                          DBF_CHECK_SUMS | DBF_SMALL_WINDOWS,
+                                          &opt, &w, err, sizeof err),
+                         LICSCAN_EFORMAT);
+            CHECK(strstr(err, "checksum mismatch") != NULL);
+            licscan_db_free(w);
+        }
+        free(b);
     }
     licscan_db_free(f);
     licscan_db_free(db);
@@ -526,18 +562,27 @@ static void test_checks_both_ways(void)
                 memcpy((unsigned char *)copy + at, &v, 4);
             else
                 ((unsigned char *)copy)[at] = (unsigned char)(2 + k);
-            char e1[256] = "", e2[256] = "";
-            licscan_db *a = NULL, *b = NULL;
+            char e1[256] = "", e2[256] = "", e3[400] = "", want[400];
+            licscan_db *a = NULL, *b = NULL, *c = NULL;
             int r1 =
                 ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &a, e1, sizeof e1);
             int r2 = ls_dbf_open_image(copy, n, DBF_PORTABLE, NULL, 0, &opt, &b,
                                        e2, sizeof e2);
             CHECK_EQ_INT(r1, r2);
             CHECK_EQ_STR(e1, e2);
+            /* the same file read through windows that cut its arrays */
+            write_bytes(copy, n);
+            int r3 = ls_dbf_open_file(tmp_path, DBF_SMALL_WINDOWS, &opt, &c, e3,
+                                      sizeof e3);
+            CHECK_EQ_INT(r1, r3);
+            snprintf(want, sizeof want, "%s: %s", tmp_path, e1);
+            if (r1)
+                CHECK_EQ_STR(e3, want);
             refused += r1 == LICSCAN_EFORMAT;
             tried++;
             licscan_db_free(a);
             licscan_db_free(b);
+            licscan_db_free(c);
         }
     }
     /* (a value may stay in range: a word's id, a key) */
