@@ -20,8 +20,9 @@
  *   the arrays, each at an offset that is a multiple of 8.
  * Each array has its own checksum so that the largest, the templates'
  * words, is summed in the pass that checks them. Opening is bound by
- * reading the file once (29 MB for the SPDX list): the sums and the
- * checks of the largest arrays are dbfile_sums.c's. */
+ * reading the file once (31 MB for the SPDX list), which the checks do
+ * through windows (pread) rather than the mapping (see `window`); the
+ * sums and the checks of the largest arrays are dbfile_sums.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
