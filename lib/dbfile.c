@@ -146,6 +146,19 @@ static const void *elems(reader *r, int w, int id, uint64_t from, uint64_t n)
                 n * elem);
 }
 
+/* Block [j, j + n) of a table of 64-bit keys (array kid) with a 32-bit
+ * value each (array vid), through two windows; false when it cannot be
+ * read. n: SUM_BLOCK, or what is left of the table's cap. */
+static bool table_block(reader *r, int kid, int vid, uint64_t j, uint64_t cap,
+                        const uint64_t **keys, const uint32_t **vals,
+                        uint64_t *n)
+{
+    *n = cap - j < SUM_BLOCK ? cap - j : SUM_BLOCK;
+    *keys = elems(r, WIN_A, kid, j, *n);
+    *vals = elems(r, WIN_B, vid, j, *n);
+    return *keys && *vals;
+}
+
 /* Array id summed, a window at a time; false when it cannot be read. */
 static bool sum_array(reader *r, int id, uint64_t *sum)
 {
@@ -277,11 +290,10 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     /* (whether a slot is used follows no pattern: no branch on it) */
     uint64_t used = 0;
     uint32_t wrong = 0;
-    for (uint64_t j = 0; j < cap; j += SUM_BLOCK) {
-        uint64_t n = cap - j < SUM_BLOCK ? cap - j : SUM_BLOCK;
-        const uint64_t *hashes = elems(r, WIN_A, A_DICT_HASH, j, n);
-        const uint32_t *ids = elems(r, WIN_B, A_DICT_ID, j, n);
-        if (!hashes || !ids)
+    for (uint64_t j = 0, n; j < cap; j += n) {
+        const uint64_t *hashes;
+        const uint32_t *ids;
+        if (!table_block(r, A_DICT_HASH, A_DICT_ID, j, cap, &hashes, &ids, &n))
             return r->fail;
         for (uint64_t i = 0; i < n; i++) {
             uint32_t in_use = hashes[i] != 0;
@@ -320,11 +332,10 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     ls_dbf_sum_init(&bk);
     ls_dbf_sum_init(&bh);
     ls_dbf_sum_init(&bp);
-    for (uint64_t j = 0; j < shcap; j += SUM_BLOCK) {
-        uint64_t n = shcap - j < SUM_BLOCK ? shcap - j : SUM_BLOCK;
-        const uint64_t *keys = elems(r, WIN_A, A_SH_KEY, j, n);
-        const uint32_t *head = elems(r, WIN_B, A_SH_HEAD, j, n);
-        if (!keys || !head)
+    for (uint64_t j = 0, n; j < shcap; j += n) {
+        const uint64_t *keys;
+        const uint32_t *head;
+        if (!table_block(r, A_SH_KEY, A_SH_HEAD, j, shcap, &keys, &head, &n))
             return r->fail;
         if (r->check_sum) {
             ls_dbf_sum_feed(&bk, keys, (size_t)n * sizeof *keys, r->wide);
