@@ -50,7 +50,7 @@ typedef struct window {
     uint64_t off, len; /* the file's bytes [off, off + len) are there */
 } window;
 
-enum { WIN_A, WIN_B, WIN_C, WIN_D, WINDOWS };
+enum { WIN_A, WIN_B, WIN_C, WINDOWS };   /* read side by side */
 #define WINDOW_BYTES ((size_t)128 << 10) /* read at once: steps of the sum */
 #define SMALL_WINDOW_BYTES ((size_t)4 << 10)
 #define WINDOW_SLACK 64
