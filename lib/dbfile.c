@@ -136,14 +136,24 @@ static const void *span(reader *r, int w, uint64_t off, uint64_t n)
     return v->buf;
 }
 
+/* Bytes [at, at + n) of array id, through window w. */
+static const void *array_span(reader *r, int w, int id, uint64_t at, uint64_t n)
+{
+    return span(r, w,
+                (uint64_t)((const unsigned char *)r->at[id] - r->base) + at, n);
+}
+
 /* The bytes of array `id`, elements [from, from + n), through window w. */
 static const void *elems(reader *r, int w, int id, uint64_t from, uint64_t n)
 {
-    uint64_t elem = dbf_elem[id];
-    return span(r, w,
-                (uint64_t)((const unsigned char *)r->at[id] - r->base) +
-                    from * elem,
-                n * elem);
+    return array_span(r, w, id, from * dbf_elem[id], n * dbf_elem[id]);
+}
+
+/* Elements in the block of a checking loop from `at`: SUM_BLOCK, or what
+ * is left of the array's `total`. */
+static uint64_t block_len(uint64_t total, uint64_t at)
+{
+    return total - at < SUM_BLOCK ? total - at : SUM_BLOCK;
 }
 
 /* Block [j, j + n) of a table of 64-bit keys (array kid) with a 32-bit
@@ -153,7 +163,7 @@ static bool table_block(reader *r, int kid, int vid, uint64_t j, uint64_t cap,
                         const uint64_t **keys, const uint32_t **vals,
                         uint64_t *n)
 {
-    *n = cap - j < SUM_BLOCK ? cap - j : SUM_BLOCK;
+    *n = block_len(cap, j);
     *keys = elems(r, WIN_A, kid, j, *n);
     *vals = elems(r, WIN_B, vid, j, *n);
     return *keys && *vals;
@@ -163,13 +173,12 @@ static bool table_block(reader *r, int kid, int vid, uint64_t j, uint64_t cap,
 static bool sum_array(reader *r, int id, uint64_t *sum)
 {
     uint64_t bytes = r->n[id] * dbf_elem[id];
-    uint64_t off = (uint64_t)((const unsigned char *)r->at[id] - r->base);
     uint64_t piece = r->fd < 0 ? (bytes ? bytes : 1) : r->window_bytes;
     dbf_sum s;
     ls_dbf_sum_init(&s);
     for (uint64_t k = 0; k < bytes; k += piece) {
         uint64_t n = bytes - k < piece ? bytes - k : piece;
-        const void *p = span(r, WIN_A, off + k, n);
+        const void *p = array_span(r, WIN_A, id, k, n);
         if (!p)
             return false;
         ls_dbf_sum_feed(&s, p, (size_t)n, r->wide);
@@ -348,7 +357,7 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
         return CORRUPT(r, "shingle count");
     /* a list runs forward through the array: it ends */
     for (uint64_t i = 0; i < npost; i += SUM_BLOCK) {
-        uint64_t n = npost - i < SUM_BLOCK ? npost - i : SUM_BLOCK;
+        uint64_t n = block_len(npost, i);
         const ls_posting *post = elems(r, WIN_A, A_POST, i, n);
         if (!post)
             return r->fail;
@@ -369,7 +378,7 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     dbf_sum bw;
     ls_dbf_sum_init(&bw);
     for (uint64_t i = 0; i < nwh; i += SUM_BLOCK) {
-        uint64_t n = nwh - i < SUM_BLOCK ? nwh - i : SUM_BLOCK;
+        uint64_t n = block_len(nwh, i);
         const uint32_t *wh = elems(r, WIN_A, A_WORD_HEAD, i, n);
         if (!wh)
             return r->fail;
@@ -432,8 +441,8 @@ static int check_memo(reader *r)
     const ls_memo_clause *blk = NULL;
     for (uint64_t i = 0; i < nclause; i++) {
         if (!(i % SUM_BLOCK)) {
-            uint64_t n = nclause - i < SUM_BLOCK ? nclause - i : SUM_BLOCK;
-            if (!(blk = elems(r, WIN_A, A_MEMO_CLAUSE, i, n)))
+            if (!(blk =
+                      elems(r, WIN_A, A_MEMO_CLAUSE, i, block_len(nclause, i))))
                 return r->fail;
         }
         const ls_memo_clause *c = &blk[i % SUM_BLOCK];
@@ -511,9 +520,7 @@ static int check_template(reader *r, const dbf_template *t)
     bool fused = r->check_sum && r->in_turn;
     uint64_t from = fused ? r->tsum_to : (uint64_t)t->tok * sizeof(ls_token);
     const unsigned char *run =
-        span(r, WIN_A,
-             (uint64_t)((const unsigned char *)r->at[A_TOKEN] - r->base) + from,
-             r->tnext * sizeof(ls_token) - from);
+        array_span(r, WIN_A, A_TOKEN, from, r->tnext * sizeof(ls_token) - from);
     const uint8_t *opt = elems(r, WIN_B, A_OPTIONAL, t->tok, t->ntok);
     if (!run || !opt)
         return r->fail;
@@ -566,11 +573,8 @@ static int check_all(reader *r)
     if (r->check_sum) {
         uint64_t bytes = r->n[A_TOKEN] * sizeof(ls_token), sum;
         if (r->in_turn) { /* the rest, after the last whole step */
-            const void *rest = span(
-                r, WIN_A,
-                (uint64_t)((const unsigned char *)r->at[A_TOKEN] - r->base) +
-                    r->tsum_to,
-                bytes - r->tsum_to);
+            const void *rest =
+                array_span(r, WIN_A, A_TOKEN, r->tsum_to, bytes - r->tsum_to);
             if (!rest)
                 return r->fail;
             ls_dbf_sum_feed(&r->tsum, rest, (size_t)(bytes - r->tsum_to),
