@@ -7,9 +7,12 @@ Run from the repository root: python3 fuzz/make_seeds.py
 import glob
 import os
 import shutil
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEEDS = os.path.join(ROOT, "fuzz", "seeds")
+sys.path.insert(0, os.path.join(ROOT, "tests", "corpus"))
+import render_template  # noqa: E402  (the corpus renderer)
 
 
 def read(rel):
@@ -82,6 +85,12 @@ def scan_seeds():
     seeds["MIT-utf16le"] = read("corpus/MIT/utf16le.txt")
     seeds["apache-header"] = read("corpus/combined/apache-header.py")
     seeds["readme-mit"] = read("corpus/combined/readme-mit.md")
+    seeds["model-card.md"] = read("corpus/identification/card-other.md")
+    # a template's text as published: the scan takes its answer (its
+    # winner searched alone), which the target compares with a full search
+    for lic in ["MIT", "Zlib", "BSD-2-Clause"]:
+        text = read("licenses/%s.template.txt" % lic).decode("utf-8")
+        seeds[lic + "-published"] = render_template.render(text).encode("utf-8")
     return seeds
 
 

@@ -491,6 +491,29 @@ static int check_rivals(reader *r)
     return LICSCAN_OK;
 }
 
+/* The answers: only with rivals; each for some words, naming templates
+ * of the file, its ratios within [0, 1], in order of (ntok, key) with
+ * no key twice. */
+static int check_answers(reader *r)
+{
+    uint64_t n = r->n[A_WHOLE_ANSWER], ntpl = r->n[A_TEMPLATE];
+    if (n && !r->n[A_RIVAL_OFF])
+        return CORRUPT(r, "answers without rivals");
+    const ls_whole_answer *e = ARR(r, A_WHOLE_ANSWER, ls_whole_answer);
+    for (uint64_t k = 0; k < n; k++) {
+        bool runner_ok = e[k].runner == UINT32_MAX ||
+                         (e[k].runner < ntpl && e[k].runner != e[k].winner);
+        if (!e[k].ntok || e[k].winner >= ntpl || !runner_ok || e[k].zero ||
+            !(e[k].coverage >= 0 && e[k].coverage <= 1) ||
+            !(e[k].similarity >= 0 && e[k].similarity <= 1))
+            return CORRUPT(r, "answer");
+        if (k && (e[k].ntok < e[k - 1].ntok ||
+                  (e[k].ntok == e[k - 1].ntok && e[k].key <= e[k - 1].key)))
+            return CORRUPT(r, "answers' order");
+    }
+    return LICSCAN_OK;
+}
+
 /* One template: strings, tokens in order inside its source, vars sorted
  * inside its words with known patterns, required words counted. */
 static int check_template(reader *r, const dbf_template *t)
@@ -589,7 +612,9 @@ static int check_all(reader *r)
     int rc = check_index(r, (uint32_t)r->n[A_TEMPLATE], ft);
     if (!rc)
         rc = check_memo(r);
-    return rc ? rc : check_rivals(r);
+    if (!rc)
+        rc = check_rivals(r);
+    return rc ? rc : check_answers(r);
 }
 
 /* The frozen image the arrays make, with the pointer arrays it needs
@@ -685,10 +710,14 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         .phr_head_cap = (uint32_t)r->n[A_PHR_HEAD],
     };
     if (r->n[A_RIVAL_OFF])
-        img->rivals =
-            (ls_rivals){ ARR(r, A_RIVAL_OFF, uint32_t),
-                         ARR(r, A_RIVAL, uint32_t), (uint32_t)r->n[A_RIVAL],
-                         ARR(r, A_RIVAL_SHARED, uint32_t), NULL };
+        img->rivals = (ls_rivals){ ARR(r, A_RIVAL_OFF, uint32_t),
+                                   ARR(r, A_RIVAL, uint32_t),
+                                   (uint32_t)r->n[A_RIVAL],
+                                   ARR(r, A_RIVAL_SHARED, uint32_t),
+                                   NULL,
+                                   ARR(r, A_WHOLE_ANSWER, ls_whole_answer),
+                                   (uint32_t)r->n[A_WHOLE_ANSWER],
+                                   NULL };
     return LICSCAN_OK;
 }
 

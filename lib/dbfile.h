@@ -12,8 +12,8 @@
 #define DBF_MAGIC "LICSCNDB"
 /* 2: the clause memo; 3: 16-lane checksums; 4: the rivals of each
  * template; 5: the words each rival shares; 6: the list each template
- * word's shingle leads to */
-#define DBF_VERSION 6u
+ * word's shingle leads to; 7: the answers for the templates' own texts */
+#define DBF_VERSION 7u
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -73,6 +73,7 @@ enum {
     A_RIVAL,        /* uint32_t */
     A_RIVAL_SHARED, /* uint32_t */
     A_WORD_HEAD,    /* uint32_t: ls_template.heads, beside A_TOKEN */
+    A_WHOLE_ANSWER, /* ls_whole_answer, by (ntok, key); only with rivals */
     A_COUNT
 };
 
@@ -91,6 +92,8 @@ enum {
 
 _Static_assert(sizeof(ls_memo_clause) == 32 && sizeof(ls_memo_fired) == 32,
                "memo entries are written as they are, with no padding");
+_Static_assert(sizeof(ls_whole_answer) == 40,
+               "answers are written as they are, with no padding");
 
 /* The hash of a file's rule texts, in order: the memo is valid for the
  * rules parsed from them. */
@@ -160,6 +163,7 @@ static const uint32_t dbf_elem[A_COUNT] = {
     [A_RIVAL] = 4,
     [A_RIVAL_SHARED] = 4,
     [A_WORD_HEAD] = 4,
+    [A_WHOLE_ANSWER] = sizeof(ls_whole_answer),
 };
 
 /* Checksums: 16 lanes of add-and-rotate over the bytes read as 64-bit

@@ -205,6 +205,8 @@ static int write_rivals(writer *w, const licscan_db *db)
     put(w, A_RIVAL_OFF, rv->off, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
     put(w, A_RIVAL, rv->list, (size_t)rv->n * sizeof(uint32_t));
     put(w, A_RIVAL_SHARED, rv->shared, (size_t)rv->n * sizeof(uint32_t));
+    put(w, A_WHOLE_ANSWER, rv->answers,
+        (size_t)rv->nanswers * sizeof(ls_whole_answer));
     ls_rivals_free(db, &built);
     return LICSCAN_OK;
 }

@@ -444,6 +444,14 @@ LS_HIDDEN const ls_word_counts *ls_required_words(const licscan_db *db,
  * on first use, then kept (template.c). */
 LS_HIDDEN uint32_t ls_glue_words(const ls_template *tp);
 
+/* tp's text as published into out (replacing what it held): each var
+ * its original, the optional blocks in, the markup gone. marks_apart
+ * leaves a space where each mark was (a mark between two words must not
+ * join them); without it nothing is left, as published texts print it
+ * (template.c). */
+LS_HIDDEN int ls_template_published(const ls_template *tp, bool marks_apart,
+                                    ls_buf *out);
+
 /* Are a and b one template or twins (the same source text)? */
 static inline bool ls_same_text(const ls_template *a, const ls_template *b)
 {
@@ -678,6 +686,21 @@ typedef struct ls_phrase {
     uint32_t next; /* next phrase with the same first word + 1 */
 } ls_phrase;
 
+/* What the search of all templates found for a template's own text as
+ * published (rivals.c: each var its original, the optional blocks in)
+ * when that is one exact match of every word: the same text met again
+ * (same words, same text but for its spacing: ls_whole_key) takes this
+ * answer's runner-up instead of aligning the winner's rivals for it
+ * (match.c). */
+typedef struct ls_whole_answer {
+    uint64_t key;                /* ls_whole_key of the text */
+    double coverage, similarity; /* the runner-up's */
+    uint32_t ntok;               /* the text's words */
+    uint32_t winner;             /* template index */
+    uint32_t runner;             /* template index; UINT32_MAX: none */
+    uint32_t zero;
+} ls_whole_answer;
+
 /* For each template, the templates a scan of its own text judges
  * (rivals.c): those of template t are list[off[t], off[t + 1]). They hold
  * only for the set of templates they were worked out on (a compiled file,
@@ -695,6 +718,10 @@ typedef struct ls_rivals {
     const uint32_t *shared;
     uint32_t *own; /* the allocation of off, list and shared, when worked
                       out here */
+    /* the answers for the templates' own texts, by (ntok, key) */
+    const ls_whole_answer *answers;
+    uint32_t nanswers;
+    ls_whole_answer *own_answers; /* their allocation, when worked out here */
 } ls_rivals;
 
 struct licscan_db {
@@ -758,6 +785,9 @@ struct licscan_db {
     bool whole_off;     /* tests only: no text is taken for one template
                            whole before all are searched (match.c), and
                            the lists are walked by their links */
+    bool answers_off;   /* tests only: no template's own text takes its
+                           answer (ls_whole_answer); its rivals are
+                           searched */
     /* compiled var patterns, deduplicated by source */
     struct ls_regex_entry **re; /* entries do not move: vars point in */
     uint32_t nre, re_cap;
@@ -1095,19 +1125,27 @@ LS_HIDDEN uint64_t ls_embedded_rules_hash(void);
 LS_HIDDEN int ls_locate_spans(const ls_alloc *work, const ls_text *text,
                               licscan_result *res);
 
+/* What a scan of a template's own text reports besides its result when
+ * a set is compiled (ls_scan_probe, rivals.c). */
+typedef struct ls_probe {
+    uint8_t *judged;        /* per template: set when a candidate is judged */
+    ls_whole_answer answer; /* ntok 0: not one exact match of every word */
+} ls_probe;
+
 /* Matching (match.c): fills result->m and result->spdx; work allocates
- * its temporary memory. judged, when not NULL, gets the templates judged
- * marked (ls_scan_judged). */
+ * its temporary memory. probe, when not NULL, gets the templates judged
+ * marked and the answer (a compile-time scan, ls_scan_probe). */
 LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
                             ls_diagonals *diagonals, const ls_text *text,
                             const ls_tokens *toks,
                             const licscan_scan_options *opts,
-                            licscan_result *res, uint8_t *judged);
+                            licscan_result *res, ls_probe *probe);
 
 /* The rivals' memory, when worked out here (ls_rivals.own). */
 static inline void ls_rivals_free(const licscan_db *db, ls_rivals *r)
 {
     ls_free(&db->alloc, r->own);
+    ls_free(&db->alloc, r->own_answers);
     *r = (ls_rivals){ 0 };
 }
 

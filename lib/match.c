@@ -432,7 +432,7 @@ static bool allow_rivals(scan *s, uint8_t *allowed, uint32_t t)
     return more;
 }
 
-static _Atomic uint64_t whole_settled, rivals_left_out;
+static _Atomic uint64_t whole_settled, rivals_left_out, whole_answered;
 
 uint64_t ls_whole_template_count(void)
 {
@@ -444,21 +444,91 @@ uint64_t ls_rivals_left_out_count(void)
     return atomic_load_explicit(&rivals_left_out, memory_order_relaxed);
 }
 
+uint64_t ls_whole_answer_count(void)
+{
+    return atomic_load_explicit(&whole_answered, memory_order_relaxed);
+}
+
+/* The key of a text's answer: its words, and its bytes but for the
+ * whitespace at either end. Texts with one key scan alike (a word's
+ * spacing is read too: what a var takes, where paragraphs break), so an
+ * answer found for one holds for the other. */
+static uint64_t whole_key(const scan *s)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ s->n;
+    for (uint32_t k = 0; k < s->n; k++) {
+        h = (h ^ s->tk[k].id) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+    }
+    const char *t = s->text->text;
+    size_t a = 0, b = s->text->len;
+    while (a < b && ls_is_space(t[a]))
+        a++;
+    while (b > a && ls_is_space(t[b - 1]))
+        b--;
+    return ls_mix64(h ^ ls_hash_bytes(t + a, b - a));
+}
+
+/* What the search of s found, as the answer for its text when that is
+ * one exact match of every word (ntok 0 when not). */
+static ls_whole_answer answer_of(const scan *s)
+{
+    ls_whole_answer e = { 0 };
+    const licscan_match *w = s->win;
+    if (s->nwin != 1 || w->kind != LICSCAN_KIND_EXACT || w->tstart != 0 ||
+        w->tend != s->n - 1)
+        return e;
+    e.key = whole_key(s);
+    e.ntok = s->n;
+    e.winner = w->tpl->index;
+    e.runner = w->runner ? w->runner->index : UINT32_MAX;
+    e.coverage = w->runner_coverage;
+    e.similarity = w->runner_similarity;
+    return e;
+}
+
+/* The answer for s's text when the set has one (rivals.c): the same
+ * number of words, then the same key. */
+static const ls_whole_answer *known_answer(const scan *s)
+{
+    const ls_rivals *rv = &s->db->rivals;
+    if (!rv->nanswers || s->db->answers_off)
+        return NULL;
+    uint32_t lo = 0, hi = rv->nanswers;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (rv->answers[mid].ntok < s->n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == rv->nanswers || rv->answers[lo].ntok != s->n)
+        return NULL;
+    uint64_t key = whole_key(s);
+    for (; lo < rv->nanswers && rv->answers[lo].ntok == s->n; lo++)
+        if (rv->answers[lo].key == key)
+            return &rv->answers[lo];
+    return NULL;
+}
+
 /* Tries at most: the guess, then the winners it led to. */
 #define WHOLE_TRIES 3
 
 /* Try the likeliest template and its rivals alone; true when that
  * settles the answer (s->win holds it): one exact match of every word,
  * of a template whose own rivals were all searched. When the winner is
- * another template, its rivals are added and the search made again. */
+ * another template, its rivals are added and the search made again.
+ * A text the set has an answer for is tried against its winner alone:
+ * found there whole, it takes the answer's runner-up. */
 static bool whole_template(scan *s)
 {
     const licscan_db *db = s->db;
     if (s->judged || s->complete_only || !db->rivals.off || db->whole_off ||
         !db->common_of)
         return false;
-    uint32_t t1 = whole_guess(s);
-    if (t1 == UINT32_MAX)
+    const ls_whole_answer *known = known_answer(s);
+    uint32_t t1 = known ? known->winner : whole_guess(s);
+    if (t1 == UINT32_MAX || s->rc)
         return false;
     uint8_t *allowed = ls_calloc(s->a, db->ntpl + 1, 1);
     uint32_t *list = ls_malloc(s->a, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
@@ -469,7 +539,8 @@ static bool whole_template(scan *s)
         return false;
     }
     allowed[t1] = 1;
-    allow_rivals(s, allowed, t1);
+    if (!known)
+        allow_rivals(s, allowed, t1);
     bool whole = false, searched = false;
     for (int try = 0; try < WHOLE_TRIES && !whole && !s->rc; try++) {
         if (try) {
@@ -486,6 +557,16 @@ static bool whole_template(scan *s)
             s->win[0].kind != LICSCAN_KIND_EXACT || s->win[0].tstart != 0 ||
             s->win[0].tend != s->n - 1)
             break;
+        if (known && s->win[0].tpl->index == known->winner) {
+            licscan_match *w = &s->win[0];
+            w->runner =
+                known->runner < db->ntpl ? db->tpl[known->runner] : NULL;
+            w->runner_coverage = known->coverage;
+            w->runner_similarity = known->similarity;
+            whole = true;
+            atomic_fetch_add_explicit(&whole_answered, 1, memory_order_relaxed);
+            break;
+        }
         whole = !allow_rivals(s, allowed, s->win[0].tpl->index);
     }
     ls_free(s->a, allowed);
@@ -839,11 +920,14 @@ static void complete_in_insertions(scan *s, const ls_tokens *toks,
 int ls_match_text(const licscan_db *db, const ls_alloc *work,
                   ls_diagonals *diagonals, const ls_text *text,
                   const ls_tokens *toks, const licscan_scan_options *opts,
-                  licscan_result *res, uint8_t *judged)
+                  licscan_result *res, ls_probe *probe)
 {
     scan s;
-    scan_init(&s, db, work, diagonals, text, toks, opts, res, judged);
+    scan_init(&s, db, work, diagonals, text, toks, opts, res,
+              probe ? probe->judged : NULL);
     find_winners(&s);
+    if (probe && !s.rc)
+        probe->answer = answer_of(&s);
     for (uint32_t w = 0, n = s.nwin; w < n && !s.rc; w++)
         if (s.win[w].kind == LICSCAN_KIND_PARTIAL)
             complete_inside_partial(&s, w, toks, opts);

@@ -172,35 +172,18 @@ int ls_memo_build(const licscan_db *db, const char *const *texts,
     return LICSCAN_OK;
 }
 
-/* A template's text as published: each var its original wording, the
- * optional parts kept. */
+/* A template's text as published, in an allocation of its own. */
 static char *render(const licscan_db *db, const ls_template *t, size_t *len)
 {
-    const char *s = t->source, *end = s + t->source_len;
-    char *text = ls_malloc(&db->alloc, t->source_len + 1), *o = text;
-    uint32_t v = 0;
-    if (!text)
+    ls_buf b;
+    ls_buf_init(&b, &db->alloc);
+    if (ls_template_published(t, false, &b) ||
+        (!b.data && ls_buf_reserve(&b, 1))) {
+        ls_buf_free(&b);
         return NULL;
-    while (s < end) {
-        size_t left = (size_t)(end - s);
-        if (left >= 17 && memcmp(s, "<<beginOptional>>", 17) == 0) {
-            s += 17;
-        } else if (left >= 15 && memcmp(s, "<<endOptional>>", 15) == 0) {
-            s += 15;
-        } else if (left >= 6 && memcmp(s, "<<var;", 6) == 0 && v < t->nvars) {
-            const char *close = memmem(s, left, "\">>", 3);
-            if (!close)
-                break;
-            size_t n = strlen(t->vars[v].original);
-            memcpy(o, t->vars[v++].original, n); /* shorter than its var */
-            o += n;
-            s = close + 3;
-        } else {
-            *o++ = *s++;
-        }
     }
-    *len = (size_t)(o - text);
-    return text;
+    *len = b.len;
+    return b.data; /* the buffer's allocation */
 }
 
 /* A template's wording as a difference quotes it, and the rules read it

@@ -106,10 +106,10 @@ static int build_spdx(licscan_result *r)
     return rc;
 }
 
-/* licscan_scan, the templates judged marked in judged when not NULL. */
+/* licscan_scan, with a probe's reports when not NULL (ls_scan_probe). */
 static int scan_bytes(const licscan_db *db, const void *data, size_t len,
                       const licscan_scan_options *opts, licscan_result **out,
-                      uint8_t *judged)
+                      ls_probe *probe)
 {
     if (!out)
         return LICSCAN_EINVAL;
@@ -166,7 +166,7 @@ static int scan_bytes(const licscan_db *db, const void *data, size_t len,
             r->input_flags |= LICSCAN_INPUT_EMPTY;
         if (!rc && toks.n)
             rc = ls_match_text(db, work, ls_scratch_diagonals(sc), &text, &toks,
-                               &o, r, judged);
+                               &o, r, probe);
         if (!rc && !(o.flags & LICSCAN_SCAN_NO_CLAUSES) &&
             !(rc = ls_extract_clauses(db, work, &text, &o, r)) &&
             !(rc = ls_mark_modified(r, (uint32_t)toks.n)))
@@ -195,14 +195,14 @@ int licscan_scan(const licscan_db *db, const void *data, size_t len,
     return scan_bytes(db, data, len, opts, out, NULL);
 }
 
-int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
-                   uint8_t *judged)
+int ls_scan_probe(const licscan_db *db, const char *data, size_t len,
+                  ls_probe *probe)
 {
     licscan_scan_options o;
     licscan_scan_options_init(&o, sizeof(o));
     o.flags |= LICSCAN_SCAN_NO_CLAUSES;
     licscan_result *r;
-    int rc = scan_bytes(db, data, len, &o, &r, judged);
+    int rc = scan_bytes(db, data, len, &o, &r, probe);
     licscan_result_free(r);
     return rc;
 }

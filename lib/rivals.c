@@ -1,52 +1,14 @@
 /* rivals.c -- the rivals of each template: the templates whose
- * candidates a scan of the template's own text judges. Worked out once
- * for a set of templates (a compiled file, the embedded image), so that a
- * text that is one template whole is searched against those alone
- * (match.c). */
+ * candidates a scan of the template's own text judges, and that scan's
+ * answer (ls_whole_answer). Worked out once for a set of templates (a
+ * compiled file, the embedded image), so that a text that is one
+ * template whole is searched against those alone, and the template's own
+ * text against the winner alone (match.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "markup.h"
 #include "rivals.h"
-
-/* The text of template t as published: each var its original, the
- * optional blocks in. */
-static int render(const ls_template *t, ls_buf *out)
-{
-    const char *src = t->source;
-    size_t n = t->source_len, lit = 0;
-    out->len = 0;
-    for (size_t p = 0; p < n;) {
-        size_t mark = ls_markup_len(src + p, n - p);
-        if (!mark) {
-            p++;
-            continue;
-        }
-        ls_buf_append(out, src + lit, p - lit);
-        if (MARK_AT(src + p, n - p, MARK_VAR)) {
-            /* the original lies between its attribute and the next */
-            const char *v = src + p, *e = v + mark;
-            const char *o =
-                memmem(v, mark, MARK_ORIGINAL, MARK_LEN(MARK_ORIGINAL));
-            if (o) {
-                o += MARK_LEN(MARK_ORIGINAL);
-                const char *oe = memmem(o, (size_t)(e - o), MARK_MATCH,
-                                        MARK_LEN(MARK_MATCH));
-                if (!oe)
-                    oe = e - MARK_LEN(MARK_VAR_CLOSE);
-                if (oe > o)
-                    ls_buf_append(out, o, (size_t)(oe - o));
-            }
-        }
-        /* a mark may join two words: keep them apart */
-        ls_buf_putc(out, ' ');
-        p += mark;
-        lit = p;
-    }
-    ls_buf_append(out, src + lit, n - lit);
-    return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
-}
 
 /* The required word ids of tp into ids (tp->nrequired of them). */
 static void required_ids(const ls_template *tp, uint32_t *ids)
@@ -205,31 +167,89 @@ static int pair_cmp(const void *a, const void *b)
     return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
+/* The answers found for the templates' texts, each once, by (ntok, key). */
+typedef struct answers {
+    ls_whole_answer *v;
+    uint32_t n, cap;
+} answers;
+
+/* A probe of text, its answer kept in found when not NULL. A text the
+ * scan refuses (none should be) has no answer, nor rivals: the full
+ * search then runs for it. */
+static int probe_text(const licscan_db *db, const ls_buf *text, ls_probe *pr,
+                      answers *found)
+{
+    memset(pr->judged, 0, db->ntpl);
+    pr->answer.ntok = 0;
+    int rc = ls_scan_probe(db, text->data ? text->data : "", text->len, pr);
+    if (rc)
+        return rc == LICSCAN_ENOMEM ? rc : LICSCAN_OK;
+    if (!found || !pr->answer.ntok)
+        return LICSCAN_OK;
+    if (LS_GROW(&db->alloc, found->v, found->cap, found->n + 1))
+        return LICSCAN_ENOMEM;
+    found->v[found->n++] = pr->answer;
+    return LICSCAN_OK;
+}
+
+static int answer_cmp(const void *a, const void *b)
+{
+    const ls_whole_answer *x = a, *y = b;
+    if (x->ntok != y->ntok)
+        return x->ntok < y->ntok ? -1 : 1;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The answers sorted, each key once: two templates of one text (twins)
+ * find the same answer; two different answers under one key (a hash
+ * collision) are both dropped, leaving that text to the search. */
+static void answers_settle(answers *found)
+{
+    if (!found->n)
+        return;
+    qsort(found->v, found->n, sizeof(ls_whole_answer), answer_cmp);
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < found->n;) {
+        uint32_t e = k + 1;
+        bool alike = true;
+        while (e < found->n && !answer_cmp(&found->v[k], &found->v[e]))
+            alike &=
+                !memcmp(&found->v[k], &found->v[e++], sizeof(ls_whole_answer));
+        if (alike)
+            found->v[n++] = found->v[k];
+        k = e;
+    }
+    found->n = n;
+}
+
 int ls_rivals_build(const licscan_db *db, ls_rivals *out)
 {
     const ls_alloc *a = &db->alloc;
     memset(out, 0, sizeof(*out));
     uint8_t *judged = ls_malloc(a, (size_t)db->ntpl + 1);
+    uint8_t *unused = ls_malloc(a, (size_t)db->ntpl + 1);
     uint32_t *off = ls_malloc(a, ((size_t)db->ntpl + 1) * sizeof(uint32_t));
     uint32_t *list = NULL, nlist = 0, cap = 0;
-    ls_buf text;
+    answers found = { 0 };
+    ls_buf text, plain;
     ls_buf_init(&text, a);
-    int rc = judged && off ? LICSCAN_OK : LICSCAN_ENOMEM;
+    ls_buf_init(&plain, a);
+    int rc = judged && unused && off ? LICSCAN_OK : LICSCAN_ENOMEM;
     for (uint32_t t = 0; t < db->ntpl && !rc; t++) {
         off[t] = nlist;
         const ls_template *tp = db->tpl[t];
         if (!ls_template_matched(tp))
             continue; /* never searched first: no scan asks */
-        memset(judged, 0, db->ntpl);
-        rc = render(tp, &text);
-        if (!rc) {
-            rc = ls_scan_judged(db, text.data ? text.data : "", text.len,
-                                judged);
-            /* a text the scan refuses (none should be) has no rivals: the
-             * full search then runs for it */
-            if (rc != LICSCAN_ENOMEM)
-                rc = LICSCAN_OK;
-        }
+        /* its rivals from its text with the marks kept apart; the answer
+         * for its text as published, the one people meet */
+        ls_probe pr = { .judged = judged }, published = { .judged = unused };
+        rc = ls_template_published(tp, true, &text);
+        if (!rc)
+            rc = probe_text(db, &text, &pr, NULL);
+        if (!rc)
+            rc = ls_template_published(tp, false, &plain);
+        if (!rc)
+            rc = probe_text(db, &plain, &published, &found);
         for (uint32_t u = 0; u < db->ntpl && !rc; u++) {
             if (!judged[u] || u == t)
                 continue;
@@ -240,12 +260,16 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
         }
     }
     ls_buf_free(&text);
+    ls_buf_free(&plain);
     ls_free(a, judged);
+    ls_free(a, unused);
     if (rc) {
         ls_free(a, off);
         ls_free(a, list);
+        ls_free(a, found.v);
         return rc;
     }
+    answers_settle(&found);
     off[db->ntpl] = nlist;
     /* each way: u a rival of t makes t one of u (a text of u whose vars
      * take other words may bring t close, as t's own text brings u) */
@@ -253,6 +277,7 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
     if (!pair) {
         ls_free(a, off);
         ls_free(a, list);
+        ls_free(a, found.v);
         return LICSCAN_ENOMEM;
     }
     uint32_t npair = 0;
@@ -282,6 +307,7 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
     if (!own) {
         ls_free(a, off);
         ls_free(a, pair);
+        ls_free(a, found.v);
         return LICSCAN_ENOMEM;
     }
     for (uint32_t t = 0, k = 0; t <= db->ntpl; t++) {
@@ -298,6 +324,8 @@ int ls_rivals_build(const licscan_db *db, ls_rivals *out)
     out->list = own + db->ntpl + 1;
     out->shared = out->list + nlist;
     out->n = nlist;
+    out->answers = out->own_answers = found.v;
+    out->nanswers = found.n;
     rc = words_shared(db, out, own + db->ntpl + 1 + nlist);
     if (rc)
         ls_rivals_free(db, out);

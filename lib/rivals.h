@@ -15,10 +15,11 @@ LS_HIDDEN int ls_rivals_build(const licscan_db *db, ls_rivals *out);
 LS_HIDDEN uint32_t ls_lcs_length(const ls_alloc *a, const uint32_t *x,
                                  uint32_t nx, const uint32_t *y, uint32_t ny);
 
-/* The templates judged in a scan of data (sub-scans too) marked in
- * judged[0, ntpl) (result.c, for rivals.c). */
-LS_HIDDEN int ls_scan_judged(const licscan_db *db, const char *data, size_t len,
-                             uint8_t *judged);
+/* A scan of data with all templates searched, the templates judged
+ * (sub-scans too) marked in probe->judged[0, ntpl) and its answer in
+ * probe->answer (result.c, for rivals.c). */
+LS_HIDDEN int ls_scan_probe(const licscan_db *db, const char *data, size_t len,
+                            ls_probe *probe);
 
 /* The rivals of template t, *n of them; NULL when not known. */
 static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
@@ -35,5 +36,8 @@ static inline const uint32_t *ls_rivals_of(const licscan_db *db, uint32_t t,
 LS_HIDDEN uint64_t ls_whole_template_count(void);
 /* Rivals those scans left out by their shared words (match.c). */
 LS_HIDDEN uint64_t ls_rivals_left_out_count(void);
+/* Of those scans, the ones a template's own text settled by its answer
+ * (ls_whole_answer), no rival searched (match.c). */
+LS_HIDDEN uint64_t ls_whole_answer_count(void);
 
 #endif

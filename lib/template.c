@@ -251,6 +251,30 @@ static int add_literal(licscan_db *db, ls_template *t, ls_tokens *toks,
     return LICSCAN_OK;
 }
 
+int ls_template_published(const ls_template *tp, bool marks_apart, ls_buf *out)
+{
+    const char *src = tp->source;
+    size_t n = tp->source_len, lit = 0;
+    uint32_t v = 0;
+    out->len = 0;
+    for (size_t p = 0; p < n;) {
+        size_t mark = ls_markup_len(src + p, n - p);
+        if (!mark) {
+            p++;
+            continue;
+        }
+        ls_buf_append(out, src + lit, p - lit);
+        if (MARK_AT(src + p, n - p, MARK_VAR) && v < tp->nvars)
+            ls_buf_puts(out, tp->vars[v++].original);
+        if (marks_apart)
+            ls_buf_putc(out, ' ');
+        p += mark;
+        lit = p;
+    }
+    ls_buf_append(out, src + lit, n - lit);
+    return out->failed ? LICSCAN_ENOMEM : LICSCAN_OK;
+}
+
 /* Parse one <<var;name="..";original="..";match="..">> at text+off. */
 static int parse_var(parse_ctx *p, ls_template *t, size_t off, size_t *endp,
                      uint32_t gap, bool optional, ls_var *v)

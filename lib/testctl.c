@@ -22,6 +22,11 @@ int ls_test_control(licscan_db *db, int what, long value)
             return LICSCAN_EINVAL;
         db->whole_off = value == 0;
         return LICSCAN_OK;
+    case LS_TEST_WHOLE_ANSWERS:
+        if (value != 0 && value != 1)
+            return LICSCAN_EINVAL;
+        db->answers_off = value == 0;
+        return LICSCAN_OK;
     case LS_TEST_PRUNING:
         if (value != 0 && value != 1)
             return LICSCAN_EINVAL;

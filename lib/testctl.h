@@ -27,6 +27,10 @@ enum ls_test_control {
      * template in a scan for complete matches for lacking the words of
      * one (match1_candidates.c): every one is judged; 1: as by default */
     LS_TEST_PRUNING = 4,
+    /* value 0: a template's own text is searched as any text (its
+     * winner's rivals aligned), not against its winner alone with the
+     * answer the set keeps for it (match.c); 1: as by default */
+    LS_TEST_WHOLE_ANSWERS = 5,
 };
 
 /* Set control `what` of db to value: LICSCAN_OK, or LICSCAN_EINVAL for a

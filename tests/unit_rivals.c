@@ -298,6 +298,58 @@ static void test_damaged_rivals(void)
     free(good);
 }
 
+/* Damaged answers: naming no template, the runner-up the winner, a ratio
+ * past 1 or not a number, the padding set, no words, out of order.
+ * Refused with a message, never used. */
+static void test_damaged_answers(void)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    size_t n;
+    unsigned char *good;
+    void *copy;
+    if (!saved_image(db, &good, &copy, &n))
+        return;
+    dbf_array arr;
+    memcpy(&arr, good + sizeof(dbf_header) + A_WHOLE_ANSWER * sizeof arr,
+           sizeof arr);
+    CHECK(arr.count > 2);
+    if (arr.count <= 2) {
+        free(copy);
+        free(good);
+        return;
+    }
+    ls_whole_answer first, second;
+    memcpy(&first, good + arr.offset, sizeof first);
+    memcpy(&second, good + arr.offset + sizeof first, sizeof second);
+    ls_whole_answer bad[] = {
+        first, first, first, first, first, first, second
+    };
+    bad[0].winner = UINT32_MAX;
+    bad[1].runner = first.winner;
+    bad[2].coverage = 2;
+    bad[3].similarity = __builtin_nan("");
+    bad[4].zero = 1;
+    bad[5].ntok = 0;
+    /* each damage in the first entry; the last the first two swapped */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memcpy(copy, good, n);
+        memcpy((unsigned char *)copy + arr.offset, &bad[i], sizeof bad[i]);
+        if (i == 6)
+            memcpy((unsigned char *)copy + arr.offset + sizeof first, &first,
+                   sizeof first);
+        char err[256] = "";
+        licscan_db *refused = NULL;
+        CHECK_EQ_INT(ls_db_open_image(copy, n, false, NULL, 0, &opt, &refused,
+                                      err, sizeof err),
+                     LICSCAN_EFORMAT);
+        CHECK(refused == NULL);
+        CHECK(strstr(err, i == 6 ? "answers' order" : "answer") != NULL);
+    }
+    free(copy);
+    free(good);
+}
+
 /* ---- common lists: a shingle in more than LS_COMMON_SHINGLE templates ----
  * The embedded set has none; a set with a sentence many templates share
  * has them, and the shortcut finds a template's postings in them by
@@ -525,6 +577,126 @@ static void test_twins_share_hits(void)
     licscan_db_free(without);
 }
 
+/* ---- the answers for the templates' own texts ----
+ * A template's text as published is searched against its winner alone,
+ * the runner-up taken from the answer the set keeps for it. The same
+ * JSON as with the answers off must come out, for that text, for it
+ * with whitespace around it, and for texts that must not be answered:
+ * with a word more, with its spacing changed (a line break can change
+ * what a scan reads), with a space where each mark was. The count of
+ * scans answered must grow (else the comparisons pass with answers never
+ * used), and never for a text changed. */
+
+enum { VARIANTS = 4 };
+
+/* tp's own text into out as variant k makes it: 0 as published, 1 with
+ * whitespace around it, 2 a word more at the end, 3 each space a line
+ * end and an indent; with a space where each mark was when apart. */
+static void own_text_variant(const ls_template *tp, bool apart, int k,
+                             ls_buf *out)
+{
+    ls_buf text;
+    ls_buf_init(&text, out->alloc);
+    CHECK_EQ_INT(ls_template_published(tp, apart, &text), LICSCAN_OK);
+    out->len = 0;
+    if (k == 1)
+        ls_buf_puts(out, "\n \n\t");
+    for (size_t i = 0; i < text.len; i++)
+        if (k == 3 && text.data[i] == ' ')
+            ls_buf_puts(out, "\n   ");
+        else
+            ls_buf_putc(out, text.data[i]);
+    if (k == 1)
+        ls_buf_puts(out, "  \r\n\n");
+    if (k == 2)
+        ls_buf_puts(out, " furthermore");
+    ls_buf_free(&text);
+}
+
+/* Every matched template's own texts through both databases; the scans
+ * answered of the published text as it is or with whitespace around it
+ * (*answered), and of the others (*other). */
+static void compare_own_texts(const licscan_db *with, const licscan_db *without,
+                              uint64_t *answered, uint64_t *other,
+                              uint32_t *texts)
+{
+    ls_buf text;
+    ls_buf_init(&text, &with->alloc);
+    *answered = *other = 0;
+    *texts = 0;
+    for (uint32_t t = 0; t < with->ntpl; t += (uint32_t)stride) {
+        const ls_template *tp = with->tpl[t];
+        if (!ls_template_matched(tp))
+            continue;
+        for (int apart = 0; apart < 2; apart++)
+            for (int k = 0; k < VARIANTS; k++) {
+                own_text_variant(tp, apart, k, &text);
+                const unsigned char *d = (const unsigned char *)text.data;
+                uint64_t before = ls_whole_answer_count();
+                char *j1 = scan_json(with, d, text.len);
+                uint64_t got = ls_whole_answer_count() - before;
+                char *j2 = scan_json(without, d, text.len);
+                CHECK(ls_whole_answer_count() == before + got);
+                CHECK(j1 && j2 && strcmp(j1, j2) == 0);
+                if (j1 && j2 && strcmp(j1, j2))
+                    printf("  %s (%d, %d): %s\n  against %s\n", tp->lic.id,
+                           apart, k, j1, j2);
+                if (!apart && k < 2)
+                    *answered += got;
+                else if (k >= 2)
+                    *other += got; /* (with marks apart, answered only
+                                      when there are none) */
+                free(j1);
+                free(j2);
+            }
+        (*texts)++;
+    }
+    ls_buf_free(&text);
+}
+
+static void open_answers_pair(licscan_db *with, licscan_db *without,
+                              const char *what)
+{
+    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_ANSWERS, 0),
+                 LICSCAN_OK);
+    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_ANSWERS, 2),
+                 LICSCAN_EINVAL);
+    CHECK(with->rivals.nanswers > 0);
+    uint64_t answered, other;
+    uint32_t texts;
+    compare_own_texts(with, without, &answered, &other, &texts);
+    printf("  %s: %u templates' own texts in %d forms alike with and "
+           "without their answers; %llu of %u scans of the published "
+           "texts answered, %llu of those changed\n",
+           what, texts, 2 * VARIANTS, (unsigned long long)answered, 2 * texts,
+           (unsigned long long)other);
+    /* most are one template whole (some hold a notice of their own,
+     * two matches: those are searched as any text) */
+    CHECK(answered >= texts);
+    CHECK_EQ_INT((int)other, 0);
+}
+
+static void test_answers(void)
+{
+    licscan_db *with = NULL, *without = NULL;
+    open_pair(&with, &without);
+    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_TEMPLATE, 1),
+                 LICSCAN_OK);
+    if (with && without)
+        open_answers_pair(with, without, "embedded image");
+    licscan_db_free(with);
+    licscan_db_free(without);
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    if (!save_and_open_pair(db, &with, &without))
+        return;
+    CHECK_EQ_INT(ls_test_control(without, LS_TEST_WHOLE_TEMPLATE, 1),
+                 LICSCAN_OK);
+    open_answers_pair(with, without, "compiled file");
+    licscan_db_free(with);
+    licscan_db_free(without);
+}
+
 int main(void)
 {
     if (under_valgrind())
@@ -536,8 +708,10 @@ int main(void)
     test_lcs_length();
     test_embedded();
     test_rivals_each_way();
+    test_answers();
     test_compiled_file();
     test_damaged_rivals();
+    test_damaged_answers();
     test_common_lists();
     test_twins_share_hits();
     unlink(tmp_path);

@@ -272,9 +272,20 @@ int main(int argc, char **argv)
     u32s("rival_off", rv.off, (size_t)db->ntpl + 1);
     u32s("rival_list", rv.list, rv.n);
     u32s("rival_shared", rv.shared, rv.n);
+    /* the ratios in hexadecimal: the same doubles the scan found */
+    fprintf(out, "static const ls_whole_answer whole_answers[%u] = {",
+            rv.nanswers ? rv.nanswers : 1);
+    for (uint32_t i = 0; i < rv.nanswers; i++) {
+        const ls_whole_answer *e = &rv.answers[i];
+        fprintf(out, "\n{0x%016llxULL,%a,%a,%u,%u,%uU,0},",
+                (unsigned long long)e->key, e->coverage, e->similarity, e->ntok,
+                e->winner, e->runner);
+    }
+    fprintf(out, "%s};\n", rv.nanswers ? "" : "{0}");
     fprintf(out,
-            "#define RIVALS {rival_off, rival_list, %u, rival_shared, NULL}\n",
-            rv.n);
+            "#define RIVALS {rival_off, rival_list, %u, rival_shared, NULL, "
+            "whole_answers, %u, NULL}\n",
+            rv.n, rv.nanswers);
     ls_rivals_free(db, &rv);
 
     fprintf(out,
