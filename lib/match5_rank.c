@@ -5,6 +5,7 @@
  * apart). The same ranking, over the candidates judged so far, tells the
  * chain stage which chains can change nothing. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -351,6 +352,19 @@ static bool fragment_dropped(const licscan_match *f)
     return f->kind == LICSCAN_KIND_PARTIAL && (small || f->extra > f->matched);
 }
 
+/* Is partial f ambiguous by one of cand[0, ncand): another license that
+ * matches as many of its words, about as completely? */
+static bool ambiguous_among(const licscan_match *f, const licscan_match *cand,
+                            uint32_t ncand)
+{
+    for (uint32_t c = 0; c < ncand && f->kind == LICSCAN_KIND_PARTIAL; c++)
+        if (cand[c].matched >= f->matched &&
+            cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
+            !one_license(cand[c].tpl, f->tpl) && same_words(&cand[c], f))
+            return true;
+    return false;
+}
+
 static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
                                          uint32_t ncand, licscan_match *win,
                                          uint32_t nwin)
@@ -358,14 +372,7 @@ static uint32_t drop_ambiguous_fragments(const licscan_match *cand,
     uint32_t kept = 0;
     for (uint32_t w = 0; w < nwin; w++) {
         const licscan_match *f = &win[w];
-        bool ambiguous = false;
-        for (uint32_t c = 0;
-             c < ncand && f->kind == LICSCAN_KIND_PARTIAL && !ambiguous; c++)
-            ambiguous = cand[c].matched >= f->matched &&
-                        cand[c].coverage >= f->coverage * RIVAL_COVERAGE &&
-                        !one_license(cand[c].tpl, f->tpl) &&
-                        same_words(&cand[c], f);
-        if (!ambiguous && !fragment_dropped(f))
+        if (!ambiguous_among(f, cand, ncand) && !fragment_dropped(f))
             win[kept++] = win[w];
     }
     return kept;
@@ -399,12 +406,23 @@ static uint32_t notices_as_references(licscan_match *win, uint32_t nwin)
  * answer through it, were e judged? As its runner-up; as the complete
  * match that takes a looser w's place (complete_over_partial); as the
  * "-only" text an "-or-later" w gives way to (only_over_or_later); or as
- * the rival that shows a partial w ambiguous (drop_ambiguous_fragments).
+ * the rival that shows a partial w ambiguous (drop_ambiguous_fragments),
+ * unless a candidate judged already has.
  * With `later` (w ranks after e's bound) the first two cannot be: e loses
  * first to a winner ranked before both (ls_left_out_may_change).
  * (That w becomes a reference, or is dropped, leaves e a loser: winners
  * are not chosen again after.) */
-static bool may_change(const pending *e, const ls_template *tp,
+/* Times a chain was not judged as the rival that shows a partial winner
+ * ambiguous because a candidate judged already did (the winner is then
+ * dropped whatever else is judged), for the tests. */
+static _Atomic uint64_t settled_ambiguous;
+
+uint64_t ls_settled_ambiguous_count(void)
+{
+    return atomic_load_explicit(&settled_ambiguous, memory_order_relaxed);
+}
+
+static bool may_change(const scan *s, const pending *e, const ls_template *tp,
                        const licscan_match *w, bool later)
 {
     size_t base, eb;
@@ -421,6 +439,11 @@ static bool may_change(const pending *e, const ls_template *tp,
         return true;
     if (w->kind != LICSCAN_KIND_PARTIAL || fragment_dropped(w))
         return false; /* a dropped fragment goes whatever e is */
+    if (ambiguous_among(w, s->cand, s->ncand)) {
+        /* candidates only grow: it will be dropped (ls_pick_winners) */
+        atomic_fetch_add_explicit(&settled_ambiguous, 1, memory_order_relaxed);
+        return false;
+    }
     /* the words e may take: the same words as w's needs more than half */
     uint32_t lo = e->a0 > w->tstart ? e->a0 : w->tstart;
     uint32_t hi = e->b1 < w->tend ? e->b1 : w->tend;
@@ -441,7 +464,7 @@ bool ls_cannot_matter(scan *s, const pending *e, const ls_template *tp)
     for (uint32_t w = 0; w < s->npre_win; w++) {
         const licscan_match *win = &s->pre[w];
         if (win->tstart <= e->b1 && win->tend >= e->a0 &&
-            may_change(e, tp, win, false))
+            may_change(s, e, tp, win, false))
             return false;
     }
     for (uint32_t a = e->a0; a <= e->a1; a++)
@@ -487,7 +510,7 @@ bool ls_chain_cannot_matter(scan *s, const pending *e, const ls_template *tp)
         const licscan_match *win = &s->pre[w];
         if (win->tstart > e->b1 || win->tend < e->a0)
             continue; /* no span there meets it */
-        if (may_change(e, tp, win, false))
+        if (may_change(s, e, tp, win, false))
             return false;
         covered |= overlaps_every_span(win, e->a0, e->b1, least);
     }
@@ -507,7 +530,7 @@ bool ls_left_out_may_change(scan *s, const pending *e, const ls_template *tp)
     for (uint32_t w = 0; w < s->npre_win; w++) {
         const licscan_match *win = &s->pre[w];
         if (win->tstart <= e->b1 && win->tend >= e->a0 &&
-            may_change(e, tp, win, !(win->score > e->bound)))
+            may_change(s, e, tp, win, !(win->score > e->bound)))
             return true;
     }
     return false;

@@ -28,6 +28,9 @@ LS_HIDDEN bool ls_chain_cannot_matter(scan *s, const pending *e,
 /* Once every chain not left out is judged: could chain e, left out by
  * one of the two above, change a winner judged after it? (A partial one
  * shown ambiguous by it, an "-or-later" one giving way to it.) */
+/* For the tests: times a partial winner already shown ambiguous spared
+ * judging a chain (match5_rank.c). */
+LS_HIDDEN uint64_t ls_settled_ambiguous_count(void);
 LS_HIDDEN bool ls_left_out_may_change(scan *s, const pending *e,
                                       const ls_template *tp);
 

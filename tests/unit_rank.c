@@ -6,6 +6,7 @@
  * and, where ../shared has it, with the SPDX list loaded too. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "corpus_files.h"
@@ -13,6 +14,7 @@
 #include "jit_off.h"
 #include "licscan.h"
 #include "match2_bounds.h"
+#include "match5_rank.h"
 #include "testctl.h"
 
 /* Two editions of an invented license: the same body, a different last
@@ -308,6 +310,73 @@ static void test_pruning(void)
     same_without_pruning("SPDX list loaded", spdx);
 }
 
+/* ---- a partial winner shown ambiguous ----
+ * Three invented licenses share a closing passage, each after terms of
+ * its own; the third words it with one word changed. Over the passage
+ * alone the first two match it alike, so the first (the winner) is shown
+ * ambiguous by the second and dropped; the third, a rival that could
+ * only show the same, need not be judged. With every chain judged the
+ * answer must be the same (no match), and the count of chains the
+ * ambiguity settled must grow. */
+#define SHARED_PASSAGE                                                         \
+    "The shared passage of these test licenses says that the work comes as "   \
+    "it is, that no one who made it owes anything to anyone who uses it, "     \
+    "that a %s may not read more into these words than they say, and that "    \
+    "every part of this text stands even where another part falls for any "    \
+    "reason at all in any place."
+
+static void test_ambiguous_fragment(void)
+{
+    static const char *const own[] = {
+        "Alpha terms: the holder of this copy may print it on green paper "
+        "only, keep one copy in a drawer, and read it aloud on Tuesdays to a "
+        "cat, a dog or a bird of any kind, so long as the bird agrees.",
+        "Beta terms: whoever holds this copy may bake it into bread, fold it "
+        "into a boat that floats on a lake, and sing it in a choir of nine "
+        "voices, provided that each voice keeps its own key and its own time.",
+        "Gamma terms: a person with this copy may paint it on a wall facing "
+        "north, carve it into a tree that grows near a river, and whisper it "
+        "to the moon on nights with no clouds, if the moon has time for it."
+    };
+    static const char *const ids[] = { "Test-Alpha", "Test-Beta",
+                                       "Test-Gamma" };
+    static const char *const metas[] = { NULL, NULL, NULL };
+    char text[3][1024], passage[512];
+    const char *tpls[3];
+    for (int k = 0; k < 3; k++) {
+        char p[512];
+        snprintf(p, sizeof p, SHARED_PASSAGE, k == 2 ? "judge" : "court");
+        snprintf(text[k], sizeof text[k], "%s\n\n%s", own[k], p);
+        tpls[k] = text[k];
+    }
+    snprintf(passage, sizeof passage, SHARED_PASSAGE, "court");
+    licscan_db *pruned = open_with(ids, tpls, metas, 3);
+    licscan_db *every = open_with(ids, tpls, metas, 3);
+    if (pruned && every) {
+        CHECK_EQ_INT(ls_test_control(every, LS_TEST_PRUNING, 0), LICSCAN_OK);
+        uint64_t before = ls_settled_ambiguous_count();
+        licscan_result *a = scan_in(pruned, passage);
+        uint64_t settled = ls_settled_ambiguous_count() - before;
+        licscan_result *b = scan_in(every, passage);
+        const char *ja = NULL, *jb = NULL;
+        size_t la = 0, lb = 0;
+        CHECK_EQ_INT(licscan_result_json(a, "f", LICSCAN_JSON_DIFFS, &ja, &la),
+                     LICSCAN_OK);
+        CHECK_EQ_INT(licscan_result_json(b, "f", LICSCAN_JSON_DIFFS, &jb, &lb),
+                     LICSCAN_OK);
+        CHECK(ja && jb && la == lb && memcmp(ja, jb, la) == 0);
+        CHECK_EQ_INT(licscan_result_match_count(a), 0);
+        CHECK(settled > 0);
+        printf("  a fragment two licenses match alike: no match, the same "
+               "with every chain judged; %llu chains not judged for it\n",
+               (unsigned long long)settled);
+        licscan_result_free(a);
+        licscan_result_free(b);
+    }
+    licscan_db_free(pruned);
+    licscan_db_free(every);
+}
+
 /* pairs_run_end (scan.h), four pairs at a time, against the pair by
  * pair definition: runs of every length, breaks on either side, limits
  * below, inside and above the template words. */
@@ -376,6 +445,7 @@ int main(void)
     }
     if (under_valgrind())
         stride = 8;
+    test_ambiguous_fragment();
     test_pruning();
     return check_report("unit_rank");
 }
