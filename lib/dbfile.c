@@ -244,7 +244,7 @@ static int read_layout(reader *r, bool check_sum)
     for (int i = 0; i < A_COUNT && check_sum; i++) {
         uint64_t sum;
         if (i == A_TOKEN || i == A_SH_KEY || i == A_SH_HEAD || i == A_POST ||
-            i == A_WORD_HEAD)
+            i == A_WORD_HEAD || i == A_STRINGS)
             continue;
         if (!sum_array(r, i, &sum))
             return r->fail;
@@ -528,9 +528,9 @@ static int check_template(reader *r, const dbf_template *t)
     for (uint32_t k = 0; k < t->nref; k++)
         if (!text_ok(r, ARR(r, A_REF, uint32_t)[t->ref + k], false))
             return CORRUPT(r, "template references");
+    /* (the NUL after it: check_strings) */
     if (!str_ok(r, t->source, false) ||
-        t->source_len > r->n[A_STRINGS] - t->source - 1 ||
-        ARR(r, A_STRINGS, char)[t->source + t->source_len])
+        t->source_len > r->n[A_STRINGS] - t->source - 1)
         return CORRUPT(r, "template source");
     if (!t->ntok || t->tok > r->n[A_TOKEN] ||
         t->ntok > r->n[A_TOKEN] - t->tok || r->n[A_OPTIONAL] != r->n[A_TOKEN])
@@ -576,6 +576,49 @@ static int check_template(reader *r, const dbf_template *t)
     return LICSCAN_OK;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The strings summed a window at a time, each template's source checked
+ * to end in a NUL as it passes: the ends lie a source apart, and reading
+ * each through the mapping would cost a page each. */
+static int check_strings(reader *r, const dbf_template *ft, uint64_t ntpl)
+{
+    uint64_t *end = ls_malloc(&r->a, (ntpl + 1) * sizeof(uint64_t));
+    if (!end) {
+        bad(r, "out of memory");
+        return LICSCAN_ENOMEM;
+    }
+    for (uint64_t i = 0; i < ntpl; i++) /* inside the strings (checked) */
+        end[i] = (uint64_t)ft[i].source + ft[i].source_len;
+    qsort(end, ntpl, sizeof *end, u64_cmp);
+    uint64_t bytes = r->n[A_STRINGS], e = 0;
+    uint64_t piece = r->fd < 0 ? (bytes ? bytes : 1) : r->window_bytes;
+    dbf_sum s;
+    ls_dbf_sum_init(&s);
+    int rc = LICSCAN_OK;
+    for (uint64_t k = 0; k < bytes && !rc; k += piece) {
+        uint64_t n = bytes - k < piece ? bytes - k : piece;
+        const unsigned char *p = array_span(r, WIN_A, A_STRINGS, k, n);
+        if (!p) {
+            rc = r->fail;
+            break;
+        }
+        if (r->check_sum)
+            ls_dbf_sum_feed(&s, p, (size_t)n, r->wide);
+        for (; e < ntpl && end[e] < k + n && !rc; e++)
+            if (p[end[e] - k])
+                rc = CORRUPT(r, "template source");
+    }
+    ls_free(&r->a, end);
+    if (!rc && r->check_sum && ls_dbf_sum_end(&s) != r->sum[A_STRINGS])
+        rc = bad(r, "corrupted database file: checksum mismatch");
+    return rc;
+}
+
 static int check_all(reader *r)
 {
     if (r->n[A_SCALARS] != S_COUNT || !r->n[A_STRINGS] ||
@@ -593,6 +636,9 @@ static int check_all(reader *r)
         if (rc)
             return rc;
     }
+    int src = check_strings(r, ft, r->n[A_TEMPLATE]);
+    if (src)
+        return src;
     if (r->check_sum) {
         uint64_t bytes = r->n[A_TOKEN] * sizeof(ls_token), sum;
         if (r->in_turn) { /* the rest, after the last whole step */

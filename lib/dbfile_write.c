@@ -54,8 +54,17 @@ static uint32_t put_cstr(writer *w, const char *s)
     return s ? put_str(w, s, strlen(s)) : NO_STRING;
 }
 
+/* The templates; their metadata and other short strings first, then
+ * their sources one after another: the open reads the short ones, in a
+ * few pages, and checks the sources as it sums them. */
 static void write_templates(writer *w, const licscan_db *db)
 {
+    dbf_template *rec =
+        ls_calloc(&db->alloc, (size_t)db->ntpl + 1, sizeof(dbf_template));
+    if (!rec) {
+        w->failed = true;
+        return;
+    }
     for (uint32_t i = 0; i < db->ntpl; i++) {
         const ls_template *t = db->tpl[i];
         const licscan_license *l = &t->lic;
@@ -72,7 +81,6 @@ static void write_templates(writer *w, const licscan_db *db)
             uint32_t off = put_cstr(w, l->references[k]);
             put(w, A_REF, &off, sizeof off);
         }
-        f.source = put_str(w, t->source, t->source_len);
         f.source_len = (uint32_t)t->source_len;
         f.tok = count_of(w, A_TOKEN);
         f.ntok = t->ntok;
@@ -92,13 +100,18 @@ static void write_templates(writer *w, const licscan_db *db)
                 w->failed = true; /* cannot be: every var's is listed */
             put(w, A_VAR, &fv, sizeof fv);
         }
-        put(w, A_TEMPLATE, &f, sizeof f);
+        rec[i] = f;
     }
     for (uint32_t i = 0; i < db->nre; i++) {
         const char *p = db->re[i]->pattern;
         dbf_span sp = { put_cstr(w, p), (uint32_t)strlen(p) };
         put(w, A_PATTERN, &sp, sizeof sp);
     }
+    for (uint32_t i = 0; i < db->ntpl; i++) {
+        rec[i].source = put_str(w, db->tpl[i]->source, db->tpl[i]->source_len);
+        put(w, A_TEMPLATE, &rec[i], sizeof rec[i]);
+    }
+    ls_free(&db->alloc, rec);
 }
 
 static void write_index(writer *w, const licscan_db *db)

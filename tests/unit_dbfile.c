@@ -702,6 +702,55 @@ static void test_word_heads(void)
     free(good);
 }
 
+/* Each template's source ends in a NUL, checked as the strings are
+ * summed (the first, a middle and the last template's): without it the
+ * file is refused, checksums or not; a changed byte inside a source
+ * opens unchecked and is caught by the checksum. The sources follow all
+ * the short strings (metadata, references, vars, patterns), which the
+ * open reads, so those lie together. */
+static void test_source_ends(void)
+{
+    size_t n;
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
+        return;
+    dbf_array ta, sa;
+    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
+    memcpy(&sa, good + sizeof(dbf_header) + A_STRINGS * sizeof sa, sizeof sa);
+    CHECK(ta.count > 2);
+    uint64_t first_source = UINT64_MAX, short_end = 0;
+    for (uint64_t i = 0; i < ta.count; i++) {
+        dbf_template t;
+        memcpy(&t, good + ta.offset + i * sizeof t, sizeof t);
+        if (t.source < first_source)
+            first_source = t.source;
+        for (int k = 0; k < 9; k++)
+            if (t.str[k] != NO_STRING && t.str[k] + 1 > short_end)
+                short_end = t.str[k] + 1;
+    }
+    CHECK(short_end <= first_source);
+    uint64_t which[3] = { 0, ta.count / 2, ta.count - 1 };
+    for (int k = 0; k < 3; k++) {
+        dbf_template t;
+        memcpy(&t, good + ta.offset + which[k] * sizeof t, sizeof t);
+        uint64_t end = sa.offset + t.source + t.source_len;
+        CHECK(good[end] == 0);
+        memcpy(copy, good, n);
+        ((unsigned char *)copy)[end] = 'x';
+        expect_unchecked(copy, n, false, "template source");
+        write_bytes(copy, n); /* (told before the sum is done) */
+        expect_error(LICSCAN_EFORMAT, "template source");
+        memcpy(copy, good, n);
+        ((unsigned char *)copy)[end - 1] ^= 0x20; /* a letter's case */
+        expect_unchecked(copy, n, true, NULL);
+        write_bytes(copy, n);
+        expect_error(LICSCAN_EFORMAT, "checksum mismatch");
+    }
+    free(copy);
+    free(good);
+}
+
 /* lib/dbfile.c, hidden in the shared library: an image opened without
  * its checksums, as fuzz/fuzz_dbfile.c does. */
 int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
@@ -814,6 +863,7 @@ int main(void)
     test_checks_both_ways();
     test_dictionary_slots();
     test_word_heads();
+    test_source_ends();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);
