@@ -74,6 +74,7 @@ typedef struct reader {
     char *err;
     size_t errlen;
     int fail; /* why a window could not be read: LICSCAN_EIO or _ENOMEM */
+    uint64_t *src_hash; /* per template, its source's hash or 0 (twins) */
 } reader;
 
 __attribute__((format(printf, 2, 3))) static int bad(reader *r, const char *fmt,
@@ -576,32 +577,65 @@ static int check_template(reader *r, const dbf_template *t)
     return LICSCAN_OK;
 }
 
-static int u64_cmp(const void *a, const void *b)
+/* A template's source as the strings pass: where it ends (its NUL) and
+ * begins, and whether it may have a twin (another of its length). */
+typedef struct source_at {
+    uint64_t end, start;
+    uint32_t tpl;
+    bool twin_maybe;
+} source_at;
+
+static int source_len_cmp(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    const source_at *x = a, *y = b;
+    uint64_t lx = x->end - x->start, ly = y->end - y->start;
+    return lx < ly ? -1 : lx > ly;
 }
 
-/* The strings summed a window at a time, each template's source checked
- * to end in a NUL as it passes: the ends lie a source apart, and reading
- * each through the mapping would cost a page each. */
+static int source_end_cmp(const void *a, const void *b)
+{
+    const source_at *x = a, *y = b;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* The strings summed a window at a time; as each template's source
+ * passes, its closing NUL checked and, when another source has its
+ * length (a twin may be), its hash taken if it lies in one window
+ * (r->src_hash; ls_find_twins_hashed). Reading the ends and the twins
+ * through the mapping would cost a page each. */
 static int check_strings(reader *r, const dbf_template *ft, uint64_t ntpl)
 {
-    uint64_t *end = ls_malloc(&r->a, (ntpl + 1) * sizeof(uint64_t));
-    if (!end) {
+    source_at *at = ls_malloc(&r->a, (ntpl + 1) * sizeof(source_at));
+    r->src_hash = ls_calloc(&r->a, ntpl + 1, sizeof(uint64_t));
+    if (!at || !r->src_hash) {
+        ls_free(&r->a, at);
         bad(r, "out of memory");
         return LICSCAN_ENOMEM;
     }
     for (uint64_t i = 0; i < ntpl; i++) /* inside the strings (checked) */
-        end[i] = (uint64_t)ft[i].source + ft[i].source_len;
-    qsort(end, ntpl, sizeof *end, u64_cmp);
+        at[i] = (source_at){ (uint64_t)ft[i].source + ft[i].source_len,
+                             ft[i].source, (uint32_t)i, false };
+    qsort(at, ntpl, sizeof *at, source_len_cmp);
+    for (uint64_t i = 0; i + 1 < ntpl; i++)
+        if (!source_len_cmp(&at[i], &at[i + 1]))
+            at[i].twin_maybe = at[i + 1].twin_maybe = true;
+    qsort(at, ntpl, sizeof *at, source_end_cmp);
     uint64_t bytes = r->n[A_STRINGS], e = 0;
     uint64_t piece = r->fd < 0 ? (bytes ? bytes : 1) : r->window_bytes;
     dbf_sum s;
     ls_dbf_sum_init(&s);
     int rc = LICSCAN_OK;
-    for (uint64_t k = 0; k < bytes && !rc; k += piece) {
-        uint64_t n = bytes - k < piece ? bytes - k : piece;
+    for (uint64_t k = 0, n; k < bytes && !rc; k += n) {
+        n = bytes - k < piece ? bytes - k : piece;
+        /* a source that may have a twin and would run past the piece
+         * begins the next one (cut at a whole step of the sum) */
+        uint64_t f = e;
+        while (f < ntpl && at[f].end < k + n)
+            f++;
+        if (f < ntpl && at[f].twin_maybe && at[f].start < k + n &&
+            at[f].start >= k + DBF_SUM_STEP &&
+            at[f].end - at[f].start < piece - DBF_SUM_STEP)
+            n = (at[f].start - k) / DBF_SUM_STEP * DBF_SUM_STEP;
         const unsigned char *p = array_span(r, WIN_A, A_STRINGS, k, n);
         if (!p) {
             rc = r->fail;
@@ -609,11 +643,15 @@ static int check_strings(reader *r, const dbf_template *ft, uint64_t ntpl)
         }
         if (r->check_sum)
             ls_dbf_sum_feed(&s, p, (size_t)n, r->wide);
-        for (; e < ntpl && end[e] < k + n && !rc; e++)
-            if (p[end[e] - k])
+        for (; e < ntpl && at[e].end < k + n && !rc; e++) {
+            if (p[at[e].end - k])
                 rc = CORRUPT(r, "template source");
+            else if (at[e].twin_maybe && at[e].start >= k)
+                r->src_hash[at[e].tpl] = ls_hash_bytes(
+                    p + (at[e].start - k), (size_t)(at[e].end - at[e].start));
+        }
     }
-    ls_free(&r->a, end);
+    ls_free(&r->a, at);
     if (!rc && r->check_sum && ls_dbf_sum_end(&s) != r->sum[A_STRINGS])
         rc = bad(r, "corrupted database file: checksum mismatch");
     return rc;
@@ -862,19 +900,20 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
     licscan_db *db = NULL;
     if (!rc)
         rc = ls_db_new(opts, false, &db);
+    if (!rc) {
+        db->file = ls_calloc(&db->alloc, 1, sizeof(*db->file));
+        if (!db->file) {
+            licscan_db_free(db);
+            rc = LICSCAN_ENOMEM;
+        }
+    }
     if (rc) {
+        ls_free(&r.a, r.src_hash);
         if (unmap)
             munmap(unmap, map_len);
         return rc;
     }
     const ls_alloc *a = &db->alloc;
-    db->file = ls_calloc(a, 1, sizeof(*db->file));
-    if (!db->file) {
-        if (unmap)
-            munmap(unmap, map_len);
-        licscan_db_free(db);
-        return LICSCAN_ENOMEM;
-    }
     db->file->map = unmap;
     db->file->map_len = map_len;
     ls_frozen_image img;
@@ -892,7 +931,8 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
     for (uint32_t i = 0; !rc && i < db->ntpl; i++)
         db->tpl[i]->replaced = ft[i].replaced != 0;
     if (!rc)
-        ls_find_twins(db);
+        ls_find_twins_hashed(db, r.src_hash);
+    ls_free(&r.a, r.src_hash);
     if (!rc && db->rivals.off) /* a text tried as one template whole */
         ls_index_facts(db, true);
     ls_free(a, tpls);

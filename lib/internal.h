@@ -816,6 +816,11 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 /* Link each template to its twin (ls_template.twin), after templates
  * were added; out of memory, none is linked (template.c). */
 LS_HIDDEN void ls_find_twins(licscan_db *db);
+/* The same with the hash (ls_hash_bytes) of each template's source where
+ * known (0: not known, compared byte by byte): a compiled file's open
+ * hashes the sources that may have twins as it sums its strings, and so
+ * reads no source twice (dbfile.c). */
+LS_HIDDEN void ls_find_twins_hashed(licscan_db *db, const uint64_t *hash);
 /* Lay the postings of each shingle out together (index_layout.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 /* db->common_of and the postings' 16-bit copy (db->post_tpl) when each

@@ -544,9 +544,20 @@ static void test_twins_share_hits(void)
     CHECK_EQ_INT(licscan_db_add_template(db, "Twin-B", text, sizeof text - 1,
                                          NULL, 0, NULL),
                  LICSCAN_OK);
+    /* of their length, one letter's case apart: no twin (the open tells
+     * twins by a hash of each source it takes as it reads them) */
+    char near[sizeof text];
+    memcpy(near, text, sizeof text);
+    near[5] = (char)(near[5] ^ 0x20); /* "TWin" */
+    CHECK_EQ_INT(licscan_db_add_template(db, "Twin-Not", near, sizeof near - 1,
+                                         NULL, 0, NULL),
+                 LICSCAN_OK);
     if (!save_and_open_pair(db, &with, &without))
         return;
-    uint32_t a = with->ntpl - 2, b = with->ntpl - 1;
+    uint32_t a = with->ntpl - 3, b = with->ntpl - 2, c = with->ntpl - 1;
+    CHECK_EQ_INT((int)with->tpl[b]->twin, (int)a);
+    CHECK(with->tpl[c]->twin == LS_NO_TWIN);
+    CHECK(with->tpl[a]->twin == LS_NO_TWIN);
     CHECK(with->hits_of != NULL);
     if (!with->hits_of) {
         licscan_db_free(with);
