@@ -183,7 +183,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             db->memo = m;
         ls_find_twins(db);
         if (db->rivals.off) /* a text tried as one template whole */
-            ls_index_facts(db, false);
+            ls_index_facts(db, false, NULL);
         *out = db;
         return LICSCAN_OK;
     }

@@ -75,6 +75,8 @@ typedef struct reader {
     size_t errlen;
     int fail; /* why a window could not be read: LICSCAN_EIO or _ENOMEM */
     uint64_t *src_hash; /* per template, its source's hash or 0 (twins) */
+    uint16_t *post16;   /* the postings' 16-bit copy, made as they are
+                           checked (ls_index_facts); NULL: none */
 } reader;
 
 __attribute__((format(printf, 2, 3))) static int bad(reader *r, const char *fmt,
@@ -356,7 +358,12 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
     }
     if (sh_used != sc[S_SH_COUNT] || (shcap && sh_used >= shcap))
         return CORRUPT(r, "shingle count");
-    /* a list runs forward through the array: it ends */
+    /* a list runs forward through the array: it ends. The 16-bit copy
+     * the scans walk is made here, from the window (the postings are not
+     * read again), when every template index fits */
+    uint32_t places = 0;
+    if (ntpl <= LS_POST_TPL_MAX + 1)
+        r->post16 = ls_malloc(&r->a, 2 * (npost + 1) * sizeof(uint16_t));
     for (uint64_t i = 0; i < npost; i += SUM_BLOCK) {
         uint64_t n = block_len(npost, i);
         const ls_posting *post = elems(r, WIN_A, A_POST, i, n);
@@ -366,6 +373,13 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
             ls_dbf_sum_feed(&bp, post, (size_t)n * sizeof *post, r->wide);
         if (!ls_dbf_posts_ok(post, i, i + n, ft, ntpl, r->wide))
             return CORRUPT(r, "posting");
+        if (r->post16)
+            places |= ls_post16_fill(post, n, r->post16 + i,
+                                     r->post16 + npost + 1 + i);
+    }
+    if (places > LS_POST_POS_MAX) { /* (the facts find it: lists linked) */
+        ls_free(&r->a, r->post16);
+        r->post16 = NULL;
     }
     if (r->check_sum && (ls_dbf_sum_end(&bk) != r->sum[A_SH_KEY] ||
                          ls_dbf_sum_end(&bh) != r->sum[A_SH_HEAD] ||
@@ -909,6 +923,7 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
     }
     if (rc) {
         ls_free(&r.a, r.src_hash);
+        ls_free(&r.a, r.post16);
         if (unmap)
             munmap(unmap, map_len);
         return rc;
@@ -933,8 +948,11 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
     if (!rc)
         ls_find_twins_hashed(db, r.src_hash);
     ls_free(&r.a, r.src_hash);
-    if (!rc && db->rivals.off) /* a text tried as one template whole */
-        ls_index_facts(db, true);
+    if (!rc && db->rivals.off) { /* a text tried as one template whole */
+        ls_index_facts(db, true, r.post16);
+        r.post16 = NULL; /* the database's now */
+    }
+    ls_free(&r.a, r.post16);
     ls_free(a, tpls);
     ls_free(a, vars);
     ls_free(a, strs);

@@ -156,7 +156,7 @@ void ls_index_facts_free(licscan_db *db)
     db->common_head = db->common_end = NULL;
 }
 
-void ls_index_facts(licscan_db *db, bool links_checked)
+void ls_index_facts(licscan_db *db, bool links_checked, uint16_t *post16)
 {
     const ls_alloc *a = &db->alloc;
     ls_index_facts_free(db);
@@ -171,10 +171,13 @@ void ls_index_facts(licscan_db *db, bool links_checked)
         unlinked |= (nx != 0) & (nx != q + 2);
     }
     if (unlinked || (npost && post[npost - 1].next) ||
-        db->ntpl > LS_POST_TPL_MAX + 1)
+        db->ntpl > LS_POST_TPL_MAX + 1) {
+        ls_free(a, post16);
         return; /* the lists are walked as linked */
+    }
     uint16_t *post_tpl =
-        ls_malloc(a, 2 * ((size_t)npost + 1) * sizeof(uint16_t));
+        post16 ? post16
+               : ls_malloc(a, 2 * ((size_t)npost + 1) * sizeof(uint16_t));
     if (!post_tpl)
         return;
     uint16_t *post_pos = post_tpl + npost + 1;
@@ -189,12 +192,12 @@ void ls_index_facts(licscan_db *db, bool links_checked)
     }
     for (uint32_t t = 0; t < db->ntpl; t++)
         w.skip[t] = walked_for(db, t) != t;
+    /* (a copy handed over holds places that fit) */
+    if (!post16)
+        places = ls_post16_fill(post, npost, post_tpl, post_pos);
     for (uint32_t q = 0, run = 0, nskip = 0; q < npost; q++) {
-        uint32_t ends = post[q].next == 0;
-        post_tpl[q] = (uint16_t)(post[q].tpl | (LS_POST_LAST & (0u - ends)));
-        post_pos[q] = (uint16_t)post[q].pos;
-        places |= post[q].pos;
-        nskip += w.skip[post[q].tpl & LS_POST_TPL_MAX];
+        uint32_t ends = (post_tpl[q] & LS_POST_LAST) != 0;
+        nskip += w.skip[post_tpl[q] & LS_POST_TPL_MAX];
         bool common = q + 1 - run > LS_COMMON_SHINGLE;
         if (__builtin_expect(ends & (nskip != 0 || common), 0)) {
             uint32_t end = q + 1; /* of the walk */

@@ -827,8 +827,11 @@ LS_HIDDEN void ls_index_compact(licscan_db *db);
  * list runs forward through the postings, a common one in descending
  * template order (as ls_index_compact and a compiled file lay them out),
  * and every template index and place fits; links_checked: each posting's
- * next is known to be 0 or the one after it (index_layout.c). */
-LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked);
+ * next is known to be 0 or the one after it; post16, when not NULL, the
+ * 16-bit copy made already (ls_post16_fill: 2 * (npost + 1) entries,
+ * template indices first), which it takes over (index_layout.c). */
+LS_HIDDEN void ls_index_facts(licscan_db *db, bool links_checked,
+                              uint16_t *post16);
 /* Template t's ls_template.heads into heads[0, t->ntok), for the index of
  * db laid out with the lists' heads sh_head (db->sh_head, or a compiled
  * file's); when the set is compiled (index_layout.c). */
@@ -841,6 +844,25 @@ LS_HIDDEN void ls_index_facts_free(licscan_db *db);
 #define LS_POST_LAST 0x8000u
 #define LS_POST_TPL_MAX 0x7fffu
 #define LS_POST_POS_MAX 0xffffu
+
+/* The postings' 16-bit copy of post[0, n): each template index, with
+ * LS_POST_LAST where a list ends, into tpl, each place into pos (as
+ * ls_index_facts makes it first; a compiled file's open makes it as it
+ * checks the postings, and hands it over as post16). Returns the places
+ * or'ed together: the copy holds them only when that fits 16 bits. */
+static inline uint32_t ls_post16_fill(const ls_posting *post, uint64_t n,
+                                      uint16_t *tpl, uint16_t *pos)
+{
+    uint32_t places = 0;
+    for (uint64_t q = 0; q < n; q++) {
+        uint32_t ends = post[q].next == 0;
+        tpl[q] = (uint16_t)(post[q].tpl | (LS_POST_LAST & (0u - ends)));
+        pos[q] = (uint16_t)post[q].pos;
+        places |= post[q].pos;
+    }
+    return places;
+}
+
 /* Postings above which a shingle is boilerplate (match1_candidates.c). */
 #define LS_COMMON_SHINGLE 48
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "corpus_files.h"
@@ -371,6 +372,51 @@ static void check_laid_lists(licscan_db *db, const uint32_t want[3],
  * bound. With `replace`, copies 0 and 48 added again under the same ids,
  * so that the first ones are replaced: their postings go last, and lists
  * of 49, 51 and 62 postings in all hold one each. */
+/* db saved and opened again: the facts its open made from the 16-bit
+ * copy it filled as it checked the postings are those ls_index_facts
+ * makes from the postings themselves. */
+static void same_facts_from_file(licscan_db *db)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/unit_links.%ld.lsdb", (long)getpid());
+    licscan_db *f = NULL;
+    CHECK_EQ_INT(licscan_db_save(db, path), LICSCAN_OK);
+    CHECK_EQ_INT(licscan_db_open_file(path, NULL, &f), LICSCAN_OK);
+    unlink(path);
+    CHECK(f && f->post_tpl && f->common_of);
+    if (!f || !f->post_tpl || !f->common_of) {
+        licscan_db_free(f);
+        return;
+    }
+    uint32_t n = f->npost, cap = f->common_cap, nt = f->ntpl;
+    uint16_t *tpl = malloc(((size_t)n + 1) * sizeof *tpl);
+    uint16_t *pos = malloc(((size_t)n + 1) * sizeof *pos);
+    uint32_t *of = malloc(((size_t)nt + 1) * sizeof *of);
+    uint32_t *ends = malloc((2 * (size_t)cap + 1) * sizeof *ends);
+    if (tpl && pos && of && ends) {
+        memcpy(tpl, f->post_tpl, (size_t)n * sizeof *tpl);
+        memcpy(pos, f->post_pos, (size_t)n * sizeof *pos);
+        memcpy(of, f->common_of, (size_t)nt * sizeof *of);
+        memcpy(ends, f->common_head, (size_t)cap * sizeof *ends);
+        memcpy(ends + cap, f->common_end, (size_t)cap * sizeof *ends);
+        ls_index_facts(f, true, NULL);
+        CHECK(f->post_tpl && f->common_of && f->common_cap == cap);
+        if (f->post_tpl && f->common_of && f->common_cap == cap) {
+            CHECK(!memcmp(tpl, f->post_tpl, (size_t)n * sizeof *tpl));
+            CHECK(!memcmp(pos, f->post_pos, (size_t)n * sizeof *pos));
+            CHECK(!memcmp(of, f->common_of, (size_t)nt * sizeof *of));
+            CHECK(!memcmp(ends, f->common_head, (size_t)cap * sizeof *ends));
+            CHECK(
+                !memcmp(ends + cap, f->common_end, (size_t)cap * sizeof *ends));
+        }
+    }
+    free(tpl);
+    free(pos);
+    free(of);
+    free(ends);
+    licscan_db_free(f);
+}
+
 static void test_index_facts(bool replace)
 {
     licscan_db *db = open_own(true);
@@ -396,7 +442,7 @@ static void test_index_facts(bool replace)
             LICSCAN_OK);
     }
     ls_index_compact(db);
-    ls_index_facts(db, false);
+    ls_index_facts(db, false, NULL);
     CHECK(db->common_of != NULL);
     if (!db->common_of) {
         licscan_db_free(db);
@@ -413,6 +459,7 @@ static void test_index_facts(bool replace)
            "short of replaced templates' postings\n",
            LS_COMMON_SHINGLE, seen[0], want[0], seen[1], want[1], seen[2],
            want[2], seen[3]);
+    same_facts_from_file(db);
     if (replace) {
         /* the copy is still found, under the later template */
         char text[2048];
@@ -448,7 +495,7 @@ static void test_past_hit_limit(void)
             LICSCAN_OK);
     }
     ls_index_compact(db);
-    ls_index_facts(db, false);
+    ls_index_facts(db, false, NULL);
     size_t n = strlen(mit), copies = 5000, len = 0;
     char *in = malloc(copies * (n + 2));
     CHECK(in != NULL);
@@ -496,7 +543,7 @@ static void test_index_facts_wide(void)
     CHECK_EQ_INT(licscan_db_add_template(db, "long", text, n, NULL, 0, NULL),
                  LICSCAN_OK);
     ls_index_compact(db);
-    ls_index_facts(db, false);
+    ls_index_facts(db, false, NULL);
     CHECK(db->common_of == NULL && db->post_tpl == NULL);
     licscan_result *r = NULL;
     CHECK_EQ_INT(licscan_scan(db, text, n, NULL, &r), LICSCAN_OK);
