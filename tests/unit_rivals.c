@@ -244,22 +244,33 @@ static bool saved_image(licscan_db *db, unsigned char **good, void **copy,
     return false;
 }
 
+/* The embedded set saved, as saved_image gives it. */
+static bool saved_default(unsigned char **good, void **copy, size_t *n)
+{
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
+    return db && saved_image(db, good, copy, n);
+}
+
+/* The directory's entry for array id of the file image good. */
+static dbf_array array_of(const unsigned char *good, int id)
+{
+    dbf_array a;
+    memcpy(&a, good + sizeof(dbf_header) + (size_t)id * sizeof a, sizeof a);
+    return a;
+}
+
 /* Damaged rivals: an entry naming no template, offsets going back, the
  * last offset not the list's end. Refused with a message, never used. */
 static void test_damaged_rivals(void)
 {
-    licscan_db *db = NULL;
-    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
     size_t n;
     unsigned char *good;
     void *copy;
-    if (!saved_image(db, &good, &copy, &n))
+    if (!saved_default(&good, &copy, &n))
         return;
-    dbf_array off, list;
-    memcpy(&off, good + sizeof(dbf_header) + A_RIVAL_OFF * sizeof off,
-           sizeof off);
-    memcpy(&list, good + sizeof(dbf_header) + A_RIVAL * sizeof list,
-           sizeof list);
+    licscan_db *db = NULL;
+    dbf_array off = array_of(good, A_RIVAL_OFF), list = array_of(good, A_RIVAL);
     CHECK(off.count > 2 && list.count > 0);
     /* the directory's count of shared words (little-endian low half) */
     uint64_t shared_count = sizeof(dbf_header) +
@@ -303,16 +314,12 @@ static void test_damaged_rivals(void)
  * Refused with a message, never used. */
 static void test_damaged_answers(void)
 {
-    licscan_db *db = NULL;
-    CHECK_EQ_INT(licscan_db_open_default(&opt, &db), LICSCAN_OK);
     size_t n;
     unsigned char *good;
     void *copy;
-    if (!saved_image(db, &good, &copy, &n))
+    if (!saved_default(&good, &copy, &n))
         return;
-    dbf_array arr;
-    memcpy(&arr, good + sizeof(dbf_header) + A_WHOLE_ANSWER * sizeof arr,
-           sizeof arr);
+    dbf_array arr = array_of(good, A_WHOLE_ANSWER);
     CHECK(arr.count > 2);
     if (arr.count <= 2) {
         free(copy);
