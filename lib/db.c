@@ -181,6 +181,7 @@ int licscan_db_open_default(const licscan_db_options *opts, licscan_db **out)
             db->opts.regex_match_limit >= m->match_limit &&
             db->opts.regex_heap_limit_kib >= m->heap_limit_kib)
             db->memo = m;
+        ls_answers_under_limits(db, m->match_limit, m->heap_limit_kib);
         ls_find_twins(db);
         if (db->rivals.off) /* a text tried as one template whole */
             ls_index_facts(db, false, NULL);

@@ -945,6 +945,10 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
     const dbf_template *ft = ARR(&r, A_TEMPLATE, dbf_template);
     for (uint32_t i = 0; !rc && i < db->ntpl; i++)
         db->tpl[i]->replaced = ft[i].replaced != 0;
+    const uint32_t *sc = ARR(&r, A_SCALARS, uint32_t); /* (the set's) */
+    if (!rc)
+        ls_answers_under_limits(db, sc[S_MEMO_MATCH_LIMIT],
+                                sc[S_MEMO_HEAP_LIMIT]);
     if (!rc)
         ls_find_twins_hashed(db, r.src_hash);
     ls_free(&r.a, r.src_hash);

@@ -1168,6 +1168,17 @@ LS_HIDDEN int ls_match_text(const licscan_db *db, const ls_alloc *work,
                             const licscan_scan_options *opts,
                             licscan_result *res, ls_probe *probe);
 
+/* The answers (ls_whole_answer) were found with var patterns run under
+ * PCRE2 limits: a database whose limits are lower could judge a var
+ * otherwise, and does not use them (as with the clause memo). */
+static inline void ls_answers_under_limits(licscan_db *db, uint32_t match_limit,
+                                           uint32_t heap_limit_kib)
+{
+    if (db->opts.regex_match_limit < match_limit ||
+        db->opts.regex_heap_limit_kib < heap_limit_kib)
+        db->rivals.nanswers = 0;
+}
+
 /* The rivals' memory, when worked out here (ls_rivals.own). */
 static inline void ls_rivals_free(const licscan_db *db, ls_rivals *r)
 {

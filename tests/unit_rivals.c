@@ -694,6 +694,33 @@ static void open_answers_pair(licscan_db *with, licscan_db *without,
     CHECK_EQ_INT((int)other, 0);
 }
 
+/* A database whose PCRE2 limits are lower than those the answers were
+ * found under uses none (a var could be judged otherwise). */
+static void test_answers_need_limits(void)
+{
+    licscan_db_options low = opt;
+    low.regex_match_limit = 1000;
+    licscan_db *db = NULL;
+    CHECK_EQ_INT(licscan_db_open_default(&low, &db), LICSCAN_OK);
+    if (!db)
+        return;
+    CHECK_EQ_INT((int)db->rivals.nanswers, 0);
+    ls_buf text;
+    ls_buf_init(&text, &db->alloc);
+    uint64_t before = ls_whole_answer_count();
+    for (uint32_t t = 0; t < db->ntpl; t++)
+        if (ls_template_matched(db->tpl[t])) {
+            own_text_variant(db->tpl[t], false, 0, &text);
+            licscan_result *r = NULL;
+            CHECK_EQ_INT(licscan_scan(db, text.data, text.len, NULL, &r),
+                         LICSCAN_OK);
+            licscan_result_free(r);
+        }
+    CHECK(ls_whole_answer_count() == before);
+    ls_buf_free(&text);
+    licscan_db_free(db);
+}
+
 static void test_answers(void)
 {
     licscan_db *with = NULL, *without = NULL;
@@ -727,6 +754,7 @@ int main(void)
     test_embedded();
     test_rivals_each_way();
     test_answers();
+    test_answers_need_limits();
     test_compiled_file();
     test_damaged_rivals();
     test_damaged_answers();
