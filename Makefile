@@ -38,7 +38,7 @@ APP_CFLAGS = $(OPT) $(WARN) -std=c11 $(CFLAGS)
 # restrictions with their values and flag changes), then the result, openness and JSON.
 # memobuild.c and rivals.c run when a set is compiled (tools/freeze.c, --compile).
 COMMON_SRC := lib/util.c lib/scratch.c lib/error.c lib/testctl.c
-LOAD_SRC   := lib/db.c lib/listindex.c lib/template.c lib/index_layout.c lib/frozen.c lib/dbfile_write.c lib/dbfile_sums.c lib/dbfile.c \
+LOAD_SRC   := lib/db.c lib/listindex.c lib/template.c lib/index_layout.c lib/frozen.c lib/dbfile_write.c lib/dbfile_sums.c lib/dbfile_check.c lib/dbfile.c \
               lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
               lib/prefilter.c lib/memobuild.c lib/rivals.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
