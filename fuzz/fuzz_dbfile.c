@@ -11,7 +11,10 @@
  * (mode bit 1 says which is kept): the same status and message, and the
  * same checksum of the input either way. Mode bit 2 set: the bytes are
  * also opened as a file (in memory), its checks reading it through
- * windows of 4 KB: the same status and message. */
+ * windows of 4 KB: the same status and message. A template's words are
+ * checked when a scan first reads them: the scans may fail for them
+ * (LICSCAN_EFORMAT, naming the template), and every template's words
+ * read give the same verdict both ways. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -69,6 +72,25 @@ static void same_as_file(const void *bytes, size_t n, unsigned how, int rc,
 }
 bool ls_dbf_wide(void);
 uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide);
+int ls_words_all_ready(const licscan_db *db, uint32_t *bad);
+const char *ls_license_source(const licscan_license *lic, size_t *len);
+
+/* A scan of db: a valid result, or one that says the file is damaged
+ * in a template's words. */
+static void scan_checked(const licscan_db *db, const char *text, size_t len)
+{
+    licscan_result *r = NULL;
+    int rc = licscan_scan(db, text, len, NULL, &r);
+    FUZZ_ASSERT(r != NULL);
+    FUZZ_ASSERT(rc == LICSCAN_OK || rc == LICSCAN_EFORMAT);
+    if (rc == LICSCAN_OK) {
+        fuzz_check_result(r, len, NULL);
+        fuzz_check_json(r, "fuzz.txt", LICSCAN_JSON_DIFFS);
+    } else {
+        FUZZ_ASSERT(strstr(licscan_result_errmsg(r), "the words of template"));
+    }
+    licscan_result_free(r);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,11 +116,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char oerr[512];
         int orc = ls_dbf_open_image(copy, n, how ^ DBF_PORTABLE, NULL, 0, NULL,
                                     &odb, oerr, sizeof oerr);
-        licscan_db_free(odb);
         if (rc != LICSCAN_ENOMEM && orc != LICSCAN_ENOMEM) {
             FUZZ_ASSERT(rc == orc);
             FUZZ_ASSERT(rc == LICSCAN_OK || strcmp(err, oerr) == 0);
         }
+        if (rc == LICSCAN_OK && orc == LICSCAN_OK) { /* (db's left unread) */
+            uint32_t bad = UINT32_MAX, obad = UINT32_MAX;
+            FUZZ_ASSERT(ls_words_all_ready(odb, &obad) ==
+                        (obad == UINT32_MAX ? LICSCAN_OK : LICSCAN_EFORMAT));
+            licscan_db *wdb = NULL;
+            if (ls_dbf_open_image(copy, n, how, NULL, 0, NULL, &wdb, err,
+                                  sizeof err) == LICSCAN_OK) {
+                ls_words_all_ready(wdb, &bad);
+                FUZZ_ASSERT(bad == obad);
+            }
+            licscan_db_free(wdb);
+        }
+        licscan_db_free(odb);
     }
     if (data[0] & 4)
         same_as_file(copy, n, how, rc, err);
@@ -124,13 +158,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "without restriction. THE SOFTWARE IS PROVIDED \"AS IS\". Licensed "
         "under the MIT License. You may not use the Llama Materials to "
         "improve any other large language model.";
-    licscan_result *r = NULL;
-    rc = licscan_scan(db, text, sizeof text - 1, NULL, &r);
-    FUZZ_ASSERT(r != NULL);
-    FUZZ_ASSERT(rc == LICSCAN_OK);
-    fuzz_check_result(r, sizeof text - 1, NULL);
-    fuzz_check_json(r, "fuzz.txt", LICSCAN_JSON_DIFFS);
-    licscan_result_free(r);
+    scan_checked(db, text, sizeof text - 1);
+    /* the wording of a few templates (their words read, or refused) */
+    for (uint32_t i = 0; i < count && i < 3; i++) {
+        size_t len;
+        const char *own = ls_license_source(licscan_db_license(db, i), &len);
+        if (own)
+            scan_checked(db, own, len);
+    }
     licscan_db_free(db);
     free(copy);
     return 0;

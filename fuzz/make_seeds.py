@@ -153,7 +153,8 @@ def dbfile_seeds():
     build/licscan --compile: mode byte bit 0 checks the checksums, bit 1
     keeps the portable loops' database (both are compared on AVX2), bit 2
     opens the bytes as a file too (read through small windows). One
-    seed is of the format version before (refused: recompile). Skipped
+    seed is of the format version before (refused: recompile), two have
+    a template's words damaged (found by the scans). Skipped
     (the old seeds kept) when the CLI is not built."""
     import subprocess
     import tempfile
@@ -194,6 +195,13 @@ def dbfile_seeds():
     seeds["mit-0bsd-windows"] = b"\x05" + db
     seeds["llama-rules-memo-windows"] = b"\x04" + grants
     seeds["truncated-windows"] = b"\x04" + db[: len(db) // 2]
+    # a letter of MIT's source changed (the sources are the file's last
+    # array): it opens, and the scans that read its words fail
+    at = db.rfind(b"Permission is hereby granted")
+    damaged = bytearray(db)
+    damaged[at] ^= 0x20
+    seeds["damaged-words"] = b"\x01" + bytes(damaged)
+    seeds["damaged-words-portable"] = b"\x03" + bytes(damaged)
     return seeds
 
 

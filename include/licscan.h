@@ -226,15 +226,21 @@ LICSCAN_API int licscan_db_save(licscan_db *db, const char *path);
  * failure *out is NULL and the status says why: LICSCAN_EIO (cannot open
  * or map the file), LICSCAN_EFORMAT (not a database file, another format
  * version, truncated, corrupted), LICSCAN_ENOMEM or LICSCAN_EINVAL;
- * licscan_db_file_error() gives the message. */
+ * licscan_db_file_error() gives the message. The open checks the whole
+ * file but the words of its templates, each of which is checked the first
+ * time a scan reads it: a scan that meets a damaged one fails with
+ * LICSCAN_EFORMAT (and licscan_db_save() refuses to save the database). */
 LICSCAN_API int licscan_db_open_file(const char *path,
                                      const licscan_db_options *opts,
                                      licscan_db **out);
 
-/* Why licscan_db_open_file(path, opts, ...) fails, as one line such as
+/* Why licscan_db_open_file(path, opts, ...) fails, or a scan of the
+ * database it gives does with LICSCAN_EFORMAT, as one line such as
  * "db.lsdb: truncated database file: 4096 bytes of 9142784" into msg
- * (cap bytes, NUL-terminated; "" when it opens). Returns the status that
- * open gives. Opens the file to find out: call it after a failure. */
+ * (cap bytes, NUL-terminated; "" when the whole file is sound). Returns
+ * the status: that of the open, or LICSCAN_EFORMAT when a template's words
+ * are damaged. Opens the file and checks every template to find out: call
+ * it after a failure. */
 LICSCAN_API int licscan_db_file_error(const char *path,
                                       const licscan_db_options *opts, char *msg,
                                       size_t cap);

@@ -241,6 +241,7 @@ void licscan_db_free(licscan_db *db)
     pcre2_general_context_free(db->gctx);
     if (db->file) { /* last: all of the above may borrow from it */
         ls_free(a, db->file->phr);
+        ls_free(a, db->file->words);
         if (db->file->map)
             munmap(db->file->map, db->file->map_len);
         ls_free(a, db->file);

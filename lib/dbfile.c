@@ -9,7 +9,8 @@
  * millisecond or two, and their compiled form is PCRE2's, tied to its
  * version). Opening checks the header, then every offset, count and
  * index before the database reads any of it, so that a damaged file is
- * an error, never a crash.
+ * an error, never a crash; each template's words (dbf_summed_per_template)
+ * are checked the first time a scan reads them (ls_words_ready).
  *
  * Layout (little-endian on the machines this runs on; the byte-order
  * field rejects a file written on the other kind):
@@ -18,12 +19,12 @@
  *     number of arrays, header size, library version;
  *   directory: one {id, element size, count, offset, checksum} per array;
  *   the arrays, each at an offset that is a multiple of 8.
- * Each array has its own checksum so that the largest, the templates'
- * words, is summed in the pass that checks them. Opening is bound by
- * reading the file once (31 MB for the SPDX list), which the checks do
- * through windows (pread) rather than the mapping (see `window`); the
- * checks are dbfile_check.c's, the sums and the checks of the largest
- * arrays dbfile_sums.c's. */
+ * Each array has its own checksum, summed in the pass that checks it,
+ * and each template's words one of their own. Opening is bound by
+ * reading what it checks once (10 MB of the SPDX list's 31), which the
+ * checks do through windows (pread) rather than the mapping (see
+ * `window`); the checks are dbfile_check.c's, the sums and the checks of
+ * the largest arrays dbfile_sums.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -87,7 +88,7 @@ static int make_image(const reader *r, const ls_alloc *a, ls_frozen_image *img,
         f->flags = t->flags;
         f->references = refs + t->ref;
         f->nreferences = t->nref;
-        f->source = str_at(r, t->source);
+        f->source = ARR(r, A_SOURCE, char) + t->source;
         f->source_len = t->source_len;
         f->tok = ARR(r, A_TOKEN, ls_token) + t->tok;
         f->heads = ARR(r, A_WORD_HEAD, uint32_t) + t->tok;
@@ -247,8 +248,14 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
             rc = LICSCAN_ENOMEM;
         }
     }
+    if (!rc) {
+        db->file->words = ls_calloc(&db->alloc, r.n[A_TEMPLATE] + 1, 1);
+        if (!db->file->words) {
+            licscan_db_free(db);
+            rc = LICSCAN_ENOMEM;
+        }
+    }
     if (rc) {
-        ls_free(&r.a, r.src_hash);
         ls_free(&r.a, r.post16);
         if (unmap)
             munmap(unmap, map_len);
@@ -269,15 +276,28 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
             rc = CORRUPT(&r, "var pattern");
     }
     const dbf_template *ft = ARR(&r, A_TEMPLATE, dbf_template);
-    for (uint32_t i = 0; !rc && i < db->ntpl; i++)
+    const uint32_t *twin = ARR(&r, A_TWIN, uint32_t);
+    for (uint32_t i = 0; !rc && i < db->ntpl; i++) {
         db->tpl[i]->replaced = ft[i].replaced != 0;
+        db->tpl[i]->twin = twin[i];
+    }
     const uint32_t *sc = ARR(&r, A_SCALARS, uint32_t); /* (the set's) */
     if (!rc)
         ls_answers_under_limits(db, sc[S_MEMO_MATCH_LIMIT],
                                 sc[S_MEMO_HEAP_LIMIT]);
-    if (!rc)
-        ls_find_twins_hashed(db, r.src_hash);
-    ls_free(&r.a, r.src_hash);
+    if (!rc) { /* what checks the templates' words when first read */
+        struct ls_dbfile *f = db->file;
+        f->ntpl = db->ntpl;
+        f->rec = ft;
+        f->tok = ARR(&r, A_TOKEN, ls_token);
+        f->optional = ARR(&r, A_OPTIONAL, uint8_t);
+        f->heads = ARR(&r, A_WORD_HEAD, uint32_t);
+        f->source = ARR(&r, A_SOURCE, char);
+        f->words_sum = r.check_sum ? ARR(&r, A_WORDS_SUM, uint64_t) : NULL;
+        f->dict_count = sc[S_DICT_COUNT];
+        f->npost = (uint32_t)r.n[A_POST];
+        f->wide = r.wide;
+    }
     if (!rc && db->rivals.off) { /* a text tried as one template whole */
         ls_index_facts(db, true, r.post16);
         r.post16 = NULL; /* the database's now */
@@ -366,8 +386,13 @@ int licscan_db_file_error(const char *path, const licscan_db_options *opts,
     char own[1];
     int rc = ls_dbf_open_file(path, DBF_CHECK_SUMS, opts, &db, cap ? msg : own,
                               cap ? cap : 0);
-    licscan_db_free(db);
-    if (!rc && cap)
+    uint32_t bad;
+    if (!rc && (rc = ls_words_all_ready(db, &bad)) != LICSCAN_OK && cap)
+        snprintf(msg, cap,
+                 "%s: corrupted database file: the words of template %s", path,
+                 db->tpl[bad]->lic.id);
+    else if (!rc && cap)
         msg[0] = 0;
+    licscan_db_free(db);
     return rc;
 }

@@ -12,8 +12,10 @@
 #define DBF_MAGIC "LICSCNDB"
 /* 2: the clause memo; 3: 16-lane checksums; 4: the rivals of each
  * template; 5: the words each rival shares; 6: the list each template
- * word's shingle leads to; 7: the answers for the templates' own texts */
-#define DBF_VERSION 7u
+ * word's shingle leads to; 7: the answers for the templates' own texts;
+ * 8: the templates' sources apart, each template's words summed on their
+ * own (checked when a scan first reads them), their twins */
+#define DBF_VERSION 8u
 #define DBF_BYTE_ORDER 0x01020304u
 #define DBF_SUM_FROM 32 /* the checksum covers the file from here */
 
@@ -74,6 +76,9 @@ enum {
     A_RIVAL_SHARED, /* uint32_t */
     A_WORD_HEAD,    /* uint32_t: ls_template.heads, beside A_TOKEN */
     A_WHOLE_ANSWER, /* ls_whole_answer, by (ntok, key); only with rivals */
+    A_SOURCE,       /* char: the templates' sources in turn, each with a NUL */
+    A_WORDS_SUM,    /* uint64_t: per template, the sum of its words (below) */
+    A_TWIN,         /* uint32_t: per template, its twin (ls_template.twin) */
     A_COUNT
 };
 
@@ -164,7 +169,23 @@ static const uint32_t dbf_elem[A_COUNT] = {
     [A_RIVAL_SHARED] = 4,
     [A_WORD_HEAD] = 4,
     [A_WHOLE_ANSWER] = sizeof(ls_whole_answer),
+    [A_SOURCE] = 1,
+    [A_WORDS_SUM] = 8,
+    [A_TWIN] = 4,
 };
+
+/* A template's words: its slices of A_TOKEN, A_OPTIONAL and A_WORD_HEAD
+ * and its source with the NUL after it, which the templates lay in turn
+ * in those arrays. The open checks where they lie; their values are
+ * checked, and summed (A_WORDS_SUM), the first time a scan reads them
+ * (ls_dbf_check_words): the open of the SPDX list reads a third of the
+ * file, and a scan reads only the templates it meets. The directory's sum
+ * of these four arrays is 0. */
+static inline bool dbf_summed_per_template(int id)
+{
+    return id == A_TOKEN || id == A_OPTIONAL || id == A_WORD_HEAD ||
+           id == A_SOURCE;
+}
 
 /* Checksums: 16 lanes of add-and-rotate over the bytes read as 64-bit
  * words, 128 bytes a step (each step a bijection of its lane, so a change
@@ -188,6 +209,14 @@ LS_HIDDEN void ls_dbf_sum_init(dbf_sum *s);
 LS_HIDDEN void ls_dbf_sum_feed(dbf_sum *s, const void *p, size_t n, bool wide);
 LS_HIDDEN uint64_t ls_dbf_sum_end(const dbf_sum *s);
 LS_HIDDEN uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide);
+
+/* The sum of a template's words (dbf_summed_per_template): its words,
+ * their optional flags and heads, n of each, and its source of len bytes
+ * with the NUL after it. */
+LS_HIDDEN uint64_t ls_dbf_words_sum(const ls_token *tok, const uint8_t *opt,
+                                    const uint32_t *heads, uint32_t n,
+                                    const char *source, uint32_t len,
+                                    bool wide);
 
 /* The required words of a template's words tok[0, n) (n minus the
  * optional ones), UINT32_MAX when one is bad: an id above most, a span

@@ -182,11 +182,12 @@ int ls_dbf_read_layout(reader *r, bool check_sum)
         r->n[i] = d.count;
         r->sum[i] = d.sum;
     }
-    /* the arrays checked word by word are summed in that pass */
+    /* the index's arrays are summed in the pass that checks them, the
+     * templates' words when a scan first reads them */
     for (int i = 0; i < A_COUNT && check_sum; i++) {
         uint64_t sum;
-        if (i == A_TOKEN || i == A_SH_KEY || i == A_SH_HEAD || i == A_POST ||
-            i == A_WORD_HEAD || i == A_STRINGS)
+        if (i == A_SH_KEY || i == A_SH_HEAD || i == A_POST ||
+            dbf_summed_per_template(i))
             continue;
         if (!sum_array(r, i, &sum))
             return r->fail;
@@ -194,8 +195,6 @@ int ls_dbf_read_layout(reader *r, bool check_sum)
             return ls_dbf_bad(r, "corrupted database file: checksum mismatch");
     }
     r->check_sum = check_sum;
-    ls_dbf_sum_init(&r->tsum);
-    r->in_turn = true;
     return LICSCAN_OK;
 }
 
@@ -317,25 +316,9 @@ static int check_index(reader *r, uint32_t ntpl, const dbf_template *ft)
                          ls_dbf_sum_end(&bh) != r->sum[A_SH_HEAD] ||
                          ls_dbf_sum_end(&bp) != r->sum[A_POST]))
         return ls_dbf_bad(r, "corrupted database file: checksum mismatch");
-    /* a template word leads to no list or to a posting (walked on from
-     * there to the end of its list, which the last posting is) */
-    uint64_t nwh = r->n[A_WORD_HEAD];
-    if (nwh != r->n[A_TOKEN])
+    /* (each template word's list: ls_dbf_check_words) */
+    if (r->n[A_WORD_HEAD] != r->n[A_TOKEN])
         return CORRUPT(r, "word heads");
-    dbf_sum bw;
-    ls_dbf_sum_init(&bw);
-    for (uint64_t i = 0; i < nwh; i += SUM_BLOCK) {
-        uint64_t n = block_len(nwh, i);
-        const uint32_t *wh = elems(r, WIN_A, A_WORD_HEAD, i, n);
-        if (!wh)
-            return r->fail;
-        if (r->check_sum)
-            ls_dbf_sum_feed(&bw, wh, (size_t)n * sizeof *wh, r->wide);
-        if (ls_dbf_most(wh, 0, n, r->wide) > npost)
-            return CORRUPT(r, "word head");
-    }
-    if (r->check_sum && ls_dbf_sum_end(&bw) != r->sum[A_WORD_HEAD])
-        return ls_dbf_bad(r, "corrupted database file: checksum mismatch");
     /* a phrase list runs backwards */
     const dbf_phrase *ph = ARR(r, A_PHRASE, dbf_phrase);
     for (uint64_t i = 0; i < r->n[A_PHRASE]; i++)
@@ -461,8 +444,9 @@ static int check_answers(reader *r)
     return LICSCAN_OK;
 }
 
-/* One template: strings, tokens in order inside its source, vars sorted
- * inside its words with known patterns, required words counted. */
+/* One template: strings, its words and source where the templates before
+ * it end (their values: ls_dbf_check_words), vars sorted inside its
+ * words with known patterns. */
 static int check_template(reader *r, const dbf_template *t)
 {
     for (int k = 0; k < 9; k++)
@@ -475,43 +459,14 @@ static int check_template(reader *r, const dbf_template *t)
     for (uint32_t k = 0; k < t->nref; k++)
         if (!text_ok(r, ARR(r, A_REF, uint32_t)[t->ref + k], false))
             return CORRUPT(r, "template references");
-    /* (the NUL after it: check_strings) */
-    if (!str_ok(r, t->source, false) ||
-        t->source_len > r->n[A_STRINGS] - t->source - 1)
+    if (t->source != r->source_next ||
+        t->source_len >= r->n[A_SOURCE] - t->source)
         return CORRUPT(r, "template source");
-    if (!t->ntok || t->tok > r->n[A_TOKEN] ||
-        t->ntok > r->n[A_TOKEN] - t->tok || r->n[A_OPTIONAL] != r->n[A_TOKEN])
+    r->source_next += (uint64_t)t->source_len + 1;
+    if (!t->ntok || t->tok != r->tok_next || t->ntok > r->n[A_TOKEN] - t->tok ||
+        !t->nrequired || t->nrequired > t->ntok)
         return CORRUPT(r, "template words");
-    /* the words of templates in turn follow each other in the array:
-     * summed (whole steps) right after they are checked, in the cache,
-     * from the last whole step before them (read with them) */
-    r->in_turn &= t->tok == r->tnext;
-    r->tnext = (uint64_t)t->tok + t->ntok;
-    bool fused = r->check_sum && r->in_turn;
-    uint64_t from = fused ? r->tsum_to : (uint64_t)t->tok * sizeof(ls_token);
-    const unsigned char *run =
-        array_span(r, WIN_A, A_TOKEN, from, r->tnext * sizeof(ls_token) - from);
-    const uint8_t *opt = elems(r, WIN_B, A_OPTIONAL, t->tok, t->ntok);
-    if (!run || !opt)
-        return r->fail;
-    const ls_token *tok =
-        (const ls_token *)(const void *)(run +
-                                         ((uint64_t)t->tok * sizeof(ls_token) -
-                                          from));
-    uint32_t count = ARR(r, A_SCALARS, uint32_t)[S_DICT_COUNT], req = 0;
-    req = ls_dbf_words_ok(tok, opt, t->ntok, count, t->source_len, r->wide);
-    if (req == UINT32_MAX)
-        return CORRUPT(r, "template word");
-    if (fused) {
-        uint64_t to = r->tnext * sizeof(ls_token);
-        to -= to % DBF_SUM_STEP;
-        if (to > r->tsum_to) {
-            ls_dbf_sum_feed(&r->tsum, run, (size_t)(to - r->tsum_to), r->wide);
-            r->tsum_to = to;
-        }
-    }
-    if (req != t->nrequired || !req)
-        return CORRUPT(r, "template required words");
+    r->tok_next += t->ntok;
     if (t->var > r->n[A_VAR] || t->nvar > r->n[A_VAR] - t->var)
         return CORRUPT(r, "template vars");
     const dbf_var *v = ARR(r, A_VAR, dbf_var) + t->var;
@@ -523,84 +478,22 @@ static int check_template(reader *r, const dbf_template *t)
     return LICSCAN_OK;
 }
 
-/* A template's source as the strings pass: where it ends (its NUL) and
- * begins, and whether it may have a twin (another of its length). */
-typedef struct source_at {
-    uint64_t end, start;
-    uint32_t tpl;
-    bool twin_maybe;
-} source_at;
-
-static int source_len_cmp(const void *a, const void *b)
+/* Twins: none, or an earlier template of as many words, vars and bytes
+ * (a scan shares their hits; that their texts are the same is summed
+ * with their words). */
+static int check_twins(reader *r, const dbf_template *ft, uint64_t ntpl)
 {
-    const source_at *x = a, *y = b;
-    uint64_t lx = x->end - x->start, ly = y->end - y->start;
-    return lx < ly ? -1 : lx > ly;
-}
-
-static int source_end_cmp(const void *a, const void *b)
-{
-    const source_at *x = a, *y = b;
-    return x->end < y->end ? -1 : x->end > y->end;
-}
-
-/* The strings summed a window at a time; as each template's source
- * passes, its closing NUL checked and, when another source has its
- * length (a twin may be), its hash taken if it lies in one window
- * (r->src_hash; ls_find_twins_hashed). Reading the ends and the twins
- * through the mapping would cost a page each. */
-static int check_strings(reader *r, const dbf_template *ft, uint64_t ntpl)
-{
-    source_at *at = ls_malloc(&r->a, (ntpl + 1) * sizeof(source_at));
-    r->src_hash = ls_calloc(&r->a, ntpl + 1, sizeof(uint64_t));
-    if (!at || !r->src_hash) {
-        ls_free(&r->a, at);
-        ls_dbf_bad(r, "out of memory");
-        return LICSCAN_ENOMEM;
+    const uint32_t *twin = ARR(r, A_TWIN, uint32_t);
+    if (r->n[A_TWIN] != ntpl)
+        return CORRUPT(r, "twins");
+    for (uint64_t i = 0; i < ntpl; i++) {
+        uint32_t u = twin[i];
+        if (u != LS_NO_TWIN &&
+            (u >= i || ft[u].ntok != ft[i].ntok || ft[u].nvar != ft[i].nvar ||
+             ft[u].source_len != ft[i].source_len))
+            return CORRUPT(r, "twin");
     }
-    for (uint64_t i = 0; i < ntpl; i++) /* inside the strings (checked) */
-        at[i] = (source_at){ (uint64_t)ft[i].source + ft[i].source_len,
-                             ft[i].source, (uint32_t)i, false };
-    qsort(at, ntpl, sizeof *at, source_len_cmp);
-    for (uint64_t i = 0; i + 1 < ntpl; i++)
-        if (!source_len_cmp(&at[i], &at[i + 1]))
-            at[i].twin_maybe = at[i + 1].twin_maybe = true;
-    qsort(at, ntpl, sizeof *at, source_end_cmp);
-    uint64_t bytes = r->n[A_STRINGS], e = 0;
-    uint64_t piece = r->fd < 0 ? (bytes ? bytes : 1) : r->window_bytes;
-    dbf_sum s;
-    ls_dbf_sum_init(&s);
-    int rc = LICSCAN_OK;
-    for (uint64_t k = 0, n; k < bytes && !rc; k += n) {
-        n = bytes - k < piece ? bytes - k : piece;
-        /* a source that may have a twin and would run past the piece
-         * begins the next one (cut at a whole step of the sum) */
-        uint64_t f = e;
-        while (f < ntpl && at[f].end < k + n)
-            f++;
-        if (f < ntpl && at[f].twin_maybe && at[f].start < k + n &&
-            at[f].start >= k + DBF_SUM_STEP &&
-            at[f].end - at[f].start < piece - DBF_SUM_STEP)
-            n = (at[f].start - k) / DBF_SUM_STEP * DBF_SUM_STEP;
-        const unsigned char *p = array_span(r, WIN_A, A_STRINGS, k, n);
-        if (!p) {
-            rc = r->fail;
-            break;
-        }
-        if (r->check_sum)
-            ls_dbf_sum_feed(&s, p, (size_t)n, r->wide);
-        for (; e < ntpl && at[e].end < k + n && !rc; e++) {
-            if (p[at[e].end - k])
-                rc = CORRUPT(r, "template source");
-            else if (at[e].twin_maybe && at[e].start >= k)
-                r->src_hash[at[e].tpl] = ls_hash_bytes(
-                    p + (at[e].start - k), (size_t)(at[e].end - at[e].start));
-        }
-    }
-    ls_free(&r->a, at);
-    if (!rc && r->check_sum && ls_dbf_sum_end(&s) != r->sum[A_STRINGS])
-        rc = ls_dbf_bad(r, "corrupted database file: checksum mismatch");
-    return rc;
+    return LICSCAN_OK;
 }
 
 int ls_dbf_check_all(reader *r)
@@ -620,25 +513,14 @@ int ls_dbf_check_all(reader *r)
         if (rc)
             return rc;
     }
-    int src = check_strings(r, ft, r->n[A_TEMPLATE]);
-    if (src)
-        return src;
-    if (r->check_sum) {
-        uint64_t bytes = r->n[A_TOKEN] * sizeof(ls_token), sum;
-        if (r->in_turn) { /* the rest, after the last whole step */
-            const void *rest =
-                array_span(r, WIN_A, A_TOKEN, r->tsum_to, bytes - r->tsum_to);
-            if (!rest)
-                return r->fail;
-            ls_dbf_sum_feed(&r->tsum, rest, (size_t)(bytes - r->tsum_to),
-                            r->wide);
-            sum = ls_dbf_sum_end(&r->tsum);
-        } else if (!sum_array(r, A_TOKEN, &sum)) {
-            return r->fail;
-        }
-        if (sum != r->sum[A_TOKEN])
-            return ls_dbf_bad(r, "corrupted database file: checksum mismatch");
-    }
+    /* the templates' words and sources fill their arrays */
+    if (r->tok_next != r->n[A_TOKEN] || r->source_next != r->n[A_SOURCE] ||
+        r->n[A_OPTIONAL] != r->n[A_TOKEN] ||
+        r->n[A_WORDS_SUM] != r->n[A_TEMPLATE])
+        return CORRUPT(r, "template words");
+    int twins = check_twins(r, ft, r->n[A_TEMPLATE]);
+    if (twins)
+        return twins;
     int rc = check_index(r, (uint32_t)r->n[A_TEMPLATE], ft);
     if (!rc)
         rc = check_memo(r);
@@ -651,4 +533,35 @@ void ls_dbf_reader_done(reader *r)
 {
     for (int w = 0; w < WINDOWS; w++)
         ls_free(&r->a, r->win[w].buf);
+}
+
+/* ---------- a template's words, when a scan first reads them ---------- */
+
+uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
+{
+    const dbf_template *t = &f->rec[i];
+    const ls_token *tok = f->tok + t->tok;
+    const uint8_t *opt = f->optional + t->tok;
+    const uint32_t *heads = f->heads + t->tok;
+    const char *src = f->source + t->source;
+    bool ok = ls_dbf_words_ok(tok, opt, t->ntok, f->dict_count, t->source_len,
+                              f->wide) == t->nrequired &&
+              ls_dbf_most(heads, 0, t->ntok, f->wide) <= f->npost &&
+              !src[t->source_len] &&
+              (!f->words_sum ||
+               ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
+                                f->wide) == f->words_sum[i]);
+    uint8_t st = ok ? LS_WORDS_GOOD : LS_WORDS_BAD;
+    __atomic_store_n(&f->words[i], st, __ATOMIC_RELEASE);
+    return st;
+}
+
+int ls_words_all_ready(const licscan_db *db, uint32_t *bad)
+{
+    for (uint32_t t = 0; db->file && t < db->file->ntpl; t++)
+        if (!ls_words_ready(db, t)) {
+            *bad = t;
+            return LICSCAN_EFORMAT;
+        }
+    return LICSCAN_OK;
 }

@@ -32,10 +32,8 @@ typedef struct reader {
     size_t window_bytes; /* a multiple of DBF_SUM_STEP */
     window win[WINDOWS];
     bool check_sum, wide;
-    dbf_sum tsum;          /* of the words checked so far, in array order */
-    uint64_t tsum_to;      /* bytes of the words summed so far (whole steps) */
-    uint64_t tnext;        /* the first word after the templates checked */
-    bool in_turn;          /* every template's words after the one before */
+    uint64_t tok_next;     /* where the next template's words must begin */
+    uint64_t source_next;  /* and its source */
     uint64_t sum[A_COUNT]; /* as the directory says */
     const dbf_array *dir;
     const void *at[A_COUNT];
@@ -43,7 +41,6 @@ typedef struct reader {
     char *err;
     size_t errlen;
     int fail; /* why a window could not be read: LICSCAN_EIO or _ENOMEM */
-    uint64_t *src_hash; /* per template, its source's hash or 0 (twins) */
     uint16_t *post16;   /* the postings' 16-bit copy, made as they are
                            checked (ls_index_facts); NULL: none */
 } reader;

@@ -116,6 +116,19 @@ uint64_t ls_dbf_checksum(const void *p, size_t n, bool wide)
     return ls_dbf_sum_end(&s);
 }
 
+uint64_t ls_dbf_words_sum(const ls_token *tok, const uint8_t *opt,
+                          const uint32_t *heads, uint32_t n, const char *source,
+                          uint32_t len, bool wide)
+{
+    dbf_sum s;
+    ls_dbf_sum_init(&s);
+    ls_dbf_sum_feed(&s, tok, (size_t)n * sizeof *tok, wide);
+    ls_dbf_sum_feed(&s, opt, n, wide);
+    ls_dbf_sum_feed(&s, heads, (size_t)n * sizeof *heads, wide);
+    ls_dbf_sum_feed(&s, source, (size_t)len + 1, wide);
+    return ls_dbf_sum_end(&s);
+}
+
 /* The words' loop has no branch: the largest id, start and end and the
  * optional flags are checked after it, and a start after its end or
  * before the previous start sets the top bit of `neg`. (A function of its

@@ -54,9 +54,9 @@ static uint32_t put_cstr(writer *w, const char *s)
     return s ? put_str(w, s, strlen(s)) : NO_STRING;
 }
 
-/* The templates; their metadata and other short strings first, then
- * their sources one after another: the open reads the short ones, in a
- * few pages, and checks the sources as it sums them. */
+/* The templates: their metadata and other short strings, which the open
+ * reads, apart from their words and sources (dbf_summed_per_template),
+ * which it does not. */
 static void write_templates(writer *w, const licscan_db *db)
 {
     dbf_template *rec =
@@ -108,8 +108,15 @@ static void write_templates(writer *w, const licscan_db *db)
         put(w, A_PATTERN, &sp, sizeof sp);
     }
     for (uint32_t i = 0; i < db->ntpl; i++) {
-        rec[i].source = put_str(w, db->tpl[i]->source, db->tpl[i]->source_len);
+        const ls_template *t = db->tpl[i];
+        ls_buf *src = &w->arr[A_SOURCE];
+        if (src->len + t->source_len + 1 > UINT32_MAX - 1)
+            w->failed = true;
+        rec[i].source = (uint32_t)src->len;
+        ls_buf_append(src, t->source, t->source_len);
+        ls_buf_putc(src, 0);
         put(w, A_TEMPLATE, &rec[i], sizeof rec[i]);
+        put(w, A_TWIN, &t->twin, sizeof t->twin);
     }
     ls_free(&db->alloc, rec);
 }
@@ -224,6 +231,26 @@ static int write_rivals(writer *w, const licscan_db *db)
     return LICSCAN_OK;
 }
 
+/* Each template's words summed as the file holds them, after they are
+ * all written (their heads last). */
+static void write_words_sums(writer *w, const licscan_db *db, bool wide)
+{
+    const ls_token *tok = (const ls_token *)(const void *)w->arr[A_TOKEN].data;
+    const uint8_t *opt = (const uint8_t *)w->arr[A_OPTIONAL].data;
+    const uint32_t *heads =
+        (const uint32_t *)(const void *)w->arr[A_WORD_HEAD].data;
+    const dbf_template *rec =
+        (const dbf_template *)(const void *)w->arr[A_TEMPLATE].data;
+    const char *source = w->arr[A_SOURCE].data;
+    for (uint32_t i = 0; i < db->ntpl && !w->failed; i++) {
+        const dbf_template *t = &rec[i];
+        uint64_t sum =
+            ls_dbf_words_sum(tok + t->tok, opt + t->tok, heads + t->tok,
+                             t->ntok, source + t->source, t->source_len, wide);
+        put(w, A_WORDS_SUM, &sum, sizeof sum);
+    }
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
     const char *c = p;
@@ -253,8 +280,11 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
         rc = write_rivals(w, db);
     if (rc)
         return rc;
+    bool wide = ls_dbf_wide();
     for (int i = 0; i < A_COUNT; i++)
         w->failed |= w->arr[i].failed;
+    write_words_sums(w, db, wide);
+    w->failed |= w->arr[A_WORDS_SUM].failed;
     if (w->failed)
         return LICSCAN_ENOMEM;
     dbf_header h = { 0 };
@@ -266,13 +296,14 @@ static int build_file(writer *w, const licscan_db *db, ls_buf *out)
     h.lib_version = LICSCAN_VERSION_NUMBER;
     dbf_array dir[A_COUNT];
     uint64_t off = sizeof h + sizeof dir;
-    bool wide = ls_dbf_wide();
     for (int i = 0; i < A_COUNT; i++) {
         off = (off + 7) & ~(uint64_t)7;
         const unsigned char *p = (const unsigned char *)w->arr[i].data;
         size_t n = w->arr[i].len;
         dir[i] = (dbf_array){ (uint32_t)i, w->elem[i], n / w->elem[i], off,
-                              ls_dbf_checksum(p, n, wide) };
+                              dbf_summed_per_template(i)
+                                  ? 0
+                                  : ls_dbf_checksum(p, n, wide) };
         off += n;
     }
     h.size = off;
@@ -296,6 +327,14 @@ int licscan_db_save(licscan_db *db, const char *path)
     if (!db || !path || !*path)
         return LICSCAN_EINVAL;
     ls_error_clear(&db->err);
+    uint32_t bad;
+    if (ls_words_all_ready(db, &bad)) { /* it reads every template's */
+        ls_error_set(&db->err, path, 0, 0,
+                     "%s: not saved: the database file it was opened from is "
+                     "corrupted (template %s)",
+                     path, db->tpl[bad]->lic.id);
+        return LICSCAN_EFORMAT;
+    }
     writer w = { .a = &db->alloc };
     ls_buf out;
     ls_buf_init(&out, &db->alloc);

@@ -816,11 +816,6 @@ static inline uint64_t ls_shingle_key(const uint32_t *ids)
 /* Link each template to its twin (ls_template.twin), after templates
  * were added; out of memory, none is linked (template.c). */
 LS_HIDDEN void ls_find_twins(licscan_db *db);
-/* The same with the hash (ls_hash_bytes) of each template's source where
- * known (0: not known, compared byte by byte): a compiled file's open
- * hashes the sources that may have twins as it sums its strings, and so
- * reads no source twice (dbfile.c). */
-LS_HIDDEN void ls_find_twins_hashed(licscan_db *db, const uint64_t *hash);
 /* Lay the postings of each shingle out together (index_layout.c). */
 LS_HIDDEN void ls_index_compact(licscan_db *db);
 /* db->common_of and the postings' 16-bit copy (db->post_tpl) when each
@@ -978,7 +973,45 @@ struct ls_dbfile {
     size_t map_len;
     ls_phrase *phr; /* the phrases the database points at (until thawed) */
     ls_clause_memo memo; /* the file's clause memo, in the mapping */
+    /* The words of its templates db->tpl[0, ntpl), checked the first time
+     * a scan reads them (dbfile.h, dbf_summed_per_template): per template
+     * LS_WORDS_UNSEEN, _GOOD or _BAD, read and set atomically (scans of
+     * one database run side by side; two that check one template at
+     * once find the same). */
+    uint32_t ntpl;
+    uint8_t *words;
+    const struct dbf_template *rec; /* the file's records of them */
+    const ls_token *tok;            /* the arrays their words lie in */
+    const uint8_t *optional;
+    const uint32_t *heads;
+    const char *source;
+    const uint64_t *words_sum;  /* NULL: not checked (as the open's sums) */
+    uint32_t dict_count, npost; /* the bounds of ids and heads */
+    bool wide;                  /* the AVX2 loops */
 };
+enum { LS_WORDS_UNSEEN, LS_WORDS_GOOD, LS_WORDS_BAD };
+/* Template t's words checked: LS_WORDS_GOOD or _BAD (dbfile_check.c). */
+LS_HIDDEN uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t t);
+
+/* Whether template t's words (its tokens, optional flags, heads and
+ * source) may be read: a compiled file's are checked the first time
+ * (false: the file is damaged there, and the scan fails with
+ * LICSCAN_EFORMAT). Every path by which a scan comes to read a template's
+ * words asks this first. */
+static inline bool ls_words_ready(const licscan_db *db, uint32_t t)
+{
+    const struct ls_dbfile *f = db->file;
+    if (!f || t >= f->ntpl)
+        return true;
+    uint8_t st = __atomic_load_n(&f->words[t], __ATOMIC_ACQUIRE);
+    if (st == LS_WORDS_UNSEEN)
+        st = ls_dbf_check_words(f, t);
+    return st == LS_WORDS_GOOD;
+}
+/* Every template's words checked (before what reads them all: a save);
+ * LICSCAN_OK or LICSCAN_EFORMAT with the first damaged one's index in
+ * *bad. */
+LS_HIDDEN int ls_words_all_ready(const licscan_db *db, uint32_t *bad);
 /* Open a database from the bytes of a compiled file; data must stay
  * valid and unchanged until the database is freed (the caller hands it
  * over with `unmap` when it is a mapping of map_len bytes). With
@@ -1103,6 +1136,8 @@ struct licscan_result {
     ls_arena arena;
     int status;
     char errmsg[256];
+    uint32_t damaged; /* the template whose words were found damaged (the
+                         scan failed: LICSCAN_EFORMAT), or UINT32_MAX */
     uint32_t encoding;
     uint32_t input_flags;
     licscan_match *m;

@@ -286,6 +286,8 @@ static uint32_t whole_guess(scan *s)
                         in[s->tk[i].id / 64] |= UINT64_C(1)
                                                 << (s->tk[i].id % 64);
             }
+            if (!ls_scan_words_ready(s, g[k].tpl))
+                break;
             fit *= words_here(db->tpl[g[k].tpl], in, nwords);
         }
         if (fit > best_fit) {
@@ -557,7 +559,9 @@ static bool whole_template(scan *s)
             s->win[0].kind != LICSCAN_KIND_EXACT || s->win[0].tstart != 0 ||
             s->win[0].tend != s->n - 1)
             break;
-        if (known && s->win[0].tpl->index == known->winner) {
+        if (known && s->win[0].tpl->index == known->winner &&
+            (known->runner >= db->ntpl ||
+             ls_scan_words_ready(s, known->runner))) {
             licscan_match *w = &s->win[0];
             w->runner =
                 known->runner < db->ntpl ? db->tpl[known->runner] : NULL;

@@ -119,6 +119,7 @@ static void take_up(follow *f, const licscan_db *db, const ls_token *tk,
         const ls_template *tp = db->tpl[db->post[q - 1].tpl];
         uint32_t y = db->post[q - 1].pos + 1;
         if (tp->heads && y + LS_SHINGLE <= tp->ntok &&
+            ls_words_ready(db, tp->index) && /* (else: nominate fails) */
             same_words(tk + i + 1, tp->tok + y)) {
             *f = (follow){ tp, y, 0 };
             return;
@@ -362,6 +363,8 @@ static void nominate(scan *s)
     uint64_t with_common = total;
     for (uint32_t k = 0; k < nwith; k++) {
         uint32_t t = with[k];
+        if (!ls_scan_words_ready(s, t)) /* the templates searched from here */
+            return;
         /* two fifths of its shingles: a copy cut short before its
          * disclaimer (BSD-3-Clause's three clauses alone) is still one */
         nominated[t] =
@@ -904,8 +907,12 @@ bool ls_group_hits_of(scan *s, const uint8_t *some, const uint32_t *tpls,
     /* a twin whose postings the walks skip shares the hits of the one
      * walked for it (db->hits_of), which are grouped, asked or not */
     uint32_t nshared = 0;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!ls_scan_words_ready(s, tpls[i]) ||
+            !ls_scan_words_ready(s, db->hits_of[tpls[i]]))
+            return false;
         nshared += db->hits_of[tpls[i]] != tpls[i];
+    }
     if (!nshared)
         return group_walked(s, some, tpls, n, some, NULL, 0);
     uint8_t *walked = ls_calloc(s->a, (size_t)db->ntpl + 1, 1);

@@ -124,6 +124,7 @@ static int scan_bytes(const licscan_db *db, const void *data, size_t len,
     if (!r)
         return LICSCAN_ENOMEM;
     memset(r, 0, sizeof(*r));
+    r->damaged = UINT32_MAX;
     r->alloc = db->alloc;
     ls_arena_init(&r->arena, &r->alloc);
     ls_buf_init(&r->json, &r->alloc);
@@ -180,6 +181,10 @@ static int scan_bytes(const licscan_db *db, const void *data, size_t len,
             r->spdx = "";
             err[0] = 0;
         }
+        if (rc == LICSCAN_EFORMAT && r->damaged < db->ntpl)
+            snprintf(err, sizeof err,
+                     "corrupted database file: the words of template %s",
+                     db->tpl[r->damaged]->lic.id);
     }
     ls_tokens_free(&toks);
     ls_text_free(work, &text);

@@ -195,6 +195,17 @@ typedef struct scan {
     licscan_match *prior_cand;
 } scan;
 
+/* Whether template t's words may be read (ls_words_ready); when not, the
+ * scan fails: its database file is damaged there. */
+static inline bool ls_scan_words_ready(scan *s, uint32_t t)
+{
+    if (ls_words_ready(s->db, t))
+        return true;
+    s->rc = LICSCAN_EFORMAT;
+    s->res->damaged = t;
+    return false;
+}
+
 /* Input words [a, b] where a chain or template was dropped for lying
  * inside a stronger chain of template `over`, its score bounded by
  * `bound`: if `over` wins nothing there and no winner there reaches the

@@ -503,9 +503,7 @@ static int twin_cmp(const void *a, const void *b, void *arg)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-void ls_find_twins(licscan_db *db) { ls_find_twins_hashed(db, NULL); }
-
-void ls_find_twins_hashed(licscan_db *db, const uint64_t *hash)
+void ls_find_twins(licscan_db *db)
 {
     for (uint32_t i = 0; i < db->ntpl; i++)
         db->tpl[i]->twin = LS_NO_TWIN;
@@ -526,11 +524,8 @@ void ls_find_twins_hashed(licscan_db *db, const uint64_t *hash)
             ls_template *t = db->tpl[o[k]];
             for (uint32_t m = k; m-- > a;) {
                 const ls_template *u = db->tpl[o[m]];
-                bool hashed = hash && hash[u->index] && hash[t->index];
                 if (u->ntok == t->ntok && u->nvars == t->nvars &&
-                    (hashed
-                         ? hash[u->index] == hash[t->index]
-                         : memcmp(u->source, t->source, t->source_len) == 0)) {
+                    memcmp(u->source, t->source, t->source_len) == 0) {
                     t->twin = u->index;
                     break;
                 }

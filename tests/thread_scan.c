@@ -6,15 +6,18 @@
  * each result as JSON with its differences: on THREADS threads that take
  * files from a shared atomic counter, then twice on one thread. The two
  * single-threaded runs must agree, and each file's JSON from the threads
- * must equal theirs byte for byte. Done with the embedded database, then
- * with one whose indexes were built at run time (a template added). Built
- * with -fsanitize=thread by `make test-tsan`. */
+ * must equal theirs byte for byte. Done with the embedded database, with
+ * one whose indexes were built at run time (a template added), and with
+ * the embedded set saved to a file and opened (whose templates' words are
+ * checked as the threads first meet them). Built with -fsanitize=thread
+ * by `make test-tsan`. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "licscan.h"
@@ -277,6 +280,19 @@ int main(int argc, char **argv)
         check_db(db, &in, "with a template added");
     }
     licscan_db_free(db);
+
+    db = NULL;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/thread_scan.%ld.lsdb", (long)getpid());
+    CHECK_EQ_INT(licscan_db_open_default(NULL, &db), LICSCAN_OK);
+    CHECK_EQ_INT(db ? licscan_db_save(db, path) : LICSCAN_EINVAL, LICSCAN_OK);
+    licscan_db_free(db);
+    db = NULL;
+    CHECK_EQ_INT(licscan_db_open_file(path, NULL, &db), LICSCAN_OK);
+    if (db)
+        check_db(db, &in, "a compiled file");
+    licscan_db_free(db);
+    unlink(path);
 
     for (size_t i = 0; i < in.n; i++) {
         free(in.v[i].path);

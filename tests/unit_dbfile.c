@@ -142,6 +142,17 @@ static void walk_templates(const char *dir, json_pair *c)
     closedir(d);
 }
 
+/* The words of every template of db read, as scans read them when they
+ * meet them: the status, and the message of the first damaged. */
+static int words_read(const licscan_db *db, char *err, size_t errlen)
+{
+    uint32_t bad;
+    int rc = ls_words_all_ready(db, &bad);
+    if (rc)
+        snprintf(err, errlen, "the words of template %s", db->tpl[bad]->lic.id);
+    return rc;
+}
+
 static licscan_db *save_and_open(licscan_db *db)
 {
     CHECK_EQ_INT(licscan_db_save(db, tmp_path), LICSCAN_OK);
@@ -200,11 +211,16 @@ static void test_embedded_round_trip(void)
             write_bytes(b, l1);
             b[at] ^= 0x10;
             w = NULL;
-            CHECK_EQ_INT(ls_dbf_open_file(tmp_path,
-                                          DBF_CHECK_SUMS | DBF_SMALL_WINDOWS,
-                                          &opt, &w, err, sizeof err),
-                         LICSCAN_EFORMAT);
-            CHECK(strstr(err, "checksum mismatch") != NULL);
+            int rc =
+                ls_dbf_open_file(tmp_path, DBF_CHECK_SUMS | DBF_SMALL_WINDOWS,
+                                 &opt, &w, err, sizeof err);
+            /* (a template's words: when they are read) */
+            if (dbf_summed_per_template(id) && rc == LICSCAN_OK)
+                rc = words_read(w, err, sizeof err);
+            CHECK_EQ_INT(rc, LICSCAN_EFORMAT);
+            CHECK(strstr(err, dbf_summed_per_template(id)
+                                  ? "the words of template"
+                                  : "checksum mismatch") != NULL);
             licscan_db_free(w);
         }
         free(b);
@@ -315,6 +331,56 @@ static void expect_error(int want_rc, const char *want)
     }
 }
 
+/* Template i's text as published, from the embedded set (which the
+ * files here are saved from, in its order); NULL: none. */
+static char *text_of(uint32_t i, size_t *len)
+{
+    licscan_db *db = NULL;
+    char *t = NULL;
+    if (licscan_db_open_default(&opt, &db) == LICSCAN_OK && i < db->ntpl)
+        t = render(db->tpl[i]->source, db->tpl[i]->source_len, len);
+    licscan_db_free(db);
+    return t;
+}
+
+/* A file damaged: refused at open with `want` in the message, or, where
+ * the damage lies in a template's words, opened and found when they are
+ * read: licscan_db_file_error names the template, and a scan of its text
+ * and a save of the database fail with LICSCAN_EFORMAT. */
+static void expect_corrupted(const char *want)
+{
+    licscan_db *f = NULL, *g = NULL;
+    int rc = licscan_db_open_file(tmp_path, &opt, &f);
+    char msg[512];
+    CHECK_EQ_INT(licscan_db_file_error(tmp_path, &opt, msg, sizeof msg),
+                 LICSCAN_EFORMAT);
+    const char *said = rc ? want : "corrupted database file: the words of";
+    if (!strstr(msg, said)) {
+        check_failed++;
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", msg, said);
+    }
+    uint32_t bad = UINT32_MAX;
+    if (!rc && licscan_db_open_file(tmp_path, &opt, &g) == LICSCAN_OK)
+        CHECK_EQ_INT(ls_words_all_ready(g, &bad), LICSCAN_EFORMAT);
+    size_t len;
+    char *text = bad != UINT32_MAX ? text_of(bad, &len) : NULL;
+    if (text) { /* f has read no template's words yet */
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(f, text, len, NULL, &r), LICSCAN_EFORMAT);
+        CHECK(r && strstr(licscan_result_errmsg(r), g->tpl[bad]->lic.id));
+        licscan_result_free(r);
+        char other[80];
+        snprintf(other, sizeof other, "%s.copy", tmp_path);
+        CHECK_EQ_INT(licscan_db_save(f, other), LICSCAN_EFORMAT);
+        CHECK(strstr(licscan_db_errmsg(f), g->tpl[bad]->lic.id) != NULL);
+        CHECK(access(other, F_OK) != 0);
+    }
+    CHECK(rc || text);
+    free(text);
+    licscan_db_free(f);
+    licscan_db_free(g);
+}
+
 /* The embedded database saved to tmp_path and read back (NULL: failed,
  * counted). */
 static unsigned char *saved_default(size_t *n)
@@ -376,7 +442,7 @@ static void test_bad_files(void)
         memcpy(b, good, n);
         b[at[i]] ^= 0x10;
         write_bytes(b, n);
-        expect_error(LICSCAN_EFORMAT, "corrupted");
+        expect_corrupted("corrupted");
     }
     /* a missing file, a directory */
     unlink(tmp_path);
@@ -568,12 +634,16 @@ static void test_checks_both_ways(void)
                 ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &a, e1, sizeof e1);
             int r2 = ls_dbf_open_image(copy, n, DBF_PORTABLE, NULL, 0, &opt, &b,
                                        e2, sizeof e2);
+            r1 = r1 ? r1 : words_read(a, e1, sizeof e1);
+            r2 = r2 ? r2 : words_read(b, e2, sizeof e2);
             CHECK_EQ_INT(r1, r2);
             CHECK_EQ_STR(e1, e2);
             /* the same file read through windows that cut its arrays */
             write_bytes(copy, n);
             int r3 = ls_dbf_open_file(tmp_path, DBF_SMALL_WINDOWS, &opt, &c, e3,
                                       sizeof e3);
+            if (!r3 && (r3 = words_read(c, e2, sizeof e2)) != LICSCAN_OK)
+                snprintf(e3, sizeof e3, "%s: %s", tmp_path, e2);
             CHECK_EQ_INT(r1, r3);
             snprintf(want, sizeof want, "%s: %s", tmp_path, e1);
             if (r1)
@@ -591,14 +661,16 @@ static void test_checks_both_ways(void)
     free(good);
 }
 
-/* A changed image opened without its checksums: it opens, or it is
- * refused as corrupt with `refusal` in the message. */
+/* A changed image opened without its checksums and its templates' words
+ * read: it opens and reads, or it is refused as corrupt with `refusal` in
+ * the message. */
 static void expect_unchecked(void *copy, size_t n, bool opens,
                              const char *refusal)
 {
     char err[256] = "";
     licscan_db *db = NULL;
     int rc = ls_dbf_open_image(copy, n, 0, NULL, 0, &opt, &db, err, sizeof err);
+    rc = rc ? rc : words_read(db, err, sizeof err);
     CHECK_EQ_INT(rc, opens ? LICSCAN_OK : LICSCAN_EFORMAT);
     if (!opens)
         CHECK(strstr(err, refusal) != NULL);
@@ -656,8 +728,9 @@ static void test_dictionary_slots(void)
 }
 
 /* The list a template word leads to: none (0), or a posting (1 to the
- * count), whose list is walked on from there; one count fewer than the
- * words refused. Opened without the checksums. */
+ * count), whose list is walked on from there (checked with the
+ * template's words); one count fewer than the words refused at open.
+ * Opened without the checksums. */
 static void test_word_heads(void)
 {
     size_t n;
@@ -683,7 +756,7 @@ static void test_word_heads(void)
         memcpy(copy, good, n);
         uint64_t at = wh.offset + (rnd() % wh.count) * sizeof(uint32_t);
         memcpy((unsigned char *)copy + at, &cases[k].head, 4);
-        expect_unchecked(copy, n, cases[k].opens, "word head");
+        expect_unchecked(copy, n, cases[k].opens, "the words of template");
     }
     /* a head changed within range: the checksum tells */
     memcpy(copy, good, n);
@@ -693,7 +766,7 @@ static void test_word_heads(void)
     v = v ? v - 1 : 1;
     memcpy((unsigned char *)copy + at, &v, sizeof v);
     write_bytes(copy, n);
-    expect_error(LICSCAN_EFORMAT, "checksum mismatch");
+    expect_corrupted("(opens)");
     memcpy(copy, good, n);
     wh.count--;
     memcpy((unsigned char *)copy + wh_at, &wh, sizeof wh);
@@ -702,12 +775,11 @@ static void test_word_heads(void)
     free(good);
 }
 
-/* Each template's source ends in a NUL, checked as the strings are
- * summed (the first, a middle and the last template's): without it the
- * file is refused, checksums or not; a changed byte inside a source
- * opens unchecked and is caught by the checksum. The sources follow all
- * the short strings (metadata, references, vars, patterns), which the
- * open reads, so those lie together. */
+/* Each template's source lies after the one before it (A_SOURCE), or
+ * the file is refused at open, and ends in a NUL, checked with its words
+ * (the first, a middle and the last template's): without it they are
+ * refused, checksums or not; a changed byte inside a source is caught by
+ * the template's sum. */
 static void test_source_ends(void)
 {
     size_t n;
@@ -717,36 +789,109 @@ static void test_source_ends(void)
         return;
     dbf_array ta, sa;
     memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
-    memcpy(&sa, good + sizeof(dbf_header) + A_STRINGS * sizeof sa, sizeof sa);
+    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
     CHECK(ta.count > 2);
-    uint64_t first_source = UINT64_MAX, short_end = 0;
-    for (uint64_t i = 0; i < ta.count; i++) {
-        dbf_template t;
-        memcpy(&t, good + ta.offset + i * sizeof t, sizeof t);
-        if (t.source < first_source)
-            first_source = t.source;
-        for (int k = 0; k < 9; k++)
-            if (t.str[k] != NO_STRING && t.str[k] + 1 > short_end)
-                short_end = t.str[k] + 1;
-    }
-    CHECK(short_end <= first_source);
     uint64_t which[3] = { 0, ta.count / 2, ta.count - 1 };
     for (int k = 0; k < 3; k++) {
         dbf_template t;
-        memcpy(&t, good + ta.offset + which[k] * sizeof t, sizeof t);
+        uint64_t rec = ta.offset + which[k] * sizeof t;
+        memcpy(&t, good + rec, sizeof t);
         uint64_t end = sa.offset + t.source + t.source_len;
         CHECK(good[end] == 0);
         memcpy(copy, good, n);
         ((unsigned char *)copy)[end] = 'x';
-        expect_unchecked(copy, n, false, "template source");
-        write_bytes(copy, n); /* (told before the sum is done) */
-        expect_error(LICSCAN_EFORMAT, "template source");
+        expect_unchecked(copy, n, false, "the words of template");
+        write_bytes(copy, n);
+        expect_corrupted("(opens)");
         memcpy(copy, good, n);
         ((unsigned char *)copy)[end - 1] ^= 0x20; /* a letter's case */
         expect_unchecked(copy, n, true, NULL);
         write_bytes(copy, n);
-        expect_error(LICSCAN_EFORMAT, "checksum mismatch");
+        expect_corrupted("(opens)");
+        /* a source where the one before it does not end */
+        memcpy(copy, good, n);
+        t.source += 1;
+        memcpy((unsigned char *)copy + rec, &t, sizeof t);
+        expect_unchecked(copy, n, false, "template source");
     }
+    free(copy);
+    free(good);
+}
+
+/* Opening reads no template's words, a scan those of the templates it
+ * meets, once: each template damaged in turn (a word's id out of range,
+ * checksums off; a letter of its source, on) opens, and a scan of its text
+ * fails with LICSCAN_EFORMAT, with the template's words checked then; the
+ * file unchanged, a scan of one text reads a few templates' words. */
+static void test_words_read_when_met(void)
+{
+    size_t n;
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
+        return;
+    dbf_array ta, tk, sa;
+    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
+    memcpy(&tk, good + sizeof(dbf_header) + A_TOKEN * sizeof tk, sizeof tk);
+    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
+    uint32_t failed = 0, tried = 0;
+    for (uint32_t i = 0; i < ta.count; i += stride) {
+        dbf_template t;
+        memcpy(&t, good + ta.offset + (uint64_t)i * sizeof t, sizeof t);
+        size_t len;
+        char *text = text_of(i, &len);
+        if (!text)
+            continue;
+        for (int how = 0; how < 2; how++) {
+            memcpy(copy, good, n);
+            unsigned char *c = copy;
+            if (how == 0) {
+                uint32_t huge = UINT32_MAX - 7;
+                uint64_t w = t.tok + rnd() % t.ntok;
+                memcpy(c + tk.offset + w * sizeof(ls_token), &huge, 4);
+            } else {
+                c[sa.offset + t.source + t.source_len / 2] ^= 0x01;
+            }
+            licscan_db *db = NULL;
+            char err[256];
+            CHECK_EQ_INT(ls_dbf_open_image(copy, n, how ? DBF_CHECK_SUMS : 0,
+                                           NULL, 0, &opt, &db, err, sizeof err),
+                         LICSCAN_OK);
+            if (!db)
+                continue;
+            CHECK_EQ_INT(db->file->words[i], LS_WORDS_UNSEEN);
+            licscan_result *r = NULL;
+            int rc = licscan_scan(db, text, len, NULL, &r);
+            CHECK_EQ_INT(rc, LICSCAN_EFORMAT);
+            CHECK_EQ_INT(db->file->words[i], LS_WORDS_BAD);
+            failed += rc == LICSCAN_EFORMAT;
+            tried++;
+            licscan_result_free(r);
+            licscan_db_free(db);
+        }
+        free(text);
+    }
+    CHECK(tried > 0 && failed == tried);
+    /* as written: one text reads its own template and a few more */
+    licscan_db *db = NULL;
+    char err[256];
+    size_t len;
+    char *text = text_of(0, &len);
+    if (text && ls_dbf_open_image(good, n, DBF_CHECK_SUMS, NULL, 0, &opt, &db,
+                                  err, sizeof err) == LICSCAN_OK) {
+        licscan_result *r = NULL;
+        CHECK_EQ_INT(licscan_scan(db, text, len, NULL, &r), LICSCAN_OK);
+        uint32_t read = 0;
+        for (uint32_t i = 0; i < db->file->ntpl; i++) {
+            CHECK(db->file->words[i] != LS_WORDS_BAD);
+            read += db->file->words[i] == LS_WORDS_GOOD;
+        }
+        CHECK(db->file->words[0] == LS_WORDS_GOOD);
+        CHECK(read >= 1 && read < db->file->ntpl / 2);
+        licscan_result_free(r);
+    }
+    licscan_db_free(db);
+    free(text);
     free(copy);
     free(good);
 }
@@ -864,6 +1009,7 @@ int main(void)
     test_dictionary_slots();
     test_word_heads();
     test_source_ends();
+    test_words_read_when_met();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);
