@@ -544,13 +544,16 @@ uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
     const uint8_t *opt = f->optional + t->tok;
     const uint32_t *heads = f->heads + t->tok;
     const char *src = f->source + t->source;
-    bool ok = ls_dbf_words_ok(tok, opt, t->ntok, f->dict_count, t->source_len,
-                              f->wide) == t->nrequired &&
-              ls_dbf_most(heads, 0, t->ntok, f->wide) <= f->npost &&
-              !src[t->source_len] &&
-              (!f->words_sum ||
-               ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
-                                f->wide) == f->words_sum[i]);
+    bool ok =
+        ls_dbf_words_ok(tok, opt, t->ntok, f->dict_count, t->source_len,
+                        f->wide) == t->nrequired &&
+        ls_dbf_most(heads, 0, t->ntok, f->wide) <= f->npost &&
+        !src[t->source_len] &&
+        /* (it is given out: diffs, the text vars take) */
+        ls_utf8_first_invalid(src, t->source_len, false) == t->source_len &&
+        (!f->words_sum ||
+         ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
+                          f->wide) == f->words_sum[i]);
     uint8_t st = ok ? LS_WORDS_GOOD : LS_WORDS_BAD;
     __atomic_store_n(&f->words[i], st, __ATOMIC_RELEASE);
     return st;

@@ -776,10 +776,10 @@ static void test_word_heads(void)
 }
 
 /* Each template's source lies after the one before it (A_SOURCE), or
- * the file is refused at open, and ends in a NUL, checked with its words
- * (the first, a middle and the last template's): without it they are
- * refused, checksums or not; a changed byte inside a source is caught by
- * the template's sum. */
+ * the file is refused at open, and is UTF-8 ending in a NUL, checked with
+ * its words (the first, a middle and the last template's): else they are
+ * refused, checksums or not; a changed letter inside a source is caught
+ * by the template's sum. */
 static void test_source_ends(void)
 {
     size_t n;
@@ -803,6 +803,9 @@ static void test_source_ends(void)
         expect_unchecked(copy, n, false, "the words of template");
         write_bytes(copy, n);
         expect_corrupted("(opens)");
+        memcpy(copy, good, n);
+        ((unsigned char *)copy)[end - 1] = 0xFF; /* not UTF-8 */
+        expect_unchecked(copy, n, false, "the words of template");
         memcpy(copy, good, n);
         ((unsigned char *)copy)[end - 1] ^= 0x20; /* a letter's case */
         expect_unchecked(copy, n, true, NULL);
