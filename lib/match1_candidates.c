@@ -74,6 +74,9 @@ typedef struct follow {
     const ls_template *tp; /* NULL: none */
     uint32_t y;            /* its word the next shingle should start at */
     uint32_t lost;         /* shingles since one lay along it */
+    /* the input shingle known to start with the words of tp at y, all
+     * but its last (the next after one found along it) */
+    uint32_t x;
 } follow;
 
 #define FOLLOW_SKIP 8 /* template words a text may leave out, still followed */
@@ -86,19 +89,29 @@ static inline bool same_words(const ls_token *a, const ls_token *b)
            a[3].id == b[3].id;
 }
 
-/* The list of the shingle at tk when it lies along the followed template,
- * at its next word or a few further: true and *head set. */
-static inline bool along(follow *f, const ls_token *tk, uint32_t *head)
+/* The list of input shingle i (at tk) when it lies along the followed
+ * template, at its next word or a few further: true and *head set. */
+static inline bool along(follow *f, const ls_token *tk, uint32_t i,
+                         uint32_t *head)
 {
     const ls_template *tp = f->tp;
     if (!tp)
         return false;
+    /* the next shingle after one along it: only its last word to compare */
+    if (f->x == i && f->y + LS_SHINGLE <= tp->ntok &&
+        tk[LS_SHINGLE - 1].id == tp->tok[f->y + LS_SHINGLE - 1].id) {
+        *head = tp->heads[f->y++];
+        f->lost = 0;
+        f->x = i + 1;
+        return true;
+    }
     for (uint32_t w = 0; w <= FOLLOW_SKIP && f->y + w + LS_SHINGLE <= tp->ntok;
          w++)
         if (same_words(tk, tp->tok + f->y + w)) {
             f->y += w;
             *head = tp->heads[f->y++];
             f->lost = 0;
+            f->x = i + 1;
             return true;
         }
     f->lost++;
@@ -121,7 +134,7 @@ static void take_up(follow *f, const licscan_db *db, const ls_token *tk,
         if (tp->heads && y + LS_SHINGLE <= tp->ntok &&
             ls_words_ready(db, tp->index) && /* (else: nominate fails) */
             same_words(tk + i + 1, tp->tok + y)) {
-            *f = (follow){ tp, y, 0 };
+            *f = (follow){ tp, y, 0, i + 1 };
             return;
         }
     }
@@ -176,7 +189,7 @@ void ls_look_up(scan *s)
         if (last_unknown != UINT32_MAX && last_unknown >= i)
             continue;
         uint32_t head;
-        if (!along(&f, tk + i, &head)) {
+        if (!along(&f, tk + i, i, &head)) {
             uint64_t key =
                 keyed > i ? ahead[i % SHINGLE_AHEAD] : key_ahead(db, tk + i);
             head = ls_probe_head(db, key);
