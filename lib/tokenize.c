@@ -392,8 +392,8 @@ static inline size_t add_ascii_run(tok_ctx *c, const char *text, size_t q,
 
 /* 1 for the ASCII bytes that only end a word: all but letters, digits,
  * line ends and the '(' '<' '&' ']' that can start a marker, a tag, an
- * entity or a Markdown link target. */
-static const unsigned char plain_ascii[128] = {
+ * entity or a Markdown link target (0 for bytes of 0x80 and up). */
+static const unsigned char plain_ascii[256] = {
     /* 0x00 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1,
     /* 0x10 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     /* 0x20 */ 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1,
@@ -403,6 +403,27 @@ static const unsigned char plain_ascii[128] = {
     /* 0x60 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1
 };
+
+#ifdef LS_SSE2_WORDS
+/* The words fast_word takes after one it took that ended at p, and the
+ * spaces and punctuation before each (plain_ascii): the byte loop would
+ * step over those and hand each word to fast_word alike, as a word it
+ * takes leaves none open and no line started. Returns where the next
+ * byte the byte loop must take is. */
+static size_t fast_words_after(tok_ctx *c, const char *text, size_t p,
+                               size_t end)
+{
+    for (;;) {
+        while (p < end && plain_ascii[(unsigned char)text[p]])
+            p++;
+        size_t n;
+        if (end - p < 16 || !ascii_fold[(unsigned char)text[p]] ||
+            !(n = fast_word(c, text, p)))
+            return p;
+        p += n;
+    }
+}
+#endif
 
 static bool is_alnum_ascii(unsigned char b)
 {
@@ -550,8 +571,7 @@ int ls_tokenize(ls_lexicon *lx, const char *text, size_t begin, size_t end,
                 size_t n;
                 if (!c.wn && end - p >= 16 && !st->line_start &&
                     (n = fast_word(&c, text, p))) {
-                    /* and the space or punctuation after it, as below */
-                    p += n + plain_ascii[(unsigned char)text[p + n]];
+                    p = fast_words_after(&c, text, p + n, end);
                     continue;
                 }
 #endif
