@@ -414,11 +414,15 @@ static int add_published(ls_gathered *g, const licscan_license *lic,
     const char *text = ls_license_source(lic, &len);
     if (!text)
         return LICSCAN_OK;
+    /* (read as a text: its words must be sound, as for a scan) */
+    if (!ls_words_ready(g->db, ((const ls_template *)(const void *)lic)->index))
+        return LICSCAN_EFORMAT;
     licscan_result *r = NULL;
     int rc = licscan_scan(g->db, text, len, NULL, &r);
     if (rc != LICSCAN_OK) {
         licscan_result_free(r);
-        return rc == LICSCAN_ENOMEM ? rc : LICSCAN_OK;
+        /* (a damaged database file fails the model, as it fails a scan) */
+        return rc == LICSCAN_ENOMEM || rc == LICSCAN_EFORMAT ? rc : LICSCAN_OK;
     }
     if (LS_GROW(g->alloc, g->owned, g->owned_cap, g->nowned + 1)) {
         licscan_result_free(r);

@@ -899,6 +899,57 @@ static void test_words_read_when_met(void)
     free(good);
 }
 
+/* A model whose base's license is read as published (its template's
+ * source): judged with the file as saved, refused with LICSCAN_EFORMAT
+ * when that template's words are damaged, as a scan of them is. */
+static void test_model_reads_published(void)
+{
+    size_t n;
+    unsigned char *good;
+    void *copy;
+    if (!saved_and_room(&good, &copy, &n))
+        return;
+    dbf_array ta, sa;
+    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
+    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
+    for (int damaged = 0; damaged < 2; damaged++) {
+        memcpy(copy, good, n);
+        licscan_db *db = NULL;
+        char err[256];
+        CHECK_EQ_INT(ls_dbf_open_image(copy, n, DBF_CHECK_SUMS, NULL, 0, &opt,
+                                       &db, err, sizeof err),
+                     LICSCAN_OK);
+        const licscan_license *lic =
+            db ? licscan_db_lookup(db, "Llama-3.1-Community") : NULL;
+        CHECK(lic != NULL);
+        if (!lic) {
+            licscan_db_free(db);
+            break;
+        }
+        if (damaged) { /* (no scan has read it: the file changed under it) */
+            dbf_template t;
+            uint32_t i = ((const ls_template *)(const void *)lic)->index;
+            memcpy(&t, good + ta.offset + (uint64_t)i * sizeof t, sizeof t);
+            ((unsigned char *)copy)[sa.offset + t.source + 10] ^= 0x01;
+        }
+        licscan_model *m = NULL;
+        CHECK_EQ_INT(licscan_model_new(db, "tuned", NULL, &m), LICSCAN_OK);
+        CHECK_EQ_INT(licscan_model_set_card_field(
+                         m, "base_model", "meta-llama/Llama-3.1-8B", 23),
+                     LICSCAN_OK);
+        licscan_facts f;
+        licscan_facts_init(&f, sizeof f);
+        licscan_verdict *v = NULL;
+        CHECK_EQ_INT(licscan_model_evaluate(m, &f, &v),
+                     damaged ? LICSCAN_EFORMAT : LICSCAN_OK);
+        licscan_verdict_free(v);
+        licscan_model_free(m);
+        licscan_db_free(db);
+    }
+    free(copy);
+    free(good);
+}
+
 /* lib/dbfile.c, hidden in the shared library: an image opened without
  * its checksums, as fuzz/fuzz_dbfile.c does. */
 int ls_db_open_image(const void *data, size_t len, bool check_sum, void *unmap,
@@ -1013,6 +1064,7 @@ int main(void)
     test_word_heads();
     test_source_ends();
     test_words_read_when_met();
+    test_model_reads_published();
     unlink(tmp_path);
     printf("unit_dbfile: %d checks passed, %d failed\n", check_passed,
            check_failed);
