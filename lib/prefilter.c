@@ -320,6 +320,75 @@ static bool subject_ascii(ls_subject *s)
     return s->ascii;
 }
 
+/* Does text[0, n) hold the string lit[0, len) (lowercase, len >= 2),
+ * bytes compared with bit 5 set, as the trigrams are? Asked only of a
+ * string whose trigrams are all there: most often it is, but the ones
+ * that are not (trigrams apart, or a collision) would let a pattern run
+ * on a clause it cannot match. */
+static bool holds(const char *text, size_t n, const char *lit, size_t len)
+{
+    if (len > n)
+        return false;
+    const unsigned char *t = (const unsigned char *)text;
+    const unsigned char *l = (const unsigned char *)lit;
+    size_t last = n - len; /* the last place the string may start */
+    size_t i = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    const __m128i bit5 = _mm_set1_epi8(0x20);
+    const __m128i c0 = _mm_set1_epi8((char)(l[0] | 0x20)),
+                  c1 = _mm_set1_epi8((char)(l[1] | 0x20));
+    /* 16 places at a time, their first two bytes read from t + i and
+     * t + i + 1: while both loads stay inside the text */
+    for (; i + 17 <= n && i <= last; i += 16) {
+        __m128i a = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i)), bit5);
+        __m128i b = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + i + 1)), bit5);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, c0), _mm_cmpeq_epi8(b, c1)));
+        for (; m; m &= m - 1) {
+            size_t at = i + (size_t)__builtin_ctz(m);
+            if (at > last)
+                break;
+            size_t k = 2;
+            while (k < len && (t[at + k] | 0x20) == (l[k] | 0x20))
+                k++;
+            if (k == len)
+                return true;
+        }
+    }
+#endif
+    for (; i <= last; i++) {
+        size_t k = 0;
+        while (k < len && (t[i + k] | 0x20) == (l[k] | 0x20))
+            k++;
+        if (k == len)
+            return true;
+    }
+    return false;
+}
+
+/* Does every group have a string whose trigrams are all in the subject?
+ * With `exact`, one the subject holds (only asked once the trigrams said
+ * yes: it reads the text). */
+static bool groups_met(const ls_subject *s, const ls_required *rq, bool exact)
+{
+    const uint16_t *c = rq->code, *end = c + rq->ncode;
+    const ls_literal *lit = rq->lit; /* the string c is at */
+    while (c < end) { /* group by group: one of its strings is there */
+        const uint16_t *group_end = c + 1 + c[0];
+        bool found = false;
+        for (c++; !found && c < group_end; c += 1 + c[0], lit++)
+            found = may_hold(s, c + 1, c[0]) &&
+                    (!exact || holds(s->text, s->len, lit->s, lit->len));
+        if (!found)
+            return false;
+        for (; c < group_end; c += 1 + c[0])
+            lit++; /* the group's strings not looked at */
+    }
+    return true;
+}
+
 bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
 {
     if (!rq || !rq->nlit || !s->judge)
@@ -330,17 +399,9 @@ bool ls_subject_may_match(ls_subject *s, const ls_required *rq)
         subject_index(s);
     if (s->unsure)
         return true;
-    const uint16_t *c = rq->code, *end = c + rq->ncode;
-    while (c < end) { /* group by group: one of its strings is there */
-        const uint16_t *group_end = c + 1 + c[0];
-        bool found = false;
-        for (c++; !found && c < group_end; c += 1 + c[0])
-            found = may_hold(s, c + 1, c[0]);
-        if (!found)
-            return false;
-        c = group_end;
-    }
-    return true;
+    /* trigrams tell most clauses apart at once; the text itself then
+     * turns away the strings whose trigrams are apart there */
+    return groups_met(s, rq, false) && groups_met(s, rq, true);
 }
 
 /* Compiled on first use and published with a compare-and-swap, like the

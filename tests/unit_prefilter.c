@@ -175,6 +175,15 @@ static void test_derived(void)
     CHECK(!may_match("(?:必须|应当)保留", "You must keep the notice."));
     CHECK(may_match("(?:必须|应当)保留", "您必须保留此声明"));
     CHECK(may_match("(?:必须|must) keep", "you must keep it"));
+    /* every trigram of the string there, but apart: the text says no;
+     * the string at the text's ends and across a 16-byte block is found */
+    CHECK(!may_match("shall", "sha, hal and all"));
+    CHECK(!may_match("must|shall", "mus ust and sha hal all"));
+    CHECK(may_match("must|shall", "mus ust and sha hal all, you shall"));
+    CHECK(may_match("notice", "NOTICE"));
+    CHECK(may_match("notice", "0123456789abcdeNOTICE"));
+    CHECK(may_match("notice", "0123456789abcdefghijklmnotice"));
+    CHECK(!may_match("notice", "0123456789abcdefghijklmnotic notic otice"));
     pcre2_match_data_free(md);
 }
 
