@@ -222,12 +222,18 @@ static bool group_span(engine *e, const ls_pattern *pat, const char *name,
     return true;
 }
 
+/* Names clause c of the engine's current text among all it has read. */
+static uint64_t clause_key(const engine *e, const clause *c)
+{
+    return (uint64_t)e->serial << 32 | (uint32_t)(c - e->s->cl);
+}
+
 /* The clause as the prefilter reads it: a pattern whose requirement it
  * lacks cannot match, and is not run. Valid until SUBJECTS_KEPT other
  * clauses have been asked for. */
 static ls_subject *clause_subject(engine *e, const clause *c)
 {
-    uint64_t key = (uint64_t)e->serial << 32 | (uint32_t)(c - e->s->cl);
+    uint64_t key = clause_key(e, c);
     ls_subject *sub = NULL;
     for (uint32_t i = 0; i < SUBJECTS_KEPT && !sub; i++)
         if (e->subjects[i].has_set && e->subjects[i].set_key == key)
@@ -275,10 +281,23 @@ static bool fires_alone(engine *e, uint32_t rule, uint32_t ci, fired *f)
     }
     if (!matched)
         return false;
-    for (uint32_t i = 0; i < r->nunless; i++)
-        if (ls_pattern_may_match(&e->db->alloc, r->unless[i], sub) &&
-            run_pattern(e, r->unless[i], c))
+    const struct ls_kw_index *x = e->db->kw;
+    uint64_t key = clause_key(e, c);
+    if (r->nunless && e->unless_key != key) {
+        memset(e->unless_known, 0, x->nunless_classes);
+        e->unless_key = key;
+    }
+    for (uint32_t i = 0; i < r->nunless; i++) {
+        uint8_t *known =
+            &e->unless_known[x->unless_class[x->unless_first[rule] + i]];
+        if (!*known)
+            *known = ls_pattern_may_match(&e->db->alloc, r->unless[i], sub) &&
+                             run_pattern(e, r->unless[i], c)
+                         ? 1
+                         : 2;
+        if (*known == 1)
             return false;
+    }
     return true;
 }
 
@@ -437,6 +456,8 @@ void ls_engine_free(engine *e)
     ls_free(a, e->memo_hash);
     ls_free(a, e->inside);
     ls_free(a, e->alone);
+    ls_free(a, e->unless_known);
+    e->unless_known = NULL;
     e->memo_of = NULL;
     e->memo_hash = NULL;
     e->memo_of_cap = e->memo_hash_cap = e->inside_cap = 0;
@@ -467,7 +488,11 @@ int ls_engine_prepare(engine *e, const seg *s)
         e->queued = ls_malloc(e->a, (nrules + 1) * sizeof(uint32_t));
     if (!e->anywhere)
         e->anywhere = ls_malloc(e->a, nrules + 1);
-    if (!e->queued || !e->anywhere || find_always_high(e))
+    if (!e->unless_known) {
+        e->unless_known = ls_malloc(e->a, e->db->kw->nunless_classes + 1);
+        e->unless_key = UINT64_MAX; /* no clause's */
+    }
+    if (!e->queued || !e->anywhere || !e->unless_known || find_always_high(e))
         return LICSCAN_ENOMEM;
     memset(e->queued, 0, (nrules + 1) * sizeof(uint32_t));
     memset(e->anywhere, 0, nrules + 1);

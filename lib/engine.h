@@ -78,6 +78,10 @@ typedef struct engine {
     uint32_t next_subject; /* the one to reuse next, round robin */
     uint32_t serial, next_serial;
     uint32_t recalled; /* clauses answered by the memo */
+    /* per unless class (keywords.h), for the clause unless_key names: 0
+     * unknown, 1 it matches, 2 not */
+    uint8_t *unless_known;
+    uint64_t unless_key;
     int rc;
 } engine;
 

@@ -1,7 +1,8 @@
 /* keywords.c -- the keyword index of the clause rules, built each time
  * rules are added (rulefile.c): the keywords grouped by their first three
- * bytes, and the rules that have none (run on every clause). The engine
- * reads it through keywords.h. */
+ * bytes, the rules that have none (run on every clause), and which
+ * `unless` patterns are one source. The engine reads it through
+ * keywords.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@ void ls_kw_index_free(const ls_alloc *a, struct ls_kw_index *x)
     ls_free(a, x->e);
     ls_free(a, x->always);
     ls_free(a, x->group);
+    ls_free(a, x->unless_first);
+    ls_free(a, x->unless_class);
     ls_free(a, x);
 }
 
@@ -23,6 +26,46 @@ static int kw_entry_cmp(const void *a, const void *b)
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static bool same_source(const ls_pattern *p, const ls_pattern *q)
+{
+    return p->source_len == q->source_len &&
+           memcmp(p->source, q->source, p->source_len) == 0;
+}
+
+/* x->unless_first and unless_class: a class per distinct unless source. */
+static int unless_classes(const licscan_db *db, struct ls_kw_index *x)
+{
+    const ls_alloc *a = &db->alloc;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < db->rules.n; i++)
+        n += db->rules.v[i]->nunless;
+    x->unless_first = ls_calloc(a, db->rules.n + 1, sizeof(uint32_t));
+    x->unless_class = ls_calloc(a, n + 1, sizeof(uint32_t));
+    /* the first pattern of each class, to compare sources with */
+    const ls_pattern **first = ls_calloc(a, n + 1, sizeof(*first));
+    if (!x->unless_first || !x->unless_class || !first) {
+        ls_free(a, first);
+        return LICSCAN_ENOMEM;
+    }
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < db->rules.n; i++) {
+        const ls_rule *r = db->rules.v[i];
+        x->unless_first[i] = at;
+        for (uint32_t k = 0; k < r->nunless; k++, at++) {
+            uint32_t c = 0;
+            while (c < x->nunless_classes &&
+                   !same_source(first[c], r->unless[k]))
+                c++;
+            if (c == x->nunless_classes)
+                first[x->nunless_classes++] = r->unless[k];
+            x->unless_class[at] = c;
+        }
+    }
+    x->unless_first[db->rules.n] = at;
+    ls_free(a, first);
+    return LICSCAN_OK;
 }
 
 int ls_kw_index_build(licscan_db *db)
@@ -44,7 +87,7 @@ int ls_kw_index_build(licscan_db *db)
     x->e = ls_calloc(a, nkw + 1, sizeof(ls_kw_entry));
     x->always = ls_calloc(a, nalways + 1, sizeof(uint32_t));
     x->group = ls_calloc(a, nkw + 1, sizeof(uint32_t));
-    if (!x->e || !x->always || !x->group) {
+    if (!x->e || !x->always || !x->group || unless_classes(db, x)) {
         ls_kw_index_free(a, x);
         return LICSCAN_ENOMEM;
     }

@@ -37,6 +37,11 @@ struct ls_kw_index {
      * e[group[k + 1]]; rank[w]: the bits set in starts before word w */
     uint32_t rank[KW_STARTS / 64];
     uint32_t *group;
+    /* rule i's k-th unless pattern is in class unless_class[unless_first[i]
+     * + k]: patterns of the same source share one (the use categories'
+     * exceptions), so a clause asks it once for them all */
+    uint32_t *unless_first, *unless_class;
+    uint32_t nunless_classes;
 };
 
 static inline uint32_t kw_start(const char *s)

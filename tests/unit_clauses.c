@@ -687,6 +687,29 @@ static void test_unless(void)
     CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_FLOW_DOWN), 2);
     licscan_result_free(r);
     licscan_db_free(db);
+
+    /* rules sharing an `unless` pattern share its answer for a clause,
+     * and only for that clause: the next one is asked again */
+    db = db_with("rule a\n  flag non_commercial\n  keywords sell\n"
+                 "  match sell\n  unless \\bexcept\\b\nend\n"
+                 "rule b\n  flag field_of_use\n  keywords sell\n"
+                 "  match sell\n  value const x\n  unless \\bexcept\\b\nend\n"
+                 "rule c\n  flag flow_down\n  keywords sell\n"
+                 "  match sell\n  unless other\n  unless \\bexcept\\b\nend\n");
+    t = "Do not sell it, except here. Do not sell it there.";
+    r = scan(db, t);
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_NON_COMMERCIAL), 1);
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_FIELD_OF_USE), 1);
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_FLOW_DOWN), 1);
+    check_evidence(r, LICSCAN_FLAG_FLOW_DOWN, 0, t, "Do not sell it there.",
+                   "Do not sell it there.", "", "c");
+    licscan_result_free(r);
+    r = scan(db, "Do not sell it there. Do not sell it, except here.");
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_NON_COMMERCIAL), 1);
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_FIELD_OF_USE), 1);
+    CHECK_EQ_INT(ev_count(r, LICSCAN_FLAG_FLOW_DOWN), 1);
+    licscan_result_free(r);
+    licscan_db_free(db);
 }
 
 /* The keyword prefilter: a rule runs only on clauses where one of its
