@@ -118,6 +118,62 @@ static inline bool along(follow *f, const ls_token *tk, uint32_t i,
     return false;
 }
 
+/* The list at head, asked for now so that it is on its way while the next
+ * shingles are looked up (the lists are walked after). */
+static inline void ask_for_list(const licscan_db *db, uint32_t head,
+                                bool ranges)
+{
+    uint32_t at = head - (head != 0);
+    if (ranges) {
+        __builtin_prefetch(&db->post_tpl[at]);
+        __builtin_prefetch(&db->post_pos[at]);
+        __builtin_prefetch(&db->common_bits[head / 64]);
+    } else {
+        __builtin_prefetch(&db->post[at]);
+    }
+}
+
+/* From shingle i, the one after a shingle along the followed template:
+ * while each next shingle's last word is the template's next (the others
+ * being known equal), its list is the template's next head, kept in
+ * look[] in one loop (a text along a template is most of the shingles).
+ * Returns the first shingle not taken. A word not in the dictionary
+ * stops the run: such a shingle is never looked up. */
+static inline uint32_t run_along(follow *f, const licscan_db *db,
+                                 const ls_token *tk, uint32_t i, uint32_t nsh,
+                                 lookup *look, uint32_t *nlook, bool ranges)
+{
+    const ls_template *tp = f->tp;
+    if (!tp || f->x != i)
+        return i;
+    /* shingles left in the input, and in the template from y */
+    uint32_t y = f->y, run = nsh - i, n = *nlook;
+    if (y + LS_SHINGLE > tp->ntok)
+        return i;
+    if (run > tp->ntok - LS_SHINGLE + 1 - y)
+        run = tp->ntok - LS_SHINGLE + 1 - y;
+    const ls_token *next = tk + i + LS_SHINGLE - 1;
+    const ls_token *want = tp->tok + y + LS_SHINGLE - 1;
+    const uint32_t *heads = tp->heads + y;
+    uint32_t k = 0;
+    for (; k < run && next[k].id && next[k].id == want[k].id; k++) {
+        /* (look[].common and .end are set when the lists are walked) */
+        look[n].x = i + k;
+        look[n].head = heads[k];
+        n += heads[k] != 0;
+        ask_for_list(db, heads[k], ranges);
+    }
+    i += k;
+    y += k;
+    if (y != f->y) {
+        f->y = y;
+        f->lost = 0;
+        f->x = i;
+    }
+    *nlook = n;
+    return i;
+}
+
 /* After a probe of input word i found list head: when no template is
  * followed any more, take one of that list whose next words are the
  * input's. */
@@ -180,6 +236,9 @@ void ls_look_up(scan *s)
         if (!tk[k].id)
             last_unknown = k;
     for (uint32_t i = 0; i < nsh; i++) {
+        i = run_along(&f, db, tk, i, nsh, look, &nlook, ranges);
+        if (i == nsh)
+            break;
         if (!f.tp || f.lost) /* probes may be needed: keys ahead */
             for (keyed = keyed > i ? keyed : i;
                  keyed < i + SHINGLE_AHEAD && keyed < nsh; keyed++)
@@ -198,15 +257,7 @@ void ls_look_up(scan *s)
         }
         look[nlook] = (lookup){ .x = i, .head = head };
         nlook += head != 0;
-        /* the list is walked after this loop: asked for now, it is on its
-         * way while the next shingles are probed */
-        if (ranges) {
-            __builtin_prefetch(&post_tpl[head - (head != 0)]);
-            __builtin_prefetch(&db->post_pos[head - (head != 0)]);
-            __builtin_prefetch(&db->common_bits[head / 64]);
-        } else {
-            __builtin_prefetch(&db->post[head - (head != 0)]);
-        }
+        ask_for_list(db, head, ranges);
     }
     for (uint32_t k = 0; k < nlook; k++) {
         uint32_t head = look[k].head;
