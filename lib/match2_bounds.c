@@ -312,7 +312,18 @@ static void chain_bound(scan *s, uint32_t c, pending *e)
     uint32_t px = fi, pt = ft, pn = LS_SHINGLE;
     uint32_t unmatched = 0; /* required words of boxes left unmatched */
     for (uint32_t k = 1; k < ch->n; k++) {
-        uint32_t ai = ax[k], ti = at[k], d = anchor_overlap(li, lt, ai, ti);
+        uint32_t ai = ax[k], ti = at[k];
+        if (ai - li == ti - lt) {
+            /* on the piece's diagonal (most anchors): no box, or one of
+             * as many words each side, which the piece takes in whole */
+            if (ai + LS_SHINGLE - 1 > li) {
+                pn += ai + LS_SHINGLE - 1 - li;
+                li = ai + LS_SHINGLE - 1;
+                lt = ti + LS_SHINGLE - 1;
+            }
+            continue;
+        }
+        uint32_t d = anchor_overlap(li, lt, ai, ti);
         if (d >= LS_SHINGLE)
             continue;
         uint32_t dx = ai + d - li - 1, dy = ti + d - lt - 1;

@@ -402,6 +402,37 @@ static void trim_ends(scan *s, const ls_template *tp)
 
 /* Align the chain in s->anchors into s->out. False when the pairs cannot
  * make a candidate; else *mreq is the required words matched. */
+/* Anchors from k on the diagonal of the last pair in s->out, each
+ * overlapping the pairs, starting right after them, or after input words
+ * that are the template's there (what lcs would match of such a gap):
+ * the pairs run on along the diagonal to each one's last word (most
+ * anchors of a chain). Returns the first anchor not taken. */
+static uint32_t along_diagonal(scan *s, const ls_template *tp, const pairs *an,
+                               uint32_t k)
+{
+    pairs *p = &s->out;
+    const ls_token *tk = s->tk;
+    uint32_t li = p->i[p->n - 1], lt = p->t[p->n - 1], end = li;
+    for (; k < an->n && an->i[k] - li == an->t[k] - lt; k++) {
+        uint32_t ai = an->i[k], x = end + 1;
+        while (x < ai && tk[x].id && tk[x].id == tp->tok[x - li + lt].id)
+            x++;
+        if (x < ai)
+            break;
+        if (ai + LS_SHINGLE - 1 > end)
+            end = ai + LS_SHINGLE - 1;
+    }
+    if (p->n + (end - li) > p->cap && ls_pairs_reserve(s, p, p->n + (end - li)))
+        return an->n;
+    uint32_t n = p->n, *pi = p->i, *pt = p->t;
+    for (uint32_t x = li + 1; x <= end; x++, n++) {
+        pi[n] = x;
+        pt[n] = x - li + lt;
+    }
+    p->n = n;
+    return k;
+}
+
 bool ls_align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
 {
     pairs *an = &s->anchors;
@@ -420,6 +451,13 @@ bool ls_align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
             /* words of the shingle not past the last match on both sides
              * are skipped; the rest follow it, after a gap for the first */
             uint32_t li = s->out.i[s->out.n - 1], lt = s->out.t[s->out.n - 1];
+            if (ai - li == at - lt) {
+                uint32_t next = along_diagonal(s, tp, an, k);
+                if (next > k) {
+                    k = next - 1;
+                    continue;
+                }
+            }
             d = anchor_overlap(li, lt, ai, at);
             if (d >= LS_SHINGLE)
                 continue;
