@@ -424,8 +424,20 @@ static uint32_t along_diagonal(scan *s, const ls_template *tp, const pairs *an,
     }
     if (p->n + (end - li) > p->cap && ls_pairs_reserve(s, p, p->n + (end - li)))
         return an->n;
-    uint32_t n = p->n, *pi = p->i, *pt = p->t;
-    for (uint32_t x = li + 1; x <= end; x++, n++) {
+    uint32_t n = p->n, *pi = p->i, *pt = p->t, x = li + 1;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    /* four pairs at a time */
+    const __m128i four = _mm_set1_epi32(4);
+    const __m128i shift = _mm_set1_epi32((int32_t)(lt - li));
+    __m128i xs = _mm_setr_epi32((int32_t)x, (int32_t)(x + 1), (int32_t)(x + 2),
+                                (int32_t)(x + 3));
+    for (; x + 3 <= end; x += 4, n += 4) {
+        _mm_storeu_si128((__m128i *)(void *)(pi + n), xs);
+        _mm_storeu_si128((__m128i *)(void *)(pt + n), _mm_add_epi32(xs, shift));
+        xs = _mm_add_epi32(xs, four);
+    }
+#endif
+    for (; x <= end; x++, n++) {
         pi[n] = x;
         pt[n] = x - li + lt;
     }
