@@ -201,7 +201,17 @@ static int32_t best_hit(const float *f, uint32_t n, double *best)
     *best = top;
     if (!(top > 0))
         return -1;
-    for (j = 0; f[j] != top; j++)
+    j = 0;
+#if defined(__SSE2__) && !defined(LICSCAN_NO_SIMD)
+    /* the first hit that holds it, four at a time */
+    const __m128 want = _mm_set1_ps(top);
+    for (; j + 4 <= n; j += 4) {
+        int at = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(f + j), want));
+        if (at)
+            return (int32_t)(j + (uint32_t)__builtin_ctz((unsigned)at));
+    }
+#endif
+    for (; f[j] != top; j++)
         ;
     return (int32_t)j;
 }
