@@ -537,6 +537,19 @@ void ls_dbf_reader_done(reader *r)
 
 /* ---------- a template's words, when a scan first reads them ---------- */
 
+/* Whether every word begins and ends on a character of its UTF-8 source
+ * (its text is given out: a span cut inside a character would not be).
+ * Each span is inside the source, its end at most at the closing NUL. */
+static bool words_on_characters(const ls_token *tok, uint32_t n,
+                                const char *src)
+{
+    uint32_t cut = 0;
+    for (uint32_t k = 0; k < n; k++)
+        cut |= ((unsigned char)src[tok[k].start] & 0xC0) == 0x80 ||
+               ((unsigned char)src[tok[k].end] & 0xC0) == 0x80;
+    return !cut;
+}
+
 uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
 {
     const dbf_template *t = &f->rec[i];
@@ -551,6 +564,7 @@ uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
         !src[t->source_len] &&
         /* (it is given out: diffs, the text vars take) */
         ls_utf8_first_invalid(src, t->source_len, false) == t->source_len &&
+        words_on_characters(tok, t->ntok, src) &&
         (!f->words_sum ||
          ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
                           f->wide) == f->words_sum[i]);

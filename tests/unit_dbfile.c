@@ -776,10 +776,10 @@ static void test_word_heads(void)
 }
 
 /* Each template's source lies after the one before it (A_SOURCE), or
- * the file is refused at open, and is UTF-8 ending in a NUL, checked with
- * its words (the first, a middle and the last template's): else they are
- * refused, checksums or not; a changed letter inside a source is caught
- * by the template's sum. */
+ * the file is refused at open, and is UTF-8 ending in a NUL, its words
+ * beginning on characters, checked with its words (the first, a middle
+ * and the last template's): else they are refused, checksums or not; a
+ * changed letter inside a source is caught by the template's sum. */
 static void test_source_ends(void)
 {
     size_t n;
@@ -792,6 +792,7 @@ static void test_source_ends(void)
     memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
     CHECK(ta.count > 2);
     uint64_t which[3] = { 0, ta.count / 2, ta.count - 1 };
+    int cut_words = 0;
     for (int k = 0; k < 3; k++) {
         dbf_template t;
         uint64_t rec = ta.offset + which[k] * sizeof t;
@@ -817,6 +818,29 @@ static void test_source_ends(void)
         memcpy((unsigned char *)copy + rec, &t, sizeof t);
         expect_unchecked(copy, n, false, "template source");
     }
+    /* a word that begins inside a character (of the first template with
+     * a word not ASCII) */
+    dbf_array tk;
+    memcpy(&tk, good + sizeof(dbf_header) + A_TOKEN * sizeof tk, sizeof tk);
+    for (uint64_t i = 0; i < ta.count && !cut_words; i++) {
+        dbf_template t;
+        memcpy(&t, good + ta.offset + i * sizeof t, sizeof t);
+        const unsigned char *c = good + sa.offset + t.source;
+        for (uint32_t w = 0; w < t.ntok; w++) {
+            ls_token word;
+            uint64_t at = tk.offset + ((uint64_t)t.tok + w) * sizeof word;
+            memcpy(&word, good + at, sizeof word);
+            if (word.end - word.start < 2 || c[word.start] < 0xC0)
+                continue;
+            memcpy(copy, good, n);
+            word.start++;
+            memcpy((unsigned char *)copy + at, &word, sizeof word);
+            expect_unchecked(copy, n, false, "the words of template");
+            cut_words++;
+            break;
+        }
+    }
+    CHECK(cut_words > 0);
     free(copy);
     free(good);
 }
