@@ -293,6 +293,8 @@ static int open_checked(const void *data, size_t len, int fd, unsigned how,
         f->optional = ARR(&r, A_OPTIONAL, uint8_t);
         f->heads = ARR(&r, A_WORD_HEAD, uint32_t);
         f->source = ARR(&r, A_SOURCE, char);
+        f->vars = ARR(&r, A_VAR, dbf_var);
+        f->strings = ARR(&r, A_STRINGS, char);
         f->words_sum = r.check_sum ? ARR(&r, A_WORDS_SUM, uint64_t) : NULL;
         f->dict_count = sc[S_DICT_COUNT];
         f->npost = (uint32_t)r.n[A_POST];

@@ -550,6 +550,20 @@ static bool words_on_characters(const ls_token *tok, uint32_t n,
     return !cut;
 }
 
+/* Whether the original wording of each var is UTF-8 (a diff gives it
+ * out); its place, inside the strings and ending in a NUL, was checked at
+ * open. */
+static bool originals_utf8(const struct ls_dbfile *f, const dbf_template *t)
+{
+    for (uint32_t k = 0; k < t->nvar; k++) {
+        const char *o = f->strings + f->vars[t->var + k].original;
+        size_t n = strlen(o);
+        if (ls_utf8_first_invalid(o, n, false) != n)
+            return false;
+    }
+    return true;
+}
+
 uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
 {
     const dbf_template *t = &f->rec[i];
@@ -564,7 +578,7 @@ uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
         !src[t->source_len] &&
         /* (it is given out: diffs, the text vars take) */
         ls_utf8_first_invalid(src, t->source_len, false) == t->source_len &&
-        words_on_characters(tok, t->ntok, src) &&
+        words_on_characters(tok, t->ntok, src) && originals_utf8(f, t) &&
         (!f->words_sum ||
          ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
                           f->wide) == f->words_sum[i]);

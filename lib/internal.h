@@ -985,6 +985,8 @@ struct ls_dbfile {
     const uint8_t *optional;
     const uint32_t *heads;
     const char *source;
+    const struct dbf_var *vars; /* and their strings (the originals) */
+    const char *strings;
     const uint64_t *words_sum;  /* NULL: not checked (as the open's sums) */
     uint32_t dict_count, npost; /* the bounds of ids and heads */
     bool wide;                  /* the AVX2 loops */

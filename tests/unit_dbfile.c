@@ -777,9 +777,10 @@ static void test_word_heads(void)
 
 /* Each template's source lies after the one before it (A_SOURCE), or
  * the file is refused at open, and is UTF-8 ending in a NUL, its words
- * beginning on characters, checked with its words (the first, a middle
- * and the last template's): else they are refused, checksums or not; a
- * changed letter inside a source is caught by the template's sum. */
+ * beginning on characters and its vars' original wording UTF-8, checked
+ * with its words (the first, a middle and the last template's): else they
+ * are refused, checksums or not; a changed letter inside a source is
+ * caught by the template's sum. */
 static void test_source_ends(void)
 {
     size_t n;
@@ -841,6 +842,23 @@ static void test_source_ends(void)
         }
     }
     CHECK(cut_words > 0);
+    /* a var's original wording not UTF-8 (the first template's var with
+     * one): refused with the template's words */
+    dbf_array va, st;
+    memcpy(&va, good + sizeof(dbf_header) + A_VAR * sizeof va, sizeof va);
+    memcpy(&st, good + sizeof(dbf_header) + A_STRINGS * sizeof st, sizeof st);
+    bool bad_original = false;
+    for (uint64_t k = 0; k < va.count && !bad_original; k++) {
+        dbf_var v;
+        memcpy(&v, good + va.offset + k * sizeof v, sizeof v);
+        if (!good[st.offset + v.original])
+            continue;
+        memcpy(copy, good, n);
+        ((unsigned char *)copy)[st.offset + v.original] = 0xFF;
+        expect_unchecked(copy, n, false, "the words of template");
+        bad_original = true;
+    }
+    CHECK(bad_original);
     free(copy);
     free(good);
 }
