@@ -776,7 +776,7 @@ static void test_word_heads(void)
 }
 
 /* Each template's source lies after the one before it (A_SOURCE), or
- * the file is refused at open, and is UTF-8 ending in a NUL, its words
+ * the file is refused at open, and is UTF-8 ending in its only NUL, its words
  * beginning on characters and its vars' original wording UTF-8, checked
  * with its words (the first, a middle and the last template's): else they
  * are refused, checksums or not; a changed letter inside a source is
@@ -807,6 +807,9 @@ static void test_source_ends(void)
         expect_corrupted("(opens)");
         memcpy(copy, good, n);
         ((unsigned char *)copy)[end - 1] = 0xFF; /* not UTF-8 */
+        expect_unchecked(copy, n, false, "the words of template");
+        memcpy(copy, good, n);
+        ((unsigned char *)copy)[end - 1] = 0; /* a NUL inside (binary) */
         expect_unchecked(copy, n, false, "the words of template");
         memcpy(copy, good, n);
         ((unsigned char *)copy)[end - 1] ^= 0x20; /* a letter's case */
