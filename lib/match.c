@@ -113,7 +113,6 @@ static void scan_free(scan *s)
     ls_free(s->a, s->dprev);
     ls_free(s->a, s->win);
     ls_free(s->a, s->cand);
-    pairs_free(s, &s->anchors);
     pairs_free(s, &s->out);
     pairs_free(s, &s->tmp);
     pairs_free(s, &s->pool);
@@ -149,8 +148,8 @@ static void record_differences(scan *s, licscan_match *m)
                           ch->kn };
         ls_judge_candidate(s, m->tpl, &p, ch->kreq);
     } else {
-        ls_load_chain(s, ch);
-        ls_build_candidate(s, m->tpl);
+        const pairs an = ls_chain_anchors(s, ch);
+        ls_build_candidate(s, m->tpl, &an);
     }
     s->record_diffs = false;
     if (s->ncand > before) {
@@ -320,7 +319,7 @@ static void reset_search(scan *s, bool keep)
     s->nchains = s->ncand = s->npre = s->npre_win = s->nshadow = s->nwin = 0;
     s->chains_seen = 0;
     s->chain_best = 0;
-    s->anchors.n = s->out.n = s->tmp.n = 0;
+    s->out.n = s->tmp.n = 0;
 }
 
 /* A failed try's chains (those it searched itself, not copied from a

@@ -36,14 +36,9 @@ static int chain_cmp(const void *a, const void *b)
     return x->tpl < y->tpl ? -1 : x->tpl > y->tpl;
 }
 
-void ls_load_chain(scan *s, const chain *ch)
+pairs ls_chain_anchors(const scan *s, const chain *ch)
 {
-    s->anchors.n = 0;
-    if (ls_pairs_reserve(s, &s->anchors, ch->n))
-        return;
-    memcpy(s->anchors.i, s->pool.i + ch->off, ch->n * sizeof(uint32_t));
-    memcpy(s->anchors.t, s->pool.t + ch->off, ch->n * sizeof(uint32_t));
-    s->anchors.n = ch->n;
+    return (pairs){ s->pool.i + ch->off, s->pool.t + ch->off, ch->n, ch->n };
 }
 
 /* The span of a chain counting what vars take where the input runs longer
@@ -473,10 +468,10 @@ static void align_pending(scan *s, uint32_t c, uint32_t *nheap)
             return;
         }
     }
-    ls_load_chain(s, ch);
+    const pairs an = ls_chain_anchors(s, ch);
     uint32_t mreq;
     ch->aligned = 2;
-    if (!ls_align_candidate(s, tp, &mreq) || s->rc)
+    if (!ls_align_candidate(s, tp, &an, &mreq) || s->rc)
         return;
     pending e;
     e.chain = c;

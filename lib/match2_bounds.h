@@ -6,8 +6,9 @@
 
 #include "scan.h"
 
-/* The anchors of chain ch into s->anchors. */
-LS_HIDDEN void ls_load_chain(scan *s, const chain *ch);
+/* The anchors of chain ch, read in the pool (which alignment and judging
+ * leave as they are). */
+LS_HIDDEN pairs ls_chain_anchors(const scan *s, const chain *ch);
 /* Align and judge the chains that could win or be a runner-up: the
  * candidates go to s->cand. */
 LS_HIDDEN void ls_align_chains(scan *s);

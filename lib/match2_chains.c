@@ -283,7 +283,8 @@ static inline __attribute__((always_inline)) uint32_t walk_hit(chain_walk *w,
 }
 
 /* Best chain among hits h[0..n) not yet used; its hits (in order) go to
- * s->anchors. Returns the chain's score (about the words it explains).
+ * the pool past its end (s->pool.n), *len of them. Returns the chain's
+ * score (about the words it explains).
  * f and prev of hits before `from` are those of the last call: no hit
  * before `from` has been used since, and a hit's values depend only on
  * earlier hits. From hit `same_from` on (n in a first call) no hit has
@@ -293,7 +294,7 @@ static inline __attribute__((always_inline)) uint32_t walk_hit(chain_walk *w,
 static double best_chain(scan *s, const ls_template *tp, const hit *h,
                          uint32_t n, const uint8_t *used, float *f,
                          int32_t *prev, const int32_t *dprev, uint32_t from,
-                         uint32_t same_from)
+                         uint32_t same_from, uint32_t *len)
 {
     chain_walk w = {
         .h = h,
@@ -324,26 +325,22 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
     /* (the hits after those are as the last call left them) */
     double best;
     int32_t best_j = best_hit(f, n, &best);
-    /* the chain's hits, last first, then put in order: one walk of the
-     * links (each step waits for the last). A chain's hits lie on distinct
-     * input words (every link moves forward on both sides). */
-    pairs *an = &s->anchors;
-    an->n = 0;
-    if (ls_pairs_reserve(s, an, s->n))
+    /* the chain's hits, counted along the links, then put in order from
+     * the last (each step waits for the last). A chain's hits lie on
+     * distinct input words (every link moves forward on both sides). */
+    uint32_t k = 0;
+    for (int32_t at = best_j; at >= 0; at = prev[at])
+        k++;
+    *len = k;
+    pairs *pool = &s->pool;
+    if (ls_pairs_reserve(s, pool, pool->n + k))
         return 0;
-    uint32_t len = 0;
-    for (int32_t at = best_j; at >= 0; at = prev[at], len++) {
-        an->i[len] = h[at].x;
-        an->t[len] = h[at].y;
+    uint32_t *ci = pool->i + pool->n, *ct = pool->t + pool->n;
+    for (int32_t at = best_j; at >= 0; at = prev[at]) {
+        k--;
+        ci[k] = h[at].x;
+        ct[k] = h[at].y;
     }
-    for (uint32_t a = 0, b = len; a + 1 < b; a++, b--) {
-        uint32_t i = an->i[a], t = an->t[a];
-        an->i[a] = an->i[b - 1];
-        an->t[a] = an->t[b - 1];
-        an->i[b - 1] = i;
-        an->t[b - 1] = t;
-    }
-    an->n = len;
     return best;
 }
 
@@ -379,11 +376,12 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
     for (int round = 0; round < CHAINS_PER_TEMPLATE && left >= 3 && !s->rc;
          round++) {
         /* (narrow links, for the tests: every hit worked out anew) */
+        uint32_t len = 0;
         double score =
             s->db->narrow_links
-                ? best_chain(s, tp, h, n, used, f, prev, s->dprev, 0, n)
+                ? best_chain(s, tp, h, n, used, f, prev, s->dprev, 0, n, &len)
                 : best_chain(s, tp, h, n, used, f, prev, s->dprev, from,
-                             same_from);
+                             same_from, &len);
         if (s->rc || score < need)
             return;
         if (LS_GROW(s->a, s->chains, s->chains_cap, s->nchains + 1)) {
@@ -396,23 +394,21 @@ static void search_template(scan *s, const ls_template *tp, const hit *h,
         c->aligned = 0;
         c->tpl = tp->index;
         c->score = (float)score;
-        c->x0 = s->anchors.i[0];
-        c->x1 = s->anchors.i[s->anchors.n - 1] + LS_SHINGLE;
-        uint32_t y0 = s->anchors.t[0];
-        uint32_t y1 = s->anchors.t[s->anchors.n - 1] + LS_SHINGLE;
+        /* (its anchors are in the pool already, past its end) */
+        const uint32_t *ci = s->pool.i + s->pool.n, *ct = s->pool.t + s->pool.n;
+        c->x0 = ci[0];
+        c->x1 = ci[len - 1] + LS_SHINGLE;
+        uint32_t y0 = ct[0];
+        uint32_t y1 = ct[len - 1] + LS_SHINGLE;
         /* plus what alignment may add beyond the ends */
         c->span = (float)((c->x1 - c->x0 < y1 - y0 ? c->x1 - c->x0 : y1 - y0) +
                           2 * CHAIN_EDGE_SLACK);
         if (c->span > tp->ntok)
             c->span = (float)tp->ntok;
         c->off = s->pool.n;
-        c->n = s->anchors.n;
+        c->n = len;
         c->kn = 0;
-        if (ls_pairs_reserve(s, &s->pool, s->pool.n + c->n))
-            return;
-        memcpy(s->pool.i + c->off, s->anchors.i, c->n * sizeof(uint32_t));
-        memcpy(s->pool.t + c->off, s->anchors.t, c->n * sizeof(uint32_t));
-        s->pool.n += c->n;
+        s->pool.n += len;
         /* later rounds look for other occurrences elsewhere */
         from = n;
         /* hits are in input order: those in [x0, x1) are one run */
@@ -497,11 +493,10 @@ void ls_find_chains(scan *s)
     const licscan_db *db = s->db;
     const uint32_t *order = s->order;
     uint32_t norder = s->norder;
-    /* a chain, an alignment and the pairs of one LCS each hold at most
-     * one pair per input word: room for them once, not growth on every
-     * push (the pool of chains only starts there) */
-    if (norder && (ls_pairs_reserve(s, &s->anchors, s->n) ||
-                   ls_pairs_reserve(s, &s->tmp, s->n) ||
+    /* an alignment and the pairs of one LCS each hold at most one pair
+     * per input word, as a chain does: room for them once, not growth on
+     * every push (the pool of chains only starts there) */
+    if (norder && (ls_pairs_reserve(s, &s->tmp, s->n) ||
                    ls_pairs_reserve(s, &s->out, s->n) ||
                    ls_pairs_reserve(s, &s->pool, s->n)))
         return;

@@ -400,8 +400,6 @@ static void trim_ends(scan *s, const ls_template *tp)
     p->n = hi - lo;
 }
 
-/* Align the chain in s->anchors into s->out. False when the pairs cannot
- * make a candidate; else *mreq is the required words matched. */
 /* Anchors from k on the diagonal of the last pair in s->out, each
  * overlapping the pairs, starting right after them, or after input words
  * that are the template's there (what lcs would match of such a gap):
@@ -445,9 +443,9 @@ static uint32_t along_diagonal(scan *s, const ls_template *tp, const pairs *an,
     return k;
 }
 
-bool ls_align_candidate(scan *s, const ls_template *tp, uint32_t *mreq)
+bool ls_align_candidate(scan *s, const ls_template *tp, const pairs *an,
+                        uint32_t *mreq)
 {
-    pairs *an = &s->anchors;
     if (!an->n)
         return false;
     s->vcur = 0;

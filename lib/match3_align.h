@@ -5,9 +5,10 @@
 
 #include "scan.h"
 
-/* Align the chain in s->anchors into s->out. False when the pairs cannot
- * make a candidate; else *mreq is the required words matched. */
+/* Align the chain whose anchors are `an` into s->out. False when the
+ * pairs cannot make a candidate; else *mreq is the required words
+ * matched. */
 LS_HIDDEN bool ls_align_candidate(scan *s, const ls_template *tp,
-                                  uint32_t *mreq);
+                                  const pairs *an, uint32_t *mreq);
 
 #endif

@@ -830,11 +830,11 @@ void ls_judge_candidate(scan *s, const ls_template *tp, const pairs *p,
     s->cand[s->ncand++] = m;
 }
 
-/* Align the chain in s->anchors and, if it is a real match, add a
- * candidate. */
-void ls_build_candidate(scan *s, const ls_template *tp)
+/* Align the chain whose anchors are `an` and, if it is a real match, add
+ * a candidate. */
+void ls_build_candidate(scan *s, const ls_template *tp, const pairs *an)
 {
     uint32_t mreq;
-    if (ls_align_candidate(s, tp, &mreq))
+    if (ls_align_candidate(s, tp, an, &mreq))
         ls_judge_candidate(s, tp, &s->out, mreq);
 }

@@ -21,9 +21,10 @@ LS_HIDDEN uint32_t ls_vars_most_words(const scan *s, const ls_template *tp,
  * s->cand. */
 LS_HIDDEN void ls_judge_candidate(scan *s, const ls_template *tp,
                                   const pairs *p, uint32_t matched_req);
-/* Align the chain in s->anchors and, if it is a real match, add a
- * candidate. */
-LS_HIDDEN void ls_build_candidate(scan *s, const ls_template *tp);
+/* Align the chain whose anchors are `an` and, if it is a real match, add
+ * a candidate. */
+LS_HIDDEN void ls_build_candidate(scan *s, const ls_template *tp,
+                                  const pairs *an);
 /* The first input word of the paragraph just before word `from` (not
  * before `limit`), and the last of the one just after word `last`
  * (before `limit`): what a var at either end of a template may take. */

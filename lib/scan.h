@@ -143,7 +143,7 @@ typedef struct scan {
     uint32_t *searched; /* per template: its chains [2t, 2t+1) when searched
                            in this scan (UINT32_MAX: not) */
     uint32_t *chain_at; /* chain id -> its index once sorted */
-    pairs anchors, out, tmp, pool;
+    pairs out, tmp, pool;
     struct kept_block *kept; /* newest first */
     pending *pend;           /* chains to align, best bound first */
     uint32_t pend_cap;
