@@ -443,6 +443,37 @@ static uint32_t along_diagonal(scan *s, const ls_template *tp, const pairs *an,
     return k;
 }
 
+/* Does pair k + j lie j template words after pair k? */
+static inline bool runs_on(const pairs *p, uint32_t k, uint32_t j)
+{
+    return k + j < p->n && p->t[k + j] == p->t[k] + j;
+}
+
+/* The template words of pairs p outside optional blocks. The pairs
+ * increase strictly on both sides, so pair k + j lies j template words
+ * after pair k exactly when the pairs between run on one by one: a run
+ * (most pairs) is found by galloping and bisection, and its words are
+ * contiguous. */
+static uint32_t required_taken(const ls_template *tp, const pairs *p)
+{
+    uint32_t taken = 0;
+    for (uint32_t k = 0; k < p->n;) {
+        uint32_t run = 1, step = 1; /* pairs [k, k + run) run on */
+        while (runs_on(p, k, run + step - 1)) {
+            run += step;
+            step *= 2;
+        }
+        while (step > 1) {
+            step /= 2;
+            if (runs_on(p, k, run + step - 1))
+                run += step;
+        }
+        taken += required_in(tp, p->t[k], p->t[k] + run - 1);
+        k += run;
+    }
+    return taken;
+}
+
 bool ls_align_candidate(scan *s, const ls_template *tp, const pairs *an,
                         uint32_t *mreq)
 {
@@ -497,8 +528,7 @@ bool ls_align_candidate(scan *s, const ls_template *tp, const pairs *an,
         return false;
     uint32_t matched_req = p->n; /* all, when no word is optional */
     if (tp->nrequired != tp->ntok)
-        for (uint32_t k = matched_req = 0; k < p->n; k++)
-            matched_req += !tp->optional[p->t[k]];
+        matched_req = required_taken(tp, p);
     if (matched_req <
         (PARTIAL_MIN_WORDS < tp->nrequired ? PARTIAL_MIN_WORDS : tp->nrequired))
         return false;
