@@ -351,11 +351,14 @@ static double best_chain(scan *s, const ls_template *tp, const hit *h,
 static void link_diagonals(scan *s, const hit *h, uint32_t n, int32_t *dprev)
 {
     uint32_t *last = s->diag->last, base = s->diag_base;
-    for (uint32_t j = 0; j < n; j++) {
-        uint32_t d = h[j].x + base - h[j].y, i = last[d];
-        dprev[j] = i < j && h[i].x - h[i].y == h[j].x - h[j].y ? (int32_t)i
-                                                                 : -1;
-        last[d] = j;
+    for (uint32_t j = 0; j < n;) {
+        uint32_t diag = h[j].x - h[j].y, i = last[diag + base];
+        dprev[j] = i < j && h[i].x - h[i].y == diag ? (int32_t)i : -1;
+        /* the hits right after it on its diagonal (most of a copy's):
+         * each the one before's, the table written once for them all */
+        for (j++; j < n && h[j].x - h[j].y == diag; j++)
+            dprev[j] = (int32_t)j - 1;
+        last[diag + base] = j - 1;
     }
 }
 
