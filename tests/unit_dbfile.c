@@ -52,6 +52,14 @@ static void write_bytes(const unsigned char *b, size_t n)
     fclose(f);
 }
 
+/* The directory's entry of array id in a saved file. */
+static dbf_array dir_of(const unsigned char *file, int id)
+{
+    dbf_array d;
+    memcpy(&d, file + sizeof(dbf_header) + (size_t)id * sizeof d, sizeof d);
+    return d;
+}
+
 /* The metadata of every template alike, in order. */
 static void same_listing(const licscan_db *a, const licscan_db *b)
 {
@@ -201,9 +209,7 @@ static void test_embedded_round_trip(void)
          * for its checksum, as when read whole */
         unsigned char *b = read_back(&l1);
         for (int id = 0; b && id < A_COUNT; id++) {
-            dbf_array d;
-            memcpy(&d, b + sizeof(dbf_header) + (size_t)id * sizeof d,
-                   sizeof d);
+            dbf_array d = dir_of(b, id);
             if (!d.count)
                 continue;
             uint64_t at = d.offset + (d.count * d.elem) / 2;
@@ -613,8 +619,7 @@ static void test_checks_both_ways(void)
                                A_SH_HEAD, A_POST,     A_WORD_HEAD };
     int refused = 0, tried = 0;
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-        dbf_array d;
-        memcpy(&d, good + sizeof(dbf_header) + ids[i] * sizeof d, sizeof d);
+        dbf_array d = dir_of(good, ids[i]);
         uint64_t bytes = d.count * d.elem;
         for (int k = 0; k < 40 && bytes; k++) {
             memcpy(copy, good, n);
@@ -686,10 +691,9 @@ static void test_dictionary_slots(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    dbf_array dh, di, ds;
-    memcpy(&dh, good + sizeof(dbf_header) + A_DICT_HASH * sizeof dh, sizeof dh);
-    memcpy(&di, good + sizeof(dbf_header) + A_DICT_ID * sizeof di, sizeof di);
-    memcpy(&ds, good + sizeof(dbf_header) + A_SCALARS * sizeof ds, sizeof ds);
+    dbf_array dh = dir_of(good, A_DICT_HASH);
+    dbf_array di = dir_of(good, A_DICT_ID);
+    dbf_array ds = dir_of(good, A_SCALARS);
     uint32_t count;
     memcpy(&count, good + ds.offset + S_DICT_COUNT * sizeof(uint32_t),
            sizeof count);
@@ -738,10 +742,8 @@ static void test_word_heads(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    dbf_array wh, po;
-    size_t wh_at = sizeof(dbf_header) + A_WORD_HEAD * sizeof wh;
-    memcpy(&wh, good + wh_at, sizeof wh);
-    memcpy(&po, good + sizeof(dbf_header) + A_POST * sizeof po, sizeof po);
+    size_t wh_at = sizeof(dbf_header) + A_WORD_HEAD * sizeof(dbf_array);
+    dbf_array wh = dir_of(good, A_WORD_HEAD), po = dir_of(good, A_POST);
     CHECK(wh.count > 10 && po.count > 0);
     uint32_t npost = (uint32_t)po.count;
     struct {
@@ -788,9 +790,8 @@ static void test_source_ends(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    dbf_array ta, sa;
-    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
-    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
+    dbf_array ta = dir_of(good, A_TEMPLATE);
+    dbf_array sa = dir_of(good, A_SOURCE);
     CHECK(ta.count > 2);
     uint64_t which[3] = { 0, ta.count / 2, ta.count - 1 };
     int cut_words = 0;
@@ -824,8 +825,7 @@ static void test_source_ends(void)
     }
     /* a word that begins inside a character (of the first template with
      * a word not ASCII) */
-    dbf_array tk;
-    memcpy(&tk, good + sizeof(dbf_header) + A_TOKEN * sizeof tk, sizeof tk);
+    dbf_array tk = dir_of(good, A_TOKEN);
     for (uint64_t i = 0; i < ta.count && !cut_words; i++) {
         dbf_template t;
         memcpy(&t, good + ta.offset + i * sizeof t, sizeof t);
@@ -847,9 +847,8 @@ static void test_source_ends(void)
     CHECK(cut_words > 0);
     /* a var's original wording not UTF-8 (the first template's var with
      * one): refused with the template's words */
-    dbf_array va, st;
-    memcpy(&va, good + sizeof(dbf_header) + A_VAR * sizeof va, sizeof va);
-    memcpy(&st, good + sizeof(dbf_header) + A_STRINGS * sizeof st, sizeof st);
+    dbf_array va = dir_of(good, A_VAR);
+    dbf_array st = dir_of(good, A_STRINGS);
     bool bad_original = false;
     for (uint64_t k = 0; k < va.count && !bad_original; k++) {
         dbf_var v;
@@ -878,10 +877,9 @@ static void test_words_read_when_met(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    dbf_array ta, tk, sa;
-    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
-    memcpy(&tk, good + sizeof(dbf_header) + A_TOKEN * sizeof tk, sizeof tk);
-    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
+    dbf_array ta = dir_of(good, A_TEMPLATE);
+    dbf_array tk = dir_of(good, A_TOKEN);
+    dbf_array sa = dir_of(good, A_SOURCE);
     uint32_t failed = 0, tried = 0;
     for (uint32_t i = 0; i < ta.count; i += stride) {
         dbf_template t;
@@ -954,9 +952,8 @@ static void test_model_reads_published(void)
     void *copy;
     if (!saved_and_room(&good, &copy, &n))
         return;
-    dbf_array ta, sa;
-    memcpy(&ta, good + sizeof(dbf_header) + A_TEMPLATE * sizeof ta, sizeof ta);
-    memcpy(&sa, good + sizeof(dbf_header) + A_SOURCE * sizeof sa, sizeof sa);
+    dbf_array ta = dir_of(good, A_TEMPLATE);
+    dbf_array sa = dir_of(good, A_SOURCE);
     for (int damaged = 0; damaged < 2; damaged++) {
         memcpy(copy, good, n);
         licscan_db *db = NULL;
