@@ -42,7 +42,7 @@ LOAD_SRC   := lib/db.c lib/listindex.c lib/template.c lib/index_layout.c lib/fro
               lib/rulefile.c lib/keywords.c lib/prefilter_derive.c \
               lib/prefilter.c lib/memobuild.c lib/rivals.c
 MATCH_SRC  := lib/decode.c lib/tokenize.c lib/match.c \
-              lib/match1_candidates.c lib/match2_chains.c lib/match2_bounds.c \
+              lib/match1_candidates.c lib/match1_hits_of.c lib/match2_chains.c lib/match2_bounds.c \
               lib/match3_align.c lib/match4_judge.c lib/match5_rank.c lib/match6_references.c lib/scan.c \
               lib/frontmatter.c
 CLAUSE_SRC := lib/clauses.c lib/segment.c lib/sentences.c lib/comments.c \

@@ -10,6 +10,13 @@
  * to search, most hits first. */
 LS_HIDDEN void ls_look_up(scan *s);
 LS_HIDDEN void ls_group_all(scan *s);
+/* The most hits a scan groups (more: LICSCAN_INPUT_SEARCH_LIMIT). */
+#define LS_MAX_HITS (8u << 20)
+/* Room for the chain search of templates whose most hits is maxc. */
+LS_HIDDEN void ls_chain_room(scan *s, uint32_t maxc);
+/* Templates o[0, n) by hits, most first, then by index: a total order,
+ * so any sort gives it. */
+LS_HIDDEN void ls_sort_by_hits(uint32_t *o, uint32_t n, const uint32_t *count);
 /* The same for templates tpls[0, n) alone (descending index, marked in
  * some[]): their hits and counts as ls_group_all would give them, and
  * s->order those of them to search. False when the index is not laid
