@@ -575,9 +575,9 @@ uint8_t ls_dbf_check_words(const struct ls_dbfile *f, uint32_t i)
         ls_dbf_words_ok(tok, opt, t->ntok, f->dict_count, t->source_len,
                         f->wide) == t->nrequired &&
         ls_dbf_most(heads, 0, t->ntok, f->wide) <= f->npost &&
-        !src[t->source_len] && !memchr(src, 0, t->source_len) &&
-        /* (it is given out: diffs, the text vars take) */
-        ls_utf8_first_invalid(src, t->source_len, false) == t->source_len &&
+        !src[t->source_len] &&
+        /* (UTF-8 with no NUL inside: it is given out and read as a text) */
+        ls_utf8_first_invalid(src, t->source_len, true) == t->source_len &&
         words_on_characters(tok, t->ntok, src) && originals_utf8(f, t) &&
         (!f->words_sum ||
          ls_dbf_words_sum(tok, opt, heads, t->ntok, src, t->source_len,
